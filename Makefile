@@ -1,0 +1,104 @@
+# himama - build, test and run.  `make V=1` shows the commands.
+#
+#   make            build ./himama
+#   make deps       install the Debian packages it needs (when missing)
+#   make test       unit tests (cmocka) and end-to-end tests
+#   make sanitize   the same tests under AddressSanitizer and UBSan
+#   make valgrind   the unit tests under valgrind's leak checker
+#   make demo       a synthetic district: ingest and reports
+#   make bench      measured figures (SCALE=district|city|nation)
+#   make install    PREFIX=/usr/local
+
+PREFIX ?= /usr/local
+CC ?= cc
+Q = @
+ifeq ($(V),1)
+Q =
+endif
+
+DEPS_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 libxlsxwriter-dev \
+	libhpdf-dev libcmocka-dev fonts-wqy-microhei poppler-utils qpdf \
+	python3 python3-openpyxl valgrind
+
+DATADIR = $(PREFIX)/share/himama
+WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	-Wshadow -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral
+HM_CFLAGS = -std=c11 -g -O2 $(WARN)
+HM_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
+	-DHM_DATADIR='"$(DATADIR)"'
+LIBS = $(shell pkg-config --libs sqlite3 xlsxwriter 2>/dev/null || echo -lsqlite3 -lxlsxwriter -lz) -lhpdf -lm
+TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+BUILD = build
+ifneq ($(SANITIZE),)
+BUILD = build-san
+HM_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all -O1
+LDSAN = -fsanitize=$(SANITIZE)
+endif
+
+SRC = $(sort $(filter-out pipeline/main.c,$(wildcard pipeline/*.c)))
+OBJ = $(SRC:%.c=$(BUILD)/%.o)
+TEST_SRC = $(sort $(wildcard tests/test_*.c))
+TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+HDRS = $(wildcard include/*.h include/himama/*.h)
+
+.PHONY: all deps test unit e2e sanitize valgrind demo bench install clean fuzz
+
+all: himama
+
+himama: $(BUILD)/himama
+	$(Q)if [ "$(BUILD)" = build ]; then cp $< $@; fi
+
+$(BUILD)/himama: $(BUILD)/pipeline/main.o $(BUILD)/libhimama.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/libhimama.a: $(OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HM_CPPFLAGS) $(CPPFLAGS) $(HM_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libhimama.a $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HM_CPPFLAGS) $(CPPFLAGS) $(HM_CFLAGS) $(CFLAGS) -o $@ $< \
+		$(BUILD)/libhimama.a $(LDSAN) $(LIBS) $(TEST_LIBS)
+
+deps:
+	$(Q)missing=""; for p in $(DEPS_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/himama $(TEST_BIN)
+	$(Q)HIMAMA_BIN=$(CURDIR)/$(BUILD)/himama tests/run.sh $(TEST_BIN)
+
+sanitize: deps
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined test
+
+valgrind: deps
+	$(Q)$(MAKE) --no-print-directory $(TEST_BIN)
+	$(Q)VALGRIND=1 tests/run.sh --unit-only $(TEST_BIN)
+
+demo: deps himama
+	$(Q)tests/demo.sh
+
+bench: deps himama
+	$(Q)SCALE=$(or $(SCALE),city) tests/bench.sh
+
+install: himama
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/queries $(DESTDIR)$(DATADIR)/templates
+	install -m 755 himama $(DESTDIR)$(PREFIX)/bin/himama
+	install -m 644 queries/*.sql $(DESTDIR)$(DATADIR)/queries/
+	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
+
+clean:
+	rm -rf build build-san himama

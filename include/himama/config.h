@@ -1,0 +1,49 @@
+/*
+ * config.h - himama.conf: a plain "key = value" file, '#' comments.
+ *
+ * Precedence, highest first: command line (handled by the caller), then
+ * the environment, then the file, then the defaults.  Unknown keys are
+ * errors naming the file and line.  Strings returned are owned by the
+ * config (or the environment) and live until hm_config_release.
+ */
+#ifndef HIMAMA_CONFIG_H
+#define HIMAMA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "himama.h"
+
+typedef struct hm_config {
+    char **keys;
+    char **values;
+    size_t n;
+    char *datadir;    /* resolved data directory (owned) */
+} hm_config;
+
+void hm_config_init(hm_config *c);
+void hm_config_release(hm_config *c);
+
+/*
+ * Load path; when path is NULL load "himama.conf" from the current
+ * directory if it exists (HIMAMA_CONFIG names another).  On error, err
+ * says "FILE:LINE: reason".
+ */
+hm_error hm_config_load(hm_config *c, const char *path, char *err, size_t errsz);
+/* Parse config text (name is used in messages). */
+hm_error hm_config_parse(hm_config *c, const char *name, const char *text,
+                         char *err, size_t errsz);
+
+/* The value of key: environment variable env (if set and not empty), then the file, then def. */
+const char *hm_config_get(const hm_config *c, const char *key, const char *env,
+                          const char *def);
+bool hm_config_bool(const hm_config *c, const char *key, const char *env);
+
+/*
+ * Where queries/ and templates/ live: $HIMAMA_DATADIR, the config's
+ * "datadir", the directory holding the executable (or its parent, for a
+ * build tree) when it has a queries/ folder, else the installed data dir.
+ */
+const char *hm_config_datadir(hm_config *c, const char *argv0);
+
+#endif

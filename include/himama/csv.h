@@ -1,0 +1,74 @@
+/*
+ * csv.h - a streaming RFC 4180 reader that hands out records as UTF-8.
+ *
+ * The reader pulls bytes from a FILE*, skips bom_len bytes, converts from
+ * the given encoding to UTF-8 on the fly (iconv, for GB18030), and splits
+ * records: comma separated, '"' quoting with '""' escapes, quoted fields may
+ * hold commas and newlines; LF, CRLF and a lone CR each end a line.
+ *
+ * Rules it applies (DESIGN.md "Structure"):
+ *   - Lines that are empty or hold only commas and white space (space, tab,
+ *     U+3000, NBSP) outside quotes are skipped: not returned, not counted,
+ *     but their lines still count for line numbers.
+ *   - A quote inside an unquoted field is a literal character.
+ *   - Text after a closing quote (other than white space before the next
+ *     comma or line end) marks the record with an error; the record still
+ *     extends to its normal end.
+ *   - An unterminated quote at end of file: from the line where the quote
+ *     opened, each physical line is returned as its own record marked with
+ *     the error "unterminated quote opened at line N" (so every line a person
+ *     sees is accounted for); the fields of such records are not meaningful.
+ *   - A record longer than HM_CSV_MAX_RECORD bytes is marked with an error
+ *     and its content is not kept (raw is truncated), but it is consumed to
+ *     its end so the following records are read correctly.
+ *   - Fields may contain NUL bytes; use the lengths.
+ */
+#ifndef HIMAMA_CSV_H
+#define HIMAMA_CSV_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+#include "himama.h"
+#include "himama/encoding.h"
+
+#define HM_CSV_MAX_RECORD (8u << 20)   /* 8 MiB of UTF-8 */
+
+/*
+ * One record.  All pointers are owned by the reader and valid until the
+ * next hm_csv_next or hm_csv_close.  Each field is NUL-terminated (but may
+ * hold NULs inside: use flen).
+ */
+typedef struct hm_csv_record {
+    size_t nfield;
+    char **field;
+    size_t *flen;
+    long line;            /* physical line where the record starts; 1 = first */
+    long nlines;          /* physical lines the record spans */
+    const char *raw;      /* the record as read, in UTF-8, without its line end */
+    size_t raw_len;
+    const char *error;    /* NULL, or why the record is malformed (English, lowercase) */
+    int error_field;      /* 0-based field of the error, or -1 for the whole record */
+} hm_csv_record;
+
+typedef struct hm_csv_reader hm_csv_reader;
+
+/*
+ * Open a reader on fp (not closed by the reader), which is positioned at the
+ * start of the file.  Returns NULL only when iconv cannot convert enc.
+ */
+hm_csv_reader *hm_csv_open(FILE *fp, hm_encoding enc, size_t bom_len);
+
+/*
+ * Read the next record into *rec.  Returns 1 for a record, 0 at end of
+ * file, or -1 on a read or conversion error (*errmsg, owned by the reader,
+ * says which, with the byte offset).
+ */
+int hm_csv_next(hm_csv_reader *r, hm_csv_record *rec, const char **errmsg);
+
+/* Bytes of the input consumed so far (for progress). */
+unsigned long long hm_csv_offset(const hm_csv_reader *r);
+
+void hm_csv_close(hm_csv_reader *r);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * db.h - the embedded SQLite database: open, migrate, lock, and helpers
+ * for running named SQL files.
+ */
+#ifndef HIMAMA_DB_H
+#define HIMAMA_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "himama.h"
+
+#define HM_SCHEMA_VERSION 1
+
+/*
+ * Open the database at path (created when create is true and it does not
+ * exist), with foreign keys on, WAL, synchronous=NORMAL, a busy timeout.
+ * Checks that the file is an SQLite database and that its schema is not
+ * newer than this program.  On error *db is NULL and err says why.
+ */
+hm_error hm_db_open(const char *path, bool create, sqlite3 **db,
+                    char *err, size_t errsz);
+
+/*
+ * Bring the schema to HM_SCHEMA_VERSION: run datadir/queries/schema.sql on
+ * an empty database, later migrations on older ones, each in one
+ * transaction.  *from gets the version found (0: a new database).
+ */
+hm_error hm_db_migrate(sqlite3 *db, const char *datadir, int *from,
+                       char *err, size_t errsz);
+
+/* The schema version of db (PRAGMA user_version), or -1 on error. */
+int hm_db_version(sqlite3 *db);
+
+/*
+ * Run every statement of a SQL text (no parameters).  On error err names
+ * the failing statement's first line.
+ */
+hm_error hm_db_exec_script(sqlite3 *db, const char *name, const char *sql,
+                           char *err, size_t errsz);
+
+/*
+ * Read a whole file into a NUL-terminated buffer (caller frees); NULL on
+ * error with errno set.  *len may be NULL.
+ */
+char *hm_read_file(const char *path, size_t *len);
+
+/*
+ * Take the writer's lock: flock on "DBPATH.lock", non-blocking.  On
+ * HM_ELOCKED, *holder is the pid written in the lock file by the holder
+ * (0 when unknown).  *fd is to be passed to hm_db_unlock.
+ */
+hm_error hm_db_lock(const char *dbpath, int *fd, long *holder);
+void hm_db_unlock(int fd);
+
+#endif

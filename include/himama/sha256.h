@@ -1,0 +1,22 @@
+/*
+ * sha256.h - SHA-256 (FIPS 180-4), streaming.
+ */
+#ifndef HIMAMA_SHA256_H
+#define HIMAMA_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct hm_sha256 {
+    uint32_t h[8];
+    uint64_t nbytes;
+    unsigned char block[64];
+    size_t nblock;
+} hm_sha256;
+
+void hm_sha256_init(hm_sha256 *c);
+void hm_sha256_update(hm_sha256 *c, const void *data, size_t n);
+/* Finish and write the digest as 64 lowercase hex digits and a NUL. */
+void hm_sha256_final_hex(hm_sha256 *c, char out[65]);
+
+#endif

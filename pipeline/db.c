@@ -1,0 +1,204 @@
+/*
+ * db.c - opening, migrating and locking the database.
+ *
+ * Consistency when killed: every change happens in a transaction, the
+ * database runs in WAL mode, and synchronous=NORMAL keeps it consistent
+ * (the last transactions may be lost on power failure, never half-applied).
+ */
+#include "himama/db.h"
+#include "himama/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *hm_read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    hm_strbuf sb = HM_STRBUF_INIT;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+        hm_strbuf_add(&sb, buf, n);
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        hm_strbuf_release(&sb);
+        errno = EIO;
+        return NULL;
+    }
+    hm_strbuf_grow(&sb, 0);
+    if (len)
+        *len = sb.len;
+    return hm_strbuf_detach(&sb);
+}
+
+int hm_db_version(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+hm_error hm_db_open(const char *path, bool create, sqlite3 **out,
+                    char *err, size_t errsz)
+{
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    *out = NULL;
+    if (!create && access(path, F_OK) != 0) {
+        snprintf(err, errsz, "database '%s' does not exist (run 'himama init')", path);
+        return HM_ENOTFOUND;
+    }
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "cannot open database '%s': %s", path,
+                 db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return HM_EDB;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_extended_result_codes(db, 1);
+    /* Reading the schema proves the file is a database, before any write. */
+    int rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errsz, "'%s' is not a usable himama database: %s", path,
+                 sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return HM_EDB;
+    }
+    int v = hm_db_version(db);
+    if (v > HM_SCHEMA_VERSION) {
+        snprintf(err, errsz, "database '%s' has schema version %d, newer than this "
+                 "himama (%d): upgrade himama", path, v, HM_SCHEMA_VERSION);
+        sqlite3_close(db);
+        return HM_ESCHEMA;
+    }
+    if (sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;"
+                     "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;"
+                     "PRAGMA temp_store = MEMORY;",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "cannot set up database '%s': %s", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return HM_EDB;
+    }
+    *out = db;
+    return HM_OK;
+}
+
+hm_error hm_db_exec_script(sqlite3 *db, const char *name, const char *sql,
+                           char *err, size_t errsz)
+{
+    const char *tail = sql;
+    while (tail && *tail) {
+        sqlite3_stmt *st = NULL;
+        const char *start = tail;
+        if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK) {
+            snprintf(err, errsz, "%s: %s", name, sqlite3_errmsg(db));
+            return HM_EDB;
+        }
+        if (!st)
+            continue;  /* comment or white space */
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            ;
+        if (rc != SQLITE_DONE) {
+            size_t n = strcspn(start, "\n");
+            snprintf(err, errsz, "%s: %s (in '%.*s')", name, sqlite3_errmsg(db),
+                     (int)(n > 60 ? 60 : n), start);
+            sqlite3_finalize(st);
+            return HM_EDB;
+        }
+        sqlite3_finalize(st);
+    }
+    return HM_OK;
+}
+
+hm_error hm_db_migrate(sqlite3 *db, const char *datadir, int *from,
+                       char *err, size_t errsz)
+{
+    int v = hm_db_version(db);
+    *from = v;
+    if (v < 0) {
+        snprintf(err, errsz, "cannot read schema version: %s", sqlite3_errmsg(db));
+        return HM_EDB;
+    }
+    if (v >= HM_SCHEMA_VERSION)
+        return HM_OK;
+    char *path = hm_path_join(datadir, "queries/schema.sql");
+    char *sql = hm_read_file(path, NULL);
+    if (!sql) {
+        snprintf(err, errsz, "cannot read '%s': %s", path, strerror(errno));
+        free(path);
+        return HM_EQUERY;
+    }
+    hm_error rc = HM_OK;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "cannot begin: %s", sqlite3_errmsg(db));
+        rc = HM_EDB;
+        goto out;
+    }
+    rc = hm_db_exec_script(db, path, sql, err, errsz);
+    if (rc == HM_OK) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", HM_SCHEMA_VERSION);
+        if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            snprintf(err, errsz, "cannot commit schema: %s", sqlite3_errmsg(db));
+            rc = HM_EDB;
+        }
+    }
+    if (rc != HM_OK)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+out:
+    free(sql);
+    free(path);
+    return rc;
+}
+
+hm_error hm_db_lock(const char *dbpath, int *fd, long *holder)
+{
+    char *lp = hm_xmalloc(strlen(dbpath) + 6);
+    sprintf(lp, "%s.lock", dbpath);
+    *holder = 0;
+    *fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    free(lp);
+    if (*fd < 0)
+        return HM_EIO;
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        char buf[32] = { 0 };
+        ssize_t n = pread(*fd, buf, sizeof buf - 1, 0);
+        if (n > 0)
+            *holder = strtol(buf, NULL, 10);
+        close(*fd);
+        *fd = -1;
+        return HM_ELOCKED;
+    }
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+    if (ftruncate(*fd, 0) != 0 || pwrite(*fd, buf, (size_t)n, 0) != n) {
+        /* The pid is only a courtesy for the message; the lock holds. */
+    }
+    return HM_OK;
+}
+
+void hm_db_unlock(int fd)
+{
+    if (fd >= 0) {
+        if (ftruncate(fd, 0) != 0) {
+            /* nothing to do: the lock is released on close */
+        }
+        close(fd);
+    }
+}

@@ -1,0 +1,201 @@
+/*
+ * main.c - himama's command line: global options, configuration, and the
+ * table that maps subcommands to their functions.  Stages live in their
+ * own modules; this file only parses, dispatches and returns exit codes.
+ */
+#include "himama.h"
+#include "himama/cli.h"
+#include "himama/config.h"
+#include "himama/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct cmd {
+    const char *name;
+    hm_cmd_fn fn;
+    const char *usage;
+    const char *help;
+} cmd;
+
+static const cmd commands[] = {
+    { "init", cmd_init, "init",
+      "Create the database, or migrate it to this version's schema.\n" },
+    { "ingest", cmd_ingest, "ingest [--force] FILE|DIR...",
+      "Load CSV files into the database, one transaction per file.\n"
+      "A DIR loads every *.csv in it, in dependency order (towns, children,\n"
+      "volunteers, pairings, then the rest).  A file identical to one already\n"
+      "loaded is skipped unless --force is given.  Rejected rows are listed in\n"
+      "OUT/rejects/ID-FILE.rejects.csv with line, column and reason.\n"
+      "Exit: 0 all rows loaded, 2 some rows rejected, 3 a file rejected whole.\n" },
+    { "report", cmd_report,
+      "report monthly YYYY-MM | halfyear YYYY-H1|YYYY-H2 | annual YYYY |\n"
+      "       range YYYY-MM-DD YYYY-MM-DD  [--audience internal|public] [--lang zh|en]",
+      "Write a report to OUT/KIND/PERIOD/AUDIENCE/: briefing.pdf, tables.xlsx\n"
+      "and manifest.json.  The public audience shows children by alias only,\n"
+      "no phone, guardian, school or class teacher, and counts under 3 as \"<3\".\n" },
+    { "run", cmd_run, "run monthly [YYYY-MM]",
+      "For cron: ingest the inbox, then write the monthly report (default:\n"
+      "the month before today) for both audiences.\n" },
+    { "synth", cmd_synth, "synth --scale district|city|nation [--seed N] [--errors] DIR",
+      "Write a deterministic synthetic data set in the input contract's format.\n"
+      "--errors adds a known number of bad rows of each kind.\n" },
+    { "check", cmd_check, "check",
+      "Integrity and consistency checks; exit 0 only when all hold.\n" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const cmd *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+void cli_help(const char *name)
+{
+    const cmd *c = name ? find_command(name) : NULL;
+    if (c) {
+        printf("usage: himama [global options] %s\n\n%s", c->usage, c->help);
+        return;
+    }
+    printf("usage: himama [--db FILE] [--out DIR] [--config FILE] [--quiet] COMMAND ...\n\n"
+           "Reports and analytics for a caring-mothers (爱心妈妈) pairing programme.\n\n"
+           "commands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        printf("  %s\n", commands[i].usage);
+    printf("  help COMMAND\n  version\n\n"
+           "environment: HIMAMA_DB, HIMAMA_OUT, HIMAMA_FONT (path, ':N' for a .ttc face)\n"
+           "defaults: ./himama.db, ./out, the WenQuanYi Micro Hei font\n"
+           "exit status: 0 ok, 1 usage, 2 rows rejected, 3 failure, 4 database locked\n");
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    }
+    return false;
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("himama: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_note(const hm_cli *cli, const char *fmt, ...)
+{
+    va_list ap;
+    if (cli->quiet)
+        return;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+/* Take the value of option opt from argv[*i] ("--opt V" or "--opt=V"). */
+static const char *option_value(int argc, char **argv, int *i, const char *opt)
+{
+    size_t n = strlen(opt);
+    if (strncmp(argv[*i], opt, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] == '\0' && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    hm_cli cli;
+    hm_config cfg;
+    const char *opt_db = NULL, *opt_out = NULL, *opt_config = NULL;
+    bool quiet = false;
+    int i, rc;
+
+    umask(077);  /* children's data: the owner only */
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+        const char *v;
+        if ((v = option_value(argc, argv, &i, "--db")))
+            opt_db = v;
+        else if ((v = option_value(argc, argv, &i, "--out")))
+            opt_out = v;
+        else if ((v = option_value(argc, argv, &i, "--config")))
+            opt_config = v;
+        else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+            quiet = true;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            cli_help(NULL);
+            return HM_EXIT_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("himama %s\n", HIMAMA_VERSION);
+            return HM_EXIT_OK;
+        } else {
+            cli_error("unknown global option '%s' (see 'himama help')", argv[i]);
+            return HM_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        cli_help(NULL);
+        return HM_EXIT_USAGE;
+    }
+    if (strcmp(argv[i], "help") == 0) {
+        if (i + 1 < argc && !find_command(argv[i + 1])) {
+            cli_error("no such command '%s'", argv[i + 1]);
+            return HM_EXIT_USAGE;
+        }
+        cli_help(i + 1 < argc ? argv[i + 1] : NULL);
+        return HM_EXIT_OK;
+    }
+    if (strcmp(argv[i], "version") == 0) {
+        printf("himama %s\n", HIMAMA_VERSION);
+        return HM_EXIT_OK;
+    }
+    const cmd *c = find_command(argv[i]);
+    if (!c) {
+        cli_error("no such command '%s' (see 'himama help')", argv[i]);
+        return HM_EXIT_USAGE;
+    }
+    if (cli_wants_help(argc - i, argv + i)) {
+        cli_help(c->name);
+        return HM_EXIT_OK;
+    }
+
+    hm_config_init(&cfg);
+    char errbuf[512];
+    if (hm_config_load(&cfg, opt_config, errbuf, sizeof errbuf) != HM_OK) {
+        cli_error("%s", errbuf);
+        hm_config_release(&cfg);
+        return HM_EXIT_USAGE;
+    }
+    memset(&cli, 0, sizeof cli);
+    cli.quiet = quiet || hm_config_bool(&cfg, "quiet", "HIMAMA_QUIET");
+    cli.config = opt_config;
+    cli.db = opt_db ? opt_db : hm_config_get(&cfg, "database", "HIMAMA_DB", "himama.db");
+    cli.out = opt_out ? opt_out : hm_config_get(&cfg, "out", "HIMAMA_OUT", "out");
+    cli.font = hm_config_get(&cfg, "font", "HIMAMA_FONT",
+                             "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc:0");
+    cli.inbox = hm_config_get(&cfg, "inbox", "HIMAMA_INBOX", "inbox");
+    cli.log = hm_config_get(&cfg, "log", "HIMAMA_LOG", "himama.log");
+    cli.org = hm_config_get(&cfg, "organisation", "HIMAMA_ORG", "");
+    cli.lang = hm_config_get(&cfg, "language", "HIMAMA_LANG", "zh");
+    cli.datadir = hm_config_datadir(&cfg, argv[0]);
+
+    rc = c->fn(argc - i, argv + i, &cli);
+    hm_config_release(&cfg);
+    return rc;
+}

@@ -1,0 +1,222 @@
+-- himama database schema, version 1 (PRAGMA user_version = 1).
+--
+-- One table per kind of input file, named as the kind, columns named as in
+-- DESIGN.md; money in integer fen (suffix _fen); dates as 'YYYY-MM-DD'
+-- text; an empty field is NULL.  Every kind table also records where its
+-- current content came from: ingest_id (ingest_log.id) and line (the
+-- physical line of the file), so a report can say "file:line" for a row.
+
+CREATE TABLE towns (
+    town_code   TEXT NOT NULL PRIMARY KEY,
+    town_name   TEXT,
+    ingest_id   INTEGER,
+    line        INTEGER
+) STRICT;
+
+CREATE TABLE children (
+    child_id       TEXT NOT NULL PRIMARY KEY,
+    name           TEXT NOT NULL,
+    alias          TEXT,
+    gender         TEXT CHECK (gender IN ('F', 'M')),
+    birth_date     TEXT NOT NULL CHECK (birth_date GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+    town_code      TEXT NOT NULL REFERENCES towns (town_code),
+    category       TEXT CHECK (category IN ('left_behind', 'distressed', 'both')),
+    guardian       TEXT,
+    guardian_phone TEXT,
+    school         TEXT,
+    class_teacher  TEXT,
+    needs          TEXT,
+    registered_on  TEXT,
+    exited_on      TEXT CHECK (exited_on IS NULL OR registered_on IS NULL OR exited_on >= registered_on),
+    ingest_id      INTEGER,
+    line           INTEGER
+) STRICT;
+CREATE INDEX children_town ON children (town_code);
+
+CREATE TABLE volunteers (
+    volunteer_id  TEXT NOT NULL PRIMARY KEY,
+    name          TEXT NOT NULL,
+    role          TEXT CHECK (role IN ('mother', 'father')),
+    phone         TEXT,
+    town_code     TEXT NOT NULL REFERENCES towns (town_code),
+    sector        TEXT CHECK (sector IN ('federation', 'cadre', 'teacher', 'social_worker',
+                                         'counsellor', 'entrepreneur', 'other')),
+    organization  TEXT,
+    specialties   TEXT,
+    joined_on     TEXT,
+    pool          TEXT CHECK (pool IN ('paired', 'reserve')),
+    ingest_id     INTEGER,
+    line          INTEGER
+) STRICT;
+CREATE INDEX volunteers_town ON volunteers (town_code);
+
+CREATE TABLE pairings (
+    pairing_id    TEXT NOT NULL PRIMARY KEY,
+    volunteer_id  TEXT NOT NULL REFERENCES volunteers (volunteer_id),
+    child_id      TEXT NOT NULL REFERENCES children (child_id),
+    started_on    TEXT NOT NULL,
+    ended_on      TEXT CHECK (ended_on IS NULL OR ended_on >= started_on),
+    end_reason    TEXT,
+    ingest_id     INTEGER,
+    line          INTEGER
+) STRICT;
+CREATE INDEX pairings_child ON pairings (child_id, started_on);
+CREATE INDEX pairings_volunteer ON pairings (volunteer_id, child_id);
+
+CREATE TABLE activities (
+    activity_id   TEXT NOT NULL,
+    date          TEXT NOT NULL,
+    type          TEXT NOT NULL CHECK (type IN ('call', 'reading', 'holiday', 'birthday',
+                        'icebreak', 'visit_teacher', 'visit_guardian', 'warmth',
+                        'knowledge', 'study_trip', 'counselling', 'other')),
+    volunteer_id  TEXT NOT NULL REFERENCES volunteers (volunteer_id),
+    child_id      TEXT NOT NULL REFERENCES children (child_id),
+    minutes       INTEGER CHECK (minutes BETWEEN 0 AND 1440),
+    title         TEXT,
+    notes         TEXT,
+    ingest_id     INTEGER,
+    line          INTEGER,
+    PRIMARY KEY (activity_id, volunteer_id, child_id)
+) STRICT;
+CREATE INDEX activities_date ON activities (date, type);
+CREATE INDEX activities_child ON activities (child_id, date);
+CREATE INDEX activities_volunteer ON activities (volunteer_id, date);
+
+CREATE TABLE wishes (
+    wish_id       TEXT NOT NULL PRIMARY KEY,
+    child_id      TEXT NOT NULL REFERENCES children (child_id),
+    registered_on TEXT NOT NULL,
+    description   TEXT,
+    est_cost_fen  INTEGER CHECK (est_cost_fen >= 0),
+    claimed_by    TEXT REFERENCES volunteers (volunteer_id),
+    claimed_org   TEXT,
+    claimed_on    TEXT CHECK (claimed_on IS NULL OR claimed_on >= registered_on),
+    fulfilled_on  TEXT CHECK (fulfilled_on IS NULL OR (fulfilled_on >= registered_on
+                              AND (claimed_on IS NULL OR fulfilled_on >= claimed_on))),
+    cancelled_on  TEXT CHECK (cancelled_on IS NULL OR fulfilled_on IS NULL),
+    ingest_id     INTEGER,
+    line          INTEGER
+) STRICT;
+CREATE INDEX wishes_child ON wishes (child_id);
+CREATE INDEX wishes_fulfilled ON wishes (fulfilled_on);
+
+CREATE TABLE donations (
+    donation_id   TEXT NOT NULL PRIMARY KEY,
+    date          TEXT NOT NULL,
+    donor         TEXT,
+    donor_type    TEXT NOT NULL CHECK (donor_type IN ('enterprise', 'individual',
+                                                      'giving_day', 'grant', 'other')),
+    amount_fen    INTEGER NOT NULL CHECK (amount_fen > 0),
+    restricted_to TEXT,
+    receipt_no    TEXT,
+    ingest_id     INTEGER,
+    line          INTEGER
+) STRICT;
+CREATE INDEX donations_date ON donations (date);
+CREATE INDEX donations_fund ON donations (restricted_to);
+
+CREATE TABLE expenditures (
+    expense_id    TEXT NOT NULL PRIMARY KEY,
+    date          TEXT NOT NULL,
+    project       TEXT,
+    town_code     TEXT REFERENCES towns (town_code),
+    category      TEXT NOT NULL CHECK (category IN ('wish', 'activity', 'training',
+                                                    'material', 'other')),
+    amount_fen    INTEGER NOT NULL CHECK (amount_fen > 0),
+    fund          TEXT,
+    approved_by   TEXT,
+    ingest_id     INTEGER,
+    line          INTEGER
+) STRICT;
+CREATE INDEX expenditures_date ON expenditures (date);
+
+CREATE TABLE trainings (
+    event_id      TEXT NOT NULL PRIMARY KEY,
+    date          TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('micro_class', 'symposium', 'other')),
+    title         TEXT,
+    speaker       TEXT,
+    ingest_id     INTEGER,
+    line          INTEGER
+) STRICT;
+
+CREATE TABLE attendance (
+    event_id      TEXT NOT NULL REFERENCES trainings (event_id),
+    volunteer_id  TEXT NOT NULL REFERENCES volunteers (volunteer_id),
+    ingest_id     INTEGER,
+    line          INTEGER,
+    PRIMARY KEY (event_id, volunteer_id)
+) STRICT;
+CREATE INDEX attendance_volunteer ON attendance (volunteer_id);
+
+CREATE TABLE stories (
+    story_id      TEXT NOT NULL PRIMARY KEY,
+    volunteer_id  TEXT NOT NULL REFERENCES volunteers (volunteer_id),
+    child_id      TEXT REFERENCES children (child_id),
+    date          TEXT NOT NULL,
+    title         TEXT,
+    text          TEXT NOT NULL,
+    ingest_id     INTEGER,
+    line          INTEGER
+) STRICT;
+CREATE INDEX stories_volunteer ON stories (volunteer_id);
+
+-- One row per file attempted.  rows_read is always the sum of the four
+-- outcomes; a file rejected whole (status 'rejected') has zero counts and
+-- a reason; an unchanged re-delivery of a loaded file is 'skipped'.
+CREATE TABLE ingest_log (
+    id             INTEGER PRIMARY KEY,
+    file           TEXT NOT NULL,
+    sha256         TEXT,
+    kind           TEXT,
+    encoding       TEXT,
+    status         TEXT NOT NULL CHECK (status IN ('loaded', 'skipped', 'rejected')),
+    reason         TEXT,
+    rows_read      INTEGER NOT NULL DEFAULT 0,
+    rows_loaded    INTEGER NOT NULL DEFAULT 0,
+    rows_updated   INTEGER NOT NULL DEFAULT 0,
+    rows_unchanged INTEGER NOT NULL DEFAULT 0,
+    rows_rejected  INTEGER NOT NULL DEFAULT 0,
+    rows_warned    INTEGER NOT NULL DEFAULT 0,
+    started_at     TEXT NOT NULL,
+    finished_at    TEXT,
+    CHECK (rows_read = rows_loaded + rows_updated + rows_unchanged + rows_rejected)
+) STRICT;
+CREATE INDEX ingest_log_sha ON ingest_log (sha256, status);
+
+-- Every rejected row: line is where the record starts (header = line 1);
+-- column is the header name as written, empty when the row as a whole is
+-- at fault; raw is the record as read.
+CREATE TABLE rejects (
+    id         INTEGER PRIMARY KEY,
+    ingest_id  INTEGER NOT NULL REFERENCES ingest_log (id),
+    file       TEXT NOT NULL,
+    line       INTEGER NOT NULL,
+    "column"   TEXT NOT NULL DEFAULT '',
+    reason     TEXT NOT NULL,
+    raw        TEXT
+) STRICT;
+CREATE INDEX rejects_ingest ON rejects (ingest_id);
+
+-- Rows loaded with a warning (an activity outside a pairing, a repeated
+-- header line): still loaded, listed under data problems.
+CREATE TABLE warnings (
+    id         INTEGER PRIMARY KEY,
+    ingest_id  INTEGER NOT NULL REFERENCES ingest_log (id),
+    file       TEXT NOT NULL,
+    line       INTEGER NOT NULL,
+    reason     TEXT NOT NULL
+) STRICT;
+CREATE INDEX warnings_ingest ON warnings (ingest_id);
+
+-- Every change to an existing row: the changed columns, old and new, as JSON.
+CREATE TABLE audit (
+    id          INTEGER PRIMARY KEY,
+    ingest_id   INTEGER NOT NULL REFERENCES ingest_log (id),
+    table_name  TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    old         TEXT NOT NULL,
+    new         TEXT NOT NULL,
+    at          TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_key ON audit (table_name, key);
