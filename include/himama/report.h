@@ -1,0 +1,144 @@
+/*
+ * report.h - the in-memory report model that aggregate fills and both
+ * renderers draw.  Neither renderer runs SQL; aggregate does no drawing.
+ *
+ * A report is a title block plus an ordered list of sections.  Every
+ * section holds one table (the rows of its query); the section's kind says
+ * how to show it: KPI tiles, a table, a bar or line chart, a list, or only
+ * a paragraph of text.
+ *
+ * Ownership: hm_report_free frees the report and everything it holds;
+ * every string in the model is owned by the model (malloc'd).
+ */
+#ifndef HIMAMA_REPORT_H
+#define HIMAMA_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "himama.h"
+
+typedef enum hm_vtype {
+    HM_V_NULL,
+    HM_V_INT,
+    HM_V_REAL,
+    HM_V_TEXT
+} hm_vtype;
+
+typedef struct hm_value {
+    hm_vtype type;
+    int64_t i;      /* HM_V_INT */
+    double r;       /* HM_V_REAL */
+    char *s;        /* HM_V_TEXT (owned) */
+} hm_value;
+
+/* How a column's values are shown. */
+typedef enum hm_format {
+    HM_FMT_TEXT,      /* as is */
+    HM_FMT_INT,       /* integer with thousands separators in tables */
+    HM_FMT_MONEY,     /* integer fen, shown as yuan with two decimals */
+    HM_FMT_DATE,      /* 'YYYY-MM-DD' text; a real date in Excel */
+    HM_FMT_PERCENT,   /* real 0..1, shown as 87.5% */
+    HM_FMT_REAL       /* real, one decimal */
+} hm_format;
+
+typedef struct hm_colspec {
+    char *name;          /* the query's column name */
+    char *label;         /* header shown to the reader */
+    hm_format format;
+    bool child_count;    /* counts children: public audience shows 1..2 as "<3" */
+    double width;        /* relative width hint for the PDF, 0 = automatic */
+} hm_colspec;
+
+typedef struct hm_table {
+    size_t ncol;
+    hm_colspec *cols;
+    size_t nrow;
+    hm_value *cells;     /* nrow * ncol, row-major */
+} hm_table;
+
+typedef enum hm_section_kind {
+    HM_SEC_KPI,     /* tiles; rows are (label, value, previous, year_to_date), formats per column */
+    HM_SEC_TABLE,   /* a table with a header row */
+    HM_SEC_BAR,     /* a bar chart: category column + series columns; also a table in Excel */
+    HM_SEC_LINE,    /* a line chart, same shape as BAR */
+    HM_SEC_LIST,    /* an action list: a table whose rows are things to do */
+    HM_SEC_TEXT     /* only the intro paragraph */
+} hm_section_kind;
+
+typedef struct hm_section {
+    hm_section_kind kind;
+    char *id;            /* the template's section id, e.g. "five_ones" */
+    char *heading;       /* shown, and the PDF bookmark */
+    char *sheet;         /* Excel sheet name (<= 31 chars), NULL: not in the workbook */
+    char *intro;         /* paragraph above, placeholders already filled; may be NULL */
+    char *note;          /* note below the table; may be NULL */
+    char *empty;         /* shown instead of an empty table; may be NULL */
+    hm_table table;
+    size_t category_col;     /* charts: the category column */
+    size_t nseries;          /* charts: the series columns */
+    size_t *series_cols;
+    bool detail;             /* a long list: Excel writes it in constant-memory mode */
+    char *query;             /* the query file it came from, for the manifest */
+} hm_section;
+
+typedef struct hm_report {
+    char *kind;          /* "monthly", "halfyear", "annual", "range" */
+    char *period;        /* "2026-10", "2026-H1", "2026", "2025-01-01_2026-12-31" */
+    char *from, *to;     /* inclusive dates 'YYYY-MM-DD' */
+    char *audience;      /* "internal" or "public" */
+    char *lang;          /* "zh" or "en" */
+    char *title;         /* e.g. "爱心妈妈结对关爱月报" */
+    char *subtitle;      /* e.g. the period in words */
+    char *org;           /* organisation shown on the cover, may be empty */
+    char *generated_at;  /* 'YYYY-MM-DD HH:MM' (UTC, or SOURCE_DATE_EPOCH) */
+    char *footer;        /* footer text left of the page numbers */
+    size_t nsec;
+    hm_section *sec;
+} hm_report;
+
+/* Options both renderers take. */
+typedef struct hm_render_opts {
+    const char *font_path;   /* CJK TrueType font (.ttf or .ttc) */
+    int font_index;          /* face within a .ttc */
+    int64_t created;         /* document creation time (seconds since epoch) */
+} hm_render_opts;
+
+void hm_report_free(hm_report *r);
+
+/* The value at (row, col) of t. */
+static inline const hm_value *hm_table_cell(const hm_table *t, size_t row, size_t col)
+{
+    return &t->cells[row * t->ncol + col];
+}
+
+/*
+ * Format v for display by spec and audience into out (size outsz):
+ * thousands separators, yuan with two decimals, percent with one decimal,
+ * and "<3" for a child count of 1 or 2 when public is true.  NULL is "".
+ */
+void hm_value_format(const hm_value *v, const hm_colspec *spec, bool public_audience,
+                     char *out, size_t outsz);
+
+/*
+ * Column names that must never reach a public output (child_name, guardian,
+ * guardian_phone, phone, volunteer_phone, school, class_teacher, ...),
+ * NULL-terminated.
+ */
+extern const char *const hm_forbidden_public[];
+
+/*
+ * For a public report: HM_EPRIVACY (err names the section and column) when
+ * any section holds a forbidden column; HM_OK otherwise or when internal.
+ * Both renderers call it first and write nothing on failure.
+ */
+hm_error hm_report_check_public(const hm_report *r, char *err, size_t errsz);
+
+/* Renderers: write the report to path (the caller renames it into place). */
+hm_error hm_render_pdf(const hm_report *r, const hm_render_opts *o, const char *path,
+                       char *err, size_t errsz);
+hm_error hm_render_xlsx(const hm_report *r, const hm_render_opts *o, const char *path,
+                        char *err, size_t errsz);
+
+#endif
