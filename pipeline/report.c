@@ -1,0 +1,148 @@
+/*
+ * report.c - the report model's shared pieces: freeing, formatting values
+ * for display, and the public-audience guard both renderers call.
+ */
+#include "himama/report.h"
+#include "himama/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const hm_forbidden_public[] = {
+    "child_name", "guardian", "guardian_phone", "phone", "volunteer_phone",
+    "school", "class_teacher", "birth_date", NULL
+};
+
+static void table_release(hm_table *t)
+{
+    for (size_t i = 0; i < t->nrow * t->ncol; i++)
+        if (t->cells[i].type == HM_V_TEXT)
+            free(t->cells[i].s);
+    free(t->cells);
+    for (size_t c = 0; c < t->ncol; c++) {
+        free(t->cols[c].name);
+        free(t->cols[c].label);
+    }
+    free(t->cols);
+    memset(t, 0, sizeof *t);
+}
+
+void hm_report_free(hm_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nsec; i++) {
+        hm_section *s = &r->sec[i];
+        free(s->id);
+        free(s->heading);
+        free(s->sheet);
+        free(s->intro);
+        free(s->note);
+        free(s->empty);
+        free(s->series_cols);
+        free(s->query);
+        table_release(&s->table);
+    }
+    free(r->sec);
+    free(r->kind);
+    free(r->period);
+    free(r->from);
+    free(r->to);
+    free(r->audience);
+    free(r->lang);
+    free(r->title);
+    free(r->subtitle);
+    free(r->org);
+    free(r->generated_at);
+    free(r->footer);
+    free(r);
+}
+
+/* Write the decimal digits of v with ',' every three digits. */
+static void group_thousands(uint64_t v, char *out, size_t outsz)
+{
+    char digits[32], tmp[48];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    size_t j = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            tmp[j++] = ',';
+        tmp[j++] = digits[i];
+    }
+    tmp[j] = '\0';
+    snprintf(out, outsz, "%s", tmp);
+}
+
+void hm_value_format(const hm_value *v, const hm_colspec *spec, bool public_audience,
+                     char *out, size_t outsz)
+{
+    char num[48];
+    if (outsz == 0)
+        return;
+    out[0] = '\0';
+    switch (v->type) {
+    case HM_V_NULL:
+        return;
+    case HM_V_TEXT:
+        snprintf(out, outsz, "%s", v->s);
+        return;
+    case HM_V_INT:
+    case HM_V_REAL:
+        break;
+    }
+    double r = v->type == HM_V_INT ? (double)v->i : v->r;
+    int64_t i = v->type == HM_V_INT ? v->i : (int64_t)llround(v->r);
+    if (spec && spec->child_count && public_audience && i > 0 && i < 3 &&
+        spec->format != HM_FMT_PERCENT) {
+        snprintf(out, outsz, "<3");
+        return;
+    }
+    switch (spec ? spec->format : HM_FMT_INT) {
+    case HM_FMT_MONEY: {
+        int64_t fen = i;
+        uint64_t a = fen < 0 ? (uint64_t)(-(fen + 1)) + 1 : (uint64_t)fen;
+        group_thousands(a / 100, num, sizeof num);
+        snprintf(out, outsz, "%s%s.%02u", fen < 0 ? "-" : "", num, (unsigned)(a % 100));
+        return;
+    }
+    case HM_FMT_PERCENT:
+        snprintf(out, outsz, "%.1f%%", r * 100.0);
+        return;
+    case HM_FMT_REAL:
+        snprintf(out, outsz, "%.1f", r);
+        return;
+    case HM_FMT_TEXT:
+    case HM_FMT_DATE:
+        if (v->type == HM_V_REAL)
+            snprintf(out, outsz, "%g", r);
+        else
+            snprintf(out, outsz, "%lld", (long long)i);
+        return;
+    case HM_FMT_INT:
+        break;
+    }
+    uint64_t a = i < 0 ? (uint64_t)(-(i + 1)) + 1 : (uint64_t)i;
+    group_thousands(a, num, sizeof num);
+    snprintf(out, outsz, "%s%s", i < 0 ? "-" : "", num);
+}
+
+hm_error hm_report_check_public(const hm_report *r, char *err, size_t errsz)
+{
+    if (!r->audience || strcmp(r->audience, "public") != 0)
+        return HM_OK;
+    for (size_t s = 0; s < r->nsec; s++) {
+        const hm_table *t = &r->sec[s].table;
+        for (size_t c = 0; c < t->ncol; c++) {
+            for (const char *const *f = hm_forbidden_public; *f; f++) {
+                if (strcmp(t->cols[c].name, *f) == 0) {
+                    snprintf(err, errsz, "refusing to write a public report: section '%s' "
+                             "has the column '%s'", r->sec[s].id ? r->sec[s].id : "?", *f);
+                    return HM_EPRIVACY;
+                }
+            }
+        }
+    }
+    return HM_OK;
+}
