@@ -1,14 +1,151 @@
 /*
- * cmd_ingest.c - `himama ingest`.
+ * cmd_ingest.c - `himama ingest [--force] FILE|DIR...`: load CSV files and
+ * print one summary line per file on stderr.
  */
 #include "himama.h"
 #include "himama/cli.h"
+#include "himama/db.h"
+#include "himama/ingest.h"
+#include "himama/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Progress on a terminal: file, rows, rows per second. */
+static void progress(void *ctx, const char *file, long long rows, unsigned long long bytes,
+                     unsigned long long total)
+{
+    const int64_t *start = ctx;
+    int64_t secs = (int64_t)time(NULL) - *start;
+    fprintf(stderr, "\r  %s: %lld rows, %3.0f%%, %lld rows/s   ", hm_path_base(file), rows,
+            total ? 100.0 * (double)bytes / (double)total : 100.0,
+            secs > 0 ? rows / secs : rows);
+}
+
+/* Print the one-line summary of a file. */
+static void summary(const hm_cli *cli, const char *path, const hm_ingest_result *r)
+{
+    if (cli->quiet && r->status == HM_INGEST_LOADED && r->rows_rejected == 0)
+        return;
+    switch (r->status) {
+    case HM_INGEST_REJECTED:
+        fprintf(stderr, "%s: REJECTED whole%s%s%s%s: %s\n", path, r->kind ? " (" : "",
+                r->kind ? r->kind->name : "", r->encoding ? ", " : "",
+                r->encoding ? r->encoding : "", r->reason);
+        break;
+    case HM_INGEST_SKIPPED:
+        fprintf(stderr, "%s: skipped: %s\n", path, r->reason);
+        break;
+    case HM_INGEST_LOADED:
+        fprintf(stderr, "%s: %s, %s: %lld read: %lld loaded, %lld updated, %lld unchanged, "
+                "%lld rejected", path, r->kind->name, r->encoding, r->rows_read, r->rows_loaded,
+                r->rows_updated, r->rows_unchanged, r->rows_rejected);
+        if (r->rows_warned)
+            fprintf(stderr, "; %lld with warnings", r->rows_warned);
+        if (r->rejects_path)
+            fprintf(stderr, " (see %s)", r->rejects_path);
+        fputc('\n', stderr);
+        break;
+    }
+}
 
 int cmd_ingest(int argc, char **argv, hm_cli *cli)
 {
-    (void)argc;
-    (void)argv;
-    (void)cli;
-    cli_error("'ingest' is not available yet");
-    return HM_EXIT_USAGE;
+    bool force = false;
+    int i;
+    for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--force") == 0) {
+            force = true;
+        } else if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        } else {
+            cli_error("ingest: unknown option '%s'", argv[i]);
+            return HM_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        cli_error("ingest: name at least one FILE or DIR");
+        return HM_EXIT_USAGE;
+    }
+
+    char err[1024];
+    char **files = NULL;
+    size_t nfiles = 0;
+    if (hm_ingest_collect(argv + i, (size_t)(argc - i), &files, &nfiles, err, sizeof err) != HM_OK) {
+        cli_error("%s", err);
+        return HM_EXIT_USAGE;
+    }
+    if (nfiles == 0) {
+        cli_error("ingest: no *.csv files in %s", argv[i]);
+        free(files);
+        return HM_EXIT_FAIL;
+    }
+
+    int lockfd = -1, from;
+    long holder;
+    sqlite3 *db = NULL;
+    int exit_code = HM_EXIT_OK;
+    hm_error rc = hm_db_lock(cli->db, &lockfd, &holder);
+    if (rc == HM_ELOCKED) {
+        cli_error("database '%s' is in use by another himama process (pid %ld)", cli->db, holder);
+        exit_code = HM_EXIT_LOCKED;
+        goto out;
+    }
+    if (rc != HM_OK) {
+        cli_error("cannot create the lock file beside '%s'", cli->db);
+        exit_code = HM_EXIT_FAIL;
+        goto out;
+    }
+    if (hm_db_open(cli->db, true, &db, err, sizeof err) != HM_OK ||
+        hm_db_migrate(db, cli->datadir, &from, err, sizeof err) != HM_OK) {
+        cli_error("%s", err);
+        exit_code = HM_EXIT_FAIL;
+        goto out;
+    }
+
+    char *rejects_dir = hm_path_join(cli->out, "rejects");
+    int64_t start = (int64_t)time(NULL);
+    hm_ingest_opts o = { .force = force, .rejects_dir = rejects_dir, .today = hm_today(),
+                         .progress = NULL, .progress_ctx = &start };
+    if (!cli->quiet && isatty(STDERR_FILENO))
+        o.progress = progress;
+    long long tot_read = 0, tot_rej = 0;
+    size_t nrejected_files = 0;
+    for (size_t f = 0; f < nfiles; f++) {
+        hm_ingest_result res;
+        rc = hm_ingest_file(db, files[f], &o, &res, err, sizeof err);
+        if (o.progress)
+            fputs("\r\033[K", stderr);
+        if (rc != HM_OK) {
+            cli_error("%s: %s", files[f], err);
+            exit_code = HM_EXIT_FAIL;
+            hm_ingest_result_release(&res);
+            continue;
+        }
+        summary(cli, files[f], &res);
+        tot_read += res.rows_read;
+        tot_rej += res.rows_rejected;
+        if (res.status == HM_INGEST_REJECTED) {
+            exit_code = HM_EXIT_FAIL;
+            nrejected_files++;
+        } else if (res.rows_rejected && exit_code < HM_EXIT_ROWS) {
+            exit_code = HM_EXIT_ROWS;
+        }
+        hm_ingest_result_release(&res);
+    }
+    if (nfiles > 1 && !cli->quiet)
+        fprintf(stderr, "%zu files: %lld rows read, %lld rejected; %zu files rejected whole\n",
+                nfiles, tot_read, tot_rej, nrejected_files);
+    free(rejects_dir);
+out:
+    sqlite3_close(db);
+    hm_db_unlock(lockfd);
+    for (size_t f = 0; f < nfiles; f++)
+        free(files[f]);
+    free(files);
+    return exit_code;
 }

@@ -1,0 +1,70 @@
+/*
+ * ingest.h - the first stage: read CSV files, validate every row by the
+ * rules at the door, and load them into the database, one transaction per
+ * file.  Every row read ends loaded, updated, unchanged or rejected; a file
+ * rejected whole is recorded once in ingest_log with its reason.
+ */
+#ifndef HIMAMA_INGEST_H
+#define HIMAMA_INGEST_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "himama.h"
+#include "himama/kinds.h"
+
+typedef struct hm_ingest_opts {
+    bool force;               /* read a file again even if identical to one loaded */
+    const char *rejects_dir;  /* where ID-FILE.rejects.csv go (created on demand) */
+    int32_t today;            /* the last acceptable date (days since 1970-01-01) */
+    /* Progress: called every few thousand rows with rows so far; may be NULL. */
+    void (*progress)(void *ctx, const char *file, long long rows, unsigned long long bytes,
+                     unsigned long long total_bytes);
+    void *progress_ctx;
+} hm_ingest_opts;
+
+typedef enum hm_ingest_status {
+    HM_INGEST_LOADED,    /* read (some rows may have been rejected) */
+    HM_INGEST_SKIPPED,   /* identical to a file loaded before */
+    HM_INGEST_REJECTED   /* rejected whole: nothing of it was loaded */
+} hm_ingest_status;
+
+typedef struct hm_ingest_result {
+    long long id;              /* ingest_log.id (0 when not even that could be written) */
+    hm_ingest_status status;
+    const hm_kind *kind;       /* NULL when unknown */
+    const char *encoding;      /* "UTF-8", "GB18030" or NULL */
+    char sha256[65];
+    char reason[512];          /* why rejected or skipped; empty otherwise */
+    long long rows_read, rows_loaded, rows_updated, rows_unchanged, rows_rejected;
+    long long rows_warned;     /* loaded with a warning (e.g. activity outside a pairing) */
+    char *rejects_path;        /* the rejects file written, or NULL (owned) */
+} hm_ingest_result;
+
+void hm_ingest_result_release(hm_ingest_result *r);
+
+/*
+ * Ingest one file.  Returns HM_OK when the file was loaded, skipped or
+ * rejected whole (see res->status), or an error when the database itself
+ * failed (err says why; the file's transaction is rolled back).
+ */
+hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
+                        hm_ingest_result *res, char *err, size_t errsz);
+
+/*
+ * Expand args (files, and directories meaning every *.csv in them) into a
+ * list in dependency order: by kind (towns, children, volunteers, pairings,
+ * donations, trainings, activities, wishes, expenditures, attendance,
+ * stories; the kind from the file name, else from the header), then by name.
+ * Files whose kind cannot be told go last (they will be rejected with the
+ * reason).  *files is a malloc'd array of malloc'd paths.
+ */
+hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_t *nfiles,
+                           char *err, size_t errsz);
+
+/* The kind of the file at path from its name, else its header; NULL if unknown. */
+const hm_kind *hm_ingest_sniff_kind(const char *path);
+
+#endif

@@ -1,0 +1,1339 @@
+/*
+ * ingest.c - load CSV files into the database by the rules at the door.
+ *
+ * Design notes.
+ *
+ * A file is read twice: once to hash it (SHA-256) and tell its encoding,
+ * which needs every byte before the first record can be trusted, then again
+ * through the CSV reader, converting to UTF-8 on the fly.  The second pass
+ * runs inside one transaction that also holds the file's ingest_log row, so
+ * a process killed mid-file leaves no trace of it; a file rejected whole is
+ * rolled back and then recorded alone in a transaction of its own.
+ *
+ * Every kind is handled by the same code, driven by the contract tables of
+ * kinds.c: the SQL for a kind (insert, select by key, update) is built from
+ * its column list once per file and reused for every row.  A row is parsed
+ * into one slot per contract column; columns the file does not have keep
+ * the stored values of an existing row (an export without a 'notes' column
+ * does not erase the notes), while a present but empty field sets NULL.
+ *
+ * Outcome of a row with a key already stored: the parsed values are
+ * compared with the stored ones (so "1,000.00" equals "1000" and a label its
+ * code): equal is 'unchanged', different is 'updated' with the changed
+ * columns written to audit as JSON.
+ */
+#include "himama/ingest.h"
+#include "himama/csv.h"
+#include "himama/encoding.h"
+#include "himama/fields.h"
+#include "himama/sha256.h"
+#include "himama/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+/* Limits of DESIGN.md "Lengths", in code points. */
+#define LEN_ID 32
+#define LEN_NAME 64
+#define LEN_TEXT 16384
+#define LEN_LONGTEXT 262144
+
+typedef enum slot_type { SLOT_NULL, SLOT_INT, SLOT_TEXT } slot_type;
+
+/* One column's parsed value. */
+typedef struct slot {
+    slot_type t;
+    int64_t i;
+    hm_strbuf s;
+} slot;
+
+typedef struct ingest_ctx {
+    sqlite3 *db;
+    const hm_ingest_opts *o;
+    hm_ingest_result *res;
+    const char *path;
+    const hm_kind *k;
+    /* header */
+    size_t nheader;
+    char **header;                 /* names as written (trimmed) */
+    int colmap[HM_MAX_COLUMNS];    /* contract column -> header field, or -1 */
+    /* row values */
+    slot val[HM_MAX_COLUMNS];
+    slot old[HM_MAX_COLUMNS];
+    hm_strbuf tmp;
+    /* statements */
+    sqlite3_stmt *st_select, *st_insert, *st_update;
+    sqlite3_stmt *st_ref[HM_REF_FUND + 1];
+    sqlite3_stmt *st_overlap, *st_paired, *st_reject, *st_warn, *st_audit;
+    /* rejects file */
+    hm_atomic rej;
+    bool rej_open;
+    char now[21];
+} ingest_ctx;
+
+void hm_ingest_result_release(hm_ingest_result *r)
+{
+    if (!r)
+        return;
+    free(r->rejects_path);
+    r->rejects_path = NULL;
+}
+
+/* ---------------------------------------------------------------- SQL */
+
+/* The database column of contract column c. */
+static void column_sql_name(const hm_column *c, hm_strbuf *sb)
+{
+    hm_strbuf_adds(sb, c->name);
+    if (c->type == HM_F_MONEY || c->type == HM_F_MONEY_POS)
+        hm_strbuf_adds(sb, "_fen");
+}
+
+/* Prepare sql into *st; on failure err says which statement. */
+static hm_error prepare(ingest_ctx *x, const char *sql, sqlite3_stmt **st,
+                        char *err, size_t errsz)
+{
+    if (sqlite3_prepare_v3(x->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "cannot prepare '%.80s': %s", sql, sqlite3_errmsg(x->db));
+        return HM_EDB;
+    }
+    return HM_OK;
+}
+
+/* Build and prepare the kind's insert, select-by-key and update statements. */
+static hm_error prepare_kind(ingest_ctx *x, char *err, size_t errsz)
+{
+    const hm_kind *k = x->k;
+    hm_strbuf sb = HM_STRBUF_INIT, where = HM_STRBUF_INIT;
+    hm_error rc;
+    int nkey = 0;
+
+    hm_strbuf_adds(&where, " WHERE ");
+    for (size_t i = 0; i < k->ncolumns; i++) {
+        if (!k->columns[i].key)
+            continue;
+        if (nkey++)
+            hm_strbuf_adds(&where, " AND ");
+        column_sql_name(&k->columns[i], &where);
+        hm_strbuf_addf(&where, " = ?%zu", i + 1);
+    }
+
+    hm_strbuf_addf(&sb, "INSERT INTO %s (", k->name);
+    for (size_t i = 0; i < k->ncolumns; i++) {
+        column_sql_name(&k->columns[i], &sb);
+        hm_strbuf_adds(&sb, ", ");
+    }
+    hm_strbuf_adds(&sb, "ingest_id, line) VALUES (");
+    for (size_t i = 0; i < k->ncolumns + 2; i++)
+        hm_strbuf_addf(&sb, "%s?%zu", i ? ", " : "", i + 1);
+    hm_strbuf_adds(&sb, ")");
+    if ((rc = prepare(x, sb.buf, &x->st_insert, err, errsz)) != HM_OK)
+        goto out;
+
+    hm_strbuf_reset(&sb);
+    hm_strbuf_adds(&sb, "SELECT ");
+    for (size_t i = 0; i < k->ncolumns; i++) {
+        if (i)
+            hm_strbuf_adds(&sb, ", ");
+        column_sql_name(&k->columns[i], &sb);
+    }
+    hm_strbuf_addf(&sb, " FROM %s%s", k->name, where.buf);
+    if ((rc = prepare(x, sb.buf, &x->st_select, err, errsz)) != HM_OK)
+        goto out;
+
+    hm_strbuf_reset(&sb);
+    hm_strbuf_addf(&sb, "UPDATE %s SET ", k->name);
+    for (size_t i = 0; i < k->ncolumns; i++) {
+        column_sql_name(&k->columns[i], &sb);
+        hm_strbuf_addf(&sb, " = ?%zu, ", i + 1);
+    }
+    hm_strbuf_addf(&sb, "ingest_id = ?%zu, line = ?%zu%s", k->ncolumns + 1, k->ncolumns + 2,
+                   where.buf);
+    rc = prepare(x, sb.buf, &x->st_update, err, errsz);
+out:
+    hm_strbuf_release(&sb);
+    hm_strbuf_release(&where);
+    return rc;
+}
+
+/* Prepare the statements every kind shares. */
+static hm_error prepare_common(ingest_ctx *x, char *err, size_t errsz)
+{
+    static const char *const ref_sql[] = {
+        [HM_REF_NONE] = NULL,
+        [HM_REF_TOWN] = "SELECT 1 FROM towns WHERE town_code = ?1",
+        [HM_REF_CHILD] = "SELECT 1 FROM children WHERE child_id = ?1",
+        [HM_REF_VOLUNTEER] = "SELECT 1 FROM volunteers WHERE volunteer_id = ?1",
+        [HM_REF_EVENT] = "SELECT 1 FROM trainings WHERE event_id = ?1",
+        [HM_REF_FUND] = "SELECT 1 FROM donations WHERE restricted_to = ?1 LIMIT 1",
+    };
+    hm_error rc;
+    for (int i = HM_REF_TOWN; i <= HM_REF_FUND; i++)
+        if ((rc = prepare(x, ref_sql[i], &x->st_ref[i], err, errsz)) != HM_OK)
+            return rc;
+    if ((rc = prepare(x,
+            "SELECT pairing_id, started_on, ended_on FROM pairings"
+            " WHERE volunteer_id = ?1 AND child_id = ?2 AND pairing_id <> ?3"
+            " AND started_on <= ?5 AND coalesce(ended_on, ?6) >= ?4 LIMIT 1",
+            &x->st_overlap, err, errsz)) != HM_OK ||
+        (rc = prepare(x,
+            "SELECT 1 FROM pairings WHERE volunteer_id = ?1 AND child_id = ?2"
+            " AND started_on <= ?3 AND (ended_on IS NULL OR ended_on >= ?3) LIMIT 1",
+            &x->st_paired, err, errsz)) != HM_OK ||
+        (rc = prepare(x,
+            "INSERT INTO rejects (ingest_id, file, line, \"column\", reason, raw)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &x->st_reject, err, errsz)) != HM_OK ||
+        (rc = prepare(x,
+            "INSERT INTO warnings (ingest_id, file, line, reason) VALUES (?1, ?2, ?3, ?4)",
+            &x->st_warn, err, errsz)) != HM_OK ||
+        (rc = prepare(x,
+            "INSERT INTO audit (ingest_id, table_name, key, old, new, at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &x->st_audit, err, errsz)) != HM_OK)
+        return rc;
+    return HM_OK;
+}
+
+static void finalize_all(ingest_ctx *x)
+{
+    sqlite3_finalize(x->st_select);
+    sqlite3_finalize(x->st_insert);
+    sqlite3_finalize(x->st_update);
+    for (int i = 0; i <= HM_REF_FUND; i++)
+        sqlite3_finalize(x->st_ref[i]);
+    sqlite3_finalize(x->st_overlap);
+    sqlite3_finalize(x->st_paired);
+    sqlite3_finalize(x->st_reject);
+    sqlite3_finalize(x->st_warn);
+    sqlite3_finalize(x->st_audit);
+    x->st_select = x->st_insert = x->st_update = NULL;
+    memset(x->st_ref, 0, sizeof x->st_ref);
+    x->st_overlap = x->st_paired = x->st_reject = x->st_warn = x->st_audit = NULL;
+}
+
+/* Step a statement that returns no rows; reset it.  HM_OK or HM_EDB. */
+static hm_error step_done(ingest_ctx *x, sqlite3_stmt *st, char *err, size_t errsz)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
+        return HM_EDB;
+    }
+    return HM_OK;
+}
+
+/* Bind slot v to parameter idx of st.  The slot must outlive the step. */
+static void bind_slot(sqlite3_stmt *st, int idx, const slot *v)
+{
+    switch (v->t) {
+    case SLOT_NULL: sqlite3_bind_null(st, idx); break;
+    case SLOT_INT: sqlite3_bind_int64(st, idx, v->i); break;
+    case SLOT_TEXT: sqlite3_bind_text(st, idx, v->s.buf, (int)v->s.len, SQLITE_STATIC); break;
+    }
+}
+
+/* Read column idx of st into slot v. */
+static void column_slot(sqlite3_stmt *st, int idx, slot *v)
+{
+    switch (sqlite3_column_type(st, idx)) {
+    case SQLITE_NULL:
+        v->t = SLOT_NULL;
+        break;
+    case SQLITE_INTEGER:
+        v->t = SLOT_INT;
+        v->i = sqlite3_column_int64(st, idx);
+        break;
+    default:
+        v->t = SLOT_TEXT;
+        hm_strbuf_reset(&v->s);
+        hm_strbuf_add(&v->s, sqlite3_column_text(st, idx), (size_t)sqlite3_column_bytes(st, idx));
+        break;
+    }
+}
+
+static bool slot_equal(const slot *a, const slot *b)
+{
+    if (a->t != b->t)
+        return false;
+    if (a->t == SLOT_INT)
+        return a->i == b->i;
+    if (a->t == SLOT_TEXT)
+        return a->s.len == b->s.len && memcmp(a->s.buf, b->s.buf, a->s.len) == 0;
+    return true;
+}
+
+static void slot_copy(slot *dst, const slot *src)
+{
+    dst->t = src->t;
+    dst->i = src->i;
+    hm_strbuf_reset(&dst->s);
+    if (src->t == SLOT_TEXT)
+        hm_strbuf_add(&dst->s, src->s.buf, src->s.len);
+}
+
+static void slot_json(hm_strbuf *sb, const slot *v)
+{
+    switch (v->t) {
+    case SLOT_NULL: hm_strbuf_adds(sb, "null"); break;
+    case SLOT_INT: hm_strbuf_addf(sb, "%lld", (long long)v->i); break;
+    case SLOT_TEXT: hm_strbuf_add_json(sb, v->s.buf); break;
+    }
+}
+
+/* ------------------------------------------------------- rejects file */
+
+/* Write one cell of the rejects file: trimmed, formula-guarded, quoted. */
+static void write_cell(FILE *fp, const char *s, size_t len)
+{
+    while (len && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
+        s++;
+        len--;
+    }
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
+                   s[len - 1] == '\n'))
+        len--;
+    bool guard = len && (*s == '=' || *s == '+' || *s == '-' || *s == '@');
+    bool quote = guard;
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (quote)
+        fputc('"', fp);
+    if (guard)
+        fputc('\'', fp);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            fputc('"', fp);
+        fputc(s[i] ? s[i] : ' ', fp);
+    }
+    if (quote)
+        fputc('"', fp);
+}
+
+/* Open the rejects file for this ingest and write its header row. */
+static hm_error rejects_open(ingest_ctx *x)
+{
+    if (x->rej_open)
+        return HM_OK;
+    if (!x->o->rejects_dir)
+        return HM_OK;
+    if (hm_mkdirs(x->o->rejects_dir) != HM_OK)
+        return HM_EIO;
+    hm_strbuf name = HM_STRBUF_INIT;
+    hm_strbuf_addf(&name, "%lld-%s.rejects.csv", x->res->id, hm_path_base(x->path));
+    char *p = hm_path_join(x->o->rejects_dir, name.buf);
+    hm_strbuf_release(&name);
+    hm_error rc = hm_atomic_open(&x->rej, p);
+    free(p);
+    if (rc != HM_OK)
+        return rc;
+    x->rej_open = true;
+    fputs("\xef\xbb\xbf", x->rej.fp);
+    for (size_t i = 0; i < x->nheader; i++) {
+        write_cell(x->rej.fp, x->header[i], strlen(x->header[i]));
+        fputc(',', x->rej.fp);
+    }
+    fputs("line,column,reason\r\n", x->rej.fp);
+    return HM_OK;
+}
+
+/* ---------------------------------------------------------- outcomes */
+
+/* Record a rejected record: in the rejects table and the rejects file. */
+static hm_error reject(ingest_ctx *x, const hm_csv_record *rec, const char *column,
+                       const char *reason, char *err, size_t errsz)
+{
+    x->res->rows_rejected++;
+    sqlite3_bind_int64(x->st_reject, 1, x->res->id);
+    sqlite3_bind_text(x->st_reject, 2, x->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(x->st_reject, 3, rec->line);
+    sqlite3_bind_text(x->st_reject, 4, column ? column : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(x->st_reject, 5, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(x->st_reject, 6, rec->raw, (int)rec->raw_len, SQLITE_STATIC);
+    hm_error rc = step_done(x, x->st_reject, err, errsz);
+    if (rc != HM_OK)
+        return rc;
+    if (rejects_open(x) != HM_OK) {
+        snprintf(err, errsz, "cannot write the rejects file in '%s'", x->o->rejects_dir);
+        return HM_EIO;
+    }
+    if (!x->rej_open)
+        return HM_OK;
+    FILE *fp = x->rej.fp;
+    for (size_t i = 0; i < rec->nfield; i++) {
+        write_cell(fp, rec->field[i], rec->flen[i]);
+        fputc(',', fp);
+    }
+    /* Pad a short row so line/column/reason stay under their headers. */
+    for (size_t i = rec->nfield; i < x->nheader; i++)
+        fputc(',', fp);
+    fprintf(fp, "%ld,", rec->line);
+    write_cell(fp, column ? column : "", column ? strlen(column) : 0);
+    fputc(',', fp);
+    write_cell(fp, reason, strlen(reason));
+    fputs("\r\n", fp);
+    if (ferror(fp)) {
+        snprintf(err, errsz, "cannot write the rejects file in '%s'", x->o->rejects_dir);
+        return HM_EIO;
+    }
+    return HM_OK;
+}
+
+static hm_error warn(ingest_ctx *x, long line, const char *reason, char *err, size_t errsz)
+{
+    sqlite3_bind_int64(x->st_warn, 1, x->res->id);
+    sqlite3_bind_text(x->st_warn, 2, x->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(x->st_warn, 3, line);
+    sqlite3_bind_text(x->st_warn, 4, reason, -1, SQLITE_STATIC);
+    return step_done(x, x->st_warn, err, errsz);
+}
+
+/* ------------------------------------------------------------ fields */
+
+/* Parse field (s, len) of contract column c into v; false with reason. */
+static bool parse_field(ingest_ctx *x, const hm_column *c, const char *s, size_t len,
+                        slot *v, char *reason, size_t rsz)
+{
+    hm_clean_mode mode = (c->type == HM_F_NAME || c->type == HM_F_TEXT ||
+                          c->type == HM_F_LONGTEXT) ? HM_CLEAN_TEXT : HM_CLEAN_CODE;
+    if (!hm_field_clean(s, len, mode, &x->tmp, reason, rsz))
+        return false;
+    v->t = SLOT_NULL;
+    if (x->tmp.len == 0) {
+        if (c->required) {
+            snprintf(reason, rsz, "required field is empty");
+            return false;
+        }
+        return true;
+    }
+    const char *t = x->tmp.buf;
+    size_t limit = 0;
+    switch (c->type) {
+    case HM_F_ID: limit = LEN_ID; break;
+    case HM_F_NAME: limit = LEN_NAME; break;
+    case HM_F_TEXT: case HM_F_PHONE: limit = LEN_TEXT; break;
+    case HM_F_LONGTEXT: limit = LEN_LONGTEXT; break;
+    default: break;
+    }
+    if (limit) {
+        size_t n = hm_utf8_count(t, x->tmp.len);
+        if (n > limit) {
+            snprintf(reason, rsz, "too long: %zu characters, at most %zu allowed", n, limit);
+            return false;
+        }
+        v->t = SLOT_TEXT;
+        hm_strbuf_reset(&v->s);
+        hm_strbuf_add(&v->s, t, x->tmp.len);
+        return true;
+    }
+    switch (c->type) {
+    case HM_F_DATE:
+    case HM_F_BIRTHDATE: {
+        int32_t min = c->type == HM_F_DATE ? hm_days_from_civil(2000, 1, 1)
+                                           : hm_days_from_civil(1990, 1, 1);
+        int32_t days;
+        char iso[11];
+        if (!hm_field_date(t, min, x->o->today, &days, reason, rsz))
+            return false;
+        hm_date_format(days, iso);
+        v->t = SLOT_TEXT;
+        hm_strbuf_reset(&v->s);
+        hm_strbuf_add(&v->s, iso, 10);
+        return true;
+    }
+    case HM_F_MONEY:
+    case HM_F_MONEY_POS:
+        v->t = SLOT_INT;
+        return hm_field_money(t, c->type == HM_F_MONEY_POS, &v->i, reason, rsz);
+    case HM_F_MINUTES: {
+        int m;
+        if (!hm_field_minutes(t, &m, reason, rsz))
+            return false;
+        v->t = SLOT_INT;
+        v->i = m;
+        return true;
+    }
+    case HM_F_ENUM: {
+        const char *code;
+        if (!hm_field_enum(c->enumeration, t, &code, reason, rsz))
+            return false;
+        v->t = SLOT_TEXT;
+        hm_strbuf_reset(&v->s);
+        hm_strbuf_adds(&v->s, code);
+        return true;
+    }
+    case HM_F_NEEDS:
+        v->t = SLOT_TEXT;
+        return hm_field_needs(t, &v->s, reason, rsz);
+    default:
+        break;
+    }
+    snprintf(reason, rsz, "internal error: unhandled column type");
+    return false;
+}
+
+/* ----------------------------------------------------------- header */
+
+/* Map the header fields onto kind k: fills colmap; returns the number of
+ * matched columns, or -1 when a column is named twice (dup names it). */
+static int map_header(const hm_kind *k, char **names, size_t n, int *colmap,
+                      const char **dup)
+{
+    int matched = 0;
+    for (size_t i = 0; i < k->ncolumns; i++)
+        colmap[i] = -1;
+    for (size_t f = 0; f < n; f++) {
+        int c = hm_kind_column(k, names[f]);
+        if (c < 0)
+            continue;
+        if (colmap[c] >= 0) {
+            *dup = names[f];
+            return -1;
+        }
+        colmap[c] = (int)f;
+        matched++;
+    }
+    return matched;
+}
+
+/* The first required column of k missing from colmap, or NULL. */
+static const hm_column *missing_required(const hm_kind *k, const int *colmap)
+{
+    for (size_t i = 0; i < k->ncolumns; i++)
+        if (k->columns[i].required && colmap[i] < 0)
+            return &k->columns[i];
+    return NULL;
+}
+
+/* Tell the kind from the header alone: the kind whose required columns are
+ * all present and which matches the most columns; NULL when none or a tie. */
+static const hm_kind *kind_from_header(char **names, size_t n)
+{
+    const hm_kind *best = NULL;
+    int best_n = 0, ties = 0;
+    int colmap[HM_MAX_COLUMNS];
+    for (size_t i = 0; i < HM_NKINDS; i++) {
+        const char *dup;
+        int m = map_header(&hm_kinds[i], names, n, colmap, &dup);
+        if (m <= 0 || missing_required(&hm_kinds[i], colmap))
+            continue;
+        if (m > best_n) {
+            best = &hm_kinds[i];
+            best_n = m;
+            ties = 0;
+        } else if (m == best_n) {
+            ties++;
+        }
+    }
+    return ties ? NULL : best;
+}
+
+/* Clean the header record into x->header (names as written, trimmed). */
+static bool read_header(ingest_ctx *x, const hm_csv_record *rec, char *reason, size_t rsz)
+{
+    x->nheader = rec->nfield;
+    x->header = hm_xcalloc(rec->nfield, sizeof *x->header);
+    for (size_t i = 0; i < rec->nfield; i++) {
+        if (!hm_field_clean(rec->field[i], rec->flen[i], HM_CLEAN_CODE, &x->tmp, reason, rsz))
+            return false;
+        x->header[i] = hm_xstrndup(x->tmp.buf, x->tmp.len);
+    }
+    return true;
+}
+
+/* True when rec repeats the header line (two exports pasted together). */
+static bool is_header_repeat(ingest_ctx *x, const hm_csv_record *rec)
+{
+    char reason[8];
+    if (rec->nfield != x->nheader || rec->error)
+        return false;
+    for (size_t i = 0; i < rec->nfield; i++) {
+        if (!hm_field_clean(rec->field[i], rec->flen[i], HM_CLEAN_CODE, &x->tmp, reason,
+                            sizeof reason))
+            return false;
+        if (strcmp(x->tmp.buf, x->header[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------- rows */
+
+/* A reference check: true when v exists in the referenced table. */
+static hm_error ref_exists(ingest_ctx *x, hm_ref ref, const slot *v, bool *found,
+                           char *err, size_t errsz)
+{
+    sqlite3_stmt *st = x->st_ref[ref];
+    bind_slot(st, 1, v);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
+        return HM_EDB;
+    }
+    return HM_OK;
+}
+
+static const char *ref_noun(hm_ref r)
+{
+    switch (r) {
+    case HM_REF_TOWN: return "town";
+    case HM_REF_CHILD: return "child";
+    case HM_REF_VOLUNTEER: return "volunteer";
+    case HM_REF_EVENT: return "training event";
+    case HM_REF_FUND: return "fund (no donation is restricted to it)";
+    case HM_REF_NONE: break;
+    }
+    return "reference";
+}
+
+/* The slot of column name in the current row (must exist in the kind). */
+static slot *col(ingest_ctx *x, const char *name)
+{
+    return &x->val[hm_kind_column_index(x->k, name)];
+}
+
+/* The header name as written for column name, or the English name. */
+static const char *col_header(ingest_ctx *x, const char *name)
+{
+    int i = hm_kind_column_index(x->k, name);
+    return x->colmap[i] >= 0 ? x->header[x->colmap[i]] : x->k->columns[i].name;
+}
+
+/* Compare two date slots ('YYYY-MM-DD' text; NULL never compares). */
+static bool date_before(const slot *a, const slot *b)
+{
+    return a->t == SLOT_TEXT && b->t == SLOT_TEXT && strcmp(a->s.buf, b->s.buf) < 0;
+}
+
+/*
+ * Order-of-events rules across the columns of one row (and, for pairings,
+ * against the stored pairings).  On a broken rule *column and reason say
+ * which; returns HM_OK either way unless the database failed.
+ */
+static hm_error check_order(ingest_ctx *x, const char **column, char *reason, size_t rsz,
+                            bool *ok, char *err, size_t errsz)
+{
+    *ok = true;
+    switch (x->k->id) {
+    case HM_KIND_CHILDREN:
+        if (date_before(col(x, "exited_on"), col(x, "registered_on"))) {
+            *column = col_header(x, "exited_on");
+            snprintf(reason, rsz, "exits (%s) before being registered (%s)",
+                     col(x, "exited_on")->s.buf, col(x, "registered_on")->s.buf);
+            *ok = false;
+        }
+        break;
+    case HM_KIND_PAIRINGS: {
+        slot *start = col(x, "started_on"), *end = col(x, "ended_on");
+        if (date_before(end, start)) {
+            *column = col_header(x, "ended_on");
+            snprintf(reason, rsz, "ends (%s) before it starts (%s)", end->s.buf, start->s.buf);
+            *ok = false;
+            break;
+        }
+        char today[11];
+        hm_date_format(x->o->today, today);
+        sqlite3_stmt *st = x->st_overlap;
+        bind_slot(st, 1, col(x, "volunteer_id"));
+        bind_slot(st, 2, col(x, "child_id"));
+        bind_slot(st, 3, col(x, "pairing_id"));
+        bind_slot(st, 4, start);
+        if (end->t == SLOT_TEXT)
+            bind_slot(st, 5, end);
+        else
+            sqlite3_bind_text(st, 5, today, 10, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, today, 10, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *column = "";
+            snprintf(reason, rsz, "overlaps pairing '%s' (%s to %s) of the same volunteer "
+                     "and child", (const char *)sqlite3_column_text(st, 0),
+                     (const char *)sqlite3_column_text(st, 1),
+                     sqlite3_column_type(st, 2) == SQLITE_NULL
+                         ? "now" : (const char *)sqlite3_column_text(st, 2));
+            *ok = false;
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
+            return HM_EDB;
+        }
+        break;
+    }
+    case HM_KIND_WISHES: {
+        slot *reg = col(x, "registered_on"), *cl = col(x, "claimed_on");
+        slot *ful = col(x, "fulfilled_on"), *can = col(x, "cancelled_on");
+        if (date_before(cl, reg)) {
+            *column = col_header(x, "claimed_on");
+            snprintf(reason, rsz, "claimed (%s) before it was registered (%s)", cl->s.buf,
+                     reg->s.buf);
+        } else if (date_before(ful, reg)) {
+            *column = col_header(x, "fulfilled_on");
+            snprintf(reason, rsz, "fulfilled (%s) before it was registered (%s)", ful->s.buf,
+                     reg->s.buf);
+        } else if (date_before(ful, cl)) {
+            *column = col_header(x, "fulfilled_on");
+            snprintf(reason, rsz, "fulfilled (%s) before it was claimed (%s)", ful->s.buf,
+                     cl->s.buf);
+        } else if (ful->t != SLOT_NULL && can->t != SLOT_NULL) {
+            *column = col_header(x, "cancelled_on");
+            snprintf(reason, rsz, "both fulfilled (%s) and cancelled (%s)", ful->s.buf,
+                     can->s.buf);
+        } else if (date_before(can, reg)) {
+            *column = col_header(x, "cancelled_on");
+            snprintf(reason, rsz, "cancelled (%s) before it was registered (%s)", can->s.buf,
+                     reg->s.buf);
+        } else {
+            break;
+        }
+        *ok = false;
+        break;
+    }
+    default:
+        break;
+    }
+    return HM_OK;
+}
+
+/* The key of the current row as text for audit: one ID, or a JSON array. */
+static void key_text(ingest_ctx *x, hm_strbuf *sb)
+{
+    int nkey = 0;
+    for (size_t i = 0; i < x->k->ncolumns; i++)
+        nkey += x->k->columns[i].key;
+    if (nkey > 1)
+        hm_strbuf_addc(sb, '[');
+    int n = 0;
+    for (size_t i = 0; i < x->k->ncolumns; i++) {
+        if (!x->k->columns[i].key)
+            continue;
+        if (nkey > 1) {
+            if (n++)
+                hm_strbuf_addc(sb, ',');
+            slot_json(sb, &x->val[i]);
+        } else {
+            hm_strbuf_add(sb, x->val[i].s.buf, x->val[i].s.len);
+        }
+    }
+    if (nkey > 1)
+        hm_strbuf_addc(sb, ']');
+}
+
+/* Store the parsed row: insert, or compare and update with audit. */
+static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
+{
+    const hm_kind *k = x->k;
+    sqlite3_stmt *st = x->st_select;
+    hm_error rc = HM_OK;
+    for (size_t i = 0; i < k->ncolumns; i++)
+        if (k->columns[i].key)
+            bind_slot(st, (int)i + 1, &x->val[i]);
+    int s = sqlite3_step(st);
+    bool exists = s == SQLITE_ROW;
+    if (exists)
+        for (size_t i = 0; i < k->ncolumns; i++)
+            column_slot(st, (int)i, &x->old[i]);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (s != SQLITE_ROW && s != SQLITE_DONE) {
+        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
+        return HM_EDB;
+    }
+    if (!exists) {
+        st = x->st_insert;
+        for (size_t i = 0; i < k->ncolumns; i++)
+            bind_slot(st, (int)i + 1, &x->val[i]);
+        sqlite3_bind_int64(st, (int)k->ncolumns + 1, x->res->id);
+        sqlite3_bind_int64(st, (int)k->ncolumns + 2, line);
+        if ((rc = step_done(x, st, err, errsz)) == HM_OK)
+            x->res->rows_loaded++;
+        return rc;
+    }
+    /* Columns the file lacks keep their stored values. */
+    bool changed = false;
+    for (size_t i = 0; i < k->ncolumns; i++) {
+        if (x->colmap[i] < 0)
+            slot_copy(&x->val[i], &x->old[i]);
+        else if (!slot_equal(&x->val[i], &x->old[i]))
+            changed = true;
+    }
+    if (!changed) {
+        x->res->rows_unchanged++;
+        return HM_OK;
+    }
+    hm_strbuf oldj = HM_STRBUF_INIT, newj = HM_STRBUF_INIT, key = HM_STRBUF_INIT;
+    hm_strbuf_addc(&oldj, '{');
+    hm_strbuf_addc(&newj, '{');
+    int n = 0;
+    for (size_t i = 0; i < k->ncolumns; i++) {
+        if (slot_equal(&x->val[i], &x->old[i]))
+            continue;
+        hm_strbuf sbname = HM_STRBUF_INIT;
+        column_sql_name(&k->columns[i], &sbname);
+        if (n++) {
+            hm_strbuf_addc(&oldj, ',');
+            hm_strbuf_addc(&newj, ',');
+        }
+        hm_strbuf_add_json(&oldj, sbname.buf);
+        hm_strbuf_addc(&oldj, ':');
+        slot_json(&oldj, &x->old[i]);
+        hm_strbuf_add_json(&newj, sbname.buf);
+        hm_strbuf_addc(&newj, ':');
+        slot_json(&newj, &x->val[i]);
+        hm_strbuf_release(&sbname);
+    }
+    hm_strbuf_addc(&oldj, '}');
+    hm_strbuf_addc(&newj, '}');
+    key_text(x, &key);
+    sqlite3_bind_int64(x->st_audit, 1, x->res->id);
+    sqlite3_bind_text(x->st_audit, 2, k->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(x->st_audit, 3, key.buf, (int)key.len, SQLITE_STATIC);
+    sqlite3_bind_text(x->st_audit, 4, oldj.buf, (int)oldj.len, SQLITE_STATIC);
+    sqlite3_bind_text(x->st_audit, 5, newj.buf, (int)newj.len, SQLITE_STATIC);
+    sqlite3_bind_text(x->st_audit, 6, x->now, -1, SQLITE_STATIC);
+    rc = step_done(x, x->st_audit, err, errsz);
+    if (rc == HM_OK) {
+        st = x->st_update;
+        for (size_t i = 0; i < k->ncolumns; i++)
+            bind_slot(st, (int)i + 1, &x->val[i]);
+        sqlite3_bind_int64(st, (int)k->ncolumns + 1, x->res->id);
+        sqlite3_bind_int64(st, (int)k->ncolumns + 2, line);
+        if ((rc = step_done(x, st, err, errsz)) == HM_OK)
+            x->res->rows_updated++;
+    }
+    hm_strbuf_release(&oldj);
+    hm_strbuf_release(&newj);
+    hm_strbuf_release(&key);
+    return rc;
+}
+
+/* Validate and store one record; rejected rows are recorded. */
+static hm_error process_record(ingest_ctx *x, const hm_csv_record *rec, char *err, size_t errsz)
+{
+    char reason[512];
+    const char *column = "";
+    const hm_kind *k = x->k;
+    hm_error rc;
+
+    if (rec->error) {
+        column = rec->error_field >= 0 && (size_t)rec->error_field < x->nheader
+                     ? x->header[rec->error_field] : "";
+        return reject(x, rec, column, rec->error, err, errsz);
+    }
+    if (rec->nfield != x->nheader) {
+        snprintf(reason, sizeof reason, "the row has %zu field%s, the header has %zu",
+                 rec->nfield, rec->nfield == 1 ? "" : "s", x->nheader);
+        return reject(x, rec, "", reason, err, errsz);
+    }
+    /* A control character anywhere rejects the row, even in an ignored column. */
+    for (size_t f = 0; f < rec->nfield; f++) {
+        if (!hm_field_clean(rec->field[f], rec->flen[f], HM_CLEAN_TEXT, &x->tmp, reason,
+                            sizeof reason))
+            return reject(x, rec, x->header[f], reason, err, errsz);
+    }
+    for (size_t i = 0; i < k->ncolumns; i++) {
+        const hm_column *c = &k->columns[i];
+        int f = x->colmap[i];
+        x->val[i].t = SLOT_NULL;
+        if (f < 0)
+            continue;
+        if (!parse_field(x, c, rec->field[f], rec->flen[f], &x->val[i], reason, sizeof reason))
+            return reject(x, rec, x->header[f], reason, err, errsz);
+    }
+    for (size_t i = 0; i < k->ncolumns; i++) {
+        const hm_column *c = &k->columns[i];
+        bool found;
+        if (c->ref == HM_REF_NONE || x->val[i].t == SLOT_NULL)
+            continue;
+        if ((rc = ref_exists(x, c->ref, &x->val[i], &found, err, errsz)) != HM_OK)
+            return rc;
+        if (!found) {
+            snprintf(reason, sizeof reason, "unknown %s '%s'", ref_noun(c->ref),
+                     x->val[i].s.buf);
+            return reject(x, rec, x->header[x->colmap[i]], reason, err, errsz);
+        }
+    }
+    bool ok;
+    if ((rc = check_order(x, &column, reason, sizeof reason, &ok, err, errsz)) != HM_OK)
+        return rc;
+    if (!ok)
+        return reject(x, rec, column, reason, err, errsz);
+    if ((rc = store_row(x, rec->line, err, errsz)) != HM_OK)
+        return rc;
+    if (k->id == HM_KIND_ACTIVITIES) {
+        sqlite3_stmt *st = x->st_paired;
+        bind_slot(st, 1, col(x, "volunteer_id"));
+        bind_slot(st, 2, col(x, "child_id"));
+        bind_slot(st, 3, col(x, "date"));
+        int s = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (s == SQLITE_DONE) {
+            snprintf(reason, sizeof reason, "activity outside a pairing: volunteer '%s' and "
+                     "child '%s' were not paired on %s", col(x, "volunteer_id")->s.buf,
+                     col(x, "child_id")->s.buf, col(x, "date")->s.buf);
+            x->res->rows_warned++;
+            return warn(x, rec->line, reason, err, errsz);
+        }
+        if (s != SQLITE_ROW) {
+            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
+            return HM_EDB;
+        }
+    }
+    return HM_OK;
+}
+
+/* ------------------------------------------------------------- files */
+
+/* Hash the file and tell its encoding in one pass. */
+static hm_error scan_file(FILE *fp, hm_ingest_result *res, hm_encoding *enc, size_t *bom,
+                          unsigned long long *size)
+{
+    hm_sha256 sha;
+    hm_encdetect det;
+    static unsigned char buf[1 << 16];
+    size_t n;
+    hm_sha256_init(&sha);
+    hm_encdetect_init(&det);
+    *size = 0;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
+        hm_sha256_update(&sha, buf, n);
+        hm_encdetect_feed(&det, buf, n);
+        *size += n;
+    }
+    if (ferror(fp)) {
+        snprintf(res->reason, sizeof res->reason, "cannot read the file: %s", strerror(errno));
+        return HM_EIO;
+    }
+    hm_sha256_final_hex(&sha, res->sha256);
+    if (hm_encdetect_finish(&det, enc, bom, res->reason, sizeof res->reason) != HM_OK)
+        return HM_EENCODING;
+    res->encoding = hm_encoding_name(*enc);
+    return HM_OK;
+}
+
+/* Insert an ingest_log row; *id gets its id. */
+static hm_error log_insert(sqlite3 *db, const char *path, const hm_ingest_result *res,
+                           const char *status, const char *started, long long *id,
+                           char *err, size_t errsz)
+{
+    sqlite3_stmt *st;
+    char now[21];
+    hm_time_format(hm_now(), now);
+    if (sqlite3_prepare_v2(db,
+            "INSERT INTO ingest_log (file, sha256, kind, encoding, status, reason, started_at,"
+            " finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+        return HM_EDB;
+    }
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    if (res->sha256[0])
+        sqlite3_bind_text(st, 2, res->sha256, -1, SQLITE_STATIC);
+    if (res->kind)
+        sqlite3_bind_text(st, 3, res->kind->name, -1, SQLITE_STATIC);
+    if (res->encoding)
+        sqlite3_bind_text(st, 4, res->encoding, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
+    if (res->reason[0])
+        sqlite3_bind_text(st, 6, res->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, started, -1, SQLITE_STATIC);
+    if (strcmp(status, "loaded") != 0)
+        sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+        return HM_EDB;
+    }
+    *id = sqlite3_last_insert_rowid(db);
+    return HM_OK;
+}
+
+/* Record a file rejected whole or skipped, in a transaction of its own. */
+static hm_error log_alone(sqlite3 *db, const char *path, hm_ingest_result *res,
+                          const char *status, const char *started, char *err, size_t errsz)
+{
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+        return HM_EDB;
+    }
+    hm_error rc = log_insert(db, path, res, status, started, &res->id, err, errsz);
+    if (rc == HM_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+        rc = HM_EDB;
+    }
+    if (rc != HM_OK)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* The id of a loaded file with this digest, or 0. */
+static long long loaded_before(sqlite3 *db, const char *sha)
+{
+    sqlite3_stmt *st;
+    long long id = 0;
+    if (sqlite3_prepare_v2(db, "SELECT id FROM ingest_log WHERE sha256 = ?1 AND status = "
+                           "'loaded' ORDER BY id LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+/*
+ * The body of one file's transaction: header, kind, rows.  Returns HM_OK
+ * (file read), HM_EREJECTED (res->reason says why) or a database/IO error.
+ */
+static hm_error load_rows(ingest_ctx *x, FILE *fp, hm_encoding enc, size_t bom,
+                          unsigned long long size, char *err, size_t errsz)
+{
+    hm_ingest_result *res = x->res;
+    hm_csv_record rec;
+    const char *csverr = NULL;
+    hm_error rc = HM_OK;
+    hm_csv_reader *r = hm_csv_open(fp, enc, bom);
+    if (!r) {
+        snprintf(res->reason, sizeof res->reason, "cannot convert from %s", hm_encoding_name(enc));
+        return HM_EREJECTED;
+    }
+    int got = hm_csv_next(r, &rec, &csverr);
+    if (got < 0) {
+        snprintf(res->reason, sizeof res->reason, "%s", csverr);
+        rc = HM_EREJECTED;
+        goto out;
+    }
+    if (got == 0) {
+        snprintf(res->reason, sizeof res->reason, "no header (the file is empty)");
+        rc = HM_EREJECTED;
+        goto out;
+    }
+    if (rec.error) {
+        snprintf(res->reason, sizeof res->reason, "header line %ld: %s", rec.line, rec.error);
+        rc = HM_EREJECTED;
+        goto out;
+    }
+    char reason[256];
+    if (!read_header(x, &rec, reason, sizeof reason)) {
+        snprintf(res->reason, sizeof res->reason, "header: %s", reason);
+        rc = HM_EREJECTED;
+        goto out;
+    }
+    const char *dup = NULL;
+    if (!x->k) {
+        x->k = kind_from_header(x->header, x->nheader);
+        if (!x->k) {
+            snprintf(res->reason, sizeof res->reason,
+                     "cannot tell the kind of file from its name or header: start the file "
+                     "name with its kind (e.g. children-2026.csv or 儿童.csv) or use the "
+                     "contract's column names");
+            rc = HM_EREJECTED;
+            goto out;
+        }
+    }
+    res->kind = x->k;
+    if (map_header(x->k, x->header, x->nheader, x->colmap, &dup) < 0) {
+        snprintf(res->reason, sizeof res->reason, "the header names column '%s' twice", dup);
+        rc = HM_EREJECTED;
+        goto out;
+    }
+    const hm_column *miss = missing_required(x->k, x->colmap);
+    if (miss) {
+        snprintf(res->reason, sizeof res->reason,
+                 "the header lacks the required column '%s' (%s) of a %s file", miss->name,
+                 miss->label, x->k->name);
+        rc = HM_EREJECTED;
+        goto out;
+    }
+    if ((rc = prepare_kind(x, err, errsz)) != HM_OK)
+        goto out;
+    for (size_t f = 0; f < x->nheader; f++) {
+        if (hm_kind_column(x->k, x->header[f]) >= 0)
+            continue;
+        char w[320];
+        snprintf(w, sizeof w, "unknown column '%.200s' ignored", x->header[f]);
+        if ((rc = warn(x, 1, w, err, errsz)) != HM_OK)
+            goto out;
+    }
+    while ((got = hm_csv_next(r, &rec, &csverr)) > 0) {
+        if (is_header_repeat(x, &rec)) {
+            if ((rc = warn(x, rec.line, "the header line repeats here (two exports pasted "
+                           "together?); skipped", err, errsz)) != HM_OK)
+                goto out;
+            continue;
+        }
+        res->rows_read++;
+        if ((rc = process_record(x, &rec, err, errsz)) != HM_OK)
+            goto out;
+        if (x->o->progress && res->rows_read % 8192 == 0)
+            x->o->progress(x->o->progress_ctx, x->path, res->rows_read, hm_csv_offset(r), size);
+    }
+    if (got < 0) {
+        snprintf(res->reason, sizeof res->reason, "%s", csverr);
+        rc = HM_EREJECTED;
+    }
+out:
+    hm_csv_close(r);
+    return rc;
+}
+
+/* Release everything a context holds. */
+static void ctx_release(ingest_ctx *x)
+{
+    finalize_all(x);
+    for (size_t i = 0; i < x->nheader; i++)
+        free(x->header[i]);
+    free(x->header);
+    for (size_t i = 0; i < HM_MAX_COLUMNS; i++) {
+        hm_strbuf_release(&x->val[i].s);
+        hm_strbuf_release(&x->old[i].s);
+    }
+    hm_strbuf_release(&x->tmp);
+    if (x->rej_open)
+        hm_atomic_abort(&x->rej);
+}
+
+hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
+                        hm_ingest_result *res, char *err, size_t errsz)
+{
+    ingest_ctx x;
+    char started[21];
+    hm_encoding enc;
+    size_t bom = 0;
+    unsigned long long size = 0;
+    hm_error rc;
+    bool in_tx = false;
+
+    memset(res, 0, sizeof *res);
+    memset(&x, 0, sizeof x);
+    x.db = db;
+    x.o = o;
+    x.res = res;
+    x.path = path;
+    hm_time_format(hm_now(), started);
+    memcpy(x.now, started, sizeof started);
+    res->kind = x.k = hm_kind_by_filename(hm_path_base(path));
+
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(res->reason, sizeof res->reason, "cannot open: %s", strerror(errno));
+        res->status = HM_INGEST_REJECTED;
+        return log_alone(db, path, res, "rejected", started, err, errsz);
+    }
+    rc = scan_file(fp, res, &enc, &bom, &size);
+    if (rc != HM_OK) {
+        fclose(fp);
+        res->status = HM_INGEST_REJECTED;
+        return log_alone(db, path, res, "rejected", started, err, errsz);
+    }
+    long long prev;
+    if (!o->force && (prev = loaded_before(db, res->sha256)) > 0) {
+        fclose(fp);
+        snprintf(res->reason, sizeof res->reason,
+                 "identical to a file loaded before (ingest %lld); use --force to read it again",
+                 prev);
+        res->status = HM_INGEST_SKIPPED;
+        return log_alone(db, path, res, "skipped", started, err, errsz);
+    }
+    rewind(fp);
+
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+        rc = HM_EDB;
+        goto out;
+    }
+    in_tx = true;
+    if ((rc = log_insert(db, path, res, "loaded", started, &res->id, err, errsz)) != HM_OK ||
+        (rc = prepare_common(&x, err, errsz)) != HM_OK)
+        goto out;
+    rc = load_rows(&x, fp, enc, bom, size, err, errsz);
+    if (rc == HM_EREJECTED) {
+        /* Roll the file back, then record it alone. */
+        finalize_all(&x);
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        in_tx = false;
+        res->kind = x.k;
+        res->rows_read = res->rows_loaded = res->rows_updated = 0;
+        res->rows_unchanged = res->rows_rejected = res->rows_warned = 0;
+        res->status = HM_INGEST_REJECTED;
+        rc = log_alone(db, path, res, "rejected", started, err, errsz);
+        goto out;
+    }
+    if (rc != HM_OK)
+        goto out;
+    {
+        sqlite3_stmt *st;
+        char now[21];
+        hm_time_format(hm_now(), now);
+        if (sqlite3_prepare_v2(db,
+                "UPDATE ingest_log SET kind = ?2, rows_read = ?3, rows_loaded = ?4,"
+                " rows_updated = ?5, rows_unchanged = ?6, rows_rejected = ?7, rows_warned = ?8,"
+                " finished_at = ?9 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+            rc = HM_EDB;
+            goto out;
+        }
+        sqlite3_bind_int64(st, 1, res->id);
+        sqlite3_bind_text(st, 2, x.k->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, res->rows_read);
+        sqlite3_bind_int64(st, 4, res->rows_loaded);
+        sqlite3_bind_int64(st, 5, res->rows_updated);
+        sqlite3_bind_int64(st, 6, res->rows_unchanged);
+        sqlite3_bind_int64(st, 7, res->rows_rejected);
+        sqlite3_bind_int64(st, 8, res->rows_warned);
+        sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+        int s = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (s != SQLITE_DONE) {
+            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+            rc = HM_EDB;
+            goto out;
+        }
+    }
+    finalize_all(&x);
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "cannot commit: %s", sqlite3_errmsg(db));
+        rc = HM_EDB;
+        goto out;
+    }
+    in_tx = false;
+    res->status = HM_INGEST_LOADED;
+    if (x.rej_open) {
+        res->rejects_path = hm_xstrdup(x.rej.path);
+        x.rej_open = false;
+        if (hm_atomic_commit(&x.rej) != HM_OK) {
+            snprintf(err, errsz, "cannot write the rejects file '%s'", res->rejects_path);
+            rc = HM_EIO;
+        }
+    }
+out:
+    if (in_tx) {
+        finalize_all(&x);
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    ctx_release(&x);
+    fclose(fp);
+    return rc;
+}
+
+/* ----------------------------------------------------------- collect */
+
+const hm_kind *hm_ingest_sniff_kind(const char *path)
+{
+    const hm_kind *k = hm_kind_by_filename(hm_path_base(path));
+    if (k)
+        return k;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    hm_ingest_result res;
+    hm_encoding enc;
+    size_t bom;
+    unsigned long long size;
+    memset(&res, 0, sizeof res);
+    if (scan_file(fp, &res, &enc, &bom, &size) == HM_OK) {
+        rewind(fp);
+        hm_csv_reader *r = hm_csv_open(fp, enc, bom);
+        hm_csv_record rec;
+        const char *e;
+        ingest_ctx x;
+        memset(&x, 0, sizeof x);
+        char reason[128];
+        if (r && hm_csv_next(r, &rec, &e) == 1 && !rec.error &&
+            read_header(&x, &rec, reason, sizeof reason))
+            k = kind_from_header(x.header, x.nheader);
+        hm_csv_close(r);
+        ctx_release(&x);
+    }
+    fclose(fp);
+    return k;
+}
+
+typedef struct collected {
+    char *path;
+    int order;      /* the kind's load order */
+    size_t arg;     /* which argument named it */
+} collected;
+
+/* By kind, then by argument, then by name. */
+static int cmp_collected(const void *a, const void *b)
+{
+    const collected *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order - y->order;
+    if (x->arg != y->arg)
+        return x->arg < y->arg ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+/* True when name ends in ".csv" (any case). */
+static bool is_csv(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcasecmp(name + n - 4, ".csv") == 0;
+}
+
+hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_t *nfiles,
+                           char *err, size_t errsz)
+{
+    collected *list = NULL;
+    size_t n = 0, cap = 0;
+    hm_error rc = HM_OK;
+    for (size_t a = 0; a < nargs; a++) {
+        struct stat st;
+        if (stat(args[a], &st) != 0) {
+            snprintf(err, errsz, "cannot read '%s': %s", args[a], strerror(errno));
+            rc = HM_EIO;
+            goto out;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            if (n == cap)
+                list = hm_xrealloc(list, (cap = cap ? cap * 2 : 16) * sizeof *list);
+            list[n].path = hm_xstrdup(args[a]);
+            list[n++].arg = a;
+            continue;
+        }
+        DIR *d = opendir(args[a]);
+        if (!d) {
+            snprintf(err, errsz, "cannot read directory '%s': %s", args[a], strerror(errno));
+            rc = HM_EIO;
+            goto out;
+        }
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (e->d_name[0] == '.' || !is_csv(e->d_name))
+                continue;
+            if (n == cap)
+                list = hm_xrealloc(list, (cap = cap ? cap * 2 : 16) * sizeof *list);
+            list[n].path = hm_path_join(args[a], e->d_name);
+            list[n++].arg = a;
+        }
+        closedir(d);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const hm_kind *k = hm_ingest_sniff_kind(list[i].path);
+        list[i].order = k ? k->load_order : HM_NKINDS;
+    }
+    qsort(list, n, sizeof *list, cmp_collected);
+    *files = hm_xcalloc(n ? n : 1, sizeof **files);
+    for (size_t i = 0; i < n; i++)
+        (*files)[i] = list[i].path;
+    *nfiles = n;
+    free(list);
+    return HM_OK;
+out:
+    for (size_t i = 0; i < n; i++)
+        free(list[i].path);
+    free(list);
+    return rc;
+}
