@@ -62,6 +62,7 @@ typedef struct ingest_ctx {
     size_t nheader;
     char **header;                 /* names as written (trimmed) */
     int colmap[HM_MAX_COLUMNS];    /* contract column -> header field, or -1 */
+    bool *mapped;                  /* header field -> is it a contract column */
     /* row values */
     slot val[HM_MAX_COLUMNS];
     slot old[HM_MAX_COLUMNS];
@@ -834,9 +835,10 @@ static hm_error process_record(ingest_ctx *x, const hm_csv_record *rec, char *er
                  rec->nfield, rec->nfield == 1 ? "" : "s", x->nheader);
         return reject(x, rec, "", reason, err, errsz);
     }
-    /* A control character anywhere rejects the row, even in an ignored column. */
+    /* A control character anywhere rejects the row, even in an ignored
+     * column; the contract's columns are checked as they are parsed. */
     for (size_t f = 0; f < rec->nfield; f++) {
-        if (!hm_field_clean(rec->field[f], rec->flen[f], HM_CLEAN_TEXT, &x->tmp, reason,
+        if (!x->mapped[f] && !hm_field_clean(rec->field[f], rec->flen[f], HM_CLEAN_TEXT, &x->tmp, reason,
                             sizeof reason))
             return reject(x, rec, x->header[f], reason, err, errsz);
     }
@@ -1057,6 +1059,10 @@ static hm_error load_rows(ingest_ctx *x, FILE *fp, hm_encoding enc, size_t bom,
     }
     if ((rc = prepare_kind(x, err, errsz)) != HM_OK)
         goto out;
+    x->mapped = hm_xcalloc(x->nheader ? x->nheader : 1, sizeof *x->mapped);
+    for (size_t i = 0; i < x->k->ncolumns; i++)
+        if (x->colmap[i] >= 0)
+            x->mapped[x->colmap[i]] = true;
     for (size_t f = 0; f < x->nheader; f++) {
         if (hm_kind_column(x->k, x->header[f]) >= 0)
             continue;
@@ -1094,6 +1100,7 @@ static void ctx_release(ingest_ctx *x)
     for (size_t i = 0; i < x->nheader; i++)
         free(x->header[i]);
     free(x->header);
+    free(x->mapped);
     for (size_t i = 0; i < HM_MAX_COLUMNS; i++) {
         hm_strbuf_release(&x->val[i].s);
         hm_strbuf_release(&x->old[i].s);
