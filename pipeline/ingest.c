@@ -132,7 +132,7 @@ static hm_error prepare_kind(ingest_ctx *x, char *err, size_t errsz)
     hm_strbuf_adds(&sb, "ingest_id, line) VALUES (");
     for (size_t i = 0; i < k->ncolumns + 2; i++)
         hm_strbuf_addf(&sb, "%s?%zu", i ? ", " : "", i + 1);
-    hm_strbuf_adds(&sb, ")");
+    hm_strbuf_adds(&sb, ") ON CONFLICT DO NOTHING");
     if ((rc = prepare(x, sb.buf, &x->st_insert, err, errsz)) != HM_OK)
         goto out;
 
@@ -729,35 +729,40 @@ static void key_text(ingest_ctx *x, hm_strbuf *sb)
         hm_strbuf_addc(sb, ']');
 }
 
-/* Store the parsed row: insert, or compare and update with audit. */
+/*
+ * Store the parsed row.  The insert comes first and does nothing when the
+ * key exists (most rows of a new file are new, so this saves a lookup);
+ * only then is the stored row read, compared, and updated with audit.
+ */
 static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
 {
     const hm_kind *k = x->k;
-    sqlite3_stmt *st = x->st_select;
+    sqlite3_stmt *st = x->st_insert;
     hm_error rc = HM_OK;
+    for (size_t i = 0; i < k->ncolumns; i++)
+        bind_slot(st, (int)i + 1, &x->val[i]);
+    sqlite3_bind_int64(st, (int)k->ncolumns + 1, x->res->id);
+    sqlite3_bind_int64(st, (int)k->ncolumns + 2, line);
+    if ((rc = step_done(x, st, err, errsz)) != HM_OK)
+        return rc;
+    if (sqlite3_changes(x->db) > 0) {
+        x->res->rows_loaded++;
+        return HM_OK;
+    }
+    st = x->st_select;
     for (size_t i = 0; i < k->ncolumns; i++)
         if (k->columns[i].key)
             bind_slot(st, (int)i + 1, &x->val[i]);
     int s = sqlite3_step(st);
-    bool exists = s == SQLITE_ROW;
-    if (exists)
+    if (s == SQLITE_ROW)
         for (size_t i = 0; i < k->ncolumns; i++)
             column_slot(st, (int)i, &x->old[i]);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if (s != SQLITE_ROW && s != SQLITE_DONE) {
-        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
+    if (s != SQLITE_ROW) {
+        snprintf(err, errsz, "database error: %s", s == SQLITE_DONE
+                 ? "a row neither inserted nor found" : sqlite3_errmsg(x->db));
         return HM_EDB;
-    }
-    if (!exists) {
-        st = x->st_insert;
-        for (size_t i = 0; i < k->ncolumns; i++)
-            bind_slot(st, (int)i + 1, &x->val[i]);
-        sqlite3_bind_int64(st, (int)k->ncolumns + 1, x->res->id);
-        sqlite3_bind_int64(st, (int)k->ncolumns + 2, line);
-        if ((rc = step_done(x, st, err, errsz)) == HM_OK)
-            x->res->rows_loaded++;
-        return rc;
     }
     /* Columns the file lacks keep their stored values. */
     bool changed = false;
