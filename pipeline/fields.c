@@ -187,7 +187,9 @@ static void show_controls(const char *s, size_t len, char *buf, size_t bufsz)
         size_t k = hm_utf8_decode(s + i, len - i, &cp);
         if (k == 0)
             break;
-        if (is_control(cp)) {
+        if (is_bidi(cp)) {
+            /* not shown: it could disguise the reason too */
+        } else if (is_control(cp)) {
             o += (size_t)snprintf(buf + o, bufsz - o, "<U+%04" PRIX32 ">", cp);
         } else if (o + k + 4 < bufsz) {
             memcpy(buf + o, s + i, k);
@@ -653,6 +655,8 @@ bool hm_field_enum(const hm_enum *e, const char *s, const char **code,
             break;
         o += (size_t)w;
     }
+    if (o >= sizeof list)
+        list[utf8_whole(list, sizeof list - 1)] = '\0';
     return fail(err, errsz, "unknown %s: '%s' (expected one of %s)", e->name,
                 shown(s, q), list);
 }

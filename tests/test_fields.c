@@ -405,7 +405,9 @@ static const struct clean_case clean_cases[] = {
     { "\xc2\x9f", 0, C, NULL, "control character U+009F" },
     { "\x1b[31m", 0, T, NULL, "control character U+001B at character 1" },
     { "张\x0b", 0, T, NULL, "control character U+000B at character 2: '张<U+000B>'" },
+    { "\xe2\x80\xae" "ab\x07", 0, T, NULL, "U+0007 at character 4: 'ab<U+0007>'" },
     { "\xff", 0, T, NULL, "invalid utf-8 at byte 1" },
+    { "ab\xe4\xb8", 0, T, NULL, "invalid utf-8 at byte 3" },
 };
 
 #undef T
