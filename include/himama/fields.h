@@ -46,7 +46,8 @@ bool hm_field_clean(const char *s, size_t len, hm_clean_mode mode,
  * calendar and within [min_days, max_days] (days since 1970-01-01).  A plain
  * number (an Excel serial such as 45123) is rejected with the hint to
  * format the column as a date.  'T', AM/PM, 上午/下午 or a zone reject it.
- * On success *days is set.
+ * On success *days is set.  max_days is meant to be the day of the run: a
+ * later date is reported as "date in the future: '...' (today is ...)".
  */
 bool hm_field_date(const char *s, int32_t min_days, int32_t max_days,
                    int32_t *days, char *err, size_t errsz);
@@ -76,7 +77,8 @@ bool hm_field_enum(const hm_enum *e, const char *s, const char **code,
  * a code, a label, or a half of a two-part label (亲情关爱, 心理疏导,
  * 电话连线, 走访探视, 亲子阅读, 亲子研学, 陪过节日, 陪过生日, 微心愿).  Empty
  * parts are ignored, repeats collapse.  out (reset first) gets the codes in
- * the order of hm_enum_needs joined by ';'.
+ * the order of hm_enum_needs joined by ';' (empty, and true, when every
+ * part is empty).  实现"微心愿" may also be written with “” or no quotes.
  */
 bool hm_field_needs(const char *s, hm_strbuf *out, char *err, size_t errsz);
 
