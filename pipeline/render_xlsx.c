@@ -33,14 +33,15 @@
  *
  * Errors.  Every worksheet_* call that returns an lxw_error is checked and
  * turned into a message naming the sheet and the cell.  workbook_close
- * reports file errors (and always frees the workbook); on any failure the
- * file at path is removed, and on an earlier failure it is never created.
+ * reports file errors (and always frees the workbook).  On any failure
+ * the file at path is removed.
  */
 #include "himama/report.h"
 #include "himama/util.h"
 
 #include <xlsxwriter.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -781,11 +782,25 @@ hm_error hm_render_xlsx(const hm_report *r, const hm_render_opts *o, const char 
     x.errsz = errsz;
     assign_sheet_names(&x);
 
+    /*
+     * libxlsxwriter opens the file only in workbook_close, and prints its
+     * own message to stderr when that fails; trying the path first gives
+     * the common failures (no such directory, no permission) a clean error.
+     */
+    FILE *probe = fopen(path, "wb");
+    if (!probe) {
+        snprintf(err, errsz, "cannot write '%s': %s", path, strerror(errno));
+        rc = HM_EIO;
+        goto out;
+    }
+    fclose(probe);
+
     lxw_workbook_options wopt = { .constant_memory = has_detail(r) ? LXW_TRUE : LXW_FALSE,
                                   .tmpdir = NULL, .use_zip64 = LXW_FALSE };
     x.wb = workbook_new_opt(path, &wopt);
     if (!x.wb) {
         snprintf(err, errsz, "cannot start the workbook '%s'", path);
+        remove(path);
         rc = HM_EXLSX;
         goto out;
     }
@@ -823,8 +838,10 @@ hm_error hm_render_xlsx(const hm_report *r, const hm_render_opts *o, const char 
         rc = HM_EXLSX;
     }
 out:
-    if (x.wb)
-        lxw_workbook_free(x.wb);   /* an earlier failure: nothing was written */
+    if (x.wb) {
+        lxw_workbook_free(x.wb);   /* an earlier failure: drop the probe file */
+        remove(path);
+    }
     for (size_t i = 0; x.names && i < r->nsec; i++)
         free(x.names[i]);
     free(x.names);

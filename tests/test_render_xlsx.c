@@ -213,6 +213,10 @@ static hm_report *model_main(const char *audience, const char *lang)
     cell(s, 0, 0)->type = HM_V_TEXT;
     cell(s, 0, 0)->s = hm_strbuf_detach(&sb);
 
+    s = add_section(r, HM_SEC_TABLE, "quote", "引号", "'引号'的表'", 1, 1);
+    col_set(s, 0, "n", "数量", HM_FMT_INT, false);
+    set_int(s, 0, 0, 9);
+
     add_section(r, HM_SEC_TABLE, "hidden", "不进工作簿", NULL, 0, 0);
     return r;
 }
@@ -220,7 +224,7 @@ static hm_report *model_main(const char *audience, const char *lang)
 /* The sheet names model_main must give, in order (zh). */
 static const char *const main_sheets[] = {
     "说明", "概况", "资金", "各镇对比", "趋势", "待办", "a_b_c___x__y", "概况 (2)",
-    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一", NULL
+    "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一", "引号'的表", NULL
 };
 
 /* A model with a detail list of n rows (and a chart, to see it still works). */
@@ -490,7 +494,8 @@ static void test_render_xlsx_english(void **state)
     hm_report *r = model_main("internal", "en");
     const char *names[] = { "About", "概况", "资金", "各镇对比", "趋势", "待办", "a_b_c___x__y",
                             "概况 (2)",
-                            "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一", NULL };
+                            "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一",
+                            "引号'的表", NULL };
     const char *x = tmp_path(0, "en.xlsx"), *m = tmp_path(1, "en.json");
     render_ok(r, x);
     write_model_json(r, names, 0, m);
@@ -564,8 +569,22 @@ static void test_render_xlsx_write_error(void **state)
     const char *x = tmp_path(0, "no-such-dir/out.xlsx");
     hm_render_opts o = { NULL, 0, CREATED };
     char err[512] = "";
-    assert_int_equal(hm_render_xlsx(r, &o, x, err, sizeof err), HM_EXLSX);
+    assert_int_equal(hm_render_xlsx(r, &o, x, err, sizeof err), HM_EIO);
     assert_non_null(strstr(err, "out.xlsx"));
+    assert_int_equal(access(x, F_OK), -1);
+    hm_report_free(r);
+}
+
+static void test_render_xlsx_bad_chart_column(void **state)
+{
+    (void)state;
+    hm_report *r = model_detail(3);
+    r->sec[0].series_cols[0] = 7;
+    const char *x = tmp_path(0, "badchart.xlsx");
+    hm_render_opts o = { NULL, 0, CREATED };
+    char err[512] = "";
+    assert_int_equal(hm_render_xlsx(r, &o, x, err, sizeof err), HM_EXLSX);
+    assert_non_null(strstr(err, "sheet '各镇'"));
     assert_int_equal(access(x, F_OK), -1);
     hm_report_free(r);
 }
@@ -634,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_render_xlsx_public_refuses_personal_data),
         cmocka_unit_test(test_render_xlsx_reproducible),
         cmocka_unit_test(test_render_xlsx_write_error),
+        cmocka_unit_test(test_render_xlsx_bad_chart_column),
         cmocka_unit_test(test_render_xlsx_office_opens),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -205,6 +205,10 @@ def check(path, model_path):
             continue
         ck.expect(name in texts and (sec["heading"] in texts),
                   f"first sheet does not list {name!r} with its heading")
+        link = "'" + name.replace("'", "''") + "'!A1"
+        ck.expect(any(c.value == name and c.hyperlink is not None and c.hyperlink.location == link
+                      for row in about.iter_rows() for c in row),
+                  f"first sheet has no link {link!r}")
         check_section(ck, wb[name], sec, m["audience"] == "public", zf, paths[name], m.get("inline"))
     for prob in ck.problems[:50]:
         print(prob)
