@@ -56,6 +56,7 @@
 #define HEADER_MAX 24.0           /* a longer header label wraps instead */
 #define PARA_WIDTH 90.0           /* width a paragraph is merged across */
 #define LINE_POINTS 16.0          /* height of one line of text, in points */
+#define ROW_MAX_POINTS 409.0      /* Excel's highest row */
 
 /* The writing context: the workbook, its formats and where we are. */
 typedef struct xw {
@@ -126,6 +127,13 @@ static int text_lines(const char *s, double width)
         p = nl + 1;
     }
     return lines;
+}
+
+/* Row height in points for lines of text, within Excel's limit. */
+static double row_height(double lines)
+{
+    double h = LINE_POINTS * lines + 4.0;
+    return h > ROW_MAX_POINTS ? ROW_MAX_POINTS : h;
 }
 
 /* Clamp a width to the column range. */
@@ -257,30 +265,38 @@ static hm_error fail_sheet(xw *x, lxw_error e, const char *what)
 }
 
 /*
- * Write s as a string (never a formula).  Text longer than Excel's cell
- * limit is cut to fit with a closing ellipsis; the full text stays in the
- * database and the PDF.
+ * s as it fits in a cell: unchanged, or, when longer than Excel's limit
+ * of 32,767 characters, cut at a character boundary with a closing
+ * ellipsis into *owned (which the caller frees).  The full text stays in
+ * the database and the PDF.
  */
+static const char *cell_text(const char *s, char **owned)
+{
+    size_t n = strlen(s);
+    *owned = NULL;
+    if (n <= CELL_MAX_CHARS || hm_utf8_count(s, n) <= CELL_MAX_CHARS)
+        return s;
+    size_t off = 0, chars = 0;
+    while (off < n && chars < CELL_MAX_CHARS - 1) {
+        uint32_t cp;
+        size_t k = hm_utf8_decode(s + off, n - off, &cp);
+        off += k ? k : 1;
+        chars++;
+    }
+    char *cut = hm_xmalloc(off + 4);
+    memcpy(cut, s, off);
+    memcpy(cut + off, "\xe2\x80\xa6", 4);   /* U+2026 and the NUL */
+    *owned = cut;
+    return cut;
+}
+
+/* Write s as a string, never a formula (cut to fit, see cell_text). */
 static hm_error put_string(xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                            const char *s, lxw_format *f)
 {
-    char *cut = NULL;
-    size_t n = strlen(s);
-    if (n > CELL_MAX_CHARS && hm_utf8_count(s, n) > CELL_MAX_CHARS) {
-        size_t off = 0, chars = 0;
-        while (off < n && chars < CELL_MAX_CHARS - 1) {
-            uint32_t cp;
-            size_t k = hm_utf8_decode(s + off, n - off, &cp);
-            off += k ? k : 1;
-            chars++;
-        }
-        cut = hm_xmalloc(off + 4);
-        memcpy(cut, s, off);
-        memcpy(cut + off, "\xe2\x80\xa6", 4);   /* U+2026 */
-        s = cut;
-    }
-    lxw_error e = worksheet_write_string(ws, row, col, s, f);
-    free(cut);
+    char *owned;
+    lxw_error e = worksheet_write_string(ws, row, col, cell_text(s, &owned), f);
+    free(owned);
     return e == LXW_NO_ERROR ? HM_OK : fail_at(x, e, row, col);
 }
 
@@ -390,17 +406,15 @@ static hm_error put_paragraph(xw *x, lxw_worksheet *ws, lxw_row_t row, const cha
             break;
     }
     int lines = text_lines(text, span);
-    lxw_error e = worksheet_set_row(ws, row, LINE_POINTS * lines + 4.0, NULL);
+    lxw_error e = worksheet_set_row(ws, row, row_height(lines), NULL);
     if (e != LXW_NO_ERROR)
         return fail_at(x, e, row, 0);
     if (last == 0)
         return put_string(x, ws, row, 0, text, f);
     /* worksheet_merge_range writes text with worksheet_write_string */
-    char *cut = NULL;
-    if (hm_utf8_count(text, strlen(text)) > CELL_MAX_CHARS)
-        text = cut = hm_xstrndup(text, CELL_MAX_CHARS);   /* bytes <= chars */
-    e = worksheet_merge_range(ws, row, 0, row, last, text, f);
-    free(cut);
+    char *owned;
+    e = worksheet_merge_range(ws, row, 0, row, last, cell_text(text, &owned), f);
+    free(owned);
     return e == LXW_NO_ERROR ? HM_OK : fail_at(x, e, row, 0);
 }
 
@@ -702,7 +716,7 @@ static hm_error write_section(xw *x, const hm_section *s, const char *name)
 
     lxw_row_t header_row = row;
     if (t->ncol > 0) {
-        e = worksheet_set_row(ws, row, LINE_POINTS * header_lines + 4.0, NULL);
+        e = worksheet_set_row(ws, row, row_height(header_lines), NULL);
         if (e != LXW_NO_ERROR) {
             rc = fail_at(x, e, row, 0);
             goto out;

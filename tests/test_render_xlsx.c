@@ -211,7 +211,8 @@ static hm_report *model_main(const char *audience, const char *lang)
     for (int i = 0; i < 40000; i++)
         hm_strbuf_adds(&sb, "爱");
     cell(s, 0, 0)->type = HM_V_TEXT;
-    cell(s, 0, 0)->s = hm_strbuf_detach(&sb);
+    cell(s, 0, 0)->s = hm_xstrdup(sb.buf);
+    s->intro = hm_strbuf_detach(&sb);   /* a merged paragraph too */
 
     s = add_section(r, HM_SEC_TABLE, "quote", "引号", "'引号'的表'", 1, 1);
     col_set(s, 0, "n", "数量", HM_FMT_INT, false);

@@ -95,7 +95,8 @@ def check_section(ck, ws, sec, public, zf, sheet_path, inline):
     ck.expect(ws["A1"].font.b and (ws["A1"].font.sz or 11) > 11, f"{name}!A1: heading not bold/large")
     hr = 3 if not sec.get("intro") else 4
     if sec.get("intro"):
-        ck.expect(ws["A2"].value == sec["intro"], f"{name}!A2: intro {ws['A2'].value!r}")
+        want = sec["intro"] if len(sec["intro"]) <= MAX_CELL else sec["intro"][:MAX_CELL - 1] + "\u2026"
+        ck.expect(ws["A2"].value == want, f"{name}!A2: intro {str(ws['A2'].value)[:60]!r}")
     ck.expect(ws.freeze_panes == f"A{hr + 1}",
               f"{name}: frozen at {ws.freeze_panes!r}, want 'A{hr + 1}'")
     last = get_column_letter(len(cols))
@@ -125,6 +126,8 @@ def check_section(ck, ws, sec, public, zf, sheet_path, inline):
         got = ws.cell(row=after + 1, column=1).value
         ck.expect(got == sec["note"], f"{name}: note {got!r}, want {sec['note']!r}")
     ck.expect(ws.max_row <= after + 1, f"{name}: {ws.max_row} rows, more than expected")
+    for r, dim in ws.row_dimensions.items():
+        ck.expect(dim.height is None or 0 < dim.height <= 409, f"{name}: row {r} height {dim.height}")
     # charts
     charts = ws._charts
     want_chart = sec["kind"] in ("bar", "line") and rows and sec["series"]
