@@ -112,8 +112,8 @@ static void test_encoding_gb18030(void **state)
 static void test_encoding_gb18030_four_byte(void **state)
 {
     (void)state;
-    /* 81 30 81 30 is U+0080; 95 32 82 36 is U+20BB7. */
-    result r = DETECT("a\x81\x30\x81\x30z\x95\x32\x82\x36\n");
+    /* 81 30 81 30 is U+0080; 95 34 B2 35 is U+20BB7. */
+    result r = DETECT("a\x81\x30\x81\x30z\x95\x34\xb2\x35\n");
     assert_int_equal(r.err, HM_OK);
     assert_int_equal(r.enc, HM_ENC_GB18030);
 }
