@@ -386,7 +386,7 @@ static int read_record(hm_csv_reader *r, hm_csv_record *rec)
     const char *error = NULL;
     int error_field = -1;
     size_t fstart = 0, rs = r->dpos, raw_end;
-    int at_eof = 0;
+    int at_eof = 0, ended = 0;
 
     hm_strbuf_reset(&r->fb);
     hm_strbuf_reset(&r->raw);
@@ -394,7 +394,7 @@ static int read_record(hm_csv_reader *r, hm_csv_record *rec)
     r->overlong = 0;
     int split = 0;
 
-    for (;;) {
+    while (!ended) {
         if (r->dpos == r->dend) {
             if (r->dend > rs || split) {
                 raw_add(r, rs, r->dend);
@@ -410,8 +410,7 @@ static int read_record(hm_csv_reader *r, hm_csv_record *rec)
                     return 0;
                 if (state == ST_QUO)
                     return start_lines(r, rec_line, quote_line) < 0 ? -1 : 2;
-                at_eof = 1;
-                goto end_field;
+                at_eof = ended = 1;
             }
             continue;
         }
@@ -453,7 +452,8 @@ static int read_record(hm_csv_reader *r, hm_csv_record *rec)
                 state = ST_FIELD;
                 continue;
             }
-            goto end_field;
+            ended = 1;
+            continue;
         }
         case ST_QUO:
             while (p < e && !special_quo[d[p]])
@@ -491,7 +491,7 @@ static int read_record(hm_csv_reader *r, hm_csv_record *rec)
                 r->dpos = p + 1;
                 state = ST_FIELD;
             } else if (d[p] == '\r' || d[p] == '\n') {
-                goto end_field;
+                ended = 1;
             } else {
                 ws = 0;
                 state = ST_AFTER;
@@ -514,19 +514,19 @@ static int read_record(hm_csv_reader *r, hm_csv_record *rec)
                 state = ST_FIELD;
                 continue;
             }
-            goto end_field;
+            ended = 1;
+            continue;
         default:
             continue;
         }
     }
 
-end_field:
+    /* The record ends at dpos: a line end, or the end of the input. */
     if (state == ST_AFTER && ws != 0 && !error) {
         error = "text after closing quote";
         error_field = (int)r->nfield;
     }
     field_end(r, fstart);
-    /* The record ends at dpos: a line end, or the end of the input. */
     last_line = r->line;
     raw_end = r->dpos;
     if (split)

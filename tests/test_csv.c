@@ -260,6 +260,24 @@ static void test_csv_unterminated_quote(void **state)
           "2:1 [\"] raw{\"} err{unterminated quote opened at line 2}@-1\n");
 }
 
+static void test_csv_unterminated_quote_after_bom_and_gb18030(void **state)
+{
+    (void)state;
+    /* The input is read again from after the BOM, converted again. */
+    static const char gb[] = "\x84\x31\x95\x33h\r\n\"\xd0\xd5\r\n\xc3\xfb";
+    check_enc(gb, sizeof gb - 1, HM_ENC_GB18030, 4,
+              "1:1 [h] raw{h}\n"
+              "2:1 [\"\xe5\xa7\x93] raw{\"\xe5\xa7\x93} "
+              "err{unterminated quote opened at line 2}@-1\n"
+              "3:1 [\xe5\x90\x8d] raw{\xe5\x90\x8d} "
+              "err{unterminated quote opened at line 2}@-1\n");
+    static const char u8[] = "\xef\xbb\xbf" "a\nb,\"c\n";
+    check_enc(u8, sizeof u8 - 1, HM_ENC_UTF8, 3,
+              "1:1 [a] raw{a}\n"
+              "2:1 [b,\"c] raw{b,\"c} "
+              "err{unterminated quote opened at line 2}@-1\n");
+}
+
 static void test_csv_nul_in_field(void **state)
 {
     (void)state;
@@ -498,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_csv_text_after_closing_quote),
         cmocka_unit_test(test_csv_white_space_after_closing_quote),
         cmocka_unit_test(test_csv_unterminated_quote),
+        cmocka_unit_test(test_csv_unterminated_quote_after_bom_and_gb18030),
         cmocka_unit_test(test_csv_nul_in_field),
         cmocka_unit_test(test_csv_empty_file),
         cmocka_unit_test(test_csv_bom),
