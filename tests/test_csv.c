@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "himama/csv.h"
 #include "himama/util.h"
@@ -494,6 +495,28 @@ static void test_csv_many_records_across_buffers(void **state)
     fclose(fp);
 }
 
+/* A stream that cannot be read: the write end of a pipe. */
+static void test_csv_read_error(void **state)
+{
+    (void)state;
+    for (int gb = 0; gb < 2; gb++) {
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
+        FILE *fp = fdopen(fds[1], "w");
+        assert_non_null(fp);
+        hm_csv_reader *r = hm_csv_open(fp, gb ? HM_ENC_GB18030 : HM_ENC_UTF8, 0);
+        hm_csv_record rec;
+        const char *errmsg = NULL;
+        assert_int_equal(hm_csv_next(r, &rec, &errmsg), -1);
+        assert_non_null(errmsg);
+        assert_string_equal(errmsg, "read error at byte offset 0");
+        assert_int_equal(hm_csv_next(r, &rec, &errmsg), -1);
+        hm_csv_close(r);
+        fclose(fp);
+        close(fds[0]);
+    }
+}
+
 static void test_csv_close_null(void **state)
 {
     (void)state;
@@ -528,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_csv_record_cap_cuts_raw_at_character),
         cmocka_unit_test(test_csv_unterminated_quote_past_cap),
         cmocka_unit_test(test_csv_many_records_across_buffers),
+        cmocka_unit_test(test_csv_read_error),
         cmocka_unit_test(test_csv_close_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
