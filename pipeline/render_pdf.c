@@ -32,7 +32,9 @@ static const struct layout {
     double kpi_tile_h, kpi_gap, kpi_label_size, kpi_value_size, kpi_small_size;
     double chart_h, chart_size, chart_value_size, chart_gap_after;
     double min_col_em;                               /* narrowest text column, in em */
-    double keep_with_heading;                        /* room wanted below a heading */
+    double keep_with_heading;                        /* room wanted below a heading
+                                                        (tables, text; tiles and charts
+                                                        keep their own height) */
     uint32_t text, muted, accent, accent_light, rule;
     uint32_t header_bg, header_text, zebra, tile_bg, tile_border;
     uint32_t badge_internal, badge_public, empty_bg;
@@ -199,14 +201,28 @@ static hm_error title_block(rctx *c)
     return hm_pdf_status(c->pdf);
 }
 
-/* A section heading with its accent bar and bookmark. */
+/* Room the start of a section's body needs below its heading. */
+static double keep_room(const hm_section *s)
+{
+    switch (s->kind) {
+    case HM_SEC_KPI:
+        return LAYOUT.kpi_tile_h + (s->intro ? 2 * LAYOUT.body_size * LAYOUT.body_leading : 0);
+    case HM_SEC_BAR:
+    case HM_SEC_LINE:
+        return LAYOUT.chart_h + (s->intro ? 2 * LAYOUT.body_size * LAYOUT.body_leading : 0);
+    default:
+        return LAYOUT.keep_with_heading;
+    }
+}
+
+/* A section heading with its accent bar and bookmark, kept with its body. */
 static hm_error heading(rctx *c, const hm_section *s)
 {
     double h = LAYOUT.heading_size;
     c->y -= LAYOUT.heading_gap_before;
     if (c->y > c->top)
         c->y = c->top;
-    if (ensure(c, h + LAYOUT.keep_with_heading))
+    if (ensure(c, h * 1.15 + LAYOUT.heading_gap_after + keep_room(s)))
         return hm_pdf_status(c->pdf);
     double top = c->y;
     hm_pdf_fill_rect(c->pdf, c->left, c->y - h * 1.15, 3.5, h * 1.15, LAYOUT.accent);
@@ -801,6 +817,12 @@ static hm_error footers(rctx *c)
 hm_error hm_render_pdf(const hm_report *r, const hm_render_opts *o, const char *path,
                        char *err, size_t errsz)
 {
+    return hm_render_pdf_stats(r, o, path, NULL, err, errsz);
+}
+
+hm_error hm_render_pdf_stats(const hm_report *r, const hm_render_opts *o, const char *path,
+                             hm_pdf_stats *stats, char *err, size_t errsz)
+{
     hm_pdf *pdf = NULL;
     hm_error rc = hm_report_check_public(r, err, errsz);
     rctx c;
@@ -835,6 +857,10 @@ hm_error hm_render_pdf(const hm_report *r, const hm_render_opts *o, const char *
             goto fail;
     if (footers(&c) || hm_pdf_save(pdf, path))
         goto fail;
+    if (stats) {
+        stats->pages = hm_pdf_page_count(pdf);
+        stats->placeholders = hm_pdf_placeholders(pdf);
+    }
     rc = HM_OK;
     goto out;
 fail:

@@ -486,6 +486,34 @@ static void test_render_pdf_bad_font_writes_nothing(void **state)
     hm_report_free(r);
 }
 
+static void test_render_pdf_counts_placeholders(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    hm_report *r = build_report("internal", "zh");
+    hm_section *s = &r->sec[3];
+    /* A name with a character above U+FFFF (𠀀) and an emoji. */
+    free(s->table.cells[1].s);
+    s->table.cells[1].s = hm_xstrdup("小\xF0\xA0\x80\x80\xF0\x9F\x98\x80");
+    char *path = hm_path_join(dir, "ph.pdf");
+    char err[512] = "";
+    hm_render_opts o = { .created = CREATED };
+    hm_pdf_stats st = {0};
+    hm_strbuf out = HM_STRBUF_INIT;
+
+    assert_int_equal(hm_render_pdf_stats(r, &o, path, &st, err, sizeof err), HM_OK);
+    assert_int_equal(st.placeholders, 2);
+    assert_int_equal((int)st.pages, page_count(path));
+    hm_strbuf_init(&out);
+    text_of(path, &out);
+    assert_contains(out.buf, "小□□");
+    hm_strbuf_release(&out);
+    drop(path);
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_render_pdf_public_refuses_personal_data),
         cmocka_unit_test(test_render_pdf_english_page_numbers),
         cmocka_unit_test(test_render_pdf_bad_font_writes_nothing),
+        cmocka_unit_test(test_render_pdf_counts_placeholders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
