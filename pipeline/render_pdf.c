@@ -632,7 +632,7 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
     const hm_colspec *yspec = &t->cols[sc[0]];
 
     double size = LAYOUT.chart_size;
-    double legend_h = size * 2.6, cat_h = size * 3.4;
+    double legend_h = size * 2.6, cat_h = size * 4.6;
     if (ensure(c, LAYOUT.chart_h))
         goto out;
     double top = c->y;

@@ -514,6 +514,63 @@ static void test_render_pdf_counts_placeholders(void **state)
     hm_report_free(r);
 }
 
+static void test_render_pdf_survives_awkward_input(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    hm_report *r = build_report("internal", "zh");
+    hm_strbuf big = HM_STRBUF_INIT, out = HM_STRBUF_INIT;
+
+    /* A story far longer than a page in one cell. */
+    hm_strbuf_init(&big);
+    for (int i = 0; i < 3000; i++)
+        hm_strbuf_adds(&big, "爱心妈妈每月陪孩子读书，");
+    free(r->sec[3].table.cells[4].s);
+    r->sec[3].table.cells[4].s = hm_strbuf_detach(&big);
+    /* No title, an invalid byte in a heading, a table without columns. */
+    free(r->title);
+    r->title = NULL;
+    free(r->sec[0].heading);
+    r->sec[0].heading = hm_xstrdup("概况\xFF");
+    hm_section *s = add_section(r, HM_SEC_TABLE, "nothing", "空表", NULL);
+    s->table.cells = hm_xcalloc(1, sizeof *s->table.cells);
+    /* A bar chart of 40 categories with negative values and a missing series. */
+    s = add_section(r, HM_SEC_BAR, "many", "四十个类别", NULL);
+    {
+        const char *n[] = { "cat", "delta" };
+        const char *l[] = { "类别", "变化" };
+        hm_format f[] = { HM_FMT_TEXT, HM_FMT_MONEY };
+        set_columns(s, 2, n, l, f, NULL, 40);
+        for (size_t i = 0; i < 40; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "第%zu类很长的类别名称", i + 1);
+            set_cell(s, i, 0, vtext(name));
+            set_cell(s, i, 1, i == 7 ? vnull() : vint((int64_t)(i * 12345) - 200000));
+        }
+        s->nseries = 2;
+        s->series_cols = hm_xcalloc(2, sizeof *s->series_cols);
+        s->series_cols[0] = 1;
+        s->series_cols[1] = 9;
+    }
+    char *path = render(r, dir, "awkward.pdf");
+    hm_strbuf cmd = HM_STRBUF_INIT;
+    hm_strbuf_init(&cmd);
+    hm_strbuf_init(&out);
+    hm_strbuf_addf(&cmd, "qpdf --check '%s' 2>&1", path);
+    if (run(cmd.buf, &out) != 0)
+        fail_msg("qpdf --check: %s", out.buf);
+    hm_strbuf_reset(&out);
+    text_of(path, &out);
+    assert_contains(out.buf, "四十个类别");
+    assert_contains(out.buf, "-2,000");
+    hm_strbuf_release(&cmd);
+    hm_strbuf_release(&out);
+    drop(path);
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -524,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_render_pdf_english_page_numbers),
         cmocka_unit_test(test_render_pdf_bad_font_writes_nothing),
         cmocka_unit_test(test_render_pdf_counts_placeholders),
+        cmocka_unit_test(test_render_pdf_survives_awkward_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
