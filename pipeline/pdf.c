@@ -178,9 +178,8 @@ hm_error hm_pdf_open(hm_pdf **out, const hm_pdf_opts *o, char *err, size_t errsz
     const char *name = ttc ? HPDF_LoadTTFontFromFile2(p->doc, path, (HPDF_UINT)p->font_index, HPDF_TRUE)
                            : HPDF_LoadTTFontFromFile(p->doc, path, HPDF_TRUE);
     if (!name) {
-        check(p, CALL_FAILED, "loading the font");
-        p->status = HM_OK;
-        rc = fail(p, HM_EPDF, "cannot load the TrueType font '%s' (face %d)", path, p->font_index);
+        rc = fail(p, HM_EPDF, "cannot load the TrueType font '%s' (face %d): libharu error "
+                  "0x%04X", path, p->font_index, (unsigned)p->cb_error);
         goto out;
     }
     p->font = HPDF_GetFont(p->doc, name, "UTF-8");

@@ -200,6 +200,10 @@ static void test_pdf_placeholders_counted(void **state)
     assert_int_equal(hm_pdf_placeholders(p), 3);
     assert_int_equal(hm_pdf_text(p, 50, 680, 12, 0, "海门\tA\x01"), HM_OK);
     assert_int_equal(hm_pdf_placeholders(p), 3);
+    /* A BMP character the font lacks (Thai) is counted and is no error. */
+    assert_int_equal(hm_pdf_text(p, 50, 660, 12, 0, "ก海"), HM_OK);
+    assert_int_equal(hm_pdf_placeholders(p), 4);
+    assert_int_equal(hm_pdf_status(p), HM_OK);
     hm_pdf_free(p);
 }
 
@@ -212,6 +216,19 @@ static void test_pdf_bad_font_is_an_error(void **state)
     assert_int_equal(hm_pdf_open(&p, &o, err, sizeof err), HM_EIO);
     assert_null(p);
     assert_non_null(strstr(err, "no-such-font.ttf"));
+
+    /* A file that is not a font. */
+    char *dir = temp_dir();
+    char *path = hm_path_join(dir, "fake.ttf");
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs("not a font at all, just some text that is long enough", fp);
+    assert_int_equal(fclose(fp), 0);
+    o.font_path = path;
+    assert_int_equal(hm_pdf_open(&p, &o, err, sizeof err), HM_EPDF);
+    assert_null(p);
+    assert_non_null(strstr(err, "cannot load the TrueType font"));
+    temp_remove(dir, path);
 }
 
 static void test_pdf_errors_are_sticky(void **state)
