@@ -277,6 +277,7 @@ static hm_error section_key(parser *p, hm_tmpl_section *s, const char *key, cons
             return perr(p, p->line, "unknown kind '%s' (kpi, table, bar, line, list, text)",
                         value);
     } else if (strcmp(key, "heading") == 0) {
+        s->text_line[0] = p->line;
         return set_once(p, &s->heading, key, value);
     } else if (strcmp(key, "sheet") == 0) {
         if (!sheet_name_ok(value))
@@ -291,12 +292,16 @@ static hm_error section_key(parser *p, hm_tmpl_section *s, const char *key, cons
     } else if (strcmp(key, "columns") == 0) {
         return parse_columns(p, s, value);
     } else if (strcmp(key, "intro") == 0) {
+        s->text_line[1] = p->line;
         return set_once(p, &s->intro, key, value);
-    } else if (strcmp(key, "empty") == 0) {
-        return set_once(p, &s->empty, key, value);
     } else if (strcmp(key, "note") == 0) {
+        s->text_line[2] = p->line;
         return set_once(p, &s->note, key, value);
+    } else if (strcmp(key, "empty") == 0) {
+        s->text_line[3] = p->line;
+        return set_once(p, &s->empty, key, value);
     } else if (strcmp(key, "note_if") == 0) {
+        s->text_line[4] = p->line;
         return set_once(p, &s->note_if, key, value);
     } else if (strcmp(key, "category") == 0) {
         return set_once(p, &s->category, key, value);
@@ -431,12 +436,12 @@ static hm_error check_template(parser *p, const hm_template *t, const int *text_
                                 s->id, s->series[j]);
             }
         }
-        if ((rc = check_text(p, t, s->line, s->heading)) != HM_OK ||
-            (rc = check_text(p, t, s->line, s->intro)) != HM_OK ||
-            (rc = check_text(p, t, s->line, s->note)) != HM_OK ||
-            (rc = check_text(p, t, s->line, s->empty)) != HM_OK)
+        if ((rc = check_text(p, t, s->text_line[0], s->heading)) != HM_OK ||
+            (rc = check_text(p, t, s->text_line[1], s->intro)) != HM_OK ||
+            (rc = check_text(p, t, s->text_line[2], s->note)) != HM_OK ||
+            (rc = check_text(p, t, s->text_line[3], s->empty)) != HM_OK)
             return rc;
-        if (s->note_if && (rc = check_ref(p, t, s->line, s->note_if)) != HM_OK)
+        if (s->note_if && (rc = check_ref(p, t, s->text_line[4], s->note_if)) != HM_OK)
             return rc;
     }
     return HM_OK;

@@ -52,6 +52,7 @@ typedef struct hm_tmpl_section {
     char **series;           /* charts: series column names */
     bool detail;
     hm_tmpl_audience audience;
+    int text_line[5];        /* lines of heading, intro, note, empty, note_if (messages) */
 } hm_tmpl_section;
 
 typedef struct hm_template {
