@@ -1,7 +1,17 @@
 -- monthly_outside_pairing.sql - the month's activity rows whose volunteer
 -- and child have no pairing active on that day (a holiday event, a
 -- reserve-pool volunteer helping out): loaded, but worth a look.
-SELECT a.date, a.activity_id, a.type,
+WITH types(code, zh, en) AS (
+    VALUES ('call', '亲情连线', 'Call'), ('reading', '陪你阅读', 'Reading'),
+           ('holiday', '假日亲子活动', 'Holiday'), ('birthday', '陪过生日', 'Birthday'),
+           ('icebreak', '互认互知', 'Get-to-know'), ('visit_teacher', '访班主任', 'Teacher visit'),
+           ('visit_guardian', '访监护人', 'Guardian visit'), ('warmth', '送温暖', 'Send warmth'),
+           ('knowledge', '送知识', 'Send knowledge'), ('study_trip', '亲子研学', 'Study trip'),
+           ('counselling', '心理疏导', 'Counselling'), ('other', '其他', 'Other')
+)
+SELECT a.date, a.activity_id,
+       coalesce((SELECT CASE :lang WHEN 'en' THEN ty.en ELSE ty.zh END
+                   FROM types ty WHERE ty.code = a.type), a.type) AS type,
        v.name AS volunteer,
        CASE WHEN :audience = 'public' THEN coalesce(c.alias, c.child_id) ELSE c.child_id END AS child,
        CASE WHEN :audience = 'public' THEN NULL ELSE c.name END AS child_name,

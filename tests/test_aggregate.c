@@ -21,6 +21,7 @@
 
 #include "himama/aggregate.h"
 #include "himama/db.h"
+#include "himama/manifest.h"
 #include "himama/template.h"
 
 /* Exec the SQL file at path on db or fail the test. */
@@ -337,6 +338,7 @@ static void test_aggregate_action_lists(void **state)
     assert_int_equal(o->table.nrow, 1);   /* H1 with C6: P6 starts 10-20 */
     assert_string_equal(sval(o, 0, "activity_id"), "H1");
     assert_string_equal(sval(o, 0, "child"), "C6");
+    assert_string_equal(sval(o, 0, "type"), "假日亲子活动");
     assert_string_equal(sval(o, 0, "source"), "activities-2026-10.csv:8");
 
     /* Money. */
@@ -530,6 +532,33 @@ static void test_aggregate_query_files(void **state)
     sqlite3_close(db);
 }
 
+/* The manifest lists loaded inputs and the rows behind each section. */
+static void test_aggregate_manifest(void **state)
+{
+    (void)state;
+    char err[256];
+    hm_strbuf sb = HM_STRBUF_INIT;
+    sqlite3 *db = fixture_db();
+    setenv("SOURCE_DATE_EPOCH", "1793491200", 1);
+    hm_report *r = october(db, "templates/monthly.zh.tmpl", "internal", "zh");
+    hm_strbuf_init(&sb);
+    if (hm_manifest_build(db, r, "templates/monthly.zh.tmpl", NULL, 0, &sb, err, sizeof err)
+        != HM_OK)
+        fail_msg("%s", err);
+    assert_non_null(strstr(sb.buf, "\"generated_at\": \"2026-11-01T00:00:00Z\""));
+    assert_non_null(strstr(sb.buf, "\"version\": \"" HIMAMA_VERSION "\""));
+    assert_non_null(strstr(sb.buf, "\"file\": \"activities-2026-10.csv\""));
+    assert_null(strstr(sb.buf, "bad.csv"));          /* rejected whole: not an input */
+    assert_non_null(strstr(sb.buf, "\"query\": \"queries/monthly_kpi.sql\",\n      \"rows\": 7"));
+    assert_non_null(strstr(sb.buf, "\"id\": \"five_ones\""));
+    assert_non_null(strstr(sb.buf, "\"outputs\": [],"));
+    /* Output digests need the SHA-256 module; checked once it is in the tree. */
+    unsetenv("SOURCE_DATE_EPOCH");
+    hm_strbuf_release(&sb);
+    hm_report_free(r);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_aggregate_english),
         cmocka_unit_test(test_aggregate_dates),
         cmocka_unit_test(test_aggregate_query_files),
+        cmocka_unit_test(test_aggregate_manifest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
