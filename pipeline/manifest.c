@@ -12,16 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/*
- * The SHA-256 module is written in parallel with this one; until it is in
- * the tree the program must still link, so its functions are weak here and
- * a missing one is reported as an error instead of a link failure.
- * Remove these three lines once pipeline/sha256.c has landed.
- */
-#pragma weak hm_sha256_init
-#pragma weak hm_sha256_update
-#pragma weak hm_sha256_final_hex
-
 hm_error hm_manifest_file_sha256(const char *path, char out[65], int64_t *bytes)
 {
     unsigned char buf[65536];
@@ -29,8 +19,6 @@ hm_error hm_manifest_file_sha256(const char *path, char out[65], int64_t *bytes)
     size_t n;
     int64_t total = 0;
     out[0] = '\0';
-    if (!hm_sha256_init || !hm_sha256_update || !hm_sha256_final_hex)
-        return HM_EIO;
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return HM_EIO;
@@ -126,8 +114,7 @@ hm_error hm_manifest_build(sqlite3 *db, const hm_report *r, const char *template
         char hex[65];
         int64_t bytes = 0;
         if (hm_manifest_file_sha256(outs[i].path, hex, &bytes) != HM_OK) {
-            snprintf(err, errsz, "manifest: cannot digest '%s'%s", outs[i].path,
-                     hm_sha256_init ? "" : " (SHA-256 is not built in)");
+            snprintf(err, errsz, "manifest: cannot digest '%s'", outs[i].path);
             return HM_EIO;
         }
         hm_strbuf_adds(sb, i ? ",\n    {\n" : "\n    {\n");
