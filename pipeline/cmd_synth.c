@@ -31,6 +31,23 @@ static const char *opt_value(int argc, char **argv, int *i, const char *opt, boo
     return NULL;
 }
 
+/* Columns s takes on a terminal: two for each CJK character, one for others. */
+static size_t display_width(const char *s)
+{
+    size_t w = 0, n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = hm_utf8_decode(s + i, n - i, &cp);
+        if (!k) {
+            k = 1;
+            cp = '?';
+        }
+        w += cp >= 0x1100 ? 2 : 1;
+        i += k;
+    }
+    return w;
+}
+
 int cmd_synth(int argc, char **argv, hm_cli *cli)
 {
     hm_synth_opts o;
@@ -105,8 +122,9 @@ int cmd_synth(int argc, char **argv, hm_cli *cli)
                 hm_synth_scale_name(o.scale), (unsigned long long)o.seed, d, dir);
         for (size_t i = 0; i < res.nfiles; i++) {
             const hm_synth_file *f = &res.files[i];
-            fprintf(stderr, "  %-28s %-16s %-9s %10llu rows", f->name, f->kind, f->encoding,
-                    (unsigned long long)f->rows);
+            size_t w = display_width(f->name);
+            fprintf(stderr, "  %s%*s %-16s %-9s %10llu rows", f->name, w < 28 ? (int)(28 - w) : 0,
+                    "", f->kind, f->encoding, (unsigned long long)f->rows);
             if (f->bad_rows)
                 fprintf(stderr, " + %llu bad", (unsigned long long)f->bad_rows);
             fputc('\n', stderr);

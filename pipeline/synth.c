@@ -36,11 +36,13 @@
 #include "himama/kinds.h"
 #include "himama/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define NODATE INT32_MAX
@@ -2193,6 +2195,45 @@ static void write_rejects(synth *s)
     f->rows--;  /* the header */
 }
 
+/* True when name is "activities-YYYY-MM.csv". */
+static bool is_month_file(const char *name)
+{
+    static const char pat[] = "activities-DDDD-DD.csv";
+    if (strlen(name) != sizeof pat - 1)
+        return false;
+    for (size_t i = 0; pat[i]; i++)
+        if (pat[i] == 'D' ? (name[i] < '0' || name[i] > '9') : name[i] != pat[i])
+            return false;
+    return true;
+}
+
+/*
+ * Remove what an earlier run into the same directory left and this one did
+ * not write (other months, an old expected-rejects.tsv), so the directory
+ * holds one data set.  Only names synth itself writes are touched.
+ */
+static void remove_stale(synth *s)
+{
+    DIR *dp = opendir(s->o->dir);
+    if (!dp)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        bool ours = is_month_file(e->d_name) ||
+                    strcmp(e->d_name, "expected-rejects.tsv") == 0;
+        for (size_t i = 0; ours && i < s->res->nfiles; i++)
+            if (strcmp(s->res->files[i].name, e->d_name) == 0)
+                ours = false;
+        if (!ours)
+            continue;
+        char *path = hm_path_join(s->o->dir, e->d_name);
+        if (unlink(path) != 0)
+            set_error(s, HM_EIO, "cannot remove stale '%s'", path);
+        free(path);
+    }
+    closedir(dp);
+}
+
 hm_error hm_synth_run(const hm_synth_opts *opts, hm_synth_result *res, char *err, size_t errsz)
 {
     synth s;
@@ -2246,6 +2287,8 @@ hm_error hm_synth_run(const hm_synth_opts *opts, hm_synth_result *res, char *err
     write_monthly(&s);
     if (s.rc == HM_OK && opts->errors)
         write_rejects(&s);
+    if (s.rc == HM_OK)
+        remove_stale(&s);
 
     free(s.iso);
     free(s.towns);

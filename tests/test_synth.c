@@ -627,6 +627,32 @@ static void test_synth_errors(void **state)
     remove_tree(db);
 }
 
+/* A second run into the same directory leaves one data set. */
+static void test_synth_rerun_removes_stale(void **state)
+{
+    (void)state;
+    hm_synth_result r;
+    char err[128];
+    char *dir = run_district(1, true, &r);
+    hm_synth_result_release(&r);
+    hm_synth_opts o = { HM_SYNTH_DISTRICT, 1, hm_days_from_civil(2024, 3, 31), false, dir };
+    assert_int_equal(hm_synth_run(&o, &r, err, sizeof err), HM_OK);
+    size_t n = 0;
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (e->d_name[0] == '.')
+            continue;
+        n++;
+        assert_true(strcmp(e->d_name, "expected-rejects.tsv") != 0);
+        assert_true(strncmp(e->d_name, "activities-2025-", 16) != 0);
+    }
+    closedir(dp);
+    assert_int_equal(n, r.nfiles);
+    hm_synth_result_release(&r);
+    remove_tree(dir);
+}
+
 static void test_synth_options(void **state)
 {
     (void)state;
@@ -664,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_synth_contact_rate),
         cmocka_unit_test(test_synth_gb18030_files),
         cmocka_unit_test(test_synth_errors),
+        cmocka_unit_test(test_synth_rerun_removes_stale),
         cmocka_unit_test(test_synth_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

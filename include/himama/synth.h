@@ -17,6 +17,10 @@
  * is added at fixed positions and listed in DIR/expected-rejects.tsv
  * (file, line, column, rule; the header is line 1).
  *
+ * Files an earlier run left in the directory under names synth writes
+ * (activities of other months, expected-rejects.tsv without errors) are
+ * removed, so the directory holds one data set.
+ *
  * The generator streams: it keeps small fixed-size structs per town, child,
  * volunteer and pairing, never the rows it writes.
  */
