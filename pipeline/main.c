@@ -33,16 +33,23 @@ static const cmd commands[] = {
       "Exit: 0 all rows loaded, 2 some rows rejected, 3 a file rejected whole.\n" },
     { "report", cmd_report,
       "report monthly YYYY-MM | halfyear YYYY-H1|YYYY-H2 | annual YYYY |\n"
-      "       range YYYY-MM-DD YYYY-MM-DD  [--audience internal|public] [--lang zh|en]",
+      "       range YYYY-MM-DD YYYY-MM-DD\n"
+      "       [--audience internal|public] [--lang zh|en] [--template NAME]",
       "Write a report to OUT/KIND/PERIOD/AUDIENCE/: briefing.pdf, tables.xlsx\n"
       "and manifest.json.  The public audience shows children by alias only,\n"
-      "no phone, guardian, school or class teacher, and counts under 3 as \"<3\".\n" },
+      "no phone, guardian, school or class teacher, and counts under 3 as \"<3\".\n"
+      "--template NAME uses templates/NAME.LANG.tmpl (or a file, when NAME has a '/').\n"
+      "Files appear whole or not at all; a report that cannot be written leaves\n"
+      "the previous one in place and exits 3.\n" },
     { "run", cmd_run, "run monthly [YYYY-MM]",
       "For cron: ingest the inbox, then write the monthly report (default:\n"
       "the month before today) for both audiences.\n" },
-    { "synth", cmd_synth, "synth --scale district|city|nation [--seed N] [--errors] DIR",
+    { "synth", cmd_synth,
+      "synth --scale district|city|nation [--seed N] [--errors] [--until YYYY-MM-DD] DIR",
       "Write a deterministic synthetic data set in the input contract's format.\n"
-      "--errors adds a known number of bad rows of each kind.\n" },
+      "--errors adds a known number of bad rows of each kind and lists them in\n"
+      "DIR/expected-rejects.tsv; --until sets the last day of the data (default:\n"
+      "the last day of the month before today).\n" },
     { "check", cmd_check, "check",
       "Integrity and consistency checks; exit 0 only when all hold.\n" },
 };

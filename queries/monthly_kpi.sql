@@ -35,7 +35,7 @@ SELECT 1 AS ord, 'paired' AS metric,
        CASE :lang WHEN 'en' THEN 'Children paired' ELSE '结对儿童（名）' END AS label,
        m.paired AS value, p.paired AS previous, y.paired AS ytd FROM m, p, y
 UNION ALL
-SELECT 2, 'volunteers', CASE :lang WHEN 'en' THEN 'Volunteers active' ELSE '开展活动的志愿者（名）' END,
+SELECT 2, 'volunteers', CASE :lang WHEN 'en' THEN 'Volunteers active' ELSE '活跃志愿者（名）' END,
        m.volunteers, p.volunteers, y.volunteers FROM m, p, y
 UNION ALL
 SELECT 3, 'calls', CASE :lang WHEN 'en' THEN 'Phone calls' ELSE '亲情连线（次）' END,
