@@ -80,6 +80,7 @@ typedef struct ingest_ctx {
     hm_strset pairs;              /* "volunteer\x1fchild" -> first | count << 32 */
     int32_t *spans;               /* pairs of (start, end) days */
     size_t nspans, spans_cap;
+    hm_strset months;             /* activities: months this file touched ("YYYY-MM") */
     /* rejects file */
     hm_atomic rej;
     bool rej_open;
@@ -743,6 +744,25 @@ static void key_text(ingest_ctx *x, hm_strbuf *sb)
         hm_strbuf_addc(sb, ']');
 }
 
+/* For activities, remember the month of the row's date in vals. */
+static void note_month(ingest_ctx *x, const slot *vals)
+{
+    if (x->k->id != HM_KIND_ACTIVITIES)
+        return;
+    const slot *d = &vals[hm_kind_column_index(x->k, "date")];
+    if (d->t == SLOT_TEXT && d->s.len >= 7)
+        hm_strset_add(&x->months, d->s.buf, 7, 0);
+}
+
+/* Recount the summary tables for every month the file touched. */
+static hm_error recount_months(ingest_ctx *x, char *err, size_t errsz)
+{
+    hm_error rc = HM_OK;
+    for (size_t m = 0; m < x->months.n && rc == HM_OK; m++)
+        rc = hm_ingest_recount(x->db, x->months.arena + x->months.off[m], err, errsz);
+    return rc;
+}
+
 /*
  * Store the parsed row.  The insert comes first and does nothing when the
  * key exists (most rows of a new file are new, so this saves a lookup);
@@ -761,6 +781,7 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
         return rc;
     if (sqlite3_changes(x->db) > 0) {
         x->res->rows_loaded++;
+        note_month(x, x->val);
         return HM_OK;
     }
     st = x->st_select;
@@ -827,8 +848,11 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
             bind_slot(st, (int)i + 1, &x->val[i]);
         sqlite3_bind_int64(st, (int)k->ncolumns + 1, x->res->id);
         sqlite3_bind_int64(st, (int)k->ncolumns + 2, line);
-        if ((rc = step_done(x, st, err, errsz)) == HM_OK)
+        if ((rc = step_done(x, st, err, errsz)) == HM_OK) {
             x->res->rows_updated++;
+            note_month(x, x->val);
+            note_month(x, x->old);
+        }
     }
     hm_strbuf_release(&oldj);
     hm_strbuf_release(&newj);
@@ -1158,7 +1182,9 @@ static hm_error load_rows(ingest_ctx *x, FILE *fp, hm_encoding enc, size_t bom,
     if (got < 0) {
         snprintf(res->reason, sizeof res->reason, "%s", csverr);
         rc = HM_EREJECTED;
+        goto out;
     }
+    rc = recount_months(x, err, errsz);
 out:
     hm_csv_close(r);
     return rc;
@@ -1180,6 +1206,7 @@ static void ctx_release(ingest_ctx *x)
     for (int i = 0; i <= HM_REF_FUND; i++)
         hm_strset_release(&x->refs[i]);
     hm_strset_release(&x->pairs);
+    hm_strset_release(&x->months);
     free(x->spans);
     if (x->rej_open)
         hm_atomic_abort(&x->rej);
@@ -1306,6 +1333,42 @@ out:
     ctx_release(&x);
     fclose(fp);
     return rc;
+}
+
+/* ---------------------------------------------------- summary tables */
+
+hm_error hm_ingest_recount(sqlite3 *db, const char *month, char *err, size_t errsz)
+{
+    /* With no month, ?1 is NULL and the month is each row's own. */
+    static const char *const sql[] = {
+        "DELETE FROM child_months WHERE ?1 IS NULL OR month = ?1",
+        "INSERT INTO child_months (child_id, month, contacts, last_contact)"
+        " SELECT child_id, substr(date, 1, 7), count(*), max(date) FROM activities"
+        " WHERE (?1 IS NULL OR date BETWEEN ?1 || '-01' AND ?1 || '-31')"
+        " AND type NOT IN ('visit_teacher', 'visit_guardian')"
+        " GROUP BY child_id, substr(date, 1, 7)",
+        "DELETE FROM volunteer_months WHERE ?1 IS NULL OR month = ?1",
+        "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
+        " SELECT volunteer_id, substr(date, 1, 7), count(*), max(date) FROM activities"
+        " WHERE (?1 IS NULL OR date BETWEEN ?1 || '-01' AND ?1 || '-31')"
+        " GROUP BY volunteer_id, substr(date, 1, 7)",
+    };
+    for (size_t q = 0; q < sizeof sql / sizeof sql[0]; q++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK) {
+            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+            return HM_EDB;
+        }
+        if (month)
+            sqlite3_bind_text(st, 1, month, 7, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) {
+            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+            return HM_EDB;
+        }
+    }
+    return HM_OK;
 }
 
 /* ----------------------------------------------------------- collect */

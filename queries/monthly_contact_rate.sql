@@ -3,7 +3,9 @@
 -- the year to date (the sum over the year's months of contacted paired
 -- children over the sum of paired children, so each month weighs by its
 -- children).  Contacted = any activity row naming the child in the month,
--- visits to the class teacher or the guardian excepted.
+-- visits to the class teacher or the guardian excepted: a row of
+-- child_months, which ingest keeps equal to that count.  Every window here
+-- is a whole calendar month.
 WITH RECURSIVE months(f) AS (
     SELECT :ytd_from
     UNION ALL
@@ -23,9 +25,9 @@ s AS MATERIALIZED (
            FROM pairings p JOIN children c ON c.child_id = p.child_id
           WHERE p.started_on <= w.t AND (p.ended_on IS NULL OR p.ended_on >= w.f)
             AND (c.exited_on IS NULL OR c.exited_on >= w.f)
-            AND EXISTS (SELECT 1 FROM activities a
-                         WHERE a.child_id = p.child_id AND a.date BETWEEN w.f AND w.t
-                           AND a.type NOT IN ('visit_teacher', 'visit_guardian'))) AS contacted
+            AND EXISTS (SELECT 1 FROM child_months m
+                         WHERE m.child_id = p.child_id
+                           AND m.month = substr(w.f, 1, 7))) AS contacted
     FROM w
 )
 SELECT 'contact_rate' AS metric,

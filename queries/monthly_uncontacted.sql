@@ -27,9 +27,8 @@ SELECT coalesce(t.town_name, c.town_code) AS town,
              WHERE p.child_id = c.child_id AND p.started_on <= :to
                AND (p.ended_on IS NULL OR p.ended_on >= :from)
              ORDER BY v.volunteer_id)) END AS volunteer_phone,
-       (SELECT max(a.date) FROM activities a
-         WHERE a.child_id = c.child_id AND a.date < :from
-           AND a.type NOT IN ('visit_teacher', 'visit_guardian')) AS last_contact
+       (SELECT max(m.last_contact) FROM child_months m
+         WHERE m.child_id = c.child_id AND m.month < substr(:from, 1, 7)) AS last_contact
   FROM paired x
   JOIN children c ON c.child_id = x.child_id
   LEFT JOIN towns t ON t.town_code = c.town_code

@@ -21,6 +21,7 @@
 
 #include "himama/aggregate.h"
 #include "himama/db.h"
+#include "himama/ingest.h"
 #include "himama/manifest.h"
 #include "himama/template.h"
 
@@ -44,6 +45,9 @@ static sqlite3 *fixture_db(void)
     assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
     exec_file(db, "queries/schema.sql");
     exec_file(db, "tests/fixtures/report/fixture.sql");
+    char err[256];
+    if (hm_ingest_recount(db, NULL, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
     return db;
 }
 
