@@ -116,7 +116,8 @@ hm_error hm_check_run(sqlite3 *db, const char *datadir, const char *today, hm_ch
         const char *file = names[i]->d_name;
         bool warning = strncmp(file, "warn_", 5) == 0;
         char name[256];
-        snprintf(name, sizeof name, "%.*s", (int)(strlen(file) - 4), file + (warning ? 5 : 6));
+        size_t skip = warning ? 5 : 6;
+        snprintf(name, sizeof name, "%.*s", (int)(strlen(file) - 4 - skip), file + skip);
         char *path = hm_path_join(dir, file);
         if (rc == HM_OK)
             rc = run_file(db, path, name, today, warning, fn, ctx, totals, err, errsz);

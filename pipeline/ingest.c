@@ -27,6 +27,7 @@
 #include "himama/encoding.h"
 #include "himama/fields.h"
 #include "himama/sha256.h"
+#include "himama/strset.h"
 #include "himama/util.h"
 
 #include <dirent.h>
@@ -71,6 +72,14 @@ typedef struct ingest_ctx {
     sqlite3_stmt *st_select, *st_insert, *st_update;
     sqlite3_stmt *st_ref[HM_REF_FUND + 1];
     sqlite3_stmt *st_overlap, *st_paired, *st_reject, *st_warn, *st_audit;
+    /* Per-file caches: references found, and the pairings of each
+     * volunteer-child pair (for activities).  Both stay true for the whole
+     * file, since rows are only added or updated, never deleted, and an
+     * activities file changes no pairing. */
+    hm_strset refs[HM_REF_FUND + 1];
+    hm_strset pairs;              /* "volunteer\x1fchild" -> first | count << 32 */
+    int32_t *spans;               /* pairs of (start, end) days */
+    size_t nspans, spans_cap;
     /* rejects file */
     hm_atomic rej;
     bool rej_open;
@@ -183,8 +192,7 @@ static hm_error prepare_common(ingest_ctx *x, char *err, size_t errsz)
             " AND started_on <= ?5 AND coalesce(ended_on, ?6) >= ?4 LIMIT 1",
             &x->st_overlap, err, errsz)) != HM_OK ||
         (rc = prepare(x,
-            "SELECT 1 FROM pairings WHERE volunteer_id = ?1 AND child_id = ?2"
-            " AND started_on <= ?3 AND (ended_on IS NULL OR ended_on >= ?3) LIMIT 1",
+            "SELECT started_on, ended_on FROM pairings WHERE volunteer_id = ?1 AND child_id = ?2",
             &x->st_paired, err, errsz)) != HM_OK ||
         (rc = prepare(x,
             "INSERT INTO rejects (ingest_id, file, line, \"column\", reason, raw)"
@@ -569,10 +577,16 @@ static bool is_header_repeat(ingest_ctx *x, const hm_csv_record *rec)
 static hm_error ref_exists(ingest_ctx *x, hm_ref ref, const slot *v, bool *found,
                            char *err, size_t errsz)
 {
+    if (hm_strset_find(&x->refs[ref], v->s.buf, v->s.len) >= 0) {
+        *found = true;
+        return HM_OK;
+    }
     sqlite3_stmt *st = x->st_ref[ref];
     bind_slot(st, 1, v);
     int rc = sqlite3_step(st);
     *found = rc == SQLITE_ROW;
+    if (*found)
+        hm_strset_add(&x->refs[ref], v->s.buf, v->s.len, 0);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -822,6 +836,66 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
     return rc;
 }
 
+/* Load the pairings of the current row's volunteer and child into the
+ * cache; returns the cache entry. */
+static hm_error load_pairs(ingest_ctx *x, const hm_strbuf *key, long *entry,
+                           char *err, size_t errsz)
+{
+    sqlite3_stmt *st = x->st_paired;
+    size_t first = x->nspans;
+    int rc;
+    bind_slot(st, 1, col(x, "volunteer_id"));
+    bind_slot(st, 2, col(x, "child_id"));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int32_t a, b;
+        if (!hm_date_parse_iso((const char *)sqlite3_column_text(st, 0), &a))
+            continue;
+        if (sqlite3_column_type(st, 1) == SQLITE_NULL ||
+            !hm_date_parse_iso((const char *)sqlite3_column_text(st, 1), &b))
+            b = INT32_MAX;
+        if (x->nspans + 2 > x->spans_cap) {
+            x->spans_cap = x->spans_cap ? x->spans_cap * 2 : 1024;
+            x->spans = hm_xrealloc(x->spans, x->spans_cap * sizeof *x->spans);
+        }
+        x->spans[x->nspans++] = a;
+        x->spans[x->nspans++] = b;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
+        return HM_EDB;
+    }
+    int64_t val = (int64_t)first | ((int64_t)(x->nspans - first) / 2) << 32;
+    *entry = hm_strset_add(&x->pairs, key->buf, key->len, val);
+    return HM_OK;
+}
+
+/* Was the row's volunteer paired with its child on the row's date? */
+static hm_error was_paired(ingest_ctx *x, bool *paired, char *err, size_t errsz)
+{
+    hm_strbuf key = HM_STRBUF_INIT;
+    slot *v = col(x, "volunteer_id"), *c = col(x, "child_id");
+    int32_t day;
+    hm_error rc = HM_OK;
+    *paired = false;
+    hm_strbuf_add(&key, v->s.buf, v->s.len);
+    hm_strbuf_addc(&key, '\x1f');
+    hm_strbuf_add(&key, c->s.buf, c->s.len);
+    long e = hm_strset_find(&x->pairs, key.buf, key.len);
+    if (e < 0 && (rc = load_pairs(x, &key, &e, err, errsz)) != HM_OK)
+        goto out;
+    if (!hm_date_parse_iso(col(x, "date")->s.buf, &day))
+        goto out;
+    int64_t val = x->pairs.val[e];
+    size_t first = (size_t)(val & 0xffffffff), n = (size_t)(val >> 32);
+    for (size_t i = 0; i < n && !*paired; i++)
+        *paired = x->spans[first + 2 * i] <= day && day <= x->spans[first + 2 * i + 1];
+out:
+    hm_strbuf_release(&key);
+    return rc;
+}
+
 /* Validate and store one record; rejected rows are recorded. */
 static hm_error process_record(ingest_ctx *x, const hm_csv_record *rec, char *err, size_t errsz)
 {
@@ -877,23 +951,15 @@ static hm_error process_record(ingest_ctx *x, const hm_csv_record *rec, char *er
     if ((rc = store_row(x, rec->line, err, errsz)) != HM_OK)
         return rc;
     if (k->id == HM_KIND_ACTIVITIES) {
-        sqlite3_stmt *st = x->st_paired;
-        bind_slot(st, 1, col(x, "volunteer_id"));
-        bind_slot(st, 2, col(x, "child_id"));
-        bind_slot(st, 3, col(x, "date"));
-        int s = sqlite3_step(st);
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        if (s == SQLITE_DONE) {
+        bool paired;
+        if ((rc = was_paired(x, &paired, err, errsz)) != HM_OK)
+            return rc;
+        if (!paired) {
             snprintf(reason, sizeof reason, "activity outside a pairing: volunteer '%s' and "
                      "child '%s' were not paired on %s", col(x, "volunteer_id")->s.buf,
                      col(x, "child_id")->s.buf, col(x, "date")->s.buf);
             x->res->rows_warned++;
             return warn(x, rec->line, reason, err, errsz);
-        }
-        if (s != SQLITE_ROW) {
-            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
-            return HM_EDB;
         }
     }
     return HM_OK;
@@ -1111,6 +1177,10 @@ static void ctx_release(ingest_ctx *x)
         hm_strbuf_release(&x->old[i].s);
     }
     hm_strbuf_release(&x->tmp);
+    for (int i = 0; i <= HM_REF_FUND; i++)
+        hm_strset_release(&x->refs[i]);
+    hm_strset_release(&x->pairs);
+    free(x->spans);
     if (x->rej_open)
         hm_atomic_abort(&x->rej);
 }

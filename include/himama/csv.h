@@ -60,15 +60,29 @@ typedef struct hm_csv_reader hm_csv_reader;
 hm_csv_reader *hm_csv_open(FILE *fp, hm_encoding enc, size_t bom_len);
 
 /*
+ * The same with bufsize bytes per read (0: the default; at most 1 MiB), so
+ * that tests can make records, sequences and line ends cross refills.
+ */
+hm_csv_reader *hm_csv_open_bufsize(FILE *fp, hm_encoding enc, size_t bom_len,
+                                   size_t bufsize);
+
+/*
  * Read the next record into *rec.  Returns 1 for a record, 0 at end of
  * file, or -1 on a read or conversion error (*errmsg, owned by the reader,
- * says which, with the byte offset).
+ * says which, with the byte offset).  raw is NUL-terminated.  A record over
+ * the size cap has nfield 0 and only the first 1 KiB of its raw text.  After
+ * an unterminated quote, the reader seeks fp back to where it was at open
+ * and re-reads it, so fp must then be seekable (a file is); the records from
+ * the one holding the quote on are one per physical line, each with one
+ * field holding the line.
  */
 int hm_csv_next(hm_csv_reader *r, hm_csv_record *rec, const char **errmsg);
 
-/* Bytes of the input consumed so far (for progress). */
+/* Bytes of the input consumed so far (for progress; it starts again from 0
+ * when the input is re-read after an unterminated quote). */
 unsigned long long hm_csv_offset(const hm_csv_reader *r);
 
+/* Free the reader (NULL is fine); fp stays open. */
 void hm_csv_close(hm_csv_reader *r);
 
 #endif

@@ -38,13 +38,17 @@ typedef struct hm_encdetect {
     uint64_t gb_bad_at;      /* offset of the first invalid GB18030 byte */
 } hm_encdetect;
 
+/* Start detection in caller-owned d (nothing to free afterwards). */
 void hm_encdetect_init(hm_encdetect *d);
+/* Feed the next n bytes of the file; chunks may have any size. */
 void hm_encdetect_feed(hm_encdetect *d, const void *buf, size_t n);
 /*
  * Decide.  On HM_OK, *enc is the encoding and *bom_len the number of BOM
  * bytes to skip.  On HM_EENCODING, reason (of size reasonsz) says why, e.g.
  * "UTF-16 is not supported: save the file as \"CSV UTF-8\"" or
- * "neither UTF-8 nor GB18030 (first bad byte at offset 1234)".
+ * "neither UTF-8 nor GB18030 (first bad byte at offset 1234)".  Offsets
+ * count from the start of the file, BOM included; when the file is neither,
+ * the offset named is the later of the two encodings' first bad bytes.
  */
 hm_error hm_encdetect_finish(hm_encdetect *d, hm_encoding *enc,
                              size_t *bom_len, char *reason, size_t reasonsz);

@@ -14,9 +14,12 @@ typedef struct hm_sha256 {
     size_t nblock;
 } hm_sha256;
 
+/* Start a new digest in caller-owned c (nothing to free afterwards). */
 void hm_sha256_init(hm_sha256 *c);
+/* Add n bytes of data; pieces may have any size, including 0. */
 void hm_sha256_update(hm_sha256 *c, const void *data, size_t n);
-/* Finish and write the digest as 64 lowercase hex digits and a NUL. */
+/* Finish and write the digest as 64 lowercase hex digits and a NUL.
+ * c must be initialised again before it is reused. */
 void hm_sha256_final_hex(hm_sha256 *c, char out[65]);
 
 #endif

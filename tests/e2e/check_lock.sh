@@ -2,7 +2,7 @@
 # End-to-end: `himama check` on a clean and a damaged database, the
 # writer's lock, a file that is not a database, and the command line's
 # usage errors.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e_lib.sh"
 FIX=$ROOT/tests/fixtures/ingest
 
 hm ingest "$FIX/towns.csv" "$FIX/children.csv" 2>/dev/null
