@@ -43,6 +43,9 @@ static const cmd commands[] = {
     { "synth", cmd_synth, "synth --scale district|city|nation [--seed N] [--errors] DIR",
       "Write a deterministic synthetic data set in the input contract's format.\n"
       "--errors adds a known number of bad rows of each kind.\n" },
+    { "forms", cmd_forms, "forms DIR",
+      "Write DIR/intake.xlsx: an Excel form per kind of input with dropdowns, date\n"
+      "and number checks, and a roster of current children and volunteers.\n" },
     { "check", cmd_check, "check",
       "Integrity and consistency checks; exit 0 only when all hold.\n" },
 };
