@@ -25,10 +25,16 @@
 #define DATA_ROW 2                          /* 0-based first data row */
 #define LAST_ROW (HM_FORMS_LAST_ROW - 1)    /* 0-based */
 
-/* A list in the lists sheet: its column and its rows (0-based, inclusive). */
+/*
+ * A dropdown's list: its values, and where they are written (sheet,
+ * column, rows, 0-based and inclusive) for a validation by range.
+ */
 typedef struct list_ref {
+    const char *sheet;
     int col;
     int first, last;    /* last < first: empty */
+    char **items;       /* owned copies, n of them */
+    size_t n;
 } list_ref;
 
 typedef struct fw {
@@ -41,7 +47,7 @@ typedef struct fw {
     /* formats */
     lxw_format *f_head, *f_head_req, *f_guide, *f_text, *f_date, *f_money, *f_int;
     lxw_format *f_warn, *f_roster_head;
-    /* the lists sheet and where each list is */
+    /* the lists sheet and where each list is (all owned items freed at the end) */
     lxw_worksheet *lists;
     int lists_next_col;
     const hm_enum *enums[16];
@@ -85,9 +91,26 @@ static double text_width(const char *s)
 
 /* ---- the lists sheet ---- */
 
-/* "'下拉选项'!$A$2:$A$9" for a list. */
-static char *list_formula(const char *sheet, const list_ref *r)
+/* Keep a copy of a list's value. */
+static void list_keep(list_ref *r, const char *v)
 {
+    r->items = hm_xrealloc(r->items, (r->n + 1) * sizeof *r->items);
+    r->items[r->n++] = hm_xstrdup(v);
+}
+
+static void list_release(list_ref *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->items[i]);
+    free(r->items);
+    r->items = NULL;
+    r->n = 0;
+}
+
+/* "'下拉选项'!$A$2:$A$9" for a list. */
+static char *list_formula(const list_ref *r)
+{
+    const char *sheet = r->sheet;
     hm_strbuf sb = HM_STRBUF_INIT;
     char c0[8];
     lxw_col_to_name(c0, (lxw_col_t)r->col, false);
@@ -107,9 +130,12 @@ static hm_error lists_add(fw *w, const char *head, const char *const *values, si
                                         values[i], w->f_text), "lists sheet");
     CHECK(w, worksheet_set_column(w->lists, (lxw_col_t)col, (lxw_col_t)col, 18, NULL),
           "lists sheet");
+    out->sheet = HM_FORMS_LISTS_SHEET;
     out->col = col;
     out->first = 1;
     out->last = (int)n;
+    for (size_t i = 0; i < n; i++)
+        list_keep(out, values[i]);
     return HM_OK;
 }
 
@@ -125,10 +151,13 @@ static hm_error enum_list(fw *w, const hm_enum *e, const list_ref **out)
         snprintf(w->err, w->errsz, "too many enumerations for the lists sheet");
         return HM_EXLSX;
     }
-    const char **labels = hm_xcalloc(e->nvalues ? e->nvalues : 1, sizeof *labels);
+    char **labels = hm_xcalloc(e->nvalues ? e->nvalues : 1, sizeof *labels);
     for (size_t i = 0; i < e->nvalues; i++)
-        labels[i] = e->values[i].label;
-    hm_error rc = lists_add(w, e->name, labels, e->nvalues, &w->enum_ref[w->nenums]);
+        labels[i] = hm_forms_label(e->values[i].label);
+    hm_error rc = lists_add(w, e->name, (const char *const *)labels, e->nvalues,
+                            &w->enum_ref[w->nenums]);
+    for (size_t i = 0; i < e->nvalues; i++)
+        free(labels[i]);
     free(labels);
     if (rc != HM_OK)
         return rc;
@@ -149,6 +178,7 @@ static hm_error towns_list(fw *w)
     if (!w->db)
         return HM_OK;
     w->lists_next_col += 2;
+    w->towns.sheet = HM_FORMS_LISTS_SHEET;
     w->towns.col = col;
     if (sqlite3_prepare_v2(w->db, "SELECT town_code, coalesce(town_name, '') FROM towns "
                            "ORDER BY town_code", -1, &st, NULL) != SQLITE_OK) {
@@ -159,8 +189,9 @@ static hm_error towns_list(fw *w)
     if (e == LXW_NO_ERROR)
         e = worksheet_write_string(w->lists, 0, (lxw_col_t)(col + 1), "town_name", w->f_head);
     while (e == LXW_NO_ERROR && (sq = sqlite3_step(st)) == SQLITE_ROW) {
-        e = worksheet_write_string(w->lists, (lxw_row_t)row, (lxw_col_t)col,
-                                   (const char *)sqlite3_column_text(st, 0), w->f_text);
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        list_keep(&w->towns, code);
+        e = worksheet_write_string(w->lists, (lxw_row_t)row, (lxw_col_t)col, code, w->f_text);
         if (e == LXW_NO_ERROR)
             e = worksheet_write_string(w->lists, (lxw_row_t)row, (lxw_col_t)(col + 1),
                                        (const char *)sqlite3_column_text(st, 1), w->f_text);
@@ -200,6 +231,7 @@ static hm_error roster_block(fw *w, lxw_worksheet *ws, int col, const char *sql,
         e = worksheet_write_string(ws, 1, (lxw_col_t)(col + c), head[c], w->f_roster_head);
     if (e != LXW_NO_ERROR)
         return lxw_fail(w, "roster sheet", e);
+    ref->sheet = HM_FORMS_ROSTER_SHEET;
     ref->col = col;
     ref->first = DATA_ROW;
     ref->last = DATA_ROW - 1;
@@ -219,6 +251,8 @@ static hm_error roster_block(fw *w, lxw_worksheet *ws, int col, const char *sql,
     while ((sq = sqlite3_step(st)) == SQLITE_ROW) {
         for (int c = 0; c < 3 && e == LXW_NO_ERROR; c++) {
             const unsigned char *v = sqlite3_column_text(st, c);
+            if (c == 0)
+                list_keep(ref, v ? (const char *)v : "");
             e = worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)(col + c),
                                        v ? (const char *)v : "", w->f_text);
         }
@@ -396,12 +430,42 @@ static hm_error validate(fw *w, lxw_worksheet *ws, int col, lxw_data_validation 
     return HM_OK;
 }
 
+/*
+ * Make v a dropdown of list r: the values themselves when they fit Excel's
+ * 255 bytes for a typed list (and hold no comma or quote), else a
+ * reference to their range.  The literal list is preferred because
+ * libxlsxwriter 1.1.4 leaks a copy of the formula of every validation by
+ * range (LXW_VALIDATION_TYPE_LIST_FORMULA); the range is what makes long
+ * lists (many towns, a district's children) possible.  *formula and *list
+ * (either may be set) are the caller's to free after the validation is added.
+ */
+static void set_list(lxw_data_validation *v, const list_ref *r, char **formula, char ***list)
+{
+    size_t total = 0;
+    bool plain = r->n > 0;
+    for (size_t i = 0; i < r->n && plain; i++) {
+        total += strlen(r->items[i]) + (i ? 1 : 0);
+        plain = !strpbrk(r->items[i], ",\"") && r->items[i][0] != '\0';
+    }
+    if (plain && total <= 255) {
+        *list = hm_xcalloc(r->n + 1, sizeof **list);
+        for (size_t i = 0; i < r->n; i++)
+            (*list)[i] = r->items[i];
+        v->validate = LXW_VALIDATION_TYPE_LIST;
+        v->value_list = *list;
+    } else {
+        *formula = list_formula(r);
+        v->validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
+        v->value_formula = *formula;
+    }
+}
+
 /* The data validation of column c, if it has one. */
 static hm_error column_validation(fw *w, lxw_worksheet *ws, int col, const hm_column *c,
                                   const char *sheet)
 {
     lxw_data_validation v;
-    char *formula = NULL;
+    char *formula = NULL, **list = NULL;
     const list_ref *ref = NULL;
     hm_error rc = HM_OK;
     char bad[] = "请从下拉列表中选择", listmsg[] = "可从下拉列表选择，也可填新的编号";
@@ -419,20 +483,11 @@ static hm_error column_validation(fw *w, lxw_worksheet *ws, int col, const hm_co
             return HM_OK;
         ref = &w->towns;
         v.error_message = bad;
-    } else if (c->ref == HM_REF_CHILD || c->ref == HM_REF_VOLUNTEER) {
-        const list_ref *r = c->ref == HM_REF_CHILD ? &w->children : &w->volunteers;
-        if (r->last >= r->first) {
-            formula = list_formula(HM_FORMS_ROSTER_SHEET, r);
-            v.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
-            v.value_formula = formula;
-            v.error_type = LXW_VALIDATION_ERROR_TYPE_WARNING;   /* new IDs are fine */
-            v.error_message = listmsg;
-        } else {
-            v.validate = LXW_VALIDATION_TYPE_LENGTH;
-            v.criteria = LXW_VALIDATION_CRITERIA_LESS_THAN_OR_EQUAL_TO;
-            v.value_number = 32;
-            v.error_message = idlen;
-        }
+    } else if ((c->ref == HM_REF_CHILD || c->ref == HM_REF_VOLUNTEER) &&
+               (c->ref == HM_REF_CHILD ? &w->children : &w->volunteers)->n > 0) {
+        ref = c->ref == HM_REF_CHILD ? &w->children : &w->volunteers;
+        v.error_type = LXW_VALIDATION_ERROR_TYPE_WARNING;   /* new IDs are fine */
+        v.error_message = listmsg;
     } else if (c->type == HM_F_ENUM) {
         if ((rc = enum_list(w, c->enumeration, &ref)) != HM_OK)
             return rc;
@@ -475,13 +530,11 @@ static hm_error column_validation(fw *w, lxw_worksheet *ws, int col, const hm_co
     } else {
         return HM_OK;
     }
-    if (ref) {
-        formula = list_formula(HM_FORMS_LISTS_SHEET, ref);
-        v.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
-        v.value_formula = formula;
-    }
+    if (ref)
+        set_list(&v, ref, &formula, &list);
     rc = validate(w, ws, col, &v, sheet);
     free(formula);
+    free(list);
     return rc;
 }
 
@@ -666,8 +719,29 @@ hm_error hm_forms_write(sqlite3 *db, const char *path, const hm_forms_options *o
     else if (st)
         *st = w.st;
 out:
+    for (size_t i = 0; i < w.nenums; i++)
+        list_release(&w.enum_ref[i]);
+    list_release(&w.towns);
+    list_release(&w.children);
+    list_release(&w.volunteers);
     free(tmp);
     return rc;
+}
+
+char *hm_forms_label(const char *label)
+{
+    hm_strbuf sb = HM_STRBUF_INIT;
+    bool open = true;
+    hm_strbuf_grow(&sb, strlen(label));
+    for (const char *p = label; *p; p++) {
+        if (*p == '"') {
+            hm_strbuf_adds(&sb, open ? "\u201c" : "\u201d");
+            open = !open;
+        } else {
+            hm_strbuf_addc(&sb, *p);
+        }
+    }
+    return hm_strbuf_detach(&sb);
 }
 
 bool hm_forms_is_guidance(const hm_csv_record *rec)

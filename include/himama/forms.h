@@ -95,6 +95,13 @@ hm_error hm_forms_write(sqlite3 *db, const char *path, const hm_forms_options *o
  */
 bool hm_forms_is_guidance(const hm_csv_record *rec);
 
+/*
+ * A label as the dropdowns offer it: ASCII double quotes become “ and ”
+ * (a list typed into a validation cannot hold '"'; ingest accepts both).
+ * Caller frees.
+ */
+char *hm_forms_label(const char *label);
+
 /* True when a sheet of this name is one of the workbook's auxiliary sheets. */
 bool hm_forms_aux_sheet(const char *name);
 

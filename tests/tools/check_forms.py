@@ -35,7 +35,9 @@ def num(v):
 
 
 def resolve(wb, formula):
-    """The values of a range formula such as 'Sheet'!$A$2:$A$4."""
+    """The values of a list: literal ("a,b,c") or a range ('Sheet'!$A$2:$A$4)."""
+    if formula and formula.startswith('"') and formula.endswith('"'):
+        return formula[1:-1].split(",")
     m = re.fullmatch(r"=?'?(.+?)'?!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", formula or "")
     if not m:
         return None
