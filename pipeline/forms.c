@@ -6,11 +6,12 @@
  * the English names in the comments, which columns are required, the
  * enumerations in the dropdowns, the formats and validations by type.
  *
- * The dropdown lists live in a hidden sheet and are referenced by range:
- * Excel limits a list typed into the validation itself to 255 characters,
- * which the activity types' labels nearly fill and a district's town codes
- * exceed.  The validations start below the guidance row, so the guidance
- * itself is never "invalid".
+ * Every dropdown's values are also written to a hidden sheet (and the IDs
+ * to the roster): Excel limits a list typed into the validation itself to
+ * 255 characters, which a district's children or a city's town codes
+ * exceed, and such lists are referenced by range (see set_list for why
+ * short ones are still typed).  The validations start below the guidance
+ * row, so the guidance itself is never "invalid".
  */
 #include "himama/forms.h"
 #include "himama/kinds.h"

@@ -24,8 +24,10 @@
  *   - HM_FORMS_ROSTER_SHEET: the current children (not exited) and all
  *     volunteers, IDs and names, with a warning in its first row that it
  *     holds personal data for internal use;
- *   - HM_FORMS_LISTS_SHEET (hidden): the dropdowns' lists, referenced by
- *     range (a list typed into a validation is limited to 255 characters).
+ *   - HM_FORMS_LISTS_SHEET (hidden): every dropdown's values.  A list that
+ *     fits Excel's 255 bytes for a typed list is typed into its validation;
+ *     a longer one (many towns, a district's children) refers to its range
+ *     here or on the roster.
  *
  * RULES FOR INGEST (to be applied to xlsx sheets, and harmless for CSV):
  *
