@@ -50,6 +50,9 @@ static const cmd commands[] = {
       "--errors adds a known number of bad rows of each kind and lists them in\n"
       "DIR/expected-rejects.tsv; --until sets the last day of the data (default:\n"
       "the last day of the month before today).\n" },
+    { "forms", cmd_forms, "forms DIR",
+      "Write DIR/intake.xlsx: an Excel form per kind of input with dropdowns, date\n"
+      "and number checks, and a roster of current children and volunteers.\n" },
     { "check", cmd_check, "check",
       "Integrity and consistency checks; exit 0 only when all hold.\n" },
 };

@@ -29,6 +29,7 @@ int cmd_report(int argc, char **argv, hm_cli *cli);
 int cmd_run(int argc, char **argv, hm_cli *cli);
 int cmd_synth(int argc, char **argv, hm_cli *cli);
 int cmd_check(int argc, char **argv, hm_cli *cli);
+int cmd_forms(int argc, char **argv, hm_cli *cli);
 
 /* Print the help text of command name (NULL: the overview) to stdout. */
 void cli_help(const char *name);
