@@ -28,6 +28,8 @@
 #include "himama/fields.h"
 #include "himama/sha256.h"
 #include "himama/strset.h"
+#include "himama/forms.h"
+#include "himama/xlsx_read.h"
 #include "himama/util.h"
 
 #include <dirent.h>
@@ -336,6 +338,9 @@ static hm_error rejects_open(ingest_ctx *x)
         return HM_EIO;
     hm_strbuf name = HM_STRBUF_INIT;
     hm_strbuf_addf(&name, "%lld-%s.rejects.csv", x->res->id, hm_path_base(x->path));
+    for (char *c = name.buf; *c; c++)
+        if (*c == ':')
+            *c = '-';   /* FILE:SHEET of a workbook */
     char *p = hm_path_join(x->o->rejects_dir, name.buf);
     hm_strbuf_release(&name);
     hm_error rc = hm_atomic_open(&x->rej, p);
@@ -1088,23 +1093,34 @@ static long long loaded_before(sqlite3 *db, const char *sha)
     return id;
 }
 
+/* Where a unit's records come from: a CSV file or one sheet of a workbook. */
+typedef struct row_source {
+    hm_csv_reader *csv;
+    hm_xlsx_sheet *sheet;
+} row_source;
+
+static int source_next(row_source *src, hm_csv_record *rec, const char **errmsg)
+{
+    return src->csv ? hm_csv_next(src->csv, rec, errmsg) : hm_xlsx_next(src->sheet, rec, errmsg);
+}
+
+static unsigned long long source_offset(const row_source *src)
+{
+    return src->csv ? hm_csv_offset(src->csv) : hm_xlsx_offset(src->sheet);
+}
+
 /*
- * The body of one file's transaction: header, kind, rows.  Returns HM_OK
- * (file read), HM_EREJECTED (res->reason says why) or a database/IO error.
+ * The body of one unit's transaction: header, kind, rows.  Returns HM_OK
+ * (unit read), HM_EREJECTED (res->reason says why) or a database/IO error.
  */
-static hm_error load_rows(ingest_ctx *x, FILE *fp, hm_encoding enc, size_t bom,
-                          unsigned long long size, char *err, size_t errsz)
+static hm_error load_rows(ingest_ctx *x, row_source *r, unsigned long long size,
+                          char *err, size_t errsz)
 {
     hm_ingest_result *res = x->res;
     hm_csv_record rec;
     const char *csverr = NULL;
     hm_error rc = HM_OK;
-    hm_csv_reader *r = hm_csv_open(fp, enc, bom);
-    if (!r) {
-        snprintf(res->reason, sizeof res->reason, "cannot convert from %s", hm_encoding_name(enc));
-        return HM_EREJECTED;
-    }
-    int got = hm_csv_next(r, &rec, &csverr);
+    int got = source_next(r, &rec, &csverr);
     if (got < 0) {
         snprintf(res->reason, sizeof res->reason, "%s", csverr);
         rc = HM_EREJECTED;
@@ -1166,7 +1182,14 @@ static hm_error load_rows(ingest_ctx *x, FILE *fp, hm_encoding enc, size_t bom,
         if ((rc = warn(x, 1, w, err, errsz)) != HM_OK)
             goto out;
     }
-    while ((got = hm_csv_next(r, &rec, &csverr)) > 0) {
+    bool first = true;
+    while ((got = source_next(r, &rec, &csverr)) > 0) {
+        /* The guidance row of himama's own intake form is not data. */
+        if (first && hm_forms_is_guidance(&rec)) {
+            first = false;
+            continue;
+        }
+        first = false;
         if (is_header_repeat(x, &rec)) {
             if ((rc = warn(x, rec.line, "the header line repeats here (two exports pasted "
                            "together?); skipped", err, errsz)) != HM_OK)
@@ -1177,7 +1200,7 @@ static hm_error load_rows(ingest_ctx *x, FILE *fp, hm_encoding enc, size_t bom,
         if ((rc = process_record(x, &rec, err, errsz)) != HM_OK)
             goto out;
         if (x->o->progress && res->rows_read % 8192 == 0)
-            x->o->progress(x->o->progress_ctx, x->path, res->rows_read, hm_csv_offset(r), size);
+            x->o->progress(x->o->progress_ctx, x->path, res->rows_read, source_offset(r), size);
     }
     if (got < 0) {
         snprintf(res->reason, sizeof res->reason, "%s", csverr);
@@ -1186,7 +1209,6 @@ static hm_error load_rows(ingest_ctx *x, FILE *fp, hm_encoding enc, size_t bom,
     }
     rc = recount_months(x, err, errsz);
 out:
-    hm_csv_close(r);
     return rc;
 }
 
@@ -1212,49 +1234,26 @@ static void ctx_release(ingest_ctx *x)
         hm_atomic_abort(&x->rej);
 }
 
-hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
-                        hm_ingest_result *res, char *err, size_t errsz)
+/*
+ * Run one unit (a CSV file, or one sheet of a workbook) in a transaction
+ * of its own, named name in ingest_log and rejects.  res holds the digest,
+ * encoding and the kind known so far.
+ */
+static hm_error run_unit(sqlite3 *db, const char *name, const hm_ingest_opts *o,
+                         hm_ingest_result *res, const char *started, row_source *src,
+                         unsigned long long size, char *err, size_t errsz)
 {
     ingest_ctx x;
-    char started[21];
-    hm_encoding enc;
-    size_t bom = 0;
-    unsigned long long size = 0;
     hm_error rc;
     bool in_tx = false;
 
-    memset(res, 0, sizeof *res);
     memset(&x, 0, sizeof x);
     x.db = db;
     x.o = o;
     x.res = res;
-    x.path = path;
-    hm_time_format(hm_now(), started);
-    memcpy(x.now, started, sizeof started);
-    res->kind = x.k = hm_kind_by_filename(hm_path_base(path));
-
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        snprintf(res->reason, sizeof res->reason, "cannot open: %s", strerror(errno));
-        res->status = HM_INGEST_REJECTED;
-        return log_alone(db, path, res, "rejected", started, err, errsz);
-    }
-    rc = scan_file(fp, res, &enc, &bom, &size);
-    if (rc != HM_OK) {
-        fclose(fp);
-        res->status = HM_INGEST_REJECTED;
-        return log_alone(db, path, res, "rejected", started, err, errsz);
-    }
-    long long prev;
-    if (!o->force && (prev = loaded_before(db, res->sha256)) > 0) {
-        fclose(fp);
-        snprintf(res->reason, sizeof res->reason,
-                 "identical to a file loaded before (ingest %lld); use --force to read it again",
-                 prev);
-        res->status = HM_INGEST_SKIPPED;
-        return log_alone(db, path, res, "skipped", started, err, errsz);
-    }
-    rewind(fp);
+    x.path = name;
+    x.k = res->kind;
+    memcpy(x.now, started, sizeof x.now);
 
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
@@ -1262,12 +1261,12 @@ hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
         goto out;
     }
     in_tx = true;
-    if ((rc = log_insert(db, path, res, "loaded", started, &res->id, err, errsz)) != HM_OK ||
+    if ((rc = log_insert(db, name, res, "loaded", started, &res->id, err, errsz)) != HM_OK ||
         (rc = prepare_common(&x, err, errsz)) != HM_OK)
         goto out;
-    rc = load_rows(&x, fp, enc, bom, size, err, errsz);
+    rc = load_rows(&x, src, size, err, errsz);
     if (rc == HM_EREJECTED) {
-        /* Roll the file back, then record it alone. */
+        /* Roll the unit back, then record it alone. */
         finalize_all(&x);
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         in_tx = false;
@@ -1275,7 +1274,7 @@ hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
         res->rows_read = res->rows_loaded = res->rows_updated = 0;
         res->rows_unchanged = res->rows_rejected = res->rows_warned = 0;
         res->status = HM_INGEST_REJECTED;
-        rc = log_alone(db, path, res, "rejected", started, err, errsz);
+        rc = log_alone(db, name, res, "rejected", started, err, errsz);
         goto out;
     }
     if (rc != HM_OK)
@@ -1316,6 +1315,7 @@ hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
         goto out;
     }
     in_tx = false;
+    res->kind = x.k;
     res->status = HM_INGEST_LOADED;
     if (x.rej_open) {
         res->rejects_path = hm_xstrdup(x.rej.path);
@@ -1331,7 +1331,213 @@ out:
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     }
     ctx_release(&x);
+    return rc;
+}
+
+/* Skip a file identical to one loaded before: true when skipped (logged). */
+static bool skip_if_loaded(sqlite3 *db, const char *name, const hm_ingest_opts *o,
+                           hm_ingest_result *res, const char *started, hm_error *rc,
+                           char *err, size_t errsz)
+{
+    long long prev;
+    if (o->force || (prev = loaded_before(db, res->sha256)) <= 0)
+        return false;
+    snprintf(res->reason, sizeof res->reason,
+             "identical to a file loaded before (ingest %lld); use --force to read it again",
+             prev);
+    res->status = HM_INGEST_SKIPPED;
+    *rc = log_alone(db, name, res, "skipped", started, err, errsz);
+    return true;
+}
+
+hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
+                        hm_ingest_result *res, char *err, size_t errsz)
+{
+    char started[21];
+    hm_encoding enc;
+    size_t bom = 0;
+    unsigned long long size = 0;
+    hm_error rc;
+
+    memset(res, 0, sizeof *res);
+    hm_time_format(hm_now(), started);
+    res->kind = hm_kind_by_filename(hm_path_base(path));
+
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(res->reason, sizeof res->reason, "cannot open: %s", strerror(errno));
+        res->status = HM_INGEST_REJECTED;
+        return log_alone(db, path, res, "rejected", started, err, errsz);
+    }
+    rc = scan_file(fp, res, &enc, &bom, &size);
+    if (rc != HM_OK) {
+        fclose(fp);
+        res->status = HM_INGEST_REJECTED;
+        return log_alone(db, path, res, "rejected", started, err, errsz);
+    }
+    if (skip_if_loaded(db, path, o, res, started, &rc, err, errsz)) {
+        fclose(fp);
+        return rc;
+    }
+    rewind(fp);
+    row_source src = { hm_csv_open(fp, enc, bom), NULL };
+    if (!src.csv) {
+        snprintf(res->reason, sizeof res->reason, "cannot convert from %s",
+                 hm_encoding_name(enc));
+        res->status = HM_INGEST_REJECTED;
+        rc = log_alone(db, path, res, "rejected", started, err, errsz);
+    } else {
+        rc = run_unit(db, path, o, res, started, &src, size, err, errsz);
+    }
+    hm_csv_close(src.csv);
     fclose(fp);
+    return rc;
+}
+
+/* ------------------------------------------------------------ workbooks */
+
+/* True when path names an Excel workbook (by its extension). */
+static bool is_workbook(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 5 && strcasecmp(path + n - 5, ".xlsx") == 0;
+}
+
+/* Digest a file (no encoding: a workbook is binary). */
+static hm_error digest_file(const char *path, hm_ingest_result *res, unsigned long long *size)
+{
+    hm_sha256 sha;
+    unsigned char buf[1 << 16];
+    size_t n;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(res->reason, sizeof res->reason, "cannot open: %s", strerror(errno));
+        return HM_EIO;
+    }
+    hm_sha256_init(&sha);
+    *size = 0;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
+        hm_sha256_update(&sha, buf, n);
+        *size += n;
+    }
+    bool bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        snprintf(res->reason, sizeof res->reason, "cannot read the file: %s", strerror(errno));
+        return HM_EIO;
+    }
+    hm_sha256_final_hex(&sha, res->sha256);
+    return HM_OK;
+}
+
+typedef struct sheet_ref {
+    size_t index;
+    const hm_kind *kind;    /* from the sheet's name, or NULL */
+} sheet_ref;
+
+static int cmp_sheets(const void *a, const void *b)
+{
+    const sheet_ref *x = a, *y = b;
+    int ox = x->kind ? x->kind->load_order : -1, oy = y->kind ? y->kind->load_order : -1;
+    if (ox != oy)
+        return ox - oy;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Ingest every data sheet of a workbook, in dependency order (by the kind
+ * its name tells; sheets named otherwise first, their kind from the
+ * header), each in its own transaction, as "FILE:SHEET".
+ */
+static hm_error ingest_workbook(sqlite3 *db, const char *path, const hm_ingest_opts *o,
+                                hm_ingest_cb cb, void *ctx, char *err, size_t errsz)
+{
+    hm_ingest_result res;
+    char started[21];
+    unsigned long long size;
+    hm_error rc = HM_OK;
+    hm_xlsx_book *book = NULL;
+    sheet_ref *sheets = NULL;
+
+    memset(&res, 0, sizeof res);
+    hm_time_format(hm_now(), started);
+    res.encoding = "xlsx";
+    if (digest_file(path, &res, &size) != HM_OK) {
+        res.status = HM_INGEST_REJECTED;
+        if ((rc = log_alone(db, path, &res, "rejected", started, err, errsz)) == HM_OK)
+            cb(ctx, path, &res);
+        goto out;
+    }
+    if (skip_if_loaded(db, path, o, &res, started, &rc, err, errsz)) {
+        if (rc == HM_OK)
+            cb(ctx, path, &res);
+        goto out;
+    }
+    book = hm_xlsx_open(path, res.reason, sizeof res.reason);
+    if (!book) {
+        res.status = HM_INGEST_REJECTED;
+        if ((rc = log_alone(db, path, &res, "rejected", started, err, errsz)) == HM_OK)
+            cb(ctx, path, &res);
+        goto out;
+    }
+    size_t n = hm_xlsx_nsheets(book), nsheets = 0;
+    sheets = hm_xcalloc(n ? n : 1, sizeof *sheets);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = hm_xlsx_sheet_name(book, i);
+        if (hm_xlsx_sheet_hidden(book, i) || hm_forms_aux_sheet(name))
+            continue;
+        sheets[nsheets].index = i;
+        sheets[nsheets++].kind = hm_kind_by_filename(name);
+    }
+    qsort(sheets, nsheets, sizeof *sheets, cmp_sheets);
+    if (nsheets == 0) {
+        snprintf(res.reason, sizeof res.reason, "the workbook has no visible sheets");
+        res.status = HM_INGEST_REJECTED;
+        if ((rc = log_alone(db, path, &res, "rejected", started, err, errsz)) == HM_OK)
+            cb(ctx, path, &res);
+        goto out;
+    }
+    for (size_t i = 0; i < nsheets && rc == HM_OK; i++) {
+        const char *sname = hm_xlsx_sheet_name(book, sheets[i].index);
+        hm_strbuf unit = HM_STRBUF_INIT;
+        hm_ingest_result r;
+        memset(&r, 0, sizeof r);
+        memcpy(r.sha256, res.sha256, sizeof r.sha256);
+        r.encoding = "xlsx";
+        r.kind = sheets[i].kind;
+        hm_strbuf_addf(&unit, "%s:%s", path, sname);
+        hm_time_format(hm_now(), started);
+        row_source src = { NULL, hm_xlsx_sheet_open(book, sheets[i].index, r.reason,
+                                                    sizeof r.reason) };
+        if (!src.sheet) {
+            r.status = HM_INGEST_REJECTED;
+            rc = log_alone(db, unit.buf, &r, "rejected", started, err, errsz);
+        } else {
+            rc = run_unit(db, unit.buf, o, &r, started, &src, size, err, errsz);
+            hm_xlsx_sheet_close(src.sheet);
+        }
+        if (rc == HM_OK)
+            cb(ctx, unit.buf, &r);
+        hm_ingest_result_release(&r);
+        hm_strbuf_release(&unit);
+    }
+out:
+    free(sheets);
+    hm_xlsx_close(book);
+    hm_ingest_result_release(&res);
+    return rc;
+}
+
+hm_error hm_ingest_path(sqlite3 *db, const char *path, const hm_ingest_opts *o,
+                        hm_ingest_cb cb, void *ctx, char *err, size_t errsz)
+{
+    if (is_workbook(path))
+        return ingest_workbook(db, path, o, cb, ctx, err, errsz);
+    hm_ingest_result res;
+    hm_error rc = hm_ingest_file(db, path, o, &res, err, errsz);
+    if (rc == HM_OK)
+        cb(ctx, path, &res);
+    hm_ingest_result_release(&res);
     return rc;
 }
 
@@ -1456,7 +1662,7 @@ hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_
         }
         struct dirent *e;
         while ((e = readdir(d))) {
-            if (e->d_name[0] == '.' || !is_csv(e->d_name))
+            if (e->d_name[0] == '.' || (!is_csv(e->d_name) && !is_workbook(e->d_name)))
                 continue;
             if (n == cap)
                 list = hm_xrealloc(list, (cap = cap ? cap * 2 : 16) * sizeof *list);
@@ -1466,8 +1672,9 @@ hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_
         closedir(d);
     }
     for (size_t i = 0; i < n; i++) {
-        const hm_kind *k = hm_ingest_sniff_kind(list[i].path);
-        list[i].order = k ? k->load_order : HM_NKINDS;
+        /* A workbook holds several kinds; it goes first, whole. */
+        const hm_kind *k = is_workbook(list[i].path) ? NULL : hm_ingest_sniff_kind(list[i].path);
+        list[i].order = is_workbook(list[i].path) ? -1 : k ? k->load_order : HM_NKINDS;
     }
     qsort(list, n, sizeof *list, cmp_collected);
     *files = hm_xcalloc(n ? n : 1, sizeof **files);
