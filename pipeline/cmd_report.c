@@ -1,6 +1,9 @@
 /*
- * cmd_report.c - `himama report monthly YYYY-MM [--audience A] [--lang L]
- * [--template NAME]`.
+ * cmd_report.c - `himama report KIND PERIOD [--audience A] [--lang L]
+ * [--template NAME]`, KIND one of monthly (YYYY-MM), halfyear
+ * (YYYY-H1|YYYY-H2, public by default), annual (YYYY) and range
+ * (YYYY-MM-DD YYYY-MM-DD).  The annual report also writes nominations.xlsx
+ * and dossiers.pdf (nominate.h), from templates/nomination.conf.
  *
  * aggregate -> render PDF and XLSX to temporary names beside the final
  * ones -> manifest.json (digests of the temporaries, which become the
@@ -15,6 +18,8 @@
 #include "himama/cli.h"
 #include "himama/db.h"
 #include "himama/manifest.h"
+#include "himama/nominate.h"
+#include "himama/pdf.h"
 #include "himama/report.h"
 #include "himama/template.h"
 #include "himama/util.h"
@@ -25,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { NOUT = 3 };
+enum { NOUT = 5 };
 
 /* Parse "YYYY-MM" into the month's first and last days; false if not a month. */
 static bool parse_month(const char *s, char from[11], char to[11])
@@ -42,6 +47,88 @@ static bool parse_month(const char *s, char from[11], char to[11])
     hm_date_format(d, from);
     hm_date_format(next - 1, to);
     return y >= 2000;
+}
+
+/* Parse "YYYY-H1" or "YYYY-H2" into the half's first and last days. */
+static bool parse_half(const char *s, char from[11], char to[11])
+{
+    if (strlen(s) != 7 || s[4] != '-' || s[5] != 'H' || (s[6] != '1' && s[6] != '2'))
+        return false;
+    for (int i = 0; i < 4; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    int y = atoi(s);
+    snprintf(from, 11, "%04d-%s", y, s[6] == '1' ? "01-01" : "07-01");
+    snprintf(to, 11, "%04d-%s", y, s[6] == '1' ? "06-30" : "12-31");
+    return y >= 2000;
+}
+
+/* Parse "YYYY" into the year's first and last days. */
+static bool parse_year(const char *s, char from[11], char to[11])
+{
+    if (strlen(s) != 4)
+        return false;
+    for (int i = 0; i < 4; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    int y = atoi(s);
+    snprintf(from, 11, "%04d-01-01", y);
+    snprintf(to, 11, "%04d-12-31", y);
+    return y >= 2000;
+}
+
+/* Check the "YYYY-MM-DD" date s and copy it to out in canonical form. */
+static bool parse_day(const char *s, char out[11])
+{
+    int32_t d;
+    if (strlen(s) != 10 || !hm_date_parse_iso(s, &d))
+        return false;
+    hm_date_format(d, out);
+    return strcmp(out, s) == 0 && strcmp(out, "2000-01-01") >= 0;
+}
+
+/*
+ * The period of a report of kind: from, to and its name in the output path
+ * into period (size 32).  arg2 is the second date of a range.  false with
+ * a message printed when the arguments do not fit the kind.
+ */
+static bool parse_period(const char *kind, const char *arg, const char *arg2,
+                         char from[11], char to[11], char *period, size_t periodsz)
+{
+    if (strcmp(kind, "range") == 0) {
+        if (!arg || !arg2 || !parse_day(arg, from) || !parse_day(arg2, to)) {
+            cli_error("range needs two dates 'YYYY-MM-DD YYYY-MM-DD' (2000-01-01 or later)");
+            return false;
+        }
+        if (strcmp(from, to) > 0) {
+            cli_error("range ends (%s) before it starts (%s)", to, from);
+            return false;
+        }
+        snprintf(period, periodsz, "%s_%s", from, to);
+        return true;
+    }
+    if (arg2) {
+        cli_error("unexpected argument '%s' (see 'himama help report')", arg2);
+        return false;
+    }
+    bool ok = false;
+    const char *want = "";
+    if (strcmp(kind, "monthly") == 0) {
+        ok = arg && parse_month(arg, from, to);
+        want = "a month 'YYYY-MM'";
+    } else if (strcmp(kind, "halfyear") == 0) {
+        ok = arg && parse_half(arg, from, to);
+        want = "a half year 'YYYY-H1' or 'YYYY-H2'";
+    } else if (strcmp(kind, "annual") == 0) {
+        ok = arg && parse_year(arg, from, to);
+        want = "a year 'YYYY'";
+    }
+    if (!ok) {
+        cli_error("%s needs %s (2000 or later), not '%s'", kind, want, arg ? arg : "");
+        return false;
+    }
+    snprintf(period, periodsz, "%s", arg);
+    return true;
 }
 
 /* Split "path:N" into a path (caller frees) and a face index. */
@@ -94,20 +181,24 @@ static char *template_path(const hm_cli *cli, const char *name, const char *lang
 
 int cmd_report(int argc, char **argv, hm_cli *cli)
 {
-    const char *kind = NULL, *period = NULL, *audience = "internal", *lang = cli->lang;
-    const char *tmpl_name = "monthly";
-    char from[11], to[11], today[11], err[1024] = "";
-    char *tmpl_file = NULL, *dir = NULL, *font = NULL, *qdir = NULL;
+    const char *kind = NULL, *arg1 = NULL, *arg2 = NULL, *audience = NULL, *lang = cli->lang;
+    const char *tmpl_name = NULL;
+    char from[11], to[11], today[11], period[32], err[1024] = "";
+    char *tmpl_file = NULL, *dir = NULL, *font = NULL, *qdir = NULL, *conf_file = NULL;
     char *final[NOUT] = { NULL }, *tmp[NOUT] = { NULL };
-    static const char *const names[NOUT] = { "briefing.pdf", "tables.xlsx", "manifest.json" };
+    static const char *const names[NOUT] = { "briefing.pdf", "tables.xlsx", "nominations.xlsx",
+                                             "dossiers.pdf", "manifest.json" };
     hm_template *tmpl = NULL;
     hm_report *rep = NULL;
+    hm_nomination_conf conf;
     sqlite3 *db = NULL;
     hm_strbuf json = HM_STRBUF_INIT;
-    bool in_txn = false;
+    bool in_txn = false, annual;
     int exit_code = HM_EXIT_FAIL;
     hm_error rc;
 
+    hm_nomination_conf_init(&conf);
+    period[0] = '\0';
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **dst = NULL;
@@ -134,8 +225,10 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
             return HM_EXIT_USAGE;
         } else if (!kind) {
             kind = a;
-        } else if (!period) {
-            period = a;
+        } else if (!arg1) {
+            arg1 = a;
+        } else if (!arg2) {
+            arg2 = a;
         } else {
             cli_error("unexpected argument '%s' (see 'himama help report')", a);
             return HM_EXIT_USAGE;
@@ -145,23 +238,22 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         cli_error("report needs a kind: monthly, halfyear, annual or range");
         return HM_EXIT_USAGE;
     }
-    if (strcmp(kind, "halfyear") == 0 || strcmp(kind, "annual") == 0 ||
-        strcmp(kind, "range") == 0) {
-        cli_error("report '%s' is not available yet", kind);
-        return HM_EXIT_USAGE;
-    }
-    if (strcmp(kind, "monthly") != 0) {
+    if (strcmp(kind, "monthly") != 0 && strcmp(kind, "halfyear") != 0 &&
+        strcmp(kind, "annual") != 0 && strcmp(kind, "range") != 0) {
         cli_error("unknown report '%s' (monthly, halfyear, annual or range)", kind);
         return HM_EXIT_USAGE;
     }
-    if (!period || !parse_month(period, from, to)) {
-        cli_error("monthly needs a month 'YYYY-MM' (2000-01 or later), not '%s'",
-                  period ? period : "");
+    if (!parse_period(kind, arg1, arg2, from, to, period, sizeof period))
         return HM_EXIT_USAGE;
-    }
+    annual = strcmp(kind, "annual") == 0;
+    /* Symposium materials are shown to an audience: public unless asked. */
+    if (!audience)
+        audience = strcmp(kind, "halfyear") == 0 ? "public" : "internal";
+    if (!tmpl_name)
+        tmpl_name = kind;
     hm_date_format(hm_today(), today);
     if (strcmp(from, today) > 0) {
-        cli_error("month '%s' is in the future (today is %s)", period, today);
+        cli_error("period '%s' starts in the future (today is %s)", period, today);
         return HM_EXIT_USAGE;
     }
     if (!audience_ok(audience)) {
@@ -181,6 +273,11 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     tmpl_file = template_path(cli, tmpl_name, lang);
     if ((rc = hm_template_load(tmpl_file, &tmpl, err, sizeof err)) != HM_OK)
         goto fail;
+    if (annual) {
+        conf_file = hm_path_join(cli->datadir, "templates/nomination.conf");
+        if ((rc = hm_nomination_conf_load(conf_file, &conf, err, sizeof err)) != HM_OK)
+            goto fail;
+    }
     if ((rc = hm_db_open(cli->db, false, &db, err, sizeof err)) != HM_OK)
         goto fail;
     if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
@@ -197,7 +294,7 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         goto fail;
 
     hm_strbuf_init(&json);
-    hm_strbuf_addf(&json, "monthly/%s/%s", period, audience);
+    hm_strbuf_addf(&json, "%s/%s/%s", kind, period, audience);
     dir = hm_path_join(cli->out, json.buf);
     hm_strbuf_reset(&json);
     if (hm_mkdirs(dir) != HM_OK) {
@@ -216,21 +313,35 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     if ((rc = hm_render_pdf(rep, &ro, tmp[0], err, sizeof err)) != HM_OK ||
         (rc = hm_render_xlsx(rep, &ro, tmp[1], err, sizeof err)) != HM_OK)
         goto fail;
-    hm_manifest_output outs[2] = { { names[0], tmp[0] }, { names[1], tmp[1] } };
+    size_t nouts = 2;
+    hm_manifest_output outs[4] = { { names[0], tmp[0] }, { names[1], tmp[1] },
+                                   { names[2], tmp[2] }, { names[3], tmp[3] } };
+    if (annual) {
+        hm_nominate_params np = {
+            .from = from, .to = to, .audience = audience, .lang = lang,
+            .queries_dir = qdir, .org = cli->org, .render = &ro,
+        };
+        if ((rc = hm_nominate_write(db, &conf, &np, tmp[2], tmp[3], NULL, err,
+                                    sizeof err)) != HM_OK)
+            goto fail;
+        nouts = 4;
+    }
     /* The manifest names a shipped template relative to the data folder. */
     const char *shown = tmpl_file;
     size_t dl = strlen(cli->datadir);
     if (!strchr(tmpl_name, '/') && strncmp(tmpl_file, cli->datadir, dl) == 0)
         shown = tmpl_file + dl + (tmpl_file[dl] == '/');
-    if ((rc = hm_manifest_build(db, rep, shown, outs, 2, &json, err, sizeof err)) != HM_OK)
+    if ((rc = hm_manifest_build(db, rep, shown, outs, nouts, &json, err, sizeof err)) != HM_OK)
         goto fail;
-    if (write_text(tmp[2], json.buf, json.len) != HM_OK) {
-        snprintf(err, sizeof err, "cannot write '%s': %s", tmp[2], strerror(errno));
+    if (write_text(tmp[NOUT - 1], json.buf, json.len) != HM_OK) {
+        snprintf(err, sizeof err, "cannot write '%s': %s", tmp[NOUT - 1], strerror(errno));
         goto fail;
     }
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     in_txn = false;
     for (int i = 0; i < NOUT; i++) {
+        if (!annual && (i == 2 || i == 3))
+            continue;   /* nominations and dossiers: the annual report only */
         if (hm_atomic_rename(tmp[i], final[i]) != HM_OK) {
             snprintf(err, sizeof err, "cannot move '%s' into place: %s", final[i],
                      strerror(errno));
@@ -240,12 +351,13 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         tmp[i] = NULL;
     }
     for (int i = 0; i < NOUT; i++)
-        printf("%s\n", final[i]);
+        if (annual || (i != 2 && i != 3))
+            printf("%s\n", final[i]);
     exit_code = HM_EXIT_OK;
     goto out;
 
 fail:
-    cli_error("report %s %s (%s) not written: %s", kind, period, audience,
+    cli_error("report %s %s (%s) not written: %s", kind, period, audience ? audience : "",
               err[0] ? err : "unknown error");
 out:
     for (int i = 0; i < NOUT; i++) {
@@ -264,5 +376,7 @@ out:
     free(dir);
     free(font);
     free(qdir);
+    free(conf_file);
+    hm_nomination_conf_release(&conf);
     return exit_code;
 }

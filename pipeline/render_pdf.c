@@ -301,7 +301,12 @@ static void kpi_tile(rctx *c, const hm_table *t, size_t row, double x, double to
         size_t col = 2 + k;
         if (col >= t->ncol || hm_table_cell(t, row, col)->type == HM_V_NULL)
             continue;
-        snprintf(line, sizeof line, "%s %s", names[k],
+        /* Other reports than the monthly one compare with other periods
+           ("上年同期"): there the template's column label names the figure. */
+        bool own = c->r->kind && strcmp(c->r->kind, "monthly") != 0 && t->cols[col].label &&
+                   t->cols[col].label[0];
+        const char *lab = own ? t->cols[col].label : names[k];
+        snprintf(line, sizeof line, "%s %s", lab,
                  cell_text(c, hm_table_cell(t, row, col), &t->cols[col], buf, sizeof buf));
         fit_line(c, line, LAYOUT.kpi_small_size, inner, &sb);
         hm_pdf_text(c->pdf, x + 11, ly, LAYOUT.kpi_small_size, LAYOUT.muted, sb.buf);
