@@ -15,6 +15,8 @@
 #include "himama/cli.h"
 #include "himama/db.h"
 #include "himama/manifest.h"
+#include "himama/pdf.h"
+#include "himama/perms.h"
 #include "himama/report.h"
 #include "himama/template.h"
 #include "himama/util.h"
@@ -213,7 +215,8 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     font = split_font(cli->font, &ro.font_index);
     ro.font_path = font;
     ro.created = hm_now();
-    if ((rc = hm_render_pdf(rep, &ro, tmp[0], err, sizeof err)) != HM_OK ||
+    hm_pdf_stats pst = { 0 };
+    if ((rc = hm_render_pdf_stats(rep, &ro, tmp[0], &pst, err, sizeof err)) != HM_OK ||
         (rc = hm_render_xlsx(rep, &ro, tmp[1], err, sizeof err)) != HM_OK)
         goto fail;
     hm_manifest_output outs[2] = { { names[0], tmp[0] }, { names[1], tmp[1] } };
@@ -230,6 +233,15 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     }
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     in_txn = false;
+    if (strcmp(audience, "public") == 0 &&
+        hm_perms_publish(cli->out, dir, tmp, NOUT, cli->public_mode) != HM_OK) {
+        snprintf(err, sizeof err, "cannot set public_mode on '%s': %s", dir, strerror(errno));
+        goto fail;
+    }
+    if (pst.placeholders)
+        cli_note(cli, "himama: warning: report %s %s (%s): %zu character%s the font lacks "
+                 "drawn as a placeholder\n", kind, period, audience, pst.placeholders,
+                 pst.placeholders == 1 ? "" : "s");
     for (int i = 0; i < NOUT; i++) {
         if (hm_atomic_rename(tmp[i], final[i]) != HM_OK) {
             snprintf(err, sizeof err, "cannot move '%s' into place: %s", final[i],
@@ -239,7 +251,7 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         free(tmp[i]);
         tmp[i] = NULL;
     }
-    for (int i = 0; i < NOUT; i++)
+    for (int i = 0; i < NOUT && !cli->no_output_list; i++)
         printf("%s\n", final[i]);
     exit_code = HM_EXIT_OK;
     goto out;
