@@ -380,6 +380,14 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
         return HM_EXIT_USAGE;
     }
     cli_set_log(&log);
+    const char *dbbase = hm_path_base(cli->db);
+    if (dbbase != cli->db) {
+        /* The database's folder, on a fresh install (the lock lives there). */
+        char *dbdir = hm_xstrndup(cli->db, (size_t)(dbbase - cli->db));
+        if (hm_mkdirs(dbdir) != HM_OK)
+            hm_log_printf(&log, "cannot create folder '%s': %s", dbdir, strerror(errno));
+        free(dbdir);
+    }
     hm_error rc = hm_db_lock(cli->db, &lockfd, &holder);
     if (rc != HM_OK) {
         if (rc == HM_ELOCKED) {
