@@ -23,7 +23,9 @@
 #include "himama/log.h"
 #include "himama/util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +318,35 @@ out:
     return code;
 }
 
+/*
+ * Remove the temporaries (".NAME.tmp-PID-N", see hm_atomic_tmpname) that a
+ * report killed while rendering left in dir, when their process is gone.
+ * They are hidden files and never at a report's name; this only tidies up.
+ */
+static void sweep_temporaries(hm_log *log, const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        const char *tag = strstr(e->d_name, ".tmp-");
+        if (e->d_name[0] != '.' || !tag)
+            continue;
+        char *end;
+        long pid = strtol(tag + 5, &end, 10);
+        if (pid <= 0 || *end != '-')
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;   /* still running (or not ours to judge) */
+        char *p = hm_path_join(dir, e->d_name);
+        if (unlink(p) == 0)
+            hm_log_printf(log, "removed %s, left by a report that was interrupted", p);
+        free(p);
+    }
+    closedir(d);
+}
+
 /* Write the monthly report of month for one audience, as `report` does. */
 static int run_report(hm_log *log, const hm_cli *cli, const char *month, const char *audience)
 {
@@ -323,6 +354,10 @@ static int run_report(hm_log *log, const hm_cli *cli, const char *month, const c
     char *argv[] = { (char *)"report", (char *)"monthly", (char *)month,
                      (char *)"--audience", (char *)audience, NULL };
     sub.no_output_list = true;
+    hm_strbuf dir = HM_STRBUF_INIT;
+    hm_strbuf_addf(&dir, "%s/monthly/%s/%s", cli->out, month, audience);
+    sweep_temporaries(log, dir.buf);
+    hm_strbuf_release(&dir);
     int code = cmd_report(5, argv, &sub);
     if (code == HM_EXIT_OK)
         hm_log_printf(log, "report monthly %s (%s) written to %s/monthly/%s/%s", month,
