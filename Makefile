@@ -94,11 +94,17 @@ demo: deps himama
 bench: deps himama
 	$(Q)SCALE=$(or $(SCALE),city) tests/bench.sh
 
+# The installed program finds its queries and templates in PREFIX/share/himama
+# (beside PREFIX/bin, even when the tree is moved; HM_DATADIR otherwise).
+MANDIR = $(PREFIX)/share/man/man1
 install: himama
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/queries $(DESTDIR)$(DATADIR)/templates
-	install -m 755 himama $(DESTDIR)$(PREFIX)/bin/himama
-	install -m 644 queries/*.sql $(DESTDIR)$(DATADIR)/queries/
-	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/queries \
+		$(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(MANDIR)
+	$(Q)install -m 755 himama $(DESTDIR)$(PREFIX)/bin/himama
+	$(Q)install -m 644 queries/*.sql $(DESTDIR)$(DATADIR)/queries/
+	$(Q)install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	$(Q)install -m 644 docs/himama.1 $(DESTDIR)$(MANDIR)/himama.1
+	@echo "  INSTALL $(DESTDIR)$(PREFIX)/bin/himama, $(DESTDIR)$(DATADIR), $(DESTDIR)$(MANDIR)/himama.1"
 
 clean:
 	rm -rf build build-san himama

@@ -20,6 +20,7 @@
 #include "himama/manifest.h"
 #include "himama/nominate.h"
 #include "himama/pdf.h"
+#include "himama/perms.h"
 #include "himama/report.h"
 #include "himama/template.h"
 #include "himama/util.h"
@@ -310,7 +311,8 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     font = split_font(cli->font, &ro.font_index);
     ro.font_path = font;
     ro.created = hm_now();
-    if ((rc = hm_render_pdf(rep, &ro, tmp[0], err, sizeof err)) != HM_OK ||
+    hm_pdf_stats pst = { 0 };
+    if ((rc = hm_render_pdf_stats(rep, &ro, tmp[0], &pst, err, sizeof err)) != HM_OK ||
         (rc = hm_render_xlsx(rep, &ro, tmp[1], err, sizeof err)) != HM_OK)
         goto fail;
     size_t nouts = 2;
@@ -339,6 +341,21 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     }
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     in_txn = false;
+    /* Only the files this report writes (the annual one writes two more). */
+    char *written[NOUT];
+    size_t nwritten = 0;
+    for (int i = 0; i < NOUT; i++)
+        if (annual || (i != 2 && i != 3))
+            written[nwritten++] = tmp[i];
+    if (strcmp(audience, "public") == 0 &&
+        hm_perms_publish(cli->out, dir, written, nwritten, cli->public_mode) != HM_OK) {
+        snprintf(err, sizeof err, "cannot set public_mode on '%s': %s", dir, strerror(errno));
+        goto fail;
+    }
+    if (pst.placeholders)
+        cli_note(cli, "himama: warning: report %s %s (%s): %zu character%s the font lacks "
+                 "drawn as a placeholder\n", kind, period, audience, pst.placeholders,
+                 pst.placeholders == 1 ? "" : "s");
     for (int i = 0; i < NOUT; i++) {
         if (!annual && (i == 2 || i == 3))
             continue;   /* nominations and dossiers: the annual report only */
@@ -350,7 +367,7 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         free(tmp[i]);
         tmp[i] = NULL;
     }
-    for (int i = 0; i < NOUT; i++)
+    for (int i = 0; i < NOUT && !cli->no_output_list; i++)
         if (annual || (i != 2 && i != 3))
             printf("%s\n", final[i]);
     exit_code = HM_EXIT_OK;

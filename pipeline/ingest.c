@@ -1676,7 +1676,8 @@ hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_
         const hm_kind *k = is_workbook(list[i].path) ? NULL : hm_ingest_sniff_kind(list[i].path);
         list[i].order = is_workbook(list[i].path) ? -1 : k ? k->load_order : HM_NKINDS;
     }
-    qsort(list, n, sizeof *list, cmp_collected);
+    if (n)
+        qsort(list, n, sizeof *list, cmp_collected);
     *files = hm_xcalloc(n ? n : 1, sizeof **files);
     for (size_t i = 0; i < n; i++)
         (*files)[i] = list[i].path;

@@ -6,6 +6,7 @@
 #include "himama.h"
 #include "himama/cli.h"
 #include "himama/config.h"
+#include "himama/log.h"
 #include "himama/util.h"
 
 #include <stdarg.h>
@@ -43,7 +44,13 @@ static const cmd commands[] = {
       "the previous one in place and exits 3.\n" },
     { "run", cmd_run, "run monthly [YYYY-MM]",
       "For cron: ingest the inbox, then write the monthly report (default:\n"
-      "the month before today) for both audiences.\n" },
+      "the month before today) for both audiences.  Files move from the inbox\n"
+      "to processing/, then to archive/YYYY-MM-DD/ once loaded (with their\n"
+      "rejects file) or to failed/YYYY-MM-DD/ with a .reason.txt when rejected\n"
+      "whole; these folders sit beside the inbox.  One summary line on stdout,\n"
+      "the detail in the log file (config 'log').  Holds the database's lock.\n"
+      "Exit: the highest of 0 ok, 2 rows rejected, 3 a file rejected whole or a\n"
+      "report not written, 4 another himama process holds the database.\n" },
     { "synth", cmd_synth,
       "synth --scale district|city|nation [--seed N] [--errors] [--until YYYY-MM-DD] DIR",
       "Write a deterministic synthetic data set in the input contract's format.\n"
@@ -80,7 +87,9 @@ void cli_help(const char *name)
     for (size_t i = 0; i < NCOMMANDS; i++)
         printf("  %s\n", commands[i].usage);
     printf("  help COMMAND\n  version\n\n"
-           "environment: HIMAMA_DB, HIMAMA_OUT, HIMAMA_FONT (path, ':N' for a .ttc face)\n"
+           "environment: HIMAMA_DB, HIMAMA_OUT, HIMAMA_FONT (path, ':N' for a .ttc face),\n"
+           "  HIMAMA_CONFIG, HIMAMA_INBOX, HIMAMA_LOG, HIMAMA_ORG, HIMAMA_LANG,\n"
+           "  HIMAMA_DATADIR, HIMAMA_PUBLIC_MODE, HIMAMA_QUIET (see 'man himama')\n"
            "defaults: ./himama.db, ./out, the WenQuanYi Micro Hei font\n"
            "exit status: 0 ok, 1 usage, 2 rows rejected, 3 failure, 4 database locked\n");
 }
@@ -96,9 +105,22 @@ bool cli_wants_help(int argc, char **argv)
     return false;
 }
 
+/* The log that cli_error and cli_note copy their messages to, or NULL. */
+static hm_log *cli_log;
+
+void cli_set_log(hm_log *log)
+{
+    cli_log = log;
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
+    if (cli_log) {
+        va_start(ap, fmt);
+        hm_log_vprintf(cli_log, fmt, ap);
+        va_end(ap);
+    }
     fputs("himama: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -109,6 +131,11 @@ void cli_error(const char *fmt, ...)
 void cli_note(const hm_cli *cli, const char *fmt, ...)
 {
     va_list ap;
+    if (cli_log) {
+        va_start(ap, fmt);
+        hm_log_vprintf(cli_log, fmt, ap);
+        va_end(ap);
+    }
     if (cli->quiet)
         return;
     va_start(ap, fmt);
@@ -204,6 +231,13 @@ int main(int argc, char **argv)
     cli.org = hm_config_get(&cfg, "organisation", "HIMAMA_ORG", "");
     cli.lang = hm_config_get(&cfg, "language", "HIMAMA_LANG", "zh");
     cli.datadir = hm_config_datadir(&cfg, argv[0]);
+    const char *mode = hm_config_get(&cfg, "public_mode", "HIMAMA_PUBLIC_MODE", "0640");
+    if (hm_config_mode(mode, &cli.public_mode) != HM_OK) {
+        cli_error("public_mode must be permission bits such as 0640 or 0644 "
+                  "(read and write only), not '%s'", mode);
+        hm_config_release(&cfg);
+        return HM_EXIT_USAGE;
+    }
 
     rc = c->fn(argc - i, argv + i, &cli);
     hm_config_release(&cfg);
