@@ -52,17 +52,6 @@ static void progress(void *ctx, const char *file, long long rows, unsigned long 
             secs > 0 ? rows / secs : rows);
 }
 
-/* Today's local date (SOURCE_DATE_EPOCH honoured): a cron job at 00:30 on
- * the 1st in China is still the last day of the month in UTC. */
-static int32_t local_today(void)
-{
-    time_t t = (time_t)hm_now();
-    struct tm tm;
-    if (!localtime_r(&t, &tm))
-        return hm_today();
-    return hm_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
 /* Check "YYYY-MM" (2000-01 or later); true when it is a month. */
 static bool month_ok(const char *s)
 {
@@ -162,15 +151,64 @@ static void log_rejects(hm_log *log, sqlite3 *db, long long id)
     sqlite3_finalize(st);
 }
 
-/* Ingest one file from processing, then archive or fail it. */
+/* What the units of one file came to (a workbook has one per sheet). */
+typedef struct file_tally {
+    hm_log *log;
+    sqlite3 *db;
+    run_totals *t;
+    size_t units, rejected_whole, rejected_rows;
+    char reason[512];          /* why the last unit was rejected whole */
+    char **rejects;            /* rejects files written */
+    size_t nrejects;
+} file_tally;
+
+/* One unit ingested: log it and count it. */
+static void run_unit_done(void *ctx, const char *name, const hm_ingest_result *res)
+{
+    file_tally *f = ctx;
+    f->units++;
+    f->t->rows += res->rows_read;
+    f->t->rejected += res->rows_rejected;
+    f->rejected_rows += (size_t)res->rows_rejected;
+    switch (res->status) {
+    case HM_INGEST_REJECTED:
+        f->rejected_whole++;
+        snprintf(f->reason, sizeof f->reason, "%s", res->reason);
+        hm_log_printf(f->log, "%s: rejected whole: %s", hm_path_base(name), res->reason);
+        break;
+    case HM_INGEST_SKIPPED:
+        f->t->skipped++;
+        hm_log_printf(f->log, "%s: skipped: %s", hm_path_base(name), res->reason);
+        break;
+    case HM_INGEST_LOADED:
+        hm_log_printf(f->log, "%s: %s, %s: %lld read: %lld loaded, %lld updated, "
+                      "%lld unchanged, %lld rejected, %lld with warnings",
+                      hm_path_base(name), res->kind->name, res->encoding, res->rows_read,
+                      res->rows_loaded, res->rows_updated, res->rows_unchanged,
+                      res->rows_rejected, res->rows_warned);
+        if (res->rows_rejected)
+            log_rejects(f->log, f->db, res->id);
+        if (res->rejects_path) {
+            f->rejects = hm_xrealloc(f->rejects, (f->nrejects + 1) * sizeof *f->rejects);
+            f->rejects[f->nrejects++] = hm_xstrdup(res->rejects_path);
+        }
+        break;
+    }
+}
+
+/*
+ * Ingest one file from processing (a CSV file, or a workbook whose sheets
+ * are units of their own), then archive it, or fail it when nothing of it
+ * could be read (every unit rejected whole).
+ */
 static int run_one(hm_log *log, sqlite3 *db, const char *path, const hm_ingest_opts *o,
                    const char *archdir, const char *faildir, const hm_cli *cli, run_totals *t)
 {
-    hm_ingest_result res;
     char err[1024] = "";
     char *dst = NULL;
     int code = HM_EXIT_OK;
-    hm_error rc = hm_ingest_file(db, path, o, &res, err, sizeof err);
+    file_tally f = { .log = log, .db = db, .t = t };
+    hm_error rc = hm_ingest_path(db, path, o, run_unit_done, &f, err, sizeof err);
     if (o->progress)
         fputs("\r\033[K", stderr);
     if (rc != HM_OK) {
@@ -178,57 +216,43 @@ static int run_one(hm_log *log, sqlite3 *db, const char *path, const hm_ingest_o
         hm_log_printf(log, "%s: not loaded, kept in processing: %s", hm_path_base(path), err);
         cli_error("%s: %s", path, err);
         t->held++;
-        hm_ingest_result_release(&res);
-        return HM_EXIT_FAIL;
-    }
-    t->rows += res.rows_read;
-    t->rejected += res.rows_rejected;
-    switch (res.status) {
-    case HM_INGEST_REJECTED:
-        t->failed++;
-        fail_file(log, path, faildir, res.reason, cli->lang);
         code = HM_EXIT_FAIL;
-        break;
-    case HM_INGEST_SKIPPED:
-    case HM_INGEST_LOADED:
-        if (res.status == HM_INGEST_SKIPPED) {
-            t->skipped++;
-            hm_log_printf(log, "%s: skipped: %s", hm_path_base(path), res.reason);
-        } else {
-            hm_log_printf(log, "%s: %s, %s: %lld read: %lld loaded, %lld updated, "
-                          "%lld unchanged, %lld rejected, %lld with warnings",
-                          hm_path_base(path), res.kind->name, res.encoding, res.rows_read,
-                          res.rows_loaded, res.rows_updated, res.rows_unchanged,
-                          res.rows_rejected, res.rows_warned);
-            if (res.rows_rejected)
-                log_rejects(log, db, res.id);
-        }
-        if (hm_inbox_move(path, archdir, &dst) != HM_OK) {
-            hm_log_printf(log, "%s: loaded but cannot be archived in '%s': %s",
-                          hm_path_base(path), archdir, strerror(errno));
-            cli_error("cannot move '%s' to '%s': %s", path, archdir, strerror(errno));
-            code = HM_EXIT_FAIL;
-            break;
-        }
-        hm_log_printf(log, "%s: archived as %s", hm_path_base(path), dst);
-        if (res.rejects_path) {
-            char *copy = NULL;
-            if (hm_inbox_copy(res.rejects_path, archdir, &copy) == HM_OK) {
-                hm_log_printf(log, "%s: rejects in %s and %s", hm_path_base(path),
-                              res.rejects_path, copy);
-            } else {
-                hm_log_printf(log, "%s: cannot copy '%s' to the archive: %s",
-                              hm_path_base(path), res.rejects_path, strerror(errno));
-                code = HM_EXIT_FAIL;
-            }
-            free(copy);
-        }
-        if (res.rows_rejected)
-            raise_to(&code, HM_EXIT_ROWS);
-        break;
+        goto out;
     }
+    if (f.rejected_whole)
+        raise_to(&code, HM_EXIT_FAIL);
+    if (f.units > 0 && f.rejected_whole == f.units) {
+        t->failed++;
+        fail_file(log, path, faildir, f.reason, cli->lang);
+        goto out;
+    }
+    if (hm_inbox_move(path, archdir, &dst) != HM_OK) {
+        hm_log_printf(log, "%s: loaded but cannot be archived in '%s': %s",
+                      hm_path_base(path), archdir, strerror(errno));
+        cli_error("cannot move '%s' to '%s': %s", path, archdir, strerror(errno));
+        code = HM_EXIT_FAIL;
+        goto out;
+    }
+    hm_log_printf(log, "%s: archived as %s", hm_path_base(path), dst);
+    for (size_t i = 0; i < f.nrejects; i++) {
+        char *copy = NULL;
+        if (hm_inbox_copy(f.rejects[i], archdir, &copy) == HM_OK) {
+            hm_log_printf(log, "%s: rejects in %s and %s", hm_path_base(path), f.rejects[i],
+                          copy);
+        } else {
+            hm_log_printf(log, "%s: cannot copy '%s' to the archive: %s", hm_path_base(path),
+                          f.rejects[i], strerror(errno));
+            code = HM_EXIT_FAIL;
+        }
+        free(copy);
+    }
+    if (f.rejected_rows)
+        raise_to(&code, HM_EXIT_ROWS);
+out:
+    for (size_t i = 0; i < f.nrejects; i++)
+        free(f.rejects[i]);
+    free(f.rejects);
     free(dst);
-    hm_ingest_result_release(&res);
     return code;
 }
 
@@ -253,11 +277,12 @@ static int take_inbox(hm_log *log, const hm_cli *cli, const char *procdir, const
     for (size_t i = 0; i < n; i++) {
         char *src = hm_path_join(cli->inbox, names[i]);
         size_t len = strlen(names[i]);
-        if (len < 5 || strcasecmp(names[i] + len - 4, ".csv") != 0) {
+        if ((len < 5 || strcasecmp(names[i] + len - 4, ".csv") != 0) &&
+            (len < 6 || strcasecmp(names[i] + len - 5, ".xlsx") != 0)) {
             t->files++;
             t->failed++;
-            fail_file(log, src, faildir, "not a .csv file: save it from Excel or WPS "
-                      "as \"CSV UTF-8\"", cli->lang);
+            fail_file(log, src, faildir, "not a .csv or .xlsx file: save it from Excel or "
+                      "WPS as \"CSV UTF-8\" or as an Excel workbook", cli->lang);
             raise_to(&code, HM_EXIT_FAIL);
         } else if (hm_inbox_move(src, procdir, NULL) != HM_OK) {
             hm_log_printf(log, "%s: cannot move it to '%s': %s", names[i], procdir,
@@ -386,7 +411,7 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
         cli_error("unexpected argument '%s' (see 'himama help run')", argv[3]);
         return HM_EXIT_USAGE;
     }
-    int32_t today = local_today();
+    int32_t today = hm_today();
     hm_date_format(today, daystr);
     if (argc == 3) {
         if (!month_ok(argv[2])) {

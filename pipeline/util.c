@@ -342,8 +342,18 @@ int64_t hm_now(void)
 
 int32_t hm_today(void)
 {
-    int64_t t = hm_now();
-    return (int32_t)(t / 86400);
+    /* Tests fix the day with SOURCE_DATE_EPOCH (read as UTC).  Otherwise
+     * the day is the local one: in China a run at 00:30 on the 1st is
+     * still the last day of the month before in UTC, and a row dated that
+     * morning would look like one from the future. */
+    const char *e = getenv("SOURCE_DATE_EPOCH");
+    if (e && *e)
+        return (int32_t)(hm_now() / 86400);
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!localtime_r(&now, &tm))
+        return (int32_t)(now / 86400);
+    return hm_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 void hm_time_format(int64_t t, char out[21])

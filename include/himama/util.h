@@ -68,7 +68,7 @@ void hm_civil_from_days(int32_t days, int *y, int *m, int *d);
 void hm_date_format(int32_t days, char out[11]);
 /* Parse strict "YYYY-MM-DD"; false when malformed or not on the calendar. */
 bool hm_date_parse_iso(const char *s, int32_t *days);
-/* Today (UTC): from SOURCE_DATE_EPOCH when set, else the clock. */
+/* Today: the UTC day of SOURCE_DATE_EPOCH when set, else the local day. */
 int32_t hm_today(void);
 /* Now as seconds since the epoch: SOURCE_DATE_EPOCH when set, else clock. */
 int64_t hm_now(void);

@@ -75,7 +75,7 @@ expect_eq "failed: the UTF-16 file and the spreadsheet, each with a reason" \
     "towns-utf16.csv towns-utf16.csv.reason.txt 名单.xlsx 名单.xlsx.reason.txt" \
     "$(ls spool/failed/2026-10-15 | sort | tr '\n' ' ' | sed 's/ $//')"
 expect_match "reason of the UTF-16 file" "UTF-16" "$(cat spool/failed/2026-10-15/towns-utf16.csv.reason.txt)"
-expect_match "reason of the spreadsheet" "CSV UTF-8" "$(cat spool/failed/2026-10-15/名单.xlsx.reason.txt)"
+expect_match "reason of the damaged spreadsheet" "not an xlsx workbook" "$(cat spool/failed/2026-10-15/名单.xlsx.reason.txt)"
 expect_eq "stderr names only the file rejected whole" "" "$(grep -v 'towns-utf16' run.err)"
 
 # The log: every line timestamped, rows named by file and line, no names.
