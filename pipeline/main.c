@@ -37,9 +37,20 @@ static const cmd commands[] = {
       "       range YYYY-MM-DD YYYY-MM-DD\n"
       "       [--audience internal|public] [--lang zh|en] [--template NAME]",
       "Write a report to OUT/KIND/PERIOD/AUDIENCE/: briefing.pdf, tables.xlsx\n"
-      "and manifest.json.  The public audience shows children by alias only,\n"
-      "no phone, guardian, school or class teacher, and counts under 3 as \"<3\".\n"
-      "--template NAME uses templates/NAME.LANG.tmpl (or a file, when NAME has a '/').\n"
+      "and manifest.json.  The kinds, with the audience each defaults to:\n"
+      "  monthly YYYY-MM      internal  the month, and next month's to-do lists\n"
+      "  halfyear YYYY-H1|H2  public    symposium materials: trends, towns compared,\n"
+      "                                 volunteers, training, needs, money, stories\n"
+      "  annual YYYY          internal  the year, laid out as the half-year report;\n"
+      "                                 also nominations.xlsx (scorecard, shortlist\n"
+      "                                 per town, public notice list) and dossiers.pdf\n"
+      "                                 (one page per shortlisted candidate), scored\n"
+      "                                 by the rules in templates/nomination.conf\n"
+      "  range FROM TO        internal  totals between two dates YYYY-MM-DD\n"
+      "The public audience shows children by alias only, no phone, guardian,\n"
+      "school or class teacher, and counts under 3 as \"<3\".  The language is\n"
+      "--lang, else HIMAMA_LANG, else config 'language', else zh.  --template\n"
+      "NAME uses templates/NAME.LANG.tmpl (or a file, when NAME has a '/').\n"
       "Files appear whole or not at all; a report that cannot be written leaves\n"
       "the previous one in place and exits 3.\n" },
     { "run", cmd_run, "run monthly [YYYY-MM]",
