@@ -187,8 +187,9 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     char from[11], to[11], today[11], period[32], err[1024] = "";
     char *tmpl_file = NULL, *dir = NULL, *font = NULL, *qdir = NULL, *conf_file = NULL;
     char *final[NOUT] = { NULL }, *tmp[NOUT] = { NULL };
-    static const char *const names[NOUT] = { "briefing.pdf", "tables.xlsx", "nominations.xlsx",
+    static const char *const bases[NOUT] = { "briefing.pdf", "tables.xlsx", "nominations.xlsx",
                                              "dossiers.pdf", "manifest.json" };
+    char names[NOUT][40];
     hm_template *tmpl = NULL;
     hm_report *rep = NULL;
     hm_nomination_conf conf;
@@ -302,7 +303,16 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         snprintf(err, sizeof err, "cannot create folder '%s': %s", dir, strerror(errno));
         goto fail;
     }
+    /* The default language keeps DESIGN.md's names; another language gets
+     * its code before the extension (briefing-en.pdf), so a Chinese and an
+     * English report of the same period and audience live side by side. */
     for (int i = 0; i < NOUT; i++) {
+        const char *dot = strrchr(bases[i], '.');
+        if (strcmp(lang, "zh") == 0)
+            snprintf(names[i], sizeof names[i], "%s", bases[i]);
+        else
+            snprintf(names[i], sizeof names[i], "%.*s-%s%s", (int)(dot - bases[i]), bases[i],
+                     lang, dot);
         final[i] = hm_path_join(dir, names[i]);
         tmp[i] = hm_atomic_tmpname(final[i]);
     }
