@@ -18,7 +18,7 @@ endif
 
 DEPS_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 libxlsxwriter-dev \
 	libhpdf-dev libcmocka-dev fonts-wqy-microhei poppler-utils qpdf \
-	python3 python3-openpyxl valgrind
+	python3 python3-openpyxl valgrind libminizip-dev libexpat1-dev
 
 DATADIR = $(PREFIX)/share/himama
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
@@ -26,7 +26,7 @@ WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 HM_CFLAGS = -std=c11 -g -O2 $(WARN)
 HM_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
 	-DHM_DATADIR='"$(DATADIR)"'
-LIBS = $(shell pkg-config --libs sqlite3 xlsxwriter 2>/dev/null || echo -lsqlite3 -lxlsxwriter -lz) -lhpdf -lm
+LIBS = $(shell pkg-config --libs sqlite3 xlsxwriter minizip expat 2>/dev/null || echo -lsqlite3 -lxlsxwriter -lminizip -lexpat -lz) -lhpdf -lm
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 BUILD = build
@@ -95,11 +95,17 @@ demo: deps himama
 bench: deps himama
 	$(Q)SCALE=$(or $(SCALE),city) tests/bench.sh
 
+# The installed program finds its queries and templates in PREFIX/share/himama
+# (beside PREFIX/bin, even when the tree is moved; HM_DATADIR otherwise).
+MANDIR = $(PREFIX)/share/man/man1
 install: himama
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/queries $(DESTDIR)$(DATADIR)/templates
-	install -m 755 himama $(DESTDIR)$(PREFIX)/bin/himama
-	install -m 644 queries/*.sql $(DESTDIR)$(DATADIR)/queries/
-	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/queries \
+		$(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(MANDIR)
+	$(Q)install -m 755 himama $(DESTDIR)$(PREFIX)/bin/himama
+	$(Q)install -m 644 queries/*.sql $(DESTDIR)$(DATADIR)/queries/
+	$(Q)install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	$(Q)install -m 644 docs/himama.1 $(DESTDIR)$(MANDIR)/himama.1
+	@echo "  INSTALL $(DESTDIR)$(PREFIX)/bin/himama, $(DESTDIR)$(DATADIR), $(DESTDIR)$(MANDIR)/himama.1"
 
 clean:
 	rm -rf build build-san himama

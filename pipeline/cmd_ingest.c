@@ -52,6 +52,33 @@ static void summary(const hm_cli *cli, const char *path, const hm_ingest_result 
     }
 }
 
+/* What the units of one ingest came to. */
+typedef struct tally {
+    const hm_cli *cli;
+    bool progress;
+    size_t units, rejected_whole;
+    long long read, rejected;
+    int exit_code;
+} tally;
+
+/* One unit done: print its line and count it. */
+static void one_unit(void *ctx, const char *name, const hm_ingest_result *res)
+{
+    tally *t = ctx;
+    if (t->progress)
+        fputs("\r\033[K", stderr);
+    summary(t->cli, name, res);
+    t->units++;
+    t->read += res->rows_read;
+    t->rejected += res->rows_rejected;
+    if (res->status == HM_INGEST_REJECTED) {
+        t->exit_code = HM_EXIT_FAIL;
+        t->rejected_whole++;
+    } else if (res->rows_rejected && t->exit_code < HM_EXIT_ROWS) {
+        t->exit_code = HM_EXIT_ROWS;
+    }
+}
+
 int cmd_ingest(int argc, char **argv, hm_cli *cli)
 {
     bool force = false;
@@ -80,7 +107,7 @@ int cmd_ingest(int argc, char **argv, hm_cli *cli)
         return HM_EXIT_USAGE;
     }
     if (nfiles == 0) {
-        cli_error("ingest: no *.csv files in %s", argv[i]);
+        cli_error("ingest: no *.csv or *.xlsx files in %s", argv[i]);
         free(files);
         return HM_EXIT_FAIL;
     }
@@ -113,33 +140,20 @@ int cmd_ingest(int argc, char **argv, hm_cli *cli)
                          .progress = NULL, .progress_ctx = &start };
     if (!cli->quiet && isatty(STDERR_FILENO))
         o.progress = progress;
-    long long tot_read = 0, tot_rej = 0;
-    size_t nrejected_files = 0;
+    tally t = { cli, o.progress != NULL, 0, 0, 0, 0, HM_EXIT_OK };
     for (size_t f = 0; f < nfiles; f++) {
-        hm_ingest_result res;
-        rc = hm_ingest_file(db, files[f], &o, &res, err, sizeof err);
-        if (o.progress)
-            fputs("\r\033[K", stderr);
+        rc = hm_ingest_path(db, files[f], &o, one_unit, &t, err, sizeof err);
         if (rc != HM_OK) {
+            if (o.progress)
+                fputs("\r\033[K", stderr);
             cli_error("%s: %s", files[f], err);
-            exit_code = HM_EXIT_FAIL;
-            hm_ingest_result_release(&res);
-            continue;
+            t.exit_code = HM_EXIT_FAIL;
         }
-        summary(cli, files[f], &res);
-        tot_read += res.rows_read;
-        tot_rej += res.rows_rejected;
-        if (res.status == HM_INGEST_REJECTED) {
-            exit_code = HM_EXIT_FAIL;
-            nrejected_files++;
-        } else if (res.rows_rejected && exit_code < HM_EXIT_ROWS) {
-            exit_code = HM_EXIT_ROWS;
-        }
-        hm_ingest_result_release(&res);
     }
-    if (nfiles > 1 && !cli->quiet)
+    exit_code = t.exit_code;
+    if (t.units > 1 && !cli->quiet)
         fprintf(stderr, "%zu files: %lld rows read, %lld rejected; %zu files rejected whole\n",
-                nfiles, tot_read, tot_rej, nrejected_files);
+                t.units, t.read, t.rejected, t.rejected_whole);
     free(rejects_dir);
 out:
     sqlite3_close(db);

@@ -18,7 +18,7 @@
 
 static const char *const known_keys[] = {
     "database", "out", "inbox", "log", "font", "organisation", "language",
-    "datadir", "quiet", NULL
+    "datadir", "quiet", "public_mode", NULL
 };
 
 void hm_config_init(hm_config *c)
@@ -160,6 +160,23 @@ bool hm_config_bool(const hm_config *c, const char *key, const char *env)
     return strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0;
 }
 
+hm_error hm_config_mode(const char *s, unsigned *mode)
+{
+    size_t n = strlen(s);
+    unsigned v = 0;
+    if (n < 3 || n > 4)
+        return HM_EUSAGE;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '7')
+            return HM_EUSAGE;
+        v = v * 8 + (unsigned)(s[i] - '0');
+    }
+    if ((v & ~0666u) != 0 || (v & 0600u) != 0600u)
+        return HM_EUSAGE;
+    *mode = v;
+    return HM_OK;
+}
+
 /* True when dir/queries exists. */
 static bool has_queries(const char *dir)
 {
@@ -191,6 +208,16 @@ const char *hm_config_datadir(hm_config *c, const char *argv0)
             if (has_queries(exe)) {
                 c->datadir = hm_xstrdup(exe);
                 return c->datadir;
+            }
+            /* An installed tree moved elsewhere: PREFIX/bin/himama beside
+             * PREFIX/share/himama. */
+            if (up == 1) {
+                char *share = hm_path_join(exe, "share/himama");
+                if (has_queries(share)) {
+                    c->datadir = share;
+                    return c->datadir;
+                }
+                free(share);
             }
         }
     }

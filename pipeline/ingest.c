@@ -27,6 +27,9 @@
 #include "himama/encoding.h"
 #include "himama/fields.h"
 #include "himama/sha256.h"
+#include "himama/strset.h"
+#include "himama/forms.h"
+#include "himama/xlsx_read.h"
 #include "himama/util.h"
 
 #include <dirent.h>
@@ -71,6 +74,15 @@ typedef struct ingest_ctx {
     sqlite3_stmt *st_select, *st_insert, *st_update;
     sqlite3_stmt *st_ref[HM_REF_FUND + 1];
     sqlite3_stmt *st_overlap, *st_paired, *st_reject, *st_warn, *st_audit;
+    /* Per-file caches: references found, and the pairings of each
+     * volunteer-child pair (for activities).  Both stay true for the whole
+     * file, since rows are only added or updated, never deleted, and an
+     * activities file changes no pairing. */
+    hm_strset refs[HM_REF_FUND + 1];
+    hm_strset pairs;              /* "volunteer\x1fchild" -> first | count << 32 */
+    int32_t *spans;               /* pairs of (start, end) days */
+    size_t nspans, spans_cap;
+    hm_strset months;             /* activities: months this file touched ("YYYY-MM") */
     /* rejects file */
     hm_atomic rej;
     bool rej_open;
@@ -183,8 +195,7 @@ static hm_error prepare_common(ingest_ctx *x, char *err, size_t errsz)
             " AND started_on <= ?5 AND coalesce(ended_on, ?6) >= ?4 LIMIT 1",
             &x->st_overlap, err, errsz)) != HM_OK ||
         (rc = prepare(x,
-            "SELECT 1 FROM pairings WHERE volunteer_id = ?1 AND child_id = ?2"
-            " AND started_on <= ?3 AND (ended_on IS NULL OR ended_on >= ?3) LIMIT 1",
+            "SELECT started_on, ended_on FROM pairings WHERE volunteer_id = ?1 AND child_id = ?2",
             &x->st_paired, err, errsz)) != HM_OK ||
         (rc = prepare(x,
             "INSERT INTO rejects (ingest_id, file, line, \"column\", reason, raw)"
@@ -327,6 +338,9 @@ static hm_error rejects_open(ingest_ctx *x)
         return HM_EIO;
     hm_strbuf name = HM_STRBUF_INIT;
     hm_strbuf_addf(&name, "%lld-%s.rejects.csv", x->res->id, hm_path_base(x->path));
+    for (char *c = name.buf; *c; c++)
+        if (*c == ':')
+            *c = '-';   /* FILE:SHEET of a workbook */
     char *p = hm_path_join(x->o->rejects_dir, name.buf);
     hm_strbuf_release(&name);
     hm_error rc = hm_atomic_open(&x->rej, p);
@@ -569,10 +583,16 @@ static bool is_header_repeat(ingest_ctx *x, const hm_csv_record *rec)
 static hm_error ref_exists(ingest_ctx *x, hm_ref ref, const slot *v, bool *found,
                            char *err, size_t errsz)
 {
+    if (hm_strset_find(&x->refs[ref], v->s.buf, v->s.len) >= 0) {
+        *found = true;
+        return HM_OK;
+    }
     sqlite3_stmt *st = x->st_ref[ref];
     bind_slot(st, 1, v);
     int rc = sqlite3_step(st);
     *found = rc == SQLITE_ROW;
+    if (*found)
+        hm_strset_add(&x->refs[ref], v->s.buf, v->s.len, 0);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -729,6 +749,25 @@ static void key_text(ingest_ctx *x, hm_strbuf *sb)
         hm_strbuf_addc(sb, ']');
 }
 
+/* For activities, remember the month of the row's date in vals. */
+static void note_month(ingest_ctx *x, const slot *vals)
+{
+    if (x->k->id != HM_KIND_ACTIVITIES)
+        return;
+    const slot *d = &vals[hm_kind_column_index(x->k, "date")];
+    if (d->t == SLOT_TEXT && d->s.len >= 7)
+        hm_strset_add(&x->months, d->s.buf, 7, 0);
+}
+
+/* Recount the summary tables for every month the file touched. */
+static hm_error recount_months(ingest_ctx *x, char *err, size_t errsz)
+{
+    hm_error rc = HM_OK;
+    for (size_t m = 0; m < x->months.n && rc == HM_OK; m++)
+        rc = hm_ingest_recount(x->db, x->months.arena + x->months.off[m], err, errsz);
+    return rc;
+}
+
 /*
  * Store the parsed row.  The insert comes first and does nothing when the
  * key exists (most rows of a new file are new, so this saves a lookup);
@@ -747,6 +786,7 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
         return rc;
     if (sqlite3_changes(x->db) > 0) {
         x->res->rows_loaded++;
+        note_month(x, x->val);
         return HM_OK;
     }
     st = x->st_select;
@@ -813,11 +853,74 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
             bind_slot(st, (int)i + 1, &x->val[i]);
         sqlite3_bind_int64(st, (int)k->ncolumns + 1, x->res->id);
         sqlite3_bind_int64(st, (int)k->ncolumns + 2, line);
-        if ((rc = step_done(x, st, err, errsz)) == HM_OK)
+        if ((rc = step_done(x, st, err, errsz)) == HM_OK) {
             x->res->rows_updated++;
+            note_month(x, x->val);
+            note_month(x, x->old);
+        }
     }
     hm_strbuf_release(&oldj);
     hm_strbuf_release(&newj);
+    hm_strbuf_release(&key);
+    return rc;
+}
+
+/* Load the pairings of the current row's volunteer and child into the
+ * cache; returns the cache entry. */
+static hm_error load_pairs(ingest_ctx *x, const hm_strbuf *key, long *entry,
+                           char *err, size_t errsz)
+{
+    sqlite3_stmt *st = x->st_paired;
+    size_t first = x->nspans;
+    int rc;
+    bind_slot(st, 1, col(x, "volunteer_id"));
+    bind_slot(st, 2, col(x, "child_id"));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int32_t a, b;
+        if (!hm_date_parse_iso((const char *)sqlite3_column_text(st, 0), &a))
+            continue;
+        if (sqlite3_column_type(st, 1) == SQLITE_NULL ||
+            !hm_date_parse_iso((const char *)sqlite3_column_text(st, 1), &b))
+            b = INT32_MAX;
+        if (x->nspans + 2 > x->spans_cap) {
+            x->spans_cap = x->spans_cap ? x->spans_cap * 2 : 1024;
+            x->spans = hm_xrealloc(x->spans, x->spans_cap * sizeof *x->spans);
+        }
+        x->spans[x->nspans++] = a;
+        x->spans[x->nspans++] = b;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
+        return HM_EDB;
+    }
+    int64_t val = (int64_t)first | ((int64_t)(x->nspans - first) / 2) << 32;
+    *entry = hm_strset_add(&x->pairs, key->buf, key->len, val);
+    return HM_OK;
+}
+
+/* Was the row's volunteer paired with its child on the row's date? */
+static hm_error was_paired(ingest_ctx *x, bool *paired, char *err, size_t errsz)
+{
+    hm_strbuf key = HM_STRBUF_INIT;
+    slot *v = col(x, "volunteer_id"), *c = col(x, "child_id");
+    int32_t day;
+    hm_error rc = HM_OK;
+    *paired = false;
+    hm_strbuf_add(&key, v->s.buf, v->s.len);
+    hm_strbuf_addc(&key, '\x1f');
+    hm_strbuf_add(&key, c->s.buf, c->s.len);
+    long e = hm_strset_find(&x->pairs, key.buf, key.len);
+    if (e < 0 && (rc = load_pairs(x, &key, &e, err, errsz)) != HM_OK)
+        goto out;
+    if (!hm_date_parse_iso(col(x, "date")->s.buf, &day))
+        goto out;
+    int64_t val = x->pairs.val[e];
+    size_t first = (size_t)(val & 0xffffffff), n = (size_t)(val >> 32);
+    for (size_t i = 0; i < n && !*paired; i++)
+        *paired = x->spans[first + 2 * i] <= day && day <= x->spans[first + 2 * i + 1];
+out:
     hm_strbuf_release(&key);
     return rc;
 }
@@ -877,23 +980,15 @@ static hm_error process_record(ingest_ctx *x, const hm_csv_record *rec, char *er
     if ((rc = store_row(x, rec->line, err, errsz)) != HM_OK)
         return rc;
     if (k->id == HM_KIND_ACTIVITIES) {
-        sqlite3_stmt *st = x->st_paired;
-        bind_slot(st, 1, col(x, "volunteer_id"));
-        bind_slot(st, 2, col(x, "child_id"));
-        bind_slot(st, 3, col(x, "date"));
-        int s = sqlite3_step(st);
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        if (s == SQLITE_DONE) {
+        bool paired;
+        if ((rc = was_paired(x, &paired, err, errsz)) != HM_OK)
+            return rc;
+        if (!paired) {
             snprintf(reason, sizeof reason, "activity outside a pairing: volunteer '%s' and "
                      "child '%s' were not paired on %s", col(x, "volunteer_id")->s.buf,
                      col(x, "child_id")->s.buf, col(x, "date")->s.buf);
             x->res->rows_warned++;
             return warn(x, rec->line, reason, err, errsz);
-        }
-        if (s != SQLITE_ROW) {
-            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
-            return HM_EDB;
         }
     }
     return HM_OK;
@@ -998,23 +1093,34 @@ static long long loaded_before(sqlite3 *db, const char *sha)
     return id;
 }
 
+/* Where a unit's records come from: a CSV file or one sheet of a workbook. */
+typedef struct row_source {
+    hm_csv_reader *csv;
+    hm_xlsx_sheet *sheet;
+} row_source;
+
+static int source_next(row_source *src, hm_csv_record *rec, const char **errmsg)
+{
+    return src->csv ? hm_csv_next(src->csv, rec, errmsg) : hm_xlsx_next(src->sheet, rec, errmsg);
+}
+
+static unsigned long long source_offset(const row_source *src)
+{
+    return src->csv ? hm_csv_offset(src->csv) : hm_xlsx_offset(src->sheet);
+}
+
 /*
- * The body of one file's transaction: header, kind, rows.  Returns HM_OK
- * (file read), HM_EREJECTED (res->reason says why) or a database/IO error.
+ * The body of one unit's transaction: header, kind, rows.  Returns HM_OK
+ * (unit read), HM_EREJECTED (res->reason says why) or a database/IO error.
  */
-static hm_error load_rows(ingest_ctx *x, FILE *fp, hm_encoding enc, size_t bom,
-                          unsigned long long size, char *err, size_t errsz)
+static hm_error load_rows(ingest_ctx *x, row_source *r, unsigned long long size,
+                          char *err, size_t errsz)
 {
     hm_ingest_result *res = x->res;
     hm_csv_record rec;
     const char *csverr = NULL;
     hm_error rc = HM_OK;
-    hm_csv_reader *r = hm_csv_open(fp, enc, bom);
-    if (!r) {
-        snprintf(res->reason, sizeof res->reason, "cannot convert from %s", hm_encoding_name(enc));
-        return HM_EREJECTED;
-    }
-    int got = hm_csv_next(r, &rec, &csverr);
+    int got = source_next(r, &rec, &csverr);
     if (got < 0) {
         snprintf(res->reason, sizeof res->reason, "%s", csverr);
         rc = HM_EREJECTED;
@@ -1076,7 +1182,14 @@ static hm_error load_rows(ingest_ctx *x, FILE *fp, hm_encoding enc, size_t bom,
         if ((rc = warn(x, 1, w, err, errsz)) != HM_OK)
             goto out;
     }
-    while ((got = hm_csv_next(r, &rec, &csverr)) > 0) {
+    bool first = true;
+    while ((got = source_next(r, &rec, &csverr)) > 0) {
+        /* The guidance row of himama's own intake form is not data. */
+        if (first && hm_forms_is_guidance(&rec)) {
+            first = false;
+            continue;
+        }
+        first = false;
         if (is_header_repeat(x, &rec)) {
             if ((rc = warn(x, rec.line, "the header line repeats here (two exports pasted "
                            "together?); skipped", err, errsz)) != HM_OK)
@@ -1087,14 +1200,15 @@ static hm_error load_rows(ingest_ctx *x, FILE *fp, hm_encoding enc, size_t bom,
         if ((rc = process_record(x, &rec, err, errsz)) != HM_OK)
             goto out;
         if (x->o->progress && res->rows_read % 8192 == 0)
-            x->o->progress(x->o->progress_ctx, x->path, res->rows_read, hm_csv_offset(r), size);
+            x->o->progress(x->o->progress_ctx, x->path, res->rows_read, source_offset(r), size);
     }
     if (got < 0) {
         snprintf(res->reason, sizeof res->reason, "%s", csverr);
         rc = HM_EREJECTED;
+        goto out;
     }
+    rc = recount_months(x, err, errsz);
 out:
-    hm_csv_close(r);
     return rc;
 }
 
@@ -1111,53 +1225,35 @@ static void ctx_release(ingest_ctx *x)
         hm_strbuf_release(&x->old[i].s);
     }
     hm_strbuf_release(&x->tmp);
+    for (int i = 0; i <= HM_REF_FUND; i++)
+        hm_strset_release(&x->refs[i]);
+    hm_strset_release(&x->pairs);
+    hm_strset_release(&x->months);
+    free(x->spans);
     if (x->rej_open)
         hm_atomic_abort(&x->rej);
 }
 
-hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
-                        hm_ingest_result *res, char *err, size_t errsz)
+/*
+ * Run one unit (a CSV file, or one sheet of a workbook) in a transaction
+ * of its own, named name in ingest_log and rejects.  res holds the digest,
+ * encoding and the kind known so far.
+ */
+static hm_error run_unit(sqlite3 *db, const char *name, const hm_ingest_opts *o,
+                         hm_ingest_result *res, const char *started, row_source *src,
+                         unsigned long long size, char *err, size_t errsz)
 {
     ingest_ctx x;
-    char started[21];
-    hm_encoding enc;
-    size_t bom = 0;
-    unsigned long long size = 0;
     hm_error rc;
     bool in_tx = false;
 
-    memset(res, 0, sizeof *res);
     memset(&x, 0, sizeof x);
     x.db = db;
     x.o = o;
     x.res = res;
-    x.path = path;
-    hm_time_format(hm_now(), started);
-    memcpy(x.now, started, sizeof started);
-    res->kind = x.k = hm_kind_by_filename(hm_path_base(path));
-
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        snprintf(res->reason, sizeof res->reason, "cannot open: %s", strerror(errno));
-        res->status = HM_INGEST_REJECTED;
-        return log_alone(db, path, res, "rejected", started, err, errsz);
-    }
-    rc = scan_file(fp, res, &enc, &bom, &size);
-    if (rc != HM_OK) {
-        fclose(fp);
-        res->status = HM_INGEST_REJECTED;
-        return log_alone(db, path, res, "rejected", started, err, errsz);
-    }
-    long long prev;
-    if (!o->force && (prev = loaded_before(db, res->sha256)) > 0) {
-        fclose(fp);
-        snprintf(res->reason, sizeof res->reason,
-                 "identical to a file loaded before (ingest %lld); use --force to read it again",
-                 prev);
-        res->status = HM_INGEST_SKIPPED;
-        return log_alone(db, path, res, "skipped", started, err, errsz);
-    }
-    rewind(fp);
+    x.path = name;
+    x.k = res->kind;
+    memcpy(x.now, started, sizeof x.now);
 
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
@@ -1165,12 +1261,12 @@ hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
         goto out;
     }
     in_tx = true;
-    if ((rc = log_insert(db, path, res, "loaded", started, &res->id, err, errsz)) != HM_OK ||
+    if ((rc = log_insert(db, name, res, "loaded", started, &res->id, err, errsz)) != HM_OK ||
         (rc = prepare_common(&x, err, errsz)) != HM_OK)
         goto out;
-    rc = load_rows(&x, fp, enc, bom, size, err, errsz);
+    rc = load_rows(&x, src, size, err, errsz);
     if (rc == HM_EREJECTED) {
-        /* Roll the file back, then record it alone. */
+        /* Roll the unit back, then record it alone. */
         finalize_all(&x);
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         in_tx = false;
@@ -1178,7 +1274,7 @@ hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
         res->rows_read = res->rows_loaded = res->rows_updated = 0;
         res->rows_unchanged = res->rows_rejected = res->rows_warned = 0;
         res->status = HM_INGEST_REJECTED;
-        rc = log_alone(db, path, res, "rejected", started, err, errsz);
+        rc = log_alone(db, name, res, "rejected", started, err, errsz);
         goto out;
     }
     if (rc != HM_OK)
@@ -1219,6 +1315,7 @@ hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
         goto out;
     }
     in_tx = false;
+    res->kind = x.k;
     res->status = HM_INGEST_LOADED;
     if (x.rej_open) {
         res->rejects_path = hm_xstrdup(x.rej.path);
@@ -1234,8 +1331,250 @@ out:
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     }
     ctx_release(&x);
+    return rc;
+}
+
+/* Skip a file identical to one loaded before: true when skipped (logged). */
+static bool skip_if_loaded(sqlite3 *db, const char *name, const hm_ingest_opts *o,
+                           hm_ingest_result *res, const char *started, hm_error *rc,
+                           char *err, size_t errsz)
+{
+    long long prev;
+    if (o->force || (prev = loaded_before(db, res->sha256)) <= 0)
+        return false;
+    snprintf(res->reason, sizeof res->reason,
+             "identical to a file loaded before (ingest %lld); use --force to read it again",
+             prev);
+    res->status = HM_INGEST_SKIPPED;
+    *rc = log_alone(db, name, res, "skipped", started, err, errsz);
+    return true;
+}
+
+hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
+                        hm_ingest_result *res, char *err, size_t errsz)
+{
+    char started[21];
+    hm_encoding enc;
+    size_t bom = 0;
+    unsigned long long size = 0;
+    hm_error rc;
+
+    memset(res, 0, sizeof *res);
+    hm_time_format(hm_now(), started);
+    res->kind = hm_kind_by_filename(hm_path_base(path));
+
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(res->reason, sizeof res->reason, "cannot open: %s", strerror(errno));
+        res->status = HM_INGEST_REJECTED;
+        return log_alone(db, path, res, "rejected", started, err, errsz);
+    }
+    rc = scan_file(fp, res, &enc, &bom, &size);
+    if (rc != HM_OK) {
+        fclose(fp);
+        res->status = HM_INGEST_REJECTED;
+        return log_alone(db, path, res, "rejected", started, err, errsz);
+    }
+    if (skip_if_loaded(db, path, o, res, started, &rc, err, errsz)) {
+        fclose(fp);
+        return rc;
+    }
+    rewind(fp);
+    row_source src = { hm_csv_open(fp, enc, bom), NULL };
+    if (!src.csv) {
+        snprintf(res->reason, sizeof res->reason, "cannot convert from %s",
+                 hm_encoding_name(enc));
+        res->status = HM_INGEST_REJECTED;
+        rc = log_alone(db, path, res, "rejected", started, err, errsz);
+    } else {
+        rc = run_unit(db, path, o, res, started, &src, size, err, errsz);
+    }
+    hm_csv_close(src.csv);
     fclose(fp);
     return rc;
+}
+
+/* ------------------------------------------------------------ workbooks */
+
+/* True when path names an Excel workbook (by its extension). */
+static bool is_workbook(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 5 && strcasecmp(path + n - 5, ".xlsx") == 0;
+}
+
+/* Digest a file (no encoding: a workbook is binary). */
+static hm_error digest_file(const char *path, hm_ingest_result *res, unsigned long long *size)
+{
+    hm_sha256 sha;
+    unsigned char buf[1 << 16];
+    size_t n;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(res->reason, sizeof res->reason, "cannot open: %s", strerror(errno));
+        return HM_EIO;
+    }
+    hm_sha256_init(&sha);
+    *size = 0;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
+        hm_sha256_update(&sha, buf, n);
+        *size += n;
+    }
+    bool bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        snprintf(res->reason, sizeof res->reason, "cannot read the file: %s", strerror(errno));
+        return HM_EIO;
+    }
+    hm_sha256_final_hex(&sha, res->sha256);
+    return HM_OK;
+}
+
+typedef struct sheet_ref {
+    size_t index;
+    const hm_kind *kind;    /* from the sheet's name, or NULL */
+} sheet_ref;
+
+static int cmp_sheets(const void *a, const void *b)
+{
+    const sheet_ref *x = a, *y = b;
+    int ox = x->kind ? x->kind->load_order : -1, oy = y->kind ? y->kind->load_order : -1;
+    if (ox != oy)
+        return ox - oy;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Ingest every data sheet of a workbook, in dependency order (by the kind
+ * its name tells; sheets named otherwise first, their kind from the
+ * header), each in its own transaction, as "FILE:SHEET".
+ */
+static hm_error ingest_workbook(sqlite3 *db, const char *path, const hm_ingest_opts *o,
+                                hm_ingest_cb cb, void *ctx, char *err, size_t errsz)
+{
+    hm_ingest_result res;
+    char started[21];
+    unsigned long long size;
+    hm_error rc = HM_OK;
+    hm_xlsx_book *book = NULL;
+    sheet_ref *sheets = NULL;
+
+    memset(&res, 0, sizeof res);
+    hm_time_format(hm_now(), started);
+    res.encoding = "xlsx";
+    if (digest_file(path, &res, &size) != HM_OK) {
+        res.status = HM_INGEST_REJECTED;
+        if ((rc = log_alone(db, path, &res, "rejected", started, err, errsz)) == HM_OK)
+            cb(ctx, path, &res);
+        goto out;
+    }
+    if (skip_if_loaded(db, path, o, &res, started, &rc, err, errsz)) {
+        if (rc == HM_OK)
+            cb(ctx, path, &res);
+        goto out;
+    }
+    book = hm_xlsx_open(path, res.reason, sizeof res.reason);
+    if (!book) {
+        res.status = HM_INGEST_REJECTED;
+        if ((rc = log_alone(db, path, &res, "rejected", started, err, errsz)) == HM_OK)
+            cb(ctx, path, &res);
+        goto out;
+    }
+    size_t n = hm_xlsx_nsheets(book), nsheets = 0;
+    sheets = hm_xcalloc(n ? n : 1, sizeof *sheets);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = hm_xlsx_sheet_name(book, i);
+        if (hm_xlsx_sheet_hidden(book, i) || hm_forms_aux_sheet(name))
+            continue;
+        sheets[nsheets].index = i;
+        sheets[nsheets++].kind = hm_kind_by_filename(name);
+    }
+    qsort(sheets, nsheets, sizeof *sheets, cmp_sheets);
+    if (nsheets == 0) {
+        snprintf(res.reason, sizeof res.reason, "the workbook has no visible sheets");
+        res.status = HM_INGEST_REJECTED;
+        if ((rc = log_alone(db, path, &res, "rejected", started, err, errsz)) == HM_OK)
+            cb(ctx, path, &res);
+        goto out;
+    }
+    for (size_t i = 0; i < nsheets && rc == HM_OK; i++) {
+        const char *sname = hm_xlsx_sheet_name(book, sheets[i].index);
+        hm_strbuf unit = HM_STRBUF_INIT;
+        hm_ingest_result r;
+        memset(&r, 0, sizeof r);
+        memcpy(r.sha256, res.sha256, sizeof r.sha256);
+        r.encoding = "xlsx";
+        r.kind = sheets[i].kind;
+        hm_strbuf_addf(&unit, "%s:%s", path, sname);
+        hm_time_format(hm_now(), started);
+        row_source src = { NULL, hm_xlsx_sheet_open(book, sheets[i].index, r.reason,
+                                                    sizeof r.reason) };
+        if (!src.sheet) {
+            r.status = HM_INGEST_REJECTED;
+            rc = log_alone(db, unit.buf, &r, "rejected", started, err, errsz);
+        } else {
+            rc = run_unit(db, unit.buf, o, &r, started, &src, size, err, errsz);
+            hm_xlsx_sheet_close(src.sheet);
+        }
+        if (rc == HM_OK)
+            cb(ctx, unit.buf, &r);
+        hm_ingest_result_release(&r);
+        hm_strbuf_release(&unit);
+    }
+out:
+    free(sheets);
+    hm_xlsx_close(book);
+    hm_ingest_result_release(&res);
+    return rc;
+}
+
+hm_error hm_ingest_path(sqlite3 *db, const char *path, const hm_ingest_opts *o,
+                        hm_ingest_cb cb, void *ctx, char *err, size_t errsz)
+{
+    if (is_workbook(path))
+        return ingest_workbook(db, path, o, cb, ctx, err, errsz);
+    hm_ingest_result res;
+    hm_error rc = hm_ingest_file(db, path, o, &res, err, errsz);
+    if (rc == HM_OK)
+        cb(ctx, path, &res);
+    hm_ingest_result_release(&res);
+    return rc;
+}
+
+/* ---------------------------------------------------- summary tables */
+
+hm_error hm_ingest_recount(sqlite3 *db, const char *month, char *err, size_t errsz)
+{
+    /* With no month, ?1 is NULL and the month is each row's own. */
+    static const char *const sql[] = {
+        "DELETE FROM child_months WHERE ?1 IS NULL OR month = ?1",
+        "INSERT INTO child_months (child_id, month, contacts, last_contact)"
+        " SELECT child_id, substr(date, 1, 7), count(*), max(date) FROM activities"
+        " WHERE (?1 IS NULL OR date BETWEEN ?1 || '-01' AND ?1 || '-31')"
+        " AND type NOT IN ('visit_teacher', 'visit_guardian')"
+        " GROUP BY child_id, substr(date, 1, 7)",
+        "DELETE FROM volunteer_months WHERE ?1 IS NULL OR month = ?1",
+        "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
+        " SELECT volunteer_id, substr(date, 1, 7), count(*), max(date) FROM activities"
+        " WHERE (?1 IS NULL OR date BETWEEN ?1 || '-01' AND ?1 || '-31')"
+        " GROUP BY volunteer_id, substr(date, 1, 7)",
+    };
+    for (size_t q = 0; q < sizeof sql / sizeof sql[0]; q++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK) {
+            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+            return HM_EDB;
+        }
+        if (month)
+            sqlite3_bind_text(st, 1, month, 7, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) {
+            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+            return HM_EDB;
+        }
+    }
+    return HM_OK;
 }
 
 /* ----------------------------------------------------------- collect */
@@ -1323,7 +1662,7 @@ hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_
         }
         struct dirent *e;
         while ((e = readdir(d))) {
-            if (e->d_name[0] == '.' || !is_csv(e->d_name))
+            if (e->d_name[0] == '.' || (!is_csv(e->d_name) && !is_workbook(e->d_name)))
                 continue;
             if (n == cap)
                 list = hm_xrealloc(list, (cap = cap ? cap * 2 : 16) * sizeof *list);
@@ -1333,10 +1672,12 @@ hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_
         closedir(d);
     }
     for (size_t i = 0; i < n; i++) {
-        const hm_kind *k = hm_ingest_sniff_kind(list[i].path);
-        list[i].order = k ? k->load_order : HM_NKINDS;
+        /* A workbook holds several kinds; it goes first, whole. */
+        const hm_kind *k = is_workbook(list[i].path) ? NULL : hm_ingest_sniff_kind(list[i].path);
+        list[i].order = is_workbook(list[i].path) ? -1 : k ? k->load_order : HM_NKINDS;
     }
-    qsort(list, n, sizeof *list, cmp_collected);
+    if (n)
+        qsort(list, n, sizeof *list, cmp_collected);
     *files = hm_xcalloc(n ? n : 1, sizeof **files);
     for (size_t i = 0; i < n; i++)
         (*files)[i] = list[i].path;

@@ -6,6 +6,7 @@
 #include "himama.h"
 #include "himama/cli.h"
 #include "himama/config.h"
+#include "himama/log.h"
 #include "himama/util.h"
 
 #include <stdarg.h>
@@ -33,16 +34,32 @@ static const cmd commands[] = {
       "Exit: 0 all rows loaded, 2 some rows rejected, 3 a file rejected whole.\n" },
     { "report", cmd_report,
       "report monthly YYYY-MM | halfyear YYYY-H1|YYYY-H2 | annual YYYY |\n"
-      "       range YYYY-MM-DD YYYY-MM-DD  [--audience internal|public] [--lang zh|en]",
+      "       range YYYY-MM-DD YYYY-MM-DD\n"
+      "       [--audience internal|public] [--lang zh|en] [--template NAME]",
       "Write a report to OUT/KIND/PERIOD/AUDIENCE/: briefing.pdf, tables.xlsx\n"
       "and manifest.json.  The public audience shows children by alias only,\n"
-      "no phone, guardian, school or class teacher, and counts under 3 as \"<3\".\n" },
+      "no phone, guardian, school or class teacher, and counts under 3 as \"<3\".\n"
+      "--template NAME uses templates/NAME.LANG.tmpl (or a file, when NAME has a '/').\n"
+      "Files appear whole or not at all; a report that cannot be written leaves\n"
+      "the previous one in place and exits 3.\n" },
     { "run", cmd_run, "run monthly [YYYY-MM]",
       "For cron: ingest the inbox, then write the monthly report (default:\n"
-      "the month before today) for both audiences.\n" },
-    { "synth", cmd_synth, "synth --scale district|city|nation [--seed N] [--errors] DIR",
+      "the month before today) for both audiences.  Files move from the inbox\n"
+      "to processing/, then to archive/YYYY-MM-DD/ once loaded (with their\n"
+      "rejects file) or to failed/YYYY-MM-DD/ with a .reason.txt when rejected\n"
+      "whole; these folders sit beside the inbox.  One summary line on stdout,\n"
+      "the detail in the log file (config 'log').  Holds the database's lock.\n"
+      "Exit: the highest of 0 ok, 2 rows rejected, 3 a file rejected whole or a\n"
+      "report not written, 4 another himama process holds the database.\n" },
+    { "synth", cmd_synth,
+      "synth --scale district|city|nation [--seed N] [--errors] [--until YYYY-MM-DD] DIR",
       "Write a deterministic synthetic data set in the input contract's format.\n"
-      "--errors adds a known number of bad rows of each kind.\n" },
+      "--errors adds a known number of bad rows of each kind and lists them in\n"
+      "DIR/expected-rejects.tsv; --until sets the last day of the data (default:\n"
+      "the last day of the month before today).\n" },
+    { "forms", cmd_forms, "forms DIR",
+      "Write DIR/intake.xlsx: an Excel form per kind of input with dropdowns, date\n"
+      "and number checks, and a roster of current children and volunteers.\n" },
     { "check", cmd_check, "check",
       "Integrity and consistency checks; exit 0 only when all hold.\n" },
 };
@@ -70,7 +87,9 @@ void cli_help(const char *name)
     for (size_t i = 0; i < NCOMMANDS; i++)
         printf("  %s\n", commands[i].usage);
     printf("  help COMMAND\n  version\n\n"
-           "environment: HIMAMA_DB, HIMAMA_OUT, HIMAMA_FONT (path, ':N' for a .ttc face)\n"
+           "environment: HIMAMA_DB, HIMAMA_OUT, HIMAMA_FONT (path, ':N' for a .ttc face),\n"
+           "  HIMAMA_CONFIG, HIMAMA_INBOX, HIMAMA_LOG, HIMAMA_ORG, HIMAMA_LANG,\n"
+           "  HIMAMA_DATADIR, HIMAMA_PUBLIC_MODE, HIMAMA_QUIET (see 'man himama')\n"
            "defaults: ./himama.db, ./out, the WenQuanYi Micro Hei font\n"
            "exit status: 0 ok, 1 usage, 2 rows rejected, 3 failure, 4 database locked\n");
 }
@@ -86,9 +105,22 @@ bool cli_wants_help(int argc, char **argv)
     return false;
 }
 
+/* The log that cli_error and cli_note copy their messages to, or NULL. */
+static hm_log *cli_log;
+
+void cli_set_log(hm_log *log)
+{
+    cli_log = log;
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
+    if (cli_log) {
+        va_start(ap, fmt);
+        hm_log_vprintf(cli_log, fmt, ap);
+        va_end(ap);
+    }
     fputs("himama: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -99,6 +131,11 @@ void cli_error(const char *fmt, ...)
 void cli_note(const hm_cli *cli, const char *fmt, ...)
 {
     va_list ap;
+    if (cli_log) {
+        va_start(ap, fmt);
+        hm_log_vprintf(cli_log, fmt, ap);
+        va_end(ap);
+    }
     if (cli->quiet)
         return;
     va_start(ap, fmt);
@@ -194,6 +231,13 @@ int main(int argc, char **argv)
     cli.org = hm_config_get(&cfg, "organisation", "HIMAMA_ORG", "");
     cli.lang = hm_config_get(&cfg, "language", "HIMAMA_LANG", "zh");
     cli.datadir = hm_config_datadir(&cfg, argv[0]);
+    const char *mode = hm_config_get(&cfg, "public_mode", "HIMAMA_PUBLIC_MODE", "0640");
+    if (hm_config_mode(mode, &cli.public_mode) != HM_OK) {
+        cli_error("public_mode must be permission bits such as 0640 or 0644 "
+                  "(read and write only), not '%s'", mode);
+        hm_config_release(&cfg);
+        return HM_EXIT_USAGE;
+    }
 
     rc = c->fn(argc - i, argv + i, &cli);
     hm_config_release(&cfg);

@@ -1,16 +1,877 @@
 /*
- * render_pdf.c - placeholder until the pdf renderer lands.
+ * render_pdf.c - draw the report model as an A4 briefing: a title block,
+ * then each section (heading and bookmark, intro paragraph, KPI tiles, a
+ * table, a bar or line chart with its table, a note), and a footer with
+ * "page i of N" on every page.
+ *
+ * Layout is one pass top to bottom; the cursor (y) is the top of the free
+ * space on the current page in PDF points.  Footers need the page count,
+ * so they are drawn after the layout, going back to each page by index.
+ * Nothing reads the clock: the document dates come from opts->created.
+ *
+ * Every size, margin and colour is in the LAYOUT table below.
  */
+#include "himama/pdf.h"
 #include "himama/report.h"
+#include "himama/util.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ====================== LAYOUT: sizes in points, colours 0xRRGGBB ====================== */
+static const struct layout {
+    double margin_left, margin_right, margin_top, margin_bottom;
+    double footer_y, footer_size, running_size;      /* footer baseline; running header */
+    double title_size, subtitle_size, org_size, badge_size, title_bar_h;
+    double heading_size, heading_gap_before, heading_gap_after;
+    double body_size, body_leading;                  /* leading as a factor of size */
+    double table_size, table_leading, cell_pad_x, cell_pad_y, table_gap_after;
+    double note_size;
+    double kpi_tile_h, kpi_gap, kpi_label_size, kpi_value_size, kpi_small_size;
+    double chart_h, chart_size, chart_value_size, chart_gap_after;
+    double min_col_em;                               /* narrowest text column, in em */
+    double keep_with_heading;                        /* room wanted below a heading
+                                                        (tables, text; tiles and charts
+                                                        keep their own height) */
+    uint32_t text, muted, accent, accent_light, rule;
+    uint32_t header_bg, header_text, zebra, tile_bg, tile_border;
+    uint32_t badge_internal, badge_public, empty_bg;
+    uint32_t series[6];
+} LAYOUT = {
+    .margin_left = 50, .margin_right = 50, .margin_top = 52, .margin_bottom = 62,
+    .footer_y = 34, .footer_size = 8, .running_size = 8,
+    .title_size = 22, .subtitle_size = 12, .org_size = 10.5, .badge_size = 10, .title_bar_h = 6,
+    .heading_size = 14, .heading_gap_before = 18, .heading_gap_after = 8,
+    .body_size = 10, .body_leading = 1.6,
+    .table_size = 8.5, .table_leading = 1.4, .cell_pad_x = 5, .cell_pad_y = 4,
+    .table_gap_after = 6,
+    .note_size = 8,
+    .kpi_tile_h = 74, .kpi_gap = 8, .kpi_label_size = 9, .kpi_value_size = 20,
+    .kpi_small_size = 7.5,
+    .chart_h = 190, .chart_size = 7.5, .chart_value_size = 6.5, .chart_gap_after = 10,
+    .min_col_em = 4,
+    .keep_with_heading = 90,
+    .text = 0x222222, .muted = 0x6B6B6B, .accent = 0xB0283F, .accent_light = 0xF6E4E8,
+    .rule = 0xCFCFCF,
+    .header_bg = 0xEBD3D8, .header_text = 0x3A1A20, .zebra = 0xF7F5F5,
+    .tile_bg = 0xFBF6F7, .tile_border = 0xE6C9CF,
+    .badge_internal = 0xB0283F, .badge_public = 0x2F7D4F, .empty_bg = 0xF4F4F4,
+    .series = { 0xB0283F, 0x2E6DA4, 0xE39B2D, 0x4E9A6A, 0x7E5BA6, 0x6B7B8C },
+};
+/* ======================================================================================== */
+
+/* Words in the two languages. */
+typedef struct words {
+    const char *internal, *public_, *previous, *ytd, *no_data, *page_fmt, *generated, *period;
+} words;
+
+static const words WORDS_ZH = {
+    "内部资料", "公开版", "上月", "本年累计", "本期无数据", "第 %zu 页 / 共 %zu 页",
+    "生成时间", "数据期间",
+};
+static const words WORDS_EN = {
+    "INTERNAL", "PUBLIC", "Last month", "Year to date", "No data for this period",
+    "Page %zu of %zu", "Generated", "Data period",
+};
+
+/* The renderer's state. */
+typedef struct rctx {
+    hm_pdf *pdf;
+    const hm_report *r;
+    const words *w;
+    bool pub;
+    double left, right, width;   /* text column */
+    double top, bottom;          /* free space limits on a page */
+    double y;                    /* top of the free space */
+} rctx;
+
+/* An empty string for NULL. */
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Running header of pages after the first: title and period, audience. */
+static hm_error running_header(rctx *c)
+{
+    const hm_report *r = c->r;
+    double y = HM_PDF_A4_HEIGHT - LAYOUT.margin_top + 16;
+    char left[512];
+    snprintf(left, sizeof left, "%s  %s", nz(r->title), nz(r->subtitle));
+    hm_pdf_text(c->pdf, c->left, y, LAYOUT.running_size, LAYOUT.muted, left);
+    hm_pdf_text_right(c->pdf, c->right, y, LAYOUT.running_size,
+                      c->pub ? LAYOUT.badge_public : LAYOUT.badge_internal,
+                      c->pub ? c->w->public_ : c->w->internal);
+    return hm_pdf_line(c->pdf, c->left, y - 5, c->right, y - 5, LAYOUT.rule, 0.5);
+}
+
+/* Start a new page and put the cursor at its top. */
+static hm_error new_page(rctx *c)
+{
+    if (hm_pdf_add_page(c->pdf))
+        return hm_pdf_status(c->pdf);
+    c->y = c->top;
+    if (hm_pdf_page_count(c->pdf) > 1)
+        return running_header(c);
+    return HM_OK;
+}
+
+/* Make sure h points fit below the cursor, else start a new page. */
+static hm_error ensure(rctx *c, double h)
+{
+    if (c->y - h < c->bottom && c->y < c->top)
+        return new_page(c);
+    return hm_pdf_status(c->pdf);
+}
+
+/* The first line of text wrapped to width, with "…" when cut (into sb). */
+static void fit_line(rctx *c, const char *text, double size, double width, hm_strbuf *sb)
+{
+    hm_pdf_lines l = {0};
+    hm_strbuf_reset(sb);
+    if (hm_pdf_text_width(c->pdf, text, size) <= width && !strchr(text, '\n')) {
+        hm_strbuf_adds(sb, text);
+        return;
+    }
+    double ell = hm_pdf_text_width(c->pdf, "…", size);
+    hm_pdf_wrap(c->pdf, text, size, width - ell, &l);
+    hm_strbuf_adds(sb, l.n ? l.line[0] : "");
+    hm_strbuf_adds(sb, "…");
+    hm_pdf_lines_release(&l);
+}
+
+/* A wrapped paragraph at the cursor; breaks pages between lines. */
+static hm_error paragraph(rctx *c, const char *text, double size, uint32_t rgb, double indent)
+{
+    hm_pdf_lines l = {0};
+    double lead = size * LAYOUT.body_leading;
+    if (!text || !*text)
+        return hm_pdf_status(c->pdf);
+    hm_pdf_wrap(c->pdf, text, size, c->width - indent, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        if (ensure(c, lead))
+            break;
+        hm_pdf_text(c->pdf, c->left + indent, c->y - size, size, rgb, l.line[i]);
+        c->y -= lead;
+    }
+    hm_pdf_lines_release(&l);
+    return hm_pdf_status(c->pdf);
+}
+
+/* The title block at the top of the first page. */
+static hm_error title_block(rctx *c)
+{
+    const hm_report *r = c->r;
+    const char *badge = c->pub ? c->w->public_ : c->w->internal;
+    uint32_t bc = c->pub ? LAYOUT.badge_public : LAYOUT.badge_internal;
+    double bw = hm_pdf_text_width(c->pdf, badge, LAYOUT.badge_size) + 14;
+    double top = HM_PDF_A4_HEIGHT;
+    hm_pdf_lines l = {0};
+
+    hm_pdf_fill_rect(c->pdf, 0, top - LAYOUT.title_bar_h, HM_PDF_A4_WIDTH, LAYOUT.title_bar_h,
+                     LAYOUT.accent);
+    /* Audience marker: a framed label at the top right. */
+    double by = c->y - 20;
+    hm_pdf_stroke_rect(c->pdf, c->right - bw, by, bw, 20, bc, 1.2);
+    hm_pdf_text_center(c->pdf, c->right - bw / 2, by + 6, LAYOUT.badge_size, bc, badge);
+
+    hm_pdf_wrap(c->pdf, nz(r->title), LAYOUT.title_size, c->width - bw - 16, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        hm_pdf_text(c->pdf, c->left, c->y - LAYOUT.title_size, LAYOUT.title_size,
+                    LAYOUT.text, l.line[i]);
+        c->y -= LAYOUT.title_size * 1.35;
+    }
+    hm_pdf_lines_release(&l);
+    c->y -= 4;
+    if (r->subtitle && *r->subtitle) {
+        hm_pdf_text(c->pdf, c->left, c->y - LAYOUT.subtitle_size, LAYOUT.subtitle_size,
+                    LAYOUT.accent, r->subtitle);
+        c->y -= LAYOUT.subtitle_size * 1.6;
+    }
+    if (r->org && *r->org) {
+        hm_pdf_text(c->pdf, c->left, c->y - LAYOUT.org_size, LAYOUT.org_size, LAYOUT.muted,
+                    r->org);
+        c->y -= LAYOUT.org_size * 1.6;
+    }
+    c->y -= 4;
+    hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, LAYOUT.accent, 1.5);
+    c->y -= 6;
+    return hm_pdf_status(c->pdf);
+}
+
+/* Room the start of a section's body needs below its heading. */
+static double keep_room(const hm_section *s)
+{
+    switch (s->kind) {
+    case HM_SEC_KPI:
+        return LAYOUT.kpi_tile_h + (s->intro ? 2 * LAYOUT.body_size * LAYOUT.body_leading : 0);
+    case HM_SEC_BAR:
+    case HM_SEC_LINE:
+        return LAYOUT.chart_h + (s->intro ? 2 * LAYOUT.body_size * LAYOUT.body_leading : 0);
+    default:
+        return LAYOUT.keep_with_heading;
+    }
+}
+
+/* A section heading with its accent bar and bookmark, kept with its body. */
+static hm_error heading(rctx *c, const hm_section *s)
+{
+    double h = LAYOUT.heading_size;
+    c->y -= LAYOUT.heading_gap_before;
+    if (c->y > c->top)
+        c->y = c->top;
+    if (ensure(c, h * 1.15 + LAYOUT.heading_gap_after + keep_room(s)))
+        return hm_pdf_status(c->pdf);
+    double top = c->y;
+    hm_pdf_fill_rect(c->pdf, c->left, c->y - h * 1.15, 3.5, h * 1.15, LAYOUT.accent);
+    hm_pdf_text(c->pdf, c->left + 10, c->y - h * 0.95, h, LAYOUT.text, nz(s->heading));
+    c->y -= h * 1.15 + LAYOUT.heading_gap_after;
+    if (s->heading && *s->heading)
+        hm_pdf_outline(c->pdf, s->heading, hm_pdf_page_count(c->pdf) - 1, top + 6);
+    return hm_pdf_status(c->pdf);
+}
+
+/*
+ * The text shown for v under spec: text values as they are, everything
+ * else through hm_value_format (which applies "<3" for the public).
+ */
+static const char *cell_text(const rctx *c, const hm_value *v, const hm_colspec *spec,
+                             char *buf, size_t bufsz)
+{
+    if (v->type == HM_V_TEXT)
+        return nz(v->s);
+    hm_value_format(v, spec, c->pub, buf, bufsz);
+    return buf;
+}
+
+/* Whether a column's values are numbers (drawn right-aligned). */
+static bool numeric_col(const hm_colspec *spec)
+{
+    return spec->format == HM_FMT_INT || spec->format == HM_FMT_MONEY ||
+           spec->format == HM_FMT_PERCENT || spec->format == HM_FMT_REAL;
+}
+
+/* The "no data" box shown for an empty table. */
+static hm_error empty_box(rctx *c, const hm_section *s)
+{
+    const char *text = s->empty && *s->empty ? s->empty : c->w->no_data;
+    double h = LAYOUT.body_size * 2.4;
+    if (ensure(c, h))
+        return hm_pdf_status(c->pdf);
+    hm_pdf_fill_rect(c->pdf, c->left, c->y - h, c->width, h, LAYOUT.empty_bg);
+    hm_pdf_text(c->pdf, c->left + 10, c->y - h / 2 - LAYOUT.body_size * 0.35, LAYOUT.body_size,
+                LAYOUT.muted, text);
+    c->y -= h + LAYOUT.table_gap_after;
+    return hm_pdf_status(c->pdf);
+}
+
+/* ---- KPI tiles ---- */
+
+/* One KPI tile at (x, top) of width w. */
+static void kpi_tile(rctx *c, const hm_table *t, size_t row, double x, double top, double w)
+{
+    char buf[128], line[256];
+    hm_strbuf sb = HM_STRBUF_INIT;
+    double h = LAYOUT.kpi_tile_h, inner = w - 20;
+
+    hm_strbuf_init(&sb);
+    hm_pdf_fill_rect(c->pdf, x, top - h, w, h, LAYOUT.tile_bg);
+    hm_pdf_stroke_rect(c->pdf, x, top - h, w, h, LAYOUT.tile_border, 0.6);
+    hm_pdf_fill_rect(c->pdf, x, top - h, 3, h, LAYOUT.accent);
+    if (t->ncol > 0) {
+        fit_line(c, cell_text(c, hm_table_cell(t, row, 0), &t->cols[0], buf, sizeof buf),
+                 LAYOUT.kpi_label_size, inner, &sb);
+        hm_pdf_text(c->pdf, x + 11, top - 8 - LAYOUT.kpi_label_size, LAYOUT.kpi_label_size,
+                    LAYOUT.muted, sb.buf);
+    }
+    if (t->ncol > 1) {
+        const char *v = cell_text(c, hm_table_cell(t, row, 1), &t->cols[1], buf, sizeof buf);
+        double size = LAYOUT.kpi_value_size;
+        double vw = hm_pdf_text_width(c->pdf, v, size);
+        if (vw > inner && vw > 0)
+            size = size * inner / vw;
+        hm_pdf_text(c->pdf, x + 11, top - 8 - LAYOUT.kpi_label_size - 6 - size * 0.9, size,
+                    LAYOUT.text, v);
+    }
+    double ly = top - h + 8 + LAYOUT.kpi_small_size * 1.4;
+    const char *names[2] = { c->w->previous, c->w->ytd };
+    for (size_t k = 0; k < 2; k++) {
+        size_t col = 2 + k;
+        if (col >= t->ncol || hm_table_cell(t, row, col)->type == HM_V_NULL)
+            continue;
+        /* Other reports than the monthly one compare with other periods
+           ("上年同期"): there the template's column label names the figure. */
+        bool own = c->r->kind && strcmp(c->r->kind, "monthly") != 0 && t->cols[col].label &&
+                   t->cols[col].label[0];
+        const char *lab = own ? t->cols[col].label : names[k];
+        snprintf(line, sizeof line, "%s %s", lab,
+                 cell_text(c, hm_table_cell(t, row, col), &t->cols[col], buf, sizeof buf));
+        fit_line(c, line, LAYOUT.kpi_small_size, inner, &sb);
+        hm_pdf_text(c->pdf, x + 11, ly, LAYOUT.kpi_small_size, LAYOUT.muted, sb.buf);
+        ly -= LAYOUT.kpi_small_size * 1.4;
+    }
+    hm_strbuf_release(&sb);
+}
+
+/* KPI rows as a grid of tiles, three or four to a row. */
+static hm_error kpi_section(rctx *c, const hm_section *s)
+{
+    const hm_table *t = &s->table;
+    size_t per_row = t->nrow <= 4 ? t->nrow : (t->nrow % 3 == 0 && t->nrow <= 9 ? 3 : 4);
+    if (t->nrow == 0)
+        return empty_box(c, s);
+    double w = (c->width - LAYOUT.kpi_gap * (double)(per_row - 1)) / (double)per_row;
+    for (size_t i = 0; i < t->nrow; i += per_row) {
+        if (ensure(c, LAYOUT.kpi_tile_h))
+            break;
+        for (size_t j = 0; j < per_row && i + j < t->nrow; j++)
+            kpi_tile(c, t, i + j, c->left + (double)j * (w + LAYOUT.kpi_gap), c->y, w);
+        c->y -= LAYOUT.kpi_tile_h + LAYOUT.kpi_gap;
+    }
+    return hm_pdf_status(c->pdf);
+}
+
+/* ---- tables ---- */
+
+/*
+ * Column widths: the specs' relative hints when any is given (columns
+ * without one get the average hint); otherwise each column's natural width
+ * (its widest cell or header word), numbers kept whole and text columns
+ * sharing the rest in proportion, none narrower than min_col_em.
+ */
+static void column_widths(rctx *c, const hm_table *t, double *w)
+{
+    size_t n = t->ncol;
+    double avail = c->width, hint_sum = 0, hint_cnt = 0;
+    double size = LAYOUT.table_size, pad = 2 * LAYOUT.cell_pad_x;
+    char buf[128];
+
+    for (size_t j = 0; j < n; j++)
+        if (t->cols[j].width > 0) {
+            hint_sum += t->cols[j].width;
+            hint_cnt++;
+        }
+    if (hint_cnt > 0) {
+        double avg = hint_sum / hint_cnt, total = 0;
+        for (size_t j = 0; j < n; j++)
+            total += t->cols[j].width > 0 ? t->cols[j].width : avg;
+        for (size_t j = 0; j < n; j++)
+            w[j] = avail * (t->cols[j].width > 0 ? t->cols[j].width : avg) / total;
+        return;
+    }
+    double fixed = 0, flex = 0, minw = LAYOUT.min_col_em * size + pad;
+    for (size_t j = 0; j < n; j++) {
+        const hm_colspec *spec = &t->cols[j];
+        double m = hm_pdf_text_width(c->pdf, nz(spec->label), size) + pad;
+        size_t rows = t->nrow < 400 ? t->nrow : 400;     /* enough to judge */
+        for (size_t i = 0; i < rows; i++) {
+            const char *v = cell_text(c, hm_table_cell(t, i, j), spec, buf, sizeof buf);
+            double vw = hm_pdf_text_width(c->pdf, v, size) + pad;
+            if (vw > m)
+                m = vw;
+        }
+        w[j] = m;
+        if (numeric_col(spec))
+            fixed += m;
+        else
+            flex += m;
+    }
+    if (fixed + flex <= avail) {          /* room to spare: widen all in proportion */
+        double k = avail / (fixed + flex);
+        for (size_t j = 0; j < n; j++)
+            w[j] *= k;
+        return;
+    }
+    /*
+     * Too wide: numbers keep their width; text columns narrower than a fair
+     * share of what is left keep theirs too (repeatedly, as the share
+     * grows), and the wide ones split the rest in proportion.
+     */
+    double rest = avail - fixed, wide = flex;
+    bool *set = hm_xcalloc(n, sizeof *set);
+    for (bool again = true; again;) {
+        again = false;
+        size_t left = 0;
+        for (size_t j = 0; j < n; j++)
+            if (!numeric_col(&t->cols[j]) && !set[j])
+                left++;
+        for (size_t j = 0; j < n && left > 0; j++) {
+            if (numeric_col(&t->cols[j]) || set[j] || w[j] > rest / (double)left)
+                continue;
+            set[j] = true;
+            rest -= w[j];
+            wide -= w[j];
+            again = true;
+            break;
+        }
+    }
+    for (size_t j = 0; j < n; j++)
+        if (!numeric_col(&t->cols[j]) && !set[j]) {
+            w[j] = wide > 0 ? rest * w[j] / wide : minw;
+            if (w[j] < minw)
+                w[j] = minw;
+        }
+    free(set);
+    double total = 0;
+    for (size_t j = 0; j < n; j++)
+        total += w[j];
+    for (size_t j = 0; j < n; j++)        /* still too wide: shrink everything */
+        w[j] *= avail / total;
+}
+
+/* The wrapped cells of one row and its height. */
+typedef struct row_cells {
+    hm_pdf_lines *cell;     /* ncol */
+    double h;
+} row_cells;
+
+/* Wrap a row (header when row is SIZE_MAX); lines capped to fit a page. */
+static void row_wrap(rctx *c, const hm_table *t, size_t row, const double *w, row_cells *rc)
+{
+    char buf[128];
+    double size = LAYOUT.table_size, lead = size * LAYOUT.table_leading;
+    size_t max_lines = (size_t)((c->top - c->bottom) / lead) / 2;
+    size_t most = 1;
+    for (size_t j = 0; j < t->ncol; j++) {
+        const char *text = row == SIZE_MAX ? nz(t->cols[j].label)
+                           : cell_text(c, hm_table_cell(t, row, j), &t->cols[j], buf, sizeof buf);
+        hm_pdf_lines *l = &rc->cell[j];
+        hm_pdf_lines_release(l);
+        hm_pdf_wrap(c->pdf, text, size, w[j] - 2 * LAYOUT.cell_pad_x, l);
+        if (l->n > max_lines) {           /* a story longer than a page: cut it */
+            hm_strbuf sb = HM_STRBUF_INIT;
+            hm_strbuf_init(&sb);
+            hm_strbuf_adds(&sb, l->line[max_lines - 1]);
+            hm_strbuf_adds(&sb, "…");
+            for (size_t k = max_lines - 1; k < l->n; k++)
+                free(l->line[k]);
+            l->line[max_lines - 1] = hm_strbuf_detach(&sb);
+            l->n = max_lines;
+        }
+        if (l->n > most)
+            most = l->n;
+    }
+    rc->h = (double)most * lead + 2 * LAYOUT.cell_pad_y;
+}
+
+/* Draw a wrapped row at the cursor (header: shaded, else zebra when odd). */
+static void row_draw(rctx *c, const hm_table *t, const double *w, const row_cells *rc,
+                     bool header, bool odd)
+{
+    double size = LAYOUT.table_size, lead = size * LAYOUT.table_leading;
+    if (header)
+        hm_pdf_fill_rect(c->pdf, c->left, c->y - rc->h, c->width, rc->h, LAYOUT.header_bg);
+    else if (odd)
+        hm_pdf_fill_rect(c->pdf, c->left, c->y - rc->h, c->width, rc->h, LAYOUT.zebra);
+    double x = c->left;
+    for (size_t j = 0; j < t->ncol; j++) {
+        const hm_pdf_lines *l = &rc->cell[j];
+        bool right = numeric_col(&t->cols[j]);
+        for (size_t k = 0; k < l->n; k++) {
+            double by = c->y - LAYOUT.cell_pad_y - (double)k * lead - size * 1.05;
+            uint32_t col = header ? LAYOUT.header_text : LAYOUT.text;
+            if (right)
+                hm_pdf_text_right(c->pdf, x + w[j] - LAYOUT.cell_pad_x, by, size, col, l->line[k]);
+            else
+                hm_pdf_text(c->pdf, x + LAYOUT.cell_pad_x, by, size, col, l->line[k]);
+        }
+        x += w[j];
+    }
+    if (header)
+        hm_pdf_line(c->pdf, c->left, c->y - rc->h, c->right, c->y - rc->h, LAYOUT.accent, 0.8);
+    c->y -= rc->h;
+}
+
+/* A note in small muted type under a table or chart. */
+static hm_error note(rctx *c, const hm_section *s)
+{
+    if (!s->note || !*s->note)
+        return hm_pdf_status(c->pdf);
+    c->y -= 2;
+    return paragraph(c, s->note, LAYOUT.note_size, LAYOUT.muted, 0);
+}
+
+/* A table with a shaded header row repeated on every page it spans. */
+static hm_error table(rctx *c, const hm_section *s)
+{
+    const hm_table *t = &s->table;
+    double *w = NULL;
+    row_cells head = {0}, row = {0};
+
+    if (t->nrow == 0 || t->ncol == 0)
+        return empty_box(c, s);
+    w = hm_xcalloc(t->ncol, sizeof *w);
+    head.cell = hm_xcalloc(t->ncol, sizeof *head.cell);
+    row.cell = hm_xcalloc(t->ncol, sizeof *row.cell);
+    column_widths(c, t, w);
+    row_wrap(c, t, SIZE_MAX, w, &head);
+    for (size_t i = 0; i < t->nrow; i++) {
+        row_wrap(c, t, i, w, &row);
+        bool first = i == 0;
+        if (first || c->y - row.h < c->bottom) {
+            if (!first)
+                hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, LAYOUT.rule, 0.6);
+            if (ensure(c, head.h + row.h) || (!first && c->y < c->top && new_page(c)))
+                goto out;
+            row_draw(c, t, w, &head, true, false);
+        }
+        row_draw(c, t, w, &row, false, i % 2 == 1);
+        if (hm_pdf_status(c->pdf))
+            goto out;
+    }
+    hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, LAYOUT.rule, 0.6);
+    c->y -= LAYOUT.table_gap_after;
+out:
+    for (size_t j = 0; j < t->ncol; j++) {
+        hm_pdf_lines_release(&head.cell[j]);
+        hm_pdf_lines_release(&row.cell[j]);
+    }
+    free(head.cell);
+    free(row.cell);
+    free(w);
+    return hm_pdf_status(c->pdf);
+}
+
+/* ---- charts ---- */
+
+/* The numeric value of a cell, false for NULL or text. */
+static bool cell_number(const hm_value *v, double *out)
+{
+    if (v->type == HM_V_INT) {
+        *out = (double)v->i;
+        return true;
+    }
+    if (v->type == HM_V_REAL) {
+        *out = v->r;
+        return true;
+    }
+    return false;
+}
+
+/* A "nice" tick step (1, 2, 2.5 or 5 times a power of ten) for range. */
+static double nice_step(double range, int ticks, bool integral)
+{
+    double raw = range / ticks;
+    if (raw <= 0)
+        return 1;
+    double mag = pow(10, floor(log10(raw)));
+    double f = raw / mag;
+    double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+    if (integral && step < 1)
+        step = 1;
+    return step;
+}
+
+/* An axis tick label for value v in the format of spec. */
+static void tick_label(double v, const hm_colspec *spec, char *out, size_t outsz)
+{
+    hm_colspec plain = { .format = HM_FMT_INT };
+    hm_value iv = { .type = HM_V_INT };
+    switch (spec->format) {
+    case HM_FMT_PERCENT:
+        snprintf(out, outsz, "%.0f%%", v * 100);
+        return;
+    case HM_FMT_MONEY:
+        iv.i = (int64_t)llround(v / 100);     /* fen to whole yuan */
+        break;
+    default:
+        if (fabs(v - round(v)) > 1e-9) {
+            snprintf(out, outsz, "%.1f", v);
+            return;
+        }
+        iv.i = (int64_t)llround(v);
+        break;
+    }
+    hm_value_format(&iv, &plain, false, out, outsz);
+}
+
+/*
+ * A grouped bar chart (line == false) or a line chart of the section's
+ * series over its category column, with legend, axis, gridlines and
+ * value labels.  Public child counts of 1 or 2 get no bar, only "<3".
+ */
+static hm_error chart(rctx *c, const hm_section *s, bool line)
+{
+    const hm_table *t = &s->table;
+    size_t ns = 0, nc = t->nrow;
+    size_t *sc = NULL;
+    double *xy = NULL;
+    char buf[128];
+    hm_strbuf sb = HM_STRBUF_INIT;
+
+    for (size_t k = 0; k < s->nseries; k++)
+        if (s->series_cols[k] < t->ncol)
+            ns++;
+    if (nc == 0 || ns == 0 || s->category_col >= t->ncol)
+        return hm_pdf_status(c->pdf);          /* the table below says "no data" */
+    sc = hm_xcalloc(ns, sizeof *sc);
+    ns = 0;
+    for (size_t k = 0; k < s->nseries; k++)
+        if (s->series_cols[k] < t->ncol)
+            sc[ns++] = s->series_cols[k];
+    hm_strbuf_init(&sb);
+
+    double lo = 0, hi = 0;
+    bool integral = true;
+    for (size_t i = 0; i < nc; i++)
+        for (size_t k = 0; k < ns; k++) {
+            double v;
+            if (!cell_number(hm_table_cell(t, i, sc[k]), &v))
+                continue;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+    for (size_t k = 0; k < ns; k++) {
+        hm_format f = t->cols[sc[k]].format;
+        if (f == HM_FMT_PERCENT || f == HM_FMT_REAL)
+            integral = false;
+    }
+    if (hi - lo <= 0)
+        hi = lo + 1;
+    double step = nice_step(hi - lo, 5, integral);
+    double vmin = floor(lo / step) * step, vmax = ceil(hi / step) * step;
+    if (vmax - vmin < step)
+        vmax = vmin + step;
+    const hm_colspec *yspec = &t->cols[sc[0]];
+
+    double size = LAYOUT.chart_size;
+    double legend_h = size * 2.6, cat_h = size * 4.6;
+    if (ensure(c, LAYOUT.chart_h))
+        goto out;
+    double top = c->y;
+
+    /* Legend: a swatch and the series label for each series. */
+    double lx = c->left;
+    for (size_t k = 0; k < ns; k++) {
+        uint32_t col = LAYOUT.series[k % (sizeof LAYOUT.series / sizeof LAYOUT.series[0])];
+        const char *label = nz(t->cols[sc[k]].label);
+        if (line) {
+            hm_pdf_line(c->pdf, lx, top - size * 0.9, lx + 14, top - size * 0.9, col, 1.6);
+            hm_pdf_fill_circle(c->pdf, lx + 7, top - size * 0.9, 2.2, col);
+        } else {
+            hm_pdf_fill_rect(c->pdf, lx + 2, top - size * 1.3, 10, size * 0.9, col);
+        }
+        hm_pdf_text(c->pdf, lx + 18, top - size * 1.3, size, LAYOUT.text, label);
+        lx += 18 + hm_pdf_text_width(c->pdf, label, size) + 16;
+    }
+
+    /* Plot area: y tick labels on the left, category labels below. */
+    double label_w = 0;
+    for (double v = vmin; v <= vmax + step / 2; v += step) {
+        tick_label(v, yspec, buf, sizeof buf);
+        double tw = hm_pdf_text_width(c->pdf, buf, size);
+        label_w = tw > label_w ? tw : label_w;
+    }
+    double px0 = c->left + label_w + 6, px1 = c->right;
+    double py1 = top - legend_h, py0 = top - LAYOUT.chart_h + cat_h;
+    double pw = px1 - px0, ph = py1 - py0;
+#define YPOS(v) (py0 + ((v) - vmin) / (vmax - vmin) * ph)
+    for (double v = vmin; v <= vmax + step / 2; v += step) {
+        double y = YPOS(v);
+        hm_pdf_line(c->pdf, px0, y, px1, y, fabs(v) < step / 2 ? 0x8A8A8A : 0xE3E3E3,
+                    fabs(v) < step / 2 ? 0.8 : 0.5);
+        tick_label(v, yspec, buf, sizeof buf);
+        hm_pdf_text_right(c->pdf, px0 - 4, y - size * 0.35, size, LAYOUT.muted, buf);
+    }
+    hm_pdf_line(c->pdf, px0, py0, px0, py1, 0x8A8A8A, 0.8);
+
+    double gw = pw / (double)nc;
+    size_t label_every = 1;
+    while (gw * (double)label_every < size * 2.2)
+        label_every++;
+    for (size_t i = 0; i < nc; i++) {
+        if (i % label_every)
+            continue;
+        const char *cat = cell_text(c, hm_table_cell(t, i, s->category_col),
+                                    &t->cols[s->category_col], buf, sizeof buf);
+        hm_pdf_lines l = {0};
+        double cw = gw * (double)label_every - 2;
+        hm_pdf_wrap(c->pdf, cat, size, cw, &l);
+        for (size_t k = 0; k < l.n && k < 2; k++) {
+            hm_strbuf_reset(&sb);
+            hm_strbuf_adds(&sb, l.line[k]);
+            if (k == 1 && l.n > 2)
+                hm_strbuf_adds(&sb, "…");
+            hm_pdf_text_center(c->pdf, px0 + gw * ((double)i + 0.5),
+                               py0 - size * 1.4 - (double)k * size * 1.2, size, LAYOUT.text,
+                               sb.buf);
+        }
+        hm_pdf_lines_release(&l);
+    }
+    /* Axis title: the category column's label, at the right under the labels. */
+    hm_pdf_text_right(c->pdf, px1, top - LAYOUT.chart_h + 1, size, LAYOUT.muted,
+                      nz(t->cols[s->category_col].label));
+
+    double base = YPOS(vmin < 0 && vmax > 0 ? 0 : vmin);
+    double inner = gw * (line ? 1.0 : 0.72), bw = inner / (double)ns;
+    bool labels = line ? nc <= 14 : bw >= size * 2.2 || nc * ns <= 24;
+    xy = hm_xcalloc(2 * nc, sizeof *xy);
+    for (size_t k = 0; k < ns; k++) {
+        uint32_t col = LAYOUT.series[k % (sizeof LAYOUT.series / sizeof LAYOUT.series[0])];
+        const hm_colspec *spec = &t->cols[sc[k]];
+        size_t np = 0;
+        for (size_t i = 0; i < nc; i++) {
+            const hm_value *cv = hm_table_cell(t, i, sc[k]);
+            double v;
+            if (!cell_number(cv, &v))
+                continue;
+            const char *vt = cell_text(c, cv, spec, buf, sizeof buf);
+            bool hidden = c->pub && spec->child_count && strcmp(vt, "<3") == 0;
+            double cx = px0 + gw * ((double)i + 0.5);
+            if (line) {
+                xy[2 * np] = cx;
+                xy[2 * np + 1] = hidden ? base : YPOS(v);
+                np++;
+            } else {
+                double x = px0 + gw * (double)i + (gw - inner) / 2 + bw * (double)k;
+                double y = hidden ? base : YPOS(v);
+                if (!hidden)
+                    hm_pdf_fill_rect(c->pdf, x + 0.5, y < base ? y : base, bw - 1,
+                                     fabs(y - base), col);
+                if (labels)
+                    hm_pdf_text_center(c->pdf, x + bw / 2, (y > base ? y : base) + 2,
+                                       LAYOUT.chart_value_size, LAYOUT.text, vt);
+            }
+        }
+        if (line) {
+            hm_pdf_polyline(c->pdf, xy, np, col, 1.6);
+            size_t p = 0;
+            for (size_t i = 0; i < nc; i++) {
+                const hm_value *cv = hm_table_cell(t, i, sc[k]);
+                double v;
+                if (!cell_number(cv, &v))
+                    continue;
+                hm_pdf_fill_circle(c->pdf, xy[2 * p], xy[2 * p + 1], 2.2, col);
+                if (labels)
+                    hm_pdf_text_center(c->pdf, xy[2 * p], xy[2 * p + 1] + 4,
+                                       LAYOUT.chart_value_size, LAYOUT.text,
+                                       cell_text(c, cv, spec, buf, sizeof buf));
+                p++;
+            }
+        }
+    }
+#undef YPOS
+    c->y = top - LAYOUT.chart_h - LAYOUT.chart_gap_after;
+out:
+    free(sc);
+    free(xy);
+    hm_strbuf_release(&sb);
+    return hm_pdf_status(c->pdf);
+}
+
+/* One section: heading, intro, then its body by kind, then the note. */
+static hm_error section(rctx *c, const hm_section *s)
+{
+    if (heading(c, s))
+        return hm_pdf_status(c->pdf);
+    if (s->intro && *s->intro) {
+        paragraph(c, s->intro, LAYOUT.body_size, LAYOUT.text, 0);
+        c->y -= 4;
+    }
+    switch (s->kind) {
+    case HM_SEC_KPI:
+        kpi_section(c, s);
+        break;
+    case HM_SEC_BAR:
+    case HM_SEC_LINE:
+        chart(c, s, s->kind == HM_SEC_LINE);
+        table(c, s);
+        break;
+    case HM_SEC_TABLE:
+    case HM_SEC_LIST:
+        table(c, s);
+        break;
+    case HM_SEC_TEXT:
+        break;
+    }
+    note(c, s);
+    return hm_pdf_status(c->pdf);
+}
+
+/* Footers on every page, now that the page count is known. */
+static hm_error footers(rctx *c)
+{
+    const hm_report *r = c->r;
+    size_t n = hm_pdf_page_count(c->pdf);
+    char pages[96], left[512];
+    hm_strbuf sb = HM_STRBUF_INIT;
+
+    hm_strbuf_init(&sb);
+    if (r->footer && *r->footer)
+        snprintf(left, sizeof left, "%s", r->footer);
+    else
+        snprintf(left, sizeof left, "%s %s  %s %s – %s", c->w->generated, nz(r->generated_at),
+                 c->w->period, nz(r->from), nz(r->to));
+    for (size_t i = 0; i < n; i++) {
+        if (hm_pdf_select_page(c->pdf, i))
+            break;
+        snprintf(pages, sizeof pages, c->w->page_fmt, i + 1, n);
+        double pw = hm_pdf_text_width(c->pdf, pages, LAYOUT.footer_size);
+        double y = LAYOUT.footer_y;
+        hm_pdf_line(c->pdf, c->left, y + 12, c->right, y + 12, LAYOUT.rule, 0.5);
+        fit_line(c, left, LAYOUT.footer_size, c->width - pw - 20, &sb);
+        hm_pdf_text(c->pdf, c->left, y, LAYOUT.footer_size, LAYOUT.muted, sb.buf);
+        hm_pdf_text_right(c->pdf, c->right, y, LAYOUT.footer_size, LAYOUT.muted, pages);
+    }
+    hm_strbuf_release(&sb);
+    return hm_pdf_status(c->pdf);
+}
 
 hm_error hm_render_pdf(const hm_report *r, const hm_render_opts *o, const char *path,
                        char *err, size_t errsz)
 {
-    (void)r;
-    (void)o;
-    (void)path;
-    snprintf(err, errsz, "the pdf renderer is not available yet");
-    return HM_EPDF;
+    return hm_render_pdf_stats(r, o, path, NULL, err, errsz);
+}
+
+hm_error hm_render_pdf_stats(const hm_report *r, const hm_render_opts *o, const char *path,
+                             hm_pdf_stats *stats, char *err, size_t errsz)
+{
+    hm_pdf *pdf = NULL;
+    hm_error rc = hm_report_check_public(r, err, errsz);
+    rctx c;
+
+    if (rc)
+        return rc;
+    hm_pdf_opts po = {
+        .font_path = o ? o->font_path : NULL,
+        .font_index = o ? o->font_index : 0,
+        .created = o ? o->created : 0,
+        .title = r->title,
+        .author = r->org,
+        .subject = r->subtitle,
+    };
+    if ((rc = hm_pdf_open(&pdf, &po, err, errsz)))
+        goto out;
+    memset(&c, 0, sizeof c);
+    c.pdf = pdf;
+    c.r = r;
+    c.w = r->lang && strcmp(r->lang, "en") == 0 ? &WORDS_EN : &WORDS_ZH;
+    c.pub = r->audience && strcmp(r->audience, "public") == 0;
+    c.left = LAYOUT.margin_left;
+    c.right = HM_PDF_A4_WIDTH - LAYOUT.margin_right;
+    c.width = c.right - c.left;
+    c.top = HM_PDF_A4_HEIGHT - LAYOUT.margin_top;
+    c.bottom = LAYOUT.margin_bottom;
+
+    if (new_page(&c) || title_block(&c))
+        goto fail;
+    for (size_t i = 0; i < r->nsec; i++)
+        if (section(&c, &r->sec[i]))
+            goto fail;
+    if (footers(&c) || hm_pdf_save(pdf, path))
+        goto fail;
+    if (stats) {
+        stats->pages = hm_pdf_page_count(pdf);
+        stats->placeholders = hm_pdf_placeholders(pdf);
+    }
+    rc = HM_OK;
+    goto out;
+fail:
+    rc = hm_pdf_status(pdf);
+    snprintf(err, errsz, "cannot write '%s': %s", hm_path_base(path), hm_pdf_error(pdf));
+out:
+    hm_pdf_free(pdf);
+    return rc;
 }

@@ -77,10 +77,39 @@ CREATE TABLE activities (
     ingest_id     INTEGER,
     line          INTEGER,
     PRIMARY KEY (activity_id, volunteer_id, child_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
+-- Reports read activities by period.  In a table WITHOUT ROWID the index
+-- also carries the key (activity_id, volunteer_id, child_id), so counts by
+-- month, type, child or volunteer read the index alone.  Questions per
+-- child or volunteer across months (the last contact, the last activity)
+-- go to child_months and volunteer_months below instead of further
+-- indexes here: each index on activities, the largest input by far, would
+-- slow every ingest.
 CREATE INDEX activities_date ON activities (date, type);
-CREATE INDEX activities_child ON activities (child_id, date);
-CREATE INDEX activities_volunteer ON activities (volunteer_id, date);
+
+-- Per child and month: the activity rows naming the child, visits to the
+-- class teacher or the guardian excepted (DESIGN.md's "contacted"), and
+-- the last such date.  Per volunteer and month: activity rows and the last
+-- date.  Ingest keeps both: after each activities file it recounts, from
+-- activities, every month the file touched, in the file's transaction, so
+-- they always equal a recount (`himama check` verifies it).
+CREATE TABLE child_months (
+    child_id      TEXT NOT NULL,
+    month         TEXT NOT NULL,   -- 'YYYY-MM'
+    contacts      INTEGER NOT NULL,
+    last_contact  TEXT NOT NULL,
+    PRIMARY KEY (child_id, month)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX child_months_month ON child_months (month);
+
+CREATE TABLE volunteer_months (
+    volunteer_id  TEXT NOT NULL,
+    month         TEXT NOT NULL,   -- 'YYYY-MM'
+    activities    INTEGER NOT NULL,
+    last_activity TEXT NOT NULL,
+    PRIMARY KEY (volunteer_id, month)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX volunteer_months_month ON volunteer_months (month);
 
 CREATE TABLE wishes (
     wish_id       TEXT NOT NULL PRIMARY KEY,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: a synthetic district, ingested, and the monthly reports of its
-# latest month for both audiences.  Everything goes under ./demo/.
+# make demo: a synthetic district, ingested, the monthly reports of its
+# latest month for both audiences, the last complete half year, the last
+# complete year and the whole period.  Everything goes under ./demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 D=demo
@@ -22,5 +23,12 @@ echo "== monthly reports for $month"
 for a in internal public; do
     "${H[@]}" report monthly "$month" --audience "$a"
 done
+year=$((${month%-*} - 1))
+half=$([ "${month#*-}" -ge 7 ] && echo "${month%-*}-H1" || echo "$year-H2")
+echo "== half year $half, year $year, and the whole period"
+"${H[@]}" report halfyear "$half"
+"${H[@]}" report annual "$year"
+"${H[@]}" report range "$(sqlite3 "$D/himama.db" "SELECT min(date) FROM activities")" \
+    "$(sqlite3 "$D/himama.db" "SELECT max(date) FROM activities")"
 echo "== written"
 find "$D/out" -path "$D/out/rejects" -prune -o -type f -print | sort | sed 's/^/  /'

@@ -18,7 +18,9 @@ typedef struct hm_cli {
     const char *org;        /* organisation name shown on reports */
     const char *lang;       /* "zh" or "en" */
     const char *datadir;    /* where queries/ and templates/ live */
+    unsigned public_mode;   /* permission bits of public report files */
     bool quiet;
+    bool no_output_list;    /* report: do not list the files written (run sums up) */
 } hm_cli;
 
 typedef int (*hm_cmd_fn)(int argc, char **argv, hm_cli *cli);
@@ -29,6 +31,7 @@ int cmd_report(int argc, char **argv, hm_cli *cli);
 int cmd_run(int argc, char **argv, hm_cli *cli);
 int cmd_synth(int argc, char **argv, hm_cli *cli);
 int cmd_check(int argc, char **argv, hm_cli *cli);
+int cmd_forms(int argc, char **argv, hm_cli *cli);
 
 /* Print the help text of command name (NULL: the overview) to stdout. */
 void cli_help(const char *name);
@@ -38,5 +41,10 @@ bool cli_wants_help(int argc, char **argv);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print to stderr unless --quiet. */
 void cli_note(const hm_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct hm_log;
+/* While log is set (not NULL), cli_error and cli_note also write their
+ * message to it, so that `run` keeps what its stages said. */
+void cli_set_log(struct hm_log *log);
 
 #endif

@@ -40,9 +40,18 @@ const char *hm_config_get(const hm_config *c, const char *key, const char *env,
 bool hm_config_bool(const hm_config *c, const char *key, const char *env);
 
 /*
+ * Parse permission bits for public reports ("0640", "644"): octal, read
+ * and write bits only, the owner's read and write included.  HM_EUSAGE
+ * when s is anything else.
+ */
+hm_error hm_config_mode(const char *s, unsigned *mode);
+
+/*
  * Where queries/ and templates/ live: $HIMAMA_DATADIR, the config's
  * "datadir", the directory holding the executable (or its parent, for a
- * build tree) when it has a queries/ folder, else the installed data dir.
+ * build tree) when it has a queries/ folder, then PREFIX/share/himama when
+ * the executable is PREFIX/bin/himama (an installed tree, even if moved),
+ * else the data folder compiled in (HM_DATADIR).
  */
 const char *hm_config_datadir(hm_config *c, const char *argv0);
 

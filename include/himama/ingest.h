@@ -53,8 +53,23 @@ void hm_ingest_result_release(hm_ingest_result *r);
 hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
                         hm_ingest_result *res, char *err, size_t errsz);
 
+/* Called once per unit ingested: a CSV file, or a sheet of a workbook. */
+typedef void (*hm_ingest_cb)(void *ctx, const char *name, const hm_ingest_result *res);
+
 /*
- * Expand args (files, and directories meaning every *.csv in them) into a
+ * Ingest path: a CSV file (one unit) or an Excel workbook (.xlsx: every
+ * visible sheet whose name or header tells a kind, each a unit of its own,
+ * named "FILE:SHEET" in ingest_log and rejects, in dependency order; the
+ * intake form's roster and list sheets are skipped).  cb gets each unit's
+ * result (valid only during the call).  Returns HM_OK unless the database
+ * failed.
+ */
+hm_error hm_ingest_path(sqlite3 *db, const char *path, const hm_ingest_opts *o,
+                        hm_ingest_cb cb, void *ctx, char *err, size_t errsz);
+
+/*
+ * Expand args (files, and directories meaning every *.csv and *.xlsx in
+ * them; workbooks first, as they usually hold several kinds) into a
  * list in dependency order: by kind (towns, children, volunteers, pairings,
  * donations, trainings, activities, wishes, expenditures, attendance,
  * stories; the kind from the file name, else from the header), then by name.
@@ -63,6 +78,15 @@ hm_error hm_ingest_file(sqlite3 *db, const char *path, const hm_ingest_opts *o,
  */
 hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_t *nfiles,
                            char *err, size_t errsz);
+
+/*
+ * Recount child_months and volunteer_months from activities for month
+ * ('YYYY-MM', only its first 7 bytes are read), or for all months when
+ * month is NULL.  Ingest calls it for every month an activities file
+ * touched, inside the file's transaction; tests that insert activities
+ * directly call it with NULL.
+ */
+hm_error hm_ingest_recount(sqlite3 *db, const char *month, char *err, size_t errsz);
 
 /* The kind of the file at path from its name, else its header; NULL if unknown. */
 const hm_kind *hm_ingest_sniff_kind(const char *path);

@@ -1,0 +1,538 @@
+/*
+ * aggregate.c - from a template and the database to a report model.
+ *
+ * Each section's query file is run with bound named parameters; a file
+ * may hold several statements (run in order, each prepared on the tail of
+ * the one before), and the last statement that returns columns gives the
+ * section's rows.  Only the columns the template declares are copied, in
+ * the template's order; internal columns never enter a public model, so
+ * nothing later can leak them.  Placeholders are filled once every query
+ * has run, so a sentence may quote any section; hidden columns are then
+ * dropped.
+ */
+#include "himama/aggregate.h"
+#include "himama/db.h"
+#include "himama/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Set err to a formatted message and return rc. */
+static hm_error fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static hm_error fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errsz, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* The first day of the month m (1..12, may overflow by one) of year y. */
+static int32_t month_start(int y, int m)
+{
+    if (m < 1) {
+        m += 12;
+        y--;
+    } else if (m > 12) {
+        m -= 12;
+        y++;
+    }
+    return hm_days_from_civil(y, m, 1);
+}
+
+bool hm_aggregate_dates_for(const char *kind, const char *from, const char *to,
+                            hm_aggregate_dates *d)
+{
+    int32_t f, t;
+    int y, m, dd;
+    if (!from || !to || !hm_date_parse_iso(from, &f) || !hm_date_parse_iso(to, &t) || t < f)
+        return false;
+    hm_civil_from_days(f, &y, &m, &dd);
+    if (kind && strcmp(kind, "monthly") == 0) {
+        hm_date_format(month_start(y, m - 1), d->prev_from);
+        hm_date_format(f - 1, d->prev_to);
+    } else {
+        hm_date_format(f - (t - f + 1), d->prev_from);
+        hm_date_format(f - 1, d->prev_to);
+    }
+    hm_civil_from_days(t, &y, &m, &dd);
+    hm_date_format(hm_days_from_civil(y, 1, 1), d->ytd_from);
+    hm_date_format(month_start(y, m + 1), d->next_from);
+    hm_date_format(month_start(y, m + 2) - 1, d->next_to);
+    return true;
+}
+
+/* The named parameters a query may use. */
+typedef struct param {
+    const char *name;    /* with its ':' prefix */
+    const char *value;
+} param;
+
+enum { NPARAMS = 13 };
+
+/* Everything one run needs beside the template. */
+typedef struct run {
+    sqlite3 *db;
+    const hm_aggregate_params *ap;
+    bool public_aud;
+    param params[NPARAMS];
+    bool **hidden;       /* per model section: which columns to drop at the end */
+    char *err;
+    size_t errsz;
+} run;
+
+/* Copy the current row's column i into v. */
+static void value_from(sqlite3_stmt *st, int i, hm_value *v)
+{
+    memset(v, 0, sizeof *v);
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER:
+        v->type = HM_V_INT;
+        v->i = sqlite3_column_int64(st, i);
+        break;
+    case SQLITE_FLOAT:
+        v->type = HM_V_REAL;
+        v->r = sqlite3_column_double(st, i);
+        break;
+    case SQLITE_NULL:
+        v->type = HM_V_NULL;
+        break;
+    default: {
+        const unsigned char *s = sqlite3_column_text(st, i);
+        int n = sqlite3_column_bytes(st, i);
+        v->type = HM_V_TEXT;
+        v->s = hm_xstrndup(s ? (const char *)s : "", (size_t)n);
+        break;
+    }
+    }
+}
+
+/* Free the cells of t (not its columns). */
+static void cells_release(hm_table *t)
+{
+    for (size_t i = 0; i < t->nrow * t->ncol; i++)
+        if (t->cells[i].type == HM_V_TEXT)
+            free(t->cells[i].s);
+    free(t->cells);
+    t->cells = NULL;
+    t->nrow = 0;
+}
+
+/* Bind the parameters st names; an unknown one is an error. */
+static hm_error bind_params(run *R, sqlite3_stmt *st, const char *qpath)
+{
+    int nbound = 0;
+    for (size_t i = 0; i < NPARAMS; i++) {
+        int idx = sqlite3_bind_parameter_index(st, R->params[i].name);
+        if (idx <= 0)
+            continue;
+        const char *v = R->params[i].value;
+        int rc = v ? sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT)
+                   : sqlite3_bind_null(st, idx);
+        if (rc != SQLITE_OK)
+            return fail(HM_EQUERY, R->err, R->errsz, "%s: cannot bind '%s': %s", qpath,
+                        R->params[i].name, sqlite3_errmsg(R->db));
+        nbound++;
+    }
+    int n = sqlite3_bind_parameter_count(st);
+    if (nbound == n)
+        return HM_OK;
+    for (int idx = 1; idx <= n; idx++) {
+        const char *name = sqlite3_bind_parameter_name(st, idx);
+        bool known = false;
+        for (size_t i = 0; name && i < NPARAMS; i++)
+            known |= strcmp(name, R->params[i].name) == 0;
+        if (!known)
+            return fail(HM_EQUERY, R->err, R->errsz, "%s: unknown parameter '%s' (known: "
+                        ":from :to :prev_from :prev_to :ytd_from :next_from :next_to :today "
+                        ":audience :lang :kind :period :org)", qpath, name ? name : "?");
+    }
+    return HM_OK;
+}
+
+/*
+ * Run the statements of sql; the rows of the last one that returns
+ * columns go into sec->table, whose columns are already set.
+ */
+static hm_error run_query(run *R, hm_section *sec, const char *qpath, const char *sql)
+{
+    const char *tail = sql;
+    hm_table *t = &sec->table;
+    size_t *map = hm_xcalloc(t->ncol ? t->ncol : 1, sizeof *map);
+    hm_error rc = HM_OK;
+    bool got_rows = false;
+
+    while (tail && *tail) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(R->db, tail, -1, &st, &tail) != SQLITE_OK) {
+            rc = fail(HM_EQUERY, R->err, R->errsz, "%s: %s", qpath, sqlite3_errmsg(R->db));
+            goto out;
+        }
+        if (!st)
+            continue;   /* only a comment or white space */
+        if ((rc = bind_params(R, st, qpath)) != HM_OK) {
+            sqlite3_finalize(st);
+            goto out;
+        }
+        int ncol = sqlite3_column_count(st);
+        if (ncol > 0) {
+            for (size_t c = 0; c < t->ncol; c++) {
+                int k;
+                for (k = 0; k < ncol; k++)
+                    if (strcmp(sqlite3_column_name(st, k), t->cols[c].name) == 0)
+                        break;
+                if (k == ncol) {
+                    rc = fail(HM_EQUERY, R->err, R->errsz, "%s: section '%s' declares the "
+                              "column '%s' that the query does not return", qpath, sec->id,
+                              t->cols[c].name);
+                    sqlite3_finalize(st);
+                    goto out;
+                }
+                map[c] = (size_t)k;
+            }
+            cells_release(t);
+            got_rows = true;
+        }
+        size_t alloc = 0;
+        int src;
+        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+            if (ncol == 0)
+                continue;
+            if (t->nrow == alloc) {
+                alloc = alloc ? alloc * 2 : 16;
+                t->cells = hm_xrealloc(t->cells, alloc * (t->ncol ? t->ncol : 1) *
+                                       sizeof *t->cells);
+            }
+            for (size_t c = 0; c < t->ncol; c++)
+                value_from(st, (int)map[c], &t->cells[t->nrow * t->ncol + c]);
+            t->nrow++;
+        }
+        if (src != SQLITE_DONE) {
+            rc = fail(HM_EQUERY, R->err, R->errsz, "%s: %s", qpath, sqlite3_errmsg(R->db));
+            sqlite3_finalize(st);
+            goto out;
+        }
+        sqlite3_finalize(st);
+    }
+    if (!got_rows)
+        rc = fail(HM_EQUERY, R->err, R->errsz, "%s: no statement returns rows", qpath);
+out:
+    free(map);
+    return rc;
+}
+
+/* Find section id and column col in r; *row gets the row asked for by sel. */
+static const hm_value *lookup(const hm_report *r, const char *ref, char *buf, size_t bufsz,
+                              const hm_colspec **spec)
+{
+    char id[80], col[80], sel[16] = "";
+    const char *dot = strchr(ref, '.');
+    const char *colon = dot ? strchr(dot, ':') : NULL;
+    *spec = NULL;
+    if (!dot || (size_t)(dot - ref) >= sizeof id)
+        return NULL;
+    snprintf(id, sizeof id, "%.*s", (int)(dot - ref), ref);
+    if (colon) {
+        snprintf(col, sizeof col, "%.*s", (int)(colon - dot - 1), dot + 1);
+        snprintf(sel, sizeof sel, "%s", colon + 1);
+    } else {
+        snprintf(col, sizeof col, "%s", dot + 1);
+    }
+    for (size_t s = 0; s < r->nsec; s++) {
+        const hm_table *t = &r->sec[s].table;
+        if (strcmp(r->sec[s].id, id) != 0)
+            continue;
+        if (strcmp(col, "rows") == 0 && !colon) {
+            snprintf(buf, bufsz, "%zu", t->nrow);
+            return NULL;
+        }
+        for (size_t c = 0; c < t->ncol; c++) {
+            if (strcmp(t->cols[c].name, col) != 0)
+                continue;
+            size_t row = 0;
+            if (strcmp(sel, "last") == 0)
+                row = t->nrow ? t->nrow - 1 : 0;
+            else if (sel[0])
+                row = (size_t)strtoul(sel, NULL, 10) - 1;
+            if (row >= t->nrow)
+                return NULL;
+            *spec = &t->cols[c];
+            return hm_table_cell(t, row, c);
+        }
+    }
+    return NULL;
+}
+
+/* The text a placeholder stands for, into buf. */
+static void placeholder(const run *R, const hm_report *r, const char *ref, char *buf,
+                        size_t bufsz)
+{
+    const hm_aggregate_params *ap = R->ap;
+    buf[0] = '\0';
+    if (strcmp(ref, "period") == 0) {
+        snprintf(buf, bufsz, "%s", ap->period ? ap->period : "");
+    } else if (strcmp(ref, "year") == 0) {
+        snprintf(buf, bufsz, "%.4s", ap->from);
+    } else if (strcmp(ref, "month") == 0) {
+        snprintf(buf, bufsz, "%d", atoi(ap->from + 5));
+    } else if (strcmp(ref, "from") == 0) {
+        snprintf(buf, bufsz, "%s", ap->from);
+    } else if (strcmp(ref, "to") == 0) {
+        snprintf(buf, bufsz, "%s", ap->to);
+    } else if (strcmp(ref, "org") == 0) {
+        snprintf(buf, bufsz, "%s", ap->org ? ap->org : "");
+    } else if (strcmp(ref, "generated") == 0) {
+        snprintf(buf, bufsz, "%s", r->generated_at);
+    } else {
+        const hm_colspec *spec;
+        const hm_value *v = lookup(r, ref, buf, bufsz, &spec);
+        if (v && v->type == HM_V_NULL)
+            snprintf(buf, bufsz, "—");
+        else if (v)
+            hm_value_format(v, spec, R->public_aud, buf, bufsz);
+    }
+}
+
+/* text with its placeholders filled (caller frees); NULL stays NULL. */
+static char *fill(const run *R, const hm_report *r, const char *text)
+{
+    if (!text)
+        return NULL;
+    hm_strbuf sb = HM_STRBUF_INIT;
+    hm_strbuf_init(&sb);
+    for (const char *s = text; *s; s++) {
+        if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
+            hm_strbuf_addc(&sb, *s++);
+            continue;
+        }
+        const char *e = *s == '{' ? strchr(s, '}') : NULL;
+        if (!e) {
+            hm_strbuf_addc(&sb, *s);
+            continue;
+        }
+        char ref[200], val[256];
+        snprintf(ref, sizeof ref, "%.*s", (int)(e - s - 1), s + 1);
+        placeholder(R, r, ref, val, sizeof val);
+        hm_strbuf_adds(&sb, val);
+        s = e;
+    }
+    return hm_strbuf_detach(&sb);
+}
+
+/* True when the value ref points at is set: not NULL, not 0, not "". */
+static bool value_set(const hm_report *r, const char *ref)
+{
+    char buf[32];
+    const hm_colspec *spec;
+    const hm_value *v = lookup(r, ref, buf, sizeof buf, &spec);
+    if (!v)
+        return false;
+    switch (v->type) {
+    case HM_V_NULL: return false;
+    case HM_V_INT: return v->i != 0;
+    case HM_V_REAL: return v->r != 0.0;
+    case HM_V_TEXT: return v->s[0] != '\0';
+    }
+    return false;
+}
+
+/* Drop the columns flagged in drop from t. */
+static void drop_columns(hm_table *t, const bool *drop)
+{
+    size_t keep = 0;
+    for (size_t c = 0; c < t->ncol; c++)
+        keep += !drop[c];
+    if (keep == t->ncol)
+        return;
+    hm_value *cells = hm_xcalloc(t->nrow * keep + 1, sizeof *cells);
+    for (size_t row = 0; row < t->nrow; row++) {
+        size_t k = 0;
+        for (size_t c = 0; c < t->ncol; c++) {
+            hm_value *v = &t->cells[row * t->ncol + c];
+            if (drop[c]) {
+                if (v->type == HM_V_TEXT)
+                    free(v->s);
+            } else {
+                cells[row * keep + k++] = *v;
+            }
+        }
+    }
+    size_t k = 0;
+    for (size_t c = 0; c < t->ncol; c++) {
+        if (drop[c]) {
+            free(t->cols[c].name);
+            free(t->cols[c].label);
+        } else {
+            t->cols[k++] = t->cols[c];
+        }
+    }
+    free(t->cells);
+    t->cells = cells;
+    t->ncol = keep;
+}
+
+/* The index of column name in t (it exists: the template was checked). */
+static size_t col_index(const hm_table *t, const char *name)
+{
+    for (size_t c = 0; c < t->ncol; c++)
+        if (strcmp(t->cols[c].name, name) == 0)
+            return c;
+    return 0;
+}
+
+/* Set up section sec from template section ts and run its query. */
+static hm_error build_section(run *R, const hm_tmpl_section *ts, hm_section *sec, bool **hidden)
+{
+    hm_error rc = HM_OK;
+    char *qpath = NULL, *qfile = NULL, *sql = NULL;
+    sec->kind = ts->kind;
+    sec->id = hm_xstrdup(ts->id);
+    sec->sheet = ts->sheet ? hm_xstrdup(ts->sheet) : NULL;
+    sec->detail = ts->detail;
+    sec->table.cols = hm_xcalloc(ts->ncol + 1, sizeof *sec->table.cols);
+    *hidden = hm_xcalloc(ts->ncol + 1, sizeof **hidden);
+    for (size_t c = 0; c < ts->ncol; c++) {
+        const hm_tmpl_col *tc = &ts->cols[c];
+        if (tc->internal && R->public_aud)
+            continue;   /* never enters a public model */
+        hm_colspec *cs = &sec->table.cols[sec->table.ncol];
+        (*hidden)[sec->table.ncol] = tc->hidden;
+        cs->name = hm_xstrdup(tc->name);
+        cs->label = hm_xstrdup(tc->label);
+        cs->format = tc->format;
+        cs->child_count = tc->child_count;
+        cs->width = tc->width;
+        sec->table.ncol++;
+    }
+    if (!ts->query)
+        return HM_OK;
+    qfile = hm_xmalloc(strlen(ts->query) + 5);
+    snprintf(qfile, strlen(ts->query) + 5, "%s.sql", ts->query);
+    sec->query = hm_path_join("queries", qfile);
+    qpath = hm_path_join(R->ap->queries_dir, qfile);
+    sql = hm_read_file(qpath, NULL);
+    if (!sql) {
+        rc = fail(HM_EQUERY, R->err, R->errsz, "section '%s': cannot read query '%s': %s",
+                  ts->id, qpath, strerror(errno));
+        goto out;
+    }
+    rc = run_query(R, sec, qpath, sql);
+out:
+    free(sql);
+    free(qpath);
+    free(qfile);
+    return rc;
+}
+
+/* Fill texts and chart columns, then drop hidden columns, for every section. */
+static void finish(run *R, const hm_template *tmpl, hm_report *r, const size_t *tidx)
+{
+    r->title = fill(R, r, tmpl->title);
+    r->subtitle = fill(R, r, tmpl->subtitle);
+    r->footer = fill(R, r, tmpl->footer);
+    for (size_t s = 0; s < r->nsec; s++) {
+        const hm_tmpl_section *ts = &tmpl->sec[tidx[s]];
+        hm_section *sec = &r->sec[s];
+        sec->heading = fill(R, r, ts->heading);
+        sec->intro = fill(R, r, ts->intro);
+        sec->empty = fill(R, r, ts->empty);
+        if (!ts->note_if || value_set(r, ts->note_if))
+            sec->note = fill(R, r, ts->note);
+    }
+    for (size_t s = 0; s < r->nsec; s++) {
+        const hm_tmpl_section *ts = &tmpl->sec[tidx[s]];
+        hm_section *sec = &r->sec[s];
+        drop_columns(&sec->table, R->hidden[s]);
+        if (ts->category) {
+            sec->category_col = col_index(&sec->table, ts->category);
+            sec->nseries = ts->nseries;
+            sec->series_cols = hm_xcalloc(ts->nseries, sizeof *sec->series_cols);
+            for (size_t i = 0; i < ts->nseries; i++)
+                sec->series_cols[i] = col_index(&sec->table, ts->series[i]);
+        }
+    }
+}
+
+hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_params *ap,
+                      hm_report **out, char *err, size_t errsz)
+{
+    hm_aggregate_dates d;
+    hm_report *r = NULL;
+    size_t *tidx = NULL;
+    char today[11], now[21];
+    hm_error rc = HM_OK;
+    run R;
+    memset(&R, 0, sizeof R);
+    *out = NULL;
+
+    if (!ap->audience || (strcmp(ap->audience, "internal") != 0 &&
+                          strcmp(ap->audience, "public") != 0))
+        return fail(HM_EUSAGE, err, errsz, "audience must be 'internal' or 'public'");
+    if (!ap->queries_dir || !ap->kind || !ap->lang)
+        return fail(HM_EUSAGE, err, errsz, "kind, language and queries folder are required");
+    if (!hm_aggregate_dates_for(ap->kind, ap->from, ap->to, &d))
+        return fail(HM_EUSAGE, err, errsz, "bad period '%s' to '%s'",
+                    ap->from ? ap->from : "", ap->to ? ap->to : "");
+    if (ap->today)
+        snprintf(today, sizeof today, "%s", ap->today);
+    else
+        hm_date_format(hm_today(), today);
+
+    R.db = db;
+    R.ap = ap;
+    R.public_aud = strcmp(ap->audience, "public") == 0;
+    R.err = err;
+    R.errsz = errsz;
+    const param params[NPARAMS] = {
+        { ":from", ap->from }, { ":to", ap->to },
+        { ":prev_from", d.prev_from }, { ":prev_to", d.prev_to },
+        { ":ytd_from", d.ytd_from }, { ":next_from", d.next_from }, { ":next_to", d.next_to },
+        { ":today", today }, { ":audience", ap->audience }, { ":lang", ap->lang },
+        { ":kind", ap->kind }, { ":period", ap->period }, { ":org", ap->org ? ap->org : "" },
+    };
+    memcpy(R.params, params, sizeof params);
+
+    r = hm_xcalloc(1, sizeof *r);
+    r->kind = hm_xstrdup(ap->kind);
+    r->period = hm_xstrdup(ap->period ? ap->period : "");
+    r->from = hm_xstrdup(ap->from);
+    r->to = hm_xstrdup(ap->to);
+    r->audience = hm_xstrdup(ap->audience);
+    r->lang = hm_xstrdup(ap->lang);
+    r->org = hm_xstrdup(ap->org ? ap->org : "");
+    hm_time_format(hm_now(), now);
+    now[10] = ' ';
+    now[16] = '\0';
+    r->generated_at = hm_xstrdup(now);
+
+    r->sec = hm_xcalloc(tmpl->nsec + 1, sizeof *r->sec);
+    R.hidden = hm_xcalloc(tmpl->nsec + 1, sizeof *R.hidden);
+    tidx = hm_xcalloc(tmpl->nsec + 1, sizeof *tidx);
+    for (size_t i = 0; i < tmpl->nsec; i++) {
+        const hm_tmpl_section *ts = &tmpl->sec[i];
+        if ((ts->audience == HM_AUD_INTERNAL && R.public_aud) ||
+            (ts->audience == HM_AUD_PUBLIC && !R.public_aud))
+            continue;
+        tidx[r->nsec] = i;
+        rc = build_section(&R, ts, &r->sec[r->nsec], &R.hidden[r->nsec]);
+        r->nsec++;
+        if (rc != HM_OK)
+            goto out;
+    }
+    finish(&R, tmpl, r, tidx);
+    *out = r;
+    r = NULL;
+out:
+    if (R.hidden)
+        for (size_t i = 0; i < tmpl->nsec; i++)
+            free(R.hidden[i]);
+    free(R.hidden);
+    free(tidx);
+    hm_report_free(r);
+    return rc;
+}

@@ -1,0 +1,348 @@
+/*
+ * dossier.c - dossiers.pdf: one A4 page per shortlisted candidate for the
+ * "most beautiful caring mother" nomination, for the jury.
+ *
+ * Each page: the candidate (name masked for the public audience), town,
+ * sector, rank and score; the nine scored figures as tiles; the children
+ * paired in the year by alias only; a bar chart of the candidate's
+ * activities month by month; then the year's stories, newest first, as
+ * far as the page holds (the rest is marked as left out, the full texts
+ * are in the database).  The three per-candidate queries are prepared once
+ * and re-bound for each candidate.
+ */
+#include "himama/nominate.h"
+#include "himama/db.h"
+#include "himama/pdf.h"
+#include "himama/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MARGIN 50.0
+#define C_TEXT 0x222222
+#define C_MUTED 0x666666
+#define C_ACCENT 0xB0283F
+#define C_TILE 0xF7F3F3
+#define C_RULE 0xCCCCCC
+
+/* Set err to a formatted message and return rc. */
+static hm_error fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static hm_error fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errsz, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+enum { Q_CHILDREN, Q_MONTHS, Q_STORIES, NQ };
+static const char *const QFILES[NQ] = { "annual_dossier_children.sql",
+                                        "annual_dossier_months.sql",
+                                        "annual_dossier_stories.sql" };
+
+/* The state of one run. */
+typedef struct dctx {
+    hm_pdf *pdf;
+    const hm_nominate_params *p;
+    bool en;
+    sqlite3 *db;
+    sqlite3_stmt *q[NQ];
+    char *err;
+    size_t errsz;
+} dctx;
+
+/* The text of column i of st's current row ("" for NULL). */
+static const char *txt(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? (const char *)s : "";
+}
+
+/* Bind the per-candidate parameters of st and reset it. */
+static hm_error bind_for(dctx *d, sqlite3_stmt *st, const char *vid, const char *qfile)
+{
+    sqlite3_reset(st);
+    for (int idx = 1; idx <= sqlite3_bind_parameter_count(st); idx++) {
+        const char *name = sqlite3_bind_parameter_name(st, idx);
+        const char *v = NULL;
+        if (!name)
+            v = NULL;
+        else if (strcmp(name, ":volunteer_id") == 0)
+            v = vid;
+        else if (strcmp(name, ":from") == 0)
+            v = d->p->from;
+        else if (strcmp(name, ":to") == 0)
+            v = d->p->to;
+        else if (strcmp(name, ":audience") == 0)
+            v = d->p->audience;
+        else if (strcmp(name, ":lang") == 0)
+            v = d->p->lang;
+        if (!v || sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+            return fail(HM_EQUERY, d->err, d->errsz, "%s: unknown parameter '%s'", qfile,
+                        name ? name : "?");
+    }
+    return HM_OK;
+}
+
+/* Draw wrapped text from (x, *y) down, no lower than floor; false when cut. */
+static bool wrapped(dctx *d, const char *text, double x, double *y, double width, double size,
+                    uint32_t rgb, double floor)
+{
+    hm_pdf_lines ln = { 0 };
+    bool all = true;
+    hm_pdf_wrap(d->pdf, text, size, width, &ln);
+    for (size_t i = 0; i < ln.n; i++) {
+        if (*y - size < floor) {
+            all = false;
+            break;
+        }
+        hm_pdf_text(d->pdf, x, *y - size, size, rgb, ln.line[i]);
+        *y -= size * 1.45;
+    }
+    hm_pdf_lines_release(&ln);
+    return all;
+}
+
+/* A small section heading with a rule under it. */
+static void subhead(dctx *d, const char *text, double *y)
+{
+    hm_pdf_text(d->pdf, MARGIN, *y - 12, 12, C_ACCENT, text);
+    hm_pdf_line(d->pdf, MARGIN, *y - 16, HM_PDF_A4_WIDTH - MARGIN, *y - 16, C_RULE, 0.6);
+    *y -= 26;
+}
+
+/* The monthly bar chart of st's rows (month, activities) at the top *y. */
+static hm_error month_chart(dctx *d, sqlite3_stmt *st, double *y)
+{
+    long long v[12] = { 0 };
+    int mon[12] = { 0 };
+    int n = 0, src;
+    long long top = 0;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW && n < 12) {
+        mon[n] = sqlite3_column_int(st, 0);
+        v[n] = sqlite3_column_int64(st, 1);
+        if (v[n] > top)
+            top = v[n];
+        n++;
+    }
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return fail(HM_EQUERY, d->err, d->errsz, "%s: %s", QFILES[Q_MONTHS],
+                    sqlite3_errmsg(d->db));
+    double h = 90, x0 = MARGIN + 24, w = HM_PDF_A4_WIDTH - MARGIN - x0;
+    double base = *y - h - 4;
+    long long step = top <= 4 ? 1 : (top + 3) / 4;
+    long long ymax = step * 4;
+    char buf[32];
+    for (int k = 0; k <= 4; k++) {
+        double gy = base + h * (double)k / 4;
+        hm_pdf_line(d->pdf, x0, gy, x0 + w, gy, k ? 0xE6E6E6 : C_RULE, 0.5);
+        snprintf(buf, sizeof buf, "%lld", step * k);
+        hm_pdf_text_right(d->pdf, x0 - 4, gy - 3, 8, C_MUTED, buf);
+    }
+    double slot = n ? w / n : w;
+    for (int i = 0; i < n; i++) {
+        double bh = ymax ? h * (double)v[i] / (double)ymax : 0;
+        double bx = x0 + slot * i + slot * 0.2;
+        if (bh > 0)
+            hm_pdf_fill_rect(d->pdf, bx, base, slot * 0.6, bh, C_ACCENT);
+        snprintf(buf, sizeof buf, "%lld", v[i]);
+        if (v[i] > 0)
+            hm_pdf_text_center(d->pdf, bx + slot * 0.3, base + bh + 3, 8, C_TEXT, buf);
+        snprintf(buf, sizeof buf, d->en ? "%d" : "%d月", mon[i]);
+        hm_pdf_text_center(d->pdf, bx + slot * 0.3, base - 12, 8, C_MUTED, buf);
+    }
+    *y = base - 24;
+    return hm_pdf_status(d->pdf);
+}
+
+/* One candidate's page. */
+static hm_error page(dctx *d, const hm_nom_candidate *k, size_t index)
+{
+    hm_error rc;
+    hm_strbuf sb = HM_STRBUF_INIT;
+    bool pub = strcmp(d->p->audience, "public") == 0;
+    double y = HM_PDF_A4_HEIGHT - MARGIN, width = HM_PDF_A4_WIDTH - 2 * MARGIN;
+    double floor = MARGIN + 20;
+    int src;
+
+    hm_strbuf_init(&sb);
+    if ((rc = hm_pdf_add_page(d->pdf)) != HM_OK)
+        goto out;
+    hm_strbuf_addf(&sb, d->en ? "\"Most beautiful caring mother\" %.4s · candidate %zu"
+                              : "%.4s年度“最美爱心妈妈”候选人材料 · 第 %zu 位", d->p->from,
+                   index + 1);
+    hm_pdf_text(d->pdf, MARGIN, y - 10, 10, C_MUTED, sb.buf);
+    y -= 40;
+    const char *name = pub ? k->masked : k->volunteer;
+    hm_pdf_text(d->pdf, MARGIN, y, 22, C_TEXT, name);
+    hm_pdf_outline(d->pdf, name, hm_pdf_page_count(d->pdf) - 1, y + 22);
+    hm_strbuf_reset(&sb);
+    hm_strbuf_addf(&sb, d->en ? "%s · %s · %s · rank %lld in town · score %lld"
+                              : "%s · %s · %s · 镇内第 %lld 名 · 得分 %lld",
+                   k->town, k->sector ? k->sector : "", k->role ? k->role : "",
+                   (long long)k->rank, (long long)k->score);
+    if (!pub) {
+        hm_strbuf_addf(&sb, d->en ? " · ID %s" : " · 编号 %s", k->volunteer_id);
+    }
+    y -= 20;
+    hm_pdf_text(d->pdf, MARGIN, y, 11, C_MUTED, sb.buf);
+    y -= 18;
+
+    /* The figures: three rows of three tiles. */
+    double gap = 8, tw = (width - 2 * gap) / 3, th = 40;
+    for (int i = 0; i < HM_NOM_NFIG; i++) {
+        double tx = MARGIN + (tw + gap) * (i % 3), ty = y - (th + gap) * (i / 3) - th;
+        char v[32];
+        hm_pdf_fill_rect(d->pdf, tx, ty, tw, th, C_TILE);
+        hm_pdf_fill_rect(d->pdf, tx, ty, 3, th, C_ACCENT);
+        hm_pdf_text(d->pdf, tx + 10, ty + th - 14, 9, C_MUTED,
+                    d->en ? hm_nom_figures[i].en : hm_nom_figures[i].zh);
+        snprintf(v, sizeof v, "%lld", (long long)k->fig[i]);
+        hm_pdf_text(d->pdf, tx + 10, ty + 8, 16, C_TEXT, v);
+    }
+    y -= 3 * (th + gap) + 10;
+
+    /* The children, by alias. */
+    subhead(d, d->en ? "Children paired (by alias)" : "结对儿童（化名）", &y);
+    if ((rc = bind_for(d, d->q[Q_CHILDREN], k->volunteer_id, QFILES[Q_CHILDREN])) != HM_OK)
+        goto out;
+    hm_strbuf_reset(&sb);
+    size_t nkids = 0;
+    while ((src = sqlite3_step(d->q[Q_CHILDREN])) == SQLITE_ROW) {
+        sqlite3_stmt *st = d->q[Q_CHILDREN];
+        hm_strbuf_addf(&sb, d->en ? "%s%s (%s, since %s, %lld activities)"
+                                  : "%s%s（%s，%s 起结对，本年活动 %lld 次）",
+                       nkids ? (d->en ? "; " : "；") : "", txt(st, 0), txt(st, 1), txt(st, 2),
+                       (long long)sqlite3_column_int64(st, 3));
+        nkids++;
+    }
+    if (src != SQLITE_DONE) {
+        rc = fail(HM_EQUERY, d->err, d->errsz, "%s: %s", QFILES[Q_CHILDREN],
+                  sqlite3_errmsg(d->db));
+        goto out;
+    }
+    if (!nkids)
+        hm_strbuf_adds(&sb, d->en ? "None this year." : "本年度无结对儿童。");
+    wrapped(d, sb.buf, MARGIN, &y, width, 10, C_TEXT, floor);
+    y -= 8;
+
+    /* The months. */
+    subhead(d, d->en ? "Activities month by month" : "每月开展活动（次）", &y);
+    if ((rc = bind_for(d, d->q[Q_MONTHS], k->volunteer_id, QFILES[Q_MONTHS])) != HM_OK ||
+        (rc = month_chart(d, d->q[Q_MONTHS], &y)) != HM_OK)
+        goto out;
+
+    /* The stories, as far as the page holds. */
+    subhead(d, d->en ? "Stories of the year" : "本年度事迹", &y);
+    if ((rc = bind_for(d, d->q[Q_STORIES], k->volunteer_id, QFILES[Q_STORIES])) != HM_OK)
+        goto out;
+    size_t nst = 0;
+    bool cut = false;
+    while ((src = sqlite3_step(d->q[Q_STORIES])) == SQLITE_ROW) {
+        sqlite3_stmt *st = d->q[Q_STORIES];
+        if (cut)
+            continue;
+        hm_strbuf_reset(&sb);
+        hm_strbuf_addf(&sb, "%s  %s%s%s%s", txt(st, 0), txt(st, 1),
+                       *txt(st, 2) ? (d->en ? " (with " : "（结对儿童：") : "", txt(st, 2),
+                       *txt(st, 2) ? (d->en ? ")" : "）") : "");
+        cut = !wrapped(d, sb.buf, MARGIN, &y, width, 10.5, C_ACCENT, floor + 14) ||
+              !wrapped(d, txt(st, 3), MARGIN, &y, width, 10, C_TEXT, floor + 14);
+        y -= 6;
+        nst++;
+    }
+    if (src != SQLITE_DONE) {
+        rc = fail(HM_EQUERY, d->err, d->errsz, "%s: %s", QFILES[Q_STORIES],
+                  sqlite3_errmsg(d->db));
+        goto out;
+    }
+    if (!nst)
+        hm_pdf_text(d->pdf, MARGIN, y - 10, 10, C_MUTED,
+                    d->en ? "No stories recorded this year." : "本年度没有记录事迹。");
+    if (cut)
+        hm_pdf_text(d->pdf, MARGIN, floor, 9, C_MUTED,
+                    d->en ? "… the rest is left out here; the full texts are in the database."
+                          : "……其余内容从略，全文见数据库事迹记录。");
+    rc = hm_pdf_status(d->pdf);
+out:
+    hm_strbuf_release(&sb);
+    return rc;
+}
+
+/* Page numbers on every page. */
+static hm_error footers(dctx *d)
+{
+    size_t n = hm_pdf_page_count(d->pdf);
+    char buf[96];
+    for (size_t i = 0; i < n; i++) {
+        hm_pdf_select_page(d->pdf, i);
+        snprintf(buf, sizeof buf, d->en ? "Page %zu of %zu" : "第 %zu 页 / 共 %zu 页", i + 1, n);
+        hm_pdf_text_right(d->pdf, HM_PDF_A4_WIDTH - MARGIN, 28, 8, C_MUTED, buf);
+        hm_pdf_text(d->pdf, MARGIN, 28, 8, C_MUTED,
+                    d->en ? "Nomination dossiers: children by alias only"
+                          : "推荐材料 · 儿童仅以化名出现");
+    }
+    return hm_pdf_status(d->pdf);
+}
+
+hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
+                          const hm_nomination_conf *c, const hm_nom_candidate *cand, size_t n,
+                          const char *path, char *err, size_t errsz)
+{
+    dctx d;
+    hm_error rc = HM_OK;
+    (void)c;
+    memset(&d, 0, sizeof d);
+    d.p = p;
+    d.db = db;
+    d.en = p->lang && strcmp(p->lang, "en") == 0;
+    d.err = err;
+    d.errsz = errsz;
+    for (int i = 0; i < NQ; i++) {
+        char *qpath = hm_path_join(p->queries_dir, QFILES[i]);
+        char *sql = hm_read_file(qpath, NULL);
+        if (!sql)
+            rc = fail(HM_EQUERY, err, errsz, "cannot read query '%s': %s", qpath,
+                      strerror(errno));
+        else if (sqlite3_prepare_v2(db, sql, -1, &d.q[i], NULL) != SQLITE_OK || !d.q[i])
+            rc = fail(HM_EQUERY, err, errsz, "%s: %s", qpath, sqlite3_errmsg(db));
+        free(sql);
+        free(qpath);
+        if (rc != HM_OK)
+            goto out;
+    }
+    hm_pdf_opts po = {
+        .font_path = p->render ? p->render->font_path : NULL,
+        .font_index = p->render ? p->render->font_index : 0,
+        .created = p->render ? p->render->created : 0,
+        .title = d.en ? "Nomination dossiers" : "最美爱心妈妈候选人材料",
+        .author = p->org,
+    };
+    if ((rc = hm_pdf_open(&d.pdf, &po, err, errsz)) != HM_OK)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = page(&d, &cand[i], i)) != HM_OK)
+            goto out;
+    if (n == 0) {
+        hm_pdf_add_page(d.pdf);
+        hm_pdf_text(d.pdf, MARGIN, HM_PDF_A4_HEIGHT - MARGIN - 20, 14, C_TEXT,
+                    d.en ? "No volunteer met the nomination rules this year."
+                         : "本年度没有符合推荐条件的志愿者。");
+    }
+    if ((rc = footers(&d)) != HM_OK || (rc = hm_pdf_save(d.pdf, path)) != HM_OK) {
+        if (rc == HM_OK || !err[0] || strcmp(hm_pdf_error(d.pdf), "") != 0)
+            snprintf(err, errsz, "dossiers: %s", hm_pdf_error(d.pdf));
+        rc = rc ? rc : HM_EPDF;
+        goto out;
+    }
+out:
+    for (int i = 0; i < NQ; i++)
+        sqlite3_finalize(d.q[i]);
+    hm_pdf_free(d.pdf);
+    return rc;
+}

@@ -1,0 +1,138 @@
+/*
+ * manifest.c - the manifest.json of a report.
+ *
+ * The JSON is written by hand with hm_strbuf_add_json for every string, in
+ * a fixed key order, so the same report gives the same bytes.
+ */
+#include "himama/manifest.h"
+#include "himama/sha256.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+hm_error hm_manifest_file_sha256(const char *path, char out[65], int64_t *bytes)
+{
+    unsigned char buf[65536];
+    hm_sha256 c;
+    size_t n;
+    int64_t total = 0;
+    out[0] = '\0';
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return HM_EIO;
+    hm_sha256_init(&c);
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
+        hm_sha256_update(&c, buf, n);
+        total += (int64_t)n;
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad)
+        return HM_EIO;
+    hm_sha256_final_hex(&c, out);
+    if (bytes)
+        *bytes = total;
+    return HM_OK;
+}
+
+/* Append "key": and the JSON string of s (null when s is NULL). */
+static void add_str(hm_strbuf *sb, const char *indent, const char *key, const char *s, bool comma)
+{
+    hm_strbuf_addf(sb, "%s\"%s\": ", indent, key);
+    if (s)
+        hm_strbuf_add_json(sb, s);
+    else
+        hm_strbuf_adds(sb, "null");
+    hm_strbuf_adds(sb, comma ? ",\n" : "\n");
+}
+
+/* The ingest_log rows of files loaded so far, as a JSON array. */
+static hm_error add_inputs(sqlite3 *db, hm_strbuf *sb, char *err, size_t errsz)
+{
+    sqlite3_stmt *st = NULL;
+    hm_error rc = HM_OK;
+    bool first = true;
+    int src;
+    if (sqlite3_prepare_v2(db, "SELECT id, file, sha256, kind, rows_read, rows_loaded, "
+                           "rows_updated, rows_unchanged, rows_rejected, finished_at "
+                           "FROM ingest_log WHERE status = 'loaded' ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "manifest: cannot list input files: %s", sqlite3_errmsg(db));
+        return HM_EDB;
+    }
+    hm_strbuf_adds(sb, "  \"inputs\": [");
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        hm_strbuf_adds(sb, first ? "\n" : ",\n");
+        first = false;
+        hm_strbuf_addf(sb, "    {\n      \"ingest_id\": %" PRId64 ",\n",
+                       (int64_t)sqlite3_column_int64(st, 0));
+        add_str(sb, "      ", "file", (const char *)sqlite3_column_text(st, 1), true);
+        add_str(sb, "      ", "sha256", (const char *)sqlite3_column_text(st, 2), true);
+        add_str(sb, "      ", "kind", (const char *)sqlite3_column_text(st, 3), true);
+        hm_strbuf_addf(sb, "      \"rows\": %" PRId64 ",\n      \"rows_loaded\": %" PRId64
+                       ",\n      \"rows_updated\": %" PRId64 ",\n      \"rows_unchanged\": %"
+                       PRId64 ",\n      \"rows_rejected\": %" PRId64 ",\n",
+                       (int64_t)sqlite3_column_int64(st, 4), (int64_t)sqlite3_column_int64(st, 5),
+                       (int64_t)sqlite3_column_int64(st, 6), (int64_t)sqlite3_column_int64(st, 7),
+                       (int64_t)sqlite3_column_int64(st, 8));
+        add_str(sb, "      ", "loaded_at", (const char *)sqlite3_column_text(st, 9), false);
+        hm_strbuf_adds(sb, "    }");
+    }
+    if (src != SQLITE_DONE) {
+        snprintf(err, errsz, "manifest: cannot list input files: %s", sqlite3_errmsg(db));
+        rc = HM_EDB;
+    }
+    hm_strbuf_adds(sb, first ? "],\n" : "\n  ],\n");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+hm_error hm_manifest_build(sqlite3 *db, const hm_report *r, const char *template_name,
+                           const hm_manifest_output *outs, size_t nout, hm_strbuf *sb,
+                           char *err, size_t errsz)
+{
+    char now[21];
+    hm_error rc;
+    hm_time_format(hm_now(), now);
+    hm_strbuf_adds(sb, "{\n");
+    add_str(sb, "  ", "report", r->kind, true);
+    add_str(sb, "  ", "period", r->period, true);
+    add_str(sb, "  ", "from", r->from, true);
+    add_str(sb, "  ", "to", r->to, true);
+    add_str(sb, "  ", "audience", r->audience, true);
+    add_str(sb, "  ", "language", r->lang, true);
+    add_str(sb, "  ", "generated_at", now, true);
+    add_str(sb, "  ", "program", "himama", true);
+    add_str(sb, "  ", "version", HIMAMA_VERSION, true);
+    add_str(sb, "  ", "template", template_name, true);
+    if ((rc = add_inputs(db, sb, err, errsz)) != HM_OK)
+        return rc;
+    hm_strbuf_adds(sb, "  \"outputs\": [");
+    for (size_t i = 0; i < nout; i++) {
+        char hex[65];
+        int64_t bytes = 0;
+        if (hm_manifest_file_sha256(outs[i].path, hex, &bytes) != HM_OK) {
+            snprintf(err, errsz, "manifest: cannot digest '%s'", outs[i].path);
+            return HM_EIO;
+        }
+        hm_strbuf_adds(sb, i ? ",\n    {\n" : "\n    {\n");
+        add_str(sb, "      ", "file", outs[i].name, true);
+        add_str(sb, "      ", "sha256", hex, true);
+        hm_strbuf_addf(sb, "      \"bytes\": %" PRId64 "\n    }", bytes);
+    }
+    hm_strbuf_adds(sb, nout ? "\n  ],\n" : "],\n");
+    hm_strbuf_adds(sb, "  \"sections\": [");
+    for (size_t i = 0; i < r->nsec; i++) {
+        const hm_section *s = &r->sec[i];
+        hm_strbuf_adds(sb, i ? ",\n    {\n" : "\n    {\n");
+        add_str(sb, "      ", "id", s->id, true);
+        add_str(sb, "      ", "heading", s->heading, true);
+        add_str(sb, "      ", "sheet", s->sheet, true);
+        add_str(sb, "      ", "query", s->query, true);
+        hm_strbuf_addf(sb, "      \"rows\": %zu\n    }", s->table.nrow);
+    }
+    hm_strbuf_adds(sb, r->nsec ? "\n  ]\n}\n" : "]\n}\n");
+    return HM_OK;
+}

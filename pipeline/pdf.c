@@ -1,0 +1,810 @@
+/*
+ * pdf.c - the drawing layer over libharu: one UTF-8 CJK font, A4 pages,
+ * text measured and wrapped by code point, simple shapes, bookmarks, and
+ * the composite-glyph fix before saving.
+ *
+ * Design notes.
+ *
+ * - libharu reports errors through a callback.  Ours records the first one
+ *   in the document; every wrapper also checks the HPDF_STATUS it gets back,
+ *   turns a failure into a sticky hm_error with a message, and calls
+ *   HPDF_ResetError so that the library state stays usable for cleanup.
+ * - libharu's own text measuring and wrapping count UTF-8 bytes, not
+ *   characters, and draw nothing for unspaced Chinese, so every width here
+ *   is the sum of HPDF_Font_GetUnicodeWidth over code points.
+ * - Text goes through one filter (sanitize_cp) both when measured and when
+ *   drawn, so a measured width is the width drawn: a character the font
+ *   lacks (glyph 0), one above U+FFFF (libharu handles only the BMP) or an
+ *   invalid byte becomes the placeholder.
+ * - The subset fix (fix_composites) parses the font file's own table
+ *   directory, loca and glyf; see the header for why it is needed.
+ */
+#include "himama/pdf.h"
+#include "himama/util.h"
+
+#include <hpdf.h>
+#include <hpdf_fontdef.h>
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PLACEHOLDER_CP 0x25A1u      /* □ */
+#define PLACEHOLDER_FALLBACK '?'
+/* Status for a libharu call that returned NULL (the callback has the cause). */
+#define CALL_FAILED ((HPDF_STATUS)0xFFFF)
+
+struct hm_pdf {
+    HPDF_Doc doc;
+    HPDF_Font font;
+    HPDF_FontDef fontdef;
+    HPDF_Encoder utf8;
+    char *font_path;
+    int font_index;
+    bool glyph_fix;
+    HPDF_Page *pages;
+    size_t npage, apage;
+    HPDF_Page page;                 /* current page */
+    uint32_t placeholder;           /* code point drawn for missing ones */
+    size_t nplaceholder;
+    hm_error status;                /* sticky */
+    char err[256];
+    HPDF_STATUS cb_error;           /* last error seen by the callback */
+    HPDF_STATUS cb_detail;
+};
+
+/* libharu's error callback: remember the error, never jump. */
+static void on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user)
+{
+    hm_pdf *p = user;
+    p->cb_error = error_no;
+    p->cb_detail = detail_no;
+}
+
+/* Record the first error (printf-style message) and return it. */
+__attribute__((format(printf, 3, 4)))
+static hm_error fail(hm_pdf *p, hm_error e, const char *fmt, ...)
+{
+    if (p->status == HM_OK) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(p->err, sizeof p->err, fmt, ap);
+        va_end(ap);
+        p->status = e;
+    }
+    return p->status;
+}
+
+/*
+ * Check a libharu status: on failure record it with what was being done,
+ * reset libharu's sticky error and return HM_EPDF.
+ */
+static hm_error check(hm_pdf *p, HPDF_STATUS st, const char *what)
+{
+    if (st == HPDF_OK && p->cb_error == HPDF_OK)
+        return p->status;
+    HPDF_STATUS e = p->cb_error != HPDF_OK ? p->cb_error : st;
+    fail(p, HM_EPDF, "libharu error 0x%04X (detail %u) in %s", (unsigned)e,
+         (unsigned)p->cb_detail, what);
+    p->cb_error = HPDF_OK;
+    p->cb_detail = 0;
+    if (p->doc)
+        HPDF_ResetError(p->doc);
+    return p->status;
+}
+
+const char *hm_pdf_error(const hm_pdf *p)
+{
+    return p ? p->err : "no document";
+}
+
+hm_error hm_pdf_status(const hm_pdf *p)
+{
+    return p ? p->status : HM_EPDF;
+}
+
+size_t hm_pdf_placeholders(const hm_pdf *p)
+{
+    return p->nplaceholder;
+}
+
+size_t hm_pdf_page_count(const hm_pdf *p)
+{
+    return p->npage;
+}
+
+/* Set the info dates from t (UTC). */
+static hm_error set_dates(hm_pdf *p, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm))
+        return fail(p, HM_EPDF, "creation time %lld is out of range", (long long)t);
+    HPDF_Date d;
+    memset(&d, 0, sizeof d);
+    d.year = tm.tm_year + 1900;
+    d.month = tm.tm_mon + 1;
+    d.day = tm.tm_mday;
+    d.hour = tm.tm_hour;
+    d.minutes = tm.tm_min;
+    d.seconds = tm.tm_sec;
+    d.ind = 'Z';
+    if (check(p, HPDF_SetInfoDateAttr(p->doc, HPDF_INFO_CREATION_DATE, d), "creation date"))
+        return p->status;
+    return check(p, HPDF_SetInfoDateAttr(p->doc, HPDF_INFO_MOD_DATE, d), "modification date");
+}
+
+/* Set one UTF-8 info attribute when given. */
+static hm_error set_info(hm_pdf *p, HPDF_InfoType type, const char *value, const char *what)
+{
+    if (!value || !*value)
+        return p->status;
+    return check(p, HPDF_SetInfoAttr(p->doc, type, value), what);
+}
+
+hm_error hm_pdf_open(hm_pdf **out, const hm_pdf_opts *o, char *err, size_t errsz)
+{
+    hm_pdf *p = hm_xcalloc(1, sizeof *p);
+    const char *path = o && o->font_path && *o->font_path ? o->font_path : HM_PDF_DEFAULT_FONT;
+    hm_error rc;
+
+    *out = NULL;
+    p->font_path = hm_xstrdup(path);
+    p->font_index = o ? o->font_index : 0;
+    p->glyph_fix = !(o && o->no_glyph_fix);
+
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        rc = fail(p, HM_EIO, "cannot read the font '%s'", path);
+        goto out;
+    }
+    unsigned char magic[4] = {0};
+    size_t got = fread(magic, 1, sizeof magic, fp);
+    fclose(fp);
+    bool ttc = got == 4 && memcmp(magic, "ttcf", 4) == 0;
+
+    p->doc = HPDF_New(on_hpdf_error, p);
+    if (!p->doc) {
+        rc = fail(p, HM_EPDF, "libharu could not create a document");
+        goto out;
+    }
+    if ((rc = check(p, HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL), "compression")))
+        goto out;
+    if ((rc = check(p, HPDF_UseUTFEncodings(p->doc), "UTF-8 encodings")))
+        goto out;
+    const char *name = ttc ? HPDF_LoadTTFontFromFile2(p->doc, path, (HPDF_UINT)p->font_index, HPDF_TRUE)
+                           : HPDF_LoadTTFontFromFile(p->doc, path, HPDF_TRUE);
+    if (!name) {
+        rc = fail(p, HM_EPDF, "cannot load the TrueType font '%s' (face %d): libharu error "
+                  "0x%04X", path, p->font_index, (unsigned)p->cb_error);
+        goto out;
+    }
+    p->font = HPDF_GetFont(p->doc, name, "UTF-8");
+    p->fontdef = HPDF_GetFontDef(p->doc, name);
+    p->utf8 = HPDF_GetEncoder(p->doc, "UTF-8");
+    if (!p->font || !p->fontdef || !p->utf8 || p->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE) {
+        rc = check(p, CALL_FAILED, "selecting the font");
+        goto out;
+    }
+    p->placeholder = HPDF_TTFontDef_GetGlyphid(p->fontdef, PLACEHOLDER_CP) != 0
+                         ? PLACEHOLDER_CP : (uint32_t)PLACEHOLDER_FALLBACK;
+    if ((rc = check(p, HPDF_SetCurrentEncoder(p->doc, "UTF-8"), "info encoder")))
+        goto out;
+    if ((rc = set_info(p, HPDF_INFO_TITLE, o ? o->title : NULL, "title")) ||
+        (rc = set_info(p, HPDF_INFO_AUTHOR, o ? o->author : NULL, "author")) ||
+        (rc = set_info(p, HPDF_INFO_SUBJECT, o ? o->subject : NULL, "subject")) ||
+        (rc = set_info(p, HPDF_INFO_CREATOR, "himama " HIMAMA_VERSION, "creator")))
+        goto out;
+    if ((rc = set_dates(p, o ? o->created : 0)))
+        goto out;
+    if ((rc = check(p, HPDF_SetPageMode(p->doc, HPDF_PAGE_MODE_USE_OUTLINE), "page mode")))
+        goto out;
+    *out = p;
+    p = NULL;
+    rc = HM_OK;
+out:
+    if (p) {
+        snprintf(err, errsz, "%s", p->err);
+        hm_pdf_free(p);
+    }
+    return rc;
+}
+
+void hm_pdf_free(hm_pdf *p)
+{
+    if (!p)
+        return;
+    if (p->doc)
+        HPDF_Free(p->doc);
+    free(p->pages);
+    free(p->font_path);
+    free(p);
+}
+
+hm_error hm_pdf_add_page(hm_pdf *p)
+{
+    if (p->status)
+        return p->status;
+    HPDF_Page page = HPDF_AddPage(p->doc);
+    if (!page)
+        return check(p, CALL_FAILED, "adding a page");
+    if (check(p, HPDF_Page_SetWidth(page, (HPDF_REAL)HM_PDF_A4_WIDTH), "page width") ||
+        check(p, HPDF_Page_SetHeight(page, (HPDF_REAL)HM_PDF_A4_HEIGHT), "page height"))
+        return p->status;
+    if (p->npage == p->apage) {
+        p->apage = p->apage ? 2 * p->apage : 16;
+        p->pages = hm_xrealloc(p->pages, p->apage * sizeof *p->pages);
+    }
+    p->pages[p->npage++] = page;
+    p->page = page;
+    return HM_OK;
+}
+
+hm_error hm_pdf_select_page(hm_pdf *p, size_t index)
+{
+    if (p->status)
+        return p->status;
+    if (index >= p->npage)
+        return fail(p, HM_EPDF, "no page %zu (the document has %zu)", index + 1, p->npage);
+    p->page = p->pages[index];
+    return HM_OK;
+}
+
+/* Fail when there is no current page. */
+static hm_error need_page(hm_pdf *p)
+{
+    if (p->status)
+        return p->status;
+    if (!p->page)
+        return fail(p, HM_EPDF, "drawing before the first page");
+    return HM_OK;
+}
+
+/*
+ * Decode the next code point of s (n bytes left) into *cp and return the
+ * bytes used (at least 1).  An invalid byte gives U+FFFD.
+ */
+static size_t next_cp(const char *s, size_t n, uint32_t *cp)
+{
+    size_t k = hm_utf8_decode(s, n, cp);
+    if (k == 0) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    return k;
+}
+
+/*
+ * The code point actually drawn for cp: control characters become a
+ * space, and what the font cannot show becomes the placeholder (*missing
+ * set).  A newline is kept (callers decide).
+ */
+static uint32_t sanitize_cp(hm_pdf *p, uint32_t cp, bool *missing)
+{
+    *missing = false;
+    if (cp == '\n')
+        return cp;
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+        return ' ';
+    if (cp > 0xFFFF || cp == 0xFFFD ||
+        HPDF_TTFontDef_GetGlyphid(p->fontdef, (HPDF_UINT16)cp) == 0) {
+        *missing = true;
+        return p->placeholder;
+    }
+    return cp;
+}
+
+/* Width of code point cp at size 1000 (font units per em of 1000). */
+static double cp_width(hm_pdf *p, uint32_t cp)
+{
+    HPDF_INT w = HPDF_Font_GetUnicodeWidth(p->font, (HPDF_UNICODE)cp);
+    if (p->cb_error) {           /* a width lookup that failed: not fatal */
+        p->cb_error = HPDF_OK;
+        HPDF_ResetError(p->doc);
+        w = 0;
+    }
+    return w > 0 ? (double)w : 0.0;
+}
+
+double hm_pdf_text_width(hm_pdf *p, const char *utf8, double size)
+{
+    double w = 0;
+    size_t n = strlen(utf8);
+    if (p->status || !p->font)
+        return 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        bool missing;
+        i += next_cp(utf8 + i, n - i, &cp);
+        cp = sanitize_cp(p, cp, &missing);
+        w += cp_width(p, cp == '\n' ? ' ' : cp);
+    }
+    return w * size / 1000.0;
+}
+
+/* Build the string to draw: sanitized, newlines as spaces; count placeholders. */
+static void prepare_text(hm_pdf *p, const char *utf8, hm_strbuf *sb)
+{
+    size_t n = strlen(utf8);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        bool missing;
+        char enc[4];
+        i += next_cp(utf8 + i, n - i, &cp);
+        cp = sanitize_cp(p, cp, &missing);
+        if (missing)
+            p->nplaceholder++;
+        if (cp == '\n')
+            cp = ' ';
+        hm_strbuf_add(sb, enc, hm_utf8_encode(cp, enc));
+    }
+}
+
+/* Set the fill colour of the current page. */
+static hm_error set_fill(hm_pdf *p, uint32_t rgb)
+{
+    return check(p, HPDF_Page_SetRGBFill(p->page, (HPDF_REAL)((rgb >> 16) & 0xFF) / 255.0f,
+                                         (HPDF_REAL)((rgb >> 8) & 0xFF) / 255.0f,
+                                         (HPDF_REAL)(rgb & 0xFF) / 255.0f), "fill colour");
+}
+
+/* Set the stroke colour and line width of the current page. */
+static hm_error set_stroke(hm_pdf *p, uint32_t rgb, double line_width)
+{
+    if (check(p, HPDF_Page_SetRGBStroke(p->page, (HPDF_REAL)((rgb >> 16) & 0xFF) / 255.0f,
+                                        (HPDF_REAL)((rgb >> 8) & 0xFF) / 255.0f,
+                                        (HPDF_REAL)(rgb & 0xFF) / 255.0f), "stroke colour"))
+        return p->status;
+    return check(p, HPDF_Page_SetLineWidth(p->page, (HPDF_REAL)line_width), "line width");
+}
+
+hm_error hm_pdf_text(hm_pdf *p, double x, double y, double size, uint32_t rgb,
+                     const char *utf8)
+{
+    hm_strbuf sb = HM_STRBUF_INIT;
+    if (need_page(p))
+        return p->status;
+    if (!utf8 || !*utf8)
+        return HM_OK;
+    hm_strbuf_init(&sb);
+    prepare_text(p, utf8, &sb);
+    if (set_fill(p, rgb) ||
+        check(p, HPDF_Page_BeginText(p->page), "begin text") ||
+        check(p, HPDF_Page_SetFontAndSize(p->page, p->font, (HPDF_REAL)size), "font size") ||
+        check(p, HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)y, sb.buf), "text") ||
+        check(p, HPDF_Page_EndText(p->page), "end text"))
+        goto out;
+out:
+    hm_strbuf_release(&sb);
+    return p->status;
+}
+
+hm_error hm_pdf_text_right(hm_pdf *p, double x, double y, double size, uint32_t rgb,
+                           const char *utf8)
+{
+    return hm_pdf_text(p, x - hm_pdf_text_width(p, utf8, size), y, size, rgb, utf8);
+}
+
+hm_error hm_pdf_text_center(hm_pdf *p, double x, double y, double size, uint32_t rgb,
+                            const char *utf8)
+{
+    return hm_pdf_text(p, x - hm_pdf_text_width(p, utf8, size) / 2, y, size, rgb, utf8);
+}
+
+/* Characters after which a line may break and before which it may too. */
+static bool is_wide(uint32_t cp)
+{
+    return cp >= 0x2E80;
+}
+
+/* Closing marks that must not start a line. */
+static bool no_line_start(uint32_t cp)
+{
+    static const uint32_t marks[] = {
+        0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F, 0xFF09,
+        0x300B, 0x300D, 0x300F, 0x3011, 0x201D, 0x2019, 0x2026, 0xFF05, 0x3009,
+        ',', '.', ';', ':', '!', '?', ')', ']', '%'
+    };
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (marks[i] == cp)
+            return true;
+    return false;
+}
+
+/* Opening marks that must not end a line. */
+static bool no_line_end(uint32_t cp)
+{
+    static const uint32_t marks[] = {
+        0xFF08, 0x300A, 0x300C, 0x300E, 0x3010, 0x201C, 0x2018, 0x3008, '(', '['
+    };
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (marks[i] == cp)
+            return true;
+    return false;
+}
+
+/* Append bytes [from, to) of s to lines, trailing spaces dropped. */
+static void add_line(hm_pdf_lines *l, const char *s, size_t from, size_t to)
+{
+    while (to > from && (s[to - 1] == ' ' || s[to - 1] == '\t' || s[to - 1] == '\r'))
+        to--;
+    l->line = hm_xrealloc(l->line, (l->n + 1) * sizeof *l->line);
+    l->line[l->n++] = hm_xstrndup(s + from, to - from);
+}
+
+void hm_pdf_lines_release(hm_pdf_lines *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n; i++)
+        free(l->line[i]);
+    free(l->line);
+    l->line = NULL;
+    l->n = 0;
+}
+
+/*
+ * Greedy wrapping over code points.  A break opportunity is remembered as
+ * the byte offset where the next line would start: after a space (the
+ * space is dropped), or between two characters when either is wide (CJK)
+ * and the marks allow it.  When a character would overflow, the line ends
+ * at the last opportunity, or just before the character when there is none.
+ */
+hm_error hm_pdf_wrap(hm_pdf *p, const char *utf8, double size, double width,
+                     hm_pdf_lines *lines)
+{
+    size_t n = utf8 ? strlen(utf8) : 0;
+    double limit = width * 1000.0 / (size > 0 ? size : 1);
+    size_t start = 0;          /* byte where the current line starts */
+    double w = 0;              /* width of [start, i) in font units */
+    size_t brk = 0;            /* last break: the next line's start, 0 none */
+    size_t brk_end = 0;        /* ... and where the current line then ends */
+    double w_after = 0;        /* width of [brk, i) */
+    uint32_t prev = 0;
+
+    if (p->status)
+        return p->status;
+    if (n == 0) {
+        add_line(lines, "", 0, 0);
+        return HM_OK;
+    }
+    for (size_t i = 0; i < n;) {
+        uint32_t raw, cp;
+        bool missing;
+        size_t k = next_cp(utf8 + i, n - i, &raw);
+        cp = sanitize_cp(p, raw, &missing);
+        if (cp == '\n') {
+            add_line(lines, utf8, start, i);
+            i += k;
+            start = i;
+            w = 0;
+            brk = 0;
+            prev = 0;
+            continue;
+        }
+        if (i > start && cp != ' ' && (is_wide(cp) || is_wide(prev)) &&
+            !no_line_start(cp) && !no_line_end(prev)) {
+            brk = i;
+            brk_end = i;
+            w_after = 0;
+        }
+        double cw = cp_width(p, cp);
+        if (w + cw > limit && i > start && cp != ' ') {
+            if (brk > start) {
+                add_line(lines, utf8, start, brk_end);
+                start = brk;
+                w = w_after;
+            } else {
+                add_line(lines, utf8, start, i);
+                start = i;
+                w = 0;
+            }
+            brk = 0;
+            w_after = 0;
+        }
+        w += cw;
+        w_after += cw;
+        i += k;
+        if (cp == ' ') {
+            brk = i;
+            brk_end = i - k;
+            w_after = 0;
+        }
+        prev = cp;
+    }
+    if (start < n || lines->n == 0)
+        add_line(lines, utf8, start, n);
+    return HM_OK;
+}
+
+hm_error hm_pdf_fill_rect(hm_pdf *p, double x, double y, double w, double h, uint32_t rgb)
+{
+    if (need_page(p) || set_fill(p, rgb))
+        return p->status;
+    if (check(p, HPDF_Page_Rectangle(p->page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w,
+                                     (HPDF_REAL)h), "rectangle"))
+        return p->status;
+    return check(p, HPDF_Page_Fill(p->page), "fill");
+}
+
+hm_error hm_pdf_stroke_rect(hm_pdf *p, double x, double y, double w, double h,
+                            uint32_t rgb, double line_width)
+{
+    if (need_page(p) || set_stroke(p, rgb, line_width))
+        return p->status;
+    if (check(p, HPDF_Page_Rectangle(p->page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w,
+                                     (HPDF_REAL)h), "rectangle"))
+        return p->status;
+    return check(p, HPDF_Page_Stroke(p->page), "stroke");
+}
+
+hm_error hm_pdf_line(hm_pdf *p, double x1, double y1, double x2, double y2,
+                     uint32_t rgb, double line_width)
+{
+    double xy[4] = { x1, y1, x2, y2 };
+    return hm_pdf_polyline(p, xy, 2, rgb, line_width);
+}
+
+hm_error hm_pdf_polyline(hm_pdf *p, const double *xy, size_t n, uint32_t rgb,
+                         double line_width)
+{
+    if (need_page(p) || n < 2 || set_stroke(p, rgb, line_width))
+        return p->status;
+    if (check(p, HPDF_Page_SetLineJoin(p->page, HPDF_ROUND_JOIN), "line join") ||
+        check(p, HPDF_Page_MoveTo(p->page, (HPDF_REAL)xy[0], (HPDF_REAL)xy[1]), "move"))
+        return p->status;
+    for (size_t i = 1; i < n; i++)
+        if (check(p, HPDF_Page_LineTo(p->page, (HPDF_REAL)xy[2 * i], (HPDF_REAL)xy[2 * i + 1]),
+                  "line"))
+            return p->status;
+    return check(p, HPDF_Page_Stroke(p->page), "stroke");
+}
+
+hm_error hm_pdf_fill_circle(hm_pdf *p, double x, double y, double r, uint32_t rgb)
+{
+    if (need_page(p) || set_fill(p, rgb))
+        return p->status;
+    if (check(p, HPDF_Page_Circle(p->page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)r), "circle"))
+        return p->status;
+    return check(p, HPDF_Page_Fill(p->page), "fill");
+}
+
+hm_error hm_pdf_outline(hm_pdf *p, const char *utf8, size_t page, double y)
+{
+    hm_strbuf sb = HM_STRBUF_INIT;
+    if (p->status)
+        return p->status;
+    if (page >= p->npage)
+        return fail(p, HM_EPDF, "bookmark to missing page %zu", page + 1);
+    hm_strbuf_init(&sb);
+    /* Only valid UTF-8 reaches libharu's converter. */
+    size_t n = strlen(utf8);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        char enc[4];
+        i += next_cp(utf8 + i, n - i, &cp);
+        if (cp < 0x20)
+            cp = ' ';
+        hm_strbuf_add(&sb, enc, hm_utf8_encode(cp, enc));
+    }
+    HPDF_Outline ol = HPDF_CreateOutline(p->doc, NULL, sb.buf, p->utf8);
+    if (!ol) {
+        check(p, CALL_FAILED, "bookmark");
+        goto out;
+    }
+    HPDF_Destination dst = HPDF_Page_CreateDestination(p->pages[page]);
+    if (!dst) {
+        check(p, CALL_FAILED, "bookmark destination");
+        goto out;
+    }
+    if (check(p, HPDF_Destination_SetFitH(dst, (HPDF_REAL)y), "bookmark position") ||
+        check(p, HPDF_Outline_SetDestination(ol, dst), "bookmark destination"))
+        goto out;
+out:
+    hm_strbuf_release(&sb);
+    return p->status;
+}
+
+/* ---- the composite-glyph fix ---- */
+
+/* Big-endian readers over a byte buffer. */
+static uint16_t be16(const unsigned char *b)
+{
+    return (uint16_t)((b[0] << 8) | b[1]);
+}
+
+static uint32_t be32(const unsigned char *b)
+{
+    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
+}
+
+/* Read n bytes at offset off of fp into buf; false on a short read. */
+static bool read_at(FILE *fp, uint32_t off, void *buf, size_t n)
+{
+    return fseek(fp, (long)off, SEEK_SET) == 0 && fread(buf, 1, n, fp) == n;
+}
+
+/* The parts of a TrueType face the fix needs. */
+typedef struct ttf_face {
+    uint32_t glyf_off, glyf_len;
+    uint32_t *loca;            /* num_glyphs + 1 offsets into glyf */
+    uint32_t num_glyphs;
+} ttf_face;
+
+/*
+ * Find face index of the font file fp (a .ttc or a plain .ttf) and read its
+ * head, maxp, loca and glyf locations.  Returns false with a message in p.
+ */
+static bool ttf_face_read(hm_pdf *p, FILE *fp, ttf_face *f)
+{
+    unsigned char b[16];
+    uint32_t dir = 0;
+    uint32_t head = 0, maxp = 0, loca = 0, loca_len = 0;
+    bool ok = false;
+    unsigned char *raw = NULL;
+
+    memset(f, 0, sizeof *f);
+    if (!read_at(fp, 0, b, 12))
+        goto bad;
+    if (memcmp(b, "ttcf", 4) == 0) {
+        uint32_t nfonts = be32(b + 8);
+        if (p->font_index < 0 || (uint32_t)p->font_index >= nfonts ||
+            !read_at(fp, 12 + 4 * (uint32_t)p->font_index, b, 4))
+            goto bad;
+        dir = be32(b);
+        if (!read_at(fp, dir, b, 12))
+            goto bad;
+    }
+    uint16_t ntables = be16(b + 4);
+    for (uint16_t t = 0; t < ntables; t++) {
+        if (!read_at(fp, dir + 12 + 16u * t, b, 16))
+            goto bad;
+        uint32_t off = be32(b + 8), len = be32(b + 12);
+        if (memcmp(b, "head", 4) == 0)
+            head = off;
+        else if (memcmp(b, "maxp", 4) == 0)
+            maxp = off;
+        else if (memcmp(b, "loca", 4) == 0) {
+            loca = off;
+            loca_len = len;
+        } else if (memcmp(b, "glyf", 4) == 0) {
+            f->glyf_off = off;
+            f->glyf_len = len;
+        }
+    }
+    if (!head || !maxp || !loca || !f->glyf_off)
+        goto bad;
+    if (!read_at(fp, head + 50, b, 2))
+        goto bad;
+    bool long_loca = be16(b) != 0;
+    if (!read_at(fp, maxp + 4, b, 2))
+        goto bad;
+    f->num_glyphs = be16(b);
+    size_t entry = long_loca ? 4 : 2;
+    size_t need = ((size_t)f->num_glyphs + 1) * entry;
+    if (loca_len < need)
+        goto bad;
+    raw = hm_xmalloc(need);
+    if (!read_at(fp, loca, raw, need))
+        goto bad;
+    f->loca = hm_xmalloc(((size_t)f->num_glyphs + 1) * sizeof *f->loca);
+    for (size_t g = 0; g <= f->num_glyphs; g++)
+        f->loca[g] = long_loca ? be32(raw + 4 * g) : 2u * be16(raw + 2 * g);
+    ok = true;
+    goto out;
+bad:
+    fail(p, HM_EPDF, "cannot read the glyph tables of the font '%s'", p->font_path);
+out:
+    free(raw);
+    return ok;
+}
+
+/* Composite glyph flags (OpenType glyf table). */
+enum {
+    ARG_1_AND_2_ARE_WORDS = 0x0001,
+    WE_HAVE_A_SCALE = 0x0008,
+    MORE_COMPONENTS = 0x0020,
+    WE_HAVE_AN_X_AND_Y_SCALE = 0x0040,
+    WE_HAVE_A_TWO_BY_TWO = 0x0080
+};
+
+/*
+ * Flag in flgs (n glyphs) every component of the composite glyph held in
+ * g (len bytes).  Glyph numbers are read unsigned.  Returns how many
+ * glyphs were newly flagged.
+ */
+static size_t flag_components(const unsigned char *g, size_t len, unsigned char *flgs,
+                              uint32_t n)
+{
+    size_t pos = 10, added = 0;
+    uint16_t flags;
+    do {
+        if (pos + 4 > len)
+            break;
+        flags = be16(g + pos);
+        uint16_t gid = be16(g + pos + 2);
+        pos += 4;
+        pos += (flags & ARG_1_AND_2_ARE_WORDS) ? 4 : 2;
+        if (flags & WE_HAVE_A_SCALE)
+            pos += 2;
+        else if (flags & WE_HAVE_AN_X_AND_Y_SCALE)
+            pos += 4;
+        else if (flags & WE_HAVE_A_TWO_BY_TWO)
+            pos += 8;
+        if (gid < n && !flgs[gid]) {
+            flgs[gid] = 1;
+            added++;
+        }
+    } while (flags & MORE_COMPONENTS);
+    return added;
+}
+
+/*
+ * Flag the components of every used composite glyph, repeating until
+ * nothing new is flagged (components may themselves be composite, and
+ * may come before their parent in glyph order).
+ */
+static hm_error fix_composites(hm_pdf *p)
+{
+    HPDF_TTFontDefAttr attr = (HPDF_TTFontDefAttr)p->fontdef->attr;
+    unsigned char *flgs = attr->glyph_tbl.flgs;
+    unsigned char *done = NULL, *g = NULL;
+    size_t gcap = 0;
+    ttf_face f;
+    FILE *fp = fopen(p->font_path, "rb");
+
+    memset(&f, 0, sizeof f);
+    if (!fp)
+        return fail(p, HM_EIO, "cannot read the font '%s'", p->font_path);
+    if (!ttf_face_read(p, fp, &f))
+        goto out;
+    uint32_t n = f.num_glyphs < attr->num_glyphs ? f.num_glyphs : attr->num_glyphs;
+    done = hm_xcalloc(n ? n : 1, 1);
+    for (bool again = true; again;) {
+        again = false;
+        for (uint32_t gid = 0; gid < n; gid++) {
+            if (!flgs[gid] || done[gid])
+                continue;
+            done[gid] = 1;
+            uint32_t off = f.loca[gid], end = f.loca[gid + 1];
+            if (end <= off || end > f.glyf_len || end - off < 10)
+                continue;
+            size_t len = end - off;
+            if (len > gcap) {
+                gcap = len;
+                g = hm_xrealloc(g, gcap);
+            }
+            if (!read_at(fp, f.glyf_off + off, g, len)) {
+                fail(p, HM_EIO, "cannot read glyph %u of the font '%s'", gid, p->font_path);
+                goto out;
+            }
+            if ((int16_t)be16(g) < 0 && flag_components(g, len, flgs, n) > 0)
+                again = true;
+        }
+    }
+out:
+    fclose(fp);
+    free(done);
+    free(g);
+    free(f.loca);
+    return p->status;
+}
+
+hm_error hm_pdf_save(hm_pdf *p, const char *path)
+{
+    if (p->status)
+        return p->status;
+    if (p->npage == 0 && hm_pdf_add_page(p))
+        return p->status;
+    if (p->glyph_fix && fix_composites(p))
+        return p->status;
+    if (check(p, HPDF_SaveToFile(p->doc, path), "saving")) {
+        remove(path);
+        snprintf(p->err + strlen(p->err), sizeof p->err - strlen(p->err), " to '%s'",
+                 hm_path_base(path));
+    }
+    return p->status;
+}

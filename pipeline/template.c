@@ -1,0 +1,559 @@
+/*
+ * template.c - parsing report templates.
+ *
+ * The format is line-oriented so that an error can always name one line:
+ * '#' starts a comment line, blank lines are ignored, "key = value" sets a
+ * key, "[section ID]" opens a section.  Keys before the first section
+ * belong to the report (title, subtitle, footer).  Every check that can be
+ * made without the database is made here, so that a typo in a template
+ * fails before any query runs: unknown keys, kinds, formats and flags, bad
+ * query names, sheet names Excel would refuse, chart columns and
+ * placeholders that name nothing.
+ */
+#include "himama/template.h"
+#include "himama/db.h"
+#include "himama/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Placeholders every text may use, filled from the report's parameters. */
+static const char *const global_names[] = {
+    "period", "year", "month", "from", "to", "org", "generated", NULL
+};
+
+bool hm_template_name_ok(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return n >= 1 && n <= 64;
+}
+
+const hm_tmpl_section *hm_template_find(const hm_template *t, const char *id)
+{
+    for (size_t i = 0; i < t->nsec; i++)
+        if (strcmp(t->sec[i].id, id) == 0)
+            return &t->sec[i];
+    return NULL;
+}
+
+/* Free what one section holds. */
+static void section_release(hm_tmpl_section *s)
+{
+    free(s->id);
+    free(s->heading);
+    free(s->sheet);
+    free(s->query);
+    for (size_t c = 0; c < s->ncol; c++) {
+        free(s->cols[c].name);
+        free(s->cols[c].label);
+    }
+    free(s->cols);
+    free(s->intro);
+    free(s->note);
+    free(s->empty);
+    free(s->note_if);
+    free(s->category);
+    for (size_t i = 0; i < s->nseries; i++)
+        free(s->series[i]);
+    free(s->series);
+}
+
+void hm_template_free(hm_template *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nsec; i++)
+        section_release(&t->sec[i]);
+    free(t->sec);
+    free(t->path);
+    free(t->title);
+    free(t->subtitle);
+    free(t->footer);
+    free(t);
+}
+
+/* Parser state: where we are, for messages. */
+typedef struct parser {
+    const char *name;
+    int line;
+    char *err;
+    size_t errsz;
+} parser;
+
+/* Record "NAME:LINE: message" and return HM_ETEMPLATE. */
+static hm_error perr(parser *p, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static hm_error perr(parser *p, int line, const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(p->err, p->errsz, "%s:%d: %s", p->name, line, msg);
+    return HM_ETEMPLATE;
+}
+
+/* True for ASCII white space and the ideographic space U+3000. */
+static size_t space_len(const char *s)
+{
+    if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        return 1;
+    if ((unsigned char)s[0] == 0xe3 && (unsigned char)s[1] == 0x80 &&
+        (unsigned char)s[2] == 0x80)
+        return 3;
+    return 0;
+}
+
+/* A copy of s[0..n) without leading and trailing white space. */
+static char *trim_dup(const char *s, size_t n)
+{
+    const char *e = s + n;
+    size_t k;
+    while (s < e && (k = space_len(s)) > 0 && s + k <= e)
+        s += k;
+    for (;;) {
+        if (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) {
+            e--;
+        } else if (e - s >= 3 && (unsigned char)e[-3] == 0xe3 &&
+                   (unsigned char)e[-2] == 0x80 && (unsigned char)e[-1] == 0x80) {
+            e -= 3;
+        } else {
+            break;
+        }
+    }
+    return hm_xstrndup(s, (size_t)(e - s));
+}
+
+/* Split s at sep into trimmed parts; *n gets the count (caller frees). */
+static char **split(const char *s, char sep, size_t *n)
+{
+    char **v = NULL;
+    size_t k = 0;
+    for (;;) {
+        const char *e = strchr(s, sep);
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        v = hm_xrealloc(v, (k + 1) * sizeof *v);
+        v[k++] = trim_dup(s, len);
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    *n = k;
+    return v;
+}
+
+static void free_parts(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static bool parse_kind(const char *s, hm_section_kind *k)
+{
+    static const struct { const char *name; hm_section_kind kind; } kinds[] = {
+        { "kpi", HM_SEC_KPI }, { "table", HM_SEC_TABLE }, { "bar", HM_SEC_BAR },
+        { "line", HM_SEC_LINE }, { "list", HM_SEC_LIST }, { "text", HM_SEC_TEXT },
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(s, kinds[i].name) == 0) {
+            *k = kinds[i].kind;
+            return true;
+        }
+    return false;
+}
+
+static bool parse_format(const char *s, hm_format *f)
+{
+    static const struct { const char *name; hm_format fmt; } fmts[] = {
+        { "text", HM_FMT_TEXT }, { "int", HM_FMT_INT }, { "money", HM_FMT_MONEY },
+        { "date", HM_FMT_DATE }, { "percent", HM_FMT_PERCENT }, { "real", HM_FMT_REAL },
+    };
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++)
+        if (strcmp(s, fmts[i].name) == 0) {
+            *f = fmts[i].fmt;
+            return true;
+        }
+    return false;
+}
+
+/* Parse "name:label[:format[:flag...]], ..." into s->cols. */
+static hm_error parse_columns(parser *p, hm_tmpl_section *s, const char *value)
+{
+    size_t n;
+    char **items = split(value, ',', &n);
+    hm_error rc = HM_OK;
+    s->cols = hm_xcalloc(n, sizeof *s->cols);
+    for (size_t i = 0; i < n && rc == HM_OK; i++) {
+        size_t np;
+        char **parts = split(items[i], ':', &np);
+        hm_tmpl_col *c = &s->cols[s->ncol];
+        if (np < 2 || !parts[0][0] || !parts[1][0]) {
+            rc = perr(p, p->line, "column '%s' needs 'name:label'", items[i]);
+        } else if (!hm_template_name_ok(parts[0])) {
+            rc = perr(p, p->line, "column name '%s' may hold only a-z, 0-9 and '_'", parts[0]);
+        } else {
+            for (size_t j = 0; j < s->ncol; j++)
+                if (strcmp(s->cols[j].name, parts[0]) == 0)
+                    rc = perr(p, p->line, "column '%s' is declared twice", parts[0]);
+        }
+        if (rc == HM_OK) {
+            c->name = hm_xstrdup(parts[0]);
+            c->label = hm_xstrdup(parts[1]);
+            c->format = HM_FMT_TEXT;
+            s->ncol++;
+            if (np >= 3 && parts[2][0] && !parse_format(parts[2], &c->format))
+                rc = perr(p, p->line, "unknown format '%s' for column '%s' "
+                          "(text, int, money, date, percent, real)", parts[2], parts[0]);
+            for (size_t j = 3; j < np && rc == HM_OK; j++) {
+                char *end;
+                if (strcmp(parts[j], "children") == 0) {
+                    c->child_count = true;
+                } else if (strcmp(parts[j], "internal") == 0) {
+                    c->internal = true;
+                } else if (strcmp(parts[j], "hidden") == 0) {
+                    c->hidden = true;
+                } else if (parts[j][0] == 'w' && (c->width = strtod(parts[j] + 1, &end)) > 0 &&
+                           *end == '\0' && end != parts[j] + 1) {
+                    /* width hint */
+                } else {
+                    rc = perr(p, p->line, "unknown flag '%s' for column '%s' "
+                              "(children, internal, hidden, wN)", parts[j], parts[0]);
+                }
+            }
+        }
+        free_parts(parts, np);
+    }
+    free_parts(items, n);
+    return rc;
+}
+
+/* Excel's rules for a sheet name: 1..31 characters, none of []:*?/\ . */
+static bool sheet_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || hm_utf8_count(s, n) > 31 || strpbrk(s, "[]:*?/\\"))
+        return false;
+    return s[0] != '\'' && s[n - 1] != '\'';
+}
+
+/* Set *dst to a copy of value, refusing a key given twice. */
+static hm_error set_once(parser *p, char **dst, const char *key, const char *value)
+{
+    if (*dst)
+        return perr(p, p->line, "'%s' is given twice", key);
+    *dst = hm_xstrdup(value);
+    return HM_OK;
+}
+
+/* Apply "key = value" to section s. */
+static hm_error section_key(parser *p, hm_tmpl_section *s, const char *key, const char *value,
+                            unsigned *seen)
+{
+    static const char *const keys[] = {
+        "kind", "heading", "sheet", "query", "columns", "intro", "empty", "note",
+        "note_if", "category", "series", "detail", "audience", NULL
+    };
+    size_t k;
+    for (k = 0; keys[k]; k++)
+        if (strcmp(key, keys[k]) == 0)
+            break;
+    if (!keys[k])
+        return perr(p, p->line, "unknown key '%s'", key);
+    if (*seen & (1u << k))
+        return perr(p, p->line, "'%s' is given twice", key);
+    *seen |= 1u << k;
+    if (strcmp(key, "kind") == 0) {
+        if (!parse_kind(value, &s->kind))
+            return perr(p, p->line, "unknown kind '%s' (kpi, table, bar, line, list, text)",
+                        value);
+    } else if (strcmp(key, "heading") == 0) {
+        s->text_line[0] = p->line;
+        return set_once(p, &s->heading, key, value);
+    } else if (strcmp(key, "sheet") == 0) {
+        if (!sheet_name_ok(value))
+            return perr(p, p->line, "sheet name '%s' is not allowed (1 to 31 characters, "
+                        "none of [ ] : * ? / \\)", value);
+        return set_once(p, &s->sheet, key, value);
+    } else if (strcmp(key, "query") == 0) {
+        if (!hm_template_name_ok(value))
+            return perr(p, p->line, "query name '%s' may hold only a-z, 0-9 and '_' "
+                        "(a file in queries/, without '.sql')", value);
+        return set_once(p, &s->query, key, value);
+    } else if (strcmp(key, "columns") == 0) {
+        return parse_columns(p, s, value);
+    } else if (strcmp(key, "intro") == 0) {
+        s->text_line[1] = p->line;
+        return set_once(p, &s->intro, key, value);
+    } else if (strcmp(key, "note") == 0) {
+        s->text_line[2] = p->line;
+        return set_once(p, &s->note, key, value);
+    } else if (strcmp(key, "empty") == 0) {
+        s->text_line[3] = p->line;
+        return set_once(p, &s->empty, key, value);
+    } else if (strcmp(key, "note_if") == 0) {
+        s->text_line[4] = p->line;
+        return set_once(p, &s->note_if, key, value);
+    } else if (strcmp(key, "category") == 0) {
+        return set_once(p, &s->category, key, value);
+    } else if (strcmp(key, "series") == 0) {
+        s->series = split(value, ',', &s->nseries);
+    } else if (strcmp(key, "detail") == 0) {
+        if (strcmp(value, "yes") == 0)
+            s->detail = true;
+        else if (strcmp(value, "no") != 0)
+            return perr(p, p->line, "detail must be 'yes' or 'no', not '%s'", value);
+    } else if (strcmp(key, "audience") == 0) {
+        if (strcmp(value, "internal") == 0)
+            s->audience = HM_AUD_INTERNAL;
+        else if (strcmp(value, "public") == 0)
+            s->audience = HM_AUD_PUBLIC;
+        else if (strcmp(value, "all") == 0)
+            s->audience = HM_AUD_ALL;
+        else
+            return perr(p, p->line, "audience must be 'all', 'internal' or 'public', not '%s'",
+                        value);
+    }
+    return HM_OK;
+}
+
+/* The declared column of s called name, or NULL. */
+static const hm_tmpl_col *find_col(const hm_tmpl_section *s, const char *name)
+{
+    for (size_t i = 0; i < s->ncol; i++)
+        if (strcmp(s->cols[i].name, name) == 0)
+            return &s->cols[i];
+    return NULL;
+}
+
+/*
+ * Check one placeholder body ("period", "id.rows", "id.col", "id.col:N",
+ * "id.col:last") against the template.
+ */
+static hm_error check_ref(parser *p, const hm_template *t, int line, const char *ref)
+{
+    for (const char *const *g = global_names; *g; g++)
+        if (strcmp(ref, *g) == 0)
+            return HM_OK;
+    const char *dot = strchr(ref, '.');
+    if (!dot)
+        return perr(p, line, "unknown placeholder '{%s}'", ref);
+    char *id = hm_xstrndup(ref, (size_t)(dot - ref));
+    const char *colon = strchr(dot + 1, ':');
+    char *col = colon ? hm_xstrndup(dot + 1, (size_t)(colon - dot - 1)) : hm_xstrdup(dot + 1);
+    hm_error rc = HM_OK;
+    const hm_tmpl_section *s = hm_template_find(t, id);
+    if (!s) {
+        rc = perr(p, line, "placeholder '{%s}' names no section '%s'", ref, id);
+    } else if (strcmp(col, "rows") == 0 && !colon) {
+        rc = HM_OK;
+    } else if (!find_col(s, col)) {
+        rc = perr(p, line, "placeholder '{%s}': section '%s' declares no column '%s'",
+                  ref, id, col);
+    } else if (find_col(s, col)->internal) {
+        rc = perr(p, line, "placeholder '{%s}': column '%s' is internal and cannot be "
+                  "quoted in a sentence", ref, col);
+    } else if (colon) {
+        char *end;
+        long v = strtol(colon + 1, &end, 10);
+        if (strcmp(colon + 1, "last") != 0 && (end == colon + 1 || *end || v < 1))
+            rc = perr(p, line, "placeholder '{%s}': the row must be a number from 1 or "
+                      "'last'", ref);
+    }
+    free(id);
+    free(col);
+    return rc;
+}
+
+/* Check every {placeholder} in text; "{{" and "}}" stand for braces. */
+static hm_error check_text(parser *p, const hm_template *t, int line, const char *text)
+{
+    if (!text)
+        return HM_OK;
+    for (const char *s = text; *s; s++) {
+        if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
+            s++;
+            continue;
+        }
+        if (*s == '}')
+            return perr(p, line, "'}' without '{' (write '}}' for a brace)");
+        if (*s != '{')
+            continue;
+        const char *e = strchr(s, '}');
+        if (!e)
+            return perr(p, line, "'{' without '}' (write '{{' for a brace)");
+        char *ref = hm_xstrndup(s + 1, (size_t)(e - s - 1));
+        hm_error rc = check_ref(p, t, line, ref);
+        free(ref);
+        if (rc != HM_OK)
+            return rc;
+        s = e;
+    }
+    return HM_OK;
+}
+
+/* Checks that need the whole template: required keys, charts, placeholders. */
+static hm_error check_template(parser *p, const hm_template *t, const int *text_lines)
+{
+    hm_error rc;
+    if ((rc = check_text(p, t, text_lines[0], t->title)) != HM_OK ||
+        (rc = check_text(p, t, text_lines[1], t->subtitle)) != HM_OK ||
+        (rc = check_text(p, t, text_lines[2], t->footer)) != HM_OK)
+        return rc;
+    if (!t->title)
+        return perr(p, 1, "the template has no 'title'");
+    if (t->nsec == 0)
+        return perr(p, p->line, "the template has no [section]");
+    for (size_t i = 0; i < t->nsec; i++) {
+        const hm_tmpl_section *s = &t->sec[i];
+        if (!s->heading)
+            return perr(p, s->line, "section '%s' has no 'heading'", s->id);
+        if (s->kind != HM_SEC_TEXT && !s->query)
+            return perr(p, s->line, "section '%s' has no 'query'", s->id);
+        if (s->query && s->ncol == 0)
+            return perr(p, s->line, "section '%s' has no 'columns'", s->id);
+        if (s->kind == HM_SEC_BAR || s->kind == HM_SEC_LINE) {
+            if (!s->category || s->nseries == 0)
+                return perr(p, s->line, "chart section '%s' needs 'category' and 'series'",
+                            s->id);
+            const hm_tmpl_col *c = find_col(s, s->category);
+            if (!c || c->hidden || c->internal)
+                return perr(p, s->line, "section '%s': category '%s' is not a shown column",
+                            s->id, s->category);
+            for (size_t j = 0; j < s->nseries; j++) {
+                c = find_col(s, s->series[j]);
+                if (!c || c->hidden || c->internal)
+                    return perr(p, s->line, "section '%s': series '%s' is not a shown column",
+                                s->id, s->series[j]);
+            }
+        }
+        if ((rc = check_text(p, t, s->text_line[0], s->heading)) != HM_OK ||
+            (rc = check_text(p, t, s->text_line[1], s->intro)) != HM_OK ||
+            (rc = check_text(p, t, s->text_line[2], s->note)) != HM_OK ||
+            (rc = check_text(p, t, s->text_line[3], s->empty)) != HM_OK)
+            return rc;
+        if (s->note_if && (rc = check_ref(p, t, s->text_line[4], s->note_if)) != HM_OK)
+            return rc;
+    }
+    return HM_OK;
+}
+
+hm_error hm_template_parse(const char *name, const char *text, hm_template **out,
+                           char *err, size_t errsz)
+{
+    parser p = { name, 0, err, errsz };
+    hm_template *t = hm_xcalloc(1, sizeof *t);
+    hm_tmpl_section *cur = NULL;
+    unsigned seen = 0;
+    int text_lines[3] = { 1, 1, 1 };
+    hm_error rc = HM_OK;
+    const char *s = text;
+    *out = NULL;
+    t->path = hm_xstrdup(name);
+
+    while (*s && rc == HM_OK) {
+        const char *eol = strchr(s, '\n');
+        size_t len = eol ? (size_t)(eol - s) : strlen(s);
+        char *line = trim_dup(s, len);
+        uint32_t cp;
+        p.line++;
+        s = eol ? eol + 1 : s + len;
+        if (p.line == 1 && (unsigned char)line[0] == 0xef && (unsigned char)line[1] == 0xbb &&
+            (unsigned char)line[2] == 0xbf)
+            memmove(line, line + 3, strlen(line + 3) + 1);   /* a BOM from Notepad */
+        for (size_t i = 0, n = strlen(line), k; i < n; i += k) {
+            if ((k = hm_utf8_decode(line + i, n - i, &cp)) == 0) {
+                rc = perr(&p, p.line, "not valid UTF-8 (save the template as UTF-8)");
+                break;
+            }
+        }
+        if (rc != HM_OK || line[0] == '\0' || line[0] == '#') {
+            free(line);
+            continue;
+        }
+        size_t n = strlen(line);
+        if (line[0] == '[') {
+            if (line[n - 1] != ']' || strncmp(line, "[section", 8) != 0 ||
+                space_len(line + 8) == 0) {
+                rc = perr(&p, p.line, "expected '[section ID]', found '%s'", line);
+            } else {
+                char *id = trim_dup(line + 8, n - 9);
+                if (!hm_template_name_ok(id))
+                    rc = perr(&p, p.line, "section id '%s' may hold only a-z, 0-9 and '_'", id);
+                else if (hm_template_find(t, id))
+                    rc = perr(&p, p.line, "section '%s' is defined twice", id);
+                if (rc == HM_OK) {
+                    t->sec = hm_xrealloc(t->sec, (t->nsec + 1) * sizeof *t->sec);
+                    cur = &t->sec[t->nsec++];
+                    memset(cur, 0, sizeof *cur);
+                    cur->id = id;
+                    cur->line = p.line;
+                    cur->kind = HM_SEC_TABLE;
+                    seen = 0;
+                } else {
+                    free(id);
+                }
+            }
+            free(line);
+            continue;
+        }
+        char *eq = strchr(line, '=');
+        if (!eq) {
+            rc = perr(&p, p.line, "expected 'key = value', found '%s'", line);
+            free(line);
+            continue;
+        }
+        char *key = trim_dup(line, (size_t)(eq - line));
+        char *value = trim_dup(eq + 1, strlen(eq + 1));
+        if (!key[0]) {
+            rc = perr(&p, p.line, "a line starts with '=' and names no key");
+        } else if (cur) {
+            rc = section_key(&p, cur, key, value, &seen);
+        } else if (strcmp(key, "title") == 0) {
+            text_lines[0] = p.line;
+            rc = set_once(&p, &t->title, key, value);
+        } else if (strcmp(key, "subtitle") == 0) {
+            text_lines[1] = p.line;
+            rc = set_once(&p, &t->subtitle, key, value);
+        } else if (strcmp(key, "footer") == 0) {
+            text_lines[2] = p.line;
+            rc = set_once(&p, &t->footer, key, value);
+        } else {
+            rc = perr(&p, p.line, "unknown key '%s' before the first [section] "
+                      "(title, subtitle, footer)", key);
+        }
+        free(key);
+        free(value);
+        free(line);
+    }
+    if (rc == HM_OK)
+        rc = check_template(&p, t, text_lines);
+    if (rc != HM_OK) {
+        hm_template_free(t);
+        return rc;
+    }
+    *out = t;
+    return HM_OK;
+}
+
+hm_error hm_template_load(const char *path, hm_template **out, char *err, size_t errsz)
+{
+    char *text = hm_read_file(path, NULL);
+    *out = NULL;
+    if (!text) {
+        snprintf(err, errsz, "cannot read template '%s': %s", path, strerror(errno));
+        return HM_EIO;
+    }
+    hm_error rc = hm_template_parse(path, text, out, err, errsz);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,17 @@
+-- annual_dossier_children.sql - a candidate's children paired in the year,
+-- by alias only (the dossier is shown to a jury): alias or child_id, town,
+-- when the pairing started, and the activities with this volunteer in the
+-- year (distinct activity_ids).
+SELECT coalesce(c.alias, c.child_id) AS child,
+       coalesce(t.town_name, c.town_code) AS town,
+       min(p.started_on) AS since,
+       (SELECT count(DISTINCT a.activity_id) FROM activities a
+         WHERE a.volunteer_id = :volunteer_id AND a.child_id = c.child_id
+           AND a.date BETWEEN :from AND :to) AS activities
+  FROM pairings p
+  JOIN children c ON c.child_id = p.child_id
+  LEFT JOIN towns t ON t.town_code = c.town_code
+ WHERE p.volunteer_id = :volunteer_id
+   AND p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
+ GROUP BY c.child_id
+ ORDER BY since, c.child_id;

@@ -1,0 +1,149 @@
+-- annual_scorecard.sql - the "most beautiful caring mother" scorecard: one
+-- row per volunteer (joined by the year's end), ranked within the town.
+--
+-- Figures, all within :from..:to (the year):
+--   call_months    months in which the volunteer had a paired child and
+--                  called EVERY child paired with them that month (the
+--                  "five ones": a call to each paired child every month)
+--   reading, holiday, birthday   distinct activities (activity_ids) of
+--                  that type the volunteer took part in
+--   wishes         micro-wishes the volunteer claimed, fulfilled in the year
+--   children       distinct children paired with the volunteer in the year
+--   months_paired  months with at least one paired child
+--   trainings      training events of the year attended
+--   stories        stories recorded in the year
+-- A child counts as paired in a month as in the monthly report: a pairing
+-- active on a day of the month, the child not exited before it starts.
+--
+-- score = sum of weight x figure; the weights come from the nomination
+-- file (templates/nomination.conf), bound as :w_<figure>.  Eligible:
+-- call_months >= :min_call_months and months_paired >= :min_months_paired.
+-- Rank within the town, eligible volunteers only: score, then call_months,
+-- then months_paired (all higher first), then volunteer_id (ascending).
+-- Shortlisted: rank <= the town's quota (:quotas, a JSON object of
+-- town_code -> quota; other towns :quota_default).
+WITH RECURSIVE months(f) AS (
+    SELECT :from
+    UNION ALL
+    SELECT date(f, '+1 month') FROM months WHERE date(f, '+1 month') <= :to
+),
+mw(ym, f, t) AS (
+    SELECT substr(f, 1, 7), f, min(date(f, '+1 month', '-1 day'), :to) FROM months
+),
+vcm AS MATERIALIZED (
+    SELECT DISTINCT p.volunteer_id, p.child_id, mw.ym
+      FROM pairings p
+      JOIN children c ON c.child_id = p.child_id
+      JOIN mw ON p.started_on <= mw.t AND (p.ended_on IS NULL OR p.ended_on >= mw.f)
+             AND (c.exited_on IS NULL OR c.exited_on >= mw.f)
+     WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
+),
+calls AS MATERIALIZED (
+    SELECT DISTINCT a.volunteer_id, a.child_id, substr(a.date, 1, 7) AS ym
+      FROM activities a
+     WHERE a.date BETWEEN :from AND :to AND a.type = 'call'
+),
+vm AS MATERIALIZED (
+    SELECT x.volunteer_id, x.ym, count(*) AS paired, count(k.child_id) AS called
+      FROM vcm x
+      LEFT JOIN calls k ON k.volunteer_id = x.volunteer_id AND k.child_id = x.child_id
+                       AND k.ym = x.ym
+     GROUP BY x.volunteer_id, x.ym
+),
+pv AS (
+    SELECT volunteer_id, sum(called = paired) AS call_months, count(*) AS months_paired
+      FROM vm GROUP BY volunteer_id
+),
+kids AS (
+    SELECT volunteer_id, count(DISTINCT child_id) AS children FROM vcm GROUP BY volunteer_id
+),
+acts AS (
+    SELECT a.volunteer_id,
+           count(DISTINCT CASE WHEN a.type = 'reading' THEN a.activity_id END) AS reading,
+           count(DISTINCT CASE WHEN a.type = 'holiday' THEN a.activity_id END) AS holiday,
+           count(DISTINCT CASE WHEN a.type = 'birthday' THEN a.activity_id END) AS birthday
+      FROM activities a
+     WHERE a.date BETWEEN :from AND :to AND a.type IN ('reading', 'holiday', 'birthday')
+     GROUP BY a.volunteer_id
+),
+wz AS (
+    SELECT claimed_by AS volunteer_id, count(*) AS wishes
+      FROM wishes WHERE fulfilled_on BETWEEN :from AND :to AND claimed_by IS NOT NULL
+     GROUP BY claimed_by
+),
+tr AS (
+    SELECT at.volunteer_id, count(*) AS trainings
+      FROM attendance at JOIN trainings t ON t.event_id = at.event_id
+     WHERE t.date BETWEEN :from AND :to
+     GROUP BY at.volunteer_id
+),
+st AS (
+    SELECT volunteer_id, count(*) AS stories
+      FROM stories WHERE date BETWEEN :from AND :to GROUP BY volunteer_id
+),
+card AS (
+    SELECT v.volunteer_id, v.name, v.town_code, v.role, v.sector,
+           coalesce(pv.call_months, 0) AS call_months,
+           coalesce(acts.reading, 0) AS reading,
+           coalesce(acts.holiday, 0) AS holiday,
+           coalesce(acts.birthday, 0) AS birthday,
+           coalesce(wz.wishes, 0) AS wishes,
+           coalesce(kids.children, 0) AS children,
+           coalesce(pv.months_paired, 0) AS months_paired,
+           coalesce(tr.trainings, 0) AS trainings,
+           coalesce(st.stories, 0) AS stories
+      FROM volunteers v
+      LEFT JOIN pv ON pv.volunteer_id = v.volunteer_id
+      LEFT JOIN kids ON kids.volunteer_id = v.volunteer_id
+      LEFT JOIN acts ON acts.volunteer_id = v.volunteer_id
+      LEFT JOIN wz ON wz.volunteer_id = v.volunteer_id
+      LEFT JOIN tr ON tr.volunteer_id = v.volunteer_id
+      LEFT JOIN st ON st.volunteer_id = v.volunteer_id
+     WHERE v.joined_on IS NULL OR v.joined_on <= :to
+),
+scored AS (
+    SELECT card.*,
+           :w_call_months * call_months + :w_reading * reading + :w_holiday * holiday
+           + :w_birthday * birthday + :w_wishes * wishes + :w_children * children
+           + :w_months_paired * months_paired + :w_trainings * trainings
+           + :w_stories * stories AS score,
+           (call_months >= :min_call_months AND months_paired >= :min_months_paired) AS eligible
+      FROM card
+),
+ranked AS (
+    SELECT scored.*,
+           CASE WHEN eligible THEN row_number() OVER (
+                PARTITION BY town_code
+                ORDER BY eligible DESC, score DESC, call_months DESC, months_paired DESC,
+                         volunteer_id) END AS town_rank,
+           coalesce((SELECT CAST(j.value AS INTEGER) FROM json_each(:quotas) j
+                      WHERE j.key = scored.town_code), :quota_default) AS quota
+      FROM scored
+)
+SELECT r.town_code,
+       coalesce(t.town_name, r.town_code) AS town,
+       r.town_rank,
+       r.volunteer_id,
+       CASE WHEN :audience = 'public' THEN substr(r.name, 1, 1) || '*' ELSE r.name END AS volunteer,
+       substr(r.name, 1, 1) || '*' AS masked,
+       CASE r.role WHEN 'mother' THEN CASE :lang WHEN 'en' THEN 'Mother' ELSE '爱心妈妈' END
+                   WHEN 'father' THEN CASE :lang WHEN 'en' THEN 'Father' ELSE '爱心爸爸' END
+       END AS role,
+       CASE :lang WHEN 'en' THEN
+           CASE r.sector WHEN 'federation' THEN 'Federation committee' WHEN 'cadre' THEN 'Party cadre'
+                WHEN 'teacher' THEN 'Teacher' WHEN 'social_worker' THEN 'Social worker'
+                WHEN 'counsellor' THEN 'Counsellor' WHEN 'entrepreneur' THEN 'Entrepreneur'
+                WHEN 'other' THEN 'Other' END
+       ELSE
+           CASE r.sector WHEN 'federation' THEN '妇联执委' WHEN 'cadre' THEN '机关党员干部'
+                WHEN 'teacher' THEN '在职老师' WHEN 'social_worker' THEN '社会工作者'
+                WHEN 'counsellor' THEN '心理咨询师' WHEN 'entrepreneur' THEN '女企业家'
+                WHEN 'other' THEN '其他' END
+       END AS sector,
+       r.call_months, r.reading, r.holiday, r.birthday, r.wishes, r.children,
+       r.months_paired, r.trainings, r.stories, r.score, r.eligible,
+       coalesce(r.town_rank <= r.quota, 0) AS shortlisted,
+       r.quota
+  FROM ranked r
+  LEFT JOIN towns t ON t.town_code = r.town_code
+ ORDER BY r.town_code, r.town_rank IS NULL, r.town_rank, r.volunteer_id;

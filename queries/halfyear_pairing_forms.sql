@@ -1,0 +1,38 @@
+-- halfyear_pairing_forms.sql - pairing forms among the pairings active on
+-- the period's last day (children not exited by then): one-to-one (the
+-- volunteer has one child, the child one volunteer), one-to-many (a
+-- volunteer with several children, each child with only them),
+-- many-to-one (a child with several volunteers, each with only that
+-- child) and mixed (both).  Each pairing has one form; volunteers and
+-- children are counted per form.
+WITH act AS MATERIALIZED (
+    SELECT DISTINCT p.volunteer_id, p.child_id
+      FROM pairings p JOIN children c ON c.child_id = p.child_id
+     WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :to)
+       AND (c.exited_on IS NULL OR c.exited_on >= :to)
+),
+nv AS (SELECT volunteer_id, count(*) AS n FROM act GROUP BY volunteer_id),
+nc AS (SELECT child_id, count(*) AS n FROM act GROUP BY child_id),
+f AS (
+    SELECT a.volunteer_id, a.child_id,
+           CASE WHEN nv.n = 1 AND nc.n = 1 THEN 1
+                WHEN nv.n > 1 AND nc.n = 1 THEN 2
+                WHEN nv.n = 1 AND nc.n > 1 THEN 3
+                ELSE 4 END AS form
+      FROM act a JOIN nv ON nv.volunteer_id = a.volunteer_id JOIN nc ON nc.child_id = a.child_id
+),
+forms(form, zh, en) AS (
+    VALUES (1, '一对一', 'One-to-one'), (2, '一对多（一名志愿者结对多名儿童）', 'One-to-many'),
+           (3, '多对一（多名志愿者结对一名儿童）', 'Many-to-one'), (4, '交叉结对', 'Mixed')
+)
+SELECT fo.form AS ord, CASE :lang WHEN 'en' THEN fo.en ELSE fo.zh END AS form,
+       count(f.child_id) AS pairings,
+       count(DISTINCT f.volunteer_id) AS volunteers,
+       count(DISTINCT f.child_id) AS children
+  FROM forms fo LEFT JOIN f ON f.form = fo.form
+ GROUP BY fo.form
+UNION ALL
+SELECT 9, CASE :lang WHEN 'en' THEN 'Total' ELSE '合计' END, count(*),
+       count(DISTINCT volunteer_id), count(DISTINCT child_id)
+  FROM act
+ORDER BY ord;

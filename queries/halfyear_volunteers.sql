@@ -1,0 +1,35 @@
+-- halfyear_volunteers.sql - volunteers (joined by the period's end, or
+-- with no joining date) by sector and role, those who joined in the
+-- period, and those with any activity in it; then a total row.
+WITH sectors(ord, code, zh, en) AS (
+    VALUES (1, 'federation', '妇联执委', 'Federation committee'), (2, 'cadre', '机关党员干部', 'Party cadres'),
+           (3, 'teacher', '在职老师', 'Teachers'), (4, 'social_worker', '社会工作者', 'Social workers'),
+           (5, 'counsellor', '心理咨询师', 'Counsellors'), (6, 'entrepreneur', '女企业家', 'Entrepreneurs'),
+           (7, 'other', '其他', 'Other'), (8, NULL, '未填写', 'Not given')
+),
+v AS MATERIALIZED (
+    SELECT v.volunteer_id, v.sector, v.role,
+           (v.joined_on BETWEEN :from AND :to) AS is_new,
+           EXISTS (SELECT 1 FROM activities a WHERE a.volunteer_id = v.volunteer_id
+                     AND a.date BETWEEN :from AND :to) AS active
+      FROM volunteers v
+     WHERE v.joined_on IS NULL OR v.joined_on <= :to
+),
+rows AS (
+    SELECT 0 AS sort, s.ord, CASE :lang WHEN 'en' THEN s.en ELSE s.zh END AS sector,
+           count(v.volunteer_id) AS volunteers,
+           coalesce(sum(v.role = 'mother'), 0) AS mothers,
+           coalesce(sum(v.role = 'father'), 0) AS fathers,
+           coalesce(sum(v.is_new), 0) AS new_volunteers,
+           coalesce(sum(v.active), 0) AS active
+      FROM sectors s LEFT JOIN v ON v.sector IS s.code
+     GROUP BY s.ord
+    HAVING s.code IS NOT NULL OR count(v.volunteer_id) > 0
+)
+SELECT sort, ord, sector, volunteers, mothers, fathers, new_volunteers, active FROM rows
+UNION ALL
+SELECT 1, 99, CASE :lang WHEN 'en' THEN 'Total' ELSE '合计' END, count(*),
+       coalesce(sum(role = 'mother'), 0), coalesce(sum(role = 'father'), 0),
+       coalesce(sum(is_new), 0), coalesce(sum(active), 0)
+  FROM v
+ORDER BY sort, ord;

@@ -1,0 +1,23 @@
+-- monthly_fund_balance.sql - each restricted fund from its first donation
+-- to the month's end: raised, spent, balance; then the unrestricted money.
+WITH funds AS (
+    SELECT DISTINCT restricted_to AS fund FROM donations
+     WHERE restricted_to IS NOT NULL AND date <= :to
+),
+b AS (
+    SELECT 0 AS sort, f.fund,
+        (SELECT coalesce(sum(d.amount_fen), 0) FROM donations d
+          WHERE d.restricted_to = f.fund AND d.date <= :to) AS raised,
+        (SELECT coalesce(sum(e.amount_fen), 0) FROM expenditures e
+          WHERE e.fund = f.fund AND e.date <= :to) AS spent
+      FROM funds f
+    UNION ALL
+    SELECT 1, CASE :lang WHEN 'en' THEN 'Unrestricted' ELSE '非定向资金' END,
+        (SELECT coalesce(sum(d.amount_fen), 0) FROM donations d
+          WHERE d.restricted_to IS NULL AND d.date <= :to),
+        (SELECT coalesce(sum(e.amount_fen), 0) FROM expenditures e
+          WHERE e.fund IS NULL AND e.date <= :to)
+)
+SELECT sort, fund, raised, spent, raised - spent AS balance
+  FROM b
+ ORDER BY sort, fund;

@@ -1,0 +1,31 @@
+-- range_totals.sql - the figures a news article or an annual review
+-- quotes, for any period: activities (distinct activity_ids; holiday
+-- activities are events), wishes fulfilled, children profiled (on record
+-- in the period: registered by its end, not exited before it starts),
+-- children paired (a pairing active on any day of it), volunteers on
+-- record (joined by its end) and volunteers active (any activity in it).
+WITH f AS (
+    SELECT
+        (SELECT count(DISTINCT activity_id) FROM activities WHERE date BETWEEN :from AND :to AND type = 'call') AS calls,
+        (SELECT count(DISTINCT activity_id) FROM activities WHERE date BETWEEN :from AND :to AND type = 'reading') AS reading,
+        (SELECT count(DISTINCT activity_id) FROM activities WHERE date BETWEEN :from AND :to AND type = 'holiday') AS holiday,
+        (SELECT count(DISTINCT activity_id) FROM activities WHERE date BETWEEN :from AND :to AND type = 'birthday') AS birthday,
+        (SELECT count(*) FROM wishes WHERE fulfilled_on BETWEEN :from AND :to) AS wishes,
+        (SELECT count(*) FROM children WHERE (registered_on IS NULL OR registered_on <= :to)
+            AND (exited_on IS NULL OR exited_on >= :from)) AS profiled,
+        (SELECT count(DISTINCT p.child_id) FROM pairings p JOIN children c ON c.child_id = p.child_id
+          WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
+            AND (c.exited_on IS NULL OR c.exited_on >= :from)) AS paired,
+        (SELECT count(*) FROM volunteers WHERE joined_on IS NULL OR joined_on <= :to) AS volunteers,
+        (SELECT count(DISTINCT volunteer_id) FROM activities WHERE date BETWEEN :from AND :to) AS active
+)
+SELECT 1 AS ord, 'calls' AS metric, CASE :lang WHEN 'en' THEN 'Phone calls' ELSE '亲情连线（次）' END AS label, calls AS value FROM f
+UNION ALL SELECT 2, 'reading', CASE :lang WHEN 'en' THEN 'Reading sessions' ELSE '陪你阅读（次）' END, reading FROM f
+UNION ALL SELECT 3, 'holiday', CASE :lang WHEN 'en' THEN 'Holiday activities' ELSE '假日亲子活动（场）' END, holiday FROM f
+UNION ALL SELECT 4, 'birthday', CASE :lang WHEN 'en' THEN 'Birthdays accompanied' ELSE '陪过生日（次）' END, birthday FROM f
+UNION ALL SELECT 5, 'wishes', CASE :lang WHEN 'en' THEN 'Micro-wishes fulfilled' ELSE '实现微心愿（个）' END, wishes FROM f
+UNION ALL SELECT 6, 'profiled', CASE :lang WHEN 'en' THEN 'Children profiled' ELSE '建档儿童（名）' END, profiled FROM f
+UNION ALL SELECT 7, 'paired', CASE :lang WHEN 'en' THEN 'Children paired' ELSE '结对儿童（名）' END, paired FROM f
+UNION ALL SELECT 8, 'volunteers', CASE :lang WHEN 'en' THEN 'Volunteers' ELSE '爱心妈妈（爸爸）（名）' END, volunteers FROM f
+UNION ALL SELECT 9, 'active', CASE :lang WHEN 'en' THEN 'Volunteers active' ELSE '开展活动的志愿者（名）' END, active FROM f
+ORDER BY ord;

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# End-to-end: the monthly report on the ingest fixture, checked with real
+# readers: pdffonts, pdftotext, qpdf and openpyxl.  Public outputs hold no
+# personal data; the same database gives the same bytes; a broken template
+# fails with its file and line and leaves the previous report untouched.
+. "$(dirname "$0")/../e2e_lib.sh"
+FIX=$ROOT/tests/fixtures/ingest
+PY=${HIMAMA_PYTHON:-/usr/bin/python3}
+
+mkdir in
+cp "$FIX"/*.csv in/
+sed 's/$/\r/' "$FIX/volunteers.utf8" | iconv -f UTF-8 -t GB18030 > "in/志愿者名单.csv"
+hm ingest in 2>/dev/null
+
+for a in internal public; do
+    hm report monthly 2026-09 --audience $a > report-$a.out 2>&1; rc=$?
+    expect_eq "report $a exit" 0 "$rc"
+    for f in briefing.pdf tables.xlsx manifest.json; do
+        [ -s "out/monthly/2026-09/$a/$f" ] || { echo "FAIL: missing $a/$f"; cat report-$a.out; fails=$((fails + 1)); }
+    done
+done
+I=out/monthly/2026-09/internal
+P=out/monthly/2026-09/public
+
+# The font: embedded, subset, with a Unicode map; the structure: sound.
+expect_match "CJK font embedded and subset" "CID TrueType +Identity-H +yes +yes +yes" "$(pdffonts $I/briefing.pdf 2>/dev/null)"
+qpdf --check $I/briefing.pdf > /dev/null 2>&1; expect_eq "qpdf --check" 0 "$?"
+
+# The KPI figures are in the text, and equal the SQL.
+calls=$(q "SELECT count(DISTINCT activity_id) FROM activities WHERE type = 'call' AND date BETWEEN '2026-09-01' AND '2026-09-30'")
+holiday=$(q "SELECT count(DISTINCT activity_id) FROM activities WHERE type = 'holiday' AND date BETWEEN '2026-09-01' AND '2026-09-30'")
+expect_eq "fixture calls" 2 "$calls"
+text=$(pdftotext -layout $I/briefing.pdf - 2>/dev/null)
+expect_match "intro sentence with the calls" "亲情连线 $calls 次" "$(printf '%s' "$text" | tr -d '\n')"
+expect_match "page numbers" "第 ?1 ?页 ?/ ?共 ?[0-9]+ ?页" "$text"
+expect_match "uncontacted child listed (internal)" "王明" "$text"
+
+# The workbook: the KPI sheet's figures equal the SQL.
+xl=$("$PY" - "$I/tables.xlsx" <<'PYEOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["本月概况"]
+rows = {}
+for r in ws.iter_rows(values_only=True):
+    if r and isinstance(r[0], str) and r[0].startswith("亲情连线"):
+        rows["calls"] = r[1]
+    if r and isinstance(r[0], str) and r[0].startswith("假日亲子活动"):
+        rows["holiday"] = r[1]
+print(rows.get("calls"), rows.get("holiday"), ws.freeze_panes, bool(ws.auto_filter.ref))
+PYEOF
+)
+expect_match "workbook KPI figures, frozen header, autofilter" "^$calls $holiday A[0-9]+ True$" "$xl"
+
+# Public: none of the names, phones, guardians, schools or teachers.
+"$PY" - "$P/tables.xlsx" > public-cells.txt <<'PYEOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+for ws in wb.worksheets:
+    for row in ws.iter_rows(values_only=True):
+        for v in row:
+            if v is not None:
+                print(v)
+PYEOF
+pdftotext $P/briefing.pdf public-pdf.txt 2>/dev/null
+secrets=$(q "SELECT name FROM children UNION SELECT guardian FROM children UNION SELECT guardian_phone FROM children
+             UNION SELECT school FROM children UNION SELECT class_teacher FROM children UNION SELECT phone FROM volunteers")
+n=0
+while IFS= read -r s; do
+    [ -n "$s" ] || continue
+    n=$((n + 1))
+    if grep -qF -- "$s" public-cells.txt public-pdf.txt; then
+        echo "FAIL: public output shows '$s'"; fails=$((fails + 1))
+    fi
+done <<< "$secrets"
+expect_eq "secrets checked" 1 "$([ "$n" -ge 10 ] && echo 1 || echo 0)"
+expect_match "public shows a child without alias by id" "C002" "$(cat public-pdf.txt)"
+
+# Reproducible: the same database gives the same bytes.
+sum1=$(md5sum $I/briefing.pdf $I/tables.xlsx | cut -d' ' -f1)
+hm report monthly 2026-09 > /dev/null 2>&1
+expect_eq "same bytes on a second run" "$sum1" "$(md5sum $I/briefing.pdf $I/tables.xlsx | cut -d' ' -f1)"
+
+# A template with a syntax error: exit 3, file and line, the old report intact.
+sed '5a hedaing = typo' "$ROOT/templates/monthly.zh.tmpl" > bad.tmpl
+hm report monthly 2026-09 --template "$T/bad.tmpl" > bad.out 2>&1; rc=$?
+expect_eq "bad template exit" 3 "$rc"
+expect_match "bad template names file and line" "bad.tmpl:6:" "$(cat bad.out)"
+expect_eq "previous report untouched" "$sum1" "$(md5sum $I/briefing.pdf $I/tables.xlsx | cut -d' ' -f1)"
+expect_eq "no temporary files left" "" "$(find out -name '*.tmp-*')"
+
+# The manifest traces inputs and outputs.
+"$PY" - $I/manifest.json "$(q "SELECT count(*) FROM ingest_log WHERE status = 'loaded'")" > manifest.check <<'PYEOF'
+import sys, json, hashlib, os
+m = json.load(open(sys.argv[1]))
+d = os.path.dirname(sys.argv[1])
+ok = len(m["inputs"]) == int(sys.argv[2])
+for o in m["outputs"]:
+    ok = ok and hashlib.sha256(open(os.path.join(d, o["file"]), "rb").read()).hexdigest() == o["sha256"]
+print(m["report"], m["period"], m["audience"], ok)
+PYEOF
+expect_eq "manifest" "monthly 2026-09 internal True" "$(cat manifest.check)"
+finish

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# End-to-end: the half-year, annual and range reports on a synthetic
+# district, read back with openpyxl and pdftotext.  Each month of the
+# half-year equals that month's monthly report; the half equals the sum
+# of its months; the nomination score recomputed from the weights printed
+# in the workbook equals the score shown; no town exceeds its quota; the
+# public notice list holds no full name; the range over all the data
+# equals the all-time counts in the database.
+. "$(dirname "$0")/../e2e_lib.sh"
+PY=${HIMAMA_PYTHON:-/usr/bin/python3}
+
+"$HIMAMA" synth --scale district --seed 3 --until 2026-09-30 --quiet data
+hm ingest data 2>/dev/null; expect_eq "ingest" 0 "$?"
+
+# The half year, public by default, and its six monthly reports.
+hm report halfyear 2026-H1 > hy.out 2>&1; expect_eq "halfyear exit" 0 "$?"
+H=out/halfyear/2026-H1/public
+for f in briefing.pdf tables.xlsx manifest.json; do
+    [ -s "$H/$f" ] || { echo "FAIL: missing $H/$f"; cat hy.out; fails=$((fails + 1)); }
+done
+# Compared internally: the public reports show child counts of 1 or 2 as "<3".
+hm report halfyear 2026-H1 --audience internal > /dev/null 2>&1; expect_eq "halfyear internal exit" 0 "$?"
+for m in 01 02 03 04 05 06; do
+    hm report monthly 2026-$m --audience internal > /dev/null 2>&1 || { echo "FAIL: monthly 2026-$m"; fails=$((fails + 1)); }
+done
+cmp=$("$PY" - out/halfyear/2026-H1/internal/tables.xlsx out/monthly <<'PYEOF'
+import sys, openpyxl
+hy = openpyxl.load_workbook(sys.argv[1])
+def table(ws, first):
+    rows = list(ws.iter_rows(values_only=True))
+    for i, r in enumerate(rows):
+        if r and r[0] == first:
+            return [dict(zip(r, x)) for x in rows[i + 1:] if x and x[0] is not None]
+    raise SystemExit("no header %r in %s" % (first, ws.title))
+trend = [r for r in table(hy["逐月趋势"], "月份") if str(r["月份"]).endswith("月")]
+kpi = {r["指标"]: r["本半年"] for r in table(hy["半年概况"], "指标")}
+bad = []
+names = {"亲情连线": "亲情连线（次）", "陪你阅读": "陪你阅读（次）", "假日亲子活动": "假日亲子活动（场）",
+         "陪过生日": "陪过生日（次）", "实现微心愿": "实现微心愿（个）", "结对儿童": "结对儿童（名）"}
+sums = {k: 0 for k in names}
+for i, row in enumerate(trend):
+    mb = openpyxl.load_workbook("%s/2026-%02d/internal/tables.xlsx" % (sys.argv[2], i + 1))
+    mk = {r["指标"]: r["本月"] for r in table(mb["本月概况"], "指标")}
+    rate = table(mb["联系率"], "指标")[0]["本月"]
+    for col, label in names.items():
+        if row[col] != mk[label]:
+            bad.append("month %d %s: half-year %r, monthly %r" % (i + 1, col, row[col], mk[label]))
+        if col != "结对儿童":
+            sums[col] += row[col]
+    if abs(row["联系率"] - rate) > 1e-12:
+        bad.append("month %d contact rate %r vs %r" % (i + 1, row["联系率"], rate))
+for col, total in sums.items():
+    if col != "结对儿童" and kpi[names[col]] != total:
+        bad.append("half %s %r != sum of months %r" % (col, kpi[names[col]], total))
+print("ok" if not bad else "\n".join(bad))
+PYEOF
+)
+expect_eq "half-year months equal the monthly reports, the half their sum" ok "$cmp"
+expect_match "halfyear PDF text" "半年概况" "$(pdftotext -layout $H/briefing.pdf - 2>/dev/null)"
+expect_match "CJK font embedded and subset" "CID TrueType +Identity-H +yes +yes +yes" "$(pdffonts $H/briefing.pdf 2>/dev/null)"
+names=$(q "SELECT name FROM children UNION SELECT guardian FROM children WHERE guardian IS NOT NULL")
+"$PY" - "$H/tables.xlsx" > hy-cells.txt <<'PYEOF'
+import sys, openpyxl
+for ws in openpyxl.load_workbook(sys.argv[1]).worksheets:
+    for row in ws.iter_rows(values_only=True):
+        for v in row:
+            if v is not None: print(v)
+PYEOF
+pdftotext $H/briefing.pdf hy-text.txt 2>/dev/null
+leaks=0
+while IFS= read -r n; do
+    [ -n "$n" ] || continue
+    if grep -qxF -- "$n" hy-cells.txt || grep -qF -- "$n" hy-text.txt; then leaks=$((leaks + 1)); echo "leak: $n"; fi
+done <<< "$names"
+expect_eq "public half-year shows no child or guardian name" 0 "$leaks"
+
+# The year: nominations with a recomputable score, quotas, masked notice.
+hm report annual 2025 > an.out 2>&1; expect_eq "annual exit" 0 "$?"
+A=out/annual/2025/internal
+for f in briefing.pdf tables.xlsx nominations.xlsx dossiers.pdf manifest.json; do
+    [ -s "$A/$f" ] || { echo "FAIL: missing $A/$f"; cat an.out; fails=$((fails + 1)); }
+done
+nvol=$(q "SELECT count(*) FROM volunteers WHERE joined_on IS NULL OR joined_on <= '2025-12-31'")
+nom=$("$PY" - "$A/nominations.xlsx" "$nvol" <<'PYEOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+about = list(wb["说明"].iter_rows(values_only=True))
+weights, quota_default, quotas = {}, None, {}
+for i, r in enumerate(about):
+    if r[0] == "指标（评分表列名）":
+        for x in about[i + 1:]:
+            if x[0] is None: break
+            weights[x[0]] = x[1]
+    if isinstance(r[0], str) and r[0].startswith("每个区镇 "):
+        quota_default = int(r[0].split()[1])
+bad = []
+rows = []
+for ws in wb.worksheets:
+    if ws.title.startswith("评分表"):
+        data = list(ws.iter_rows(values_only=True))
+        head = data[0]
+        rows += [dict(zip(head, x)) for x in data[1:]]
+if len(rows) != int(sys.argv[2]):
+    bad.append("scorecard rows %d, volunteers %s" % (len(rows), sys.argv[2]))
+for r in rows:
+    s = sum(w * r[k] for k, w in weights.items())
+    if s != r["得分"]:
+        bad.append("%s: recomputed %r, shown %r" % (r["志愿者编号"], s, r["得分"]))
+per_town = {}
+for r in rows:
+    if r["入选推荐"] == 1:
+        per_town[r["区镇"]] = per_town.get(r["区镇"], 0) + 1
+        if r["符合条件"] != 1: bad.append("ineligible shortlisted " + r["志愿者编号"])
+for t, n in per_town.items():
+    if n > quota_default: bad.append("town %s has %d > quota %d" % (t, n, quota_default))
+short = [dict(zip(x[0], y)) for x in [list(wb["推荐名单"].iter_rows(values_only=True))] for y in x[1:]]
+if len(short) != sum(per_town.values()):
+    bad.append("shortlist %d rows, scorecard %d shortlisted" % (len(short), sum(per_town.values())))
+notice = [x for x in wb["公示名单"].iter_rows(min_row=2, values_only=True) if isinstance(x[0], int)]
+full = {r["姓名"] for r in rows}
+for x in notice:
+    if x[2] in full or not x[2].endswith("*") or len(x[2]) != 2:
+        bad.append("notice name not masked: %r" % (x[2],))
+if len(notice) != len(short): bad.append("notice %d, shortlist %d" % (len(notice), len(short)))
+print("ok %d %d" % (len(short), len(weights)) if not bad else "\n".join(bad[:10]))
+PYEOF
+)
+expect_match "score recomputed from the printed weights; quota; masked notice" "^ok [1-9][0-9]* 9$" "$nom"
+pages=$(pdfinfo $A/dossiers.pdf 2>/dev/null | sed -n 's/^Pages: *//p')
+expect_eq "one dossier page per candidate" "$(printf '%s' "$nom" | cut -d' ' -f2)" "$pages"
+
+# The range over all the data equals the all-time counts.
+hm report range 2000-01-01 2026-10-15 > rg.out 2>&1; expect_eq "range exit" 0 "$?"
+R=out/range/2000-01-01_2026-10-15/internal
+got=$("$PY" - "$R/tables.xlsx" <<'PYEOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+v = {}
+for name in ("主要数字", "资金"):
+    for r in wb[name].iter_rows(values_only=True):
+        if r and isinstance(r[0], str) and isinstance(r[1], (int, float)):
+            v[r[0]] = r[1]
+print(v["亲情连线（次）"], v["陪你阅读（次）"], v["假日亲子活动（场）"], v["陪过生日（次）"],
+      v["实现微心愿（个）"], v["建档儿童（名）"], v["爱心妈妈（爸爸）（名）"], "%.2f" % v["募集善款（元）"],
+      "%.2f" % v["支出（元）"])
+PYEOF
+)
+want=$(q "SELECT (SELECT count(DISTINCT activity_id) FROM activities WHERE type = 'call') || ' ' ||
+               (SELECT count(DISTINCT activity_id) FROM activities WHERE type = 'reading') || ' ' ||
+               (SELECT count(DISTINCT activity_id) FROM activities WHERE type = 'holiday') || ' ' ||
+               (SELECT count(DISTINCT activity_id) FROM activities WHERE type = 'birthday') || ' ' ||
+               (SELECT count(*) FROM wishes WHERE fulfilled_on IS NOT NULL) || ' ' ||
+               (SELECT count(*) FROM children) || ' ' || (SELECT count(*) FROM volunteers) || ' ' ||
+               printf('%.2f', (SELECT sum(amount_fen) FROM donations) / 100.0) || ' ' ||
+               printf('%.2f', (SELECT sum(amount_fen) FROM expenditures) / 100.0)")
+expect_eq "range over all data equals the all-time counts" "$want" "$got"
+
+# Usage errors.
+hm report halfyear 2026-H3 2>/dev/null; expect_eq "bad half" 1 "$?"
+hm report range 2026-02-01 2026-01-01 2>/dev/null; expect_eq "range backwards" 1 "$?"
+hm report annual 26 2>/dev/null; expect_eq "bad year" 1 "$?"
+finish

@@ -1,0 +1,258 @@
+/*
+ * test_pdf.c - the drawing layer: the embedded font subset is complete
+ * (every composite glyph with all its components), text is measured and
+ * wrapped by code point, characters the font cannot show are counted,
+ * and the same input gives the same bytes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "himama/pdf.h"
+#include "himama/util.h"
+#include "tools/pdf_font_check.h"
+
+/* Characters known to be composite in the default font, then common ones. */
+static const char COMPOSITES[] = "海结妈爱童门镇心";
+static const char COMMON[] =
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞"
+    "爱心妈妈结对关爱留守困境儿童亲情连线陪你阅读假日亲子活动过生日微愿妇联执委机党员干部在职老师社会工作者心理咨询女企业家其他储备库送温暖知识研学疏导捐赠支出培训签到事迹镇";
+
+/* A temporary directory for this test run (caller frees). */
+static char *temp_dir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *tmpl = hm_path_join(base && *base ? base : "/tmp", "himama-pdf-XXXXXX");
+    assert_non_null(mkdtemp(tmpl));
+    return tmpl;
+}
+
+/* Remove the file and the directory made by temp_dir. */
+static void temp_remove(char *dir, char *file)
+{
+    if (file) {
+        unlink(file);
+        free(file);
+    }
+    rmdir(dir);
+    free(dir);
+}
+
+/* Draw COMPOSITES and COMMON wrapped over one page and save to path. */
+static void render_sample(const char *path, bool glyph_fix)
+{
+    hm_pdf *p = NULL;
+    char err[256];
+    hm_pdf_opts o = { .created = 1790000000, .title = "爱心妈妈测试",
+                      .author = "海门区妇联", .no_glyph_fix = !glyph_fix };
+    hm_pdf_lines lines = {0};
+
+    assert_int_equal(hm_pdf_open(&p, &o, err, sizeof err), HM_OK);
+    assert_int_equal(hm_pdf_add_page(p), HM_OK);
+    assert_int_equal(hm_pdf_text(p, 50, 790, 24, 0x1F3A5F, COMPOSITES), HM_OK);
+    assert_int_equal(hm_pdf_wrap(p, COMMON, 12, 495, &lines), HM_OK);
+    for (size_t i = 0; i < lines.n; i++)
+        assert_int_equal(hm_pdf_text(p, 50, 750 - 16.0 * (double)i, 12, 0x333333,
+                                     lines.line[i]), HM_OK);
+    hm_pdf_lines_release(&lines);
+    assert_int_equal(hm_pdf_outline(p, "海门爱心妈妈", 0, 800), HM_OK);
+    assert_int_equal(hm_pdf_save(p, path), HM_OK);
+    assert_int_equal(hm_pdf_placeholders(p), 0);
+    hm_pdf_free(p);
+}
+
+static void test_pdf_composite_glyphs_complete(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    char *path = hm_path_join(dir, "glyphs.pdf");
+    pfc_result r;
+
+    render_sample(path, true);
+    assert_true(pfc_check_pdf(path, HM_PDF_DEFAULT_FONT, 0, &r));
+    if (r.problems)
+        fail_msg("%zu glyph problems, first: %s", r.problems, r.first_problem);
+    /* The text really exercises the bug: composites with high components. */
+    assert_true(r.glyphs_used >= 400);
+    assert_true(r.composites >= 100);
+    assert_true(r.high_components >= 20);
+    temp_remove(dir, path);
+}
+
+static void test_pdf_check_fails_without_fix(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    char *path = hm_path_join(dir, "broken.pdf");
+    pfc_result r;
+
+    render_sample(path, false);
+    assert_true(pfc_check_pdf(path, HM_PDF_DEFAULT_FONT, 0, &r));
+    assert_true(r.problems > 0);
+    assert_non_null(strstr(r.first_problem, "missing component"));
+    temp_remove(dir, path);
+}
+
+static void test_pdf_same_input_same_bytes(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    char *a = hm_path_join(dir, "a.pdf"), *b = hm_path_join(dir, "b.pdf");
+    size_t na = 0, nb = 0;
+
+    render_sample(a, true);
+    render_sample(b, true);
+    unsigned char *da = pfc_slurp(a, &na), *db = pfc_slurp(b, &nb);
+    assert_non_null(da);
+    assert_non_null(db);
+    assert_int_equal(na, nb);
+    assert_memory_equal(da, db, na);
+    free(da);
+    free(db);
+    unlink(a);
+    free(a);
+    temp_remove(dir, b);
+}
+
+/* Open a document with the default font (caller frees). */
+static hm_pdf *open_default(void)
+{
+    hm_pdf *p = NULL;
+    char err[256];
+    hm_pdf_opts o = { .created = 0 };
+    assert_int_equal(hm_pdf_open(&p, &o, err, sizeof err), HM_OK);
+    assert_int_equal(hm_pdf_add_page(p), HM_OK);
+    return p;
+}
+
+static void test_pdf_width_by_code_point(void **state)
+{
+    (void)state;
+    hm_pdf *p = open_default();
+    double one = hm_pdf_text_width(p, "海", 10);
+    assert_true(one > 9.0 && one < 10.5);           /* a full em */
+    double many = hm_pdf_text_width(p, "海海海海", 10);
+    assert_true(many > 4 * one - 0.01 && many < 4 * one + 0.01);
+    double latin = hm_pdf_text_width(p, "ab", 10);
+    assert_true(latin > 0 && latin < one * 1.5);
+    assert_true(hm_pdf_text_width(p, "", 10) == 0);
+    hm_pdf_free(p);
+}
+
+static void test_pdf_wrap_chinese_and_latin(void **state)
+{
+    (void)state;
+    hm_pdf *p = open_default();
+    hm_pdf_lines l = {0};
+    const char *zh = "海门区妇联启动爱心妈妈结对关爱项目，为全区留守、困境儿童招募爱心妈妈，"
+                     "开展亲情连线、陪你阅读、假日亲子活动、陪过生日和微心愿等五个一活动。";
+    hm_strbuf joined = HM_STRBUF_INIT;
+
+    assert_int_equal(hm_pdf_wrap(p, zh, 10, 100, &l), HM_OK);
+    assert_true(l.n >= 6);
+    hm_strbuf_init(&joined);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_true(hm_pdf_text_width(p, l.line[i], 10) <= 100.0 + 1e-6);
+        assert_true(strncmp(l.line[i], "，", 3) != 0 && strncmp(l.line[i], "、", 3) != 0 &&
+                    strncmp(l.line[i], "。", 3) != 0);
+        hm_strbuf_adds(&joined, l.line[i]);
+    }
+    assert_string_equal(joined.buf, zh);      /* nothing lost, nothing cut */
+    hm_strbuf_release(&joined);
+    hm_pdf_lines_release(&l);
+
+    assert_int_equal(hm_pdf_wrap(p, "The quick brown fox jumps over the lazy dog", 10, 60, &l),
+                     HM_OK);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_true(l.line[i][0] != ' ');
+        size_t n = strlen(l.line[i]);
+        assert_true(n > 0 && l.line[i][n - 1] != ' ');
+    }
+    assert_string_equal(l.line[0], "The quick");
+    hm_pdf_lines_release(&l);
+
+    /* A newline always breaks; an empty text is one empty line. */
+    assert_int_equal(hm_pdf_wrap(p, "上月\n本年", 10, 500, &l), HM_OK);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.line[1], "本年");
+    hm_pdf_lines_release(&l);
+    assert_int_equal(hm_pdf_wrap(p, "", 10, 500, &l), HM_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.line[0], "");
+    hm_pdf_lines_release(&l);
+    hm_pdf_free(p);
+}
+
+static void test_pdf_placeholders_counted(void **state)
+{
+    (void)state;
+    hm_pdf *p = open_default();
+    /* U+20000 (𠀀) and an emoji are above U+FFFF; 0xFF is not UTF-8. */
+    assert_int_equal(hm_pdf_text(p, 50, 700, 12, 0, "王\xF0\xA0\x80\x80 \xF0\x9F\x98\x80 \xFF"),
+                     HM_OK);
+    assert_int_equal(hm_pdf_placeholders(p), 3);
+    assert_int_equal(hm_pdf_text(p, 50, 680, 12, 0, "海门\tA\x01"), HM_OK);
+    assert_int_equal(hm_pdf_placeholders(p), 3);
+    /* A BMP character the font lacks (Thai) is counted and is no error. */
+    assert_int_equal(hm_pdf_text(p, 50, 660, 12, 0, "ก海"), HM_OK);
+    assert_int_equal(hm_pdf_placeholders(p), 4);
+    assert_int_equal(hm_pdf_status(p), HM_OK);
+    hm_pdf_free(p);
+}
+
+static void test_pdf_bad_font_is_an_error(void **state)
+{
+    (void)state;
+    hm_pdf *p = (hm_pdf *)1;
+    char err[256] = "";
+    hm_pdf_opts o = { .font_path = "no-such-font.ttf" };
+    assert_int_equal(hm_pdf_open(&p, &o, err, sizeof err), HM_EIO);
+    assert_null(p);
+    assert_non_null(strstr(err, "no-such-font.ttf"));
+
+    /* A file that is not a font. */
+    char *dir = temp_dir();
+    char *path = hm_path_join(dir, "fake.ttf");
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs("not a font at all, just some text that is long enough", fp);
+    assert_int_equal(fclose(fp), 0);
+    o.font_path = path;
+    assert_int_equal(hm_pdf_open(&p, &o, err, sizeof err), HM_EPDF);
+    assert_null(p);
+    assert_non_null(strstr(err, "cannot load the TrueType font"));
+    temp_remove(dir, path);
+}
+
+static void test_pdf_errors_are_sticky(void **state)
+{
+    (void)state;
+    hm_pdf *p = open_default();
+    assert_int_equal(hm_pdf_select_page(p, 5), HM_EPDF);
+    assert_non_null(strstr(hm_pdf_error(p), "no page 6"));
+    assert_int_equal(hm_pdf_text(p, 10, 10, 10, 0, "海"), HM_EPDF);
+    assert_int_equal(hm_pdf_status(p), HM_EPDF);
+    hm_pdf_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pdf_composite_glyphs_complete),
+        cmocka_unit_test(test_pdf_check_fails_without_fix),
+        cmocka_unit_test(test_pdf_same_input_same_bytes),
+        cmocka_unit_test(test_pdf_width_by_code_point),
+        cmocka_unit_test(test_pdf_wrap_chinese_and_latin),
+        cmocka_unit_test(test_pdf_placeholders_counted),
+        cmocka_unit_test(test_pdf_bad_font_is_an_error),
+        cmocka_unit_test(test_pdf_errors_are_sticky),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

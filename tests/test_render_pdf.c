@@ -1,0 +1,587 @@
+/*
+ * test_render_pdf.c - the PDF briefing, checked with real readers: the
+ * font is embedded as a Unicode subset, the figures, headings and page
+ * numbers extract as text, the structure passes a checker, two renders
+ * are byte-identical, and a public report never shows personal data.
+ *
+ * Set HIMAMA_TEST_KEEP to a directory to keep a copy of the reports
+ * rendered here (to look at them).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "himama/pdf.h"
+#include "himama/report.h"
+#include "himama/util.h"
+#include "tools/pdf_font_check.h"
+
+#define CREATED 1790000000      /* 2026-09-21 */
+#define TABLE_ROWS 200
+
+/* ---- building a model by hand ---- */
+
+static hm_value vint(int64_t i)
+{
+    hm_value v = { .type = HM_V_INT, .i = i };
+    return v;
+}
+
+static hm_value vreal(double r)
+{
+    hm_value v = { .type = HM_V_REAL, .r = r };
+    return v;
+}
+
+static hm_value vtext(const char *s)
+{
+    hm_value v = { .type = HM_V_TEXT, .s = hm_xstrdup(s) };
+    return v;
+}
+
+static hm_value vnull(void)
+{
+    hm_value v = { .type = HM_V_NULL };
+    return v;
+}
+
+/* Append a section; strings are copied. */
+static hm_section *add_section(hm_report *r, hm_section_kind kind, const char *id,
+                               const char *heading, const char *intro)
+{
+    r->sec = hm_xrealloc(r->sec, (r->nsec + 1) * sizeof *r->sec);
+    hm_section *s = &r->sec[r->nsec++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->id = hm_xstrdup(id);
+    s->heading = hm_xstrdup(heading);
+    s->intro = intro ? hm_xstrdup(intro) : NULL;
+    return s;
+}
+
+/* Give s columns (name, label, format, child count) and room for nrow rows. */
+static void set_columns(hm_section *s, size_t ncol, const char *const *names,
+                        const char *const *labels, const hm_format *fmt,
+                        const bool *child, size_t nrow)
+{
+    hm_table *t = &s->table;
+    t->ncol = ncol;
+    t->cols = hm_xcalloc(ncol, sizeof *t->cols);
+    for (size_t j = 0; j < ncol; j++) {
+        t->cols[j].name = hm_xstrdup(names[j]);
+        t->cols[j].label = hm_xstrdup(labels[j]);
+        t->cols[j].format = fmt[j];
+        t->cols[j].child_count = child ? child[j] : false;
+    }
+    t->nrow = nrow;
+    t->cells = hm_xcalloc(nrow * ncol, sizeof *t->cells);
+}
+
+static void set_cell(hm_section *s, size_t row, size_t col, hm_value v)
+{
+    s->table.cells[row * s->table.ncol + col] = v;
+}
+
+static const char *const TOWNS[] = {
+    "海门街道", "三厂街道", "常乐镇", "悦来镇", "四甲镇", "余东镇", "正余镇", "包场镇",
+    "临江新区", "海永镇",
+};
+
+/* A monthly report: KPI tiles, a bar chart, a line chart, a long list,
+ * an empty list and a text section. */
+static hm_report *build_report(const char *audience, const char *lang)
+{
+    hm_report *r = hm_xcalloc(1, sizeof *r);
+    r->kind = hm_xstrdup("monthly");
+    r->period = hm_xstrdup("2026-08");
+    r->from = hm_xstrdup("2026-08-01");
+    r->to = hm_xstrdup("2026-08-31");
+    r->audience = hm_xstrdup(audience);
+    r->lang = hm_xstrdup(lang);
+    r->title = hm_xstrdup("“Hi,妈妈”爱心妈妈结对关爱月报");
+    r->subtitle = hm_xstrdup("2026年8月");
+    r->org = hm_xstrdup("海门区妇女联合会");
+    r->generated_at = hm_xstrdup("2026-09-01 06:00");
+    r->footer = hm_xstrdup("生成时间 2026-09-01 06:00 UTC · 数据期间 2026-08-01 至 2026-08-31");
+
+    /* KPI tiles: label, value, previous, year to date. */
+    hm_section *s = add_section(r, HM_SEC_KPI, "kpi", "一、本月概况",
+                                "本月全区爱心妈妈与结对儿童保持常态联系，五个一活动稳步推进。");
+    {
+        const char *n[] = { "label", "value", "previous", "year_to_date" };
+        const char *l[] = { "指标", "本月", "上月", "本年累计" };
+        hm_format f[] = { HM_FMT_TEXT, HM_FMT_INT, HM_FMT_INT, HM_FMT_INT };
+        set_columns(s, 4, n, l, f, NULL, 6);
+        const char *labels[] = { "结对儿童", "在册爱心妈妈", "亲情连线", "陪你阅读",
+                                 "微心愿实现", "假日亲子活动" };
+        int64_t v[][3] = { { 186, 184, 190 }, { 512, 508, 530 }, { 1327, 1290, 9876 },
+                           { 64, 58, 402 }, { 27, 31, 188 }, { 9, 7, 51 } };
+        for (size_t i = 0; i < 6; i++) {
+            set_cell(s, i, 0, vtext(labels[i]));
+            for (size_t k = 0; k < 3; k++)
+                set_cell(s, i, k + 1, vint(v[i][k]));
+        }
+        set_cell(s, 5, 3, vnull());
+    }
+
+    /* Bar chart over the towns. */
+    s = add_section(r, HM_SEC_BAR, "towns", "二、各区镇结对与联系情况", NULL);
+    {
+        const char *n[] = { "town", "paired", "contacted", "rate" };
+        const char *l[] = { "区镇", "结对儿童", "本月联系儿童", "联系率" };
+        hm_format f[] = { HM_FMT_TEXT, HM_FMT_INT, HM_FMT_INT, HM_FMT_PERCENT };
+        bool ch[] = { false, true, true, false };
+        set_columns(s, 4, n, l, f, ch, 10);
+        int64_t paired[] = { 31, 24, 22, 19, 18, 17, 16, 15, 2, 22 };
+        int64_t contacted[] = { 29, 23, 20, 17, 18, 15, 16, 12, 2, 20 };
+        for (size_t i = 0; i < 10; i++) {
+            set_cell(s, i, 0, vtext(TOWNS[i]));
+            set_cell(s, i, 1, vint(paired[i]));
+            set_cell(s, i, 2, vint(contacted[i]));
+            set_cell(s, i, 3, vreal((double)contacted[i] / (double)paired[i]));
+        }
+        s->category_col = 0;
+        s->nseries = 2;
+        s->series_cols = hm_xcalloc(2, sizeof *s->series_cols);
+        s->series_cols[0] = 1;
+        s->series_cols[1] = 2;
+        s->note = hm_xstrdup("注：联系指通话或走访，访班主任、访监护人不计入。");
+    }
+
+    /* Line chart of the monthly contact rate. */
+    s = add_section(r, HM_SEC_LINE, "trend", "三、联系率逐月走势", NULL);
+    {
+        const char *n[] = { "month", "rate" };
+        const char *l[] = { "月份", "月联系率" };
+        hm_format f[] = { HM_FMT_TEXT, HM_FMT_PERCENT };
+        set_columns(s, 2, n, l, f, NULL, 8);
+        double rate[] = { 0.81, 0.84, 0.86, 0.83, 0.88, 0.9, 0.89, 0.925 };
+        for (size_t i = 0; i < 8; i++) {
+            char m[16];
+            snprintf(m, sizeof m, "%zu月", i + 1);
+            set_cell(s, i, 0, vtext(m));
+            set_cell(s, i, 1, vreal(rate[i]));
+        }
+        s->category_col = 0;
+        s->nseries = 1;
+        s->series_cols = hm_xcalloc(1, sizeof *s->series_cols);
+        s->series_cols[0] = 1;
+    }
+
+    /* A long action list with wrapped text. */
+    s = add_section(r, HM_SEC_LIST, "uncontacted", "四、本月未联系儿童（待跟进）",
+                    "以下儿童本月没有任何通话或走访记录，请所在区镇妇联督促结对爱心妈妈在下月10日前完成联系。");
+    {
+        const char *n[] = { "child_id", "alias", "town", "volunteer", "reason", "days" };
+        const char *l[] = { "儿童编号", "化名", "区镇", "结对爱心妈妈", "情况说明", "未联系天数" };
+        hm_format f[] = { HM_FMT_TEXT, HM_FMT_TEXT, HM_FMT_TEXT, HM_FMT_TEXT, HM_FMT_TEXT,
+                          HM_FMT_INT };
+        set_columns(s, 6, n, l, f, NULL, TABLE_ROWS);
+        for (size_t i = 0; i < TABLE_ROWS; i++) {
+            char id[16], alias[32], vol[32];
+            snprintf(id, sizeof id, "C%04zu", i + 1);
+            snprintf(alias, sizeof alias, "小%s%zu", (i % 3) ? "海" : "童", i % 50);
+            snprintf(vol, sizeof vol, "爱心妈妈%zu号", 100 + i);
+            set_cell(s, i, 0, vtext(id));
+            set_cell(s, i, 1, vtext(alias));
+            set_cell(s, i, 2, vtext(TOWNS[i % 10]));
+            set_cell(s, i, 3, vtext(vol));
+            set_cell(s, i, 4, vtext(i % 4 == 0
+                ? "监护人外出务工，电话多次未接通；爱心妈妈已约定下周随镇妇联一同上门走访，并联系班主任了解在校情况。"
+                : i % 4 == 1 ? "假期随父母外出。"
+                : i % 4 == 2 ? "Volunteer changed jobs; a new pairing is being arranged by the town federation."
+                             : "结对关系正在调整中，储备库爱心妈妈已对接。"));
+            set_cell(s, i, 5, vint((int64_t)(31 + (i * 7) % 60)));
+        }
+        s->note = hm_xstrdup("注：按未联系天数从多到少排列；天数自上次联系之日起算。");
+    }
+
+    /* An empty list. */
+    s = add_section(r, HM_SEC_LIST, "wishes_waiting", "五、等待超过60天的微心愿", NULL);
+    {
+        const char *n[] = { "wish_id", "alias", "description", "days" };
+        const char *l[] = { "心愿编号", "化名", "心愿内容", "等待天数" };
+        hm_format f[] = { HM_FMT_TEXT, HM_FMT_TEXT, HM_FMT_TEXT, HM_FMT_INT };
+        set_columns(s, 4, n, l, f, NULL, 0);
+        s->empty = hm_xstrdup("本月没有等待超过60天的微心愿。");
+    }
+
+    /* Text only. */
+    add_section(r, HM_SEC_TEXT, "next", "六、下月工作提示",
+                "9月有18名结对儿童过生日，请各区镇提前安排“陪过生日”活动；中秋节前后组织假日亲子活动，"
+                "并做好微心愿认领与实现情况的登记。");
+    return r;
+}
+
+/* ---- running the readers ---- */
+
+/* Run cmd, capture its stdout into out; returns the exit status (-1: not run). */
+static int run(const char *cmd, hm_strbuf *out)
+{
+    char buf[4096];
+    size_t n;
+    FILE *fp = popen(cmd, "r");
+    if (!fp)
+        return -1;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+        hm_strbuf_add(out, buf, n);
+    int st = pclose(fp);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A fresh temporary directory (caller frees). */
+static char *temp_dir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *tmpl = hm_path_join(base && *base ? base : "/tmp", "himama-render-XXXXXX");
+    assert_non_null(mkdtemp(tmpl));
+    return tmpl;
+}
+
+/* Render r to dir/name; returns the path (caller frees). */
+static char *render(hm_report *r, const char *dir, const char *name)
+{
+    char err[512] = "";
+    hm_render_opts o = { .font_path = NULL, .font_index = 0, .created = CREATED };
+    char *path = hm_path_join(dir, name);
+    hm_error rc = hm_render_pdf(r, &o, path, err, sizeof err);
+    if (rc != HM_OK)
+        fail_msg("render failed: %s", err);
+    const char *keep = getenv("HIMAMA_TEST_KEEP");
+    if (keep && *keep) {
+        hm_strbuf cmd = HM_STRBUF_INIT, out = HM_STRBUF_INIT;
+        hm_strbuf_init(&cmd);
+        hm_strbuf_init(&out);
+        hm_strbuf_addf(&cmd, "cp '%s' '%s/'", path, keep);
+        run(cmd.buf, &out);
+        hm_strbuf_release(&cmd);
+        hm_strbuf_release(&out);
+    }
+    return path;
+}
+
+/* Remove a file and free its name. */
+static void drop(char *path)
+{
+    unlink(path);
+    free(path);
+}
+
+/* Number of pages (pdfinfo), 0 when it fails. */
+static int page_count(const char *path)
+{
+    hm_strbuf cmd = HM_STRBUF_INIT, out = HM_STRBUF_INIT;
+    int pages = 0;
+    hm_strbuf_init(&cmd);
+    hm_strbuf_init(&out);
+    hm_strbuf_addf(&cmd, "pdfinfo '%s' 2>/dev/null", path);
+    if (run(cmd.buf, &out) == 0) {
+        const char *p = strstr(out.buf, "Pages:");
+        if (p)
+            pages = atoi(p + 6);
+    }
+    hm_strbuf_release(&cmd);
+    hm_strbuf_release(&out);
+    return pages;
+}
+
+/* pdftotext -layout of path into out; asserts it ran. */
+static void text_of(const char *path, hm_strbuf *out)
+{
+    hm_strbuf cmd = HM_STRBUF_INIT;
+    hm_strbuf_init(&cmd);
+    hm_strbuf_addf(&cmd, "pdftotext -layout '%s' - 2>/dev/null", path);
+    assert_int_equal(run(cmd.buf, out), 0);
+    hm_strbuf_release(&cmd);
+}
+
+#define assert_contains(hay, needle) \
+    do { if (!strstr((hay), (needle))) fail_msg("missing: %s", (needle)); } while (0)
+
+/* ---- tests ---- */
+
+static void test_render_pdf_readers_agree(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    hm_report *r = build_report("internal", "zh");
+    char *path = render(r, dir, "briefing.pdf");
+    hm_strbuf cmd = HM_STRBUF_INIT, out = HM_STRBUF_INIT;
+    char want[64];
+
+    hm_strbuf_init(&cmd);
+    hm_strbuf_init(&out);
+    /* The CJK font: embedded, subset, with a Unicode map. */
+    hm_strbuf_addf(&cmd, "pdffonts '%s' 2>/dev/null", path);
+    assert_int_equal(run(cmd.buf, &out), 0);
+    assert_contains(out.buf, "WenQuanYi");
+    const char *line = strstr(out.buf, "CID TrueType");
+    assert_non_null(line);
+    assert_non_null(strstr(line, "yes yes yes"));
+
+    /* Structure. */
+    hm_strbuf_reset(&cmd);
+    hm_strbuf_reset(&out);
+    hm_strbuf_addf(&cmd, "qpdf --check '%s' 2>&1", path);
+    if (run(cmd.buf, &out) != 0)
+        fail_msg("qpdf --check: %s", out.buf);
+
+    /* Text: figures, headings, lists, page numbers. */
+    int pages = page_count(path);
+    assert_true(pages >= 4);            /* 200 wrapped rows do not fit on fewer */
+    hm_strbuf_reset(&out);
+    text_of(path, &out);
+    const char *expect[] = {
+        "爱心妈妈结对关爱月报", "2026年8月", "海门区妇女联合会", "内部资料",
+        "一、本月概况", "结对儿童", "186", "1,327", "9,876", "上月 184", "本年累计 190",
+        "二、各区镇结对与联系情况", "三、联系率逐月走势", "92.5%", "93.5%",
+        "四、本月未联系儿童（待跟进）", "C0001", "C0200", "未联系天数",
+        "五、等待超过60天的微心愿", "本月没有等待超过60天的微心愿。",
+        "六、下月工作提示", "注：按未联系天数从多到少排列", "数据期间 2026-08-01 至 2026-08-31",
+        "第 1 页 / 共", NULL,
+    };
+    for (const char **e = expect; *e; e++)
+        assert_contains(out.buf, *e);
+    snprintf(want, sizeof want, "第 %d 页 / 共 %d 页", pages, pages);
+    assert_contains(out.buf, want);
+    snprintf(want, sizeof want, "第 1 页 / 共 %d 页", pages);
+    assert_contains(out.buf, want);
+    /* The list's header row is repeated on the pages it continues on. */
+    size_t heads = 0;
+    for (const char *p = out.buf; (p = strstr(p, "未联系天数")) != NULL; p++)
+        heads++;
+    assert_true(heads >= 3);
+
+    /* Every drawn glyph, and every part of every composite, is embedded. */
+    pfc_result fr;
+    assert_true(pfc_check_pdf(path, HM_PDF_DEFAULT_FONT, 0, &fr));
+    if (fr.problems)
+        fail_msg("%zu glyph problems, first: %s", fr.problems, fr.first_problem);
+    assert_true(fr.composites > 0);
+
+    /* Bookmarks: one per section. */
+    hm_strbuf_reset(&cmd);
+    hm_strbuf_reset(&out);
+    hm_strbuf_addf(&cmd, "qpdf --json --json-key=outlines '%s' 2>/dev/null", path);
+    assert_int_equal(run(cmd.buf, &out), 0);
+    assert_contains(out.buf, "一、本月概况");
+    assert_contains(out.buf, "六、下月工作提示");
+
+    hm_strbuf_release(&cmd);
+    hm_strbuf_release(&out);
+    drop(path);
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
+static void test_render_pdf_same_bytes(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    hm_report *r = build_report("internal", "zh");
+    char *a = render(r, dir, "a.pdf"), *b = render(r, dir, "b.pdf");
+    size_t na = 0, nb = 0;
+    unsigned char *da = pfc_slurp(a, &na), *db = pfc_slurp(b, &nb);
+    assert_non_null(da);
+    assert_non_null(db);
+    assert_int_equal(na, nb);
+    assert_memory_equal(da, db, na);
+    free(da);
+    free(db);
+    drop(a);
+    drop(b);
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
+static void test_render_pdf_public_hides_small_counts(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    hm_report *r = build_report("public", "zh");
+    char *path = render(r, dir, "public.pdf");
+    hm_strbuf out = HM_STRBUF_INIT;
+    hm_strbuf_init(&out);
+    text_of(path, &out);
+    assert_contains(out.buf, "公开版");
+    assert_contains(out.buf, "<3");          /* 临江新区: 2 paired, 2 contacted */
+    assert_null(strstr(out.buf, "内部资料"));
+    hm_strbuf_release(&out);
+    drop(path);
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
+static void test_render_pdf_public_refuses_personal_data(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    hm_report *r = build_report("public", "zh");
+    hm_section *s = &r->sec[3];
+    free(s->table.cols[3].name);
+    s->table.cols[3].name = hm_xstrdup("guardian");
+    char *path = hm_path_join(dir, "public.pdf");
+    char err[512] = "";
+    hm_render_opts o = { .created = CREATED };
+    struct stat st;
+
+    assert_int_equal(hm_render_pdf(r, &o, path, err, sizeof err), HM_EPRIVACY);
+    assert_non_null(strstr(err, "guardian"));
+    assert_int_equal(stat(path, &st), -1);   /* nothing written */
+    free(path);
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
+static void test_render_pdf_english_page_numbers(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    hm_report *r = build_report("internal", "en");
+    char *path = render(r, dir, "en.pdf");
+    hm_strbuf out = HM_STRBUF_INIT;
+    char want[64];
+    int pages = page_count(path);
+    hm_strbuf_init(&out);
+    text_of(path, &out);
+    snprintf(want, sizeof want, "Page 1 of %d", pages);
+    assert_contains(out.buf, want);
+    assert_contains(out.buf, "Last month 184");
+    assert_null(strstr(out.buf, "第 1 页"));
+    hm_strbuf_release(&out);
+    drop(path);
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
+static void test_render_pdf_bad_font_writes_nothing(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    hm_report *r = build_report("internal", "zh");
+    char *path = hm_path_join(dir, "x.pdf");
+    char err[512] = "";
+    hm_render_opts o = { .font_path = "missing-font.ttc", .created = CREATED };
+    struct stat st;
+    assert_int_not_equal(hm_render_pdf(r, &o, path, err, sizeof err), HM_OK);
+    assert_non_null(strstr(err, "missing-font.ttc"));
+    assert_int_equal(stat(path, &st), -1);
+    free(path);
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
+static void test_render_pdf_counts_placeholders(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    hm_report *r = build_report("internal", "zh");
+    hm_section *s = &r->sec[3];
+    /* A name with a character above U+FFFF (𠀀) and an emoji. */
+    free(s->table.cells[1].s);
+    s->table.cells[1].s = hm_xstrdup("小\xF0\xA0\x80\x80\xF0\x9F\x98\x80");
+    char *path = hm_path_join(dir, "ph.pdf");
+    char err[512] = "";
+    hm_render_opts o = { .created = CREATED };
+    hm_pdf_stats st = {0};
+    hm_strbuf out = HM_STRBUF_INIT;
+
+    assert_int_equal(hm_render_pdf_stats(r, &o, path, &st, err, sizeof err), HM_OK);
+    assert_int_equal(st.placeholders, 2);
+    assert_int_equal((int)st.pages, page_count(path));
+    hm_strbuf_init(&out);
+    text_of(path, &out);
+    assert_contains(out.buf, "小□□");
+    hm_strbuf_release(&out);
+    drop(path);
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
+static void test_render_pdf_survives_awkward_input(void **state)
+{
+    (void)state;
+    char *dir = temp_dir();
+    hm_report *r = build_report("internal", "zh");
+    hm_strbuf big = HM_STRBUF_INIT, out = HM_STRBUF_INIT;
+
+    /* A story far longer than a page in one cell. */
+    hm_strbuf_init(&big);
+    for (int i = 0; i < 3000; i++)
+        hm_strbuf_adds(&big, "爱心妈妈每月陪孩子读书，");
+    free(r->sec[3].table.cells[4].s);
+    r->sec[3].table.cells[4].s = hm_strbuf_detach(&big);
+    /* No title, an invalid byte in a heading, a table without columns. */
+    free(r->title);
+    r->title = NULL;
+    free(r->sec[0].heading);
+    r->sec[0].heading = hm_xstrdup("概况\xFF");
+    hm_section *s = add_section(r, HM_SEC_TABLE, "nothing", "空表", NULL);
+    s->table.cells = hm_xcalloc(1, sizeof *s->table.cells);
+    /* A bar chart of 40 categories with negative values and a missing series. */
+    s = add_section(r, HM_SEC_BAR, "many", "四十个类别", NULL);
+    {
+        const char *n[] = { "cat", "delta" };
+        const char *l[] = { "类别", "变化" };
+        hm_format f[] = { HM_FMT_TEXT, HM_FMT_MONEY };
+        set_columns(s, 2, n, l, f, NULL, 40);
+        for (size_t i = 0; i < 40; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "第%zu类很长的类别名称", i + 1);
+            set_cell(s, i, 0, vtext(name));
+            set_cell(s, i, 1, i == 7 ? vnull() : vint((int64_t)(i * 12345) - 200000));
+        }
+        s->nseries = 2;
+        s->series_cols = hm_xcalloc(2, sizeof *s->series_cols);
+        s->series_cols[0] = 1;
+        s->series_cols[1] = 9;
+    }
+    char *path = render(r, dir, "awkward.pdf");
+    hm_strbuf cmd = HM_STRBUF_INIT;
+    hm_strbuf_init(&cmd);
+    hm_strbuf_init(&out);
+    hm_strbuf_addf(&cmd, "qpdf --check '%s' 2>&1", path);
+    if (run(cmd.buf, &out) != 0)
+        fail_msg("qpdf --check: %s", out.buf);
+    hm_strbuf_reset(&out);
+    text_of(path, &out);
+    assert_contains(out.buf, "四十个类别");
+    assert_contains(out.buf, "-2,000");
+    hm_strbuf_release(&cmd);
+    hm_strbuf_release(&out);
+    drop(path);
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_render_pdf_readers_agree),
+        cmocka_unit_test(test_render_pdf_same_bytes),
+        cmocka_unit_test(test_render_pdf_public_hides_small_counts),
+        cmocka_unit_test(test_render_pdf_public_refuses_personal_data),
+        cmocka_unit_test(test_render_pdf_english_page_numbers),
+        cmocka_unit_test(test_render_pdf_bad_font_writes_nothing),
+        cmocka_unit_test(test_render_pdf_counts_placeholders),
+        cmocka_unit_test(test_render_pdf_survives_awkward_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

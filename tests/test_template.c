@@ -1,0 +1,179 @@
+/*
+ * test_template.c - the template parser: the shipped templates parse, and
+ * every kind of mistake a staff member may make is reported as FILE:LINE.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "himama/template.h"
+
+/* Parse text as "t.tmpl"; return the error code, message in err. */
+static hm_error parse(const char *text, char *err, size_t errsz)
+{
+    hm_template *t = NULL;
+    hm_error rc = hm_template_parse("t.tmpl", text, &t, err, errsz);
+    if (rc == HM_OK)
+        assert_non_null(t);
+    else
+        assert_null(t);
+    hm_template_free(t);
+    return rc;
+}
+
+/* Assert that text fails with a message starting "t.tmpl:LINE:" and holding needle. */
+static void expect_error(const char *text, int line, const char *needle)
+{
+    char err[512] = "", prefix[32];
+    assert_int_equal(parse(text, err, sizeof err), HM_ETEMPLATE);
+    snprintf(prefix, sizeof prefix, "t.tmpl:%d: ", line);
+    if (strncmp(err, prefix, strlen(prefix)) != 0 || !strstr(err, needle))
+        fail_msg("expected '%s...%s', got '%s'", prefix, needle, err);
+}
+
+#define HEAD "title = T\n"
+#define SEC "[section s]\nkind = table\nheading = H\nquery = q\ncolumns = a:A:int, b:B\n"
+
+static void test_template_shipped(void **state)
+{
+    (void)state;
+    const char *files[] = { "templates/monthly.zh.tmpl", "templates/monthly.en.tmpl" };
+    for (size_t i = 0; i < 2; i++) {
+        hm_template *t = NULL;
+        char err[512] = "";
+        hm_error rc = hm_template_load(files[i], &t, err, sizeof err);
+        if (rc != HM_OK)
+            fail_msg("%s", err);
+        assert_true(t->nsec >= 10);
+        const hm_tmpl_section *s = hm_template_find(t, "five_ones");
+        assert_non_null(s);
+        assert_string_equal(s->query, "monthly_five_ones");
+        assert_non_null(s->note_if);
+        s = hm_template_find(t, "activity_types");
+        assert_int_equal(s->kind, HM_SEC_BAR);
+        assert_int_equal(s->nseries, 2);
+        s = hm_template_find(t, "uncontacted");
+        assert_int_equal(s->kind, HM_SEC_LIST);
+        assert_true(s->detail);
+        for (size_t c = 0; c < s->ncol; c++)
+            if (strcmp(s->cols[c].name, "child_name") == 0)
+                assert_true(s->cols[c].internal);
+        assert_int_equal(hm_template_find(t, "rejects")->audience, HM_AUD_INTERNAL);
+        hm_template_free(t);
+    }
+}
+
+static void test_template_minimal(void **state)
+{
+    (void)state;
+    hm_template *t = NULL;
+    char err[256];
+    const char *text = "\xef\xbb\xbf# comment\n\ntitle = 月报 {year}年{month}月\n"
+                       "[section s]\r\nkind = table\nheading = 一、概况\nsheet = 概况\n"
+                       "query = q_1\ncolumns = a:甲:int:children, b:乙:money:w2, c:丙:percent:hidden\n"
+                       "intro = 共 {s.rows} 行，首行 {s.a}，第二行 {s.a:2}，末行 {s.b:last}，{{括号}}\n"
+                       "detail = yes\n";
+    assert_int_equal(hm_template_parse("t.tmpl", text, &t, err, sizeof err), HM_OK);
+    assert_string_equal(t->title, "月报 {year}年{month}月");
+    assert_int_equal(t->nsec, 1);
+    const hm_tmpl_section *s = &t->sec[0];
+    assert_string_equal(s->id, "s");
+    assert_string_equal(s->sheet, "概况");
+    assert_int_equal(s->ncol, 3);
+    assert_string_equal(s->cols[0].label, "甲");
+    assert_int_equal(s->cols[0].format, HM_FMT_INT);
+    assert_true(s->cols[0].child_count);
+    assert_int_equal(s->cols[1].format, HM_FMT_MONEY);
+    assert_true(s->cols[1].width == 2.0);
+    assert_true(s->cols[2].hidden);
+    assert_true(s->detail);
+    hm_template_free(t);
+}
+
+static void test_template_syntax_error_names_line(void **state)
+{
+    (void)state;
+    expect_error(HEAD SEC "hedaing = x\n", 7, "unknown key 'hedaing'");
+    expect_error(HEAD "this line has no equals sign\n" SEC, 2, "expected 'key = value'");
+    expect_error(HEAD "[sektion s]\n", 2, "expected '[section ID]'");
+    expect_error(HEAD SEC "[section s]\n", 7, "defined twice");
+    expect_error(HEAD SEC "kind = table\n", 7, "'kind' is given twice");
+    expect_error(HEAD "colour = red\n" SEC, 2, "unknown key 'colour'");
+    expect_error(HEAD "title2 = x\n", 2, "unknown key");
+    expect_error("title = T\nsubtitle = \xff\xfe\n" SEC, 2, "UTF-8");
+    expect_error("# no title\n" SEC, 1, "no 'title'");
+    expect_error(HEAD "[section s]\nkind = table\nquery = q\ncolumns = a:A\n", 2, "no 'heading'");
+    expect_error(HEAD "[section s]\nkind = table\nheading = H\n", 2, "no 'query'");
+}
+
+static void test_template_unknown_kind_and_format(void **state)
+{
+    (void)state;
+    expect_error(HEAD "[section s]\nkind = pie\n", 3, "unknown kind 'pie'");
+    expect_error(HEAD "[section s]\nkind = table\nheading = H\nquery = q\n"
+                 "columns = a:A:int, b:B:currency\n", 6, "unknown format 'currency'");
+    expect_error(HEAD "[section s]\ncolumns = a:A:int:secret\n", 3, "unknown flag 'secret'");
+    expect_error(HEAD "[section s]\ncolumns = a\n", 3, "needs 'name:label'");
+    expect_error(HEAD "[section s]\ncolumns = a:A, a:B\n", 3, "declared twice");
+    expect_error(HEAD "[section s]\ndetail = maybe\n", 3, "detail must be");
+    expect_error(HEAD "[section s]\nsheet = a/b\n", 3, "sheet name");
+    expect_error(HEAD "[section s]\nsheet = 一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二\n",
+                 3, "sheet name");
+    expect_error(HEAD "[section s]\nkind = bar\nheading = H\nquery = q\ncolumns = a:A, b:B:int\n"
+                 "category = a\n", 2, "needs 'category' and 'series'");
+    expect_error(HEAD "[section s]\nkind = bar\nheading = H\nquery = q\ncolumns = a:A, b:B:int\n"
+                 "category = a\nseries = b, c\n", 2, "series 'c'");
+}
+
+static void test_template_query_name_refused(void **state)
+{
+    (void)state;
+    expect_error(HEAD "[section s]\nquery = ../secret\n", 3, "query name '../secret'");
+    expect_error(HEAD "[section s]\nquery = sub/q\n", 3, "query name 'sub/q'");
+    expect_error(HEAD "[section s]\nquery = q.sql\n", 3, "query name");
+    expect_error(HEAD "[section s]\nquery = /etc/passwd\n", 3, "query name");
+    expect_error(HEAD "[section s]\nquery = Monthly\n", 3, "query name");
+    expect_error(HEAD "[section a/b]\n", 2, "section id");
+    assert_false(hm_template_name_ok(""));
+    assert_false(hm_template_name_ok(".."));
+    assert_true(hm_template_name_ok("monthly_five_ones"));
+}
+
+static void test_template_placeholders(void **state)
+{
+    (void)state;
+    char err[256];
+    /* A sentence may quote a section defined later. */
+    assert_int_equal(parse(HEAD "[section s]\nkind = text\nheading = H\nintro = {t.a} {t.rows} "
+                           "{period} {org}\n[section t]\nheading = H\nquery = q\ncolumns = a:A\n",
+                           err, sizeof err), HM_OK);
+    expect_error(HEAD SEC "intro = {nosuch.a}\n", 7, "names no section 'nosuch'");
+    expect_error(HEAD SEC "intro = {s.zzz}\n", 7, "declares no column 'zzz'");
+    expect_error(HEAD SEC "intro = {weather}\n", 7, "unknown placeholder");
+    expect_error(HEAD SEC "intro = {s.a:0}\n", 7, "row must be");
+    expect_error(HEAD SEC "intro = {s.a:first}\n", 7, "row must be");
+    expect_error(HEAD SEC "intro = open {s.a\n", 7, "'{' without '}'");
+    expect_error(HEAD SEC "intro = a } b\n", 7, "'}' without '{'");
+    expect_error("title = {x.y}\n" SEC, 1, "names no section 'x'");
+    expect_error(HEAD SEC "note_if = s.nope\n", 7, "declares no column 'nope'");
+    expect_error(HEAD "[section s]\nkind = table\nheading = H\nquery = q\n"
+                 "columns = a:A, n:N:text:internal\nintro = {s.n}\n", 7, "internal");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_template_shipped),
+        cmocka_unit_test(test_template_minimal),
+        cmocka_unit_test(test_template_syntax_error_names_line),
+        cmocka_unit_test(test_template_unknown_kind_and_format),
+        cmocka_unit_test(test_template_query_name_refused),
+        cmocka_unit_test(test_template_placeholders),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
