@@ -42,7 +42,7 @@ TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HDRS = $(wildcard include/*.h include/himama/*.h)
 
-.PHONY: all deps test unit e2e sanitize valgrind demo bench install clean fuzz
+.PHONY: all deps test unit e2e sanitize valgrind demo bench install clean fuzz fuzz-regress
 
 all: himama
 
@@ -79,6 +79,7 @@ deps:
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/himama $(TEST_BIN)
+	$(Q)$(MAKE) --no-print-directory fuzz-regress
 	$(Q)HIMAMA_BIN=$(CURDIR)/$(BUILD)/himama tests/run.sh $(TEST_BIN)
 
 sanitize: deps
@@ -108,3 +109,56 @@ install: himama
 
 clean:
 	rm -rf build build-san himama
+
+# ---- fuzzing ------------------------------------------------------------
+# make fuzz [FUZZ_SECONDS=N]  run each libFuzzer harness in tests/fuzz/ for N
+#                             seconds (clang; the library is built apart in
+#                             build/libfuzzer/); new inputs are kept in
+#                             build/libfuzzer/corpus/, crashes in .../crashes/
+# make fuzz-regress           the same harnesses without libFuzzer, replaying
+#                             the seed corpora and tests/fuzz/regress/ once
+#                             (part of `make test`, sanitized by `make sanitize`)
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_TARGETS = fuzz_csv fuzz_fields
+FUZZ_BUILD = build/libfuzzer
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJ = $(SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_BIN = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+REPLAY_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+
+$(FUZZ_BUILD)/pipeline/%.o: pipeline/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(HM_CPPFLAGS) -std=c11 -g -O1 $(WARN) $(FUZZ_SAN) \
+		-fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/libhimama.a: $(FUZZ_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BIN): $(FUZZ_BUILD)/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libhimama.a $(HDRS)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(HM_CPPFLAGS) -std=c11 -g -O1 $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer \
+		-o $@ $< $(FUZZ_BUILD)/libhimama.a $(LIBS)
+
+fuzz: $(FUZZ_BIN)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes/$$t || exit 1; \
+		dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+		echo "  FUZZ    $$t for $(FUZZ_SECONDS)s"; \
+		$(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ $$dict \
+			$(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+$(REPLAY_BIN): $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(BUILD)/libhimama.a $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HM_CPPFLAGS) $(CPPFLAGS) $(HM_CFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c \
+		$(BUILD)/libhimama.a $(LDSAN) $(LIBS)
+
+fuzz-regress: $(REPLAY_BIN)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		printf '  %-28s ' "fuzz/$$t"; \
+		$(BUILD)/fuzz/$$t tests/fuzz/corpus/$$t tests/fuzz/regress/$$t || exit 1; \
+	done
