@@ -32,9 +32,12 @@ static void summary(const hm_cli *cli, const char *path, const hm_ingest_result 
         return;
     switch (r->status) {
     case HM_INGEST_REJECTED:
-        fprintf(stderr, "%s: REJECTED whole%s%s%s%s: %s\n", path, r->kind ? " (" : "",
-                r->kind ? r->kind->name : "", r->encoding ? ", " : "",
-                r->encoding ? r->encoding : "", r->reason);
+        if (r->kind || r->encoding)
+            fprintf(stderr, "%s: REJECTED whole (%s%s%s): %s\n", path,
+                    r->kind ? r->kind->name : "", r->kind && r->encoding ? ", " : "",
+                    r->encoding ? r->encoding : "", r->reason);
+        else
+            fprintf(stderr, "%s: REJECTED whole: %s\n", path, r->reason);
         break;
     case HM_INGEST_SKIPPED:
         fprintf(stderr, "%s: skipped: %s\n", path, r->reason);
@@ -135,6 +138,12 @@ int cmd_ingest(int argc, char **argv, hm_cli *cli)
     }
 
     char *rejects_dir = hm_path_join(cli->out, "rejects");
+    if (hm_ingest_recover(db, rejects_dir, err, sizeof err) != HM_OK) {
+        cli_error("%s", err);
+        free(rejects_dir);
+        exit_code = HM_EXIT_FAIL;
+        goto out;
+    }
     int64_t start = (int64_t)time(NULL);
     hm_ingest_opts o = { .force = force, .rejects_dir = rejects_dir, .today = hm_today(),
                          .progress = NULL, .progress_ctx = &start };

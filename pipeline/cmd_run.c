@@ -327,6 +327,13 @@ static int ingest_processing(hm_log *log, const hm_cli *cli, const char *procdir
     if (from == 0)
         hm_log_printf(log, "created database '%s'", cli->db);
     rejects_dir = hm_path_join(cli->out, "rejects");
+    if (hm_ingest_recover(db, rejects_dir, err, sizeof err) != HM_OK) {
+        hm_log_printf(log, "%s", err);
+        cli_error("%s", err);
+        t->held += nfiles;
+        code = HM_EXIT_FAIL;
+        goto out;
+    }
     int64_t start = (int64_t)time(NULL);
     hm_ingest_opts o = { .rejects_dir = rejects_dir, .today = hm_today(),
                          .progress = NULL, .progress_ctx = &start };

@@ -39,6 +39,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Limits of DESIGN.md "Lengths", in code points. */
 #define LEN_ID 32
@@ -83,9 +84,10 @@ typedef struct ingest_ctx {
     int32_t *spans;               /* pairs of (start, end) days */
     size_t nspans, spans_cap;
     hm_strset months;             /* activities: months this file touched ("YYYY-MM") */
-    /* rejects file */
-    hm_atomic rej;
-    bool rej_open;
+    /* The rejects file: written to a hidden ".pending" name, closed and
+     * synced before the transaction commits, renamed into place after. */
+    FILE *rej_fp;
+    char *rej_final, *rej_pending;
     char now[21];
 } ingest_ctx;
 
@@ -300,16 +302,49 @@ static void slot_json(hm_strbuf *sb, const slot *v)
 
 /* ------------------------------------------------------- rejects file */
 
-/* Write one cell of the rejects file: trimmed, formula-guarded, quoted. */
+/* Bytes of white space (as the rules trim it: space, tab, CR, LF, U+3000,
+ * NBSP) at the start of s, or at its end when at_end is true. */
+static size_t ws_run(const char *s, size_t len, bool at_end)
+{
+    size_t n = 0;
+    for (;;) {
+        const unsigned char *u = (const unsigned char *)(at_end ? s + len - n : s + n);
+        size_t left = len - n;
+        if (left == 0)
+            return n;
+        if (at_end) {
+            if (u[-1] == ' ' || u[-1] == '\t' || u[-1] == '\r' || u[-1] == '\n')
+                n += 1;
+            else if (left >= 3 && u[-3] == 0xe3 && u[-2] == 0x80 && u[-1] == 0x80)
+                n += 3;
+            else if (left >= 2 && u[-2] == 0xc2 && u[-1] == 0xa0)
+                n += 2;
+            else
+                return n;
+        } else {
+            if (u[0] == ' ' || u[0] == '\t' || u[0] == '\r' || u[0] == '\n')
+                n += 1;
+            else if (left >= 3 && u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
+                n += 3;
+            else if (left >= 2 && u[0] == 0xc2 && u[1] == 0xa0)
+                n += 2;
+            else
+                return n;
+        }
+    }
+}
+
+/*
+ * Write one cell of the rejects file: trimmed like a field, guarded with a
+ * leading ' when it then starts like a formula, quoted when needed; control
+ * characters (a rejected row may hold them) become spaces.
+ */
 static void write_cell(FILE *fp, const char *s, size_t len)
 {
-    while (len && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
-        s++;
-        len--;
-    }
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
-                   s[len - 1] == '\n'))
-        len--;
+    size_t lead = ws_run(s, len, false);
+    s += lead;
+    len -= lead;
+    len -= ws_run(s, len, true);
     bool guard = len && (*s == '=' || *s == '+' || *s == '-' || *s == '@');
     bool quote = guard;
     for (size_t i = 0; i < len && !quote; i++)
@@ -319,42 +354,120 @@ static void write_cell(FILE *fp, const char *s, size_t len)
     if (guard)
         fputc('\'', fp);
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"')
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"')
             fputc('"', fp);
-        fputc(s[i] ? s[i] : ' ', fp);
+        if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+            c = ' ';
+        fputc(c, fp);
     }
     if (quote)
         fputc('"', fp);
 }
 
-/* Open the rejects file for this ingest and write its header row. */
-static hm_error rejects_open(ingest_ctx *x)
+/* The rejects file's name for ingest id and unit name (caller frees). */
+static char *rejects_name(long long id, const char *unit)
 {
-    if (x->rej_open)
-        return HM_OK;
-    if (!x->o->rejects_dir)
-        return HM_OK;
-    if (hm_mkdirs(x->o->rejects_dir) != HM_OK)
-        return HM_EIO;
     hm_strbuf name = HM_STRBUF_INIT;
-    hm_strbuf_addf(&name, "%lld-%s.rejects.csv", x->res->id, hm_path_base(x->path));
+    hm_strbuf_addf(&name, "%lld-%s.rejects.csv", id, hm_path_base(unit));
     for (char *c = name.buf; *c; c++)
         if (*c == ':')
             *c = '-';   /* FILE:SHEET of a workbook */
-    char *p = hm_path_join(x->o->rejects_dir, name.buf);
-    hm_strbuf_release(&name);
-    hm_error rc = hm_atomic_open(&x->rej, p);
-    free(p);
-    if (rc != HM_OK)
-        return rc;
-    x->rej_open = true;
-    fputs("\xef\xbb\xbf", x->rej.fp);
+    return hm_strbuf_detach(&name);
+}
+
+#define PENDING ".pending"
+
+/* Open the rejects file for this ingest and write its header row. */
+static hm_error rejects_open(ingest_ctx *x)
+{
+    if (x->rej_fp || !x->o->rejects_dir)
+        return HM_OK;
+    if (hm_mkdirs(x->o->rejects_dir) != HM_OK)
+        return HM_EIO;
+    char *name = rejects_name(x->res->id, x->path);
+    hm_strbuf pending = HM_STRBUF_INIT;
+    hm_strbuf_addf(&pending, ".%s" PENDING, name);
+    x->rej_final = hm_path_join(x->o->rejects_dir, name);
+    x->rej_pending = hm_path_join(x->o->rejects_dir, pending.buf);
+    hm_strbuf_release(&pending);
+    free(name);
+    x->rej_fp = fopen(x->rej_pending, "wb");
+    if (!x->rej_fp)
+        return HM_EIO;
+    fputs("\xef\xbb\xbf", x->rej_fp);
     for (size_t i = 0; i < x->nheader; i++) {
-        write_cell(x->rej.fp, x->header[i], strlen(x->header[i]));
-        fputc(',', x->rej.fp);
+        write_cell(x->rej_fp, x->header[i], strlen(x->header[i]));
+        fputc(',', x->rej_fp);
     }
-    fputs("line,column,reason\r\n", x->rej.fp);
+    fputs("line,column,reason\r\n", x->rej_fp);
     return HM_OK;
+}
+
+/* Flush, sync and close the pending rejects file; HM_EIO with a reason. */
+static hm_error rejects_close(ingest_ctx *x, char *reason, size_t rsz)
+{
+    if (!x->rej_fp)
+        return HM_OK;
+    int bad = fflush(x->rej_fp) != 0 || ferror(x->rej_fp) || fsync(fileno(x->rej_fp)) != 0;
+    int e = errno;
+    bad |= fclose(x->rej_fp) != 0;
+    x->rej_fp = NULL;
+    if (bad) {
+        snprintf(reason, rsz, "cannot write the rejects file '%s': %s", x->rej_final,
+                 strerror(e ? e : errno));
+        unlink(x->rej_pending);
+        return HM_EIO;
+    }
+    return HM_OK;
+}
+
+hm_error hm_ingest_recover(sqlite3 *db, const char *rejects_dir, char *err, size_t errsz)
+{
+    DIR *d = opendir(rejects_dir);
+    if (!d)
+        return HM_OK;   /* no rejects yet */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM ingest_log WHERE id = ?1 AND status = 'loaded'",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+        closedir(d);
+        return HM_EDB;
+    }
+    hm_error rc = HM_OK;
+    struct dirent *e;
+    size_t plen = strlen(PENDING);
+    while ((e = readdir(d)) && rc == HM_OK) {
+        size_t n = strlen(e->d_name);
+        bool pending = e->d_name[0] == '.' && n > plen + 1 &&
+                       strcmp(e->d_name + n - plen, PENDING) == 0;
+        bool stale_tmp = strstr(e->d_name, ".rejects.csv.tmp-") != NULL;
+        if (!pending && !stale_tmp)
+            continue;
+        char *path = hm_path_join(rejects_dir, e->d_name);
+        bool keep = false;
+        if (pending) {
+            char *final_name = hm_xstrndup(e->d_name + 1, n - 1 - plen);
+            char *final = hm_path_join(rejects_dir, final_name);
+            sqlite3_bind_int64(st, 1, strtoll(final_name, NULL, 10));
+            keep = sqlite3_step(st) == SQLITE_ROW && access(final, F_OK) != 0;
+            sqlite3_reset(st);
+            /* Committed but not yet renamed when the process stopped. */
+            if (keep && hm_atomic_rename(path, final) != HM_OK) {
+                snprintf(err, errsz, "cannot move '%s' to '%s': %s", path, final,
+                         strerror(errno));
+                rc = HM_EIO;
+            }
+            free(final);
+            free(final_name);
+        }
+        if (!keep)
+            unlink(path);   /* a load rolled back, or an earlier version's temporary */
+        free(path);
+    }
+    sqlite3_finalize(st);
+    closedir(d);
+    return rc;
 }
 
 /* ---------------------------------------------------------- outcomes */
@@ -374,12 +487,13 @@ static hm_error reject(ingest_ctx *x, const hm_csv_record *rec, const char *colu
     if (rc != HM_OK)
         return rc;
     if (rejects_open(x) != HM_OK) {
-        snprintf(err, errsz, "cannot write the rejects file in '%s'", x->o->rejects_dir);
+        snprintf(err, errsz, "cannot write the rejects file in '%s': %s", x->o->rejects_dir,
+                 strerror(errno));
         return HM_EIO;
     }
-    if (!x->rej_open)
+    if (!x->rej_fp)
         return HM_OK;
-    FILE *fp = x->rej.fp;
+    FILE *fp = x->rej_fp;
     for (size_t i = 0; i < rec->nfield; i++) {
         write_cell(fp, rec->field[i], rec->flen[i]);
         fputc(',', fp);
@@ -393,7 +507,8 @@ static hm_error reject(ingest_ctx *x, const hm_csv_record *rec, const char *colu
     write_cell(fp, reason, strlen(reason));
     fputs("\r\n", fp);
     if (ferror(fp)) {
-        snprintf(err, errsz, "cannot write the rejects file in '%s'", x->o->rejects_dir);
+        snprintf(err, errsz, "cannot write the rejects file '%s': %s", x->rej_final,
+                 strerror(errno));
         return HM_EIO;
     }
     return HM_OK;
@@ -1230,8 +1345,12 @@ static void ctx_release(ingest_ctx *x)
     hm_strset_release(&x->pairs);
     hm_strset_release(&x->months);
     free(x->spans);
-    if (x->rej_open)
-        hm_atomic_abort(&x->rej);
+    if (x->rej_fp) {
+        fclose(x->rej_fp);
+        unlink(x->rej_pending);
+    }
+    free(x->rej_final);
+    free(x->rej_pending);
 }
 
 /*
@@ -1265,6 +1384,14 @@ static hm_error run_unit(sqlite3 *db, const char *name, const hm_ingest_opts *o,
         (rc = prepare_common(&x, err, errsz)) != HM_OK)
         goto out;
     rc = load_rows(&x, src, size, err, errsz);
+    /* The rejects file must be whole on disk before the rows it lists are
+     * committed: a write error (a full disk) rejects the unit instead. */
+    if (rc == HM_EIO) {
+        snprintf(res->reason, sizeof res->reason, "%s", err);
+        rc = HM_EREJECTED;
+    }
+    if (rc == HM_OK && rejects_close(&x, res->reason, sizeof res->reason) != HM_OK)
+        rc = HM_EREJECTED;
     if (rc == HM_EREJECTED) {
         /* Roll the unit back, then record it alone. */
         finalize_all(&x);
@@ -1317,11 +1444,13 @@ static hm_error run_unit(sqlite3 *db, const char *name, const hm_ingest_opts *o,
     in_tx = false;
     res->kind = x.k;
     res->status = HM_INGEST_LOADED;
-    if (x.rej_open) {
-        res->rejects_path = hm_xstrdup(x.rej.path);
-        x.rej_open = false;
-        if (hm_atomic_commit(&x.rej) != HM_OK) {
-            snprintf(err, errsz, "cannot write the rejects file '%s'", res->rejects_path);
+    if (x.rej_final) {
+        /* Should the process stop before this rename, the next ingest's
+         * hm_ingest_recover finishes it. */
+        res->rejects_path = hm_xstrdup(x.rej_final);
+        if (hm_atomic_rename(x.rej_pending, x.rej_final) != HM_OK) {
+            snprintf(err, errsz, "cannot move the rejects file into place as '%s': %s",
+                     x.rej_final, strerror(errno));
             rc = HM_EIO;
         }
     }

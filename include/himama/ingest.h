@@ -88,6 +88,14 @@ hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_
  */
 hm_error hm_ingest_recount(sqlite3 *db, const char *month, char *err, size_t errsz);
 
+/*
+ * Finish what a stopped ingest left in rejects_dir: a rejects file whose
+ * ingest committed but was not yet renamed into place is renamed; one of a
+ * load that was rolled back is removed.  Call it holding the writer's
+ * lock, before ingesting (ingest ids of rolled-back loads are reused).
+ */
+hm_error hm_ingest_recover(sqlite3 *db, const char *rejects_dir, char *err, size_t errsz);
+
 /* The kind of the file at path from its name, else its header; NULL if unknown. */
 const hm_kind *hm_ingest_sniff_kind(const char *path);
 
