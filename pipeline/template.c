@@ -88,6 +88,24 @@ typedef struct parser {
     size_t errsz;
 } parser;
 
+/*
+ * Drop a UTF-8 sequence cut short at the end of s.  A message quotes the
+ * template's own text, and snprintf truncates at a byte count, which can
+ * fall inside a character; the reason must stay valid UTF-8.
+ */
+static void cut_partial_utf8(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+        i--;
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    if (n - (i - 1) < need)
+        s[i - 1] = '\0';
+}
+
 /* Record "NAME:LINE: message" and return HM_ETEMPLATE. */
 static hm_error perr(parser *p, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -98,7 +116,11 @@ static hm_error perr(parser *p, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    snprintf(p->err, p->errsz, "%s:%d: %s", p->name, line, msg);
+    cut_partial_utf8(msg);
+    if (p->errsz > 0) {
+        snprintf(p->err, p->errsz, "%s:%d: %s", p->name, line, msg);
+        cut_partial_utf8(p->err);
+    }
     return HM_ETEMPLATE;
 }
 

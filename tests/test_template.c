@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "himama/template.h"
+#include "himama/util.h"
 
 /* Parse text as "t.tmpl"; return the error code, message in err. */
 static hm_error parse(const char *text, char *err, size_t errsz)
@@ -165,6 +166,43 @@ static void test_template_placeholders(void **state)
                  "columns = a:A, n:N:text:internal\nintro = {s.n}\n", 7, "internal");
 }
 
+/* Whether s is valid UTF-8 to its NUL. */
+static bool utf8_ok(const char *s)
+{
+    for (size_t i = 0, n = strlen(s), k; i < n; i += k) {
+        uint32_t cp;
+        if ((k = hm_utf8_decode(s + i, n - i, &cp)) == 0)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * A message quoting a long line of Chinese is cut to fit, at a character
+ * boundary: the reason stays valid UTF-8 (found by fuzzing).
+ */
+static void test_template_long_line_error_stays_utf8(void **state)
+{
+    (void)state;
+    hm_strbuf text = HM_STRBUF_INIT;
+    hm_strbuf_init(&text);
+    hm_strbuf_adds(&text, HEAD);
+    for (int i = 0; i < 700; i++)
+        hm_strbuf_adds(&text, "月");
+    hm_strbuf_adds(&text, "\n");
+    char err[512] = "";
+    assert_int_equal(parse(text.buf, err, sizeof err), HM_ETEMPLATE);
+    assert_true(strncmp(err, "t.tmpl:2: expected 'key = value'", 32) == 0);
+    assert_true(utf8_ok(err));
+    /* A buffer that ends inside the first quoted character. */
+    const char *prefix = "t.tmpl:2: expected 'key = value', found '";
+    char small[64];
+    assert_int_equal(parse(text.buf, small, strlen(prefix) + 2), HM_ETEMPLATE);
+    assert_true(utf8_ok(small));
+    assert_string_equal(small, prefix);
+    hm_strbuf_release(&text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_template_unknown_kind_and_format),
         cmocka_unit_test(test_template_query_name_refused),
         cmocka_unit_test(test_template_placeholders),
+        cmocka_unit_test(test_template_long_line_error_stays_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
