@@ -120,7 +120,7 @@ clean:
 #                             (part of `make test`, sanitized by `make sanitize`)
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
-FUZZ_TARGETS = fuzz_csv fuzz_fields
+FUZZ_TARGETS = fuzz_csv fuzz_fields fuzz_template
 FUZZ_BUILD = build/libfuzzer
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_OBJ = $(SRC:%.c=$(FUZZ_BUILD)/%.o)
