@@ -25,26 +25,12 @@
 #include "himama/manifest.h"
 #include "himama/template.h"
 
-/* Exec the SQL file at path on db or fail the test. */
-static void exec_file(sqlite3 *db, const char *path)
-{
-    char err[512];
-    char *sql = hm_read_file(path, NULL);
-    if (!sql)
-        fail_msg("cannot read %s", path);
-    if (hm_db_exec_script(db, path, sql, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
-    free(sql);
-}
+#include "test_util.h"
 
-/* A new in-memory database: the schema, then the fixture rows. */
+/* A new in-memory database: the schema, then the fixture rows, recounted. */
 static sqlite3 *fixture_db(void)
 {
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
-    exec_file(db, "queries/schema.sql");
-    exec_file(db, "tests/fixtures/report/fixture.sql");
+    sqlite3 *db = tu_fixture_db(true);
     char err[256];
     if (hm_ingest_recount(db, NULL, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
@@ -71,77 +57,6 @@ static hm_report *october(sqlite3 *db, const char *tmpl_path, const char *audien
     return r;
 }
 
-/* The section called id (fails when absent). */
-static const hm_section *sec(const hm_report *r, const char *id)
-{
-    for (size_t i = 0; i < r->nsec; i++)
-        if (strcmp(r->sec[i].id, id) == 0)
-            return &r->sec[i];
-    fail_msg("no section '%s'", id);
-    return NULL;
-}
-
-static bool has_sec(const hm_report *r, const char *id)
-{
-    for (size_t i = 0; i < r->nsec; i++)
-        if (strcmp(r->sec[i].id, id) == 0)
-            return true;
-    return false;
-}
-
-static bool has_col(const hm_section *s, const char *name)
-{
-    for (size_t c = 0; c < s->table.ncol; c++)
-        if (strcmp(s->table.cols[c].name, name) == 0)
-            return true;
-    return false;
-}
-
-static size_t col(const hm_section *s, const char *name)
-{
-    for (size_t c = 0; c < s->table.ncol; c++)
-        if (strcmp(s->table.cols[c].name, name) == 0)
-            return c;
-    fail_msg("section '%s' has no column '%s'", s->id, name);
-    return 0;
-}
-
-static const hm_value *cell(const hm_section *s, size_t row, const char *name)
-{
-    if (row >= s->table.nrow)
-        fail_msg("section '%s' has %zu rows, not %zu", s->id, s->table.nrow, row + 1);
-    return hm_table_cell(&s->table, row, col(s, name));
-}
-
-static int64_t ival(const hm_section *s, size_t row, const char *name)
-{
-    const hm_value *v = cell(s, row, name);
-    if (v->type != HM_V_INT)
-        fail_msg("%s[%zu].%s is not an integer (type %d)", s->id, row, name, (int)v->type);
-    return v->i;
-}
-
-static double rval(const hm_section *s, size_t row, const char *name)
-{
-    const hm_value *v = cell(s, row, name);
-    if (v->type != HM_V_REAL)
-        fail_msg("%s[%zu].%s is not a real (type %d)", s->id, row, name, (int)v->type);
-    return v->r;
-}
-
-static const char *sval(const hm_section *s, size_t row, const char *name)
-{
-    const hm_value *v = cell(s, row, name);
-    if (v->type != HM_V_TEXT)
-        fail_msg("%s[%zu].%s is not text (type %d)", s->id, row, name, (int)v->type);
-    return v->s;
-}
-
-static bool is_null(const hm_section *s, size_t row, const char *name)
-{
-    return cell(s, row, name)->type == HM_V_NULL;
-}
-
 #define assert_real(a, b) assert_true(fabs((a) - (b)) < 1e-9)
 
 static void test_aggregate_kpi(void **state)
@@ -149,10 +64,10 @@ static void test_aggregate_kpi(void **state)
     (void)state;
     sqlite3 *db = fixture_db();
     hm_report *r = october(db, "templates/monthly.zh.tmpl", "internal", "zh");
-    const hm_section *k = sec(r, "kpi");
+    const hm_section *k = tu_sec(r, "kpi");
     assert_int_equal(k->kind, HM_SEC_KPI);
     assert_int_equal(k->table.nrow, 7);
-    assert_false(has_col(k, "metric"));   /* hidden: dropped */
+    assert_false(tu_has_col(k, "metric"));   /* hidden: dropped */
     /*
      * Paired: Oct C1 C2 C3 C4 (P5 ends 10-15) C6 (P6 starts 10-20) = 5; C5
      * exited 09-20 and P8 (C7) ended 09-30.  Sept: C1 C2 C3 C4 C5 C7 = 6.
@@ -168,11 +83,11 @@ static void test_aggregate_kpi(void **state)
         { 1, 0, 2 },   /* wishes fulfilled: W1; + W5 in May (W6 is November) */
     };
     for (size_t i = 0; i < 7; i++) {
-        assert_int_equal(ival(k, i, "value"), want[i].m);
-        assert_int_equal(ival(k, i, "previous"), want[i].p);
-        assert_int_equal(ival(k, i, "ytd"), want[i].y);
+        assert_int_equal(tu_ival(k, i, "value"), want[i].m);
+        assert_int_equal(tu_ival(k, i, "previous"), want[i].p);
+        assert_int_equal(tu_ival(k, i, "ytd"), want[i].y);
     }
-    assert_string_equal(sval(k, 0, "label"), "结对儿童（名）");
+    assert_string_equal(tu_sval(k, 0, "label"), "结对儿童（名）");
     assert_non_null(strstr(k->intro, "全区共有 5 名儿童"));
     assert_non_null(strstr(k->intro, "亲情连线 3 次"));
     assert_non_null(strstr(k->intro, "2026年10月"));
@@ -183,12 +98,12 @@ static void test_aggregate_kpi(void **state)
      * (paired/contacted): Jan 4/0, Feb 5/0, Mar 6/1 (A0), Apr-Aug 5x 6/0,
      * Sep 6/2, Oct 5/4 = 7/56.
      */
-    const hm_section *c = sec(r, "contact");
+    const hm_section *c = tu_sec(r, "contact");
     assert_int_equal(c->table.nrow, 1);
-    assert_real(rval(c, 0, "value"), 0.8);
-    assert_real(rval(c, 0, "previous"), 2.0 / 6.0);
-    assert_real(rval(c, 0, "ytd"), 7.0 / 56.0);
-    assert_false(has_col(c, "paired"));
+    assert_real(tu_rval(c, 0, "value"), 0.8);
+    assert_real(tu_rval(c, 0, "previous"), 2.0 / 6.0);
+    assert_real(tu_rval(c, 0, "ytd"), 7.0 / 56.0);
+    assert_false(tu_has_col(c, "paired"));
     assert_non_null(strstr(c->intro, "本月 5 名结对儿童中，有 4 名"));
     assert_non_null(strstr(c->intro, "联系率为 80.0%"));
     assert_non_null(strstr(c->intro, "另有 1 名"));
@@ -197,7 +112,7 @@ static void test_aggregate_kpi(void **state)
     assert_string_equal(r->subtitle, "2026年10月（统计期间：2026-10-01 至 2026-10-31）");
     assert_string_equal(r->period, "2026-10");
     assert_string_equal(r->org, "某区妇联");
-    assert_string_equal(sec(r, "kpi")->query, "queries/monthly_kpi.sql");
+    assert_string_equal(tu_sec(r, "kpi")->query, "queries/monthly_kpi.sql");
     hm_report_free(r);
     sqlite3_close(db);
 }
@@ -207,58 +122,58 @@ static void test_aggregate_five_ones_by_town(void **state)
     (void)state;
     sqlite3 *db = fixture_db();
     hm_report *r = october(db, "templates/monthly.zh.tmpl", "internal", "zh");
-    const hm_section *f = sec(r, "five_ones");
+    const hm_section *f = tu_sec(r, "five_ones");
     assert_int_equal(f->table.nrow, 3);
-    assert_false(has_col(f, "events_counted_twice"));
+    assert_false(tu_has_col(f, "events_counted_twice"));
     /* T1: C1 C2 paired and contacted; calls A1 A2; reading A3; H1; B1; W1. */
-    assert_string_equal(sval(f, 0, "town"), "城东镇");
-    assert_int_equal(ival(f, 0, "paired"), 2);
-    assert_int_equal(ival(f, 0, "contacted"), 2);
-    assert_real(rval(f, 0, "contact_rate"), 1.0);
-    assert_int_equal(ival(f, 0, "calls"), 2);
-    assert_int_equal(ival(f, 0, "reading"), 1);
-    assert_int_equal(ival(f, 0, "holiday"), 1);
-    assert_int_equal(ival(f, 0, "birthday"), 1);
-    assert_int_equal(ival(f, 0, "wishes"), 1);
+    assert_string_equal(tu_sval(f, 0, "town"), "城东镇");
+    assert_int_equal(tu_ival(f, 0, "paired"), 2);
+    assert_int_equal(tu_ival(f, 0, "contacted"), 2);
+    assert_real(tu_rval(f, 0, "contact_rate"), 1.0);
+    assert_int_equal(tu_ival(f, 0, "calls"), 2);
+    assert_int_equal(tu_ival(f, 0, "reading"), 1);
+    assert_int_equal(tu_ival(f, 0, "holiday"), 1);
+    assert_int_equal(tu_ival(f, 0, "birthday"), 1);
+    assert_int_equal(tu_ival(f, 0, "wishes"), 1);
     /* T2: C3 C4 C6 paired, C4 C6 contacted; call A6; H1 (C6) again. */
-    assert_string_equal(sval(f, 1, "town"), "城西镇");
-    assert_int_equal(ival(f, 1, "paired"), 3);
-    assert_int_equal(ival(f, 1, "contacted"), 2);
-    assert_real(rval(f, 1, "contact_rate"), 2.0 / 3.0);
-    assert_int_equal(ival(f, 1, "calls"), 1);
-    assert_int_equal(ival(f, 1, "reading"), 0);
-    assert_int_equal(ival(f, 1, "holiday"), 1);
-    assert_int_equal(ival(f, 1, "birthday"), 0);
-    assert_int_equal(ival(f, 1, "wishes"), 0);
+    assert_string_equal(tu_sval(f, 1, "town"), "城西镇");
+    assert_int_equal(tu_ival(f, 1, "paired"), 3);
+    assert_int_equal(tu_ival(f, 1, "contacted"), 2);
+    assert_real(tu_rval(f, 1, "contact_rate"), 2.0 / 3.0);
+    assert_int_equal(tu_ival(f, 1, "calls"), 1);
+    assert_int_equal(tu_ival(f, 1, "reading"), 0);
+    assert_int_equal(tu_ival(f, 1, "holiday"), 1);
+    assert_int_equal(tu_ival(f, 1, "birthday"), 0);
+    assert_int_equal(tu_ival(f, 1, "wishes"), 0);
     /* District: children add up (5, 4); H1 counts once (1, not 2). */
-    assert_string_equal(sval(f, 2, "town"), "全区合计");
-    assert_int_equal(ival(f, 2, "paired"), 5);
-    assert_int_equal(ival(f, 2, "contacted"), 4);
-    assert_real(rval(f, 2, "contact_rate"), 0.8);
-    assert_int_equal(ival(f, 2, "calls"), 3);
-    assert_int_equal(ival(f, 2, "reading"), 1);
-    assert_int_equal(ival(f, 2, "holiday"), 1);
-    assert_int_equal(ival(f, 2, "birthday"), 1);
-    assert_int_equal(ival(f, 2, "wishes"), 1);
+    assert_string_equal(tu_sval(f, 2, "town"), "全区合计");
+    assert_int_equal(tu_ival(f, 2, "paired"), 5);
+    assert_int_equal(tu_ival(f, 2, "contacted"), 4);
+    assert_real(tu_rval(f, 2, "contact_rate"), 0.8);
+    assert_int_equal(tu_ival(f, 2, "calls"), 3);
+    assert_int_equal(tu_ival(f, 2, "reading"), 1);
+    assert_int_equal(tu_ival(f, 2, "holiday"), 1);
+    assert_int_equal(tu_ival(f, 2, "birthday"), 1);
+    assert_int_equal(tu_ival(f, 2, "wishes"), 1);
     assert_non_null(f->note);
     assert_non_null(strstr(f->note, "少 1 场"));
-    assert_true(f->table.cols[col(f, "paired")].child_count);
-    assert_false(f->table.cols[col(f, "calls")].child_count);
+    assert_true(f->table.cols[tu_col(f, "paired")].child_count);
+    assert_false(f->table.cols[tu_col(f, "calls")].child_count);
 
     /* The bar chart: calls 3 vs 2, holiday 1 vs 1. */
-    const hm_section *b = sec(r, "activity_types");
+    const hm_section *b = tu_sec(r, "activity_types");
     assert_int_equal(b->kind, HM_SEC_BAR);
     assert_int_equal(b->table.nrow, 12);
-    assert_int_equal(b->category_col, col(b, "label"));
+    assert_int_equal(b->category_col, tu_col(b, "label"));
     assert_int_equal(b->nseries, 2);
-    assert_int_equal(b->series_cols[0], col(b, "this_month"));
-    assert_int_equal(b->series_cols[1], col(b, "last_month"));
-    assert_string_equal(sval(b, 0, "label"), "亲情连线");
-    assert_int_equal(ival(b, 0, "this_month"), 3);
-    assert_int_equal(ival(b, 0, "last_month"), 2);
-    assert_int_equal(ival(b, 2, "this_month"), 1);
-    assert_int_equal(ival(b, 2, "last_month"), 1);
-    assert_int_equal(ival(b, 5, "this_month"), 1);   /* visit_teacher A4 */
+    assert_int_equal(b->series_cols[0], tu_col(b, "this_month"));
+    assert_int_equal(b->series_cols[1], tu_col(b, "last_month"));
+    assert_string_equal(tu_sval(b, 0, "label"), "亲情连线");
+    assert_int_equal(tu_ival(b, 0, "this_month"), 3);
+    assert_int_equal(tu_ival(b, 0, "last_month"), 2);
+    assert_int_equal(tu_ival(b, 2, "this_month"), 1);
+    assert_int_equal(tu_ival(b, 2, "last_month"), 1);
+    assert_int_equal(tu_ival(b, 5, "this_month"), 1);   /* visit_teacher A4 */
     hm_report_free(r);
     sqlite3_close(db);
 }
@@ -271,9 +186,9 @@ static void test_aggregate_note_only_when_needed(void **state)
     assert_int_equal(sqlite3_exec(db, "DELETE FROM activities WHERE activity_id = 'H1' "
                                   "AND child_id = 'C6'", NULL, NULL, NULL), SQLITE_OK);
     hm_report *r = october(db, "templates/monthly.zh.tmpl", "internal", "zh");
-    const hm_section *f = sec(r, "five_ones");
-    assert_int_equal(ival(f, 1, "holiday"), 0);
-    assert_int_equal(ival(f, 2, "holiday"), 1);
+    const hm_section *f = tu_sec(r, "five_ones");
+    assert_int_equal(tu_ival(f, 1, "holiday"), 0);
+    assert_int_equal(tu_ival(f, 2, "holiday"), 1);
     assert_null(f->note);
     hm_report_free(r);
     sqlite3_close(db);
@@ -286,92 +201,92 @@ static void test_aggregate_action_lists(void **state)
     hm_report *r = october(db, "templates/monthly.zh.tmpl", "internal", "zh");
 
     /* Only C3 (visits to teacher and guardian are not contact); two volunteers. */
-    const hm_section *u = sec(r, "uncontacted");
+    const hm_section *u = tu_sec(r, "uncontacted");
     assert_int_equal(u->kind, HM_SEC_LIST);
     assert_true(u->detail);
     assert_int_equal(u->table.nrow, 1);
-    assert_string_equal(sval(u, 0, "child"), "C3");
-    assert_string_equal(sval(u, 0, "child_name"), "王芳");
-    assert_string_equal(sval(u, 0, "volunteers"), "刘爱心、陈妈妈");
-    assert_string_equal(sval(u, 0, "volunteer_phone"), "13800000001、13800000002");
-    assert_true(is_null(u, 0, "last_contact"));
+    assert_string_equal(tu_sval(u, 0, "child"), "C3");
+    assert_string_equal(tu_sval(u, 0, "child_name"), "王芳");
+    assert_string_equal(tu_sval(u, 0, "volunteers"), "刘爱心、陈妈妈");
+    assert_string_equal(tu_sval(u, 0, "volunteer_phone"), "13800000001、13800000002");
+    assert_true(tu_is_null(u, 0, "last_contact"));
     assert_non_null(strstr(u->intro, "以下 1 名"));
 
     /* November: C1 and C3; C5 exited, C7's pairing ended. */
-    const hm_section *b = sec(r, "birthdays");
+    const hm_section *b = tu_sec(r, "birthdays");
     assert_int_equal(b->table.nrow, 2);
-    assert_string_equal(sval(b, 0, "child"), "C1");
-    assert_string_equal(sval(b, 0, "birthday"), "11-05");
-    assert_int_equal(ival(b, 0, "age"), 11);
-    assert_string_equal(sval(b, 0, "volunteers"), "刘爱心、陈妈妈");
-    assert_string_equal(sval(b, 1, "child"), "C3");
-    assert_string_equal(sval(b, 1, "birthday"), "11-20");
+    assert_string_equal(tu_sval(b, 0, "child"), "C1");
+    assert_string_equal(tu_sval(b, 0, "birthday"), "11-05");
+    assert_int_equal(tu_ival(b, 0, "age"), 11);
+    assert_string_equal(tu_sval(b, 0, "volunteers"), "刘爱心、陈妈妈");
+    assert_string_equal(tu_sval(b, 1, "child"), "C3");
+    assert_string_equal(tu_sval(b, 1, "birthday"), "11-20");
 
     /* W6 (60 days, fulfilled only in November) and W2 (46 days); W3 is 26
      * days old, W4 cancelled. */
-    const hm_section *w = sec(r, "wishes_waiting");
+    const hm_section *w = tu_sec(r, "wishes_waiting");
     assert_int_equal(w->table.nrow, 2);
-    assert_string_equal(sval(w, 0, "wish_id"), "W6");
-    assert_int_equal(ival(w, 0, "days_waiting"), 60);
-    assert_string_equal(sval(w, 0, "claimed_by"), "东城商会");
-    assert_string_equal(sval(w, 1, "wish_id"), "W2");
-    assert_int_equal(ival(w, 1, "days_waiting"), 46);
-    assert_int_equal(ival(w, 1, "est_cost"), 20000);
-    assert_true(is_null(w, 1, "claimed_by"));
+    assert_string_equal(tu_sval(w, 0, "wish_id"), "W6");
+    assert_int_equal(tu_ival(w, 0, "days_waiting"), 60);
+    assert_string_equal(tu_sval(w, 0, "claimed_by"), "东城商会");
+    assert_string_equal(tu_sval(w, 1, "wish_id"), "W2");
+    assert_int_equal(tu_ival(w, 1, "days_waiting"), 46);
+    assert_int_equal(tu_ival(w, 1, "est_cost"), 20000);
+    assert_true(tu_is_null(w, 1, "claimed_by"));
 
     /* V4: paired with C2, last activity 2026-06-01; V5 has no pairing. */
-    const hm_section *q = sec(r, "quiet_volunteers");
+    const hm_section *q = tu_sec(r, "quiet_volunteers");
     assert_int_equal(q->table.nrow, 1);
-    assert_string_equal(sval(q, 0, "volunteer_id"), "V4");
-    assert_string_equal(sval(q, 0, "phone"), "13800000004");
-    assert_int_equal(ival(q, 0, "children"), 1);
-    assert_string_equal(sval(q, 0, "last_activity"), "2026-06-01");
-    assert_int_equal(ival(q, 0, "days_quiet"), 152);
+    assert_string_equal(tu_sval(q, 0, "volunteer_id"), "V4");
+    assert_string_equal(tu_sval(q, 0, "phone"), "13800000004");
+    assert_int_equal(tu_ival(q, 0, "children"), 1);
+    assert_string_equal(tu_sval(q, 0, "last_activity"), "2026-06-01");
+    assert_int_equal(tu_ival(q, 0, "days_quiet"), 152);
 
     /* Data problems: October's ingests only. */
-    const hm_section *rj = sec(r, "rejects");
+    const hm_section *rj = tu_sec(r, "rejects");
     assert_int_equal(rj->table.nrow, 2);
-    assert_string_equal(sval(rj, 0, "file"), "activities-2026-10.csv");
-    assert_int_equal(ival(rj, 0, "line"), 7);
-    assert_string_equal(sval(rj, 0, "col"), "date");
-    assert_string_equal(sval(rj, 1, "file"), "bad.csv");
-    assert_true(is_null(rj, 1, "line"));
-    assert_non_null(strstr(sval(rj, 1, "reason"), "no header"));
-    assert_int_equal(sec(r, "warnings")->table.nrow, 1);
-    const hm_section *o = sec(r, "outside_pairing");
+    assert_string_equal(tu_sval(rj, 0, "file"), "activities-2026-10.csv");
+    assert_int_equal(tu_ival(rj, 0, "line"), 7);
+    assert_string_equal(tu_sval(rj, 0, "col"), "date");
+    assert_string_equal(tu_sval(rj, 1, "file"), "bad.csv");
+    assert_true(tu_is_null(rj, 1, "line"));
+    assert_non_null(strstr(tu_sval(rj, 1, "reason"), "no header"));
+    assert_int_equal(tu_sec(r, "warnings")->table.nrow, 1);
+    const hm_section *o = tu_sec(r, "outside_pairing");
     assert_int_equal(o->table.nrow, 1);   /* H1 with C6: P6 starts 10-20 */
-    assert_string_equal(sval(o, 0, "activity_id"), "H1");
-    assert_string_equal(sval(o, 0, "child"), "C6");
-    assert_string_equal(sval(o, 0, "type"), "假日亲子活动");
-    assert_string_equal(sval(o, 0, "source"), "activities-2026-10.csv:8");
+    assert_string_equal(tu_sval(o, 0, "activity_id"), "H1");
+    assert_string_equal(tu_sval(o, 0, "child"), "C6");
+    assert_string_equal(tu_sval(o, 0, "type"), "假日亲子活动");
+    assert_string_equal(tu_sval(o, 0, "source"), "activities-2026-10.csv:8");
 
     /* Money. */
-    const hm_section *d = sec(r, "donations");
+    const hm_section *d = tu_sec(r, "donations");
     assert_int_equal(d->table.nrow, 4);
-    assert_string_equal(sval(d, 0, "donor_type"), "企业");
-    assert_string_equal(sval(d, 0, "fund"), "助学基金");
-    assert_int_equal(ival(d, 0, "amount"), 10000000);
-    assert_string_equal(sval(d, 2, "donor_type"), "个人");
-    assert_string_equal(sval(d, 3, "donor_type"), "合计");
-    assert_int_equal(ival(d, 3, "donations"), 3);
-    assert_int_equal(ival(d, 3, "amount"), 10070000);
+    assert_string_equal(tu_sval(d, 0, "donor_type"), "企业");
+    assert_string_equal(tu_sval(d, 0, "fund"), "助学基金");
+    assert_int_equal(tu_ival(d, 0, "amount"), 10000000);
+    assert_string_equal(tu_sval(d, 2, "donor_type"), "个人");
+    assert_string_equal(tu_sval(d, 3, "donor_type"), "合计");
+    assert_int_equal(tu_ival(d, 3, "donations"), 3);
+    assert_int_equal(tu_ival(d, 3, "amount"), 10070000);
     assert_non_null(strstr(d->intro, "合计 100,700.00 元"));
     assert_non_null(strstr(d->intro, "支出 2 笔，合计 450.00 元"));
-    const hm_section *e = sec(r, "expenditures");
+    const hm_section *e = tu_sec(r, "expenditures");
     assert_int_equal(e->table.nrow, 3);
-    assert_string_equal(sval(e, 0, "category"), "微心愿");
-    assert_int_equal(ival(e, 2, "amount"), 45000);
-    const hm_section *fb = sec(r, "fund_balance");
+    assert_string_equal(tu_sval(e, 0, "category"), "微心愿");
+    assert_int_equal(tu_ival(e, 2, "amount"), 45000);
+    const hm_section *fb = tu_sec(r, "fund_balance");
     assert_int_equal(fb->table.nrow, 2);
-    assert_string_equal(sval(fb, 0, "fund"), "助学基金");
-    assert_int_equal(ival(fb, 0, "raised"), 10300000);
-    assert_int_equal(ival(fb, 0, "spent"), 30000);
-    assert_int_equal(ival(fb, 0, "balance"), 10270000);
-    assert_int_equal(ival(fb, 1, "balance"), 55000);
-    const hm_section *nr = sec(r, "no_receipt");
+    assert_string_equal(tu_sval(fb, 0, "fund"), "助学基金");
+    assert_int_equal(tu_ival(fb, 0, "raised"), 10300000);
+    assert_int_equal(tu_ival(fb, 0, "spent"), 30000);
+    assert_int_equal(tu_ival(fb, 0, "balance"), 10270000);
+    assert_int_equal(tu_ival(fb, 1, "balance"), 55000);
+    const hm_section *nr = tu_sec(r, "no_receipt");
     assert_int_equal(nr->table.nrow, 1);
-    assert_string_equal(sval(nr, 0, "donation_id"), "D2");
-    assert_string_equal(sval(nr, 0, "donor"), "王先生");
+    assert_string_equal(tu_sval(nr, 0, "donation_id"), "D2");
+    assert_string_equal(tu_sval(nr, 0, "donor"), "王先生");
     hm_report_free(r);
     sqlite3_close(db);
 }
@@ -397,20 +312,20 @@ static void test_aggregate_public_masking(void **state)
     sqlite3 *db = fixture_db();
     hm_report *r = october(db, "templates/monthly.zh.tmpl", "public", "zh");
     assert_int_equal(hm_report_check_public(r, err, sizeof err), HM_OK);
-    assert_false(has_sec(r, "quiet_volunteers"));
-    assert_false(has_sec(r, "rejects"));
-    assert_false(has_sec(r, "outside_pairing"));
-    assert_false(has_sec(r, "no_receipt"));
+    assert_false(tu_has_sec(r, "quiet_volunteers"));
+    assert_false(tu_has_sec(r, "rejects"));
+    assert_false(tu_has_sec(r, "outside_pairing"));
+    assert_false(tu_has_sec(r, "no_receipt"));
 
-    const hm_section *u = sec(r, "uncontacted");
-    assert_false(has_col(u, "child_name"));
-    assert_false(has_col(u, "volunteer_phone"));
-    assert_string_equal(sval(u, 0, "child"), "芳芳");
-    const hm_section *b = sec(r, "birthdays");
-    assert_string_equal(sval(b, 0, "child"), "小花花");
-    assert_string_equal(sval(b, 1, "child"), "芳芳");
-    const hm_section *w = sec(r, "wishes_waiting");
-    assert_string_equal(sval(w, 0, "child"), "C2");   /* no alias: by child_id */
+    const hm_section *u = tu_sec(r, "uncontacted");
+    assert_false(tu_has_col(u, "child_name"));
+    assert_false(tu_has_col(u, "volunteer_phone"));
+    assert_string_equal(tu_sval(u, 0, "child"), "芳芳");
+    const hm_section *b = tu_sec(r, "birthdays");
+    assert_string_equal(tu_sval(b, 0, "child"), "小花花");
+    assert_string_equal(tu_sval(b, 1, "child"), "芳芳");
+    const hm_section *w = tu_sec(r, "wishes_waiting");
+    assert_string_equal(tu_sval(w, 0, "child"), "C2");   /* no alias: by child_id */
 
     /* Nothing personal anywhere in the model. */
     const char *hit;
@@ -424,8 +339,8 @@ static void test_aggregate_public_masking(void **state)
     }
 
     /* Child counts of 1 or 2 show as "<3". */
-    const hm_section *f = sec(r, "five_ones");
-    size_t c = col(f, "paired");
+    const hm_section *f = tu_sec(r, "five_ones");
+    size_t c = tu_col(f, "paired");
     assert_true(f->table.cols[c].child_count);
     hm_value_format(hm_table_cell(&f->table, 0, c), &f->table.cols[c], true, buf, sizeof buf);
     assert_string_equal(buf, "<3");
@@ -437,8 +352,8 @@ static void test_aggregate_public_masking(void **state)
 
     /* The same figures as the internal report. */
     r = october(db, "templates/monthly.zh.tmpl", "internal", "zh");
-    assert_int_equal(ival(sec(r, "five_ones"), 0, "paired"), 2);
-    assert_true(has_col(sec(r, "uncontacted"), "child_name"));
+    assert_int_equal(tu_ival(tu_sec(r, "five_ones"), 0, "paired"), 2);
+    assert_true(tu_has_col(tu_sec(r, "uncontacted"), "child_name"));
     hm_report_free(r);
     sqlite3_close(db);
 }
@@ -448,11 +363,11 @@ static void test_aggregate_english(void **state)
     (void)state;
     sqlite3 *db = fixture_db();
     hm_report *r = october(db, "templates/monthly.en.tmpl", "internal", "en");
-    const hm_section *f = sec(r, "five_ones");
-    assert_string_equal(sval(f, 2, "town"), "District total");
+    const hm_section *f = tu_sec(r, "five_ones");
+    assert_string_equal(tu_sval(f, 2, "town"), "District total");
     assert_non_null(strstr(f->note, "1 less than"));
-    assert_string_equal(sval(sec(r, "kpi"), 0, "label"), "Children paired");
-    assert_string_equal(sval(sec(r, "activity_types"), 0, "label"), "Calls");
+    assert_string_equal(tu_sval(tu_sec(r, "kpi"), 0, "label"), "Children paired");
+    assert_string_equal(tu_sval(tu_sec(r, "activity_types"), 0, "label"), "Calls");
     hm_report_free(r);
     sqlite3_close(db);
 }
@@ -510,11 +425,11 @@ static void test_aggregate_query_files(void **state)
     assert_int_equal(s->table.nrow, 3);
     assert_int_equal(s->table.ncol, 5);
     assert_string_equal(s->table.cols[0].name, "nada");   /* the template's order */
-    assert_true(is_null(s, 0, "nada"));
-    assert_int_equal(ival(s, 2, "n"), 3);
-    assert_int_equal(ival(s, 2, "fen"), 300);
-    assert_string_equal(sval(s, 0, "since"), "2026-10-01");
-    assert_real(rval(s, 0, "share"), 0.5);
+    assert_true(tu_is_null(s, 0, "nada"));
+    assert_int_equal(tu_ival(s, 2, "n"), 3);
+    assert_int_equal(tu_ival(s, 2, "fen"), 300);
+    assert_string_equal(tu_sval(s, 0, "since"), "2026-10-01");
+    assert_real(tu_rval(s, 0, "share"), 0.5);
     assert_string_equal(r->title, "T 3");
     assert_string_equal(s->heading, "H 3.00");
     assert_string_equal(s->query, "queries/multi.sql");

@@ -20,27 +20,7 @@
 #include "himama/nominate.h"
 #include "himama/template.h"
 
-/* Exec the SQL file at path on db or fail the test. */
-static void exec_file(sqlite3 *db, const char *path)
-{
-    char err[512];
-    char *sql = hm_read_file(path, NULL);
-    if (!sql)
-        fail_msg("cannot read %s", path);
-    if (hm_db_exec_script(db, path, sql, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
-    free(sql);
-}
-
-/* The schema and the fixture in a new in-memory database. */
-static sqlite3 *fixture_db(void)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-    exec_file(db, "queries/schema.sql");
-    exec_file(db, "tests/fixtures/report/fixture.sql");
-    return db;
-}
+#include "test_util.h"
 
 /* Run template name for kind/period/from/to and audience; fail on error. */
 static hm_report *run(sqlite3 *db, const char *name, const char *kind, const char *period,
@@ -62,38 +42,6 @@ static hm_report *run(sqlite3 *db, const char *name, const char *kind, const cha
     return r;
 }
 
-static const hm_section *sec(const hm_report *r, const char *id)
-{
-    for (size_t i = 0; i < r->nsec; i++)
-        if (strcmp(r->sec[i].id, id) == 0)
-            return &r->sec[i];
-    fail_msg("no section '%s'", id);
-    return NULL;
-}
-
-static const hm_value *cell(const hm_section *s, size_t row, const char *name)
-{
-    assert_true(row < s->table.nrow);
-    for (size_t c = 0; c < s->table.ncol; c++)
-        if (strcmp(s->table.cols[c].name, name) == 0)
-            return hm_table_cell(&s->table, row, c);
-    fail_msg("section '%s' has no column '%s'", s->id, name);
-    return NULL;
-}
-
-static int64_t ival(const hm_section *s, size_t row, const char *name)
-{
-    const hm_value *v = cell(s, row, name);
-    if (v->type != HM_V_INT)
-        fail_msg("%s[%zu].%s is not an integer", s->id, row, name);
-    return v->i;
-}
-
-static bool is_null(const hm_section *s, size_t row, const char *name)
-{
-    return cell(s, row, name)->type == HM_V_NULL;
-}
-
 /*
  * 2026-H2 (July to December).  Activities: calls S1, S2 (September) and
  * A1, A2, A6 (October) = 5; reading A3 = 1; holiday S3 and H1 (one event,
@@ -103,42 +51,42 @@ static bool is_null(const hm_section *s, size_t row, const char *name)
 static void test_periods_halfyear_kpi_and_trend(void **state)
 {
     (void)state;
-    sqlite3 *db = fixture_db();
+    sqlite3 *db = tu_fixture_db(false);
     hm_report *r = run(db, "halfyear", "halfyear", "2026-H2", "2026-07-01", "2026-12-31",
                        "internal");
-    const hm_section *k = sec(r, "kpi");
+    const hm_section *k = tu_sec(r, "kpi");
     int64_t want[7] = { -1, -1, 5, 1, 2, 1, 2 };
     for (size_t i = 2; i < 7; i++) {
-        assert_int_equal(ival(k, i, "value"), want[i]);
-        assert_true(is_null(k, i, "previous"));
+        assert_int_equal(tu_ival(k, i, "value"), want[i]);
+        assert_true(tu_is_null(k, i, "previous"));
     }
     /* Children paired in H2: C1, C2, C3, C4, C5 (exited 09-20, so paired
        until September), C6 (from 10-20), C7 (until 09-30) = 7. */
-    assert_int_equal(ival(k, 0, "value"), 7);
+    assert_int_equal(tu_ival(k, 0, "value"), 7);
 
     /* The trend: six months; September 2 calls, 1 holiday; October 3 calls,
        1 reading, 1 holiday, 1 birthday, 1 wish; November 1 wish.  October's
        contact: paired C1, C2, C3, C4, C6 = 5 (C5 exited, C7 ended in
        September); contacted C1, C2, C4, C6 = 4 (C3 only had visits). */
-    const hm_section *t = sec(r, "trend");
+    const hm_section *t = tu_sec(r, "trend");
     assert_int_equal(t->table.nrow, 6);
-    assert_int_equal(ival(t, 2, "calls"), 2);
-    assert_int_equal(ival(t, 2, "holiday"), 1);
-    assert_int_equal(ival(t, 3, "calls"), 3);
-    assert_int_equal(ival(t, 3, "reading"), 1);
-    assert_int_equal(ival(t, 3, "holiday"), 1);
-    assert_int_equal(ival(t, 3, "birthday"), 1);
-    assert_int_equal(ival(t, 3, "wishes"), 1);
-    assert_int_equal(ival(t, 4, "wishes"), 1);
-    assert_int_equal(ival(t, 3, "paired"), 5);
-    assert_int_equal(ival(t, 3, "contacted"), 4);
+    assert_int_equal(tu_ival(t, 2, "calls"), 2);
+    assert_int_equal(tu_ival(t, 2, "holiday"), 1);
+    assert_int_equal(tu_ival(t, 3, "calls"), 3);
+    assert_int_equal(tu_ival(t, 3, "reading"), 1);
+    assert_int_equal(tu_ival(t, 3, "holiday"), 1);
+    assert_int_equal(tu_ival(t, 3, "birthday"), 1);
+    assert_int_equal(tu_ival(t, 3, "wishes"), 1);
+    assert_int_equal(tu_ival(t, 4, "wishes"), 1);
+    assert_int_equal(tu_ival(t, 3, "paired"), 5);
+    assert_int_equal(tu_ival(t, 3, "contacted"), 4);
     /* The months add up to the half. */
     const char *figs[5] = { "calls", "reading", "holiday", "birthday", "wishes" };
     for (size_t f = 0; f < 5; f++) {
         int64_t sum = 0;
         for (size_t m = 0; m < 6; m++)
-            sum += ival(t, m, figs[f]);
-        assert_int_equal(sum, ival(k, 2 + f, "value"));
+            sum += tu_ival(t, m, figs[f]);
+        assert_int_equal(sum, tu_ival(k, 2 + f, "value"));
     }
     hm_report_free(r);
     sqlite3_close(db);
@@ -156,36 +104,36 @@ static void test_periods_halfyear_kpi_and_trend(void **state)
 static void test_periods_halfyear_forms_retention(void **state)
 {
     (void)state;
-    sqlite3 *db = fixture_db();
+    sqlite3 *db = tu_fixture_db(false);
     assert_int_equal(sqlite3_exec(db,
         "INSERT INTO pairings (pairing_id, volunteer_id, child_id, started_on, ended_on, end_reason) VALUES "
         "('X1', 'V5', 'C7', '2025-03-01', '2026-08-01', '家庭搬迁'), "
         "('X2', 'V4', 'C4', '2025-05-01', NULL, NULL)", NULL, NULL, NULL), SQLITE_OK);
     hm_report *r = run(db, "halfyear", "halfyear", "2026-H2", "2026-07-01", "2026-12-31",
                        "public");
-    const hm_section *f = sec(r, "forms");
+    const hm_section *f = tu_sec(r, "forms");
     /* X2 adds (V4,C4): V4 now has two children (C2 and C4) and C4 one
        volunteer, so (V4,C4) is one-to-many and (V4,C2) becomes mixed. */
     assert_int_equal(f->table.nrow, 5);
-    assert_int_equal(ival(f, 0, "pairings"), 0);   /* one-to-one */
-    assert_int_equal(ival(f, 1, "pairings"), 2);   /* one-to-many: (V2,C6) (V4,C4) */
-    assert_int_equal(ival(f, 2, "pairings"), 0);   /* many-to-one */
-    assert_int_equal(ival(f, 3, "pairings"), 6);   /* mixed */
-    assert_int_equal(ival(f, 4, "pairings"), 8);
-    assert_int_equal(ival(f, 4, "volunteers"), 3);
-    assert_int_equal(ival(f, 4, "children"), 5);
-    const hm_section *rt = sec(r, "retention");
-    assert_int_equal(ival(rt, 0, "started"), 2);
-    assert_int_equal(ival(rt, 0, "active"), 1);
-    assert_true(fabs(cell(rt, 0, "value")->r - 0.5) < 1e-9);
-    const hm_section *c = sec(r, "closures");
+    assert_int_equal(tu_ival(f, 0, "pairings"), 0);   /* one-to-one */
+    assert_int_equal(tu_ival(f, 1, "pairings"), 2);   /* one-to-many: (V2,C6) (V4,C4) */
+    assert_int_equal(tu_ival(f, 2, "pairings"), 0);   /* many-to-one */
+    assert_int_equal(tu_ival(f, 3, "pairings"), 6);   /* mixed */
+    assert_int_equal(tu_ival(f, 4, "pairings"), 8);
+    assert_int_equal(tu_ival(f, 4, "volunteers"), 3);
+    assert_int_equal(tu_ival(f, 4, "children"), 5);
+    const hm_section *rt = tu_sec(r, "retention");
+    assert_int_equal(tu_ival(rt, 0, "started"), 2);
+    assert_int_equal(tu_ival(rt, 0, "active"), 1);
+    assert_true(fabs(tu_cell(rt, 0, "value")->r - 0.5) < 1e-9);
+    const hm_section *c = tu_sec(r, "closures");
     assert_int_equal(c->table.nrow, 3);
-    assert_string_equal(cell(c, 0, "reason")->s, "（未填写原因）");
-    assert_int_equal(ival(c, 0, "pairings"), 2);
-    assert_string_equal(cell(c, 1, "reason")->s, "家庭搬迁");
-    assert_int_equal(ival(c, 2, "pairings"), 3);
+    assert_string_equal(tu_cell(c, 0, "reason")->s, "（未填写原因）");
+    assert_int_equal(tu_ival(c, 0, "pairings"), 2);
+    assert_string_equal(tu_cell(c, 1, "reason")->s, "家庭搬迁");
+    assert_int_equal(tu_ival(c, 2, "pairings"), 3);
     /* Public: no real name column in the stories. */
-    const hm_section *st = sec(r, "stories");
+    const hm_section *st = tu_sec(r, "stories");
     for (size_t i = 0; i < st->table.ncol; i++)
         assert_string_not_equal(st->table.cols[i].name, "child_name");
     hm_report_free(r);
@@ -201,23 +149,23 @@ static void test_periods_halfyear_forms_retention(void **state)
 static void test_periods_range_all_time(void **state)
 {
     (void)state;
-    sqlite3 *db = fixture_db();
+    sqlite3 *db = tu_fixture_db(false);
     hm_report *r = run(db, "range", "range", "2000-01-01_2027-01-10", "2000-01-01",
                        "2027-01-10", "internal");
-    const hm_section *t = sec(r, "totals");
+    const hm_section *t = tu_sec(r, "totals");
     int64_t want[9] = { 6, 1, 2, 1, 3, 7, 7, 5, 4 };
     for (size_t i = 0; i < 9; i++)
-        assert_int_equal(ival(t, i, "value"), want[i]);
-    const hm_section *m = sec(r, "money");
-    assert_int_equal(ival(m, 0, "value"), 10370000);
-    assert_int_equal(ival(m, 1, "value"), 45000);
+        assert_int_equal(tu_ival(t, i, "value"), want[i]);
+    const hm_section *m = tu_sec(r, "money");
+    assert_int_equal(tu_ival(m, 0, "value"), 10370000);
+    assert_int_equal(tu_ival(m, 1, "value"), 45000);
     /* Towns: the H1 holiday event has children of T1 (C1, C2) and T2
        (C6), so the towns count 3 holidays and the district 2. */
-    const hm_section *tw = sec(r, "towns");
+    const hm_section *tw = tu_sec(r, "towns");
     assert_int_equal(tw->table.nrow, 3);
-    assert_int_equal(ival(tw, 0, "holiday") + ival(tw, 1, "holiday"), 3);
-    assert_int_equal(ival(tw, 2, "holiday"), 2);
-    assert_int_equal(ival(tw, 2, "paired"), 7);
+    assert_int_equal(tu_ival(tw, 0, "holiday") + tu_ival(tw, 1, "holiday"), 3);
+    assert_int_equal(tu_ival(tw, 2, "holiday"), 2);
+    assert_int_equal(tu_ival(tw, 2, "paired"), 7);
     assert_non_null(tw->note);
     hm_report_free(r);
     sqlite3_close(db);
@@ -280,7 +228,7 @@ static void test_periods_nomination_conf(void **state)
 static void test_periods_nominations(void **state)
 {
     (void)state;
-    sqlite3 *db = fixture_db();
+    sqlite3 *db = tu_fixture_db(false);
     hm_nomination_conf c;
     hm_nominate_stats st;
     char err[512] = "", xlsx[64], pdf[64];
