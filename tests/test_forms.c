@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "himama/db.h"
 #include "himama/forms.h"
 #include "himama/kinds.h"
@@ -30,29 +32,6 @@
 static char g_dir[256];
 static char g_python[256];
 static char g_tools[512];
-
-static const char *tmp_path(const char *name)
-{
-    static char buf[4][512];
-    static int slot;
-    slot = (slot + 1) % 4;
-    snprintf(buf[slot], sizeof buf[slot], "%s/%s", g_dir, name);
-    return buf[slot];
-}
-
-static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int shell(const char *fmt, ...)
-{
-    hm_strbuf sb = HM_STRBUF_INIT;
-    va_list ap;
-    hm_strbuf_init(&sb);
-    va_start(ap, fmt);
-    hm_strbuf_vaddf(&sb, fmt, ap);
-    va_end(ap);
-    int st = system(sb.buf);
-    hm_strbuf_release(&sb);
-    return st;
-}
 
 /* A database at path with two towns, three children (one exited) and two volunteers. */
 static sqlite3 *small_db(const char *path)
@@ -265,10 +244,10 @@ static void test_forms_with_database(void **state)
 {
     (void)state;
     char err[512];
-    sqlite3 *db = small_db(tmp_path("forms.db"));
-    assert_int_equal(shell("mkdir -p '%s'", tmp_path("withdb")), 0);
+    sqlite3 *db = small_db(tu_path(g_dir, "forms.db"));
+    assert_int_equal(tu_shell("mkdir -p '%s'", tu_path(g_dir, "withdb")), 0);
     char x[512];
-    snprintf(x, sizeof x, "%s", tmp_path("withdb/" HM_FORMS_FILE));
+    snprintf(x, sizeof x, "%s", tu_path(g_dir, "withdb/" HM_FORMS_FILE));
     hm_forms_options o = { .created = CREATED, .org = "海门区妇联", .today = "2026-11-01" };
     hm_forms_stats st;
     assert_int_equal(hm_forms_write(db, x, &o, &st, err, sizeof err), HM_OK);
@@ -278,38 +257,38 @@ static void test_forms_with_database(void **state)
     assert_int_equal(st.children, 2);
     assert_int_equal(st.volunteers, 2);
     assert_true(st.validations >= 40);
-    no_leftovers(tmp_path("withdb"));
+    no_leftovers(tu_path(g_dir, "withdb"));
 
     read_back(x, true);
-    const char *expect = tmp_path("withdb.json");
+    const char *expect = tu_path(g_dir, "withdb.json");
     write_expect(expect, &small_db_offers);
-    assert_int_equal(shell("'%s' '%s/check_forms.py' check '%s' '%s'", g_python, g_tools, x,
-                           expect), 0);
+    assert_int_equal(tu_shell("'%s' '%s/check_forms.py' check '%s' '%s'", g_python, g_tools, x,
+                              expect), 0);
 
     /* the same input gives the same bytes */
-    const char *again = tmp_path("withdb/again.xlsx");
-    db = small_db(tmp_path("forms.db"));
+    const char *again = tu_path(g_dir, "withdb/again.xlsx");
+    db = small_db(tu_path(g_dir, "forms.db"));
     assert_int_equal(hm_forms_write(db, again, &o, NULL, err, sizeof err), HM_OK);
     sqlite3_close(db);
-    assert_int_equal(shell("cmp -s '%s' '%s'", x, again), 0);
+    assert_int_equal(tu_shell("cmp -s '%s' '%s'", x, again), 0);
 }
 
 static void test_forms_without_database(void **state)
 {
     (void)state;
     char err[512];
-    assert_int_equal(shell("mkdir -p '%s'", tmp_path("nodb")), 0);
-    const char *x = tmp_path("nodb/" HM_FORMS_FILE);
+    assert_int_equal(tu_shell("mkdir -p '%s'", tu_path(g_dir, "nodb")), 0);
+    const char *x = tu_path(g_dir, "nodb/" HM_FORMS_FILE);
     hm_forms_stats st;
     assert_int_equal(hm_forms_write(NULL, x, NULL, &st, err, sizeof err), HM_OK);
     assert_int_equal(st.towns, 0);
     assert_int_equal(st.children, 0);
     assert_int_equal(st.volunteers, 0);
     read_back(x, false);
-    const char *expect = tmp_path("nodb.json");
+    const char *expect = tu_path(g_dir, "nodb.json");
     write_expect(expect, &no_db_offers);
-    assert_int_equal(shell("'%s' '%s/check_forms.py' check '%s' '%s'", g_python, g_tools, x,
-                           expect), 0);
+    assert_int_equal(tu_shell("'%s' '%s/check_forms.py' check '%s' '%s'", g_python, g_tools, x,
+                              expect), 0);
 }
 
 #ifdef __SANITIZE_ADDRESS__
@@ -344,7 +323,7 @@ static void test_forms_long_lists_by_range(void **state)
     if (getenv("VALGRIND") && strcmp(getenv("VALGRIND"), "1") == 0)
         skip();
     char err[512];
-    const char *dbpath = tmp_path("long.db");
+    const char *dbpath = tu_path(g_dir, "long.db");
     sqlite3 *db = NULL;
     int from;
     static char towns[60][24], kids[120][24];
@@ -368,21 +347,22 @@ static void test_forms_long_lists_by_range(void **state)
         kp[i] = kids[i];
     }
     char x[512];
-    snprintf(x, sizeof x, "%s", tmp_path("long.xlsx"));
+    snprintf(x, sizeof x, "%s", tu_path(g_dir, "long.xlsx"));
     hm_forms_stats st;
     assert_int_equal(hm_forms_write(db, x, NULL, &st, err, sizeof err), HM_OK);
     sqlite3_close(db);
     assert_int_equal(st.towns, 60);
     assert_int_equal(st.children, 120);
     offered off = { tp, kp, NULL, 60, 120, 0 };
-    const char *expect = tmp_path("long.json");
+    const char *expect = tu_path(g_dir, "long.json");
     write_expect(expect, &off);
-    assert_int_equal(shell("'%s' '%s/check_forms.py' check '%s' '%s'", g_python, g_tools, x,
-                           expect), 0);
+    assert_int_equal(tu_shell("'%s' '%s/check_forms.py' check '%s' '%s'", g_python, g_tools, x,
+                              expect), 0);
     /* and they are ranges, not typed lists */
-    assert_int_equal(shell("cd '%s' && rm -rf long-x && mkdir long-x && cd long-x && "
-                           "unzip -q ../long.xlsx && grep -q \"<formula1>'%s'!\\$A\\$2:\\$A\\$61"
-                           "</formula1>\" xl/worksheets/sheet2.xml", g_dir, HM_FORMS_LISTS_SHEET),
+    assert_int_equal(tu_shell("cd '%s' && rm -rf long-x && mkdir long-x && cd long-x && "
+                              "unzip -q ../long.xlsx && grep -q \"<formula1>'%s'!\\$A\\$2:\\$A\\$61"
+                              "</formula1>\" xl/worksheets/sheet2.xml",
+                              g_dir, HM_FORMS_LISTS_SHEET),
                      0);
 }
 
@@ -391,12 +371,12 @@ static void test_forms_filled_reads_back(void **state)
 {
     (void)state;
     char err[512];
-    sqlite3 *db = small_db(tmp_path("filled.db"));
-    const char *x = tmp_path("blank.xlsx"), *filled = tmp_path("filled.xlsx");
+    sqlite3 *db = small_db(tu_path(g_dir, "filled.db"));
+    const char *x = tu_path(g_dir, "blank.xlsx"), *filled = tu_path(g_dir, "filled.xlsx");
     assert_int_equal(hm_forms_write(db, x, NULL, NULL, err, sizeof err), HM_OK);
     sqlite3_close(db);
-    assert_int_equal(shell("'%s' '%s/check_forms.py' fill '%s' '%s'", g_python, g_tools, x,
-                           filled), 0);
+    assert_int_equal(tu_shell("'%s' '%s/check_forms.py' fill '%s' '%s'", g_python, g_tools, x,
+                              filled), 0);
 
     hm_xlsx_book *b = hm_xlsx_open(filled, err, sizeof err);
     assert_non_null(b);
@@ -431,7 +411,7 @@ static void test_forms_unwritable(void **state)
 {
     (void)state;
     char err[512];
-    const char *x = tmp_path("no/such/dir/" HM_FORMS_FILE);
+    const char *x = tu_path(g_dir, "no/such/dir/" HM_FORMS_FILE);
     assert_int_equal(hm_forms_write(NULL, x, NULL, NULL, err, sizeof err), HM_EIO);
     assert_non_null(strstr(err, "cannot write"));
     assert_int_equal(access(x, F_OK), -1);
@@ -467,38 +447,19 @@ static void test_forms_guidance_rule(void **state)
 
 /* ---- setup ---- */
 
-static bool python_ok(const char *py)
-{
-    return shell("'%s' -c 'import openpyxl' >/dev/null 2>&1", py) == 0;
-}
-
 static int setup(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "%s/himama-forms-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(g_dir))
+    if (!tu_mkdtemp(g_dir, sizeof g_dir, "himama-forms"))
         return -1;
-    const char *here = __FILE__;
-    const char *slash = strrchr(here, '/');
-    snprintf(g_tools, sizeof g_tools, "%.*stools", slash ? (int)(slash - here + 1) : 0, here);
-    const char *cands[] = { getenv("HIMAMA_PYTHON"), "/usr/bin/python3", "python3" };
-    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
-        if (cands[i] && *cands[i] && python_ok(cands[i])) {
-            snprintf(g_python, sizeof g_python, "%s", cands[i]);
-            return 0;
-        }
-    }
-    fprintf(stderr, "no python3 with openpyxl (Debian package python3-openpyxl)\n");
-    return -1;
+    tu_tools_path(g_tools, sizeof g_tools, "");
+    return tu_find_python(g_python, sizeof g_python) ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    if (!getenv("HIMAMA_KEEP_TMP"))
-        return shell("rm -rf '%s'", g_dir) == 0 ? 0 : -1;
-    return 0;
+    return tu_teardown_dir(g_dir);
 }
 
 int main(void)

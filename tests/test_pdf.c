@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "himama/pdf.h"
 #include "himama/util.h"
 #include "tools/pdf_font_check.h"
@@ -24,15 +26,6 @@ static const char COMPOSITES[] = "海结妈爱童门镇心";
 static const char COMMON[] =
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞"
     "爱心妈妈结对关爱留守困境儿童亲情连线陪你阅读假日亲子活动过生日微愿妇联执委机党员干部在职老师社会工作者心理咨询女企业家其他储备库送温暖知识研学疏导捐赠支出培训签到事迹镇";
-
-/* A temporary directory for this test run (caller frees). */
-static char *temp_dir(void)
-{
-    const char *base = getenv("TMPDIR");
-    char *tmpl = hm_path_join(base && *base ? base : "/tmp", "himama-pdf-XXXXXX");
-    assert_non_null(mkdtemp(tmpl));
-    return tmpl;
-}
 
 /* Remove the file and the directory made by temp_dir. */
 static void temp_remove(char *dir, char *file)
@@ -71,7 +64,7 @@ static void render_sample(const char *path, bool glyph_fix)
 static void test_pdf_composite_glyphs_complete(void **state)
 {
     (void)state;
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-pdf");
     char *path = hm_path_join(dir, "glyphs.pdf");
     pfc_result r;
 
@@ -89,7 +82,7 @@ static void test_pdf_composite_glyphs_complete(void **state)
 static void test_pdf_check_fails_without_fix(void **state)
 {
     (void)state;
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-pdf");
     char *path = hm_path_join(dir, "broken.pdf");
     pfc_result r;
 
@@ -103,7 +96,7 @@ static void test_pdf_check_fails_without_fix(void **state)
 static void test_pdf_same_input_same_bytes(void **state)
 {
     (void)state;
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-pdf");
     char *a = hm_path_join(dir, "a.pdf"), *b = hm_path_join(dir, "b.pdf");
     size_t na = 0, nb = 0;
 
@@ -218,7 +211,7 @@ static void test_pdf_bad_font_is_an_error(void **state)
     assert_non_null(strstr(err, "no-such-font.ttf"));
 
     /* A file that is not a font. */
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-pdf");
     char *path = hm_path_join(dir, "fake.ttf");
     FILE *fp = fopen(path, "wb");
     assert_non_null(fp);

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "himama/pdf.h"
 #include "himama/report.h"
 #include "himama/util.h"
@@ -58,16 +60,10 @@ static hm_value vnull(void)
 static hm_section *add_section(hm_report *r, hm_section_kind kind, const char *id,
                                const char *heading, const char *intro)
 {
-    r->sec = hm_xrealloc(r->sec, (r->nsec + 1) * sizeof *r->sec);
-    hm_section *s = &r->sec[r->nsec++];
-    memset(s, 0, sizeof *s);
-    s->kind = kind;
-    s->id = hm_xstrdup(id);
-    s->heading = hm_xstrdup(heading);
+    hm_section *s = tu_add_section(r, kind, id, heading);
     s->intro = intro ? hm_xstrdup(intro) : NULL;
     return s;
 }
-
 /* Give s columns (name, label, format, child count) and room for nrow rows. */
 static void set_columns(hm_section *s, size_t ncol, const char *const *names,
                         const char *const *labels, const hm_format *fmt,
@@ -100,13 +96,7 @@ static const char *const TOWNS[] = {
  * an empty list and a text section. */
 static hm_report *build_report(const char *audience, const char *lang)
 {
-    hm_report *r = hm_xcalloc(1, sizeof *r);
-    r->kind = hm_xstrdup("monthly");
-    r->period = hm_xstrdup("2026-08");
-    r->from = hm_xstrdup("2026-08-01");
-    r->to = hm_xstrdup("2026-08-31");
-    r->audience = hm_xstrdup(audience);
-    r->lang = hm_xstrdup(lang);
+    hm_report *r = tu_report_new("monthly", "2026-08", "2026-08-01", "2026-08-31", audience, lang);
     r->title = hm_xstrdup("“Hi,妈妈”爱心妈妈结对关爱月报");
     r->subtitle = hm_xstrdup("2026年8月");
     r->org = hm_xstrdup("海门区妇女联合会");
@@ -224,29 +214,6 @@ static hm_report *build_report(const char *audience, const char *lang)
 
 /* ---- running the readers ---- */
 
-/* Run cmd, capture its stdout into out; returns the exit status (-1: not run). */
-static int run(const char *cmd, hm_strbuf *out)
-{
-    char buf[4096];
-    size_t n;
-    FILE *fp = popen(cmd, "r");
-    if (!fp)
-        return -1;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        hm_strbuf_add(out, buf, n);
-    int st = pclose(fp);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* A fresh temporary directory (caller frees). */
-static char *temp_dir(void)
-{
-    const char *base = getenv("TMPDIR");
-    char *tmpl = hm_path_join(base && *base ? base : "/tmp", "himama-render-XXXXXX");
-    assert_non_null(mkdtemp(tmpl));
-    return tmpl;
-}
-
 /* Render r to dir/name; returns the path (caller frees). */
 static char *render(hm_report *r, const char *dir, const char *name)
 {
@@ -262,7 +229,7 @@ static char *render(hm_report *r, const char *dir, const char *name)
         hm_strbuf_init(&cmd);
         hm_strbuf_init(&out);
         hm_strbuf_addf(&cmd, "cp '%s' '%s/'", path, keep);
-        run(cmd.buf, &out);
+        tu_run(cmd.buf, &out);
         hm_strbuf_release(&cmd);
         hm_strbuf_release(&out);
     }
@@ -284,7 +251,7 @@ static int page_count(const char *path)
     hm_strbuf_init(&cmd);
     hm_strbuf_init(&out);
     hm_strbuf_addf(&cmd, "pdfinfo '%s' 2>/dev/null", path);
-    if (run(cmd.buf, &out) == 0) {
+    if (tu_run(cmd.buf, &out) == 0) {
         const char *p = strstr(out.buf, "Pages:");
         if (p)
             pages = atoi(p + 6);
@@ -300,7 +267,7 @@ static void text_of(const char *path, hm_strbuf *out)
     hm_strbuf cmd = HM_STRBUF_INIT;
     hm_strbuf_init(&cmd);
     hm_strbuf_addf(&cmd, "pdftotext -layout '%s' - 2>/dev/null", path);
-    assert_int_equal(run(cmd.buf, out), 0);
+    assert_int_equal(tu_run(cmd.buf, out), 0);
     hm_strbuf_release(&cmd);
 }
 
@@ -312,7 +279,7 @@ static void text_of(const char *path, hm_strbuf *out)
 static void test_render_pdf_readers_agree(void **state)
 {
     (void)state;
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-render");
     hm_report *r = build_report("internal", "zh");
     char *path = render(r, dir, "briefing.pdf");
     hm_strbuf cmd = HM_STRBUF_INIT, out = HM_STRBUF_INIT;
@@ -322,7 +289,7 @@ static void test_render_pdf_readers_agree(void **state)
     hm_strbuf_init(&out);
     /* The CJK font: embedded, subset, with a Unicode map. */
     hm_strbuf_addf(&cmd, "pdffonts '%s' 2>/dev/null", path);
-    assert_int_equal(run(cmd.buf, &out), 0);
+    assert_int_equal(tu_run(cmd.buf, &out), 0);
     assert_contains(out.buf, "WenQuanYi");
     const char *line = strstr(out.buf, "CID TrueType");
     assert_non_null(line);
@@ -332,7 +299,7 @@ static void test_render_pdf_readers_agree(void **state)
     hm_strbuf_reset(&cmd);
     hm_strbuf_reset(&out);
     hm_strbuf_addf(&cmd, "qpdf --check '%s' 2>&1", path);
-    if (run(cmd.buf, &out) != 0)
+    if (tu_run(cmd.buf, &out) != 0)
         fail_msg("qpdf --check: %s", out.buf);
 
     /* Text: figures, headings, lists, page numbers. */
@@ -372,7 +339,7 @@ static void test_render_pdf_readers_agree(void **state)
     hm_strbuf_reset(&cmd);
     hm_strbuf_reset(&out);
     hm_strbuf_addf(&cmd, "qpdf --json --json-key=outlines '%s' 2>/dev/null", path);
-    assert_int_equal(run(cmd.buf, &out), 0);
+    assert_int_equal(tu_run(cmd.buf, &out), 0);
     assert_contains(out.buf, "一、本月概况");
     assert_contains(out.buf, "六、下月工作提示");
 
@@ -387,7 +354,7 @@ static void test_render_pdf_readers_agree(void **state)
 static void test_render_pdf_same_bytes(void **state)
 {
     (void)state;
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-render");
     hm_report *r = build_report("internal", "zh");
     char *a = render(r, dir, "a.pdf"), *b = render(r, dir, "b.pdf");
     size_t na = 0, nb = 0;
@@ -408,7 +375,7 @@ static void test_render_pdf_same_bytes(void **state)
 static void test_render_pdf_public_hides_small_counts(void **state)
 {
     (void)state;
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-render");
     hm_report *r = build_report("public", "zh");
     char *path = render(r, dir, "public.pdf");
     hm_strbuf out = HM_STRBUF_INIT;
@@ -427,7 +394,7 @@ static void test_render_pdf_public_hides_small_counts(void **state)
 static void test_render_pdf_public_refuses_personal_data(void **state)
 {
     (void)state;
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-render");
     hm_report *r = build_report("public", "zh");
     hm_section *s = &r->sec[3];
     free(s->table.cols[3].name);
@@ -449,7 +416,7 @@ static void test_render_pdf_public_refuses_personal_data(void **state)
 static void test_render_pdf_english_page_numbers(void **state)
 {
     (void)state;
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-render");
     hm_report *r = build_report("internal", "en");
     char *path = render(r, dir, "en.pdf");
     hm_strbuf out = HM_STRBUF_INIT;
@@ -471,7 +438,7 @@ static void test_render_pdf_english_page_numbers(void **state)
 static void test_render_pdf_bad_font_writes_nothing(void **state)
 {
     (void)state;
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-render");
     hm_report *r = build_report("internal", "zh");
     char *path = hm_path_join(dir, "x.pdf");
     char err[512] = "";
@@ -489,7 +456,7 @@ static void test_render_pdf_bad_font_writes_nothing(void **state)
 static void test_render_pdf_counts_placeholders(void **state)
 {
     (void)state;
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-render");
     hm_report *r = build_report("internal", "zh");
     hm_section *s = &r->sec[3];
     /* A name with a character above U+FFFF (𠀀) and an emoji. */
@@ -517,7 +484,7 @@ static void test_render_pdf_counts_placeholders(void **state)
 static void test_render_pdf_survives_awkward_input(void **state)
 {
     (void)state;
-    char *dir = temp_dir();
+    char *dir = tu_temp_dir("himama-render");
     hm_report *r = build_report("internal", "zh");
     hm_strbuf big = HM_STRBUF_INIT, out = HM_STRBUF_INIT;
 
@@ -557,7 +524,7 @@ static void test_render_pdf_survives_awkward_input(void **state)
     hm_strbuf_init(&cmd);
     hm_strbuf_init(&out);
     hm_strbuf_addf(&cmd, "qpdf --check '%s' 2>&1", path);
-    if (run(cmd.buf, &out) != 0)
+    if (tu_run(cmd.buf, &out) != 0)
         fail_msg("qpdf --check: %s", out.buf);
     hm_strbuf_reset(&out);
     text_of(path, &out);

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "himama/report.h"
 #include "himama/util.h"
 
@@ -33,13 +35,7 @@ static char g_checker[512];
 /* A new report with the title block filled in. */
 static hm_report *report_new(const char *audience, const char *lang)
 {
-    hm_report *r = hm_xcalloc(1, sizeof *r);
-    r->kind = hm_xstrdup("monthly");
-    r->period = hm_xstrdup("2026-10");
-    r->from = hm_xstrdup("2026-10-01");
-    r->to = hm_xstrdup("2026-10-31");
-    r->audience = hm_xstrdup(audience);
-    r->lang = hm_xstrdup(lang);
+    hm_report *r = tu_report_new("monthly", "2026-10", "2026-10-01", "2026-10-31", audience, lang);
     r->title = hm_xstrdup("爱心妈妈结对关爱月报");
     r->subtitle = hm_xstrdup("2026年10月");
     r->org = hm_xstrdup("海门区妇联");
@@ -52,12 +48,7 @@ static hm_report *report_new(const char *audience, const char *lang)
 static hm_section *add_section(hm_report *r, hm_section_kind kind, const char *id,
                                const char *heading, const char *sheet, size_t ncol, size_t nrow)
 {
-    r->sec = hm_xrealloc(r->sec, (r->nsec + 1) * sizeof *r->sec);
-    hm_section *s = &r->sec[r->nsec++];
-    memset(s, 0, sizeof *s);
-    s->kind = kind;
-    s->id = hm_xstrdup(id);
-    s->heading = hm_xstrdup(heading);
+    hm_section *s = tu_add_section(r, kind, id, heading);
     s->sheet = sheet ? hm_xstrdup(sheet) : NULL;
     s->table.ncol = ncol;
     s->table.nrow = nrow;
@@ -392,14 +383,6 @@ static void write_model_json(const hm_report *r, const char *const *sheets, int 
 
 /* ---- helpers ---- */
 
-/* A path in the test directory (static buffer, one at a time per slot). */
-static const char *tmp_path(int slot, const char *name)
-{
-    static char buf[4][512];
-    snprintf(buf[slot], sizeof buf[slot], "%s/%s", g_dir, name);
-    return buf[slot];
-}
-
 /* A shell command from fmt (caller frees). */
 static char *cmdf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *cmdf(const char *fmt, ...)
@@ -411,21 +394,6 @@ static char *cmdf(const char *fmt, ...)
     hm_strbuf_vaddf(&sb, fmt, ap);
     va_end(ap);
     return hm_strbuf_detach(&sb);
-}
-
-/* Run a shell command built from fmt; its exit status. */
-static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int shell(const char *fmt, ...)
-{
-    hm_strbuf sb = HM_STRBUF_INIT;
-    va_list ap;
-    hm_strbuf_init(&sb);
-    va_start(ap, fmt);
-    hm_strbuf_vaddf(&sb, fmt, ap);
-    va_end(ap);
-    int st = system(sb.buf);
-    hm_strbuf_release(&sb);
-    return st;
 }
 
 /* Run the checker on xlsx against model; assert it finds nothing wrong. */
@@ -446,22 +414,6 @@ static void run_checker(const char *xlsx, const char *model)
     assert_int_equal(st, 0);
 }
 
-/* Read a whole file (caller frees); *n gets its size. */
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    hm_strbuf sb = HM_STRBUF_INIT;
-    hm_strbuf_init(&sb);
-    char buf[65536];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-        hm_strbuf_add(&sb, buf, k);
-    fclose(f);
-    *n = sb.len;
-    return hm_strbuf_detach(&sb);
-}
-
 /* Render r to path with the fixed creation time; assert success. */
 static void render_ok(const hm_report *r, const char *path)
 {
@@ -479,12 +431,12 @@ static void test_render_xlsx_main(void **state)
 {
     (void)state;
     hm_report *r = model_main("internal", "zh");
-    const char *x = tmp_path(0, "main.xlsx"), *m = tmp_path(1, "main.json");
+    const char *x = tu_path(g_dir, "main.xlsx"), *m = tu_path(g_dir, "main.json");
     render_ok(r, x);
     write_model_json(r, (const char *const *)main_sheets, 0, m);
     run_checker(x, m);
     if (getenv("HIMAMA_XLSX_DUMP")) {
-        assert_int_equal(shell("'%s' '%s' dump '%s' >&2", g_python, g_checker, x), 0);
+        assert_int_equal(tu_shell("'%s' '%s' dump '%s' >&2", g_python, g_checker, x), 0);
     }
     hm_report_free(r);
 }
@@ -497,7 +449,7 @@ static void test_render_xlsx_english(void **state)
                             "概况 (2)",
                             "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一",
                             "引号'的表", NULL };
-    const char *x = tmp_path(0, "en.xlsx"), *m = tmp_path(1, "en.json");
+    const char *x = tu_path(g_dir, "en.xlsx"), *m = tu_path(g_dir, "en.json");
     render_ok(r, x);
     write_model_json(r, names, 0, m);
     run_checker(x, m);
@@ -508,7 +460,7 @@ static void test_render_xlsx_detail_constant_memory(void **state)
 {
     (void)state;
     hm_report *r = model_detail(50000);
-    const char *x = tmp_path(0, "detail.xlsx"), *m = tmp_path(1, "detail.json");
+    const char *x = tu_path(g_dir, "detail.xlsx"), *m = tu_path(g_dir, "detail.json");
     const char *names[] = { "说明", "各镇", "未联系儿童", NULL };
     render_ok(r, x);
     write_model_json(r, names, 1, m);
@@ -520,7 +472,7 @@ static void test_render_xlsx_public_small_counts(void **state)
 {
     (void)state;
     hm_report *r = model_public();
-    const char *x = tmp_path(0, "public.xlsx"), *m = tmp_path(1, "public.json");
+    const char *x = tu_path(g_dir, "public.xlsx"), *m = tu_path(g_dir, "public.json");
     const char *names[] = { "说明", "受益儿童", NULL };
     render_ok(r, x);
     write_model_json(r, names, 0, m);
@@ -534,7 +486,7 @@ static void test_render_xlsx_public_refuses_personal_data(void **state)
     hm_report *r = model_public();
     free(r->sec[0].table.cols[3].name);
     r->sec[0].table.cols[3].name = hm_xstrdup("guardian");
-    const char *x = tmp_path(0, "refused.xlsx");
+    const char *x = tu_path(g_dir, "refused.xlsx");
     hm_render_opts o = { NULL, 0, CREATED };
     char err[512] = "";
     assert_int_equal(hm_render_xlsx(r, &o, x, err, sizeof err), HM_EPRIVACY);
@@ -548,12 +500,12 @@ static void test_render_xlsx_reproducible(void **state)
     (void)state;
     hm_report *r = model_main("internal", "zh");
     hm_report *d = model_detail(10);
-    const char *a = tmp_path(0, "a.xlsx"), *b = tmp_path(1, "b.xlsx");
+    const char *a = tu_path(g_dir, "a.xlsx"), *b = tu_path(g_dir, "b.xlsx");
     for (int k = 0; k < 2; k++) {
         render_ok(k ? d : r, a);
         render_ok(k ? d : r, b);
         size_t na, nb;
-        char *ba = slurp(a, &na), *bb = slurp(b, &nb);
+        char *ba = tu_slurp(a, &na), *bb = tu_slurp(b, &nb);
         assert_int_equal(na, nb);
         assert_memory_equal(ba, bb, na);
         free(ba);
@@ -567,7 +519,7 @@ static void test_render_xlsx_write_error(void **state)
 {
     (void)state;
     hm_report *r = model_public();
-    const char *x = tmp_path(0, "no-such-dir/out.xlsx");
+    const char *x = tu_path(g_dir, "no-such-dir/out.xlsx");
     hm_render_opts o = { NULL, 0, CREATED };
     char err[512] = "";
     assert_int_equal(hm_render_xlsx(r, &o, x, err, sizeof err), HM_EIO);
@@ -581,7 +533,7 @@ static void test_render_xlsx_bad_chart_column(void **state)
     (void)state;
     hm_report *r = model_detail(3);
     r->sec[0].series_cols[0] = 7;
-    const char *x = tmp_path(0, "badchart.xlsx");
+    const char *x = tu_path(g_dir, "badchart.xlsx");
     hm_render_opts o = { NULL, 0, CREATED };
     char err[512] = "";
     assert_int_equal(hm_render_xlsx(r, &o, x, err, sizeof err), HM_EXLSX);
@@ -596,52 +548,30 @@ static void test_render_xlsx_office_opens(void **state)
     if (system("command -v libreoffice >/dev/null 2>&1") != 0)
         return;   /* no office suite here: the readers above must do */
     hm_report *r = model_main("internal", "zh");
-    const char *x = tmp_path(0, "office.xlsx");
+    const char *x = tu_path(g_dir, "office.xlsx");
     render_ok(r, x);
-    assert_int_equal(shell("cd '%s' && libreoffice --headless --convert-to csv "
-                           "--outdir '%s/csv' '%s' >/dev/null 2>&1", g_dir, g_dir, x), 0);
-    assert_int_equal(access(tmp_path(1, "csv/office.csv"), F_OK), 0);
+    assert_int_equal(tu_shell("cd '%s' && libreoffice --headless --convert-to csv "
+                              "--outdir '%s/csv' '%s' >/dev/null 2>&1", g_dir, g_dir, x), 0);
+    assert_int_equal(access(tu_path(g_dir, "csv/office.csv"), F_OK), 0);
     hm_report_free(r);
 }
 
 /* ---- setup ---- */
 
-/* Whether interpreter py can import openpyxl. */
-static bool python_ok(const char *py)
-{
-    return shell("'%s' -c 'import openpyxl' >/dev/null 2>&1", py) == 0;
-}
-
 static int setup(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "%s/himama-xlsx-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(g_dir))
+    if (!tu_mkdtemp(g_dir, sizeof g_dir, "himama-xlsx"))
         return -1;
     /* the checker sits beside this file */
-    const char *here = __FILE__;
-    const char *slash = strrchr(here, '/');
-    snprintf(g_checker, sizeof g_checker, "%.*stools/check_xlsx.py",
-             slash ? (int)(slash - here + 1) : 0, here);
-    /* python3 first; Debian's own interpreter is where python3-openpyxl lives */
-    const char *cands[] = { getenv("HIMAMA_PYTHON"), "python3", "/usr/bin/python3" };
-    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
-        if (cands[i] && *cands[i] && python_ok(cands[i])) {
-            snprintf(g_python, sizeof g_python, "%s", cands[i]);
-            return 0;
-        }
-    }
-    fprintf(stderr, "no python3 with openpyxl (Debian package python3-openpyxl)\n");
-    return -1;
+    tu_tools_path(g_checker, sizeof g_checker, "check_xlsx.py");
+    return tu_find_python(g_python, sizeof g_python) ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    if (!getenv("HIMAMA_KEEP_TMP"))
-        return shell("rm -rf '%s'", g_dir) == 0 ? 0 : -1;
-    return 0;
+    return tu_teardown_dir(g_dir);
 }
 
 int main(void)

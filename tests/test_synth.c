@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <dirent.h>
 #include <iconv.h>
 #include <stdio.h>
@@ -30,34 +32,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static char *make_tmpdir(void)
-{
-    const char *base = getenv("TMPDIR");
-    char tmpl[512];
-    snprintf(tmpl, sizeof tmpl, "%s/himama-synth-XXXXXX", base && *base ? base : "/tmp");
-    char *d = mkdtemp(tmpl);
-    assert_non_null(d);
-    return hm_xstrdup(d);
-}
-
-static void remove_tree(char *dir)
-{
-    DIR *dp = opendir(dir);
-    if (dp) {
-        struct dirent *e;
-        while ((e = readdir(dp))) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char *p = hm_path_join(dir, e->d_name);
-            unlink(p);
-            free(p);
-        }
-        closedir(dp);
-    }
-    rmdir(dir);
-    free(dir);
-}
-
 static int32_t until_days(void)
 {
     return hm_days_from_civil(UNTIL_Y, UNTIL_M, UNTIL_D);
@@ -67,7 +41,7 @@ static int32_t until_days(void)
 static char *run_district(uint64_t seed, bool errors, hm_synth_result *res)
 {
     char err[256];
-    char *dir = make_tmpdir();
+    char *dir = tu_temp_dir("himama-synth");
     hm_synth_opts o = { HM_SYNTH_DISTRICT, seed, until_days(), errors, dir };
     assert_int_equal(hm_synth_run(&o, res, err, sizeof err), HM_OK);
     return dir;
@@ -77,19 +51,9 @@ static char *run_district(uint64_t seed, bool errors, hm_synth_result *res)
 static char *slurp(const char *dir, const char *name, size_t *n)
 {
     char *p = hm_path_join(dir, name);
-    FILE *fp = fopen(p, "rb");
+    char *s = tu_slurp(p, n);
     free(p);
-    assert_non_null(fp);
-    hm_strbuf sb = HM_STRBUF_INIT;
-    char buf[65536];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, fp)) > 0)
-        hm_strbuf_add(&sb, buf, k);
-    fclose(fp);
-    *n = sb.len;
-    if (!sb.buf)
-        hm_strbuf_add(&sb, "", 0);
-    return hm_strbuf_detach(&sb);
+    return s;
 }
 
 static bool valid_utf8(const char *s, size_t n)
@@ -312,9 +276,9 @@ static void test_synth_deterministic(void **state)
     hm_synth_result_release(&a);
     hm_synth_result_release(&b);
     hm_synth_result_release(&c);
-    remove_tree(da);
-    remove_tree(db);
-    remove_tree(dc);
+    tu_remove_tree(da);
+    tu_remove_tree(db);
+    tu_remove_tree(dc);
 }
 
 static void test_synth_district_counts(void **state)
@@ -357,7 +321,7 @@ static void test_synth_district_counts(void **state)
     assert_int_not_equal(stat(p, &st), 0);
     free(p);
     hm_synth_result_release(&r);
-    remove_tree(dir);
+    tu_remove_tree(dir);
 }
 
 /* Every date valid and in range, every reference known, pairings apart. */
@@ -447,7 +411,7 @@ static void test_synth_dates_and_references(void **state)
     idset_free(&vols);
     idset_free(&events);
     hm_synth_result_release(&r);
-    remove_tree(dir);
+    tu_remove_tree(dir);
 }
 
 /* The share of paired children contacted each month is realistic. */
@@ -499,7 +463,7 @@ static void test_synth_contact_rate(void **state)
     }
     table_free(&t);
     hm_synth_result_release(&r);
-    remove_tree(dir);
+    tu_remove_tree(dir);
 }
 
 static void test_synth_gb18030_files(void **state)
@@ -534,7 +498,7 @@ static void test_synth_gb18030_files(void **state)
     }
     assert_true(ngb >= 4);
     hm_synth_result_release(&r);
-    remove_tree(dir);
+    tu_remove_tree(dir);
 }
 
 /* Split raw bytes into physical lines (LF ends; CR kept). */
@@ -623,8 +587,8 @@ static void test_synth_errors(void **state)
     free(tsv);
     hm_synth_result_release(&clean);
     hm_synth_result_release(&bad);
-    remove_tree(dc);
-    remove_tree(db);
+    tu_remove_tree(dc);
+    tu_remove_tree(db);
 }
 
 /* A second run into the same directory leaves one data set. */
@@ -650,7 +614,7 @@ static void test_synth_rerun_removes_stale(void **state)
     closedir(dp);
     assert_int_equal(n, r.nfiles);
     hm_synth_result_release(&r);
-    remove_tree(dir);
+    tu_remove_tree(dir);
 }
 
 static void test_synth_options(void **state)

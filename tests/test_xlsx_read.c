@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "himama/util.h"
 #include "himama/xlsx_read.h"
 
@@ -24,31 +26,6 @@
 static char g_dir[256];
 static char g_python[256];
 static char g_tools[512];
-
-/* A path in the test's directory (one of four rotating buffers). */
-static const char *tmp_path(const char *name)
-{
-    static char buf[4][512];
-    static int slot;
-    slot = (slot + 1) % 4;
-    snprintf(buf[slot], sizeof buf[slot], "%s/%s", g_dir, name);
-    return buf[slot];
-}
-
-/* Run a shell command built from fmt; its exit status. */
-static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int shell(const char *fmt, ...)
-{
-    hm_strbuf sb = HM_STRBUF_INIT;
-    va_list ap;
-    hm_strbuf_init(&sb);
-    va_start(ap, fmt);
-    hm_strbuf_vaddf(&sb, fmt, ap);
-    va_end(ap);
-    int st = system(sb.buf);
-    hm_strbuf_release(&sb);
-    return st;
-}
 
 /*
  * Read sheet `sheet` of path into text: one line per row, "LINE:f1|f2|...",
@@ -159,7 +136,7 @@ static void test_xlsx_read_serial_dates(void **state)
 static void test_xlsx_read_libxlsxwriter(void **state)
 {
     (void)state;
-    const char *path = tmp_path("lxw.xlsx");
+    const char *path = tu_path(g_dir, "lxw.xlsx");
     lxw_workbook *wb = workbook_new(path);
     assert_non_null(wb);
     lxw_worksheet *ws = workbook_add_worksheet(wb, "儿童");
@@ -253,7 +230,7 @@ static void test_xlsx_read_libxlsxwriter(void **state)
 static void test_xlsx_read_constant_memory(void **state)
 {
     (void)state;
-    const char *path = tmp_path("big.xlsx");
+    const char *path = tu_path(g_dir, "big.xlsx");
     lxw_workbook_options opt = { .constant_memory = LXW_TRUE, .tmpdir = NULL,
                                  .use_zip64 = LXW_FALSE };
     lxw_workbook *wb = workbook_new_opt(path, &opt);
@@ -301,11 +278,11 @@ static void test_xlsx_read_constant_memory(void **state)
     hm_xlsx_close(b);
 
     /* The same file damaged in the middle of the sheet's compressed data. */
-    const char *bad = tmp_path("big-damaged.xlsx");
-    assert_int_equal(shell("cp '%s' '%s' && size=$(stat -c %%s '%s') && "
-                           "printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' | dd of='%s' bs=1 "
-                           "seek=$((size / 2)) conv=notrunc status=none",
-                           path, bad, bad, bad), 0);
+    const char *bad = tu_path(g_dir, "big-damaged.xlsx");
+    assert_int_equal(tu_shell("cp '%s' '%s' && size=$(stat -c %%s '%s') && "
+                              "printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' | dd of='%s' bs=1 "
+                              "seek=$((size / 2)) conv=notrunc status=none",
+                              path, bad, bad, bad), 0);
     char *got = dump_sheet(bad, 0);
     assert_true(strncmp(got, "OPEN:", 5) == 0 || strstr(got, "FAIL:sheet '活动': ") != NULL);
     free(got);
@@ -315,9 +292,9 @@ static void test_xlsx_read_constant_memory(void **state)
 static void test_xlsx_read_openpyxl(void **state)
 {
     (void)state;
-    assert_int_equal(shell("'%s' '%s/make_xlsx_fixtures.py' '%s'", g_python, g_tools, g_dir), 0);
+    assert_int_equal(tu_shell("'%s' '%s/make_xlsx_fixtures.py' '%s'", g_python, g_tools, g_dir), 0);
 
-    const char *p1900 = tmp_path("openpyxl_1900.xlsx");
+    const char *p1900 = tu_path(g_dir, "openpyxl_1900.xlsx");
     char err[256];
     hm_xlsx_book *b = hm_xlsx_open(p1900, err, sizeof err);
     assert_non_null(b);
@@ -336,7 +313,7 @@ static void test_xlsx_read_openpyxl(void **state)
                  "12:1900-02-28|1900-02-29|1900-03-01|||||\n");
     expect_sheet(p1900, 1, "1:x\n");
 
-    const char *p1904 = tmp_path("openpyxl_1904.xlsx");
+    const char *p1904 = tu_path(g_dir, "openpyxl_1904.xlsx");
     b = hm_xlsx_open(p1904, err, sizeof err);
     assert_non_null(b);
     assert_true(hm_xlsx_date1904(b));
@@ -346,91 +323,71 @@ static void test_xlsx_read_openpyxl(void **state)
                  "2:D1|2026-10-01|1000\n"
                  "3:D2|2000-01-01 23:59:59|0.01\n");
 
-    expect_sheet(tmp_path("inline.xlsx"), 0,
+    expect_sheet(tu_path(g_dir, "inline.xlsx"), 0,
                  "1:事迹编号|正文|日期\n"
                  "2:S1|line one\r\nline & two_x0041_|2026-10-05\n"
                  "3:#N/A|calc, \"q\"|2026-10-05 08:15:00\n"
                  "5:|||TRUE\n");
-    expect_sheet(tmp_path("badsst.xlsx"), 0,
+    expect_sheet(tu_path(g_dir, "badsst.xlsx"), 0,
                  "1:only\n"
                  "2!shared string index '5' out of range\n"
                  "3!cell 'A3' out of order\n"
                  "4!bad cell reference '4A'\n"
                  "5:|only\n");
-    expect_sheet(tmp_path("doctype.xlsx"), 0,
+    expect_sheet(tu_path(g_dir, "doctype.xlsx"), 0,
                  "FAIL:sheet '事迹': xml error at line 2: document type declarations are "
                  "not allowed\n");
-    expect_open_error(tmp_path("noworkbook.xlsx"), "has no workbook part");
+    expect_open_error(tu_path(g_dir, "noworkbook.xlsx"), "has no workbook part");
 }
 
 /* Files that are not workbooks at all. */
 static void test_xlsx_read_not_xlsx(void **state)
 {
     (void)state;
-    const char *csv = tmp_path("children.xlsx");
+    const char *csv = tu_path(g_dir, "children.xlsx");
     const char text[] = "child_id,name\nC001,张三\n";
     write_file(csv, text, sizeof text - 1);
     expect_open_error(csv, "not a zip archive");
 
-    const char *empty = tmp_path("empty.xlsx");
+    const char *empty = tu_path(g_dir, "empty.xlsx");
     write_file(empty, "", 0);
     expect_open_error(empty, "the file is empty");
 
     const unsigned char ole[] = { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0 };
-    const char *xls = tmp_path("old.xlsx");
+    const char *xls = tu_path(g_dir, "old.xlsx");
     write_file(xls, ole, sizeof ole);
     expect_open_error(xls, "old .xls file or a password-protected workbook");
 
-    expect_open_error(tmp_path("does-not-exist.xlsx"), "cannot read");
+    expect_open_error(tu_path(g_dir, "does-not-exist.xlsx"), "cannot read");
 
     /* a real workbook cut in half loses the zip's central directory */
-    const char *whole = tmp_path("whole.xlsx");
+    const char *whole = tu_path(g_dir, "whole.xlsx");
     lxw_workbook *wb = workbook_new(whole);
     assert_non_null(wb);
     lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
     assert_int_equal(worksheet_write_string(ws, 0, 0, "x", NULL), LXW_NO_ERROR);
     assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
-    const char *cut = tmp_path("cut.xlsx");
-    assert_int_equal(shell("head -c $(( $(stat -c %%s '%s') / 2 )) '%s' > '%s'", whole, whole,
-                           cut), 0);
+    const char *cut = tu_path(g_dir, "cut.xlsx");
+    assert_int_equal(tu_shell("head -c $(( $(stat -c %%s '%s') / 2 )) '%s' > '%s'", whole, whole,
+                              cut), 0);
     expect_open_error(cut, "damaged or truncated");
 }
 
 /* ---- setup ---- */
 
-static bool python_ok(const char *py)
-{
-    return shell("'%s' -c 'import openpyxl' >/dev/null 2>&1", py) == 0;
-}
-
 static int setup(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "%s/himama-xlsxr-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(g_dir))
+    if (!tu_mkdtemp(g_dir, sizeof g_dir, "himama-xlsxr"))
         return -1;
-    const char *here = __FILE__;
-    const char *slash = strrchr(here, '/');
-    snprintf(g_tools, sizeof g_tools, "%.*stools", slash ? (int)(slash - here + 1) : 0, here);
-    /* Debian's own interpreter is where python3-openpyxl lives */
-    const char *cands[] = { getenv("HIMAMA_PYTHON"), "/usr/bin/python3", "python3" };
-    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
-        if (cands[i] && *cands[i] && python_ok(cands[i])) {
-            snprintf(g_python, sizeof g_python, "%s", cands[i]);
-            return 0;
-        }
-    }
-    fprintf(stderr, "no python3 with openpyxl (Debian package python3-openpyxl)\n");
-    return -1;
+    tu_tools_path(g_tools, sizeof g_tools, "");
+    return tu_find_python(g_python, sizeof g_python) ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    if (!getenv("HIMAMA_KEEP_TMP"))
-        return shell("rm -rf '%s'", g_dir) == 0 ? 0 : -1;
-    return 0;
+    return tu_teardown_dir(g_dir);
 }
 
 int main(void)
