@@ -1,0 +1,81 @@
+/*
+ * test_kinds.c - the contract tables of kinds.c agree with the schema.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "himama/db.h"
+#include "himama/kinds.h"
+
+/* The activity_types table of schema.sql holds exactly the enumeration. */
+static void test_kinds_activity_types_match_schema(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    char err[256];
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    char *sql = hm_read_file("queries/schema.sql", NULL);
+    assert_non_null(sql);
+    assert_int_equal(hm_db_exec_script(db, "schema.sql", sql, err, sizeof err), HM_OK);
+    free(sql);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT code, label FROM activity_types ORDER BY code",
+                                        -1, &st, NULL), SQLITE_OK);
+    size_t n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        const char *label = hm_enum_label(&hm_enum_activity_type, code);
+        assert_non_null(label);
+        assert_string_equal(label, (const char *)sqlite3_column_text(st, 1));
+        n++;
+    }
+    sqlite3_finalize(st);
+    assert_int_equal(n, hm_enum_activity_type.nvalues);
+    sqlite3_close(db);
+}
+
+/* Every kind's table has a column per contract column (money with _fen). */
+static void test_kinds_tables_have_contract_columns(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    char err[256];
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    char *sql = hm_read_file("queries/schema.sql", NULL);
+    assert_non_null(sql);
+    assert_int_equal(hm_db_exec_script(db, "schema.sql", sql, err, sizeof err), HM_OK);
+    free(sql);
+    for (size_t k = 0; k < HM_NKINDS; k++) {
+        for (size_t c = 0; c < hm_kinds[k].ncolumns; c++) {
+            const hm_column *col = &hm_kinds[k].columns[c];
+            char name[64], q[256];
+            bool money = col->type == HM_F_MONEY || col->type == HM_F_MONEY_POS;
+            snprintf(name, sizeof name, "%s%s", col->name, money ? "_fen" : "");
+            snprintf(q, sizeof q, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+                     hm_kinds[k].name, name);
+            sqlite3_stmt *st;
+            assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+            assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+            if (sqlite3_column_int(st, 0) != 1)
+                fail_msg("table %s lacks column %s", hm_kinds[k].name, name);
+            sqlite3_finalize(st);
+        }
+    }
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kinds_activity_types_match_schema),
+        cmocka_unit_test(test_kinds_tables_have_contract_columns),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
