@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
