@@ -53,7 +53,8 @@ KINDS="towns children volunteers pairings donations trainings activities wishes 
 # ------------------------------------------------------------- measuring
 
 # timed NAME CMD...: run CMD with its output in $W/NAME.log; sets SECS
-# (wall seconds), RSS (peak resident set, kB) and RC (exit status).
+# (wall seconds), CPU (user + system seconds: steadier than the wall time
+# on a busy machine), RSS (peak resident set, kB) and RC (exit status).
 timed() {
     local name=$1; shift
     local t0 t1
@@ -66,11 +67,18 @@ timed() {
     SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
     RSS=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$W/$name.time")
     RSS=${RSS:-0}
+    CPU=$(awk -F': *' '/User time|System time/ { s += $2 } END { printf "%.3f", s }' "$W/$name.time")
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "null" }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
+# row LABEL ROWS WALL CPU RSS: one line of the main table.
+row() {
+    printf '%-34s %10s %9s %9s %10s %8s\n' "$1" "$2" "$3" "$4" \
+        "$([ "$2" = - ] || [ "$3" = - ] && echo - || rate "$2" "$3")" "$([ "$5" = - ] && echo - || mb "$5")"
+}
 
 # JSON: the document is built as "key": value lines in $J.
 J=""
@@ -98,6 +106,7 @@ synth_set() {
     [ "$RC" = 0 ] || { cat "$W/synth.log" >&2; echo "bench: synth failed" >&2; exit 1; }
     SYNTH_SECS=$SECS
     SYNTH_RSS=$RSS
+    SYNTH_CPU=$CPU
     # synth's summary names each file's kind: "  FILE  KIND  ENCODING  N rows".
     cp "$W/synth.log" "$BENCH/$s/synth.txt"
     printf '%s\n' "$stamp" >"$BENCH/$s/synth.stamp"
@@ -152,19 +161,18 @@ H=("$HIMAMA" --quiet --db "$DB" --out "$W/out")
 nfiles=$(awk '$NF == "rows" && NF == 5' "$BENCH/$SCALE/synth.txt" | wc -l)
 nrows=$(awk '$NF == "rows" && NF == 5 { n += $4 } END { print n + 0 }' "$BENCH/$SCALE/synth.txt")
 nbytes=$(du -sb "$DATA" | cut -f1)
-printf '\n%-34s %12s %10s %12s %10s\n' "step" "rows" "seconds" "rows/s" "peak MB"
+printf '\n%-34s %10s %9s %9s %10s %8s\n' "step" "rows" "wall s" "cpu s" "rows/s" "peak MB"
 if [ -n "$SYNTH_SECS" ]; then
-    printf '%-34s %12s %10s %12s %10s\n' "synth ($nfiles files, $(mb $((nbytes / 1024))) MB)" \
-        "$nrows" "$SYNTH_SECS" "$(rate "$nrows" "$SYNTH_SECS")" "$(mb "$SYNTH_RSS")"
-    jput "\"synth\": {\"seconds\": $SYNTH_SECS, \"rows\": $nrows, \"files\": $nfiles, \"bytes\": $nbytes, \"max_rss_kb\": $SYNTH_RSS, \"reused\": false}"
+    row "synth ($nfiles files, $(mb $((nbytes / 1024))) MB)" "$nrows" "$SYNTH_SECS" "$SYNTH_CPU" "$SYNTH_RSS"
+    jput "\"synth\": {\"seconds\": $SYNTH_SECS, \"cpu_seconds\": $SYNTH_CPU, \"rows\": $nrows, \"files\": $nfiles, \"bytes\": $nbytes, \"max_rss_kb\": $SYNTH_RSS, \"reused\": false}"
 else
-    printf '%-34s %12s %10s\n' "synth (reused, $nfiles files)" "$nrows" "-"
+    row "synth (reused, $nfiles files)" "$nrows" - - -
     jput "\"synth\": {\"seconds\": null, \"rows\": $nrows, \"files\": $nfiles, \"bytes\": $nbytes, \"reused\": true}"
 fi
 
 # 2. ingest, one call per kind in dependency order
 "${H[@]}" init >/dev/null
-ING_SECS=0 ING_RSS=0 ING_ROWS=0 JK=""
+ING_SECS=0 ING_CPU=0 ING_RSS=0 ING_ROWS=0 JK=""
 for k in $KINDS; do
     mapfile -t files < <(files_of "$SCALE" "$k")
     [ "${#files[@]}" -gt 0 ] || continue
@@ -175,18 +183,17 @@ for k in $KINDS; do
         exit 1
     fi
     rows=$(sqlite3 "$DB" "SELECT coalesce(sum(rows_read), 0) FROM ingest_log WHERE kind = '$k' AND status = 'loaded'")
-    printf '%-34s %12s %10s %12s %10s\n' "ingest $k (${#files[@]} files)" "$rows" "$SECS" \
-        "$(rate "$rows" "$SECS")" "$(mb "$RSS")"
-    JK+="${JK:+, }\"$k\": {\"files\": ${#files[@]}, \"rows\": $rows, \"seconds\": $SECS, \"rows_per_s\": $(rate "$rows" "$SECS"), \"max_rss_kb\": $RSS}"
-    ING_SECS=$(awk -v a="$ING_SECS" -v b="$SECS" 'BEGIN { printf "%.3f", a + b }')
+    row "ingest $k (${#files[@]} files)" "$rows" "$SECS" "$CPU" "$RSS"
+    JK+="${JK:+, }\"$k\": {\"files\": ${#files[@]}, \"rows\": $rows, \"seconds\": $SECS, \"cpu_seconds\": $CPU, \"rows_per_s\": $(rate "$rows" "$SECS"), \"max_rss_kb\": $RSS}"
+    ING_SECS=$(add "$ING_SECS" "$SECS")
+    ING_CPU=$(add "$ING_CPU" "$CPU")
     ING_ROWS=$((ING_ROWS + rows))
     [ "$RSS" -gt "$ING_RSS" ] && ING_RSS=$RSS
-    [ "$k" = activities ] && { ACT_ROWS=$rows; ACT_SECS=$SECS; }
+    [ "$k" = activities ] && { ACT_ROWS=$rows; ACT_SECS=$SECS; ACT_CPU=$CPU; }
 done
-printf '%-34s %12s %10s %12s %10s\n' "ingest, all kinds" "$ING_ROWS" "$ING_SECS" \
-    "$(rate "$ING_ROWS" "$ING_SECS")" "$(mb "$ING_RSS")"
+row "ingest, all kinds" "$ING_ROWS" "$ING_SECS" "$ING_CPU" "$ING_RSS"
 DB_BYTES=$(du -cb "$DB"* | tail -1 | cut -f1)
-jput "\"ingest\": {\"seconds\": $ING_SECS, \"rows\": $ING_ROWS, \"rows_per_s\": $(rate "$ING_ROWS" "$ING_SECS"), \"max_rss_kb\": $ING_RSS, \"db_bytes\": $DB_BYTES, \"kinds\": {$JK}}"
+jput "\"ingest\": {\"seconds\": $ING_SECS, \"cpu_seconds\": $ING_CPU, \"rows\": $ING_ROWS, \"rows_per_s\": $(rate "$ING_ROWS" "$ING_SECS"), \"max_rss_kb\": $ING_RSS, \"db_bytes\": $DB_BYTES, \"kinds\": {$JK}}"
 
 # 3. the anchor: .import of the same activities rows.  The files are
 # concatenated beforehand (not timed) under one header, without the UTF-8
@@ -212,33 +219,36 @@ EOF
 rm -f "$W/import.db"*
 timed import sqlite3 "$W/import.db" ".read $W/import.sql"
 IMP_ROWS=$(sqlite3 "$W/import.db" "SELECT count(*) FROM activities")
-IMP_SECS=$SECS
+IMP_SECS=$SECS IMP_CPU=$CPU
 rm -f "$W/activities-all.csv" "$W/import.db"*
-ratio=$(awk -v a="$ACT_ROWS" -v b="$ACT_SECS" -v c="$IMP_ROWS" -v d="$IMP_SECS" \
-    'BEGIN { if (b > 0 && c > 0) printf "%.2f", (a / b) / (c / d); else print "null" }')
-printf '%-34s %12s %10s %12s %10s\n' "sqlite3 .import activities" "$IMP_ROWS" "$IMP_SECS" \
-    "$(rate "$IMP_ROWS" "$IMP_SECS")" "$(mb "$RSS")"
-printf '%-34s %12s\n' "  ratio himama / .import (rows/s)" "$ratio"
-jput "\"import_anchor\": {\"rows\": $IMP_ROWS, \"seconds\": $IMP_SECS, \"rows_per_s\": $(rate "$IMP_ROWS" "$IMP_SECS"), \"max_rss_kb\": $RSS, \"himama_activities_rows_per_s\": $(rate "$ACT_ROWS" "$ACT_SECS"), \"ratio\": $ratio}"
+# ratio A B C D: (A / B) / (C / D), two decimals
+ratio() { awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" \
+    'BEGIN { if (b > 0 && c > 0 && d > 0) printf "%.2f", (a / b) / (c / d); else print "null" }'; }
+R_WALL=$(ratio "$ACT_ROWS" "$ACT_SECS" "$IMP_ROWS" "$IMP_SECS")
+R_CPU=$(ratio "$ACT_ROWS" "$ACT_CPU" "$IMP_ROWS" "$IMP_CPU")
+row "sqlite3 .import activities" "$IMP_ROWS" "$IMP_SECS" "$IMP_CPU" "$RSS"
+printf '%-34s %10s %9s %9s\n' "  ratio himama / .import (rows/s)" "" "$R_WALL" "$R_CPU"
+jput "\"import_anchor\": {\"rows\": $IMP_ROWS, \"seconds\": $IMP_SECS, \"cpu_seconds\": $IMP_CPU, \"rows_per_s\": $(rate "$IMP_ROWS" "$IMP_SECS"), \"max_rss_kb\": $RSS, \"himama_activities_rows_per_s\": $(rate "$ACT_ROWS" "$ACT_SECS"), \"ratio\": $R_WALL, \"ratio_cpu\": $R_CPU}"
 
 # 4. reports
-printf '\n%-34s %12s %10s %10s %10s\n' "report (median of $RUNS)" "period" "seconds" "min..max" "peak MB"
+printf '\n%-34s %22s %9s %9s %8s\n' "report (median of $RUNS)" "period" "wall s" "cpu s" "peak MB"
 JR=""
 ANNUAL_RSS="" MONTHLY_RSS=0
 for kind in monthly halfyear annual range; do
     read -r -a per <<<"$(report_period "$kind" "$DB")"
-    times=() rss=0
+    times=() cpus=() rss=0
     for ((i = 1; i <= RUNS; i++)); do
         timed "report-$kind-$i" "${H[@]}" report "$kind" "${per[@]}"
         if [ "$RC" != 0 ]; then break; fi
         times+=("$SECS")
+        cpus+=("$CPU")
         [ "$RSS" -gt "$rss" ] && rss=$RSS
     done
     if [ "$RC" != 0 ]; then
         why=$(head -n 1 "$W/report-$kind-$i.log")
         # Exit 1 is a usage error: this program has no such report (yet).
         if [ "$RC" = 1 ]; then
-            printf '%-34s %12s  skipped: %s\n' "$kind" "${per[*]}" "$why"
+            printf '%-34s %22s  skipped: %s\n' "$kind" "${per[*]}" "$why"
             JR+="${JR:+, }\"$kind\": {\"skipped\": $(jstr "$why")}"
             continue
         fi
@@ -247,13 +257,9 @@ for kind in monthly halfyear annual range; do
         exit 1
     fi
     med=$(median "${times[@]}")
-    lo=$(median "${times[0]}"); hi=$lo
-    for t in "${times[@]}"; do
-        lo=$(awk -v a="$lo" -v b="$t" 'BEGIN { print (b < a ? b : a) }')
-        hi=$(awk -v a="$hi" -v b="$t" 'BEGIN { print (b > a ? b : a) }')
-    done
-    printf '%-34s %12s %10s %10s %10s\n' "$kind" "${per[*]}" "$med" "$lo..$hi" "$(mb "$rss")"
-    JR+="${JR:+, }\"$kind\": {\"period\": $(jstr "${per[*]}"), \"median_s\": $med, \"runs_s\": [$(IFS=,; echo "${times[*]}")], \"max_rss_kb\": $rss}"
+    cmed=$(median "${cpus[@]}")
+    printf '%-34s %22s %9s %9s %8s\n' "$kind" "${per[*]}" "$med" "$cmed" "$(mb "$rss")"
+    JR+="${JR:+, }\"$kind\": {\"period\": $(jstr "${per[*]}"), \"median_s\": $med, \"median_cpu_s\": $cmed, \"runs_s\": [$(IFS=,; echo "${times[*]}")], \"max_rss_kb\": $rss}"
     [ "$kind" = monthly ] && MONTHLY_RSS=$rss
     [ "$kind" = annual ] && ANNUAL_RSS=$rss
 done
@@ -289,13 +295,13 @@ jput "\"memory_by_scale\": {$JM}"
 # 6. re-ingest of the unchanged data set (every file skipped) against
 # reading and hashing the same files.
 timed reingest "${H[@]}" ingest "$DATA"
-RE_SECS=$SECS RE_RSS=$RSS RE_RC=$RC
+RE_SECS=$SECS RE_CPU=$CPU RE_RSS=$RSS RE_RC=$RC
 skipped=$(sqlite3 "$DB" "SELECT count(*) FROM ingest_log WHERE status = 'skipped'")
 timed sha256 sha256sum "$DATA"/*.csv
-printf '\n%-34s %10s %10s\n' "unchanged data set ($(mb $((nbytes / 1024))) MB)" "seconds" "peak MB"
-printf '%-34s %10s %10s\n' "re-ingest ($skipped of $nfiles skipped)" "$RE_SECS" "$(mb "$RE_RSS")"
-printf '%-34s %10s %10s\n' "sha256sum of the files" "$SECS" "$(mb "$RSS")"
-jput "\"reingest\": {\"seconds\": $RE_SECS, \"exit\": $RE_RC, \"files\": $nfiles, \"skipped\": $skipped, \"max_rss_kb\": $RE_RSS, \"sha256sum_seconds\": $SECS, \"bytes\": $nbytes}"
+printf '\n%-34s %10s %9s %9s %10s %8s\n' "unchanged data set ($(mb $((nbytes / 1024))) MB)" "" "wall s" "cpu s" "" "peak MB"
+row "re-ingest ($skipped of $nfiles skipped)" - "$RE_SECS" "$RE_CPU" "$RE_RSS"
+row "sha256sum of the files" - "$SECS" "$CPU" "$RSS"
+jput "\"reingest\": {\"seconds\": $RE_SECS, \"cpu_seconds\": $RE_CPU, \"sha256sum_cpu_seconds\": $CPU, \"exit\": $RE_RC, \"files\": $nfiles, \"skipped\": $skipped, \"max_rss_kb\": $RE_RSS, \"sha256sum_seconds\": $SECS, \"bytes\": $nbytes}"
 
 OUT=$BENCH/bench-$SCALE.json
 printf '{\n%s\n}\n' "$J" | sed '2,$s/^"/  "/' >"$OUT"
