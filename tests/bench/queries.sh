@@ -8,7 +8,8 @@
 # QUERY is a file name in queries/ without .sql (default: every monthly_*).
 # PLAN=1 prints each query's EXPLAIN QUERY PLAN; AUDIENCE=public and
 # LANG_=en change the bound audience and language; RUNS=N times each query
-# N times (the table shows every run).
+# N times (the table shows every run); TIMEOUT=S stops a query after S
+# seconds (shown as ">S").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -52,9 +53,13 @@ for q in "$@"; do
     fi
     times=""
     for ((i = 0; i < RUNS; i++)); do
-        { params; printf '.output %s\n.timer on\n.read %s\n' "$tmp/rows" "$f"; } |
-            sqlite3 -readonly "$DB" >"$tmp/timer"
-        times+=" $(sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' "$tmp/timer" | tail -1)"
+        : >"$tmp/rows"
+        if { params; printf '.output %s\n.timer on\n.read %s\n' "$tmp/rows" "$f"; } |
+            timeout "${TIMEOUT:-0}" sqlite3 -readonly "$DB" >"$tmp/timer"; then
+            times+=" $(sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' "$tmp/timer" | tail -1)"
+        else
+            times+=" >${TIMEOUT:-?}"
+        fi
     done
     printf '%-28s %10s %s\n' "$q" "$(wc -l <"$tmp/rows")" "$times"
 done
