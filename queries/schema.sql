@@ -60,8 +60,11 @@ CREATE TABLE pairings (
     ingest_id     INTEGER,
     line          INTEGER
 ) STRICT;
-CREATE INDEX pairings_child ON pairings (child_id, started_on);
-CREATE INDEX pairings_volunteer ON pairings (volunteer_id, child_id);
+-- Both carry the pairing's dates, so that "is this child (or this volunteer
+-- and child) paired on these days" reads an index alone: the reports ask it
+-- once per child, per volunteer or per activity row.
+CREATE INDEX pairings_child ON pairings (child_id, started_on, ended_on);
+CREATE INDEX pairings_volunteer ON pairings (volunteer_id, child_id, started_on, ended_on);
 
 -- The activity types of DESIGN.md with their Chinese labels.  Activities
 -- refer to it rather than repeat the list in a CHECK: the same guarantee,
