@@ -6,36 +6,40 @@
 -- visits to the class teacher or the guardian excepted: a row of
 -- child_months, which ingest keeps equal to that count.  Every window here
 -- is a whole calendar month.
+--
+-- Speed: one pass over the children per distinct window (the month is the
+-- year's last month and the previous month usually another), each child
+-- with an EXISTS on its pairings (the covering index pairings_child) and
+-- one on child_months, instead of a DISTINCT over pairings joined to
+-- children twice per window.  A window without paired children has no row
+-- in s, hence the coalesce.
 WITH RECURSIVE months(f) AS (
     SELECT :ytd_from
     UNION ALL
     SELECT date(f, '+1 month') FROM months WHERE date(f, '+1 month') <= :from
 ),
-w(k, f, t) AS (
-    SELECT 'y', f, min(date(f, '+1 month', '-1 day'), :to) FROM months
-    UNION ALL VALUES ('m', :from, :to), ('p', :prev_from, :prev_to)
+w(f, t) AS (
+    SELECT f, min(date(f, '+1 month', '-1 day'), :to) FROM months
+    UNION
+    VALUES (:prev_from, :prev_to)
 ),
 s AS MATERIALIZED (
-    SELECT w.k,
-        (SELECT count(DISTINCT p.child_id)
-           FROM pairings p JOIN children c ON c.child_id = p.child_id
-          WHERE p.started_on <= w.t AND (p.ended_on IS NULL OR p.ended_on >= w.f)
-            AND (c.exited_on IS NULL OR c.exited_on >= w.f)) AS paired,
-        (SELECT count(DISTINCT p.child_id)
-           FROM pairings p JOIN children c ON c.child_id = p.child_id
-          WHERE p.started_on <= w.t AND (p.ended_on IS NULL OR p.ended_on >= w.f)
-            AND (c.exited_on IS NULL OR c.exited_on >= w.f)
-            AND EXISTS (SELECT 1 FROM child_months m
-                         WHERE m.child_id = p.child_id
-                           AND m.month = substr(w.f, 1, 7))) AS contacted
-    FROM w
+    SELECT w.f, w.t, count(*) AS paired,
+           sum(EXISTS (SELECT 1 FROM child_months m
+                        WHERE m.child_id = c.child_id AND m.month = substr(w.f, 1, 7))) AS contacted
+      FROM w CROSS JOIN children c
+     WHERE (c.exited_on IS NULL OR c.exited_on >= w.f)
+       AND EXISTS (SELECT 1 FROM pairings p
+                    WHERE p.child_id = c.child_id AND p.started_on <= w.t
+                      AND (p.ended_on IS NULL OR p.ended_on >= w.f))
+     GROUP BY w.f, w.t
 )
 SELECT 'contact_rate' AS metric,
        CASE :lang WHEN 'en' THEN 'Contact rate' ELSE '儿童联系率' END AS label,
-       (SELECT 1.0 * contacted / paired FROM s WHERE k = 'm' AND paired > 0) AS value,
-       (SELECT 1.0 * contacted / paired FROM s WHERE k = 'p' AND paired > 0) AS previous,
-       (SELECT 1.0 * sum(contacted) / sum(paired) FROM s WHERE k = 'y'
+       (SELECT 1.0 * contacted / paired FROM s WHERE f = :from AND t = :to) AS value,
+       (SELECT 1.0 * contacted / paired FROM s WHERE f = :prev_from AND t = :prev_to) AS previous,
+       (SELECT 1.0 * sum(contacted) / sum(paired) FROM s WHERE f >= :ytd_from
          HAVING sum(paired) > 0) AS ytd,
-       (SELECT paired FROM s WHERE k = 'm') AS paired,
-       (SELECT contacted FROM s WHERE k = 'm') AS contacted,
-       (SELECT paired - contacted FROM s WHERE k = 'm') AS not_contacted;
+       coalesce((SELECT paired FROM s WHERE f = :from AND t = :to), 0) AS paired,
+       coalesce((SELECT contacted FROM s WHERE f = :from AND t = :to), 0) AS contacted,
+       coalesce((SELECT paired - contacted FROM s WHERE f = :from AND t = :to), 0) AS not_contacted;

@@ -6,25 +6,49 @@
 -- the window starts; activities count distinct activity_ids (one event may
 -- have several rows); volunteers active = distinct volunteers with any
 -- activity; a wish counts in the window holding its fulfilled_on.
-WITH w(k, f, t) AS (
+--
+-- Speed (a nation has ~2 million activity rows a month):
+-- - paired: each child once, with an EXISTS on the covering index
+--   pairings_child, instead of a DISTINCT over the join;
+-- - volunteers: each volunteer's last active month up to :to and up to
+--   :prev_to (one search each in volunteer_months, kept by ingest) says
+--   whether it was active in the month, the year and the previous month
+--   (every window is whole months), instead of a DISTINCT over a year of
+--   activity rows;
+-- - activities by type: the days of the window are listed, so that
+--   activities_date (date, type) is searched on date = ? AND type = ?.
+WITH RECURSIVE w(k, f, t) AS (
     VALUES ('m', :from, :to), ('p', :prev_from, :prev_to), ('y', :ytd_from, :to)
+),
+days(d) AS (
+    SELECT min(:ytd_from, :prev_from)
+    UNION ALL
+    SELECT date(d, '+1 day') FROM days WHERE d < :to
+),
+last AS MATERIALIZED (
+    SELECT (SELECT max(x.month) FROM volunteer_months x
+             WHERE x.volunteer_id = v.volunteer_id AND x.month <= substr(:to, 1, 7)) AS m,
+           (SELECT max(x.month) FROM volunteer_months x
+             WHERE x.volunteer_id = v.volunteer_id AND x.month <= substr(:prev_to, 1, 7)) AS p
+      FROM volunteers v
 ),
 s AS MATERIALIZED (
     SELECT w.k,
-        (SELECT count(DISTINCT p.child_id)
-           FROM pairings p JOIN children c ON c.child_id = p.child_id
-          WHERE p.started_on <= w.t AND (p.ended_on IS NULL OR p.ended_on >= w.f)
-            AND (c.exited_on IS NULL OR c.exited_on >= w.f)) AS paired,
-        (SELECT count(DISTINCT a.volunteer_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t) AS volunteers,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'call') AS calls,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'reading') AS reading,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'holiday') AS holiday,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'birthday') AS birthday,
+        (SELECT count(*) FROM children c
+          WHERE (c.exited_on IS NULL OR c.exited_on >= w.f)
+            AND EXISTS (SELECT 1 FROM pairings p
+                         WHERE p.child_id = c.child_id AND p.started_on <= w.t
+                           AND (p.ended_on IS NULL OR p.ended_on >= w.f))) AS paired,
+        (SELECT count(*) FROM last
+          WHERE CASE w.k WHEN 'p' THEN last.p ELSE last.m END >= substr(w.f, 1, 7)) AS volunteers,
+        (SELECT count(DISTINCT a.activity_id) FROM days x CROSS JOIN activities a
+          WHERE x.d BETWEEN w.f AND w.t AND a.date = x.d AND a.type = 'call') AS calls,
+        (SELECT count(DISTINCT a.activity_id) FROM days x CROSS JOIN activities a
+          WHERE x.d BETWEEN w.f AND w.t AND a.date = x.d AND a.type = 'reading') AS reading,
+        (SELECT count(DISTINCT a.activity_id) FROM days x CROSS JOIN activities a
+          WHERE x.d BETWEEN w.f AND w.t AND a.date = x.d AND a.type = 'holiday') AS holiday,
+        (SELECT count(DISTINCT a.activity_id) FROM days x CROSS JOIN activities a
+          WHERE x.d BETWEEN w.f AND w.t AND a.date = x.d AND a.type = 'birthday') AS birthday,
         (SELECT count(*) FROM wishes x WHERE x.fulfilled_on BETWEEN w.f AND w.t) AS wishes
     FROM w
 ),
