@@ -43,7 +43,7 @@ EOF
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-printf '%-28s %10s %s\n' query lines "seconds (real)"
+printf '%-28s %10s %s\n' query lines "seconds: real (cpu = user + sys)"
 for q in "$@"; do
     f=queries/$q.sql
     [ -f "$f" ] || { echo "no query '$f'" >&2; exit 1; }
@@ -56,7 +56,8 @@ for q in "$@"; do
         : >"$tmp/rows"
         if { params; printf '.output %s\n.timer on\n.read %s\n' "$tmp/rows" "$f"; } |
             timeout "${TIMEOUT:-0}" sqlite3 -readonly "$DB" >"$tmp/timer"; then
-            times+=" $(sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' "$tmp/timer" | tail -1)"
+            times+=" $(sed -n 's/^Run Time: real \([0-9.]*\) user \([0-9.]*\) sys \([0-9.]*\)/\1 \2 \3/p' \
+                "$tmp/timer" | tail -1 | awk '{ printf "%s (cpu %.3f)", $1, $2 + $3 }')"
         else
             times+=" >${TIMEOUT:-?}"
         fi
