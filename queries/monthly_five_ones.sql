@@ -7,14 +7,13 @@
 -- events_counted_twice (on the total row) says by how much.
 --
 -- Speed: paired and contacted children come from one pass over the
--- children (an EXISTS on the pairings, one on the month's activities)
--- grouped by town, instead of two DISTINCT sets matched town by town; the
+-- children (an EXISTS on the pairings, one in child_months, which ingest
+-- keeps) grouped by town, instead of two DISTINCT sets matched town by town; the
 -- events are grouped by town once instead of searched per town and type.
 WITH pc AS MATERIALIZED (
     SELECT c.town_code, count(*) AS paired,
-           sum(EXISTS (SELECT 1 FROM activities a
-                        WHERE a.child_id = c.child_id AND a.date BETWEEN :from AND :to
-                          AND a.type NOT IN ('visit_teacher', 'visit_guardian'))) AS contacted
+           sum(EXISTS (SELECT 1 FROM child_months m
+                        WHERE m.child_id = c.child_id AND m.month = substr(:from, 1, 7))) AS contacted
       FROM children c
      WHERE (c.exited_on IS NULL OR c.exited_on >= :from)
        AND EXISTS (SELECT 1 FROM pairings p
