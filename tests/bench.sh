@@ -9,6 +9,8 @@
 #   RUNS=3                       runs of each report (median); 1 at nation
 #   SMALL=district|city          the second scale for the memory figures
 #                                (default: the scale below SCALE; 'none')
+#   REPORT_TIMEOUT=S             stop a report run after S seconds and note
+#                                it (default: no limit)
 #
 # Steps, each timed with `date +%s.%N` and `/usr/bin/time -v` (peak RSS):
 #   1. himama synth into out/bench/SCALE/data (reused when its seed and
@@ -238,7 +240,7 @@ for kind in monthly halfyear annual range; do
     read -r -a per <<<"$(report_period "$kind" "$DB")"
     times=() cpus=() rss=0
     for ((i = 1; i <= RUNS; i++)); do
-        timed "report-$kind-$i" "${H[@]}" report "$kind" "${per[@]}"
+        timed "report-$kind-$i" timeout "${REPORT_TIMEOUT:-0}" "${H[@]}" report "$kind" "${per[@]}"
         if [ "$RC" != 0 ]; then break; fi
         times+=("$SECS")
         cpus+=("$CPU")
@@ -246,6 +248,12 @@ for kind in monthly halfyear annual range; do
     done
     if [ "$RC" != 0 ]; then
         why=$(head -n 1 "$W/report-$kind-$i.log")
+        if [ "$RC" = 124 ]; then
+            why="stopped after ${REPORT_TIMEOUT}s (REPORT_TIMEOUT)"
+            printf '%-34s %22s  %s\n' "$kind" "${per[*]}" "$why"
+            JR+="${JR:+, }\"$kind\": {\"period\": $(jstr "${per[*]}"), \"timed_out_s\": $REPORT_TIMEOUT}"
+            continue
+        fi
         # Exit 1 is a usage error: this program has no such report (yet).
         if [ "$RC" = 1 ]; then
             printf '%-34s %22s  skipped: %s\n' "$kind" "${per[*]}" "$why"
