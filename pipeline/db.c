@@ -94,7 +94,7 @@ hm_error hm_db_open(const char *path, bool create, sqlite3 **out,
     }
     if (sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;"
                      "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;"
-                     "PRAGMA temp_store = MEMORY;",
+                     "PRAGMA temp_store = FILE;",
                      NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errsz, "cannot set up database '%s': %s", path, sqlite3_errmsg(db));
         sqlite3_close(db);

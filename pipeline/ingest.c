@@ -47,6 +47,10 @@
 #define LEN_TEXT 16384
 #define LEN_LONGTEXT 262144
 
+/* Entries per cache of references or pairs before it starts afresh:
+ * about 40 MB at most for each. */
+#define CACHE_CAP (1u << 19)
+
 typedef enum slot_type { SLOT_NULL, SLOT_INT, SLOT_TEXT } slot_type;
 
 /* One column's parsed value. */
@@ -702,6 +706,12 @@ static hm_error ref_exists(ingest_ctx *x, hm_ref ref, const slot *v, bool *found
         *found = true;
         return HM_OK;
     }
+    /* Bounded memory: a national file references millions of IDs; past
+     * the cap the cache starts afresh (it only saves lookups). */
+    if (x->refs[ref].n >= CACHE_CAP) {
+        hm_strset_release(&x->refs[ref]);
+        hm_strset_init(&x->refs[ref]);
+    }
     sqlite3_stmt *st = x->st_ref[ref];
     bind_slot(st, 1, v);
     int rc = sqlite3_step(st);
@@ -1027,6 +1037,11 @@ static hm_error was_paired(ingest_ctx *x, bool *paired, char *err, size_t errsz)
     hm_strbuf_addc(&key, '\x1f');
     hm_strbuf_add(&key, c->s.buf, c->s.len);
     long e = hm_strset_find(&x->pairs, key.buf, key.len);
+    if (e < 0 && x->pairs.n >= CACHE_CAP) {
+        hm_strset_release(&x->pairs);
+        hm_strset_init(&x->pairs);
+        x->nspans = 0;
+    }
     if (e < 0 && (rc = load_pairs(x, &key, &e, err, errsz)) != HM_OK)
         goto out;
     if (!hm_date_parse_iso(col(x, "date")->s.buf, &day))
