@@ -47,7 +47,7 @@ HDRS = $(wildcard include/*.h include/himama/*.h)
 all: himama
 
 himama: $(BUILD)/himama
-	$(Q)if [ "$(BUILD)" = build ]; then cp $< $@; fi
+	$(Q)if [ "$(BUILD)" = build ]; then cp $< $@.tmp && mv -f $@.tmp $@; fi
 
 $(BUILD)/himama: $(BUILD)/pipeline/main.o $(BUILD)/libhimama.a
 	@echo "  LINK    $@"

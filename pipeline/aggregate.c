@@ -20,17 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Set err to a formatted message and return rc. */
-static hm_error fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static hm_error fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsz, fmt, ap);
-    va_end(ap);
-    return rc;
-}
 
 /* The first day of the month m (1..12, may overflow by one) of year y. */
 static int32_t month_start(int y, int m)
@@ -135,7 +124,7 @@ static hm_error bind_params(run *R, sqlite3_stmt *st, const char *qpath)
         int rc = v ? sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT)
                    : sqlite3_bind_null(st, idx);
         if (rc != SQLITE_OK)
-            return fail(HM_EQUERY, R->err, R->errsz, "%s: cannot bind '%s': %s", qpath,
+            return hm_fail(HM_EQUERY, R->err, R->errsz, "%s: cannot bind '%s': %s", qpath,
                         R->params[i].name, sqlite3_errmsg(R->db));
         nbound++;
     }
@@ -148,7 +137,7 @@ static hm_error bind_params(run *R, sqlite3_stmt *st, const char *qpath)
         for (size_t i = 0; name && i < NPARAMS; i++)
             known |= strcmp(name, R->params[i].name) == 0;
         if (!known)
-            return fail(HM_EQUERY, R->err, R->errsz, "%s: unknown parameter '%s' (known: "
+            return hm_fail(HM_EQUERY, R->err, R->errsz, "%s: unknown parameter '%s' (known: "
                         ":from :to :prev_from :prev_to :ytd_from :next_from :next_to :today "
                         ":audience :lang :kind :period :org)", qpath, name ? name : "?");
     }
@@ -170,7 +159,7 @@ static hm_error run_query(run *R, hm_section *sec, const char *qpath, const char
     while (tail && *tail) {
         sqlite3_stmt *st = NULL;
         if (sqlite3_prepare_v2(R->db, tail, -1, &st, &tail) != SQLITE_OK) {
-            rc = fail(HM_EQUERY, R->err, R->errsz, "%s: %s", qpath, sqlite3_errmsg(R->db));
+            rc = hm_fail(HM_EQUERY, R->err, R->errsz, "%s: %s", qpath, sqlite3_errmsg(R->db));
             goto out;
         }
         if (!st)
@@ -187,7 +176,7 @@ static hm_error run_query(run *R, hm_section *sec, const char *qpath, const char
                     if (strcmp(sqlite3_column_name(st, k), t->cols[c].name) == 0)
                         break;
                 if (k == ncol) {
-                    rc = fail(HM_EQUERY, R->err, R->errsz, "%s: section '%s' declares the "
+                    rc = hm_fail(HM_EQUERY, R->err, R->errsz, "%s: section '%s' declares the "
                               "column '%s' that the query does not return", qpath, sec->id,
                               t->cols[c].name);
                     sqlite3_finalize(st);
@@ -213,14 +202,14 @@ static hm_error run_query(run *R, hm_section *sec, const char *qpath, const char
             t->nrow++;
         }
         if (src != SQLITE_DONE) {
-            rc = fail(HM_EQUERY, R->err, R->errsz, "%s: %s", qpath, sqlite3_errmsg(R->db));
+            rc = hm_fail(HM_EQUERY, R->err, R->errsz, "%s: %s", qpath, sqlite3_errmsg(R->db));
             sqlite3_finalize(st);
             goto out;
         }
         sqlite3_finalize(st);
     }
     if (!got_rows)
-        rc = fail(HM_EQUERY, R->err, R->errsz, "%s: no statement returns rows", qpath);
+        rc = hm_fail(HM_EQUERY, R->err, R->errsz, "%s: no statement returns rows", qpath);
 out:
     free(map);
     return rc;
@@ -417,7 +406,7 @@ static hm_error build_section(run *R, const hm_tmpl_section *ts, hm_section *sec
     qpath = hm_path_join(R->ap->queries_dir, qfile);
     sql = hm_read_file(qpath, NULL);
     if (!sql) {
-        rc = fail(HM_EQUERY, R->err, R->errsz, "section '%s': cannot read query '%s': %s",
+        rc = hm_fail(HM_EQUERY, R->err, R->errsz, "section '%s': cannot read query '%s': %s",
                   ts->id, qpath, strerror(errno));
         goto out;
     }
@@ -472,11 +461,11 @@ hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_p
 
     if (!ap->audience || (strcmp(ap->audience, "internal") != 0 &&
                           strcmp(ap->audience, "public") != 0))
-        return fail(HM_EUSAGE, err, errsz, "audience must be 'internal' or 'public'");
+        return hm_fail(HM_EUSAGE, err, errsz, "audience must be 'internal' or 'public'");
     if (!ap->queries_dir || !ap->kind || !ap->lang)
-        return fail(HM_EUSAGE, err, errsz, "kind, language and queries folder are required");
+        return hm_fail(HM_EUSAGE, err, errsz, "kind, language and queries folder are required");
     if (!hm_aggregate_dates_for(ap->kind, ap->from, ap->to, &d))
-        return fail(HM_EUSAGE, err, errsz, "bad period '%s' to '%s'",
+        return hm_fail(HM_EUSAGE, err, errsz, "bad period '%s' to '%s'",
                     ap->from ? ap->from : "", ap->to ? ap->to : "");
     if (ap->today)
         snprintf(today, sizeof today, "%s", ap->today);

@@ -14,17 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Progress on a terminal: file, rows, rows per second. */
-static void progress(void *ctx, const char *file, long long rows, unsigned long long bytes,
-                     unsigned long long total)
-{
-    const int64_t *start = ctx;
-    int64_t secs = (int64_t)time(NULL) - *start;
-    fprintf(stderr, "\r  %s: %lld rows, %3.0f%%, %lld rows/s   ", hm_path_base(file), rows,
-            total ? 100.0 * (double)bytes / (double)total : 100.0,
-            secs > 0 ? rows / secs : rows);
-}
-
 /* Print the one-line summary of a file. */
 static void summary(const hm_cli *cli, const char *path, const hm_ingest_result *r)
 {
@@ -148,7 +137,7 @@ int cmd_ingest(int argc, char **argv, hm_cli *cli)
     hm_ingest_opts o = { .force = force, .rejects_dir = rejects_dir, .today = hm_today(),
                          .progress = NULL, .progress_ctx = &start };
     if (!cli->quiet && isatty(STDERR_FILENO))
-        o.progress = progress;
+        o.progress = cli_progress;
     tally t = { cli, o.progress != NULL, 0, 0, 0, 0, HM_EXIT_OK };
     for (size_t f = 0; f < nfiles; f++) {
         rc = hm_ingest_path(db, files[f], &o, one_unit, &t, err, sizeof err);

@@ -41,16 +41,6 @@ typedef struct run_totals {
     long long rows, rejected;
 } run_totals;
 
-/* Progress on a terminal: file, rows, rows per second (as ingest shows it). */
-static void progress(void *ctx, const char *file, long long rows, unsigned long long bytes,
-                     unsigned long long total)
-{
-    const int64_t *start = ctx;
-    int64_t secs = (int64_t)time(NULL) - *start;
-    fprintf(stderr, "\r  %s: %lld rows, %3.0f%%, %lld rows/s   ", hm_path_base(file), rows,
-            total ? 100.0 * (double)bytes / (double)total : 100.0,
-            secs > 0 ? rows / secs : rows);
-}
 
 /* Check "YYYY-MM" (2000-01 or later); true when it is a month. */
 static bool month_ok(const char *s)
@@ -338,7 +328,7 @@ static int ingest_processing(hm_log *log, const hm_cli *cli, const char *procdir
     hm_ingest_opts o = { .rejects_dir = rejects_dir, .today = hm_today(),
                          .progress = NULL, .progress_ctx = &start };
     if (!cli->quiet && isatty(STDERR_FILENO))
-        o.progress = progress;
+        o.progress = cli_progress;
     for (size_t f = 0; f < nfiles; f++)
         raise_to(&code, run_one(log, db, files[f], &o, archdir, faildir, cli, t));
 out:

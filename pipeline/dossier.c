@@ -28,17 +28,6 @@
 #define C_TILE 0xF7F3F3
 #define C_RULE 0xCCCCCC
 
-/* Set err to a formatted message and return rc. */
-static hm_error fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static hm_error fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsz, fmt, ap);
-    va_end(ap);
-    return rc;
-}
 
 enum { Q_CHILDREN, Q_MONTHS, Q_STORIES, NQ };
 static const char *const QFILES[NQ] = { "annual_dossier_children.sql",
@@ -83,7 +72,7 @@ static hm_error bind_for(dctx *d, sqlite3_stmt *st, const char *vid, const char 
         else if (strcmp(name, ":lang") == 0)
             v = d->p->lang;
         if (!v || sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT) != SQLITE_OK)
-            return fail(HM_EQUERY, d->err, d->errsz, "%s: unknown parameter '%s'", qfile,
+            return hm_fail(HM_EQUERY, d->err, d->errsz, "%s: unknown parameter '%s'", qfile,
                         name ? name : "?");
     }
     return HM_OK;
@@ -131,7 +120,7 @@ static hm_error month_chart(dctx *d, sqlite3_stmt *st, double *y)
         n++;
     }
     if (src != SQLITE_ROW && src != SQLITE_DONE)
-        return fail(HM_EQUERY, d->err, d->errsz, "%s: %s", QFILES[Q_MONTHS],
+        return hm_fail(HM_EQUERY, d->err, d->errsz, "%s: %s", QFILES[Q_MONTHS],
                     sqlite3_errmsg(d->db));
     double h = 90, x0 = MARGIN + 24, w = HM_PDF_A4_WIDTH - MARGIN - x0;
     double base = *y - h - 4;
@@ -222,7 +211,7 @@ static hm_error page(dctx *d, const hm_nom_candidate *k, size_t index)
         nkids++;
     }
     if (src != SQLITE_DONE) {
-        rc = fail(HM_EQUERY, d->err, d->errsz, "%s: %s", QFILES[Q_CHILDREN],
+        rc = hm_fail(HM_EQUERY, d->err, d->errsz, "%s: %s", QFILES[Q_CHILDREN],
                   sqlite3_errmsg(d->db));
         goto out;
     }
@@ -257,7 +246,7 @@ static hm_error page(dctx *d, const hm_nom_candidate *k, size_t index)
         nst++;
     }
     if (src != SQLITE_DONE) {
-        rc = fail(HM_EQUERY, d->err, d->errsz, "%s: %s", QFILES[Q_STORIES],
+        rc = hm_fail(HM_EQUERY, d->err, d->errsz, "%s: %s", QFILES[Q_STORIES],
                   sqlite3_errmsg(d->db));
         goto out;
     }
@@ -307,10 +296,10 @@ hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
         char *qpath = hm_path_join(p->queries_dir, QFILES[i]);
         char *sql = hm_read_file(qpath, NULL);
         if (!sql)
-            rc = fail(HM_EQUERY, err, errsz, "cannot read query '%s': %s", qpath,
+            rc = hm_fail(HM_EQUERY, err, errsz, "cannot read query '%s': %s", qpath,
                       strerror(errno));
         else if (sqlite3_prepare_v2(db, sql, -1, &d.q[i], NULL) != SQLITE_OK || !d.q[i])
-            rc = fail(HM_EQUERY, err, errsz, "%s: %s", qpath, sqlite3_errmsg(db));
+            rc = hm_fail(HM_EQUERY, err, errsz, "%s: %s", qpath, sqlite3_errmsg(db));
         free(sql);
         free(qpath);
         if (rc != HM_OK)

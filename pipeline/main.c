@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 typedef struct cmd {
     const char *name;
@@ -152,6 +153,16 @@ void cli_note(const hm_cli *cli, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
+}
+
+void cli_progress(void *ctx, const char *file, long long rows, unsigned long long bytes,
+                  unsigned long long total)
+{
+    const int64_t *start = ctx;
+    int64_t secs = (int64_t)time(NULL) - *start;
+    fprintf(stderr, "\r  %s: %lld rows, %3.0f%%, %lld rows/s   ", hm_path_base(file), rows,
+            total ? 100.0 * (double)bytes / (double)total : 100.0,
+            secs > 0 ? rows / secs : rows);
 }
 
 /* Take the value of option opt from argv[*i] ("--opt V" or "--opt=V"). */

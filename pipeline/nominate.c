@@ -40,17 +40,6 @@ const hm_nom_figure hm_nom_figures[HM_NOM_NFIG] = {
     { "stories", "事迹（篇）", "Stories recorded" },
 };
 
-/* Set err to a formatted message and return rc. */
-static hm_error fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static hm_error fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsz, fmt, ap);
-    va_end(ap);
-    return rc;
-}
 
 void hm_nomination_conf_init(hm_nomination_conf *c)
 {
@@ -118,14 +107,14 @@ hm_error hm_nomination_conf_parse(const char *name, const char *text, hm_nominat
             continue;
         char *eq = strchr(t, '=');
         if (!eq) {
-            rc = fail(HM_ETEMPLATE, err, errsz, "%s:%d: expected 'key = value'", name, line);
+            rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: expected 'key = value'", name, line);
             goto out;
         }
         *eq = '\0';
         char *key = trim(t), *val = trim(eq + 1);
         int64_t v;
         if (!parse_count(val, &v)) {
-            rc = fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' must be a whole number from 0 "
+            rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' must be a whole number from 0 "
                       "to %d, not '%s'", name, line, key, VALUE_MAX, val);
             goto out;
         }
@@ -149,7 +138,7 @@ hm_error hm_nomination_conf_parse(const char *name, const char *text, hm_nominat
         } else if (strncmp(key, "quota.", 6) == 0 && key[6]) {
             for (size_t i = 0; i < c->nquota; i++)
                 if (strcmp(c->quota[i].town_code, key + 6) == 0) {
-                    rc = fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' is given twice", name,
+                    rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' is given twice", name,
                               line, key);
                     goto out;
                 }
@@ -160,13 +149,13 @@ hm_error hm_nomination_conf_parse(const char *name, const char *text, hm_nominat
             continue;
         }
         if (!dst) {
-            rc = fail(HM_ETEMPLATE, err, errsz, "%s:%d: unknown key '%s' (weight.FIGURE, "
+            rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: unknown key '%s' (weight.FIGURE, "
                       "eligible.min_call_months, eligible.min_months_paired, quota.default, "
                       "quota.TOWN_CODE)", name, line, key);
             goto out;
         }
         if (seen[slot]) {
-            rc = fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' is given twice", name, line, key);
+            rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' is given twice", name, line, key);
             goto out;
         }
         seen[slot] = true;
@@ -182,7 +171,7 @@ hm_error hm_nomination_conf_load(const char *path, hm_nomination_conf *c, char *
 {
     char *text = hm_read_file(path, NULL);
     if (!text)
-        return fail(HM_EIO, err, errsz, "cannot read the nomination rules '%s': %s", path,
+        return hm_fail(HM_EIO, err, errsz, "cannot read the nomination rules '%s': %s", path,
                     strerror(errno));
     hm_error rc = hm_nomination_conf_parse(path, text, c, err, errsz);
     free(text);
@@ -244,7 +233,7 @@ static hm_error xfail(nw *x, lxw_error e, lxw_row_t row, lxw_col_t c)
 {
     char cell[LXW_MAX_CELL_NAME_LENGTH + 1];
     lxw_rowcol_to_cell(cell, row, c);
-    return fail(HM_EXLSX, x->err, x->errsz, "nominations sheet '%s' cell %s: %s",
+    return hm_fail(HM_EXLSX, x->err, x->errsz, "nominations sheet '%s' cell %s: %s",
                 x->sheet ? x->sheet : "?", cell, lxw_strerror(e));
 }
 
@@ -269,7 +258,7 @@ static lxw_worksheet *add_sheet(nw *x, const char *name)
     x->sheet = name;
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
     if (!ws)
-        fail(HM_EXLSX, x->err, x->errsz, "cannot add the sheet '%s'", name);
+        hm_fail(HM_EXLSX, x->err, x->errsz, "cannot add the sheet '%s'", name);
     return ws;
 }
 
@@ -458,7 +447,7 @@ static hm_error bind_all(nw *x, sqlite3_stmt *st, const char *qpath, const char 
                     rc = sqlite3_bind_int64(st, idx, x->c->weight[i]);
         }
         if (rc != SQLITE_OK)
-            return fail(HM_EQUERY, x->err, x->errsz, "%s: unknown parameter '%s'", qpath,
+            return hm_fail(HM_EQUERY, x->err, x->errsz, "%s: unknown parameter '%s'", qpath,
                         name ? name : "?");
     }
     return HM_OK;
@@ -528,12 +517,12 @@ static hm_error write_scorecard(nw *x, sqlite3 *db, hm_nominate_stats *stats)
 
     hm_strbuf_init(&quotas);
     if (!sql) {
-        rc = fail(HM_EQUERY, x->err, x->errsz, "cannot read query '%s': %s", qpath,
+        rc = hm_fail(HM_EQUERY, x->err, x->errsz, "cannot read query '%s': %s", qpath,
                   strerror(errno));
         goto out;
     }
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK || !st) {
-        rc = fail(HM_EQUERY, x->err, x->errsz, "%s: %s", qpath,
+        rc = hm_fail(HM_EQUERY, x->err, x->errsz, "%s: %s", qpath,
                   st ? sqlite3_errmsg(db) : "no statement");
         goto out;
     }
@@ -552,7 +541,7 @@ static hm_error write_scorecard(nw *x, sqlite3 *db, hm_nominate_stats *stats)
         names[k++] = "masked";
         for (size_t i = 0; i < k; i++)
             if ((ci[i] = col_of(st, names[i])) < 0) {
-                rc = fail(HM_EQUERY, x->err, x->errsz, "%s: the query does not return the "
+                rc = hm_fail(HM_EQUERY, x->err, x->errsz, "%s: the query does not return the "
                           "column '%s'", qpath, names[i]);
                 goto out;
             }
@@ -593,7 +582,7 @@ static hm_error write_scorecard(nw *x, sqlite3 *db, hm_nominate_stats *stats)
             keep_candidate(x, st, ci);
     }
     if (src != SQLITE_DONE) {
-        rc = fail(HM_EQUERY, x->err, x->errsz, "%s: %s", qpath, sqlite3_errmsg(db));
+        rc = hm_fail(HM_EQUERY, x->err, x->errsz, "%s: %s", qpath, sqlite3_errmsg(db));
         goto out;
     }
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)(row ? row : 1), NCARD - 1);
@@ -670,13 +659,13 @@ hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
 
     FILE *probe = fopen(xlsx_path, "wb");
     if (!probe)
-        return fail(HM_EIO, err, errsz, "cannot write '%s': %s", xlsx_path, strerror(errno));
+        return hm_fail(HM_EIO, err, errsz, "cannot write '%s': %s", xlsx_path, strerror(errno));
     fclose(probe);
     lxw_workbook_options wopt = { .constant_memory = LXW_TRUE, .tmpdir = NULL,
                                   .use_zip64 = LXW_TRUE };
     x.wb = workbook_new_opt(xlsx_path, &wopt);
     if (!x.wb) {
-        rc = fail(HM_EXLSX, err, errsz, "cannot start the workbook '%s'", xlsx_path);
+        rc = hm_fail(HM_EXLSX, err, errsz, "cannot start the workbook '%s'", xlsx_path);
         goto out;
     }
     lxw_doc_properties props;
@@ -686,7 +675,7 @@ hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
     props.comments = (char *)"himama " HIMAMA_VERSION;
     props.created = (time_t)(p->render ? p->render->created : 0);
     if ((e = workbook_set_properties(x.wb, &props)) != LXW_NO_ERROR) {
-        rc = fail(HM_EXLSX, err, errsz, "workbook properties: %s", lxw_strerror(e));
+        rc = hm_fail(HM_EXLSX, err, errsz, "workbook properties: %s", lxw_strerror(e));
         goto out;
     }
     x.f_title = workbook_add_format(x.wb);
@@ -734,7 +723,7 @@ hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
     e = workbook_close(x.wb);
     x.wb = NULL;
     if (e != LXW_NO_ERROR) {
-        rc = fail(HM_EXLSX, err, errsz, "cannot write '%s': %s", xlsx_path, lxw_strerror(e));
+        rc = hm_fail(HM_EXLSX, err, errsz, "cannot write '%s': %s", xlsx_path, lxw_strerror(e));
         goto out;
     }
     rc = hm_dossier_write(db, p, c, x.cand, x.ncand, pdf_path, err, errsz);

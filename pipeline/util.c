@@ -39,6 +39,15 @@ const char *hm_strerror(hm_error err)
     return "unknown error";
 }
 
+hm_error hm_fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errsz, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
 /* Report the failed allocation and abort: nothing better can be done. */
 static void oom(size_t n)
 {

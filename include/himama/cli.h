@@ -39,6 +39,12 @@ void cli_help(const char *name);
 bool cli_wants_help(int argc, char **argv);
 /* Print "himama: " and the message to stderr, unless it is suppressed. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The ingest progress line on a terminal: file, rows, share of bytes read,
+ * rows per second.  ctx points to the start time (int64_t seconds).
+ */
+void cli_progress(void *ctx, const char *file, long long rows, unsigned long long bytes,
+                  unsigned long long total);
 /* Print to stderr unless --quiet. */
 void cli_note(const hm_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

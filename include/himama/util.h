@@ -15,6 +15,10 @@
 
 #include "himama.h"
 
+/* Write a formatted message into err (of size errsz) and return rc. */
+hm_error hm_fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Allocation that aborts with a message when memory runs out. */
 void *hm_xmalloc(size_t n);
 void *hm_xcalloc(size_t n, size_t size);

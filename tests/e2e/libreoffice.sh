@@ -11,12 +11,14 @@ if [ -z "$LO" ]; then
     echo "skip: LibreOffice is not installed"
     exit 0
 fi
-export HOME=$T   # LibreOffice keeps a profile there
+# A profile of its own, so that another LibreOffice running at the same
+# time (another test) cannot hold its lock.
+LO=("$LO" "-env:UserInstallation=file://$T/lo-profile")
 
 "$HIMAMA" synth --scale district --seed 5 --until 2026-09-30 --quiet data
 "$PY" "$ROOT/tests/tools/csv_to_workbook.py" data filled.xlsx || exit 1
 mkdir lo
-"$LO" --headless --convert-to xlsx --outdir lo filled.xlsx > lo.log 2>&1
+"${LO[@]}" --headless --convert-to xlsx --outdir lo filled.xlsx > lo.log 2>&1
 [ -s lo/filled.xlsx ] || { echo "FAIL: LibreOffice did not save the workbook"; cat lo.log; exit 1; }
 cmp -s filled.xlsx lo/filled.xlsx && { echo "FAIL: the file was not saved again"; exit 1; }
 
@@ -35,9 +37,9 @@ done
 
 # The intake form and a report workbook open in LibreOffice.
 "$HIMAMA" --db csv.db forms forms > /dev/null 2>&1
-"$LO" --headless --convert-to csv --outdir lo forms/intake.xlsx > lo2.log 2>&1
+"${LO[@]}" --headless --convert-to csv --outdir lo forms/intake.xlsx > lo2.log 2>&1
 [ -s lo/intake.csv ] || { echo "FAIL: LibreOffice cannot open the intake form"; cat lo2.log; fails=$((fails + 1)); }
 "$HIMAMA" --db csv.db --out out1 report monthly 2026-09 > /dev/null 2>&1
-"$LO" --headless --convert-to csv --outdir lo out1/monthly/2026-09/internal/tables.xlsx > lo3.log 2>&1
+"${LO[@]}" --headless --convert-to csv --outdir lo out1/monthly/2026-09/internal/tables.xlsx > lo3.log 2>&1
 [ -s lo/tables.csv ] || { echo "FAIL: LibreOffice cannot open the report workbook"; cat lo3.log; fails=$((fails + 1)); }
 finish
