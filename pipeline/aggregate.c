@@ -383,6 +383,7 @@ static hm_error build_section(run *R, const hm_tmpl_section *ts, hm_section *sec
     sec->id = hm_xstrdup(ts->id);
     sec->sheet = ts->sheet ? hm_xstrdup(ts->sheet) : NULL;
     sec->detail = ts->detail;
+    sec->pdf_rows = ts->pdf_rows;
     sec->table.cols = hm_xcalloc(ts->ncol + 1, sizeof *sec->table.cols);
     *hidden = hm_xcalloc(ts->ncol + 1, sizeof **hidden);
     for (size_t c = 0; c < ts->ncol; c++) {

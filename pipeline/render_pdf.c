@@ -65,15 +65,19 @@ static const struct layout {
 /* Words in the two languages. */
 typedef struct words {
     const char *internal, *public_, *previous, *ytd, *no_data, *page_fmt, *generated, *period;
+    /* under a list cut short (pdf_rows): shown, total; then the sheet clause or the end */
+    const char *cut_fmt, *cut_sheet_fmt, *cut_end;
 } words;
 
 static const words WORDS_ZH = {
     "内部资料", "公开版", "上月", "本年累计", "本期无数据", "第 %zu 页 / 共 %zu 页",
     "生成时间", "数据期间",
+    "仅列出前 %s 行，共 %s 行", "；完整名单见工作簿「%s」。", "。",
 };
 static const words WORDS_EN = {
     "INTERNAL", "PUBLIC", "Last month", "Year to date", "No data for this period",
     "Page %zu of %zu", "Generated", "Data period",
+    "First %s of %s rows", "; the full list is in the workbook, sheet “%s”.", ".",
 };
 
 /* The renderer's state. */
@@ -493,13 +497,54 @@ static hm_error note(rctx *c, const hm_section *s)
     return paragraph(c, s->note, LAYOUT.note_size, LAYOUT.muted, 0);
 }
 
-/* A table with a shaded header row repeated on every page it spans. */
+/* How many of s's rows the PDF shows: all, or pdf_rows for a long table or list. */
+static size_t rows_shown(const hm_section *s)
+{
+    if ((s->kind == HM_SEC_TABLE || s->kind == HM_SEC_LIST) && s->pdf_rows > 0 &&
+        s->table.nrow > s->pdf_rows)
+        return s->pdf_rows;
+    return s->table.nrow;
+}
+
+/* Under a table cut short: how many rows there are and where to find them all. */
+static hm_error cut_note(rctx *c, const hm_section *s)
+{
+    char shown[32], total[32], text[512];
+    hm_colspec spec = { .format = HM_FMT_INT };
+    hm_value v = { .type = HM_V_INT };
+    hm_strbuf sb = HM_STRBUF_INIT;
+
+    v.i = (int64_t)rows_shown(s);
+    hm_value_format(&v, &spec, false, shown, sizeof shown);
+    v.i = (int64_t)s->table.nrow;
+    hm_value_format(&v, &spec, false, total, sizeof total);
+    hm_strbuf_init(&sb);
+    snprintf(text, sizeof text, c->w->cut_fmt, shown, total);
+    hm_strbuf_adds(&sb, text);
+    if (s->sheet && *s->sheet) {
+        snprintf(text, sizeof text, c->w->cut_sheet_fmt, s->sheet);
+        hm_strbuf_adds(&sb, text);
+    } else {
+        hm_strbuf_adds(&sb, c->w->cut_end);
+    }
+    paragraph(c, sb.buf, LAYOUT.note_size, LAYOUT.muted, 0);
+    hm_strbuf_release(&sb);
+    return hm_pdf_status(c->pdf);
+}
+
+/*
+ * A table with a shaded header row repeated on every page it spans.  A
+ * table or list with pdf_rows shows only its first rows, then a line
+ * saying how many there are (the workbook has them all).
+ */
 static hm_error table(rctx *c, const hm_section *s)
 {
-    const hm_table *t = &s->table;
+    hm_table view = s->table;          /* the rows drawn */
+    const hm_table *t = &view;
     double *w = NULL;
     row_cells head = {0}, row = {0};
 
+    view.nrow = rows_shown(s);
     if (t->nrow == 0 || t->ncol == 0)
         return empty_box(c, s);
     w = hm_xcalloc(t->ncol, sizeof *w);
@@ -522,6 +567,10 @@ static hm_error table(rctx *c, const hm_section *s)
             goto out;
     }
     hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, LAYOUT.rule, 0.6);
+    if (view.nrow < s->table.nrow) {
+        c->y -= 3;
+        cut_note(c, s);
+    }
     c->y -= LAYOUT.table_gap_after;
 out:
     for (size_t j = 0; j < t->ncol; j++) {

@@ -283,7 +283,7 @@ static hm_error section_key(parser *p, hm_tmpl_section *s, const char *key, cons
 {
     static const char *const keys[] = {
         "kind", "heading", "sheet", "query", "columns", "intro", "empty", "note",
-        "note_if", "category", "series", "detail", "audience", NULL
+        "note_if", "category", "series", "detail", "audience", "pdf_rows", NULL
     };
     size_t k;
     for (k = 0; keys[k]; k++)
@@ -334,6 +334,16 @@ static hm_error section_key(parser *p, hm_tmpl_section *s, const char *key, cons
             s->detail = true;
         else if (strcmp(value, "no") != 0)
             return perr(p, p->line, "detail must be 'yes' or 'no', not '%s'", value);
+    } else if (strcmp(key, "pdf_rows") == 0) {
+        /* digits only: strtoul would accept "-1" and " 5" */
+        size_t n = strlen(value);
+        bool ok = n >= 1 && n <= 9;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = value[i] >= '0' && value[i] <= '9';
+        if (!ok)
+            return perr(p, p->line, "pdf_rows must be a whole number from 0 to 999999999 "
+                        "(0: every row), not '%s'", value);
+        s->pdf_rows = (size_t)strtoul(value, NULL, 10);
     } else if (strcmp(key, "audience") == 0) {
         if (strcmp(value, "internal") == 0)
             s->audience = HM_AUD_INTERNAL;

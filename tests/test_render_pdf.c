@@ -538,6 +538,100 @@ static void test_render_pdf_survives_awkward_input(void **state)
     hm_report_free(r);
 }
 
+/* A list of n rows "名单第I行" cut to pdf_rows in the PDF. */
+static hm_report *build_long_list(const char *lang, size_t n, size_t pdf_rows, const char *sheet)
+{
+    hm_report *r = tu_report_new("monthly", "2026-08", "2026-08-01", "2026-08-31", "internal",
+                                 lang);
+    r->title = hm_xstrdup("月报");
+    r->subtitle = hm_xstrdup("2026年8月");
+    r->generated_at = hm_xstrdup("2026-09-01 06:00");
+    hm_section *s = add_section(r, HM_SEC_LIST, "uncontacted", "本月未获联系的结对儿童", NULL);
+    free(s->sheet);
+    s->sheet = sheet ? hm_xstrdup(sheet) : NULL;
+    s->pdf_rows = pdf_rows;
+    s->note = hm_xstrdup("注：请各区镇督促联系。");
+    {
+        const char *nm[] = { "child", "town", "days" };
+        const char *l[] = { "儿童", "区镇", "天数" };
+        hm_format f[] = { HM_FMT_TEXT, HM_FMT_TEXT, HM_FMT_INT };
+        set_columns(s, 3, nm, l, f, NULL, n);
+        for (size_t i = 0; i < n; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "名单第%zu行", i + 1);
+            set_cell(s, i, 0, vtext(name));
+            set_cell(s, i, 1, vtext(TOWNS[i % 10]));
+            set_cell(s, i, 2, vint((int64_t)i));
+        }
+    }
+    return r;
+}
+
+/* pdf_rows: only the first rows are drawn, then a note with the count and the sheet. */
+static void test_render_pdf_long_list_cut(void **state)
+{
+    (void)state;
+    char *dir = tu_temp_dir("himama-render");
+    hm_report *r = build_long_list("zh", 500, 20, "未联系儿童");
+    char *path = render(r, dir, "cut.pdf");
+    hm_strbuf out = HM_STRBUF_INIT;
+    hm_strbuf_init(&out);
+    text_of(path, &out);
+    assert_contains(out.buf, "名单第1行");
+    assert_contains(out.buf, "名单第20行");
+    assert_null(strstr(out.buf, "名单第21行"));
+    assert_null(strstr(out.buf, "名单第500行"));
+    assert_contains(out.buf, "仅列出前 20 行，共 500 行；完整名单见工作簿「未联系儿童」。");
+    assert_contains(out.buf, "注：请各区镇督促联系。");          /* the section's own note stays */
+    assert_int_equal(page_count(path), 1);
+    assert_int_equal(r->sec[0].table.nrow, 500);                   /* the model is untouched */
+    drop(path);
+    hm_report_free(r);
+
+    /* Thousands separators; English; no sheet: no workbook clause. */
+    r = build_long_list("en", 1500, 20, NULL);
+    path = render(r, dir, "cut-en.pdf");
+    hm_strbuf_reset(&out);
+    text_of(path, &out);
+    assert_contains(out.buf, "First 20 of 1,500 rows.");
+    assert_null(strstr(out.buf, "workbook"));
+    drop(path);
+    hm_report_free(r);
+
+    r = build_long_list("en", 1500, 1000, "Not contacted");
+    path = render(r, dir, "cut-en2.pdf");
+    hm_strbuf_reset(&out);
+    text_of(path, &out);
+    assert_contains(out.buf, "First 1,000 of 1,500 rows; the full list is in the workbook, "
+                             "sheet “Not contacted”.");
+    assert_contains(out.buf, "名单第1000行");
+    assert_null(strstr(out.buf, "名单第1001行"));
+    drop(path);
+    hm_report_free(r);
+
+    /* As many rows as the limit, or no limit: every row, no note. */
+    r = build_long_list("zh", 20, 20, "未联系儿童");
+    path = render(r, dir, "exact.pdf");
+    hm_strbuf_reset(&out);
+    text_of(path, &out);
+    assert_contains(out.buf, "名单第20行");
+    assert_null(strstr(out.buf, "仅列出前"));
+    drop(path);
+    hm_report_free(r);
+    r = build_long_list("zh", 60, 0, "未联系儿童");
+    path = render(r, dir, "all.pdf");
+    hm_strbuf_reset(&out);
+    text_of(path, &out);
+    assert_contains(out.buf, "名单第60行");
+    assert_null(strstr(out.buf, "仅列出前"));
+    drop(path);
+    hm_report_free(r);
+
+    hm_strbuf_release(&out);
+    rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -549,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_render_pdf_bad_font_writes_nothing),
         cmocka_unit_test(test_render_pdf_counts_placeholders),
         cmocka_unit_test(test_render_pdf_survives_awkward_input),
+        cmocka_unit_test(test_render_pdf_long_list_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -234,6 +234,7 @@ static hm_report *model_detail(size_t n)
 
     s = add_section(r, HM_SEC_LIST, "uncontacted", "本月未联系的儿童", "未联系儿童", 4, n);
     s->detail = true;
+    s->pdf_rows = 200;          /* a PDF limit only: the workbook keeps all n rows */
     s->note = hm_xstrdup("共列出全部未联系儿童。");
     col_set(s, 0, "child_id", "儿童编号", HM_FMT_TEXT, false);
     col_set(s, 1, "last_contact", "最近联系", HM_FMT_DATE, false);

@@ -65,6 +65,9 @@ static void test_template_shipped(void **state)
             if (strcmp(s->cols[c].name, "child_name") == 0)
                 assert_true(s->cols[c].internal);
         assert_int_equal(hm_template_find(t, "rejects")->audience, HM_AUD_INTERNAL);
+        assert_int_equal(s->pdf_rows, 200);                          /* uncontacted */
+        assert_int_equal(hm_template_find(t, "rejects")->pdf_rows, 200);
+        assert_int_equal(hm_template_find(t, "five_ones")->pdf_rows, 0);   /* all rows */
         hm_template_free(t);
     }
 }
@@ -181,6 +184,31 @@ static bool utf8_ok(const char *s)
  * A message quoting a long line of Chinese is cut to fit, at a character
  * boundary: the reason stays valid UTF-8 (found by fuzzing).
  */
+static void test_template_pdf_rows(void **state)
+{
+    (void)state;
+    hm_template *t = NULL;
+    char err[256] = "";
+    assert_int_equal(hm_template_parse("t.tmpl", HEAD SEC "pdf_rows = 20\n", &t, err, sizeof err),
+                     HM_OK);
+    assert_int_equal(t->sec[0].pdf_rows, 20);
+    hm_template_free(t);
+    assert_int_equal(hm_template_parse("t.tmpl", HEAD SEC "pdf_rows = 0\n", &t, err, sizeof err),
+                     HM_OK);
+    assert_int_equal(t->sec[0].pdf_rows, 0);
+    hm_template_free(t);
+    assert_int_equal(hm_template_parse("t.tmpl", HEAD SEC, &t, err, sizeof err), HM_OK);
+    assert_int_equal(t->sec[0].pdf_rows, 0);                  /* not given: every row */
+    hm_template_free(t);
+
+    expect_error(HEAD SEC "pdf_rows = -1\n", 7, "pdf_rows must be a whole number");
+    expect_error(HEAD SEC "pdf_rows = abc\n", 7, "'abc'");
+    expect_error(HEAD SEC "pdf_rows = 2.5\n", 7, "pdf_rows");
+    expect_error(HEAD SEC "pdf_rows =\n", 7, "pdf_rows");
+    expect_error(HEAD SEC "pdf_rows = 99999999999999999999\n", 7, "pdf_rows");
+    expect_error(HEAD SEC "pdf_rows = 5\npdf_rows = 6\n", 8, "given twice");
+}
+
 static void test_template_long_line_error_stays_utf8(void **state)
 {
     (void)state;
@@ -212,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_template_unknown_kind_and_format),
         cmocka_unit_test(test_template_query_name_refused),
         cmocka_unit_test(test_template_placeholders),
+        cmocka_unit_test(test_template_pdf_rows),
         cmocka_unit_test(test_template_long_line_error_stays_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,6 +80,8 @@ typedef struct hm_section {
     size_t nseries;          /* charts: the series columns */
     size_t *series_cols;
     bool detail;             /* a long list: Excel writes it in constant-memory mode */
+    size_t pdf_rows;         /* the PDF shows at most this many rows (and says how many
+                                there are); 0 = all.  The workbook always has every row. */
     char *query;             /* the query file it came from, for the manifest */
 } hm_section;
 

@@ -51,6 +51,7 @@ typedef struct hm_tmpl_section {
     size_t nseries;
     char **series;           /* charts: series column names */
     bool detail;
+    size_t pdf_rows;         /* PDF shows at most this many rows, 0 = all */
     hm_tmpl_audience audience;
     int text_line[5];        /* lines of heading, intro, note, empty, note_if (messages) */
 } hm_tmpl_section;
