@@ -557,7 +557,7 @@ static hm_report *build_long_list(const char *lang, size_t n, size_t pdf_rows, c
         hm_format f[] = { HM_FMT_TEXT, HM_FMT_TEXT, HM_FMT_INT };
         set_columns(s, 3, nm, l, f, NULL, n);
         for (size_t i = 0; i < n; i++) {
-            char name[32];
+            char name[48];
             snprintf(name, sizeof name, "名单第%zu行", i + 1);
             set_cell(s, i, 0, vtext(name));
             set_cell(s, i, 1, vtext(TOWNS[i % 10]));
