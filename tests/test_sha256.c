@@ -1,9 +1,14 @@
 /*
  * test_sha256.c - SHA-256 against the NIST example vectors (FIPS 180-4 /
  * the SHA-256 examples of the NIST cryptographic standards guidelines).
+ *
+ * Every test runs twice: first with the compression the library picks for
+ * this CPU (SHA instructions where it has them), then forced to the portable
+ * C code; one more test compares the two on random data.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -129,6 +134,74 @@ static void test_sha256_padding_boundaries(void **state)
         "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
 }
 
+/* A small fixed-seed generator, so a failure can be replayed. */
+static uint32_t rng_state = 0x9e3779b9u;
+static uint32_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+/* Digest of data[0..n) fed in pieces of random sizes (0 to 150 bytes, so
+ * whole blocks, split blocks and empty pieces all occur). */
+static void digest_random_pieces(const unsigned char *data, size_t n, char out[65])
+{
+    hm_sha256 c;
+    hm_sha256_init(&c);
+    size_t i = 0;
+    while (i < n) {
+        size_t take = rng() % 151;
+        if (take > n - i)
+            take = n - i;
+        hm_sha256_update(&c, data + i, take);
+        i += take;
+    }
+    hm_sha256_final_hex(&c, out);
+}
+
+/* Random data of every length 0..1000, at varying (also unaligned) offsets,
+ * in random pieces: the selected path and the portable path agree. */
+static void test_sha256_paths_agree(void **state)
+{
+    (void)state;
+    enum { MAXLEN = 1000 };
+    unsigned char *buf = malloc(MAXLEN + 16);
+    assert_non_null(buf);
+    for (size_t i = 0; i < MAXLEN + 16; i++)
+        buf[i] = (unsigned char)rng();
+    for (size_t len = 0; len <= MAXLEN; len++) {
+        const unsigned char *data = buf + len % 16;
+        char fast[65], portable[65];
+        hm_sha256_force_portable(false);
+        digest_random_pieces(data, len, fast);
+        hm_sha256_force_portable(true);
+        digest_random_pieces(data, len, portable);
+        hm_sha256_force_portable(false);
+        if (strcmp(fast, portable) != 0)
+            fail_msg("length %zu: %s (selected) != %s (portable)", len, fast, portable);
+    }
+    free(buf);
+}
+
+static int use_portable(void **state)
+{
+    (void)state;
+    hm_sha256_force_portable(true);
+    return 0;
+}
+
+static int use_selected(void **state)
+{
+    (void)state;
+    hm_sha256_force_portable(false);
+    return 0;
+}
+
+/* The same test once more, forced to the portable code. */
+#define PORTABLE(f) { #f " (portable)", f, use_portable, use_selected, NULL }
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +212,16 @@ int main(void)
         cmocka_unit_test(test_sha256_million_a),
         cmocka_unit_test(test_sha256_chunked_odd_sizes),
         cmocka_unit_test(test_sha256_padding_boundaries),
+        PORTABLE(test_sha256_empty),
+        PORTABLE(test_sha256_abc),
+        PORTABLE(test_sha256_448_bits),
+        PORTABLE(test_sha256_896_bits),
+        PORTABLE(test_sha256_million_a),
+        PORTABLE(test_sha256_chunked_odd_sizes),
+        PORTABLE(test_sha256_padding_boundaries),
+        cmocka_unit_test(test_sha256_paths_agree),
     };
+    if (!hm_sha256_force_portable(false))
+        print_message("note: no SHA instructions on this CPU; both runs use the portable code\n");
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
