@@ -87,7 +87,7 @@ sanitize: deps
 
 valgrind: deps
 	$(Q)$(MAKE) --no-print-directory $(TEST_BIN)
-	$(Q)VALGRIND=1 tests/run.sh --unit-only $(TEST_BIN)
+	$(Q)HIMAMA_VALGRIND=1 tests/run.sh --unit-only $(TEST_BIN)
 
 demo: deps himama
 	$(Q)tests/demo.sh

@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 passed=0 failed=0 failures=()
 for t in "$@"; do
     name=$(basename "$t")
-    if [ "${VALGRIND:-0}" = 1 ]; then
+    if [ "${HIMAMA_VALGRIND:-0}" = 1 ]; then
         cmd=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 "$t")
     else
         cmd=("$t")
