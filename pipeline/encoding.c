@@ -14,6 +14,20 @@
 #include "himama/encoding.h"
 
 /* Length of the UTF-8 sequence led by c, or 0 for a byte that cannot lead. */
+/* Skip plain ASCII from p[i], eight bytes at a time; returns the index of
+ * the first byte that may not be ASCII (or n). */
+static size_t skip_ascii(const unsigned char *p, size_t i, size_t n)
+{
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+        i += 8;
+    }
+    return i;
+}
+
 static size_t utf8_seqlen(unsigned char c)
 {
     if (c < 0x80)
@@ -69,14 +83,7 @@ static void utf8_feed(hm_encdetect *d, const unsigned char *p, size_t n,
         }
     }
     while (i < n) {
-        /* Plain ASCII, eight bytes at a time. */
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            if (w & 0x8080808080808080ull)
-                break;
-            i += 8;
-        }
+        i = skip_ascii(p, i, n);
         if (i >= n)
             break;
         unsigned char c = p[i];
@@ -158,13 +165,7 @@ static void gb_feed(hm_encdetect *d, const unsigned char *p, size_t n,
             return;
     }
     while (i < n) {
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            if (w & 0x8080808080808080ull)
-                break;
-            i += 8;
-        }
+        i = skip_ascii(p, i, n);
         if (i >= n)
             break;
         size_t avail = n - i < 4 ? n - i : 4;
