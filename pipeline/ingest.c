@@ -1126,20 +1126,22 @@ static hm_error process_record(ingest_ctx *x, const hm_csv_record *rec, char *er
 
 /* ------------------------------------------------------------- files */
 
-/* Hash the file and tell its encoding in one pass. */
-static hm_error scan_file(FILE *fp, hm_ingest_result *res, hm_encoding *enc, size_t *bom,
-                          unsigned long long *size)
+/*
+ * Read fp once to its end: the SHA-256 into res->sha256, the size, and,
+ * when det is not NULL, every byte fed to the encoding detector.
+ */
+static hm_error digest_stream(FILE *fp, hm_ingest_result *res, hm_encdetect *det,
+                              unsigned long long *size)
 {
     hm_sha256 sha;
-    hm_encdetect det;
     static unsigned char buf[1 << 16];
     size_t n;
     hm_sha256_init(&sha);
-    hm_encdetect_init(&det);
     *size = 0;
     while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
         hm_sha256_update(&sha, buf, n);
-        hm_encdetect_feed(&det, buf, n);
+        if (det)
+            hm_encdetect_feed(det, buf, n);
         *size += n;
     }
     if (ferror(fp)) {
@@ -1147,6 +1149,18 @@ static hm_error scan_file(FILE *fp, hm_ingest_result *res, hm_encoding *enc, siz
         return HM_EIO;
     }
     hm_sha256_final_hex(&sha, res->sha256);
+    return HM_OK;
+}
+
+/* Hash the file and tell its encoding in one pass. */
+static hm_error scan_file(FILE *fp, hm_ingest_result *res, hm_encoding *enc, size_t *bom,
+                          unsigned long long *size)
+{
+    hm_encdetect det;
+    hm_encdetect_init(&det);
+    hm_error rc = digest_stream(fp, res, &det, size);
+    if (rc != HM_OK)
+        return rc;
     if (hm_encdetect_finish(&det, enc, bom, res->reason, sizeof res->reason) != HM_OK)
         return HM_EENCODING;
     res->encoding = hm_encoding_name(*enc);
@@ -1550,28 +1564,14 @@ static bool is_workbook(const char *path)
 /* Digest a file (no encoding: a workbook is binary). */
 static hm_error digest_file(const char *path, hm_ingest_result *res, unsigned long long *size)
 {
-    hm_sha256 sha;
-    unsigned char buf[1 << 16];
-    size_t n;
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         snprintf(res->reason, sizeof res->reason, "cannot open: %s", strerror(errno));
         return HM_EIO;
     }
-    hm_sha256_init(&sha);
-    *size = 0;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
-        hm_sha256_update(&sha, buf, n);
-        *size += n;
-    }
-    bool bad = ferror(fp);
+    hm_error rc = digest_stream(fp, res, NULL, size);
     fclose(fp);
-    if (bad) {
-        snprintf(res->reason, sizeof res->reason, "cannot read the file: %s", strerror(errno));
-        return HM_EIO;
-    }
-    hm_sha256_final_hex(&sha, res->sha256);
-    return HM_OK;
+    return rc;
 }
 
 typedef struct sheet_ref {
