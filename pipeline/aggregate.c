@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 
 /* The first day of the month m (1..12, may overflow by one) of year y. */
@@ -411,7 +412,14 @@ static hm_error build_section(run *R, const hm_tmpl_section *ts, hm_section *sec
                   ts->id, qpath, strerror(errno));
         goto out;
     }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = run_query(R, sec, qpath, sql);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (getenv("HIMAMA_TIMING"))
+        fprintf(stderr, "himama: timing: %-28s %9.3f s %8zu rows\n", ts->query,
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+                sec->table.nrow);
 out:
     free(sql);
     free(qpath);

@@ -28,6 +28,7 @@
 #include "himama/fields.h"
 #include "himama/sha256.h"
 #include "himama/strset.h"
+#include "himama/summary.h"
 #include "himama/forms.h"
 #include "himama/xlsx_read.h"
 #include "himama/util.h"
@@ -87,7 +88,7 @@ typedef struct ingest_ctx {
     hm_strset pairs;              /* "volunteer\x1fchild" -> first | count << 32 */
     int32_t *spans;               /* pairs of (start, end) days */
     size_t nspans, spans_cap;
-    hm_strset months;             /* activities: months this file touched ("YYYY-MM") */
+    hm_summary sum;               /* activities: child_months and volunteer_months */
     /* The rejects file: written to a hidden ".pending" name, closed and
      * synced before the transaction commits, renamed into place after. */
     FILE *rej_fp;
@@ -874,23 +875,27 @@ static void key_text(ingest_ctx *x, hm_strbuf *sb)
         hm_strbuf_addc(sb, ']');
 }
 
-/* For activities, remember the month of the row's date in vals. */
-static void note_month(ingest_ctx *x, const slot *vals)
+/* For activities, count a new row into the summary tables. */
+static hm_error note_new(ingest_ctx *x, char *err, size_t errsz)
+{
+    if (x->k->id != HM_KIND_ACTIVITIES)
+        return HM_OK;
+    const slot *d = col(x, "date"), *t = col(x, "type");
+    const slot *c = col(x, "child_id"), *v = col(x, "volunteer_id");
+    if (d->t != SLOT_TEXT || d->s.len != 10 || t->t != SLOT_TEXT)
+        return HM_OK;   /* required columns: never so for a stored row */
+    return hm_summary_add(&x->sum, x->db, c->s.buf, c->s.len, v->s.buf, v->s.len,
+                          d->s.buf, t->s.buf, err, errsz);
+}
+
+/* For activities, a changed row: recount the month of its date in vals. */
+static void note_changed(ingest_ctx *x, const slot *vals)
 {
     if (x->k->id != HM_KIND_ACTIVITIES)
         return;
     const slot *d = &vals[hm_kind_column_index(x->k, "date")];
-    if (d->t == SLOT_TEXT && d->s.len >= 7)
-        hm_strset_add(&x->months, d->s.buf, 7, 0);
-}
-
-/* Recount the summary tables for every month the file touched. */
-static hm_error recount_months(ingest_ctx *x, char *err, size_t errsz)
-{
-    hm_error rc = HM_OK;
-    for (size_t m = 0; m < x->months.n && rc == HM_OK; m++)
-        rc = hm_ingest_recount(x->db, x->months.arena + x->months.off[m], err, errsz);
-    return rc;
+    if (d->t == SLOT_TEXT)
+        hm_summary_dirty(&x->sum, d->s.buf, d->s.len);
 }
 
 /*
@@ -911,8 +916,7 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
         return rc;
     if (sqlite3_changes(x->db) > 0) {
         x->res->rows_loaded++;
-        note_month(x, x->val);
-        return HM_OK;
+        return note_new(x, err, errsz);
     }
     st = x->st_select;
     for (size_t i = 0; i < k->ncolumns; i++)
@@ -980,8 +984,8 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
         sqlite3_bind_int64(st, (int)k->ncolumns + 2, line);
         if ((rc = step_done(x, st, err, errsz)) == HM_OK) {
             x->res->rows_updated++;
-            note_month(x, x->val);
-            note_month(x, x->old);
+            note_changed(x, x->val);
+            note_changed(x, x->old);
         }
     }
     hm_strbuf_release(&oldj);
@@ -1351,7 +1355,7 @@ static hm_error load_rows(ingest_ctx *x, row_source *r, unsigned long long size,
         rc = HM_EREJECTED;
         goto out;
     }
-    rc = recount_months(x, err, errsz);
+    rc = hm_summary_finish(&x->sum, x->db, err, errsz);
 out:
     return rc;
 }
@@ -1372,7 +1376,7 @@ static void ctx_release(ingest_ctx *x)
     for (int i = 0; i <= HM_REF_FUND; i++)
         hm_strset_release(&x->refs[i]);
     hm_strset_release(&x->pairs);
-    hm_strset_release(&x->months);
+    hm_summary_release(&x->sum);
     free(x->spans);
     if (x->rej_fp) {
         fclose(x->rej_fp);
@@ -1396,6 +1400,7 @@ static hm_error run_unit(sqlite3 *db, const char *name, const hm_ingest_opts *o,
     bool in_tx = false;
 
     memset(&x, 0, sizeof x);
+    hm_summary_init(&x.sum);
     x.db = db;
     x.o = o;
     x.res = res;
@@ -1685,41 +1690,6 @@ hm_error hm_ingest_path(sqlite3 *db, const char *path, const hm_ingest_opts *o,
     return rc;
 }
 
-/* ---------------------------------------------------- summary tables */
-
-hm_error hm_ingest_recount(sqlite3 *db, const char *month, char *err, size_t errsz)
-{
-    /* With no month, ?1 is NULL and the month is each row's own. */
-    static const char *const sql[] = {
-        "DELETE FROM child_months WHERE ?1 IS NULL OR month = ?1",
-        "INSERT INTO child_months (child_id, month, contacts, last_contact)"
-        " SELECT child_id, substr(date, 1, 7), count(*), max(date) FROM activities"
-        " WHERE (?1 IS NULL OR date BETWEEN ?1 || '-01' AND ?1 || '-31')"
-        " AND type NOT IN ('visit_teacher', 'visit_guardian')"
-        " GROUP BY child_id, substr(date, 1, 7)",
-        "DELETE FROM volunteer_months WHERE ?1 IS NULL OR month = ?1",
-        "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
-        " SELECT volunteer_id, substr(date, 1, 7), count(*), max(date) FROM activities"
-        " WHERE (?1 IS NULL OR date BETWEEN ?1 || '-01' AND ?1 || '-31')"
-        " GROUP BY volunteer_id, substr(date, 1, 7)",
-    };
-    for (size_t q = 0; q < sizeof sql / sizeof sql[0]; q++) {
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK) {
-            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
-            return HM_EDB;
-        }
-        if (month)
-            sqlite3_bind_text(st, 1, month, 7, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE) {
-            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
-            return HM_EDB;
-        }
-    }
-    return HM_OK;
-}
 
 /* ----------------------------------------------------------- collect */
 
@@ -1743,6 +1713,7 @@ const hm_kind *hm_ingest_sniff_kind(const char *path)
         const char *e;
         ingest_ctx x;
         memset(&x, 0, sizeof x);
+        hm_summary_init(&x.sum);
         char reason[128];
         if (r && hm_csv_next(r, &rec, &e) == 1 && !rec.error &&
             read_header(&x, &rec, reason, sizeof reason))

@@ -22,6 +22,7 @@
 #include "himama/aggregate.h"
 #include "himama/db.h"
 #include "himama/ingest.h"
+#include "himama/summary.h"
 #include "himama/manifest.h"
 #include "himama/template.h"
 
@@ -32,7 +33,7 @@ static sqlite3 *fixture_db(void)
 {
     sqlite3 *db = tu_fixture_db(true);
     char err[256];
-    if (hm_ingest_recount(db, NULL, err, sizeof err) != HM_OK)
+    if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
     return db;
 }

@@ -79,14 +79,6 @@ hm_error hm_ingest_path(sqlite3 *db, const char *path, const hm_ingest_opts *o,
 hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_t *nfiles,
                            char *err, size_t errsz);
 
-/*
- * Recount child_months and volunteer_months from activities for month
- * ('YYYY-MM', only its first 7 bytes are read), or for all months when
- * month is NULL.  Ingest calls it for every month an activities file
- * touched, inside the file's transaction; tests that insert activities
- * directly call it with NULL.
- */
-hm_error hm_ingest_recount(sqlite3 *db, const char *month, char *err, size_t errsz);
 
 /*
  * Finish what a stopped ingest left in rejects_dir: a rejects file whose
