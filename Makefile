@@ -61,7 +61,7 @@ $(BUILD)/%.o: %.c $(HDRS)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(HM_CPPFLAGS) $(CPPFLAGS) $(HM_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libhimama.a $(HDRS)
+$(BUILD)/tests/%: tests/%.c tests/test_util.h $(BUILD)/libhimama.a $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(HM_CPPFLAGS) $(CPPFLAGS) $(HM_CFLAGS) $(CFLAGS) -o $@ $< \

@@ -11,15 +11,19 @@ WITH act AS MATERIALIZED (
      WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :to)
        AND (c.exited_on IS NULL OR c.exited_on >= :to)
 ),
-nv AS (SELECT volunteer_id, count(*) AS n FROM act GROUP BY volunteer_id),
-nc AS (SELECT child_id, count(*) AS n FROM act GROUP BY child_id),
-f AS (
-    SELECT a.volunteer_id, a.child_id,
-           CASE WHEN nv.n = 1 AND nc.n = 1 THEN 1
-                WHEN nv.n > 1 AND nc.n = 1 THEN 2
-                WHEN nv.n = 1 AND nc.n > 1 THEN 3
+n AS (   -- each pairing with its volunteer's and its child's number of pairings
+    SELECT volunteer_id, child_id,
+           count(*) OVER (PARTITION BY volunteer_id) AS nv,
+           count(*) OVER (PARTITION BY child_id) AS nc
+      FROM act
+),
+f AS MATERIALIZED (
+    SELECT volunteer_id, child_id,
+           CASE WHEN nv = 1 AND nc = 1 THEN 1
+                WHEN nv > 1 AND nc = 1 THEN 2
+                WHEN nv = 1 AND nc > 1 THEN 3
                 ELSE 4 END AS form
-      FROM act a JOIN nv ON nv.volunteer_id = a.volunteer_id JOIN nc ON nc.child_id = a.child_id
+      FROM n
 ),
 forms(form, zh, en) AS (
     VALUES (1, '一对一', 'One-to-one'), (2, '一对多（一名志愿者结对多名儿童）', 'One-to-many'),

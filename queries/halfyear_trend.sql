@@ -3,6 +3,10 @@
 -- monthly_contact_rate.sql count the same way), and the same month one
 -- year earlier (the *_ly columns; NULL when the database holds no
 -- activity in that month).
+--
+-- Speed: paired and contacted children as monthly_contact_rate.sql (each
+-- child once per window, contacts from child_months, which ingest keeps);
+-- the events of all windows in one grouped pass over activities_date.
 WITH RECURSIVE months(f) AS (
     SELECT :from
     UNION ALL
@@ -13,47 +17,43 @@ w(f, t, lf, lt) AS (
            date(f, '-1 year'), date(f, '-1 year', '+1 month', '-1 day')
       FROM months
 ),
+win(f, t) AS MATERIALIZED (   -- every window: the months and the months a year earlier
+    SELECT f, t FROM w UNION SELECT lf, lt FROM w
+),
+pc AS MATERIALIZED (   -- paired and contacted children: one pass over the children per window
+    SELECT x.f, count(*) AS paired,
+           sum(EXISTS (SELECT 1 FROM child_months m
+                        WHERE m.child_id = c.child_id AND m.month = substr(x.f, 1, 7))) AS contacted
+      FROM win x CROSS JOIN children c
+     WHERE (c.exited_on IS NULL OR c.exited_on >= x.f)
+       AND EXISTS (SELECT 1 FROM pairings p
+                    WHERE p.child_id = c.child_id AND p.started_on <= x.t
+                      AND (p.ended_on IS NULL OR p.ended_on >= x.f))
+     GROUP BY x.f
+),
+ev AS MATERIALIZED (   -- distinct events per window and type: one range of activities_date each
+    SELECT x.f,
+           count(DISTINCT CASE WHEN a.type = 'call' THEN a.activity_id END) AS calls,
+           count(DISTINCT CASE WHEN a.type = 'reading' THEN a.activity_id END) AS reading,
+           count(DISTINCT CASE WHEN a.type = 'holiday' THEN a.activity_id END) AS holiday,
+           count(DISTINCT CASE WHEN a.type = 'birthday' THEN a.activity_id END) AS birthday
+      FROM win x JOIN activities a ON a.date BETWEEN x.f AND x.t
+     WHERE a.type IN ('call', 'reading', 'holiday', 'birthday')
+     GROUP BY x.f
+),
 s AS MATERIALIZED (
     SELECT w.f,
-        (SELECT count(DISTINCT p.child_id)
-           FROM pairings p JOIN children c ON c.child_id = p.child_id
-          WHERE p.started_on <= w.t AND (p.ended_on IS NULL OR p.ended_on >= w.f)
-            AND (c.exited_on IS NULL OR c.exited_on >= w.f)) AS paired,
-        (SELECT count(DISTINCT p.child_id)
-           FROM pairings p JOIN children c ON c.child_id = p.child_id
-          WHERE p.started_on <= w.t AND (p.ended_on IS NULL OR p.ended_on >= w.f)
-            AND (c.exited_on IS NULL OR c.exited_on >= w.f)
-            AND EXISTS (SELECT 1 FROM activities a
-                         WHERE a.child_id = p.child_id AND a.date BETWEEN w.f AND w.t
-                           AND a.type NOT IN ('visit_teacher', 'visit_guardian'))) AS contacted,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'call') AS calls,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'reading') AS reading,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'holiday') AS holiday,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'birthday') AS birthday,
+        coalesce(pm.paired, 0) AS paired, coalesce(pm.contacted, 0) AS contacted,
+        coalesce(em.calls, 0) AS calls, coalesce(em.reading, 0) AS reading,
+        coalesce(em.holiday, 0) AS holiday, coalesce(em.birthday, 0) AS birthday,
         (SELECT count(*) FROM wishes x WHERE x.fulfilled_on BETWEEN w.f AND w.t) AS wishes,
         EXISTS (SELECT 1 FROM activities a WHERE a.date BETWEEN w.lf AND w.lt) AS ly,
-        (SELECT count(DISTINCT p.child_id)
-           FROM pairings p JOIN children c ON c.child_id = p.child_id
-          WHERE p.started_on <= w.lt AND (p.ended_on IS NULL OR p.ended_on >= w.lf)
-            AND (c.exited_on IS NULL OR c.exited_on >= w.lf)) AS paired_ly,
-        (SELECT count(DISTINCT p.child_id)
-           FROM pairings p JOIN children c ON c.child_id = p.child_id
-          WHERE p.started_on <= w.lt AND (p.ended_on IS NULL OR p.ended_on >= w.lf)
-            AND (c.exited_on IS NULL OR c.exited_on >= w.lf)
-            AND EXISTS (SELECT 1 FROM activities a
-                         WHERE a.child_id = p.child_id AND a.date BETWEEN w.lf AND w.lt
-                           AND a.type NOT IN ('visit_teacher', 'visit_guardian'))) AS contacted_ly,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.lf AND w.lt AND a.type = 'call') AS calls_ly,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.lf AND w.lt AND a.type = 'reading') AS reading_ly,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.lf AND w.lt AND a.type = 'holiday') AS holiday_ly
+        coalesce(pl.paired, 0) AS paired_ly, coalesce(pl.contacted, 0) AS contacted_ly,
+        coalesce(el.calls, 0) AS calls_ly, coalesce(el.reading, 0) AS reading_ly,
+        coalesce(el.holiday, 0) AS holiday_ly
     FROM w
+    LEFT JOIN pc pm ON pm.f = w.f LEFT JOIN ev em ON em.f = w.f
+    LEFT JOIN pc pl ON pl.f = w.lf LEFT JOIN ev el ON el.f = w.lf
 )
 SELECT f AS month_start,
        CASE :lang WHEN 'en' THEN substr(f, 1, 7) ELSE CAST(substr(f, 6, 2) AS INTEGER) || '月' END AS month,

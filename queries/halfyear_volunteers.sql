@@ -10,8 +10,8 @@ WITH sectors(ord, code, zh, en) AS (
 v AS MATERIALIZED (
     SELECT v.volunteer_id, v.sector, v.role,
            (v.joined_on BETWEEN :from AND :to) AS is_new,
-           EXISTS (SELECT 1 FROM activities a WHERE a.volunteer_id = v.volunteer_id
-                     AND a.date BETWEEN :from AND :to) AS active
+           EXISTS (SELECT 1 FROM volunteer_months m WHERE m.volunteer_id = v.volunteer_id
+                     AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7)) AS active
       FROM volunteers v
      WHERE v.joined_on IS NULL OR v.joined_on <= :to
 ),

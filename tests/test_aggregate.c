@@ -22,20 +22,15 @@
 #include "himama/aggregate.h"
 #include "himama/db.h"
 #include "himama/ingest.h"
-#include "himama/summary.h"
 #include "himama/manifest.h"
 #include "himama/template.h"
 
 #include "test_util.h"
 
-/* A new in-memory database: the schema, then the fixture rows, recounted. */
+/* A new in-memory database: the schema and the fixture rows. */
 static sqlite3 *fixture_db(void)
 {
-    sqlite3 *db = tu_fixture_db(true);
-    char err[256];
-    if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
-    return db;
+    return tu_fixture_db(true);
 }
 
 /* Run template tmpl_path for October 2026 and audience; fail on error. */

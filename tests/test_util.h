@@ -31,6 +31,7 @@
 
 #include "himama/db.h"
 #include "himama/report.h"
+#include "himama/summary.h"
 #include "himama/util.h"
 
 /* ---- temporary directories and paths ---- */
@@ -192,7 +193,8 @@ static inline void tu_exec_file(sqlite3 *db, const char *path)
 
 /*
  * A new in-memory database with the schema, then the rows of
- * tests/fixtures/report/fixture.sql; foreign keys enforced when asked.
+ * tests/fixtures/report/fixture.sql, and the summary tables counted from
+ * them as ingest would; foreign keys enforced when asked.
  */
 static inline sqlite3 *tu_fixture_db(bool foreign_keys)
 {
@@ -203,6 +205,9 @@ static inline sqlite3 *tu_fixture_db(bool foreign_keys)
                          SQLITE_OK);
     tu_exec_file(db, "queries/schema.sql");
     tu_exec_file(db, "tests/fixtures/report/fixture.sql");
+    char err[256];
+    if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
     return db;
 }
 
