@@ -47,6 +47,11 @@ int cmd_check(int argc, char **argv, hm_cli *cli)
         cli_error("%s", err);
         return HM_EXIT_FAIL;
     }
+    if (hm_db_require_current(db, cli->db, err, sizeof err) != HM_OK) {
+        cli_error("%s", err);
+        sqlite3_close(db);
+        return HM_EXIT_FAIL;
+    }
     hm_date_format(hm_today(), today);
     report_ctx r = { cli, 0 };
     hm_check_totals t;

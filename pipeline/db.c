@@ -6,6 +6,7 @@
  * (the last transactions may be lost on power failure, never half-applied).
  */
 #include "himama/db.h"
+#include "himama/summary.h"
 #include "himama/util.h"
 
 #include <errno.h>
@@ -132,6 +133,36 @@ hm_error hm_db_exec_script(sqlite3 *db, const char *name, const char *sql,
     return HM_OK;
 }
 
+hm_error hm_db_require_current(sqlite3 *db, const char *path, char *err, size_t errsz)
+{
+    int v = hm_db_version(db);
+    if (v >= HM_SCHEMA_VERSION)
+        return HM_OK;
+    snprintf(err, errsz, "database '%s' has schema version %d, older than this himama (%d): "
+             "run 'himama init' (or an ingest) once to upgrade it", path, v, HM_SCHEMA_VERSION);
+    return HM_ESCHEMA;
+}
+
+/* Run the SQL file datadir/queries/name. */
+static hm_error exec_file(sqlite3 *db, const char *datadir, const char *name,
+                          char *err, size_t errsz)
+{
+    char *rel = hm_path_join("queries", name);
+    char *path = hm_path_join(datadir, rel);
+    char *sql = hm_read_file(path, NULL);
+    hm_error rc;
+    if (!sql) {
+        snprintf(err, errsz, "cannot read '%s': %s", path, strerror(errno));
+        rc = HM_EQUERY;
+    } else {
+        rc = hm_db_exec_script(db, path, sql, err, errsz);
+    }
+    free(sql);
+    free(path);
+    free(rel);
+    return rc;
+}
+
 hm_error hm_db_migrate(sqlite3 *db, const char *datadir, int *from,
                        char *err, size_t errsz)
 {
@@ -143,34 +174,39 @@ hm_error hm_db_migrate(sqlite3 *db, const char *datadir, int *from,
     }
     if (v >= HM_SCHEMA_VERSION)
         return HM_OK;
-    char *path = hm_path_join(datadir, "queries/schema.sql");
-    char *sql = hm_read_file(path, NULL);
-    if (!sql) {
-        snprintf(err, errsz, "cannot read '%s': %s", path, strerror(errno));
-        free(path);
-        return HM_EQUERY;
-    }
-    hm_error rc = HM_OK;
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errsz, "cannot begin: %s", sqlite3_errmsg(db));
-        rc = HM_EDB;
-        goto out;
+        return HM_EDB;
     }
-    rc = hm_db_exec_script(db, path, sql, err, errsz);
-    if (rc == HM_OK) {
+    /* Another process may have migrated it meanwhile. */
+    v = hm_db_version(db);
+    hm_error rc = HM_OK;
+    if (v == 0) {
+        rc = exec_file(db, datadir, "schema.sql", err, errsz);
+    } else {
+        for (int n = v + 1; n <= HM_SCHEMA_VERSION && rc == HM_OK; n++) {
+            char name[32];
+            snprintf(name, sizeof name, "migrate_%d.sql", n);
+            rc = exec_file(db, datadir, name, err, errsz);
+            /* Version 2 added summary tables: count them. */
+            if (rc == HM_OK && n == 2)
+                rc = hm_summary_recount(db, NULL, err, errsz);
+        }
+    }
+    if (rc == HM_OK && v < HM_SCHEMA_VERSION) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", HM_SCHEMA_VERSION);
-        if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
-            sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-            snprintf(err, errsz, "cannot commit schema: %s", sqlite3_errmsg(db));
+        if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+            snprintf(err, errsz, "cannot set the schema version: %s", sqlite3_errmsg(db));
             rc = HM_EDB;
         }
     }
+    if (rc == HM_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "cannot commit schema: %s", sqlite3_errmsg(db));
+        rc = HM_EDB;
+    }
     if (rc != HM_OK)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-out:
-    free(sql);
-    free(path);
     return rc;
 }
 

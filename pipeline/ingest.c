@@ -875,27 +875,55 @@ static void key_text(ingest_ctx *x, hm_strbuf *sb)
         hm_strbuf_addc(sb, ']');
 }
 
-/* For activities, count a new row into the summary tables. */
+/* A new row: count it into the summary tables (activities), or mark its
+ * child for new spans (pairings, children). */
 static hm_error note_new(ingest_ctx *x, char *err, size_t errsz)
 {
-    if (x->k->id != HM_KIND_ACTIVITIES)
+    const slot *c;
+    switch (x->k->id) {
+    case HM_KIND_ACTIVITIES: {
+        const slot *d = col(x, "date"), *t = col(x, "type");
+        c = col(x, "child_id");
+        const slot *v = col(x, "volunteer_id"), *a = col(x, "activity_id");
+        if (d->t != SLOT_TEXT || d->s.len != 10 || t->t != SLOT_TEXT)
+            return HM_OK;   /* required columns: never so for a stored row */
+        hm_summary_row r = {
+            .activity_id = a->s.buf, .activity_len = a->s.len,
+            .child = c->s.buf, .child_len = c->s.len,
+            .volunteer = v->s.buf, .volunteer_len = v->s.len,
+            .date = d->s.buf, .type = t->s.buf,
+        };
+        return hm_summary_activity(&x->sum, x->db, &r, err, errsz);
+    }
+    case HM_KIND_PAIRINGS:
+    case HM_KIND_CHILDREN:
+        c = col(x, "child_id");
+        return c->t == SLOT_TEXT
+               ? hm_summary_child(&x->sum, x->db, c->s.buf, c->s.len, err, errsz) : HM_OK;
+    default:
         return HM_OK;
-    const slot *d = col(x, "date"), *t = col(x, "type");
-    const slot *c = col(x, "child_id"), *v = col(x, "volunteer_id");
-    if (d->t != SLOT_TEXT || d->s.len != 10 || t->t != SLOT_TEXT)
-        return HM_OK;   /* required columns: never so for a stored row */
-    return hm_summary_add(&x->sum, x->db, c->s.buf, c->s.len, v->s.buf, v->s.len,
-                          d->s.buf, t->s.buf, err, errsz);
+    }
 }
 
-/* For activities, a changed row: recount the month of its date in vals. */
-static void note_changed(ingest_ctx *x, const slot *vals)
+/* A changed row, with its values vals (new or old): recount the month of
+ * an activity, compute the spans of the child of a pairing or child. */
+static hm_error note_changed(ingest_ctx *x, const slot *vals, char *err, size_t errsz)
 {
-    if (x->k->id != HM_KIND_ACTIVITIES)
-        return;
-    const slot *d = &vals[hm_kind_column_index(x->k, "date")];
-    if (d->t == SLOT_TEXT)
-        hm_summary_dirty(&x->sum, d->s.buf, d->s.len);
+    const slot *v;
+    switch (x->k->id) {
+    case HM_KIND_ACTIVITIES:
+        v = &vals[hm_kind_column_index(x->k, "date")];
+        if (v->t == SLOT_TEXT)
+            hm_summary_dirty(&x->sum, v->s.buf, v->s.len);
+        return HM_OK;
+    case HM_KIND_PAIRINGS:
+    case HM_KIND_CHILDREN:
+        v = &vals[hm_kind_column_index(x->k, "child_id")];
+        return v->t == SLOT_TEXT
+               ? hm_summary_child(&x->sum, x->db, v->s.buf, v->s.len, err, errsz) : HM_OK;
+    default:
+        return HM_OK;
+    }
 }
 
 /*
@@ -984,8 +1012,9 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
         sqlite3_bind_int64(st, (int)k->ncolumns + 2, line);
         if ((rc = step_done(x, st, err, errsz)) == HM_OK) {
             x->res->rows_updated++;
-            note_changed(x, x->val);
-            note_changed(x, x->old);
+            rc = note_changed(x, x->val, err, errsz);
+            if (rc == HM_OK)
+                rc = note_changed(x, x->old, err, errsz);
         }
     }
     hm_strbuf_release(&oldj);

@@ -1,5 +1,5 @@
 /*
- * summary.c - child_months and volunteer_months (see summary.h).
+ * summary.c - the summary tables (see summary.h).
  */
 #include "himama/summary.h"
 
@@ -7,47 +7,87 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Entries per accumulator before it is merged into the database (about
- * 20 MB each at most). */
+/* Entries per accumulator or set before it is merged into the database
+ * (about 20 MB each at most). */
 #define SUMMARY_CAP (1u << 18)
 
-enum { CHILD = 0, VOLUNTEER = 1 };
+/* A month as a number (year * 12 + month - 1), and the open end. */
+#define MONTH_OPEN (9999 * 12 + 11)
 
-static const char *const merge_sql[2] = {
-    "INSERT INTO child_months (child_id, month, contacts, last_contact) VALUES (?1, ?2, ?3, ?4)"
+static const char *const merge_sql[HM_SUM_NACC] = {
+    "INSERT INTO child_months (child_id, month, contacts, last_contact, paired)"
+    " VALUES (?1, ?2, ?3, ?4, EXISTS (SELECT 1 FROM child_spans s WHERE s.child_id = ?1"
+    " AND s.first_month <= ?2 AND s.last_month >= ?2))"
     " ON CONFLICT (child_id, month) DO UPDATE SET contacts = contacts + excluded.contacts,"
     " last_contact = max(last_contact, excluded.last_contact)",
     "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
     " VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (volunteer_id, month) DO UPDATE SET activities = activities + excluded.activities,"
     " last_activity = max(last_activity, excluded.last_activity)",
+    "INSERT INTO month_events (month, type, events) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (month, type) DO UPDATE SET events = events + excluded.events",
 };
 
 void hm_summary_init(hm_summary *s)
 {
     memset(s, 0, sizeof *s);
+    hm_strbuf_init(&s->last_event);
     s->cap = SUMMARY_CAP;
 }
 
-static void reset(hm_summary *s, int w)
+static void set_reset(hm_strset *k)
 {
-    hm_strset_release(&s->keys[w]);
-    hm_strset_init(&s->keys[w]);
+    hm_strset_release(k);
+    hm_strset_init(k);
 }
 
 void hm_summary_release(hm_summary *s)
 {
     if (!s)
         return;
-    for (int w = 0; w < 2; w++) {
+    for (int w = 0; w < HM_SUM_NACC; w++) {
         hm_strset_release(&s->keys[w]);
         free(s->acc[w]);
         sqlite3_finalize(s->st[w]);
     }
     hm_strset_release(&s->dirty);
+    hm_strset_release(&s->children);
+    hm_strbuf_release(&s->last_event);
+    sqlite3_finalize(s->st_event);
+    sqlite3_finalize(s->st_child);
+    sqlite3_finalize(s->st_pairs);
+    sqlite3_finalize(s->st_del);
+    sqlite3_finalize(s->st_ins);
+    sqlite3_finalize(s->st_flag);
+    free(s->runs);
     memset(s, 0, sizeof *s);
 }
 
+static hm_error db_fail(sqlite3 *db, char *err, size_t errsz)
+{
+    snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+    return HM_EDB;
+}
+
+static hm_error prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, char *err, size_t errsz)
+{
+    if (*st)
+        return HM_OK;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return db_fail(db, err, errsz);
+    return HM_OK;
+}
+
+/* Run st (bound) to its end and reset it. */
+static hm_error step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t errsz)
+{
+    int rc = sqlite3_step(st);
+    hm_error e = rc == SQLITE_DONE ? HM_OK : db_fail(db, err, errsz);
+    sqlite3_reset(st);
+    return e;
+}
+
+/* The entries of set k in key order. */
 static const hm_strset *sort_set;
 
 static int by_key(const void *a, const void *b)
@@ -59,65 +99,65 @@ static int by_key(const void *a, const void *b)
     return c ? c : (li > lj) - (li < lj);
 }
 
-/* Merge accumulator w into its table, in key order (the B-tree pages are
- * then visited once each), and empty it. */
-static hm_error merge(hm_summary *s, sqlite3 *db, int w, char *err, size_t errsz)
+static uint32_t *sorted(const hm_strset *k)
 {
-    hm_strset *k = &s->keys[w];
-    hm_error rc = HM_OK;
-    if (k->n == 0)
-        return HM_OK;
-    if (!s->st[w] && sqlite3_prepare_v3(db, merge_sql[w], -1, SQLITE_PREPARE_PERSISTENT,
-                                        &s->st[w], NULL) != SQLITE_OK) {
-        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
-        return HM_EDB;
-    }
-    uint32_t *order = hm_xmalloc(k->n * sizeof *order);
+    uint32_t *order = hm_xmalloc((k->n ? k->n : 1) * sizeof *order);
     for (size_t i = 0; i < k->n; i++)
         order[i] = (uint32_t)i;
     sort_set = k;
     qsort(order, k->n, sizeof *order, by_key);
     sort_set = NULL;
+    return order;
+}
+
+/* Merge accumulator w into its table, in key order (each B-tree page is
+ * then visited once), and empty it. */
+static hm_error merge(hm_summary *s, sqlite3 *db, int w, char *err, size_t errsz)
+{
+    hm_strset *k = &s->keys[w];
+    hm_error rc;
+    if (k->n == 0)
+        return HM_OK;
+    if ((rc = prepare(db, &s->st[w], merge_sql[w], err, errsz)) != HM_OK)
+        return rc;
+    uint32_t *order = sorted(k);
     sqlite3_stmt *st = s->st[w];
     for (size_t i = 0; i < k->n && rc == HM_OK; i++) {
         uint32_t e = order[i];
         const char *key = k->arena + k->off[e];
-        size_t len = k->len[e];          /* id, '\x1f', YYYY-MM */
+        size_t len = k->len[e];
         const hm_summary_acc *a = &s->acc[w][e];
-        sqlite3_bind_text(st, 1, key, (int)(len - 8), SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, key + len - 7, 7, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, a->n);
-        sqlite3_bind_text(st, 4, a->last, 10, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
-            rc = HM_EDB;
+        if (w == HM_SUM_EVENTS) {         /* YYYY-MM, '\x1f', type */
+            sqlite3_bind_text(st, 1, key, 7, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, key + 8, (int)(len - 8), SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, a->n);
+        } else {                          /* id, '\x1f', YYYY-MM */
+            sqlite3_bind_text(st, 1, key, (int)(len - 8), SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, key + len - 7, 7, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, a->n);
+            sqlite3_bind_text(st, 4, a->last, 10, SQLITE_STATIC);
         }
-        sqlite3_reset(st);
+        rc = step_done(db, st, err, errsz);
     }
     sqlite3_clear_bindings(st);
     free(order);
-    reset(s, w);
+    set_reset(k);
     return rc;
 }
 
-static hm_error count(hm_summary *s, sqlite3 *db, int w, const char *id, size_t len,
+/* Add one to accumulator w under key (len bytes), with date. */
+static hm_error count(hm_summary *s, sqlite3 *db, int w, const char *key, size_t len,
                       const char *date, char *err, size_t errsz)
 {
-    char key[128];
-    if (len + 8 > sizeof key)
-        len = sizeof key - 8;    /* ids are at most 32 code points; never here */
-    memcpy(key, id, len);
-    key[len] = '\x1f';
-    memcpy(key + len + 1, date, 7);
     hm_strset *k = &s->keys[w];
-    long e = hm_strset_find(k, key, len + 8);
+    long e = hm_strset_find(k, key, len);
     if (e < 0) {
         if (k->n >= s->cap) {
             hm_error rc = merge(s, db, w, err, errsz);
             if (rc != HM_OK)
                 return rc;
         }
-        e = hm_strset_add(k, key, len + 8, 0);
+        e = hm_strset_add(k, key, len, 0);
         if ((size_t)e >= s->acc_cap[w]) {
             s->acc_cap[w] = s->acc_cap[w] ? s->acc_cap[w] * 2 : 1024;
             s->acc[w] = hm_xrealloc(s->acc[w], s->acc_cap[w] * sizeof *s->acc[w]);
@@ -133,15 +173,73 @@ static hm_error count(hm_summary *s, sqlite3 *db, int w, const char *id, size_t 
     return HM_OK;
 }
 
-hm_error hm_summary_add(hm_summary *s, sqlite3 *db, const char *child, size_t child_len,
-                        const char *volunteer, size_t volunteer_len, const char *date,
-                        const char *type, char *err, size_t errsz)
+/* Count under "id\x1fYYYY-MM". */
+static hm_error count_month(hm_summary *s, sqlite3 *db, int w, const char *id, size_t len,
+                            const char *date, char *err, size_t errsz)
+{
+    char key[160];
+    if (len + 8 > sizeof key)
+        len = sizeof key - 8;    /* ids are at most 32 code points: never so */
+    memcpy(key, id, len);
+    key[len] = '\x1f';
+    memcpy(key + len + 1, date, 7);
+    return count(s, db, w, key, len + 8, date, err, errsz);
+}
+
+/* Is r the first row of its activity, type and month in activities? */
+static hm_error first_of_event(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
+                               bool *first, char *err, size_t errsz)
+{
+    hm_strbuf key = HM_STRBUF_INIT;
+    hm_error rc = HM_OK;
+    *first = false;
+    hm_strbuf_add(&key, r->activity_id, r->activity_len);
+    hm_strbuf_addc(&key, '\x1f');
+    hm_strbuf_adds(&key, r->type);
+    hm_strbuf_addc(&key, '\x1f');
+    hm_strbuf_add(&key, r->date, 7);
+    /* Rows of one activity usually come together: the ones after the
+     * first are not first. */
+    if (key.len == s->last_event.len && memcmp(key.buf, s->last_event.buf, key.len) == 0)
+        goto out;
+    if ((rc = prepare(db, &s->st_event,
+                      "SELECT count(*) FROM (SELECT 1 FROM activities WHERE activity_id = ?1"
+                      " AND type = ?2 AND date BETWEEN ?3 || '-01' AND ?3 || '-31' LIMIT 2)",
+                      err, errsz)) != HM_OK)
+        goto out;
+    sqlite3_bind_text(s->st_event, 1, r->activity_id, (int)r->activity_len, SQLITE_STATIC);
+    sqlite3_bind_text(s->st_event, 2, r->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->st_event, 3, r->date, 7, SQLITE_STATIC);
+    if (sqlite3_step(s->st_event) == SQLITE_ROW)
+        *first = sqlite3_column_int64(s->st_event, 0) == 1;
+    else
+        rc = db_fail(db, err, errsz);
+    sqlite3_reset(s->st_event);
+    hm_strbuf_reset(&s->last_event);
+    hm_strbuf_add(&s->last_event, key.buf, key.len);
+out:
+    hm_strbuf_release(&key);
+    return rc;
+}
+
+hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
+                             char *err, size_t errsz)
 {
     hm_error rc = HM_OK;
-    if (strcmp(type, "visit_teacher") != 0 && strcmp(type, "visit_guardian") != 0)
-        rc = count(s, db, CHILD, child, child_len, date, err, errsz);
+    bool first;
+    if (strcmp(r->type, "visit_teacher") != 0 && strcmp(r->type, "visit_guardian") != 0)
+        rc = count_month(s, db, HM_SUM_CHILD, r->child, r->child_len, r->date, err, errsz);
     if (rc == HM_OK)
-        rc = count(s, db, VOLUNTEER, volunteer, volunteer_len, date, err, errsz);
+        rc = count_month(s, db, HM_SUM_VOLUNTEER, r->volunteer, r->volunteer_len, r->date,
+                         err, errsz);
+    if (rc == HM_OK)
+        rc = first_of_event(s, db, r, &first, err, errsz);
+    if (rc == HM_OK && first) {
+        char key[64];
+        int n = snprintf(key, sizeof key, "%.7s\x1f%s", r->date, r->type);
+        if (n > 0 && (size_t)n < sizeof key)
+            rc = count(s, db, HM_SUM_EVENTS, key, (size_t)n, r->date, err, errsz);
+    }
     return rc;
 }
 
@@ -151,10 +249,166 @@ void hm_summary_dirty(hm_summary *s, const char *date, size_t len)
         hm_strset_add(&s->dirty, date, 7, 0);
 }
 
+/* ---------------------------------------------------------- spans */
+
+static int32_t month_of(const unsigned char *date)
+{
+    if (!date)
+        return -1;
+    int y = 0, m = 0;
+    if (sscanf((const char *)date, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12)
+        return -1;
+    return y * 12 + m - 1;
+}
+
+static void month_text(int32_t m, char out[8])
+{
+    int y = (int)(m / 12) % 10000, mm = (int)(m % 12) + 1;
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + mm / 10);
+    out[6] = (char)('0' + mm % 10);
+    out[7] = '\0';
+}
+
+static int by_start(const void *a, const void *b)
+{
+    int32_t x = ((const int32_t *)a)[0], y = ((const int32_t *)b)[0];
+    return (x > y) - (x < y);
+}
+
+/* Compute child c's spans again; with flags, also its child_months.paired. */
+static hm_error spans_one(hm_summary *s, sqlite3 *db, const char *c, size_t len, bool flags,
+                          char *err, size_t errsz)
+{
+    hm_error rc;
+    if ((rc = prepare(db, &s->st_child,
+                      "SELECT exited_on, town_code FROM children WHERE child_id = ?1",
+                      err, errsz)) != HM_OK ||
+        (rc = prepare(db, &s->st_pairs,
+                      "SELECT started_on, ended_on FROM pairings WHERE child_id = ?1",
+                      err, errsz)) != HM_OK ||
+        (rc = prepare(db, &s->st_del, "DELETE FROM child_spans WHERE child_id = ?1",
+                      err, errsz)) != HM_OK ||
+        (rc = prepare(db, &s->st_ins,
+                      "INSERT INTO child_spans (child_id, first_month, last_month, town_code)"
+                      " VALUES (?1, ?2, ?3, ?4)", err, errsz)) != HM_OK ||
+        (rc = prepare(db, &s->st_flag,
+                      "UPDATE child_months SET paired = 1 - paired WHERE child_id = ?1"
+                      " AND paired <> EXISTS (SELECT 1 FROM child_spans s"
+                      " WHERE s.child_id = ?1 AND s.first_month <= child_months.month"
+                      " AND s.last_month >= child_months.month)", err, errsz)) != HM_OK)
+        return rc;
+
+    sqlite3_bind_text(s->st_del, 1, c, (int)len, SQLITE_STATIC);
+    if ((rc = step_done(db, s->st_del, err, errsz)) != HM_OK)
+        return rc;
+
+    /* The child: gone (never so: children are not deleted) means no spans. */
+    sqlite3_bind_text(s->st_child, 1, c, (int)len, SQLITE_STATIC);
+    int src = sqlite3_step(s->st_child);
+    int32_t exit_month = MONTH_OPEN;
+    char *town = NULL;
+    if (src == SQLITE_ROW) {
+        if (sqlite3_column_type(s->st_child, 0) != SQLITE_NULL)
+            exit_month = month_of(sqlite3_column_text(s->st_child, 0));
+        town = hm_xstrdup((const char *)sqlite3_column_text(s->st_child, 1));
+    }
+    sqlite3_reset(s->st_child);
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return db_fail(db, err, errsz);
+
+    size_t n = 0;
+    if (town) {
+        sqlite3_bind_text(s->st_pairs, 1, c, (int)len, SQLITE_STATIC);
+        while ((src = sqlite3_step(s->st_pairs)) == SQLITE_ROW) {
+            int32_t a = month_of(sqlite3_column_text(s->st_pairs, 0));
+            int32_t b = sqlite3_column_type(s->st_pairs, 1) == SQLITE_NULL
+                        ? MONTH_OPEN : month_of(sqlite3_column_text(s->st_pairs, 1));
+            if (b > exit_month)
+                b = exit_month;
+            if (a < 0 || b < a)
+                continue;
+            if (2 * (n + 1) > s->runs_cap) {
+                s->runs_cap = s->runs_cap ? s->runs_cap * 2 : 64;
+                s->runs = hm_xrealloc(s->runs, s->runs_cap * sizeof *s->runs);
+            }
+            s->runs[2 * n] = a;
+            s->runs[2 * n + 1] = b;
+            n++;
+        }
+        sqlite3_reset(s->st_pairs);
+        if (src != SQLITE_DONE) {
+            free(town);
+            return db_fail(db, err, errsz);
+        }
+    }
+    if (n > 1)
+        qsort(s->runs, n, 2 * sizeof *s->runs, by_start);
+    /* Merge runs that overlap or touch, and store each. */
+    for (size_t i = 0; i < n && rc == HM_OK;) {
+        int32_t a = s->runs[2 * i], b = s->runs[2 * i + 1];
+        size_t j = i + 1;
+        for (; j < n && s->runs[2 * j] <= b + 1; j++)
+            if (s->runs[2 * j + 1] > b)
+                b = s->runs[2 * j + 1];
+        char fm[8], lm[8];
+        month_text(a, fm);
+        month_text(b, lm);
+        sqlite3_bind_text(s->st_ins, 1, c, (int)len, SQLITE_STATIC);
+        sqlite3_bind_text(s->st_ins, 2, fm, 7, SQLITE_STATIC);
+        sqlite3_bind_text(s->st_ins, 3, lm, 7, SQLITE_STATIC);
+        sqlite3_bind_text(s->st_ins, 4, town, -1, SQLITE_STATIC);
+        rc = step_done(db, s->st_ins, err, errsz);
+        i = j;
+    }
+    free(town);
+    if (rc == HM_OK && flags) {
+        sqlite3_bind_text(s->st_flag, 1, c, (int)len, SQLITE_STATIC);
+        rc = step_done(db, s->st_flag, err, errsz);
+    }
+    return rc;
+}
+
+/* Compute the spans of every marked child, in key order; empty the set. */
+static hm_error spans_marked(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
+{
+    hm_strset *k = &s->children;
+    hm_error rc = HM_OK;
+    if (k->n == 0)
+        return HM_OK;
+    uint32_t *order = sorted(k);
+    for (size_t i = 0; i < k->n && rc == HM_OK; i++)
+        rc = spans_one(s, db, k->arena + k->off[order[i]], k->len[order[i]], true, err, errsz);
+    free(order);
+    set_reset(k);
+    return rc;
+}
+
+hm_error hm_summary_child(hm_summary *s, sqlite3 *db, const char *child, size_t len,
+                          char *err, size_t errsz)
+{
+    if (hm_strset_find(&s->children, child, len) >= 0)
+        return HM_OK;
+    if (s->children.n >= s->cap) {
+        hm_error rc = spans_marked(s, db, err, errsz);
+        if (rc != HM_OK)
+            return rc;
+    }
+    hm_strset_add(&s->children, child, len, 0);
+    return HM_OK;
+}
+
+/* ---------------------------------------------------------- finish */
+
 hm_error hm_summary_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
 {
-    hm_error rc = HM_OK;
-    for (int w = 0; w < 2 && rc == HM_OK; w++)
+    /* Spans first: the paired flags of merged child months read them. */
+    hm_error rc = spans_marked(s, db, err, errsz);
+    for (int w = 0; w < HM_SUM_NACC && rc == HM_OK; w++)
         rc = merge(s, db, w, err, errsz);
     for (size_t m = 0; m < s->dirty.n && rc == HM_OK; m++) {
         char month[8];
@@ -162,56 +416,94 @@ hm_error hm_summary_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
         month[7] = '\0';
         rc = hm_summary_recount(db, month, err, errsz);
     }
-    hm_strset_release(&s->dirty);
-    hm_strset_init(&s->dirty);
-    for (int w = 0; w < 2; w++)
-        reset(s, w);
+    set_reset(&s->dirty);
+    set_reset(&s->children);
+    for (int w = 0; w < HM_SUM_NACC; w++)
+        set_reset(&s->keys[w]);
+    hm_strbuf_reset(&s->last_event);
     return rc;
 }
 
+/* Run each statement of sql with month bound to ?1 (when given). */
+static hm_error run_all(sqlite3 *db, const char *const *sql, size_t n, const char *month,
+                        char *err, size_t errsz)
+{
+    for (size_t q = 0; q < n; q++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK)
+            return db_fail(db, err, errsz);
+        if (month)
+            sqlite3_bind_text(st, 1, month, 7, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return db_fail(db, err, errsz);
+    }
+    return HM_OK;
+}
+
+#define PAIRED_SQL(child, month) \
+    "EXISTS (SELECT 1 FROM child_spans s WHERE s.child_id = " child \
+    " AND s.first_month <= " month " AND s.last_month >= " month ")"
+
 hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t errsz)
 {
-    /* One month: its rows are found by the activities_date index.  Every
-     * month: one pass over activities. */
+    /* One month: its rows are found by the activities_date index. */
     static const char *const one[] = {
         "DELETE FROM child_months WHERE month = ?1",
-        "INSERT INTO child_months (child_id, month, contacts, last_contact)"
-        " SELECT child_id, ?1, count(*), max(date) FROM activities"
-        " WHERE date BETWEEN ?1 || '-01' AND ?1 || '-31'"
-        " AND type NOT IN ('visit_teacher', 'visit_guardian')"
-        " GROUP BY child_id",
+        "INSERT INTO child_months (child_id, month, contacts, last_contact, paired)"
+        " SELECT a.child_id, ?1, count(*), max(a.date), " PAIRED_SQL("a.child_id", "?1")
+        " FROM activities a WHERE a.date BETWEEN ?1 || '-01' AND ?1 || '-31'"
+        " AND a.type NOT IN ('visit_teacher', 'visit_guardian')"
+        " GROUP BY a.child_id",
         "DELETE FROM volunteer_months WHERE month = ?1",
         "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
         " SELECT volunteer_id, ?1, count(*), max(date) FROM activities"
         " WHERE date BETWEEN ?1 || '-01' AND ?1 || '-31'"
         " GROUP BY volunteer_id",
+        "DELETE FROM month_events WHERE month = ?1",
+        "INSERT INTO month_events (month, type, events)"
+        " SELECT ?1, type, count(DISTINCT activity_id) FROM activities"
+        " WHERE date BETWEEN ?1 || '-01' AND ?1 || '-31'"
+        " GROUP BY type",
     };
+    /* Every month: one pass over activities each, after the spans. */
     static const char *const all[] = {
         "DELETE FROM child_months",
-        "INSERT INTO child_months (child_id, month, contacts, last_contact)"
-        " SELECT child_id, substr(date, 1, 7), count(*), max(date) FROM activities"
-        " WHERE type NOT IN ('visit_teacher', 'visit_guardian')"
-        " GROUP BY child_id, substr(date, 1, 7)",
+        "INSERT INTO child_months (child_id, month, contacts, last_contact, paired)"
+        " SELECT x.child_id, x.month, x.n, x.last, " PAIRED_SQL("x.child_id", "x.month")
+        " FROM (SELECT child_id, substr(date, 1, 7) AS month, count(*) AS n, max(date) AS last"
+        " FROM activities WHERE type NOT IN ('visit_teacher', 'visit_guardian')"
+        " GROUP BY child_id, substr(date, 1, 7)) x",
         "DELETE FROM volunteer_months",
         "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
         " SELECT volunteer_id, substr(date, 1, 7), count(*), max(date) FROM activities"
         " GROUP BY volunteer_id, substr(date, 1, 7)",
+        "DELETE FROM month_events",
+        "INSERT INTO month_events (month, type, events)"
+        " SELECT substr(date, 1, 7), type, count(DISTINCT activity_id) FROM activities"
+        " GROUP BY substr(date, 1, 7), type",
     };
-    const char *const *sql = month ? one : all;
-    for (size_t q = 0; q < 4; q++) {
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK) {
-            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
-            return HM_EDB;
-        }
-        if (month)
-            sqlite3_bind_text(st, 1, month, 7, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE) {
-            snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
-            return HM_EDB;
-        }
-    }
-    return HM_OK;
+    if (month)
+        return run_all(db, one, sizeof one / sizeof one[0], month, err, errsz);
+
+    hm_summary s;
+    hm_summary_init(&s);
+    sqlite3_stmt *st = NULL;
+    hm_error rc = run_all(db, (const char *const[]){ "DELETE FROM child_spans" }, 1, NULL,
+                          err, errsz);
+    if (rc == HM_OK && sqlite3_prepare_v2(db, "SELECT child_id FROM children ORDER BY child_id",
+                                          -1, &st, NULL) != SQLITE_OK)
+        rc = db_fail(db, err, errsz);
+    int src = SQLITE_DONE;
+    while (rc == HM_OK && (src = sqlite3_step(st)) == SQLITE_ROW)
+        rc = spans_one(&s, db, (const char *)sqlite3_column_text(st, 0),
+                       (size_t)sqlite3_column_bytes(st, 0), false, err, errsz);
+    if (rc == HM_OK && src != SQLITE_DONE)
+        rc = db_fail(db, err, errsz);
+    sqlite3_finalize(st);
+    hm_summary_release(&s);
+    if (rc == HM_OK)
+        rc = run_all(db, all, sizeof all / sizeof all[0], NULL, err, errsz);
+    return rc;
 }

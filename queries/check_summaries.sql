@@ -1,4 +1,7 @@
--- child_months and volunteer_months equal a recount from activities.
+-- check_summaries.sql - the summary tables equal a recount from the kind
+-- tables: child_months and volunteer_months from activities, month_events
+-- from activities, child_months.paired and child_spans from pairings and
+-- children (the paired children of every month with activities, by town).
 WITH c AS (
     SELECT child_id, substr(date, 1, 7) AS month, count(*) AS n, max(date) AS last
     FROM activities WHERE type NOT IN ('visit_teacher', 'visit_guardian')
@@ -6,6 +9,23 @@ WITH c AS (
 ), v AS (
     SELECT volunteer_id, substr(date, 1, 7) AS month, count(*) AS n, max(date) AS last
     FROM activities GROUP BY volunteer_id, substr(date, 1, 7)
+), e AS (
+    SELECT substr(date, 1, 7) AS month, type, count(DISTINCT activity_id) AS n
+    FROM activities GROUP BY substr(date, 1, 7), type
+), months AS (
+    SELECT DISTINCT month FROM e
+), paired AS (   -- by DESIGN.md's definition
+    SELECT x.month, c.town_code, count(*) AS n
+    FROM months x JOIN children c
+    WHERE (c.exited_on IS NULL OR c.exited_on >= x.month || '-01')
+      AND EXISTS (SELECT 1 FROM pairings p WHERE p.child_id = c.child_id
+                    AND p.started_on <= x.month || '-31'
+                    AND (p.ended_on IS NULL OR p.ended_on >= x.month || '-01'))
+    GROUP BY x.month, c.town_code
+), spans AS (
+    SELECT x.month, s.town_code, count(*) AS n
+    FROM months x JOIN child_spans s ON s.first_month <= x.month AND s.last_month >= x.month
+    GROUP BY x.month, s.town_code
 )
 SELECT 'child_months: child ''' || coalesce(c.child_id, m.child_id) || ''' month '
        || coalesce(c.month, m.month) || ' holds ' || coalesce(m.contacts, 0)
@@ -17,4 +37,25 @@ SELECT 'volunteer_months: volunteer ''' || coalesce(v.volunteer_id, m.volunteer_
        || coalesce(v.month, m.month) || ' holds ' || coalesce(m.activities, 0)
        || ' activities, activities say ' || coalesce(v.n, 0)
 FROM v FULL JOIN volunteer_months m ON m.volunteer_id = v.volunteer_id AND m.month = v.month
-WHERE v.n IS NOT m.activities OR v.last IS NOT m.last_activity;
+WHERE v.n IS NOT m.activities OR v.last IS NOT m.last_activity
+UNION ALL
+SELECT 'month_events: month ' || coalesce(e.month, m.month) || ' type '
+       || coalesce(e.type, m.type) || ' holds ' || coalesce(m.events, 0)
+       || ' activities, activities say ' || coalesce(e.n, 0)
+FROM e FULL JOIN month_events m ON m.month = e.month AND m.type = e.type
+WHERE e.n IS NOT m.events
+UNION ALL
+SELECT 'child_months: child ''' || m.child_id || ''' month ' || m.month || ' says '
+       || CASE m.paired WHEN 1 THEN 'paired' ELSE 'not paired' END
+       || ', its pairings say otherwise'
+FROM child_months m JOIN children c ON c.child_id = m.child_id
+WHERE m.paired IS NOT ((c.exited_on IS NULL OR c.exited_on >= m.month || '-01')
+      AND EXISTS (SELECT 1 FROM pairings p WHERE p.child_id = m.child_id
+                    AND p.started_on <= m.month || '-31'
+                    AND (p.ended_on IS NULL OR p.ended_on >= m.month || '-01')))
+UNION ALL
+SELECT 'child_spans: month ' || coalesce(p.month, s.month) || ' town '
+       || coalesce(p.town_code, s.town_code) || ' holds ' || coalesce(s.n, 0)
+       || ' paired children, pairings say ' || coalesce(p.n, 0)
+FROM paired p FULL JOIN spans s ON s.month = p.month AND s.town_code = p.town_code
+WHERE p.n IS NOT s.n;

@@ -2,32 +2,39 @@
 -- each beside the same period one year earlier.  The earlier figure is
 -- NULL (shown as "—") when the database holds no activity then.
 --
--- Counting as monthly_kpi.sql: children paired when a pairing is active
--- on any day of the period and the child had not exited before it starts;
+-- Counting as monthly_kpi.sql: children paired in one of the period's
+-- months (a pairing active on a day of it, the child not exited before it);
 -- activities count distinct activity_ids; a wish counts in the period
 -- holding its fulfilled_on.  Event counts are the sum of the months'.
+--
+-- Speed: from the summary tables ingest keeps (queries/schema.sql): paired
+-- children are those with a run of paired months (child_spans) meeting
+-- the period, active volunteers those with a row of volunteer_months in
+-- it, activities the months of month_events added up.
 WITH w(k, f, t) AS (
     VALUES ('m', :from, :to), ('p', date(:from, '-1 year'), date(:to, '-1 year'))
 ),
+wm(k, f, t, fm, tm) AS (
+    SELECT k, f, t, substr(f, 1, 7), substr(t, 1, 7) FROM w
+),
 s AS MATERIALIZED (
     SELECT w.k,
-        EXISTS (SELECT 1 FROM activities a WHERE a.date BETWEEN w.f AND w.t) AS has_data,
-        (SELECT count(DISTINCT p.child_id)
-           FROM pairings p JOIN children c ON c.child_id = p.child_id
-          WHERE p.started_on <= w.t AND (p.ended_on IS NULL OR p.ended_on >= w.f)
-            AND (c.exited_on IS NULL OR c.exited_on >= w.f)) AS paired,
-        (SELECT count(DISTINCT a.volunteer_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t) AS volunteers,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'call') AS calls,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'reading') AS reading,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'holiday') AS holiday,
-        (SELECT count(DISTINCT a.activity_id) FROM activities a
-          WHERE a.date BETWEEN w.f AND w.t AND a.type = 'birthday') AS birthday,
+        EXISTS (SELECT 1 FROM month_events e WHERE e.month BETWEEN w.fm AND w.tm) AS has_data,
+        (SELECT count(DISTINCT x.child_id) FROM child_spans x
+          WHERE x.first_month <= w.tm AND x.last_month >= w.fm) AS paired,
+        (SELECT count(*) FROM volunteers v
+          WHERE EXISTS (SELECT 1 FROM volunteer_months x WHERE x.volunteer_id = v.volunteer_id
+                          AND x.month BETWEEN w.fm AND w.tm)) AS volunteers,
+        (SELECT coalesce(sum(e.events), 0) FROM month_events e
+          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'call') AS calls,
+        (SELECT coalesce(sum(e.events), 0) FROM month_events e
+          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'reading') AS reading,
+        (SELECT coalesce(sum(e.events), 0) FROM month_events e
+          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'holiday') AS holiday,
+        (SELECT coalesce(sum(e.events), 0) FROM month_events e
+          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'birthday') AS birthday,
         (SELECT count(*) FROM wishes x WHERE x.fulfilled_on BETWEEN w.f AND w.t) AS wishes
-    FROM w
+    FROM wm w
 ),
 m AS (SELECT * FROM s WHERE k = 'm'),
 p AS (SELECT k, CASE WHEN has_data THEN paired END AS paired,

@@ -5,51 +5,50 @@
 -- paired child.  Rows are attributed to the child's town (money to the
 -- expense's town); an event with children of two towns counts in each,
 -- so the district row counts distinct events and events_counted_twice
--- says by how much it is less than the sum of the towns.
+-- says by how much it is less than the sum of the towns.  Events count
+-- per month and add up over the period, as in halfyear_kpi.sql.
+--
+-- Speed: paired and contacted children from the summary tables ingest
+-- keeps (child_spans, child_months), the district's events from
+-- month_events; the events by town in one grouped pass.
 WITH RECURSIVE months(f) AS (
     SELECT :from
     UNION ALL
     SELECT date(f, '+1 month') FROM months WHERE date(f, '+1 month') <= :to
 ),
-w(f, t) AS (SELECT f, min(date(f, '+1 month', '-1 day'), :to) FROM months),
-pm AS MATERIALIZED (   -- paired children per month, with their town
-    SELECT DISTINCT w.f, p.child_id, c.town_code
-      FROM w
-      JOIN pairings p ON p.started_on <= w.t AND (p.ended_on IS NULL OR p.ended_on >= w.f)
-      JOIN children c ON c.child_id = p.child_id
-     WHERE c.exited_on IS NULL OR c.exited_on >= w.f
+wm(m) AS (SELECT substr(f, 1, 7) FROM months),
+rate AS (   -- paired children per month (child_spans, with their town), and contacted ones
+    SELECT x.town_code, count(*) AS child_months,
+           sum(EXISTS (SELECT 1 FROM child_months m
+                        WHERE m.child_id = x.child_id AND m.month = w.m)) AS contacted_months,
+           count(DISTINCT x.child_id) AS paired
+      FROM wm w JOIN child_spans x ON x.first_month <= w.m AND x.last_month >= w.m
+     GROUP BY x.town_code
 ),
-cm AS MATERIALIZED (   -- contacted children per month
-    SELECT DISTINCT w.f, a.child_id
-      FROM w JOIN activities a ON a.date BETWEEN w.f AND w.t
-     WHERE a.type NOT IN ('visit_teacher', 'visit_guardian')
-),
-rate AS (
-    SELECT pm.town_code, count(*) AS child_months, count(cm.child_id) AS contacted_months,
-           count(DISTINCT pm.child_id) AS paired
-      FROM pm LEFT JOIN cm ON cm.f = pm.f AND cm.child_id = pm.child_id
-     GROUP BY pm.town_code
-),
-events AS MATERIALIZED (
-    SELECT DISTINCT a.activity_id, a.type, c.town_code
+events AS MATERIALIZED (   -- per month, as the monthly reports count them
+    SELECT DISTINCT substr(a.date, 1, 7) AS month, a.activity_id, a.type, c.town_code
       FROM activities a JOIN children c ON c.child_id = a.child_id
      WHERE a.date BETWEEN :from AND :to
        AND a.type IN ('call', 'reading', 'holiday', 'birthday')
+),
+ev AS MATERIALIZED (
+    SELECT town_code, sum(type = 'call') AS calls, sum(type = 'reading') AS reading,
+           sum(type = 'holiday') AS holiday, sum(type = 'birthday') AS birthday
+      FROM events GROUP BY town_code
 ),
 by_town AS MATERIALIZED (
     SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,
         coalesce(r.paired, 0) AS paired,
         coalesce(r.child_months, 0) AS child_months,
         coalesce(r.contacted_months, 0) AS contacted_months,
-        (SELECT count(*) FROM events e WHERE e.town_code = t.town_code AND e.type = 'call') AS calls,
-        (SELECT count(*) FROM events e WHERE e.town_code = t.town_code AND e.type = 'reading') AS reading,
-        (SELECT count(*) FROM events e WHERE e.town_code = t.town_code AND e.type = 'holiday') AS holiday,
-        (SELECT count(*) FROM events e WHERE e.town_code = t.town_code AND e.type = 'birthday') AS birthday,
+        coalesce(ev.calls, 0) AS calls, coalesce(ev.reading, 0) AS reading,
+        coalesce(ev.holiday, 0) AS holiday, coalesce(ev.birthday, 0) AS birthday,
         (SELECT count(*) FROM wishes x JOIN children c ON c.child_id = x.child_id
           WHERE c.town_code = t.town_code AND x.fulfilled_on BETWEEN :from AND :to) AS wishes,
         (SELECT coalesce(sum(e.amount_fen), 0) FROM expenditures e
           WHERE e.town_code = t.town_code AND e.date BETWEEN :from AND :to) AS spent
       FROM towns t LEFT JOIN rate r ON r.town_code = t.town_code
+      LEFT JOIN ev ON ev.town_code = t.town_code
 ),
 ranked AS (
     SELECT b.*,
@@ -59,13 +58,19 @@ ranked AS (
       FROM by_town b
 ),
 district AS (
-    SELECT (SELECT count(DISTINCT child_id) FROM pm) AS paired,
+    SELECT (SELECT count(DISTINCT x.child_id) FROM child_spans x
+             WHERE x.first_month <= substr(:to, 1, 7)
+               AND x.last_month >= substr(:from, 1, 7)) AS paired,
            coalesce(sum(child_months), 0) AS child_months,
            coalesce(sum(contacted_months), 0) AS contacted_months,
-           (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'call') AS calls,
-           (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'reading') AS reading,
-           (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'holiday') AS holiday,
-           (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'birthday') AS birthday,
+           (SELECT coalesce(sum(events), 0) FROM month_events
+             WHERE month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7) AND type = 'call') AS calls,
+           (SELECT coalesce(sum(events), 0) FROM month_events
+             WHERE month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7) AND type = 'reading') AS reading,
+           (SELECT coalesce(sum(events), 0) FROM month_events
+             WHERE month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7) AND type = 'holiday') AS holiday,
+           (SELECT coalesce(sum(events), 0) FROM month_events
+             WHERE month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7) AND type = 'birthday') AS birthday,
            (SELECT count(*) FROM wishes x WHERE x.fulfilled_on BETWEEN :from AND :to) AS wishes,
            (SELECT coalesce(sum(amount_fen), 0) FROM expenditures
              WHERE date BETWEEN :from AND :to) AS spent,

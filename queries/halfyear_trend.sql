@@ -4,9 +4,9 @@
 -- year earlier (the *_ly columns; NULL when the database holds no
 -- activity in that month).
 --
--- Speed: paired and contacted children as monthly_contact_rate.sql (each
--- child once per window, contacts from child_months, which ingest keeps);
--- the events of all windows in one grouped pass over activities_date.
+-- Speed: every figure but the wishes comes from the summary tables ingest
+-- keeps (queries/schema.sql), as in monthly_kpi.sql and
+-- monthly_contact_rate.sql.
 WITH RECURSIVE months(f) AS (
     SELECT :from
     UNION ALL
@@ -20,25 +20,22 @@ w(f, t, lf, lt) AS (
 win(f, t) AS MATERIALIZED (   -- every window: the months and the months a year earlier
     SELECT f, t FROM w UNION SELECT lf, lt FROM w
 ),
-pc AS MATERIALIZED (   -- paired and contacted children: one pass over the children per window
-    SELECT x.f, count(*) AS paired,
-           sum(EXISTS (SELECT 1 FROM child_months m
-                        WHERE m.child_id = c.child_id AND m.month = substr(x.f, 1, 7))) AS contacted
-      FROM win x CROSS JOIN children c
-     WHERE (c.exited_on IS NULL OR c.exited_on >= x.f)
-       AND EXISTS (SELECT 1 FROM pairings p
-                    WHERE p.child_id = c.child_id AND p.started_on <= x.t
-                      AND (p.ended_on IS NULL OR p.ended_on >= x.f))
-     GROUP BY x.f
-),
-ev AS MATERIALIZED (   -- distinct events per window and type: one range of activities_date each
+pc AS MATERIALIZED (   -- paired and contacted children of each window's month
     SELECT x.f,
-           count(DISTINCT CASE WHEN a.type = 'call' THEN a.activity_id END) AS calls,
-           count(DISTINCT CASE WHEN a.type = 'reading' THEN a.activity_id END) AS reading,
-           count(DISTINCT CASE WHEN a.type = 'holiday' THEN a.activity_id END) AS holiday,
-           count(DISTINCT CASE WHEN a.type = 'birthday' THEN a.activity_id END) AS birthday
-      FROM win x JOIN activities a ON a.date BETWEEN x.f AND x.t
-     WHERE a.type IN ('call', 'reading', 'holiday', 'birthday')
+           (SELECT count(*) FROM child_spans c
+             WHERE c.first_month <= substr(x.f, 1, 7)
+               AND c.last_month >= substr(x.f, 1, 7)) AS paired,
+           (SELECT count(*) FROM child_months m
+             WHERE m.month = substr(x.f, 1, 7) AND m.paired = 1) AS contacted
+      FROM win x
+),
+ev AS MATERIALIZED (   -- activities (distinct activity_ids) of each window's month, by type
+    SELECT x.f,
+           sum(CASE e.type WHEN 'call' THEN e.events ELSE 0 END) AS calls,
+           sum(CASE e.type WHEN 'reading' THEN e.events ELSE 0 END) AS reading,
+           sum(CASE e.type WHEN 'holiday' THEN e.events ELSE 0 END) AS holiday,
+           sum(CASE e.type WHEN 'birthday' THEN e.events ELSE 0 END) AS birthday
+      FROM win x JOIN month_events e ON e.month = substr(x.f, 1, 7)
      GROUP BY x.f
 ),
 s AS MATERIALIZED (
@@ -47,7 +44,7 @@ s AS MATERIALIZED (
         coalesce(em.calls, 0) AS calls, coalesce(em.reading, 0) AS reading,
         coalesce(em.holiday, 0) AS holiday, coalesce(em.birthday, 0) AS birthday,
         (SELECT count(*) FROM wishes x WHERE x.fulfilled_on BETWEEN w.f AND w.t) AS wishes,
-        EXISTS (SELECT 1 FROM activities a WHERE a.date BETWEEN w.lf AND w.lt) AS ly,
+        EXISTS (SELECT 1 FROM month_events e WHERE e.month = substr(w.lf, 1, 7)) AS ly,
         coalesce(pl.paired, 0) AS paired_ly, coalesce(pl.contacted, 0) AS contacted_ly,
         coalesce(el.calls, 0) AS calls_ly, coalesce(el.reading, 0) AS reading_ly,
         coalesce(el.holiday, 0) AS holiday_ly

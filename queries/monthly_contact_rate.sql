@@ -7,12 +7,10 @@
 -- child_months, which ingest keeps equal to that count.  Every window here
 -- is a whole calendar month.
 --
--- Speed: one pass over the children per distinct window (the month is the
--- year's last month and the previous month usually another), each child
--- with an EXISTS on its pairings (the covering index pairings_child) and
--- one on child_months, instead of a DISTINCT over pairings joined to
--- children twice per window.  A window without paired children has no row
--- in s, hence the coalesce.
+-- Speed: from the summary tables ingest keeps (queries/schema.sql): the
+-- paired children of each window are the runs of child_spans holding its
+-- month, the contacted ones the rows of child_months of that month marked
+-- paired (one range of child_months_month).
 WITH RECURSIVE months(f) AS (
     SELECT :ytd_from
     UNION ALL
@@ -24,15 +22,13 @@ w(f, t) AS (
     VALUES (:prev_from, :prev_to)
 ),
 s AS MATERIALIZED (
-    SELECT w.f, w.t, count(*) AS paired,
-           sum(EXISTS (SELECT 1 FROM child_months m
-                        WHERE m.child_id = c.child_id AND m.month = substr(w.f, 1, 7))) AS contacted
-      FROM w CROSS JOIN children c
-     WHERE (c.exited_on IS NULL OR c.exited_on >= w.f)
-       AND EXISTS (SELECT 1 FROM pairings p
-                    WHERE p.child_id = c.child_id AND p.started_on <= w.t
-                      AND (p.ended_on IS NULL OR p.ended_on >= w.f))
-     GROUP BY w.f, w.t
+    SELECT w.f, w.t,
+           (SELECT count(*) FROM child_spans x
+             WHERE x.first_month <= substr(w.f, 1, 7)
+               AND x.last_month >= substr(w.f, 1, 7)) AS paired,
+           (SELECT count(*) FROM child_months m
+             WHERE m.month = substr(w.f, 1, 7) AND m.paired = 1) AS contacted
+      FROM w
 )
 SELECT 'contact_rate' AS metric,
        CASE :lang WHEN 'en' THEN 'Contact rate' ELSE '儿童联系率' END AS label,

@@ -6,20 +6,17 @@
 -- counts distinct events and may be less than the sum of the towns;
 -- events_counted_twice (on the total row) says by how much.
 --
--- Speed: paired and contacted children come from one pass over the
--- children (an EXISTS on the pairings, one in child_months, which ingest
--- keeps) grouped by town, instead of two DISTINCT sets matched town by town; the
+-- Speed: paired and contacted children come from one pass over the runs
+-- of paired months holding the month (child_spans, which ingest keeps,
+-- with the child's town), each with one search in child_months; the
 -- events are grouped by town once instead of searched per town and type.
 WITH pc AS MATERIALIZED (
-    SELECT c.town_code, count(*) AS paired,
+    SELECT x.town_code, count(*) AS paired,
            sum(EXISTS (SELECT 1 FROM child_months m
-                        WHERE m.child_id = c.child_id AND m.month = substr(:from, 1, 7))) AS contacted
-      FROM children c
-     WHERE (c.exited_on IS NULL OR c.exited_on >= :from)
-       AND EXISTS (SELECT 1 FROM pairings p
-                    WHERE p.child_id = c.child_id AND p.started_on <= :to
-                      AND (p.ended_on IS NULL OR p.ended_on >= :from))
-     GROUP BY c.town_code
+                        WHERE m.child_id = x.child_id AND m.month = substr(:from, 1, 7))) AS contacted
+      FROM child_spans x
+     WHERE x.first_month <= substr(:from, 1, 7) AND x.last_month >= substr(:from, 1, 7)
+     GROUP BY x.town_code
 ),
 events AS MATERIALIZED (
     SELECT DISTINCT a.activity_id, a.type, c.town_code

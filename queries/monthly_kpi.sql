@@ -7,23 +7,22 @@
 -- have several rows); volunteers active = distinct volunteers with any
 -- activity; a wish counts in the window holding its fulfilled_on.
 --
--- Speed (a nation has ~2 million activity rows a month):
--- - paired: each child once, with an EXISTS on the covering index
---   pairings_child, instead of a DISTINCT over the join;
+-- Every window is whole months, and a window of several months counts a
+-- child paired in one of its months (docs/decisions.md).
+--
+-- Speed (a nation has ~2 million activity rows a month): the figures come
+-- from the summary tables ingest keeps (queries/schema.sql), not from
+-- activities:
+-- - paired: the children with a run of paired months (child_spans)
+--   meeting the window;
 -- - volunteers: each volunteer's last active month up to :to and up to
---   :prev_to (one search each in volunteer_months, kept by ingest) says
---   whether it was active in the month, the year and the previous month
---   (every window is whole months), instead of a DISTINCT over a year of
---   activity rows;
--- - activities by type: the days of the window are listed, so that
---   activities_date (date, type) is searched on date = ? AND type = ?.
-WITH RECURSIVE w(k, f, t) AS (
-    VALUES ('m', :from, :to), ('p', :prev_from, :prev_to), ('y', :ytd_from, :to)
-),
-days(d) AS (
-    SELECT min(:ytd_from, :prev_from)
-    UNION ALL
-    SELECT date(d, '+1 day') FROM days WHERE d < :to
+--   :prev_to (one search each in volunteer_months) says whether it was
+--   active in the month, the year and the previous month;
+-- - activities by type: month_events, the months of the window added up.
+WITH w(k, f, t, fm, tm) AS (
+    VALUES ('m', :from, :to, substr(:from, 1, 7), substr(:to, 1, 7)),
+           ('p', :prev_from, :prev_to, substr(:prev_from, 1, 7), substr(:prev_to, 1, 7)),
+           ('y', :ytd_from, :to, substr(:ytd_from, 1, 7), substr(:to, 1, 7))
 ),
 last AS MATERIALIZED (
     SELECT (SELECT max(x.month) FROM volunteer_months x
@@ -34,21 +33,18 @@ last AS MATERIALIZED (
 ),
 s AS MATERIALIZED (
     SELECT w.k,
-        (SELECT count(*) FROM children c
-          WHERE (c.exited_on IS NULL OR c.exited_on >= w.f)
-            AND EXISTS (SELECT 1 FROM pairings p
-                         WHERE p.child_id = c.child_id AND p.started_on <= w.t
-                           AND (p.ended_on IS NULL OR p.ended_on >= w.f))) AS paired,
+        (SELECT count(DISTINCT x.child_id) FROM child_spans x
+          WHERE x.first_month <= w.tm AND x.last_month >= w.fm) AS paired,
         (SELECT count(*) FROM last
-          WHERE CASE w.k WHEN 'p' THEN last.p ELSE last.m END >= substr(w.f, 1, 7)) AS volunteers,
-        (SELECT count(DISTINCT a.activity_id) FROM days x CROSS JOIN activities a
-          WHERE x.d BETWEEN w.f AND w.t AND a.date = x.d AND a.type = 'call') AS calls,
-        (SELECT count(DISTINCT a.activity_id) FROM days x CROSS JOIN activities a
-          WHERE x.d BETWEEN w.f AND w.t AND a.date = x.d AND a.type = 'reading') AS reading,
-        (SELECT count(DISTINCT a.activity_id) FROM days x CROSS JOIN activities a
-          WHERE x.d BETWEEN w.f AND w.t AND a.date = x.d AND a.type = 'holiday') AS holiday,
-        (SELECT count(DISTINCT a.activity_id) FROM days x CROSS JOIN activities a
-          WHERE x.d BETWEEN w.f AND w.t AND a.date = x.d AND a.type = 'birthday') AS birthday,
+          WHERE CASE w.k WHEN 'p' THEN last.p ELSE last.m END >= w.fm) AS volunteers,
+        (SELECT coalesce(sum(e.events), 0) FROM month_events e
+          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'call') AS calls,
+        (SELECT coalesce(sum(e.events), 0) FROM month_events e
+          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'reading') AS reading,
+        (SELECT coalesce(sum(e.events), 0) FROM month_events e
+          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'holiday') AS holiday,
+        (SELECT coalesce(sum(e.events), 0) FROM month_events e
+          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'birthday') AS birthday,
         (SELECT count(*) FROM wishes x WHERE x.fulfilled_on BETWEEN w.f AND w.t) AS wishes
     FROM w
 ),

@@ -1,4 +1,5 @@
--- himama database schema, version 1 (PRAGMA user_version = 1).
+-- himama database schema, version 2 (PRAGMA user_version = 2).
+-- A database of an earlier version is brought here by queries/migrate_N.sql.
 --
 -- One table per kind of input file, named as the kind, columns named as in
 -- DESIGN.md; money in integer fen (suffix _fen); dates as 'YYYY-MM-DD'
@@ -102,21 +103,27 @@ CREATE TABLE activities (
 -- slow every ingest.
 CREATE INDEX activities_date ON activities (date, type);
 
+-- Summary tables.  Ingest keeps them (pipeline/summary.c) in the same
+-- transaction as the rows they count, so they always equal a recount from
+-- the kind tables (`himama check` verifies it); the reports read them
+-- instead of counting millions of activity rows again.
+--
 -- Per child and month: the activity rows naming the child, visits to the
--- class teacher or the guardian excepted (DESIGN.md's "contacted"), and
--- the last such date.  Per volunteer and month: activity rows and the last
--- date.  Ingest keeps both: after each activities file it recounts, from
--- activities, every month the file touched, in the file's transaction, so
--- they always equal a recount (`himama check` verifies it).
+-- class teacher or the guardian excepted (DESIGN.md's "contacted"), the
+-- last such date, and whether the child is paired that month (as in
+-- child_spans), so that "contacted paired children" of a month is one
+-- range of child_months_month.
 CREATE TABLE child_months (
     child_id      TEXT NOT NULL,
     month         TEXT NOT NULL,   -- 'YYYY-MM'
     contacts      INTEGER NOT NULL,
     last_contact  TEXT NOT NULL,
+    paired        INTEGER NOT NULL DEFAULT 0 CHECK (paired IN (0, 1)),
     PRIMARY KEY (child_id, month)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX child_months_month ON child_months (month);
+CREATE INDEX child_months_month ON child_months (month, paired);
 
+-- Per volunteer and month: activity rows and the last date.
 CREATE TABLE volunteer_months (
     volunteer_id  TEXT NOT NULL,
     month         TEXT NOT NULL,   -- 'YYYY-MM'
@@ -125,6 +132,31 @@ CREATE TABLE volunteer_months (
     PRIMARY KEY (volunteer_id, month)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX volunteer_months_month ON volunteer_months (month);
+
+-- Per month and activity type: the activities (distinct activity_ids)
+-- with a row of that type in that month.  An activity recorded in two
+-- months counts in each, as in each month's report; a period of several
+-- months adds its months up (docs/decisions.md).
+CREATE TABLE month_events (
+    month   TEXT NOT NULL,   -- 'YYYY-MM'
+    type    TEXT NOT NULL,
+    events  INTEGER NOT NULL,
+    PRIMARY KEY (month, type)
+) STRICT, WITHOUT ROWID;
+
+-- The months in which a child is paired, as disjoint runs of months: a
+-- pairing of the child active on a day of the month, and the child not
+-- exited before the month begins (DESIGN.md "Counting").  last_month is
+-- '9999-12' while the child stays paired.  With the child's town, for
+-- counts by town.  Children paired in month M: first_month <= M <=
+-- last_month.
+CREATE TABLE child_spans (
+    child_id     TEXT NOT NULL,
+    first_month  TEXT NOT NULL,   -- 'YYYY-MM'
+    last_month   TEXT NOT NULL,   -- 'YYYY-MM'
+    town_code    TEXT NOT NULL,
+    PRIMARY KEY (child_id, first_month)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE wishes (
     wish_id       TEXT NOT NULL PRIMARY KEY,

@@ -11,7 +11,7 @@
 
 #include "himama.h"
 
-#define HM_SCHEMA_VERSION 1
+#define HM_SCHEMA_VERSION 2
 
 /*
  * Open the database at path (created when create is true and it does not
@@ -29,6 +29,12 @@ hm_error hm_db_open(const char *path, bool create, sqlite3 **db,
  */
 hm_error hm_db_migrate(sqlite3 *db, const char *datadir, int *from,
                        char *err, size_t errsz);
+
+/*
+ * For readers (report, check): fail with a message saying how to upgrade
+ * when db's schema is older than this program's.
+ */
+hm_error hm_db_require_current(sqlite3 *db, const char *path, char *err, size_t errsz);
 
 /* The schema version of db (PRAGMA user_version), or -1 on error. */
 int hm_db_version(sqlite3 *db);

@@ -1,18 +1,21 @@
 /*
- * summary.h - the summary tables child_months and volunteer_months, kept
- * by ingest so that the reports need not count activities.
+ * summary.h - the summary tables (queries/schema.sql), kept by ingest so
+ * that the reports need not count millions of activity rows again:
  *
- * child_months holds, per child and month, the activity rows that are a
- * contact (visits to the class teacher or the guardian excepted) and the
- * last day of one; volunteer_months, per volunteer and month, all their
- * activity rows and the last day of one.
+ *   child_months      per child and month: contacts (activity rows,
+ *                     visits to the class teacher or guardian excepted),
+ *                     the last one, and whether the child is paired then;
+ *   volunteer_months  per volunteer and month: activity rows, the last one;
+ *   month_events      per month and type: distinct activity_ids;
+ *   child_spans       per child: the runs of months in which it is paired.
  *
- * Rows new to the database are added up in memory while a file is read
- * and merged into the tables in key order at the end (or when the
- * accumulator is full): no query per row, and no month is counted again.
- * A row that changed (its date, type or people may differ) marks the
- * months of its old and new values, which are recounted from activities
- * at the end, after the merge.
+ * Activity rows new to the database are added up in memory while a file
+ * is read and merged into the tables in key order at the end (or when an
+ * accumulator is full): no recount of any month.  An activity row that
+ * changed marks the months of its old and new values, which are recounted
+ * from activities at the end.  A pairing or child row that is new or
+ * changed marks the child, whose spans (and paired flags) are computed
+ * again from its pairings at the end.
  */
 #ifndef HIMAMA_SUMMARY_H
 #define HIMAMA_SUMMARY_H
@@ -23,39 +26,59 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+enum { HM_SUM_CHILD, HM_SUM_VOLUNTEER, HM_SUM_EVENTS, HM_SUM_NACC };
+
 typedef struct hm_summary_acc {
     int64_t n;
     char last[11];           /* 'YYYY-MM-DD' */
 } hm_summary_acc;
 
 typedef struct hm_summary {
-    hm_strset keys[2];       /* child / volunteer: "id\x1fYYYY-MM" */
-    hm_summary_acc *acc[2];
-    size_t acc_cap[2];
+    /* keys: child / volunteer "id\x1fYYYY-MM", events "YYYY-MM\x1ftype" */
+    hm_strset keys[HM_SUM_NACC];
+    hm_summary_acc *acc[HM_SUM_NACC];
+    size_t acc_cap[HM_SUM_NACC];
     hm_strset dirty;         /* months to recount ("YYYY-MM") */
-    size_t cap;              /* entries per accumulator before a merge */
-    sqlite3_stmt *st[2];
+    hm_strset children;      /* children whose spans to compute again */
+    hm_strbuf last_event;    /* the last "activity_id\x1ftype\x1fYYYY-MM" looked up */
+    size_t cap;              /* entries per accumulator or set before a merge */
+    sqlite3_stmt *st[HM_SUM_NACC];
+    sqlite3_stmt *st_event;
+    sqlite3_stmt *st_child, *st_pairs, *st_del, *st_ins, *st_flag;
+    int32_t *runs;           /* scratch: month runs of one child */
+    size_t runs_cap;
 } hm_summary;
+
+/* One activity row, as stored. */
+typedef struct hm_summary_row {
+    const char *activity_id, *child, *volunteer, *date, *type;
+    size_t activity_len, child_len, volunteer_len;   /* date is 'YYYY-MM-DD' */
+} hm_summary_row;
 
 void hm_summary_init(hm_summary *s);
 void hm_summary_release(hm_summary *s);
 
-/* Count one new activity row: its child, volunteer, date (YYYY-MM-DD) and
- * type code.  May merge into the database when the accumulator is full. */
-hm_error hm_summary_add(hm_summary *s, sqlite3 *db, const char *child, size_t child_len,
-                        const char *volunteer, size_t volunteer_len, const char *date,
-                        const char *type, char *err, size_t errsz);
+/* Count an activity row that was just inserted (it is in activities). */
+hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
+                             char *err, size_t errsz);
 
-/* A row of this date (YYYY-MM-DD or longer) changed: recount its month. */
+/* An activity row of this date (YYYY-MM-DD or longer) changed: recount
+ * its month. */
 void hm_summary_dirty(hm_summary *s, const char *date, size_t len);
 
-/* Merge what is counted, then recount the marked months; s is empty
- * afterwards and may be used again. */
+/* A pairing of this child, or the child itself, is new or changed. */
+hm_error hm_summary_child(hm_summary *s, sqlite3 *db, const char *child, size_t len,
+                          char *err, size_t errsz);
+
+/* Merge what is counted, compute the marked children's spans, recount
+ * the marked months; s is empty afterwards and may be used again. */
 hm_error hm_summary_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz);
 
 /*
- * Count month ("YYYY-MM") of both tables again from activities; NULL
- * counts every month (tests that insert activities directly use this).
+ * Count month ("YYYY-MM") of child_months, volunteer_months and
+ * month_events again from activities.  NULL counts every summary table
+ * again in full, child_spans included (the migration to schema version 2
+ * and tests that insert rows directly use this).
  */
 hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t errsz);
 

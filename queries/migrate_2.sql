@@ -1,0 +1,21 @@
+-- migrate_2.sql - schema version 1 to 2: the summary tables month_events
+-- and child_spans, and child_months.paired.  Their rows are counted by
+-- the program after this script, in the same transaction.
+ALTER TABLE child_months ADD COLUMN paired INTEGER NOT NULL DEFAULT 0 CHECK (paired IN (0, 1));
+DROP INDEX child_months_month;
+CREATE INDEX child_months_month ON child_months (month, paired);
+
+CREATE TABLE month_events (
+    month   TEXT NOT NULL,
+    type    TEXT NOT NULL,
+    events  INTEGER NOT NULL,
+    PRIMARY KEY (month, type)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE child_spans (
+    child_id     TEXT NOT NULL,
+    first_month  TEXT NOT NULL,
+    last_month   TEXT NOT NULL,
+    town_code    TEXT NOT NULL,
+    PRIMARY KEY (child_id, first_month)
+) STRICT, WITHOUT ROWID;
