@@ -15,28 +15,24 @@
 -- activities:
 -- - paired: the children with a run of paired months (child_spans)
 --   meeting the window;
--- - volunteers: each volunteer's last active month up to :to and up to
---   :prev_to (one search each in volunteer_months) says whether it was
---   active in the month, the year and the previous month;
+-- - volunteers: the rows of volunteer_months of the month (one range of
+--   volunteer_months_month); for the year, one search per volunteer;
 -- - activities by type: month_events, the months of the window added up.
 WITH w(k, f, t, fm, tm) AS (
     VALUES ('m', :from, :to, substr(:from, 1, 7), substr(:to, 1, 7)),
            ('p', :prev_from, :prev_to, substr(:prev_from, 1, 7), substr(:prev_to, 1, 7)),
            ('y', :ytd_from, :to, substr(:ytd_from, 1, 7), substr(:to, 1, 7))
 ),
-last AS MATERIALIZED (
-    SELECT (SELECT max(x.month) FROM volunteer_months x
-             WHERE x.volunteer_id = v.volunteer_id AND x.month <= substr(:to, 1, 7)) AS m,
-           (SELECT max(x.month) FROM volunteer_months x
-             WHERE x.volunteer_id = v.volunteer_id AND x.month <= substr(:prev_to, 1, 7)) AS p
-      FROM volunteers v
-),
 s AS MATERIALIZED (
     SELECT w.k,
         (SELECT count(DISTINCT x.child_id) FROM child_spans x
           WHERE x.first_month <= w.tm AND x.last_month >= w.fm) AS paired,
-        (SELECT count(*) FROM last
-          WHERE CASE w.k WHEN 'p' THEN last.p ELSE last.m END >= w.fm) AS volunteers,
+        CASE WHEN w.fm = w.tm
+             THEN (SELECT count(*) FROM volunteer_months x WHERE x.month = w.fm)
+             ELSE (SELECT count(*) FROM volunteers v
+                    WHERE EXISTS (SELECT 1 FROM volunteer_months x
+                                   WHERE x.volunteer_id = v.volunteer_id
+                                     AND x.month BETWEEN w.fm AND w.tm)) END AS volunteers,
         (SELECT coalesce(sum(e.events), 0) FROM month_events e
           WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'call') AS calls,
         (SELECT coalesce(sum(e.events), 0) FROM month_events e

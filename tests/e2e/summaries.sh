@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# End-to-end: the summary tables (child_months, volunteer_months,
+# month_events, child_spans) stay equal to a recount from the kind tables
+# while later exports change activities (date, type, new participants),
+# pairings (ended, new) and children (exited, moved town); and a database
+# of schema version 1 migrates to the same summaries.  `himama check`
+# compares every summary row with a recount (queries/check_summaries.sql).
+. "$(dirname "$0")/../e2e_lib.sh"
+
+hm synth --scale district --seed 3 --until 2026-09-30 data >/dev/null 2>&1 || exit 1
+hm ingest data >/dev/null 2>&1; rc=$?
+expect_eq "synthetic district ingests" 0 "$rc"
+out=$(hm check); rc=$?
+expect_eq "check after the first ingest" 0 "$rc"
+expect_match "summaries checked" "ok +summaries" "$out"
+
+sum_state() {
+    q "SELECT (SELECT count(*) || '/' || sum(events) FROM month_events) || ' '
+           || (SELECT count(*) FROM child_spans) || ' '
+           || (SELECT count(*) || '/' || sum(paired) || '/' || sum(contacts) FROM child_months) || ' '
+           || (SELECT count(*) || '/' || sum(activities) FROM volunteer_months)"
+}
+before=$(sum_state)
+
+# Later exports.  Activities: 40 rows moved a month back with another
+# type; 15 activities gain a participant (a child of the same volunteer's
+# other pairing, or the same child with another volunteer of its).
+mkdir upd
+sqlite3 -batch -csv -header h.db "
+SELECT activity_id, date(date, '-1 month') AS date,
+       CASE type WHEN 'call' THEN 'reading' ELSE 'call' END AS type,
+       volunteer_id, child_id, minutes, title, notes
+  FROM activities WHERE date >= '2025-06-01' ORDER BY activity_id LIMIT 40" > upd/activities-moved.csv
+sqlite3 -batch -csv -header h.db "
+SELECT a.activity_id, a.date, a.type, p.volunteer_id, a.child_id, a.minutes, a.title, a.notes
+  FROM activities a JOIN pairings p ON p.child_id = a.child_id AND p.volunteer_id <> a.volunteer_id
+ WHERE a.type IN ('holiday', 'reading') AND a.date >= '2026-01-01'
+   AND NOT EXISTS (SELECT 1 FROM activities b WHERE b.activity_id = a.activity_id
+                     AND b.volunteer_id = p.volunteer_id AND b.child_id = a.child_id)
+ GROUP BY a.activity_id ORDER BY a.activity_id LIMIT 15" > upd/activities-more.csv
+# Pairings: 25 end at the start of 2026.
+sqlite3 -batch -csv -header h.db "
+SELECT pairing_id, volunteer_id, child_id, started_on, max(started_on, '2026-01-15') AS ended_on,
+       'moved away' AS end_reason
+  FROM pairings WHERE ended_on IS NULL ORDER BY pairing_id LIMIT 25" > upd/pairings-ended.csv
+# Children: 12 exit in March 2026, 10 move to another town.
+sqlite3 -batch -csv -header h.db "
+SELECT child_id, name, alias, gender, birth_date, town_code, category, guardian, guardian_phone,
+       school, class_teacher, needs, registered_on, max(registered_on, '2026-03-15') AS exited_on
+  FROM children WHERE exited_on IS NULL ORDER BY child_id DESC LIMIT 12" > upd/children-exited.csv
+sqlite3 -batch -csv -header h.db "
+SELECT child_id, name, alias, gender, birth_date,
+       (SELECT min(t.town_code) FROM towns t WHERE t.town_code <> c.town_code) AS town_code,
+       category, guardian, guardian_phone, school, class_teacher, needs, registered_on, exited_on
+  FROM children c ORDER BY child_id LIMIT 10" > upd/children-moved.csv
+
+hm ingest upd/children-exited.csv upd/children-moved.csv upd/pairings-ended.csv \
+    upd/activities-moved.csv upd/activities-more.csv >/dev/null 2>&1
+expect_eq "children updated" 22 "$(q "SELECT sum(rows_updated) FROM ingest_log WHERE kind = 'children'")"
+expect_eq "pairings updated" 25 "$(q "SELECT sum(rows_updated) FROM ingest_log WHERE kind = 'pairings'")"
+expect_eq "activities moved" 40 "$(q "SELECT sum(rows_updated) FROM ingest_log WHERE kind = 'activities'")"
+expect_eq "participants added" 15 "$(q "SELECT rows_loaded FROM ingest_log WHERE file LIKE '%activities-more.csv'")"
+after=$(sum_state)
+if [ "$before" = "$after" ]; then
+    expect_eq "the summaries changed with the data" "not $before" "$after"
+fi
+out=$(hm check); rc=$?
+expect_eq "check after the later exports" 0 "$rc"
+expect_match "summaries equal a recount after updates" "ok +summaries" "$out"
+# A participant added to a known activity is not a new activity.
+expect_eq "events of the added participants' months unchanged by them" "" "$(q "
+SELECT e.month || ' ' || e.type FROM month_events e
+ WHERE e.events <> (SELECT count(DISTINCT activity_id) FROM activities a
+                     WHERE substr(a.date, 1, 7) = e.month AND a.type = e.type)")"
+
+# Migration: the kind tables under schema version 1, then `himama init`.
+sqlite3 -batch v1.db < "$ROOT/tests/fixtures/schema_v1.sql"
+sqlite3 -batch v1.db "
+ATTACH 'h.db' AS n;
+INSERT INTO towns SELECT * FROM n.towns;
+INSERT INTO children SELECT * FROM n.children;
+INSERT INTO volunteers SELECT * FROM n.volunteers;
+INSERT INTO pairings SELECT * FROM n.pairings;
+INSERT INTO activities SELECT * FROM n.activities;
+INSERT INTO child_months SELECT child_id, month, contacts, last_contact FROM n.child_months;
+INSERT INTO volunteer_months SELECT * FROM n.volunteer_months;
+PRAGMA user_version = 1;"
+out=$("$HIMAMA" --db v1.db --out out1 report monthly 2026-09 2>&1); rc=$?
+expect_eq "a report on an old database fails" 3 "$rc"
+expect_match "and says how to upgrade" "schema version 1.*himama init" "$out"
+out=$("$HIMAMA" --db v1.db init 2>&1); rc=$?
+expect_eq "init migrates" 0 "$rc"
+expect_match "init says so" "from schema version 1 to 2" "$out"
+expect_eq "schema version" 2 "$(sqlite3 v1.db "PRAGMA user_version")"
+for t in month_events child_spans child_months volunteer_months; do
+    expect_eq "migrated $t equals the ingested one" "0" "$(sqlite3 v1.db "
+        ATTACH 'h.db' AS n;
+        SELECT (SELECT count(*) FROM (SELECT * FROM $t EXCEPT SELECT * FROM n.$t))
+             + (SELECT count(*) FROM (SELECT * FROM n.$t EXCEPT SELECT * FROM $t))")"
+done
+finish
