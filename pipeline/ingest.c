@@ -1015,6 +1015,13 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
             rc = note_changed(x, x->val, err, errsz);
             if (rc == HM_OK)
                 rc = note_changed(x, x->old, err, errsz);
+            if (rc == HM_OK && k->id == HM_KIND_CHILDREN) {
+                /* The child's activities count in its town's figures. */
+                int t = hm_kind_column_index(k, "town_code");
+                const slot *c = col(x, "child_id");
+                if (!slot_equal(&x->val[t], &x->old[t]))
+                    rc = hm_summary_child_town(&x->sum, x->db, c->s.buf, c->s.len, err, errsz);
+            }
         }
     }
     hm_strbuf_release(&oldj);

@@ -26,7 +26,16 @@ static const char *const merge_sql[HM_SUM_NACC] = {
     " last_activity = max(last_activity, excluded.last_activity)",
     "INSERT INTO month_events (month, type, events) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (month, type) DO UPDATE SET events = events + excluded.events",
+    "INSERT INTO month_town_events (month, type, town_code, events) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (month, town_code, type) DO UPDATE SET events = events + excluded.events",
 };
+
+/* The "five ones" types counted by town. */
+static bool five_ones_type(const char *t)
+{
+    return strcmp(t, "call") == 0 || strcmp(t, "reading") == 0 || strcmp(t, "holiday") == 0 ||
+           strcmp(t, "birthday") == 0;
+}
 
 void hm_summary_init(hm_summary *s)
 {
@@ -54,6 +63,8 @@ void hm_summary_release(hm_summary *s)
     hm_strset_release(&s->children);
     hm_strbuf_release(&s->last_event);
     sqlite3_finalize(s->st_event);
+    sqlite3_finalize(s->st_town_event);
+    sqlite3_finalize(s->st_child_months);
     sqlite3_finalize(s->st_child);
     sqlite3_finalize(s->st_pairs);
     sqlite3_finalize(s->st_del);
@@ -131,6 +142,14 @@ static hm_error merge(hm_summary *s, sqlite3 *db, int w, char *err, size_t errsz
             sqlite3_bind_text(st, 1, key, 7, SQLITE_STATIC);
             sqlite3_bind_text(st, 2, key + 8, (int)(len - 8), SQLITE_STATIC);
             sqlite3_bind_int64(st, 3, a->n);
+        } else if (w == HM_SUM_TOWN_EVENTS) {   /* YYYY-MM, '\x1f', type, '\x1f', town */
+            const char *sep = memchr(key + 8, '\x1f', len - 8);
+            size_t tl = sep ? (size_t)(sep - key - 8) : len - 8;
+            sqlite3_bind_text(st, 1, key, 7, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, key + 8, (int)tl, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, sep ? sep + 1 : "", sep ? (int)(len - 9 - tl) : 0,
+                              SQLITE_STATIC);
+            sqlite3_bind_int64(st, 4, a->n);
         } else {                          /* id, '\x1f', YYYY-MM */
             sqlite3_bind_text(st, 1, key, (int)(len - 8), SQLITE_STATIC);
             sqlite3_bind_text(st, 2, key + len - 7, 7, SQLITE_STATIC);
@@ -222,6 +241,34 @@ out:
     return rc;
 }
 
+/* For a "five ones" row: is it the first of its activity, type and month
+ * with a child of its child's town?  *town gets that town (or stays empty). */
+static hm_error first_in_town(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
+                              bool *first, hm_strbuf *town, char *err, size_t errsz)
+{
+    hm_error rc;
+    *first = false;
+    if ((rc = prepare(db, &s->st_town_event,
+                      "SELECT t.town_code, (SELECT count(*) FROM (SELECT 1 FROM activities a"
+                      " JOIN children c ON c.child_id = a.child_id WHERE a.activity_id = ?1"
+                      " AND a.type = ?2 AND a.date BETWEEN ?3 || '-01' AND ?3 || '-31'"
+                      " AND c.town_code = t.town_code LIMIT 2))"
+                      " FROM children t WHERE t.child_id = ?4", err, errsz)) != HM_OK)
+        return rc;
+    sqlite3_stmt *st = s->st_town_event;
+    sqlite3_bind_text(st, 1, r->activity_id, (int)r->activity_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->date, 7, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->child, (int)r->child_len, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        hm_strbuf_adds(town, (const char *)sqlite3_column_text(st, 0));
+        *first = sqlite3_column_int64(st, 1) == 1;
+    }
+    sqlite3_reset(st);
+    return src == SQLITE_ROW || src == SQLITE_DONE ? HM_OK : db_fail(db, err, errsz);
+}
+
 hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
                              char *err, size_t errsz)
 {
@@ -240,6 +287,20 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
         if (n > 0 && (size_t)n < sizeof key)
             rc = count(s, db, HM_SUM_EVENTS, key, (size_t)n, r->date, err, errsz);
     }
+    if (rc == HM_OK && five_ones_type(r->type)) {
+        hm_strbuf town = HM_STRBUF_INIT, key = HM_STRBUF_INIT;
+        rc = first_in_town(s, db, r, &first, &town, err, errsz);
+        if (rc == HM_OK && first) {
+            hm_strbuf_add(&key, r->date, 7);
+            hm_strbuf_addc(&key, '\x1f');
+            hm_strbuf_adds(&key, r->type);
+            hm_strbuf_addc(&key, '\x1f');
+            hm_strbuf_add(&key, town.buf ? town.buf : "", town.len);
+            rc = count(s, db, HM_SUM_TOWN_EVENTS, key.buf, key.len, r->date, err, errsz);
+        }
+        hm_strbuf_release(&town);
+        hm_strbuf_release(&key);
+    }
     return rc;
 }
 
@@ -247,6 +308,22 @@ void hm_summary_dirty(hm_summary *s, const char *date, size_t len)
 {
     if (len >= 7)
         hm_strset_add(&s->dirty, date, 7, 0);
+}
+
+hm_error hm_summary_child_town(hm_summary *s, sqlite3 *db, const char *child, size_t len,
+                               char *err, size_t errsz)
+{
+    hm_error rc = prepare(db, &s->st_child_months,
+                          "SELECT month FROM child_months WHERE child_id = ?1", err, errsz);
+    if (rc != HM_OK)
+        return rc;
+    sqlite3_bind_text(s->st_child_months, 1, child, (int)len, SQLITE_STATIC);
+    int src;
+    while ((src = sqlite3_step(s->st_child_months)) == SQLITE_ROW)
+        hm_summary_dirty(s, (const char *)sqlite3_column_text(s->st_child_months, 0),
+                         (size_t)sqlite3_column_bytes(s->st_child_months, 0));
+    sqlite3_reset(s->st_child_months);
+    return src == SQLITE_DONE ? HM_OK : db_fail(db, err, errsz);
 }
 
 /* ---------------------------------------------------------- spans */
@@ -466,6 +543,13 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         " SELECT ?1, type, count(DISTINCT activity_id) FROM activities"
         " WHERE date BETWEEN ?1 || '-01' AND ?1 || '-31'"
         " GROUP BY type",
+        "DELETE FROM month_town_events WHERE month = ?1",
+        "INSERT INTO month_town_events (month, town_code, type, events)"
+        " SELECT ?1, c.town_code, a.type, count(DISTINCT a.activity_id)"
+        " FROM activities a JOIN children c ON c.child_id = a.child_id"
+        " WHERE a.date BETWEEN ?1 || '-01' AND ?1 || '-31'"
+        " AND a.type IN ('call', 'reading', 'holiday', 'birthday')"
+        " GROUP BY c.town_code, a.type",
     };
     /* Every month: one pass over activities each, after the spans. */
     static const char *const all[] = {
@@ -483,6 +567,12 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         "INSERT INTO month_events (month, type, events)"
         " SELECT substr(date, 1, 7), type, count(DISTINCT activity_id) FROM activities"
         " GROUP BY substr(date, 1, 7), type",
+        "DELETE FROM month_town_events",
+        "INSERT INTO month_town_events (month, town_code, type, events)"
+        " SELECT substr(a.date, 1, 7), c.town_code, a.type, count(DISTINCT a.activity_id)"
+        " FROM activities a JOIN children c ON c.child_id = a.child_id"
+        " WHERE a.type IN ('call', 'reading', 'holiday', 'birthday')"
+        " GROUP BY substr(a.date, 1, 7), c.town_code, a.type",
     };
     if (month)
         return run_all(db, one, sizeof one / sizeof one[0], month, err, errsz);

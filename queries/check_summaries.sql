@@ -1,6 +1,6 @@
 -- check_summaries.sql - the summary tables equal a recount from the kind
--- tables: child_months and volunteer_months from activities, month_events
--- from activities, child_months.paired and child_spans from pairings and
+-- tables: child_months, volunteer_months, month_events and
+-- month_town_events from activities, child_months.paired and child_spans from pairings and
 -- children (the paired children of every month with activities, by town).
 WITH c AS (
     SELECT child_id, substr(date, 1, 7) AS month, count(*) AS n, max(date) AS last
@@ -12,6 +12,11 @@ WITH c AS (
 ), e AS (
     SELECT substr(date, 1, 7) AS month, type, count(DISTINCT activity_id) AS n
     FROM activities GROUP BY substr(date, 1, 7), type
+), te AS (
+    SELECT substr(a.date, 1, 7) AS month, c.town_code, a.type, count(DISTINCT a.activity_id) AS n
+    FROM activities a JOIN children c ON c.child_id = a.child_id
+    WHERE a.type IN ('call', 'reading', 'holiday', 'birthday')
+    GROUP BY substr(a.date, 1, 7), c.town_code, a.type
 ), months AS (
     SELECT DISTINCT month FROM e
 ), paired AS (   -- by DESIGN.md's definition
@@ -44,6 +49,13 @@ SELECT 'month_events: month ' || coalesce(e.month, m.month) || ' type '
        || ' activities, activities say ' || coalesce(e.n, 0)
 FROM e FULL JOIN month_events m ON m.month = e.month AND m.type = e.type
 WHERE e.n IS NOT m.events
+UNION ALL
+SELECT 'month_town_events: month ' || coalesce(te.month, m.month) || ' town '
+       || coalesce(te.town_code, m.town_code) || ' type ' || coalesce(te.type, m.type)
+       || ' holds ' || coalesce(m.events, 0) || ' activities, activities say ' || coalesce(te.n, 0)
+FROM te FULL JOIN month_town_events m
+  ON m.month = te.month AND m.town_code = te.town_code AND m.type = te.type
+WHERE te.n IS NOT m.events
 UNION ALL
 SELECT 'child_months: child ''' || m.child_id || ''' month ' || m.month || ' says '
        || CASE m.paired WHEN 1 THEN 'paired' ELSE 'not paired' END

@@ -10,7 +10,7 @@
 --
 -- Speed: paired and contacted children from the summary tables ingest
 -- keeps (child_spans, child_months), the district's events from
--- month_events; the events by town in one grouped pass.
+-- month_events, the towns' from month_town_events.
 WITH RECURSIVE months(f) AS (
     SELECT :from
     UNION ALL
@@ -25,16 +25,13 @@ rate AS (   -- paired children per month (child_spans, with their town), and con
       FROM wm w JOIN child_spans x ON x.first_month <= w.m AND x.last_month >= w.m
      GROUP BY x.town_code
 ),
-events AS MATERIALIZED (   -- per month, as the monthly reports count them
-    SELECT DISTINCT substr(a.date, 1, 7) AS month, a.activity_id, a.type, c.town_code
-      FROM activities a JOIN children c ON c.child_id = a.child_id
-     WHERE a.date BETWEEN :from AND :to
-       AND a.type IN ('call', 'reading', 'holiday', 'birthday')
-),
-ev AS MATERIALIZED (
-    SELECT town_code, sum(type = 'call') AS calls, sum(type = 'reading') AS reading,
-           sum(type = 'holiday') AS holiday, sum(type = 'birthday') AS birthday
-      FROM events GROUP BY town_code
+ev AS MATERIALIZED (   -- per month, as the monthly reports count them, added up
+    SELECT town_code, sum(CASE type WHEN 'call' THEN events ELSE 0 END) AS calls,
+           sum(CASE type WHEN 'reading' THEN events ELSE 0 END) AS reading,
+           sum(CASE type WHEN 'holiday' THEN events ELSE 0 END) AS holiday,
+           sum(CASE type WHEN 'birthday' THEN events ELSE 0 END) AS birthday
+      FROM month_town_events WHERE month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7)
+     GROUP BY town_code
 ),
 by_town AS MATERIALIZED (
     SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,

@@ -1,5 +1,5 @@
--- migrate_2.sql - schema version 1 to 2: the summary tables month_events
--- and child_spans, and child_months.paired.  Their rows are counted by
+-- migrate_2.sql - schema version 1 to 2: the summary tables month_events,
+-- month_town_events and child_spans, and child_months.paired.  Their rows are counted by
 -- the program after this script, in the same transaction.
 ALTER TABLE child_months ADD COLUMN paired INTEGER NOT NULL DEFAULT 0 CHECK (paired IN (0, 1));
 DROP INDEX child_months_month;
@@ -10,6 +10,14 @@ CREATE TABLE month_events (
     type    TEXT NOT NULL,
     events  INTEGER NOT NULL,
     PRIMARY KEY (month, type)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE month_town_events (
+    month      TEXT NOT NULL,
+    town_code  TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    events     INTEGER NOT NULL,
+    PRIMARY KEY (month, town_code, type)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE child_spans (

@@ -9,7 +9,7 @@
 -- Speed: paired and contacted children come from one pass over the runs
 -- of paired months holding the month (child_spans, which ingest keeps,
 -- with the child's town), each with one search in child_months; the
--- events are grouped by town once instead of searched per town and type.
+-- events from month_town_events and month_events (all kept by ingest).
 WITH pc AS MATERIALIZED (
     SELECT x.town_code, count(*) AS paired,
            sum(EXISTS (SELECT 1 FROM child_months m
@@ -18,16 +18,13 @@ WITH pc AS MATERIALIZED (
      WHERE x.first_month <= substr(:from, 1, 7) AND x.last_month >= substr(:from, 1, 7)
      GROUP BY x.town_code
 ),
-events AS MATERIALIZED (
-    SELECT DISTINCT a.activity_id, a.type, c.town_code
-      FROM activities a JOIN children c ON c.child_id = a.child_id
-     WHERE a.date BETWEEN :from AND :to
-       AND a.type IN ('call', 'reading', 'holiday', 'birthday')
-),
 ev AS MATERIALIZED (
-    SELECT town_code, sum(type = 'call') AS calls, sum(type = 'reading') AS reading,
-           sum(type = 'holiday') AS holiday, sum(type = 'birthday') AS birthday
-      FROM events GROUP BY town_code
+    SELECT town_code, sum(CASE type WHEN 'call' THEN events ELSE 0 END) AS calls,
+           sum(CASE type WHEN 'reading' THEN events ELSE 0 END) AS reading,
+           sum(CASE type WHEN 'holiday' THEN events ELSE 0 END) AS holiday,
+           sum(CASE type WHEN 'birthday' THEN events ELSE 0 END) AS birthday
+      FROM month_town_events WHERE month = substr(:from, 1, 7)
+     GROUP BY town_code
 ),
 wd AS MATERIALIZED (
     SELECT c.town_code, count(*) AS wishes
@@ -48,10 +45,14 @@ by_town AS MATERIALIZED (
 ),
 district AS (
     SELECT coalesce(sum(paired), 0) AS paired, coalesce(sum(contacted), 0) AS contacted,
-        (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'call') AS calls,
-        (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'reading') AS reading,
-        (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'holiday') AS holiday,
-        (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'birthday') AS birthday,
+        coalesce((SELECT events FROM month_events
+                   WHERE month = substr(:from, 1, 7) AND type = 'call'), 0) AS calls,
+        coalesce((SELECT events FROM month_events
+                   WHERE month = substr(:from, 1, 7) AND type = 'reading'), 0) AS reading,
+        coalesce((SELECT events FROM month_events
+                   WHERE month = substr(:from, 1, 7) AND type = 'holiday'), 0) AS holiday,
+        coalesce((SELECT events FROM month_events
+                   WHERE month = substr(:from, 1, 7) AND type = 'birthday'), 0) AS birthday,
         coalesce(sum(wishes), 0) AS wishes,
         coalesce(sum(calls) + sum(reading) + sum(holiday) + sum(birthday), 0) AS town_events
       FROM by_town

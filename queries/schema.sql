@@ -144,6 +144,18 @@ CREATE TABLE month_events (
     PRIMARY KEY (month, type)
 ) STRICT, WITHOUT ROWID;
 
+-- Per month, town and "five ones" type (call, reading, holiday,
+-- birthday): the activities with a row of that type in that month naming
+-- a child of the town.  An activity with children of two towns counts in
+-- each (DESIGN.md "Tables by town").
+CREATE TABLE month_town_events (
+    month      TEXT NOT NULL,   -- 'YYYY-MM'
+    town_code  TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    events     INTEGER NOT NULL,
+    PRIMARY KEY (month, town_code, type)
+) STRICT, WITHOUT ROWID;
+
 -- The months in which a child is paired, as disjoint runs of months: a
 -- pairing of the child active on a day of the month, and the child not
 -- exited before the month begins (DESIGN.md "Counting").  last_month is

@@ -7,6 +7,9 @@
  *                     the last one, and whether the child is paired then;
  *   volunteer_months  per volunteer and month: activity rows, the last one;
  *   month_events      per month and type: distinct activity_ids;
+ *   month_town_events per month, town and "five ones" type (call,
+ *                     reading, holiday, birthday): distinct activity_ids
+ *                     with a child of the town;
  *   child_spans       per child: the runs of months in which it is paired.
  *
  * Activity rows new to the database are added up in memory while a file
@@ -26,7 +29,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-enum { HM_SUM_CHILD, HM_SUM_VOLUNTEER, HM_SUM_EVENTS, HM_SUM_NACC };
+enum { HM_SUM_CHILD, HM_SUM_VOLUNTEER, HM_SUM_EVENTS, HM_SUM_TOWN_EVENTS, HM_SUM_NACC };
 
 typedef struct hm_summary_acc {
     int64_t n;
@@ -34,7 +37,8 @@ typedef struct hm_summary_acc {
 } hm_summary_acc;
 
 typedef struct hm_summary {
-    /* keys: child / volunteer "id\x1fYYYY-MM", events "YYYY-MM\x1ftype" */
+    /* keys: child / volunteer "id\x1fYYYY-MM", events "YYYY-MM\x1ftype",
+     * town events "YYYY-MM\x1ftype\x1ftown" */
     hm_strset keys[HM_SUM_NACC];
     hm_summary_acc *acc[HM_SUM_NACC];
     size_t acc_cap[HM_SUM_NACC];
@@ -43,7 +47,7 @@ typedef struct hm_summary {
     hm_strbuf last_event;    /* the last "activity_id\x1ftype\x1fYYYY-MM" looked up */
     size_t cap;              /* entries per accumulator or set before a merge */
     sqlite3_stmt *st[HM_SUM_NACC];
-    sqlite3_stmt *st_event;
+    sqlite3_stmt *st_event, *st_town_event, *st_child_months;
     sqlite3_stmt *st_child, *st_pairs, *st_del, *st_ins, *st_flag;
     int32_t *runs;           /* scratch: month runs of one child */
     size_t runs_cap;
@@ -66,6 +70,10 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
  * its month. */
 void hm_summary_dirty(hm_summary *s, const char *date, size_t len);
 
+/* The town of this child changed: recount the months it has contacts in. */
+hm_error hm_summary_child_town(hm_summary *s, sqlite3 *db, const char *child, size_t len,
+                               char *err, size_t errsz);
+
 /* A pairing of this child, or the child itself, is new or changed. */
 hm_error hm_summary_child(hm_summary *s, sqlite3 *db, const char *child, size_t len,
                           char *err, size_t errsz);
@@ -75,8 +83,8 @@ hm_error hm_summary_child(hm_summary *s, sqlite3 *db, const char *child, size_t 
 hm_error hm_summary_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz);
 
 /*
- * Count month ("YYYY-MM") of child_months, volunteer_months and
- * month_events again from activities.  NULL counts every summary table
+ * Count month ("YYYY-MM") of child_months, volunteer_months, month_events
+ * and month_town_events again from activities.  NULL counts every summary table
  * again in full, child_spans included (the migration to schema version 2
  * and tests that insert rows directly use this).
  */
