@@ -3,6 +3,7 @@
  * for display, and the public-audience guard both renderers call.
  */
 #include "himama/report.h"
+#include "himama/spill.h"
 #include "himama/util.h"
 
 #include <math.h>
@@ -26,7 +27,28 @@ static void table_release(hm_table *t)
         free(t->cols[c].label);
     }
     free(t->cols);
+    hm_spill_free(t->spill);
     memset(t, 0, sizeof *t);
+}
+
+size_t hm_table_rows(const hm_table *t)
+{
+    return t->spill ? hm_spill_rows(t->spill) : t->nrow;
+}
+
+hm_error hm_table_row(const hm_table *t, size_t row, const hm_value **out, char *err,
+                      size_t errsz)
+{
+    if (row < t->nrow) {
+        *out = hm_table_cell(t, row, 0);
+        return HM_OK;
+    }
+    if (!t->spill) {
+        *out = NULL;
+        return hm_fail(HM_EIO, err, errsz, "row %zu asked of a table of %zu rows", row + 1,
+                       t->nrow);
+    }
+    return hm_spill_row(t->spill, row, out, err, errsz);
 }
 
 void hm_report_free(hm_report *r)

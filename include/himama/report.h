@@ -7,8 +7,15 @@
  * how to show it: KPI tiles, a table, a bar or line chart, a list, or only
  * a paragraph of text.
  *
- * Ownership: hm_report_free frees the report and everything it holds;
- * every string in the model is owned by the model (malloc'd).
+ * A long list (a `detail` section) need not hold all its rows: the model
+ * keeps those the PDF draws and the rest live in a temporary file (its
+ * table's spill, spill.h), which the workbook renderer reads back.  Read
+ * rows with hm_table_row and count them with hm_table_rows; table.nrow
+ * counts only the rows in memory.
+ *
+ * Ownership: hm_report_free frees the report and everything it holds
+ * (and so deletes its temporary files); every string in the model is
+ * owned by the model (malloc'd).
  */
 #ifndef HIMAMA_REPORT_H
 #define HIMAMA_REPORT_H
@@ -51,11 +58,17 @@ typedef struct hm_colspec {
     double width;        /* relative width hint for the PDF, 0 = automatic */
 } hm_colspec;
 
+/* Rows kept in a temporary file (spill.h). */
+typedef struct hm_spill hm_spill;
+
 typedef struct hm_table {
     size_t ncol;
     hm_colspec *cols;
-    size_t nrow;
+    size_t nrow;         /* rows in cells */
     hm_value *cells;     /* nrow * ncol, row-major */
+    hm_spill *spill;     /* NULL: cells hold every row.  Else the file holds every
+                            row, in order (hm_table_rows of them), and cells only the
+                            first nrow; owned by the table */
 } hm_table;
 
 typedef enum hm_section_kind {
@@ -79,7 +92,9 @@ typedef struct hm_section {
     size_t category_col;     /* charts: the category column */
     size_t nseries;          /* charts: the series columns */
     size_t *series_cols;
-    bool detail;             /* a long list: Excel writes it in constant-memory mode */
+    bool detail;             /* a long list: Excel writes it in constant-memory mode, and
+                                a TABLE or LIST with pdf_rows keeps only the first
+                                pdf_rows rows in memory (the rest in table.spill) */
     size_t pdf_rows;         /* the PDF shows at most this many rows (and says how many
                                 there are); 0 = all.  The workbook always has every row. */
     char *query;             /* the query file it came from, for the manifest */
@@ -109,11 +124,25 @@ typedef struct hm_render_opts {
 
 void hm_report_free(hm_report *r);
 
-/* The value at (row, col) of t. */
+/* The value at (row, col) of t; row < t->nrow (a row held in memory). */
 static inline const hm_value *hm_table_cell(const hm_table *t, size_t row, size_t col)
 {
     return &t->cells[row * t->ncol + col];
 }
+
+/* How many rows t has: t->nrow, or all those in its spill file. */
+size_t hm_table_rows(const hm_table *t);
+
+/*
+ * Row `row` of t (below hm_table_rows(t)) into *out: t->ncol values, from
+ * cells when the row is in memory, else read from the spill file into the
+ * spill's buffer (valid until the next read of t; reading moves the
+ * file's position, so read one table from one place at a time).  Reading
+ * all rows in order reads the file once.  HM_EIO with err set when the
+ * file cannot be read.
+ */
+hm_error hm_table_row(const hm_table *t, size_t row, const hm_value **out, char *err,
+                      size_t errsz);
 
 /*
  * Format v for display by spec and audience into out (size outsz):
