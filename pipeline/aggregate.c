@@ -9,9 +9,18 @@
  * nothing later can leak them.  Placeholders are filled once every query
  * has run, so a sentence may quote any section; hidden columns are then
  * dropped.
+ *
+ * A `detail` table or list with pdf_rows keeps in memory only its first
+ * pdf_rows rows, all the PDF draws.  Once its query returns more, every
+ * row (those kept too) goes to a temporary file (spill.h) as it comes, and
+ * the workbook reads them back from there: the model's size does not grow
+ * with the list, and the query runs once.  The rows are copied from the
+ * same declared columns, so a public report's spill file holds no
+ * internal column either.
  */
 #include "himama/aggregate.h"
 #include "himama/db.h"
+#include "himama/spill.h"
 #include "himama/util.h"
 
 #include <errno.h>
@@ -72,6 +81,7 @@ typedef struct run {
     bool public_aud;
     param params[NPARAMS];
     bool **hidden;       /* per model section: which columns to drop at the end */
+    hm_error read_rc;    /* the first failure to read a spilled row for a placeholder */
     char *err;
     size_t errsz;
 } run;
@@ -102,15 +112,50 @@ static void value_from(sqlite3_stmt *st, int i, hm_value *v)
     }
 }
 
-/* Free the cells of t (not its columns). */
-static void cells_release(hm_table *t)
+/* Free the texts among the n values at v. */
+static void values_release(hm_value *v, size_t n)
 {
-    for (size_t i = 0; i < t->nrow * t->ncol; i++)
-        if (t->cells[i].type == HM_V_TEXT)
-            free(t->cells[i].s);
+    for (size_t i = 0; i < n; i++)
+        if (v[i].type == HM_V_TEXT)
+            free(v[i].s);
+}
+
+/* Free the rows of t, in memory and spilled (not its columns). */
+static void rows_release(hm_table *t)
+{
+    values_release(t->cells, t->nrow * t->ncol);
     free(t->cells);
     t->cells = NULL;
     t->nrow = 0;
+    hm_spill_free(t->spill);
+    t->spill = NULL;
+}
+
+/* How many rows of sec stay in memory: all, or pdf_rows for a detail table or list. */
+static size_t rows_kept(const hm_section *sec)
+{
+    if (sec->detail && (sec->kind == HM_SEC_TABLE || sec->kind == HM_SEC_LIST) &&
+        sec->pdf_rows > 0)
+        return sec->pdf_rows;
+    return SIZE_MAX;
+}
+
+/* Append row (ncol values) to t's spill file, starting the file (with the rows in memory) first. */
+static hm_error spill_row(run *R, hm_section *sec, const hm_value *row)
+{
+    hm_table *t = &sec->table;
+    char msg[512];
+    hm_error rc = HM_OK;
+    if (!t->spill) {
+        rc = hm_spill_open(t->ncol, &t->spill, msg, sizeof msg);
+        for (size_t i = 0; rc == HM_OK && i < t->nrow; i++)
+            rc = hm_spill_append(t->spill, hm_table_cell(t, i, 0), msg, sizeof msg);
+    }
+    if (rc == HM_OK)
+        rc = hm_spill_append(t->spill, row, msg, sizeof msg);
+    if (rc != HM_OK)
+        return hm_fail(rc, R->err, R->errsz, "section '%s': %s", sec->id, msg);
+    return HM_OK;
 }
 
 /* Bind the parameters st names; an unknown one is an error. */
@@ -154,6 +199,8 @@ static hm_error run_query(run *R, hm_section *sec, const char *qpath, const char
     const char *tail = sql;
     hm_table *t = &sec->table;
     size_t *map = hm_xcalloc(t->ncol ? t->ncol : 1, sizeof *map);
+    hm_value *row = hm_xcalloc(t->ncol ? t->ncol : 1, sizeof *row);   /* one to spill */
+    size_t keep = rows_kept(sec);
     hm_error rc = HM_OK;
     bool got_rows = false;
 
@@ -185,7 +232,7 @@ static hm_error run_query(run *R, hm_section *sec, const char *qpath, const char
                 }
                 map[c] = (size_t)k;
             }
-            cells_release(t);
+            rows_release(t);
             got_rows = true;
         }
         size_t alloc = 0;
@@ -193,8 +240,21 @@ static hm_error run_query(run *R, hm_section *sec, const char *qpath, const char
         while ((src = sqlite3_step(st)) == SQLITE_ROW) {
             if (ncol == 0)
                 continue;
+            if (t->nrow == keep) {
+                for (size_t c = 0; c < t->ncol; c++)
+                    value_from(st, (int)map[c], &row[c]);
+                rc = spill_row(R, sec, row);
+                values_release(row, t->ncol);
+                if (rc != HM_OK) {
+                    sqlite3_finalize(st);
+                    goto out;
+                }
+                continue;
+            }
             if (t->nrow == alloc) {
                 alloc = alloc ? alloc * 2 : 16;
+                if (alloc > keep)
+                    alloc = keep;
                 t->cells = hm_xrealloc(t->cells, alloc * (t->ncol ? t->ncol : 1) *
                                        sizeof *t->cells);
             }
@@ -209,16 +269,28 @@ static hm_error run_query(run *R, hm_section *sec, const char *qpath, const char
         }
         sqlite3_finalize(st);
     }
-    if (!got_rows)
+    if (!got_rows) {
         rc = hm_fail(HM_EQUERY, R->err, R->errsz, "%s: no statement returns rows", qpath);
+    } else if (t->spill) {
+        char msg[512];
+        if ((rc = hm_spill_flush(t->spill, msg, sizeof msg)) != HM_OK)
+            hm_fail(rc, R->err, R->errsz, "section '%s': %s", sec->id, msg);
+    }
 out:
+    free(row);
     free(map);
     return rc;
 }
 
-/* Find section id and column col in r; *row gets the row asked for by sel. */
-static const hm_value *lookup(const hm_report *r, const char *ref, char *buf, size_t bufsz,
-                              const hm_colspec **spec)
+/*
+ * The value a placeholder body ref ("id.col", "id.col:N", "id.col:last")
+ * names in r, with its column's spec in *spec; for "id.rows" the count
+ * goes into buf instead.  NULL when there is no such value, or when a
+ * spilled row cannot be read (R->read_rc and R->err then say why).  The
+ * value is valid until the next lookup.
+ */
+static const hm_value *lookup(run *R, const hm_report *r, const char *ref, char *buf,
+                              size_t bufsz, const hm_colspec **spec)
 {
     char id[80], col[80], sel[16] = "";
     const char *dot = strchr(ref, '.');
@@ -237,8 +309,9 @@ static const hm_value *lookup(const hm_report *r, const char *ref, char *buf, si
         const hm_table *t = &r->sec[s].table;
         if (strcmp(r->sec[s].id, id) != 0)
             continue;
+        size_t nrows = hm_table_rows(t);
         if (strcmp(col, "rows") == 0 && !colon) {
-            snprintf(buf, bufsz, "%zu", t->nrow);
+            snprintf(buf, bufsz, "%zu", nrows);
             return NULL;
         }
         for (size_t c = 0; c < t->ncol; c++) {
@@ -246,20 +319,29 @@ static const hm_value *lookup(const hm_report *r, const char *ref, char *buf, si
                 continue;
             size_t row = 0;
             if (strcmp(sel, "last") == 0)
-                row = t->nrow ? t->nrow - 1 : 0;
+                row = nrows ? nrows - 1 : 0;
             else if (sel[0])
                 row = (size_t)strtoul(sel, NULL, 10) - 1;
-            if (row >= t->nrow)
+            if (row >= nrows)
                 return NULL;
+            const hm_value *v;
+            char msg[512];
+            hm_error rc = hm_table_row(t, row, &v, msg, sizeof msg);
+            if (rc != HM_OK) {
+                if (R->read_rc == HM_OK)
+                    R->read_rc = hm_fail(rc, R->err, R->errsz, "section '%s': %s",
+                                         r->sec[s].id, msg);
+                return NULL;
+            }
             *spec = &t->cols[c];
-            return hm_table_cell(t, row, c);
+            return &v[c];
         }
     }
     return NULL;
 }
 
 /* The text a placeholder stands for, into buf. */
-static void placeholder(const run *R, const hm_report *r, const char *ref, char *buf,
+static void placeholder(run *R, const hm_report *r, const char *ref, char *buf,
                         size_t bufsz)
 {
     const hm_aggregate_params *ap = R->ap;
@@ -280,7 +362,7 @@ static void placeholder(const run *R, const hm_report *r, const char *ref, char 
         snprintf(buf, bufsz, "%s", r->generated_at);
     } else {
         const hm_colspec *spec;
-        const hm_value *v = lookup(r, ref, buf, bufsz, &spec);
+        const hm_value *v = lookup(R, r, ref, buf, bufsz, &spec);
         if (v && v->type == HM_V_NULL)
             snprintf(buf, bufsz, "—");
         else if (v)
@@ -289,7 +371,7 @@ static void placeholder(const run *R, const hm_report *r, const char *ref, char 
 }
 
 /* text with its placeholders filled (caller frees); NULL stays NULL. */
-static char *fill(const run *R, const hm_report *r, const char *text)
+static char *fill(run *R, const hm_report *r, const char *text)
 {
     if (!text)
         return NULL;
@@ -315,11 +397,11 @@ static char *fill(const run *R, const hm_report *r, const char *text)
 }
 
 /* True when the value ref points at is set: not NULL, not 0, not "". */
-static bool value_set(const hm_report *r, const char *ref)
+static bool value_set(run *R, const hm_report *r, const char *ref)
 {
     char buf[32];
     const hm_colspec *spec;
-    const hm_value *v = lookup(r, ref, buf, sizeof buf, &spec);
+    const hm_value *v = lookup(R, r, ref, buf, sizeof buf, &spec);
     if (!v)
         return false;
     switch (v->type) {
@@ -339,6 +421,8 @@ static void drop_columns(hm_table *t, const bool *drop)
         keep += !drop[c];
     if (keep == t->ncol)
         return;
+    if (t->spill)
+        hm_spill_drop_columns(t->spill, drop);
     hm_value *cells = hm_xcalloc(t->nrow * keep + 1, sizeof *cells);
     for (size_t row = 0; row < t->nrow; row++) {
         size_t k = 0;
@@ -419,7 +503,7 @@ static hm_error build_section(run *R, const hm_tmpl_section *ts, hm_section *sec
     if (getenv("HIMAMA_TIMING"))
         fprintf(stderr, "himama: timing: %-28s %9.3f s %8zu rows\n", ts->query,
                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-                sec->table.nrow);
+                hm_table_rows(&sec->table));
 out:
     free(sql);
     free(qpath);
@@ -439,7 +523,7 @@ static void finish(run *R, const hm_template *tmpl, hm_report *r, const size_t *
         sec->heading = fill(R, r, ts->heading);
         sec->intro = fill(R, r, ts->intro);
         sec->empty = fill(R, r, ts->empty);
-        if (!ts->note_if || value_set(r, ts->note_if))
+        if (!ts->note_if || value_set(R, r, ts->note_if))
             sec->note = fill(R, r, ts->note);
     }
     for (size_t s = 0; s < r->nsec; s++) {
@@ -523,6 +607,8 @@ hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_p
             goto out;
     }
     finish(&R, tmpl, r, tidx);
+    if ((rc = R.read_rc) != HM_OK)
+        goto out;
     *out = r;
     r = NULL;
 out:

@@ -497,13 +497,18 @@ static hm_error note(rctx *c, const hm_section *s)
     return paragraph(c, s->note, LAYOUT.note_size, LAYOUT.muted, 0);
 }
 
-/* How many of s's rows the PDF shows: all, or pdf_rows for a long table or list. */
+/*
+ * How many of s's rows the PDF shows: all, or pdf_rows for a long table or
+ * list.  Those are always in memory: a spilled table keeps that many
+ * (report.h); the guard only protects against a model built otherwise.
+ */
 static size_t rows_shown(const hm_section *s)
 {
+    size_t n = hm_table_rows(&s->table);
     if ((s->kind == HM_SEC_TABLE || s->kind == HM_SEC_LIST) && s->pdf_rows > 0 &&
-        s->table.nrow > s->pdf_rows)
-        return s->pdf_rows;
-    return s->table.nrow;
+        n > s->pdf_rows)
+        n = s->pdf_rows;
+    return n < s->table.nrow ? n : s->table.nrow;
 }
 
 /* Under a table cut short: how many rows there are and where to find them all. */
@@ -516,7 +521,7 @@ static hm_error cut_note(rctx *c, const hm_section *s)
 
     v.i = (int64_t)rows_shown(s);
     hm_value_format(&v, &spec, false, shown, sizeof shown);
-    v.i = (int64_t)s->table.nrow;
+    v.i = (int64_t)hm_table_rows(&s->table);
     hm_value_format(&v, &spec, false, total, sizeof total);
     hm_strbuf_init(&sb);
     snprintf(text, sizeof text, c->w->cut_fmt, shown, total);
@@ -567,7 +572,7 @@ static hm_error table(rctx *c, const hm_section *s)
             goto out;
     }
     hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, LAYOUT.rule, 0.6);
-    if (view.nrow < s->table.nrow) {
+    if (view.nrow < hm_table_rows(&s->table)) {
         c->y -= 3;
         cut_note(c, s);
     }

@@ -16,6 +16,10 @@
  * public audience a child count of 1 or 2 is the string "<3", as in
  * hm_value_format.
  *
+ * Rows come from hm_table_row: a long list's rows beyond what the PDF
+ * draws are read back from its temporary file (report.h), twice (once
+ * for the column widths, once to write them), never all in memory.
+ *
  * Memory.  constant_memory is a workbook option in libxlsxwriter, not a
  * sheet option, and under it a row is flushed to a temporary file as soon
  * as a later row is started: writes to earlier rows fail (and would be
@@ -363,30 +367,61 @@ static hm_error put_value(xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col
     return put_number(x, ws, row, col, d, NULL);
 }
 
-/* Width units of column c of t: the widest shown value or the header. */
-static double column_width(const xw *x, const hm_table *t, size_t c)
+/* Record a failure to read a spilled row (msg says why) for the current sheet. */
+static hm_error fail_read(xw *x, const char *msg)
 {
-    char buf[64];
-    double w = text_width(t->cols[c].label ? t->cols[c].label : t->cols[c].name);
-    if (w > HEADER_MAX)
-        w = HEADER_MAX;
-    for (size_t r = 0; r < t->nrow; r++) {
-        const hm_value *v = hm_table_cell(t, r, c);
-        double vw;
-        if (v->type == HM_V_TEXT && t->cols[c].format != HM_FMT_DATE) {
-            vw = text_width(v->s);
-        } else if (v->type == HM_V_NULL) {
-            continue;
-        } else {
-            hm_value_format(v, &t->cols[c], x->pub, buf, sizeof buf);
-            vw = text_width(buf);
-        }
-        if (vw > w)
-            w = vw;
-        if (w >= COL_MAX)
-            break;
+    snprintf(x->err, x->errsz, "sheet '%s': %s", x->sheet ? x->sheet : "?", msg);
+    return HM_EIO;
+}
+
+/*
+ * Width units of each column of t into w: the widest shown value or the
+ * header.  One pass over the rows, which a spilled table reads from its
+ * file; a column stops counting once it is as wide as a column may be.
+ */
+static hm_error column_widths(xw *x, const hm_table *t, double *w)
+{
+    char buf[64], msg[512];
+    size_t nrows = hm_table_rows(t), open = 0;
+    bool *full = hm_xcalloc(t->ncol ? t->ncol : 1, sizeof *full);
+    hm_error rc = HM_OK;
+
+    for (size_t c = 0; c < t->ncol; c++) {
+        w[c] = text_width(t->cols[c].label ? t->cols[c].label : t->cols[c].name);
+        if (w[c] > HEADER_MAX)
+            w[c] = HEADER_MAX;
+        open++;
     }
-    return clamp_width(w + 2.0);
+    for (size_t r = 0; r < nrows && open > 0; r++) {
+        const hm_value *row;
+        if (hm_table_row(t, r, &row, msg, sizeof msg) != HM_OK) {
+            rc = fail_read(x, msg);
+            goto out;
+        }
+        for (size_t c = 0; c < t->ncol; c++) {
+            const hm_value *v = &row[c];
+            double vw;
+            if (full[c] || v->type == HM_V_NULL)
+                continue;
+            if (v->type == HM_V_TEXT && t->cols[c].format != HM_FMT_DATE) {
+                vw = text_width(v->s);
+            } else {
+                hm_value_format(v, &t->cols[c], x->pub, buf, sizeof buf);
+                vw = text_width(buf);
+            }
+            if (vw > w[c])
+                w[c] = vw;
+            if (w[c] >= COL_MAX) {
+                full[c] = true;
+                open--;
+            }
+        }
+    }
+    for (size_t c = 0; c < t->ncol; c++)
+        w[c] = clamp_width(w[c] + 2.0);
+out:
+    free(full);
+    return rc;
 }
 
 /*
@@ -610,7 +645,7 @@ static hm_error add_chart(xw *x, lxw_worksheet *ws, const hm_section *s, const c
                           lxw_row_t header_row)
 {
     const hm_table *t = &s->table;
-    if (t->nrow == 0 || s->nseries == 0)
+    if (hm_table_rows(t) == 0 || s->nseries == 0)
         return HM_OK;
     if (s->category_col >= t->ncol) {
         snprintf(x->err, x->errsz, "sheet '%s': chart category column %zu out of range",
@@ -623,7 +658,7 @@ static hm_error add_chart(xw *x, lxw_worksheet *ws, const hm_section *s, const c
         snprintf(x->err, x->errsz, "sheet '%s': cannot create the chart", name);
         return HM_EXLSX;
     }
-    lxw_row_t first = header_row + 1, last = header_row + (lxw_row_t)t->nrow;
+    lxw_row_t first = header_row + 1, last = header_row + (lxw_row_t)hm_table_rows(t);
     for (size_t k = 0; k < s->nseries; k++) {
         size_t c = s->series_cols[k];
         if (c >= t->ncol) {
@@ -668,11 +703,13 @@ static hm_error add_chart(xw *x, lxw_worksheet *ws, const hm_section *s, const c
 static hm_error write_section(xw *x, const hm_section *s, const char *name)
 {
     const hm_table *t = &s->table;
+    size_t nrows = hm_table_rows(t);
     hm_error rc = HM_OK;
     lxw_error e;
     lxw_row_t row = 0;
     double *widths = NULL;
     bool *wrap = NULL;
+    char msg[512];
 
     x->sheet = name;
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
@@ -680,16 +717,17 @@ static hm_error write_section(xw *x, const hm_section *s, const char *name)
         snprintf(x->err, x->errsz, "cannot add the sheet '%s'", name);
         return HM_EXLSX;
     }
-    if (t->ncol > LXW_COL_MAX - 2 || t->nrow > LXW_ROW_MAX - 16) {
+    if (t->ncol > LXW_COL_MAX - 2 || nrows > LXW_ROW_MAX - 16) {
         snprintf(x->err, x->errsz, "sheet '%s': %zu rows by %zu columns do not fit a sheet",
-                 name, t->nrow, t->ncol);
+                 name, nrows, t->ncol);
         return HM_EXLSX;
     }
     widths = hm_xcalloc(t->ncol ? t->ncol : 1, sizeof *widths);
     wrap = hm_xcalloc(t->ncol ? t->ncol : 1, sizeof *wrap);
     double header_lines = 1;
+    if ((rc = column_widths(x, t, widths)) != HM_OK)
+        goto out;
     for (size_t c = 0; c < t->ncol; c++) {
-        widths[c] = column_width(x, t, c);
         wrap[c] = widths[c] >= COL_MAX && t->cols[c].format == HM_FMT_TEXT;
         e = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c], NULL);
         if (e != LXW_NO_ERROR) {
@@ -736,13 +774,18 @@ static hm_error write_section(xw *x, const hm_section *s, const char *name)
     }
     worksheet_fit_to_pages(ws, 1, 0);
 
-    for (size_t r = 0; r < t->nrow; r++, row++)
+    for (size_t r = 0; r < nrows; r++, row++) {
+        const hm_value *v;
+        if (hm_table_row(t, r, &v, msg, sizeof msg) != HM_OK) {
+            rc = fail_read(x, msg);
+            goto out;
+        }
         for (size_t c = 0; c < t->ncol; c++)
-            if ((rc = put_value(x, ws, row, (lxw_col_t)c, hm_table_cell(t, r, c),
-                                &t->cols[c], wrap[c])) != HM_OK)
+            if ((rc = put_value(x, ws, row, (lxw_col_t)c, &v[c], &t->cols[c], wrap[c])) != HM_OK)
                 goto out;
+    }
 
-    if (t->nrow > 0 && t->ncol > 0) {
+    if (nrows > 0 && t->ncol > 0) {
         e = worksheet_autofilter(ws, header_row, 0, row - 1, (lxw_col_t)(t->ncol - 1));
         if (e != LXW_NO_ERROR) {
             rc = fail_sheet(x, e, "autofilter");
