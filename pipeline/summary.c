@@ -241,32 +241,46 @@ out:
     return rc;
 }
 
-/* For a "five ones" row: is it the first of its activity, type and month
- * with a child of its child's town?  *town gets that town (or stays empty). */
+/*
+ * For a "five ones" row: is it the first row of its activity, type and
+ * month (*first), and the first with a child of its child's town
+ * (*first_town)?  *town gets that town.  One search: the rows of the
+ * activity, type and month with their children's towns, this row's child
+ * first.
+ */
 static hm_error first_in_town(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
-                              bool *first, hm_strbuf *town, char *err, size_t errsz)
+                              bool *first, bool *first_town, hm_strbuf *town,
+                              char *err, size_t errsz)
 {
     hm_error rc;
-    *first = false;
+    *first = *first_town = false;
     if ((rc = prepare(db, &s->st_town_event,
-                      "SELECT t.town_code, (SELECT count(*) FROM (SELECT 1 FROM activities a"
-                      " JOIN children c ON c.child_id = a.child_id WHERE a.activity_id = ?1"
-                      " AND a.type = ?2 AND a.date BETWEEN ?3 || '-01' AND ?3 || '-31'"
-                      " AND c.town_code = t.town_code LIMIT 2))"
-                      " FROM children t WHERE t.child_id = ?4", err, errsz)) != HM_OK)
+                      "SELECT c.town_code FROM activities a JOIN children c"
+                      " ON c.child_id = a.child_id WHERE a.activity_id = ?1 AND a.type = ?2"
+                      " AND a.date BETWEEN ?3 || '-01' AND ?3 || '-31'"
+                      " ORDER BY a.child_id = ?4 DESC", err, errsz)) != HM_OK)
         return rc;
     sqlite3_stmt *st = s->st_town_event;
     sqlite3_bind_text(st, 1, r->activity_id, (int)r->activity_len, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->type, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->date, 7, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, r->child, (int)r->child_len, SQLITE_STATIC);
-    int src = sqlite3_step(st);
-    if (src == SQLITE_ROW) {
-        hm_strbuf_adds(town, (const char *)sqlite3_column_text(st, 0));
-        *first = sqlite3_column_int64(st, 1) == 1;
+    int src;
+    size_t n = 0, same = 0;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        size_t tl = (size_t)sqlite3_column_bytes(st, 0);
+        if (n++ == 0)
+            hm_strbuf_add(town, t ? t : "", tl);
+        if (tl == town->len && (tl == 0 || memcmp(t, town->buf, tl) == 0))
+            same++;
     }
     sqlite3_reset(st);
-    return src == SQLITE_ROW || src == SQLITE_DONE ? HM_OK : db_fail(db, err, errsz);
+    if (src != SQLITE_DONE)
+        return db_fail(db, err, errsz);
+    *first = n == 1;
+    *first_town = same == 1;
+    return HM_OK;
 }
 
 hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
@@ -279,18 +293,19 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
     if (rc == HM_OK)
         rc = count_month(s, db, HM_SUM_VOLUNTEER, r->volunteer, r->volunteer_len, r->date,
                          err, errsz);
+    bool five = five_ones_type(r->type), first_town = false;
+    hm_strbuf town = HM_STRBUF_INIT, key = HM_STRBUF_INIT;
     if (rc == HM_OK)
-        rc = first_of_event(s, db, r, &first, err, errsz);
+        rc = five ? first_in_town(s, db, r, &first, &first_town, &town, err, errsz)
+                  : first_of_event(s, db, r, &first, err, errsz);
     if (rc == HM_OK && first) {
-        char key[64];
-        int n = snprintf(key, sizeof key, "%.7s\x1f%s", r->date, r->type);
-        if (n > 0 && (size_t)n < sizeof key)
-            rc = count(s, db, HM_SUM_EVENTS, key, (size_t)n, r->date, err, errsz);
+        char k[64];
+        int n = snprintf(k, sizeof k, "%.7s\x1f%s", r->date, r->type);
+        if (n > 0 && (size_t)n < sizeof k)
+            rc = count(s, db, HM_SUM_EVENTS, k, (size_t)n, r->date, err, errsz);
     }
-    if (rc == HM_OK && five_ones_type(r->type)) {
-        hm_strbuf town = HM_STRBUF_INIT, key = HM_STRBUF_INIT;
-        rc = first_in_town(s, db, r, &first, &town, err, errsz);
-        if (rc == HM_OK && first) {
+    if (rc == HM_OK && five) {
+        if (first_town) {
             hm_strbuf_add(&key, r->date, 7);
             hm_strbuf_addc(&key, '\x1f');
             hm_strbuf_adds(&key, r->type);
@@ -298,9 +313,9 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
             hm_strbuf_add(&key, town.buf ? town.buf : "", town.len);
             rc = count(s, db, HM_SUM_TOWN_EVENTS, key.buf, key.len, r->date, err, errsz);
         }
-        hm_strbuf_release(&town);
-        hm_strbuf_release(&key);
     }
+    hm_strbuf_release(&town);
+    hm_strbuf_release(&key);
     return rc;
 }
 
