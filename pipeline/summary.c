@@ -15,11 +15,12 @@
 #define MONTH_OPEN (9999 * 12 + 11)
 
 static const char *const merge_sql[HM_SUM_NACC] = {
-    "INSERT INTO child_months (child_id, month, contacts, last_contact, paired)"
-    " VALUES (?1, ?2, ?3, ?4, EXISTS (SELECT 1 FROM child_spans s WHERE s.child_id = ?1"
+    "INSERT INTO child_months (child_id, month, contacts, last_contact, types, paired)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, EXISTS (SELECT 1 FROM child_spans s WHERE s.child_id = ?1"
     " AND s.first_month <= ?2 AND s.last_month >= ?2))"
     " ON CONFLICT (child_id, month) DO UPDATE SET contacts = contacts + excluded.contacts,"
-    " last_contact = max(last_contact, excluded.last_contact)",
+    " last_contact = max(last_contact, excluded.last_contact),"
+    " types = types | excluded.types",
     "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
     " VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (volunteer_id, month) DO UPDATE SET activities = activities + excluded.activities,"
@@ -29,6 +30,19 @@ static const char *const merge_sql[HM_SUM_NACC] = {
     "INSERT INTO month_town_events (month, type, town_code, events) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (month, town_code, type) DO UPDATE SET events = events + excluded.events",
 };
+
+/* activity_types.bit (queries/schema.sql). */
+static int64_t type_bit(const char *t)
+{
+    static const char *const codes[] = {
+        "call", "reading", "holiday", "birthday", "icebreak", "visit_teacher",
+        "visit_guardian", "warmth", "knowledge", "study_trip", "counselling", "other",
+    };
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (strcmp(t, codes[i]) == 0)
+            return (int64_t)1 << i;
+    return 0;
+}
 
 /* The "five ones" types counted by town. */
 static bool five_ones_type(const char *t)
@@ -155,6 +169,8 @@ static hm_error merge(hm_summary *s, sqlite3 *db, int w, char *err, size_t errsz
             sqlite3_bind_text(st, 2, key + len - 7, 7, SQLITE_STATIC);
             sqlite3_bind_int64(st, 3, a->n);
             sqlite3_bind_text(st, 4, a->last, 10, SQLITE_STATIC);
+            if (w == HM_SUM_CHILD)
+                sqlite3_bind_int64(st, 5, a->types);
         }
         rc = step_done(db, st, err, errsz);
     }
@@ -166,7 +182,7 @@ static hm_error merge(hm_summary *s, sqlite3 *db, int w, char *err, size_t errsz
 
 /* Add one to accumulator w under key (len bytes), with date. */
 static hm_error count(hm_summary *s, sqlite3 *db, int w, const char *key, size_t len,
-                      const char *date, char *err, size_t errsz)
+                      const char *date, int64_t types, char *err, size_t errsz)
 {
     hm_strset *k = &s->keys[w];
     long e = hm_strset_find(k, key, len);
@@ -182,11 +198,13 @@ static hm_error count(hm_summary *s, sqlite3 *db, int w, const char *key, size_t
             s->acc[w] = hm_xrealloc(s->acc[w], s->acc_cap[w] * sizeof *s->acc[w]);
         }
         s->acc[w][e].n = 0;
+        s->acc[w][e].types = 0;
         memcpy(s->acc[w][e].last, date, 10);
         s->acc[w][e].last[10] = '\0';
     }
     hm_summary_acc *a = &s->acc[w][e];
     a->n++;
+    a->types |= types;
     if (memcmp(date, a->last, 10) > 0)
         memcpy(a->last, date, 10);
     return HM_OK;
@@ -194,7 +212,7 @@ static hm_error count(hm_summary *s, sqlite3 *db, int w, const char *key, size_t
 
 /* Count under "id\x1fYYYY-MM". */
 static hm_error count_month(hm_summary *s, sqlite3 *db, int w, const char *id, size_t len,
-                            const char *date, char *err, size_t errsz)
+                            const char *date, int64_t types, char *err, size_t errsz)
 {
     char key[160];
     if (len + 8 > sizeof key)
@@ -202,7 +220,7 @@ static hm_error count_month(hm_summary *s, sqlite3 *db, int w, const char *id, s
     memcpy(key, id, len);
     key[len] = '\x1f';
     memcpy(key + len + 1, date, 7);
-    return count(s, db, w, key, len + 8, date, err, errsz);
+    return count(s, db, w, key, len + 8, date, types, err, errsz);
 }
 
 /* Is r the first row of its activity, type and month in activities? */
@@ -241,32 +259,46 @@ out:
     return rc;
 }
 
-/* For a "five ones" row: is it the first of its activity, type and month
- * with a child of its child's town?  *town gets that town (or stays empty). */
+/*
+ * For a "five ones" row: is it the first row of its activity, type and
+ * month (*first), and the first with a child of its child's town
+ * (*first_town)?  *town gets that town.  One search: the rows of the
+ * activity, type and month with their children's towns, this row's child
+ * first.
+ */
 static hm_error first_in_town(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
-                              bool *first, hm_strbuf *town, char *err, size_t errsz)
+                              bool *first, bool *first_town, hm_strbuf *town,
+                              char *err, size_t errsz)
 {
     hm_error rc;
-    *first = false;
+    *first = *first_town = false;
     if ((rc = prepare(db, &s->st_town_event,
-                      "SELECT t.town_code, (SELECT count(*) FROM (SELECT 1 FROM activities a"
-                      " JOIN children c ON c.child_id = a.child_id WHERE a.activity_id = ?1"
-                      " AND a.type = ?2 AND a.date BETWEEN ?3 || '-01' AND ?3 || '-31'"
-                      " AND c.town_code = t.town_code LIMIT 2))"
-                      " FROM children t WHERE t.child_id = ?4", err, errsz)) != HM_OK)
+                      "SELECT c.town_code FROM activities a JOIN children c"
+                      " ON c.child_id = a.child_id WHERE a.activity_id = ?1 AND a.type = ?2"
+                      " AND a.date BETWEEN ?3 || '-01' AND ?3 || '-31'"
+                      " ORDER BY a.child_id = ?4 DESC", err, errsz)) != HM_OK)
         return rc;
     sqlite3_stmt *st = s->st_town_event;
     sqlite3_bind_text(st, 1, r->activity_id, (int)r->activity_len, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->type, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->date, 7, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, r->child, (int)r->child_len, SQLITE_STATIC);
-    int src = sqlite3_step(st);
-    if (src == SQLITE_ROW) {
-        hm_strbuf_adds(town, (const char *)sqlite3_column_text(st, 0));
-        *first = sqlite3_column_int64(st, 1) == 1;
+    int src;
+    size_t n = 0, same = 0;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        size_t tl = (size_t)sqlite3_column_bytes(st, 0);
+        if (n++ == 0)
+            hm_strbuf_add(town, t ? t : "", tl);
+        if (tl == town->len && (tl == 0 || memcmp(t, town->buf, tl) == 0))
+            same++;
     }
     sqlite3_reset(st);
-    return src == SQLITE_ROW || src == SQLITE_DONE ? HM_OK : db_fail(db, err, errsz);
+    if (src != SQLITE_DONE)
+        return db_fail(db, err, errsz);
+    *first = n == 1;
+    *first_town = same == 1;
+    return HM_OK;
 }
 
 hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
@@ -275,32 +307,34 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
     hm_error rc = HM_OK;
     bool first;
     if (strcmp(r->type, "visit_teacher") != 0 && strcmp(r->type, "visit_guardian") != 0)
-        rc = count_month(s, db, HM_SUM_CHILD, r->child, r->child_len, r->date, err, errsz);
+        rc = count_month(s, db, HM_SUM_CHILD, r->child, r->child_len, r->date,
+                         type_bit(r->type), err, errsz);
     if (rc == HM_OK)
         rc = count_month(s, db, HM_SUM_VOLUNTEER, r->volunteer, r->volunteer_len, r->date,
-                         err, errsz);
+                         0, err, errsz);
+    bool five = five_ones_type(r->type), first_town = false;
+    hm_strbuf town = HM_STRBUF_INIT, key = HM_STRBUF_INIT;
     if (rc == HM_OK)
-        rc = first_of_event(s, db, r, &first, err, errsz);
+        rc = five ? first_in_town(s, db, r, &first, &first_town, &town, err, errsz)
+                  : first_of_event(s, db, r, &first, err, errsz);
     if (rc == HM_OK && first) {
-        char key[64];
-        int n = snprintf(key, sizeof key, "%.7s\x1f%s", r->date, r->type);
-        if (n > 0 && (size_t)n < sizeof key)
-            rc = count(s, db, HM_SUM_EVENTS, key, (size_t)n, r->date, err, errsz);
+        char k[64];
+        int n = snprintf(k, sizeof k, "%.7s\x1f%s", r->date, r->type);
+        if (n > 0 && (size_t)n < sizeof k)
+            rc = count(s, db, HM_SUM_EVENTS, k, (size_t)n, r->date, 0, err, errsz);
     }
-    if (rc == HM_OK && five_ones_type(r->type)) {
-        hm_strbuf town = HM_STRBUF_INIT, key = HM_STRBUF_INIT;
-        rc = first_in_town(s, db, r, &first, &town, err, errsz);
-        if (rc == HM_OK && first) {
+    if (rc == HM_OK && five) {
+        if (first_town) {
             hm_strbuf_add(&key, r->date, 7);
             hm_strbuf_addc(&key, '\x1f');
             hm_strbuf_adds(&key, r->type);
             hm_strbuf_addc(&key, '\x1f');
             hm_strbuf_add(&key, town.buf ? town.buf : "", town.len);
-            rc = count(s, db, HM_SUM_TOWN_EVENTS, key.buf, key.len, r->date, err, errsz);
+            rc = count(s, db, HM_SUM_TOWN_EVENTS, key.buf, key.len, r->date, 0, err, errsz);
         }
-        hm_strbuf_release(&town);
-        hm_strbuf_release(&key);
     }
+    hm_strbuf_release(&town);
+    hm_strbuf_release(&key);
     return rc;
 }
 
@@ -523,14 +557,20 @@ static hm_error run_all(sqlite3 *db, const char *const *sql, size_t n, const cha
     "EXISTS (SELECT 1 FROM child_spans s WHERE s.child_id = " child \
     " AND s.first_month <= " month " AND s.last_month >= " month ")"
 
+/* The types of a group of rows a joined to activity_types t: the sum of
+ * their distinct bits. */
+#define TYPES_SQL "coalesce(sum(DISTINCT t.bit), 0)"
+
 hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t errsz)
 {
     /* One month: its rows are found by the activities_date index. */
     static const char *const one[] = {
         "DELETE FROM child_months WHERE month = ?1",
-        "INSERT INTO child_months (child_id, month, contacts, last_contact, paired)"
-        " SELECT a.child_id, ?1, count(*), max(a.date), " PAIRED_SQL("a.child_id", "?1")
-        " FROM activities a WHERE a.date BETWEEN ?1 || '-01' AND ?1 || '-31'"
+        "INSERT INTO child_months (child_id, month, contacts, last_contact, types, paired)"
+        " SELECT a.child_id, ?1, count(*), max(a.date), " TYPES_SQL ", "
+        PAIRED_SQL("a.child_id", "?1")
+        " FROM activities a JOIN activity_types t ON t.code = a.type"
+        " WHERE a.date BETWEEN ?1 || '-01' AND ?1 || '-31'"
         " AND a.type NOT IN ('visit_teacher', 'visit_guardian')"
         " GROUP BY a.child_id",
         "DELETE FROM volunteer_months WHERE month = ?1",
@@ -554,11 +594,14 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
     /* Every month: one pass over activities each, after the spans. */
     static const char *const all[] = {
         "DELETE FROM child_months",
-        "INSERT INTO child_months (child_id, month, contacts, last_contact, paired)"
-        " SELECT x.child_id, x.month, x.n, x.last, " PAIRED_SQL("x.child_id", "x.month")
-        " FROM (SELECT child_id, substr(date, 1, 7) AS month, count(*) AS n, max(date) AS last"
-        " FROM activities WHERE type NOT IN ('visit_teacher', 'visit_guardian')"
-        " GROUP BY child_id, substr(date, 1, 7)) x",
+        "INSERT INTO child_months (child_id, month, contacts, last_contact, types, paired)"
+        " SELECT x.child_id, x.month, x.n, x.last, x.types, "
+        PAIRED_SQL("x.child_id", "x.month")
+        " FROM (SELECT a.child_id, substr(a.date, 1, 7) AS month, count(*) AS n,"
+        " max(a.date) AS last, " TYPES_SQL " AS types"
+        " FROM activities a JOIN activity_types t ON t.code = a.type"
+        " WHERE a.type NOT IN ('visit_teacher', 'visit_guardian')"
+        " GROUP BY a.child_id, substr(a.date, 1, 7)) x",
         "DELETE FROM volunteer_months",
         "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
         " SELECT volunteer_id, substr(date, 1, 7), count(*), max(date) FROM activities"

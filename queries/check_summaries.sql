@@ -3,9 +3,11 @@
 -- month_town_events from activities, child_months.paired and child_spans from pairings and
 -- children (the paired children of every month with activities, by town).
 WITH c AS (
-    SELECT child_id, substr(date, 1, 7) AS month, count(*) AS n, max(date) AS last
-    FROM activities WHERE type NOT IN ('visit_teacher', 'visit_guardian')
-    GROUP BY child_id, substr(date, 1, 7)
+    SELECT a.child_id, substr(a.date, 1, 7) AS month, count(*) AS n, max(a.date) AS last,
+           sum(DISTINCT t.bit) AS types
+    FROM activities a JOIN activity_types t ON t.code = a.type
+    WHERE a.type NOT IN ('visit_teacher', 'visit_guardian')
+    GROUP BY a.child_id, substr(a.date, 1, 7)
 ), v AS (
     SELECT volunteer_id, substr(date, 1, 7) AS month, count(*) AS n, max(date) AS last
     FROM activities GROUP BY volunteer_id, substr(date, 1, 7)
@@ -36,7 +38,7 @@ SELECT 'child_months: child ''' || coalesce(c.child_id, m.child_id) || ''' month
        || coalesce(c.month, m.month) || ' holds ' || coalesce(m.contacts, 0)
        || ' contacts, activities say ' || coalesce(c.n, 0)
 FROM c FULL JOIN child_months m ON m.child_id = c.child_id AND m.month = c.month
-WHERE c.n IS NOT m.contacts OR c.last IS NOT m.last_contact
+WHERE c.n IS NOT m.contacts OR c.last IS NOT m.last_contact OR c.types IS NOT m.types
 UNION ALL
 SELECT 'volunteer_months: volunteer ''' || coalesce(v.volunteer_id, m.volunteer_id) || ''' month '
        || coalesce(v.month, m.month) || ' holds ' || coalesce(m.activities, 0)

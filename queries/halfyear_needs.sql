@@ -8,7 +8,11 @@
 --   festival   holiday activities or birthdays
 --   wish       a micro-wish fulfilled in the period
 --   other      send-knowledge or other activities
-WITH needs(ord, code, zh, en, types_zh, types_en) AS (
+--
+-- Speed: the types of each child's contacts per month come from
+-- child_months.types (kept by ingest), so the period's activity rows are
+-- not read, but for the visits (one search per day and visit type).
+WITH RECURSIVE needs(ord, code, zh, en, types_zh, types_en) AS (
     VALUES (1, 'affection', '亲情关爱、心理疏导', 'Affection and support', '心理疏导、送温暖、互认互知', 'counselling, warmth, get-to-know'),
            (2, 'contact', '电话连线、走访探视', 'Calls and visits', '亲情连线、访监护人、访班主任', 'calls, guardian and teacher visits'),
            (3, 'reading', '亲子阅读、亲子研学', 'Reading and study trips', '陪你阅读、亲子研学', 'reading, study trips'),
@@ -21,23 +25,35 @@ kids AS MATERIALIZED (
      WHERE (registered_on IS NULL OR registered_on <= :to)
        AND (exited_on IS NULL OR exited_on >= :from)
 ),
-got AS MATERIALIZED (
-    SELECT DISTINCT a.child_id,
-           CASE WHEN a.type IN ('counselling', 'warmth', 'icebreak') THEN 'affection'
-                WHEN a.type IN ('call', 'visit_guardian', 'visit_teacher') THEN 'contact'
-                WHEN a.type IN ('reading', 'study_trip') THEN 'reading'
-                WHEN a.type IN ('holiday', 'birthday') THEN 'festival'
-                ELSE 'other' END AS need
-      FROM activities a WHERE a.date BETWEEN :from AND :to
-    UNION
-    SELECT DISTINCT child_id, 'wish' FROM wishes WHERE fulfilled_on BETWEEN :from AND :to
+-- The activity types matching each need, as bits of child_months.types
+-- (contacts: visits are not among them, see 'visited').
+masks(code, mask) AS (
+    SELECT 'affection', (SELECT sum(bit) FROM activity_types WHERE code IN ('counselling', 'warmth', 'icebreak'))
+    UNION ALL SELECT 'contact', (SELECT sum(bit) FROM activity_types WHERE code = 'call')
+    UNION ALL SELECT 'reading', (SELECT sum(bit) FROM activity_types WHERE code IN ('reading', 'study_trip'))
+    UNION ALL SELECT 'festival', (SELECT sum(bit) FROM activity_types WHERE code IN ('holiday', 'birthday'))
+    UNION ALL SELECT 'wish', 0
+    UNION ALL SELECT 'other', (SELECT sum(bit) FROM activity_types WHERE code IN ('knowledge', 'other'))
+),
+days(d) AS (SELECT :from UNION ALL SELECT date(d, '+1 day') FROM days WHERE d < :to),
+visited AS MATERIALIZED (   -- children visited at school or home in the period
+    SELECT DISTINCT a.child_id FROM days x CROSS JOIN activities a
+     WHERE a.date = x.d AND a.type IN ('visit_teacher', 'visit_guardian')
 ),
 r AS (
     SELECT nd.ord, nd.code, nd.zh, nd.en, nd.types_zh, nd.types_en,
            (SELECT count(*) FROM kids k WHERE instr(k.n, ';' || nd.code || ';') > 0) AS children,
            (SELECT count(*) FROM kids k WHERE instr(k.n, ';' || nd.code || ';') > 0
-               AND EXISTS (SELECT 1 FROM got g WHERE g.child_id = k.child_id AND g.need = nd.code)) AS served
-      FROM needs nd
+               AND (EXISTS (SELECT 1 FROM child_months m
+                             WHERE m.child_id = k.child_id
+                               AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7)
+                               AND (m.types & ms.mask) <> 0)
+                    OR (nd.code = 'contact' AND k.child_id IN visited)
+                    OR (nd.code = 'wish' AND EXISTS (SELECT 1 FROM wishes w
+                                                      WHERE w.child_id = k.child_id
+                                                        AND w.fulfilled_on BETWEEN :from AND :to)))
+           ) AS served
+      FROM needs nd JOIN masks ms ON ms.code = nd.code
 )
 SELECT ord, CASE :lang WHEN 'en' THEN en ELSE zh END AS need,
        CASE :lang WHEN 'en' THEN types_en ELSE types_zh END AS matching,

@@ -33,6 +33,17 @@ ev AS MATERIALIZED (   -- per month, as the monthly reports count them, added up
       FROM month_town_events WHERE month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7)
      GROUP BY town_code
 ),
+wd AS MATERIALIZED (   -- wishes fulfilled, by the child's town
+    SELECT c.town_code, count(*) AS wishes
+      FROM wishes x JOIN children c ON c.child_id = x.child_id
+     WHERE x.fulfilled_on BETWEEN :from AND :to
+     GROUP BY c.town_code
+),
+sp AS MATERIALIZED (   -- money spent, by the expense's town
+    SELECT town_code, sum(amount_fen) AS spent
+      FROM expenditures WHERE date BETWEEN :from AND :to AND town_code IS NOT NULL
+     GROUP BY town_code
+),
 by_town AS MATERIALIZED (
     SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,
         coalesce(r.paired, 0) AS paired,
@@ -40,12 +51,11 @@ by_town AS MATERIALIZED (
         coalesce(r.contacted_months, 0) AS contacted_months,
         coalesce(ev.calls, 0) AS calls, coalesce(ev.reading, 0) AS reading,
         coalesce(ev.holiday, 0) AS holiday, coalesce(ev.birthday, 0) AS birthday,
-        (SELECT count(*) FROM wishes x JOIN children c ON c.child_id = x.child_id
-          WHERE c.town_code = t.town_code AND x.fulfilled_on BETWEEN :from AND :to) AS wishes,
-        (SELECT coalesce(sum(e.amount_fen), 0) FROM expenditures e
-          WHERE e.town_code = t.town_code AND e.date BETWEEN :from AND :to) AS spent
+        coalesce(wd.wishes, 0) AS wishes, coalesce(sp.spent, 0) AS spent
       FROM towns t LEFT JOIN rate r ON r.town_code = t.town_code
       LEFT JOIN ev ON ev.town_code = t.town_code
+      LEFT JOIN wd ON wd.town_code = t.town_code
+      LEFT JOIN sp ON sp.town_code = t.town_code
 ),
 ranked AS (
     SELECT b.*,

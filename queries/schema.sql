@@ -71,15 +71,18 @@ CREATE INDEX pairings_volunteer ON pairings (volunteer_id, child_id, started_on,
 -- refer to it rather than repeat the list in a CHECK: the same guarantee,
 -- a join away from the label, and (measured) a sixth of the cost of a
 -- twelve-value CHECK on every row of the largest input.
+-- bit: the type's bit in child_months.types (pipeline/summary.c has the
+-- same table).
 CREATE TABLE activity_types (
     code   TEXT NOT NULL PRIMARY KEY,
-    label  TEXT NOT NULL
+    label  TEXT NOT NULL,
+    bit    INTEGER NOT NULL DEFAULT 0
 ) STRICT, WITHOUT ROWID;
-INSERT INTO activity_types (code, label) VALUES
-    ('call', '亲情连线'), ('reading', '陪你阅读'), ('holiday', '假日亲子活动'),
-    ('birthday', '陪过生日'), ('icebreak', '互认互知'), ('visit_teacher', '访班主任'),
-    ('visit_guardian', '访监护人'), ('warmth', '送温暖'), ('knowledge', '送知识'),
-    ('study_trip', '亲子研学'), ('counselling', '心理疏导'), ('other', '其他');
+INSERT INTO activity_types (code, label, bit) VALUES
+    ('call', '亲情连线', 1), ('reading', '陪你阅读', 2), ('holiday', '假日亲子活动', 4),
+    ('birthday', '陪过生日', 8), ('icebreak', '互认互知', 16), ('visit_teacher', '访班主任', 32),
+    ('visit_guardian', '访监护人', 64), ('warmth', '送温暖', 128), ('knowledge', '送知识', 256),
+    ('study_trip', '亲子研学', 512), ('counselling', '心理疏导', 1024), ('other', '其他', 2048);
 
 CREATE TABLE activities (
     activity_id   TEXT NOT NULL,
@@ -110,7 +113,8 @@ CREATE INDEX activities_date ON activities (date, type);
 --
 -- Per child and month: the activity rows naming the child, visits to the
 -- class teacher or the guardian excepted (DESIGN.md's "contacted"), the
--- last such date, and whether the child is paired that month (as in
+-- last such date, the types of those rows (the sum of their
+-- activity_types.bit), and whether the child is paired that month (as in
 -- child_spans), so that "contacted paired children" of a month is one
 -- range of child_months_month.
 CREATE TABLE child_months (
@@ -118,6 +122,7 @@ CREATE TABLE child_months (
     month         TEXT NOT NULL,   -- 'YYYY-MM'
     contacts      INTEGER NOT NULL,
     last_contact  TEXT NOT NULL,
+    types         INTEGER NOT NULL DEFAULT 0,
     paired        INTEGER NOT NULL DEFAULT 0 CHECK (paired IN (0, 1)),
     PRIMARY KEY (child_id, month)
 ) STRICT, WITHOUT ROWID;

@@ -4,7 +4,8 @@
  *
  *   child_months      per child and month: contacts (activity rows,
  *                     visits to the class teacher or guardian excepted),
- *                     the last one, and whether the child is paired then;
+ *                     the last one, their types, and whether the child is
+ *                     paired then;
  *   volunteer_months  per volunteer and month: activity rows, the last one;
  *   month_events      per month and type: distinct activity_ids;
  *   month_town_events per month, town and "five ones" type (call,
@@ -33,6 +34,7 @@ enum { HM_SUM_CHILD, HM_SUM_VOLUNTEER, HM_SUM_EVENTS, HM_SUM_TOWN_EVENTS, HM_SUM
 
 typedef struct hm_summary_acc {
     int64_t n;
+    int64_t types;           /* child months: activity_types.bit of each type seen */
     char last[11];           /* 'YYYY-MM-DD' */
 } hm_summary_acc;
 
