@@ -52,6 +52,7 @@ int cmd_check(int argc, char **argv, hm_cli *cli)
         sqlite3_close(db);
         return HM_EXIT_FAIL;
     }
+    hm_db_reader_cache(db);
     hm_date_format(hm_today(), today);
     report_ctx r = { cli, 0 };
     hm_check_totals t;

@@ -283,6 +283,7 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     if ((rc = hm_db_open(cli->db, false, &db, err, sizeof err)) != HM_OK ||
         (rc = hm_db_require_current(db, cli->db, err, sizeof err)) != HM_OK)
         goto fail;
+    hm_db_reader_cache(db);
     if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, sizeof err, "cannot read database '%s': %s", cli->db, sqlite3_errmsg(db));
         goto fail;

@@ -143,6 +143,11 @@ hm_error hm_db_require_current(sqlite3 *db, const char *path, char *err, size_t 
     return HM_ESCHEMA;
 }
 
+void hm_db_reader_cache(sqlite3 *db)
+{
+    sqlite3_exec(db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
+}
+
 /* Run the SQL file datadir/queries/name. */
 static hm_error exec_file(sqlite3 *db, const char *datadir, const char *name,
                           char *err, size_t errsz)
