@@ -17,19 +17,36 @@ profiled AS MATERIALIZED (
     SELECT child_id, town_code FROM children
      WHERE (registered_on IS NULL OR registered_on <= :to) AND (exited_on IS NULL OR exited_on >= :from)
 ),
+ev AS MATERIALIZED (
+    SELECT town_code, sum(type = 'call') AS calls, sum(type = 'reading') AS reading,
+           sum(type = 'holiday') AS holiday, sum(type = 'birthday') AS birthday
+      FROM events GROUP BY town_code
+),
+pr AS MATERIALIZED (SELECT town_code, count(*) AS n FROM profiled GROUP BY town_code),
+pa AS MATERIALIZED (SELECT town_code, count(*) AS n FROM paired GROUP BY town_code),
+wd AS MATERIALIZED (
+    SELECT c.town_code, count(*) AS wishes
+      FROM wishes x JOIN children c ON c.child_id = x.child_id
+     WHERE x.fulfilled_on BETWEEN :from AND :to
+     GROUP BY c.town_code
+),
+sp AS MATERIALIZED (
+    SELECT town_code, sum(amount_fen) AS spent
+      FROM expenditures WHERE date BETWEEN :from AND :to AND town_code IS NOT NULL
+     GROUP BY town_code
+),
 by_town AS MATERIALIZED (
     SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,
-        (SELECT count(*) FROM profiled x WHERE x.town_code = t.town_code) AS profiled,
-        (SELECT count(*) FROM paired x WHERE x.town_code = t.town_code) AS paired,
-        (SELECT count(*) FROM events e WHERE e.town_code = t.town_code AND e.type = 'call') AS calls,
-        (SELECT count(*) FROM events e WHERE e.town_code = t.town_code AND e.type = 'reading') AS reading,
-        (SELECT count(*) FROM events e WHERE e.town_code = t.town_code AND e.type = 'holiday') AS holiday,
-        (SELECT count(*) FROM events e WHERE e.town_code = t.town_code AND e.type = 'birthday') AS birthday,
-        (SELECT count(*) FROM wishes x JOIN children c ON c.child_id = x.child_id
-          WHERE c.town_code = t.town_code AND x.fulfilled_on BETWEEN :from AND :to) AS wishes,
-        (SELECT coalesce(sum(e.amount_fen), 0) FROM expenditures e
-          WHERE e.town_code = t.town_code AND e.date BETWEEN :from AND :to) AS spent
+        coalesce(pr.n, 0) AS profiled, coalesce(pa.n, 0) AS paired,
+        coalesce(ev.calls, 0) AS calls, coalesce(ev.reading, 0) AS reading,
+        coalesce(ev.holiday, 0) AS holiday, coalesce(ev.birthday, 0) AS birthday,
+        coalesce(wd.wishes, 0) AS wishes, coalesce(sp.spent, 0) AS spent
       FROM towns t
+      LEFT JOIN pr ON pr.town_code = t.town_code
+      LEFT JOIN pa ON pa.town_code = t.town_code
+      LEFT JOIN ev ON ev.town_code = t.town_code
+      LEFT JOIN wd ON wd.town_code = t.town_code
+      LEFT JOIN sp ON sp.town_code = t.town_code
 )
 SELECT 0 AS sort, town_code, town, profiled, paired, calls, reading, holiday, birthday, wishes, spent,
        NULL AS events_counted_twice
