@@ -1,21 +1,27 @@
 -- halfyear_pools.sql - per town at the period's end: volunteers in the
 -- pairing pool (结对库) and the reserve pool (储备库), those who joined
 -- in the period, and the pairings active on the last day; then a total.
-WITH v AS (
-    SELECT * FROM volunteers WHERE joined_on IS NULL OR joined_on <= :to
+WITH vt AS MATERIALIZED (   -- volunteers (joined by the period's end) by town, one pass
+    SELECT town_code, sum(pool = 'paired') AS paired_pool, sum(pool = 'reserve') AS reserve_pool,
+           sum(joined_on BETWEEN :from AND :to) AS new_volunteers
+      FROM volunteers WHERE joined_on IS NULL OR joined_on <= :to
+     GROUP BY town_code
 ),
-act AS (
-    SELECT p.volunteer_id FROM pairings p
+at AS MATERIALIZED (   -- pairings active on the period's last day, by the volunteer's town
+    SELECT v.town_code, count(*) AS active_pairings
+      FROM pairings p JOIN volunteers v ON v.volunteer_id = p.volunteer_id
      WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :to)
+       AND (v.joined_on IS NULL OR v.joined_on <= :to)
+     GROUP BY v.town_code
 ),
 by_town AS (
     SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,
-        (SELECT count(*) FROM v WHERE v.town_code = t.town_code AND v.pool = 'paired') AS paired_pool,
-        (SELECT count(*) FROM v WHERE v.town_code = t.town_code AND v.pool = 'reserve') AS reserve_pool,
-        (SELECT count(*) FROM v WHERE v.town_code = t.town_code AND v.joined_on BETWEEN :from AND :to) AS new_volunteers,
-        (SELECT count(*) FROM act JOIN v ON v.volunteer_id = act.volunteer_id
-          WHERE v.town_code = t.town_code) AS active_pairings
+        coalesce(vt.paired_pool, 0) AS paired_pool, coalesce(vt.reserve_pool, 0) AS reserve_pool,
+        coalesce(vt.new_volunteers, 0) AS new_volunteers,
+        coalesce(at.active_pairings, 0) AS active_pairings
       FROM towns t
+      LEFT JOIN vt ON vt.town_code = t.town_code
+      LEFT JOIN at ON at.town_code = t.town_code
 )
 SELECT 0 AS sort, town_code, town, paired_pool, reserve_pool, new_volunteers, active_pairings
   FROM by_town
