@@ -101,6 +101,9 @@ card AS (
       LEFT JOIN st ON st.volunteer_id = v.volunteer_id
      WHERE v.joined_on IS NULL OR v.joined_on <= :to
 ),
+q AS MATERIALIZED (   -- the quotas, read once
+    SELECT j.key AS town_code, CAST(j.value AS INTEGER) AS quota FROM json_each(:quotas) j
+),
 scored AS (
     SELECT card.*,
            :w_call_months * call_months + :w_reading * reading + :w_holiday * holiday
@@ -113,12 +116,11 @@ scored AS (
 ranked AS (
     SELECT scored.*,
            CASE WHEN eligible THEN row_number() OVER (
-                PARTITION BY town_code
+                PARTITION BY scored.town_code
                 ORDER BY eligible DESC, score DESC, call_months DESC, months_paired DESC,
                          volunteer_id) END AS town_rank,
-           coalesce((SELECT CAST(j.value AS INTEGER) FROM json_each(:quotas) j
-                      WHERE j.key = scored.town_code), :quota_default) AS quota
-      FROM scored
+           coalesce(q.quota, :quota_default) AS quota
+      FROM scored LEFT JOIN q ON q.town_code = scored.town_code
 )
 SELECT r.town_code,
        coalesce(t.town_name, r.town_code) AS town,
