@@ -1,0 +1,251 @@
+/*
+ * test_summary.c - the summary tables (pipeline/summary.c): the runs of
+ * paired months of a child (child_spans) at their edges, the paired and
+ * types columns of child_months, and the events per month and town; each
+ * kept row by row as ingest does and equal to a full recount.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "himama/summary.h"
+#include "test_util.h"
+
+/* Towns T1, T2; children C1..C6; volunteers V1, V2.  C4 exits 2025-06-15,
+ * C5 exits 2025-04-10 (before its pairing starts). */
+static const char *const base_sql =
+    "INSERT INTO towns (town_code) VALUES ('T1'), ('T2');"
+    "INSERT INTO volunteers (volunteer_id, name, town_code) VALUES ('V1', '甲', 'T1'), ('V2', '乙', 'T2');"
+    "INSERT INTO children (child_id, name, birth_date, town_code, exited_on) VALUES"
+    " ('C1', '一', '2015-01-01', 'T1', NULL), ('C2', '二', '2015-01-01', 'T1', NULL),"
+    " ('C3', '三', '2015-01-01', 'T2', NULL), ('C4', '四', '2015-01-01', 'T2', '2025-06-15'),"
+    " ('C5', '五', '2015-01-01', 'T2', '2025-04-10'), ('C6', '六', '2015-01-01', 'T1', NULL);";
+
+/* Two pairings of C1 sharing March (one run); C2 with a gap in March (two
+ * runs); C3 in touching months (one run); C4 open, cut at its exit; C5
+ * starting after its exit (none); C6 none. */
+static const char *const pairings_sql =
+    "INSERT INTO pairings (pairing_id, volunteer_id, child_id, started_on, ended_on) VALUES"
+    " ('P1', 'V1', 'C1', '2025-01-15', '2025-03-10'), ('P2', 'V2', 'C1', '2025-03-20', NULL),"
+    " ('P3', 'V1', 'C2', '2025-01-01', '2025-02-28'), ('P4', 'V1', 'C2', '2025-04-01', '2025-05-31'),"
+    " ('P5', 'V2', 'C3', '2025-01-01', '2025-02-01'), ('P6', 'V2', 'C3', '2025-03-01', '2025-03-31'),"
+    " ('P7', 'V2', 'C4', '2025-05-01', NULL), ('P8', 'V2', 'C5', '2025-05-01', NULL);";
+
+static const char *const spans_want =
+    "C1 2025-01 9999-12 T1|C2 2025-01 2025-02 T1|C2 2025-04 2025-05 T1|"
+    "C3 2025-01 2025-03 T2|C4 2025-05 2025-06 T2";
+
+/* Activities: A1 a holiday with C1 (T1) and C3 (T2) in March, and again
+ * with C2 (T1) in April under the same id; A2 a call to C2 in March (not
+ * paired then); A3 a visit to C3's teacher (no contact). */
+static const struct { const char *id, *date, *type, *vol, *child; } acts[] = {
+    { "A1", "2025-03-05", "holiday", "V1", "C1" },
+    { "A1", "2025-03-05", "holiday", "V2", "C3" },
+    { "A1", "2025-03-05", "holiday", "V1", "C3" },
+    { "A2", "2025-03-12", "call", "V1", "C2" },
+    { "A3", "2025-03-15", "visit_teacher", "V2", "C3" },
+    { "A1", "2025-04-02", "holiday", "V1", "C2" },
+};
+
+static sqlite3 *empty_db(void)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    tu_exec_file(db, "queries/schema.sql");
+    char err[256];
+    if (hm_db_exec_script(db, "base", base_sql, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    return db;
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+/* The rows of a query as "a b c|a b c" (columns joined by spaces). */
+static char *rows(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    hm_strbuf sb = HM_STRBUF_INIT;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (sb.len)
+            hm_strbuf_addc(&sb, '|');
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            if (c)
+                hm_strbuf_addc(&sb, ' ');
+            const unsigned char *t = sqlite3_column_text(st, c);
+            hm_strbuf_adds(&sb, t ? (const char *)t : "NULL");
+        }
+    }
+    sqlite3_finalize(st);
+    hm_strbuf_addc(&sb, '\0');
+    return sb.buf;
+}
+
+static void expect_rows(sqlite3 *db, const char *sql, const char *want)
+{
+    char *got = rows(db, sql);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* Insert the activities one by one and count each as ingest does. */
+static void add_activities(sqlite3 *db, hm_summary *s)
+{
+    char err[256], sql[256];
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+        snprintf(sql, sizeof sql, "INSERT INTO activities (activity_id, date, type, volunteer_id,"
+                 " child_id) VALUES ('%s', '%s', '%s', '%s', '%s')", acts[i].id, acts[i].date,
+                 acts[i].type, acts[i].vol, acts[i].child);
+        exec(db, sql);
+        hm_summary_row r = {
+            .activity_id = acts[i].id, .activity_len = strlen(acts[i].id),
+            .child = acts[i].child, .child_len = strlen(acts[i].child),
+            .volunteer = acts[i].vol, .volunteer_len = strlen(acts[i].vol),
+            .date = acts[i].date, .type = acts[i].type,
+        };
+        if (hm_summary_activity(s, db, &r, err, sizeof err) != HM_OK)
+            fail_msg("%s", err);
+    }
+}
+
+static const char *const q_spans =
+    "SELECT child_id, first_month, last_month, town_code FROM child_spans ORDER BY 1, 2";
+static const char *const q_child_months =
+    "SELECT child_id, month, contacts, last_contact, types, paired FROM child_months ORDER BY 1, 2";
+static const char *const q_events =
+    "SELECT month, type, events FROM month_events ORDER BY 1, 2";
+static const char *const q_town_events =
+    "SELECT month, town_code, type, events FROM month_town_events ORDER BY 1, 2, 3";
+
+/* holiday = 4, call = 1 (activity_types.bit). */
+static const char *const child_months_want =
+    "C1 2025-03 1 2025-03-05 4 1|C2 2025-03 1 2025-03-12 1 0|C2 2025-04 1 2025-04-02 4 1|"
+    "C3 2025-03 2 2025-03-05 4 1";
+/* A1 counts once in March (three rows) and once in April; by town, once in
+ * each town it has a child of. */
+static const char *const events_want =
+    "2025-03 call 1|2025-03 holiday 1|2025-03 visit_teacher 1|2025-04 holiday 1";
+static const char *const town_events_want =
+    "2025-03 T1 call 1|2025-03 T1 holiday 1|2025-03 T2 holiday 1|2025-04 T1 holiday 1";
+
+static void test_summary_full_recount(void **state)
+{
+    (void)state;
+    sqlite3 *db = empty_db();
+    char err[256];
+    exec(db, pairings_sql);
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "INSERT INTO activities (activity_id, date, type, volunteer_id,"
+                 " child_id) VALUES ('%s', '%s', '%s', '%s', '%s')", acts[i].id, acts[i].date,
+                 acts[i].type, acts[i].vol, acts[i].child);
+        exec(db, sql);
+    }
+    if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    expect_rows(db, q_spans, spans_want);
+    expect_rows(db, q_child_months, child_months_want);
+    expect_rows(db, q_events, events_want);
+    expect_rows(db, q_town_events, town_events_want);
+    sqlite3_close(db);
+}
+
+/* As ingest: the pairings marked child by child, then the activities row
+ * by row; the same tables as a full recount. */
+static void test_summary_row_by_row(void **state)
+{
+    (void)state;
+    sqlite3 *db = empty_db();
+    char err[256];
+    hm_summary s;
+    hm_summary_init(&s);
+    exec(db, pairings_sql);
+    const char *kids[] = { "C1", "C2", "C3", "C4", "C5", "C6", "C1" };
+    for (size_t i = 0; i < sizeof kids / sizeof kids[0]; i++)
+        if (hm_summary_child(&s, db, kids[i], 2, err, sizeof err) != HM_OK)
+            fail_msg("%s", err);
+    if (hm_summary_finish(&s, db, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    expect_rows(db, q_spans, spans_want);
+
+    add_activities(db, &s);
+    if (hm_summary_finish(&s, db, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    expect_rows(db, q_child_months, child_months_want);
+    expect_rows(db, q_events, events_want);
+    expect_rows(db, q_town_events, town_events_want);
+
+    hm_summary_release(&s);
+    sqlite3_close(db);
+}
+
+/* A pairing that ends, a child who exits and one who moves town: the
+ * spans and paired flags follow; a changed activity month is recounted. */
+static void test_summary_changes(void **state)
+{
+    (void)state;
+    sqlite3 *db = empty_db();
+    char err[256];
+    hm_summary s;
+    hm_summary_init(&s);
+    exec(db, pairings_sql);
+    add_activities(db, &s);
+    if (hm_summary_finish(&s, db, err, sizeof err) != HM_OK ||
+        hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+
+    /* P2 ends in February: C1 is paired January to March only (P1). */
+    exec(db, "UPDATE pairings SET ended_on = '2025-03-21' WHERE pairing_id = 'P2'");
+    exec(db, "UPDATE children SET exited_on = '2025-03-31' WHERE child_id = 'C3'");
+    exec(db, "UPDATE children SET town_code = 'T2' WHERE child_id = 'C2'");
+    exec(db, "UPDATE activities SET date = '2025-05-02' WHERE activity_id = 'A1' AND child_id = 'C2'");
+    const char *kids[] = { "C1", "C3", "C2" };
+    for (size_t i = 0; i < 3; i++)
+        if (hm_summary_child(&s, db, kids[i], 2, err, sizeof err) != HM_OK)
+            fail_msg("%s", err);
+    if (hm_summary_child_town(&s, db, "C2", 2, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    hm_summary_dirty(&s, "2025-04-02", 10);
+    hm_summary_dirty(&s, "2025-05-02", 10);
+    if (hm_summary_finish(&s, db, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    char *kept[4] = {
+        rows(db, q_spans), rows(db, q_child_months), rows(db, q_events), rows(db, q_town_events),
+    };
+    assert_string_equal(kept[0], "C1 2025-01 2025-03 T1|C2 2025-01 2025-02 T2|"
+                                 "C2 2025-04 2025-05 T2|C3 2025-01 2025-03 T2|C4 2025-05 2025-06 T2");
+    /* A1 with C2 moved to May, C2's call in March now counts in T2. */
+    assert_string_equal(kept[3], "2025-03 T1 holiday 1|2025-03 T2 call 1|2025-03 T2 holiday 1|"
+                                 "2025-05 T2 holiday 1");
+    /* Kept row by row equals a full recount. */
+    if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    expect_rows(db, q_spans, kept[0]);
+    expect_rows(db, q_child_months, kept[1]);
+    expect_rows(db, q_events, kept[2]);
+    expect_rows(db, q_town_events, kept[3]);
+    for (int i = 0; i < 4; i++)
+        free(kept[i]);
+    hm_summary_release(&s);
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_summary_full_recount),
+        cmocka_unit_test(test_summary_row_by_row),
+        cmocka_unit_test(test_summary_changes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
