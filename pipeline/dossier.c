@@ -279,6 +279,59 @@ static hm_error footers(dctx *d)
     return hm_pdf_status(d->pdf);
 }
 
+/*
+ * Fill temp.dossier_activities with the candidates' activity rows of the
+ * year, in one pass over activities: the dossier queries read it, since
+ * activities has no index by volunteer and a search per candidate would
+ * read a year of activities each time (hours for a national shortlist).
+ */
+static hm_error candidate_activities(dctx *d, const hm_nom_candidate *cand, size_t n)
+{
+    static const char *const setup =
+        "DROP TABLE IF EXISTS temp.dossier_candidates;"
+        "DROP TABLE IF EXISTS temp.dossier_activities;"
+        "CREATE TEMP TABLE dossier_candidates (volunteer_id TEXT NOT NULL PRIMARY KEY)"
+        " WITHOUT ROWID;"
+        "CREATE TEMP TABLE dossier_activities (volunteer_id TEXT NOT NULL,"
+        " child_id TEXT NOT NULL, date TEXT NOT NULL, activity_id TEXT NOT NULL);";
+    sqlite3_stmt *st = NULL;
+    hm_error rc = HM_OK;
+    if (sqlite3_exec(d->db, setup, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(d->db, "INSERT OR IGNORE INTO temp.dossier_candidates VALUES (?1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_text(st, 1, cand[i].volunteer_id, -1, SQLITE_STATIC);
+        int s2 = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (s2 != SQLITE_DONE)
+            goto fail;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(d->db,
+                           "INSERT INTO temp.dossier_activities"
+                           " SELECT a.volunteer_id, a.child_id, a.date, a.activity_id"
+                           " FROM activities a WHERE a.date BETWEEN ?1 AND ?2"
+                           " AND a.volunteer_id IN (SELECT volunteer_id FROM temp.dossier_candidates)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_text(st, 1, d->p->from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, d->p->to, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE ||
+        sqlite3_exec(d->db, "CREATE INDEX temp.dossier_activities_volunteer"
+                            " ON dossier_activities (volunteer_id, date)",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_finalize(st);
+    return HM_OK;
+fail:
+    rc = hm_fail(HM_EQUERY, d->err, d->errsz, "dossiers: cannot gather the candidates' "
+                 "activities: %s", sqlite3_errmsg(d->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
 hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
                           const hm_nomination_conf *c, const hm_nom_candidate *cand, size_t n,
                           const char *path, char *err, size_t errsz)
@@ -292,6 +345,8 @@ hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
     d.en = p->lang && strcmp(p->lang, "en") == 0;
     d.err = err;
     d.errsz = errsz;
+    if ((rc = candidate_activities(&d, cand, n)) != HM_OK)
+        goto out;
     for (int i = 0; i < NQ; i++) {
         char *qpath = hm_path_join(p->queries_dir, QFILES[i]);
         char *sql = hm_read_file(qpath, NULL);
@@ -332,6 +387,8 @@ hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
 out:
     for (int i = 0; i < NQ; i++)
         sqlite3_finalize(d.q[i]);
+    sqlite3_exec(db, "DROP TABLE IF EXISTS temp.dossier_activities;"
+                     "DROP TABLE IF EXISTS temp.dossier_candidates;", NULL, NULL, NULL);
     hm_pdf_free(d.pdf);
     return rc;
 }

@@ -2,10 +2,13 @@
 -- by alias only (the dossier is shown to a jury): alias or child_id, town,
 -- when the pairing started, and the activities with this volunteer in the
 -- year (distinct activity_ids).
+-- Activities come from temp.dossier_activities: the candidates' rows of
+-- the year, gathered by pipeline/dossier.c in one pass (activities has no
+-- index by volunteer).
 SELECT coalesce(c.alias, c.child_id) AS child,
        coalesce(t.town_name, c.town_code) AS town,
        min(p.started_on) AS since,
-       (SELECT count(DISTINCT a.activity_id) FROM activities a
+       (SELECT count(DISTINCT a.activity_id) FROM temp.dossier_activities a
          WHERE a.volunteer_id = :volunteer_id AND a.child_id = c.child_id
            AND a.date BETWEEN :from AND :to) AS activities
   FROM pairings p

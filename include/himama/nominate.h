@@ -127,7 +127,9 @@ typedef struct hm_nom_candidate {
 /*
  * Write dossiers.pdf: one page per candidate (cand[0..n)), the figures,
  * the children by alias, a monthly activity bar chart and the stories.
- * Runs queries/annual_dossier_{children,months,stories}.sql per candidate.
+ * Runs queries/annual_dossier_{children,months,stories}.sql per candidate;
+ * the first two read temp.dossier_activities, the candidates' activity rows
+ * of the year, which it fills first in one pass over activities.
  */
 hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
                           const hm_nomination_conf *c, const hm_nom_candidate *cand, size_t n,
