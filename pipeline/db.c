@@ -145,7 +145,7 @@ hm_error hm_db_require_current(sqlite3 *db, const char *path, char *err, size_t 
 
 void hm_db_reader_cache(sqlite3 *db)
 {
-    sqlite3_exec(db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
+    sqlite3_exec(db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
 }
 
 /* Run the SQL file datadir/queries/name. */
