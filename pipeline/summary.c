@@ -14,10 +14,15 @@
 /* A month as a number (year * 12 + month - 1), and the open end. */
 #define MONTH_OPEN (9999 * 12 + 11)
 
+/* Whether child is paired in month (SQL expressions): a run of child_spans
+ * holds the month. */
+#define PAIRED_SQL(child, month) \
+    "EXISTS (SELECT 1 FROM child_spans s WHERE s.child_id = " child \
+    " AND s.first_month <= " month " AND s.last_month >= " month ")"
+
 static const char *const merge_sql[HM_SUM_NACC] = {
     "INSERT INTO child_months (child_id, month, contacts, last_contact, types, paired)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, EXISTS (SELECT 1 FROM child_spans s WHERE s.child_id = ?1"
-    " AND s.first_month <= ?2 AND s.last_month >= ?2))"
+    " VALUES (?1, ?2, ?3, ?4, ?5, " PAIRED_SQL("?1", "?2") ")"
     " ON CONFLICT (child_id, month) DO UPDATE SET contacts = contacts + excluded.contacts,"
     " last_contact = max(last_contact, excluded.last_contact),"
     " types = types | excluded.types",
@@ -30,19 +35,6 @@ static const char *const merge_sql[HM_SUM_NACC] = {
     "INSERT INTO month_town_events (month, type, town_code, events) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (month, town_code, type) DO UPDATE SET events = events + excluded.events",
 };
-
-/* activity_types.bit (queries/schema.sql). */
-static int64_t type_bit(const char *t)
-{
-    static const char *const codes[] = {
-        "call", "reading", "holiday", "birthday", "icebreak", "visit_teacher",
-        "visit_guardian", "warmth", "knowledge", "study_trip", "counselling", "other",
-    };
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (strcmp(t, codes[i]) == 0)
-            return (int64_t)1 << i;
-    return 0;
-}
 
 /* The "five ones" types counted by town. */
 static bool five_ones_type(const char *t)
@@ -75,6 +67,7 @@ void hm_summary_release(hm_summary *s)
     }
     hm_strset_release(&s->dirty);
     hm_strset_release(&s->children);
+    hm_strset_release(&s->type_bits);
     hm_strbuf_release(&s->last_event);
     sqlite3_finalize(s->st_event);
     sqlite3_finalize(s->st_town_event);
@@ -301,14 +294,38 @@ static hm_error first_in_town(hm_summary *s, sqlite3 *db, const hm_summary_row *
     return HM_OK;
 }
 
+/* activity_types.bit of type t, read from the table the first time. */
+static hm_error type_bit(hm_summary *s, sqlite3 *db, const char *t, int64_t *bit,
+                         char *err, size_t errsz)
+{
+    if (s->type_bits.n == 0) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, "SELECT code, bit FROM activity_types", -1, &st, NULL)
+            != SQLITE_OK)
+            return db_fail(db, err, errsz);
+        int src;
+        while ((src = sqlite3_step(st)) == SQLITE_ROW)
+            hm_strset_add(&s->type_bits, (const char *)sqlite3_column_text(st, 0),
+                          (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_int64(st, 1));
+        sqlite3_finalize(st);
+        if (src != SQLITE_DONE)
+            return db_fail(db, err, errsz);
+    }
+    long e = hm_strset_find(&s->type_bits, t, strlen(t));
+    *bit = e < 0 ? 0 : s->type_bits.val[e];
+    return HM_OK;
+}
+
 hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
                              char *err, size_t errsz)
 {
     hm_error rc = HM_OK;
     bool first;
-    if (strcmp(r->type, "visit_teacher") != 0 && strcmp(r->type, "visit_guardian") != 0)
-        rc = count_month(s, db, HM_SUM_CHILD, r->child, r->child_len, r->date,
-                         type_bit(r->type), err, errsz);
+    int64_t bit;
+    if (strcmp(r->type, "visit_teacher") != 0 && strcmp(r->type, "visit_guardian") != 0 &&
+        (rc = type_bit(s, db, r->type, &bit, err, errsz)) == HM_OK)
+        rc = count_month(s, db, HM_SUM_CHILD, r->child, r->child_len, r->date, bit,
+                         err, errsz);
     if (rc == HM_OK)
         rc = count_month(s, db, HM_SUM_VOLUNTEER, r->volunteer, r->volunteer_len, r->date,
                          0, err, errsz);
@@ -409,9 +426,8 @@ static hm_error spans_one(hm_summary *s, sqlite3 *db, const char *c, size_t len,
                       " VALUES (?1, ?2, ?3, ?4)", err, errsz)) != HM_OK ||
         (rc = prepare(db, &s->st_flag,
                       "UPDATE child_months SET paired = 1 - paired WHERE child_id = ?1"
-                      " AND paired <> EXISTS (SELECT 1 FROM child_spans s"
-                      " WHERE s.child_id = ?1 AND s.first_month <= child_months.month"
-                      " AND s.last_month >= child_months.month)", err, errsz)) != HM_OK)
+                      " AND paired <> " PAIRED_SQL("?1", "child_months.month"),
+                      err, errsz)) != HM_OK)
         return rc;
 
     sqlite3_bind_text(s->st_del, 1, c, (int)len, SQLITE_STATIC);
@@ -553,9 +569,6 @@ static hm_error run_all(sqlite3 *db, const char *const *sql, size_t n, const cha
     return HM_OK;
 }
 
-#define PAIRED_SQL(child, month) \
-    "EXISTS (SELECT 1 FROM child_spans s WHERE s.child_id = " child \
-    " AND s.first_month <= " month " AND s.last_month >= " month ")"
 
 /* The types of a group of rows a joined to activity_types t: the sum of
  * their distinct bits. */

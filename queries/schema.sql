@@ -71,8 +71,7 @@ CREATE INDEX pairings_volunteer ON pairings (volunteer_id, child_id, started_on,
 -- refer to it rather than repeat the list in a CHECK: the same guarantee,
 -- a join away from the label, and (measured) a sixth of the cost of a
 -- twelve-value CHECK on every row of the largest input.
--- bit: the type's bit in child_months.types (pipeline/summary.c has the
--- same table).
+-- bit: the type's bit in child_months.types (ingest reads it from here).
 CREATE TABLE activity_types (
     code   TEXT NOT NULL PRIMARY KEY,
     label  TEXT NOT NULL,

@@ -46,6 +46,7 @@ typedef struct hm_summary {
     size_t acc_cap[HM_SUM_NACC];
     hm_strset dirty;         /* months to recount ("YYYY-MM") */
     hm_strset children;      /* children whose spans to compute again */
+    hm_strset type_bits;     /* activity_types: code -> bit, read once */
     hm_strbuf last_event;    /* the last "activity_id\x1ftype\x1fYYYY-MM" looked up */
     size_t cap;              /* entries per accumulator or set before a merge */
     sqlite3_stmt *st[HM_SUM_NACC];
