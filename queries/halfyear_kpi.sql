@@ -17,24 +17,26 @@ WITH w(k, f, t) AS (
 wm(k, f, t, fm, tm) AS (
     SELECT k, f, t, substr(f, 1, 7), substr(t, 1, 7) FROM w
 ),
+ev AS MATERIALIZED (   -- activities by type: the months of each window added up
+    SELECT w.k, sum(CASE e.type WHEN 'call' THEN e.events ELSE 0 END) AS calls,
+           sum(CASE e.type WHEN 'reading' THEN e.events ELSE 0 END) AS reading,
+           sum(CASE e.type WHEN 'holiday' THEN e.events ELSE 0 END) AS holiday,
+           sum(CASE e.type WHEN 'birthday' THEN e.events ELSE 0 END) AS birthday
+      FROM wm w JOIN month_events e ON e.month BETWEEN w.fm AND w.tm
+     GROUP BY w.k
+),
 s AS MATERIALIZED (
     SELECT w.k,
-        EXISTS (SELECT 1 FROM month_events e WHERE e.month BETWEEN w.fm AND w.tm) AS has_data,
+        ev.k IS NOT NULL AS has_data,
         (SELECT count(DISTINCT x.child_id) FROM child_spans x
           WHERE x.first_month <= w.tm AND x.last_month >= w.fm) AS paired,
         (SELECT count(*) FROM volunteers v
           WHERE EXISTS (SELECT 1 FROM volunteer_months x WHERE x.volunteer_id = v.volunteer_id
                           AND x.month BETWEEN w.fm AND w.tm)) AS volunteers,
-        (SELECT coalesce(sum(e.events), 0) FROM month_events e
-          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'call') AS calls,
-        (SELECT coalesce(sum(e.events), 0) FROM month_events e
-          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'reading') AS reading,
-        (SELECT coalesce(sum(e.events), 0) FROM month_events e
-          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'holiday') AS holiday,
-        (SELECT coalesce(sum(e.events), 0) FROM month_events e
-          WHERE e.month BETWEEN w.fm AND w.tm AND e.type = 'birthday') AS birthday,
+        coalesce(ev.calls, 0) AS calls, coalesce(ev.reading, 0) AS reading,
+        coalesce(ev.holiday, 0) AS holiday, coalesce(ev.birthday, 0) AS birthday,
         (SELECT count(*) FROM wishes x WHERE x.fulfilled_on BETWEEN w.f AND w.t) AS wishes
-    FROM wm w
+    FROM wm w LEFT JOIN ev ON ev.k = w.k
 ),
 m AS (SELECT * FROM s WHERE k = 'm'),
 p AS (SELECT k, CASE WHEN has_data THEN paired END AS paired,
