@@ -85,6 +85,7 @@ typedef struct ingest_ctx {
      * file, since rows are only added or updated, never deleted, and an
      * activities file changes no pairing. */
     hm_strset refs[HM_REF_FUND + 1];
+    hm_strset towns;              /* the towns of the children in refs */
     hm_strset pairs;              /* "volunteer\x1fchild" -> first | count << 32 */
     int32_t *spans;               /* pairs of (start, end) days */
     size_t nspans, spans_cap;
@@ -187,7 +188,7 @@ static hm_error prepare_common(ingest_ctx *x, char *err, size_t errsz)
     static const char *const ref_sql[] = {
         [HM_REF_NONE] = NULL,
         [HM_REF_TOWN] = "SELECT 1 FROM towns WHERE town_code = ?1",
-        [HM_REF_CHILD] = "SELECT 1 FROM children WHERE child_id = ?1",
+        [HM_REF_CHILD] = "SELECT town_code FROM children WHERE child_id = ?1",
         [HM_REF_VOLUNTEER] = "SELECT 1 FROM volunteers WHERE volunteer_id = ?1",
         [HM_REF_EVENT] = "SELECT 1 FROM trainings WHERE event_id = ?1",
         [HM_REF_FUND] = "SELECT 1 FROM donations WHERE restricted_to = ?1 LIMIT 1",
@@ -717,8 +718,13 @@ static hm_error ref_exists(ingest_ctx *x, hm_ref ref, const slot *v, bool *found
     bind_slot(st, 1, v);
     int rc = sqlite3_step(st);
     *found = rc == SQLITE_ROW;
-    if (*found)
-        hm_strset_add(&x->refs[ref], v->s.buf, v->s.len, 0);
+    if (*found) {
+        /* A child is kept with its town (an entry of x->towns). */
+        int64_t town = ref != HM_REF_CHILD ? 0
+            : hm_strset_add(&x->towns, (const char *)sqlite3_column_text(st, 0),
+                            (size_t)sqlite3_column_bytes(st, 0), 0);
+        hm_strset_add(&x->refs[ref], v->s.buf, v->s.len, town);
+    }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -887,11 +893,16 @@ static hm_error note_new(ingest_ctx *x, char *err, size_t errsz)
         const slot *v = col(x, "volunteer_id"), *a = col(x, "activity_id");
         if (d->t != SLOT_TEXT || d->s.len != 10 || t->t != SLOT_TEXT)
             return HM_OK;   /* required columns: never so for a stored row */
+        /* The child was looked up (a reference) just before. */
+        long e = hm_strset_find(&x->refs[HM_REF_CHILD], c->s.buf, c->s.len);
+        long town = e < 0 ? -1 : (long)x->refs[HM_REF_CHILD].val[e];
         hm_summary_row r = {
             .activity_id = a->s.buf, .activity_len = a->s.len,
             .child = c->s.buf, .child_len = c->s.len,
             .volunteer = v->s.buf, .volunteer_len = v->s.len,
             .date = d->s.buf, .type = t->s.buf,
+            .town = town < 0 ? "" : x->towns.arena + x->towns.off[town],
+            .town_len = town < 0 ? 0 : x->towns.len[town],
         };
         return hm_summary_activity(&x->sum, x->db, &r, err, errsz);
     }
@@ -1412,6 +1423,7 @@ static void ctx_release(ingest_ctx *x)
     for (int i = 0; i <= HM_REF_FUND; i++)
         hm_strset_release(&x->refs[i]);
     hm_strset_release(&x->pairs);
+    hm_strset_release(&x->towns);
     hm_summary_release(&x->sum);
     free(x->spans);
     if (x->rej_fp) {

@@ -46,7 +46,9 @@ static bool five_ones_type(const char *t)
 void hm_summary_init(hm_summary *s)
 {
     memset(s, 0, sizeof *s);
-    hm_strbuf_init(&s->last_event);
+    hm_strbuf_init(&s->cur_id);
+    hm_strbuf_init(&s->cur_towns);
+    hm_strbuf_init(&s->max);
     s->cap = SUMMARY_CAP;
 }
 
@@ -68,9 +70,11 @@ void hm_summary_release(hm_summary *s)
     hm_strset_release(&s->dirty);
     hm_strset_release(&s->children);
     hm_strset_release(&s->type_bits);
-    hm_strbuf_release(&s->last_event);
+    hm_strbuf_release(&s->cur_id);
+    hm_strbuf_release(&s->cur_towns);
+    hm_strbuf_release(&s->max);
+    free(s->cur);
     sqlite3_finalize(s->st_event);
-    sqlite3_finalize(s->st_town_event);
     sqlite3_finalize(s->st_child_months);
     sqlite3_finalize(s->st_child);
     sqlite3_finalize(s->st_pairs);
@@ -216,81 +220,132 @@ static hm_error count_month(hm_summary *s, sqlite3 *db, int w, const char *id, s
     return count(s, db, w, key, len + 8, date, types, err, errsz);
 }
 
-/* Is r the first row of its activity, type and month in activities? */
-static hm_error first_of_event(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
-                               bool *first, char *err, size_t errsz)
+/*
+ * Whether an activity row is the first of its activity, type and month
+ * (it then counts in month_events), and the first of them with a child of
+ * its town (month_town_events).  The rows of the current activity_id are
+ * kept in s->cur.  An activity_id above every one in the database (s->max:
+ * exports number their activities in order) has no other rows, and the
+ * rows after it under the same id are known from s->cur; any other is
+ * looked up once, with its children's towns.
+ */
+
+/* Add a row (type, date, town) to s->cur. */
+static void cur_add(hm_summary *s, const char *type, size_t type_len, const char *date,
+                    const char *town, size_t town_len)
 {
-    hm_strbuf key = HM_STRBUF_INIT;
-    hm_error rc = HM_OK;
-    *first = false;
-    hm_strbuf_add(&key, r->activity_id, r->activity_len);
-    hm_strbuf_addc(&key, '\x1f');
-    hm_strbuf_adds(&key, r->type);
-    hm_strbuf_addc(&key, '\x1f');
-    hm_strbuf_add(&key, r->date, 7);
-    /* Rows of one activity usually come together: the ones after the
-     * first are not first. */
-    if (key.len == s->last_event.len && memcmp(key.buf, s->last_event.buf, key.len) == 0)
-        goto out;
-    if ((rc = prepare(db, &s->st_event,
-                      "SELECT count(*) FROM (SELECT 1 FROM activities WHERE activity_id = ?1"
-                      " AND type = ?2 AND date BETWEEN ?3 || '-01' AND ?3 || '-31' LIMIT 2)",
-                      err, errsz)) != HM_OK)
-        goto out;
-    sqlite3_bind_text(s->st_event, 1, r->activity_id, (int)r->activity_len, SQLITE_STATIC);
-    sqlite3_bind_text(s->st_event, 2, r->type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s->st_event, 3, r->date, 7, SQLITE_STATIC);
-    if (sqlite3_step(s->st_event) == SQLITE_ROW)
-        *first = sqlite3_column_int64(s->st_event, 0) == 1;
-    else
-        rc = db_fail(db, err, errsz);
-    sqlite3_reset(s->st_event);
-    hm_strbuf_reset(&s->last_event);
-    hm_strbuf_add(&s->last_event, key.buf, key.len);
-out:
-    hm_strbuf_release(&key);
-    return rc;
+    if (s->ncur == s->cur_cap) {
+        s->cur_cap = s->cur_cap ? s->cur_cap * 2 : 16;
+        s->cur = hm_xrealloc(s->cur, s->cur_cap * sizeof *s->cur);
+    }
+    hm_summary_cur *c = &s->cur[s->ncur++];
+    size_t n = type_len < sizeof c->type - 1 ? type_len : sizeof c->type - 1;
+    memcpy(c->type, type, n);
+    c->type[n] = '\0';
+    memcpy(c->month, date, 7);
+    c->month[7] = '\0';
+    c->town = s->cur_towns.len;
+    c->town_len = town_len;
+    hm_strbuf_add(&s->cur_towns, town ? town : "", town_len);
 }
 
-/*
- * For a "five ones" row: is it the first row of its activity, type and
- * month (*first), and the first with a child of its child's town
- * (*first_town)?  *town gets that town.  One search: the rows of the
- * activity, type and month with their children's towns, this row's child
- * first.
- */
-static hm_error first_in_town(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
-                              bool *first, bool *first_town, hm_strbuf *town,
-                              char *err, size_t errsz)
+/* Make s->cur the rows of r's activity in the database other than r. */
+static hm_error cur_load(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
+                         char *err, size_t errsz)
 {
-    hm_error rc;
-    *first = *first_town = false;
-    if ((rc = prepare(db, &s->st_town_event,
-                      "SELECT c.town_code FROM activities a JOIN children c"
-                      " ON c.child_id = a.child_id WHERE a.activity_id = ?1 AND a.type = ?2"
-                      " AND a.date BETWEEN ?3 || '-01' AND ?3 || '-31'"
-                      " ORDER BY a.child_id = ?4 DESC", err, errsz)) != HM_OK)
+    hm_error rc = prepare(db, &s->st_event,
+                          "SELECT a.type, a.date, c.town_code, a.volunteer_id, a.child_id"
+                          " FROM activities a LEFT JOIN children c ON c.child_id = a.child_id"
+                          " WHERE a.activity_id = ?1", err, errsz);
+    if (rc != HM_OK)
         return rc;
-    sqlite3_stmt *st = s->st_town_event;
+    sqlite3_stmt *st = s->st_event;
+    s->ncur = 0;
+    hm_strbuf_reset(&s->cur_towns);
     sqlite3_bind_text(st, 1, r->activity_id, (int)r->activity_len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->date, 7, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, r->child, (int)r->child_len, SQLITE_STATIC);
     int src;
-    size_t n = 0, same = 0;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(st, 0);
-        size_t tl = (size_t)sqlite3_column_bytes(st, 0);
-        if (n++ == 0)
-            hm_strbuf_add(town, t ? t : "", tl);
-        if (tl == town->len && (tl == 0 || memcmp(t, town->buf, tl) == 0))
-            same++;
+        size_t vl = (size_t)sqlite3_column_bytes(st, 3), cl = (size_t)sqlite3_column_bytes(st, 4);
+        if (vl == r->volunteer_len && cl == r->child_len &&
+            memcmp(sqlite3_column_text(st, 3), r->volunteer, vl) == 0 &&
+            memcmp(sqlite3_column_text(st, 4), r->child, cl) == 0)
+            continue;   /* r itself */
+        const char *date = (const char *)sqlite3_column_text(st, 1);
+        if (!date || sqlite3_column_bytes(st, 1) < 7)
+            continue;
+        cur_add(s, (const char *)sqlite3_column_text(st, 0),
+                (size_t)sqlite3_column_bytes(st, 0), date,
+                (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
     }
     sqlite3_reset(st);
     if (src != SQLITE_DONE)
         return db_fail(db, err, errsz);
-    *first = n == 1;
-    *first_town = same == 1;
+    hm_strbuf_reset(&s->cur_id);
+    hm_strbuf_add(&s->cur_id, r->activity_id, r->activity_len);
+    s->cur_ok = true;
+    return HM_OK;
+}
+
+/* The largest activity_id in the database (r's row included) into s->max. */
+static hm_error max_load(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT max(activity_id) FROM activities", -1, &st, NULL)
+        != SQLITE_OK)
+        return db_fail(db, err, errsz);
+    int src = sqlite3_step(st);
+    hm_strbuf_reset(&s->max);
+    if (src == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        hm_strbuf_add(&s->max, (const char *)sqlite3_column_text(st, 0),
+                      (size_t)sqlite3_column_bytes(st, 0));
+    sqlite3_finalize(st);
+    if (src != SQLITE_ROW)
+        return db_fail(db, err, errsz);
+    s->max_ok = true;
+    return HM_OK;
+}
+
+/* memcmp order of byte strings, as SQLite's BINARY collation. */
+static int bytes_cmp(const char *a, size_t la, const char *b, size_t lb)
+{
+    int c = memcmp(a, b, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+static hm_error firsts(hm_summary *s, sqlite3 *db, const hm_summary_row *r, bool *first,
+                       bool *first_town, char *err, size_t errsz)
+{
+    hm_error rc = HM_OK;
+    bool same = s->cur_ok && s->cur_id.len == r->activity_len &&
+                memcmp(s->cur_id.buf, r->activity_id, r->activity_len) == 0;
+    if (!same && s->max_ok &&
+        bytes_cmp(r->activity_id, r->activity_len, s->max.buf, s->max.len) > 0) {
+        /* Above every other: r is its activity's only row. */
+        hm_strbuf_reset(&s->max);
+        hm_strbuf_add(&s->max, r->activity_id, r->activity_len);
+        s->ncur = 0;
+        hm_strbuf_reset(&s->cur_towns);
+        hm_strbuf_reset(&s->cur_id);
+        hm_strbuf_add(&s->cur_id, r->activity_id, r->activity_len);
+        s->cur_ok = true;
+    } else if (!same) {
+        if ((rc = cur_load(s, db, r, err, errsz)) != HM_OK)
+            return rc;
+        if (!s->max_ok && (rc = max_load(s, db, err, errsz)) != HM_OK)
+            return rc;
+    }
+    size_t tl = strlen(r->type);
+    *first = *first_town = true;
+    for (size_t i = 0; i < s->ncur; i++) {
+        const hm_summary_cur *c = &s->cur[i];
+        if (strcmp(c->type, r->type) != 0 || memcmp(c->month, r->date, 7) != 0)
+            continue;
+        *first = false;
+        if (c->town_len == r->town_len &&
+            memcmp(s->cur_towns.buf + c->town, r->town, r->town_len) == 0)
+            *first_town = false;
+    }
+    cur_add(s, r->type, tl, r->date, r->town, r->town_len);
     return HM_OK;
 }
 
@@ -320,7 +375,7 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
                              char *err, size_t errsz)
 {
     hm_error rc = HM_OK;
-    bool first;
+    bool first = false;
     int64_t bit;
     if (strcmp(r->type, "visit_teacher") != 0 && strcmp(r->type, "visit_guardian") != 0 &&
         (rc = type_bit(s, db, r->type, &bit, err, errsz)) == HM_OK)
@@ -330,33 +385,32 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
         rc = count_month(s, db, HM_SUM_VOLUNTEER, r->volunteer, r->volunteer_len, r->date,
                          0, err, errsz);
     bool five = five_ones_type(r->type), first_town = false;
-    hm_strbuf town = HM_STRBUF_INIT, key = HM_STRBUF_INIT;
     if (rc == HM_OK)
-        rc = five ? first_in_town(s, db, r, &first, &first_town, &town, err, errsz)
-                  : first_of_event(s, db, r, &first, err, errsz);
-    if (rc == HM_OK && first) {
-        char k[64];
-        int n = snprintf(k, sizeof k, "%.7s\x1f%s", r->date, r->type);
-        if (n > 0 && (size_t)n < sizeof k)
-            rc = count(s, db, HM_SUM_EVENTS, k, (size_t)n, r->date, 0, err, errsz);
+        rc = firsts(s, db, r, &first, &first_town, err, errsz);
+    size_t tl = strlen(r->type);
+    if (rc == HM_OK && first && tl < 48) {
+        char k[56];
+        memcpy(k, r->date, 7);
+        k[7] = '\x1f';
+        memcpy(k + 8, r->type, tl);
+        rc = count(s, db, HM_SUM_EVENTS, k, 8 + tl, r->date, 0, err, errsz);
     }
-    if (rc == HM_OK && five) {
-        if (first_town) {
-            hm_strbuf_add(&key, r->date, 7);
-            hm_strbuf_addc(&key, '\x1f');
-            hm_strbuf_adds(&key, r->type);
-            hm_strbuf_addc(&key, '\x1f');
-            hm_strbuf_add(&key, town.buf ? town.buf : "", town.len);
-            rc = count(s, db, HM_SUM_TOWN_EVENTS, key.buf, key.len, r->date, 0, err, errsz);
-        }
+    if (rc == HM_OK && five && first_town) {
+        hm_strbuf key = HM_STRBUF_INIT;
+        hm_strbuf_add(&key, r->date, 7);
+        hm_strbuf_addc(&key, '\x1f');
+        hm_strbuf_add(&key, r->type, tl);
+        hm_strbuf_addc(&key, '\x1f');
+        hm_strbuf_add(&key, r->town ? r->town : "", r->town_len);
+        rc = count(s, db, HM_SUM_TOWN_EVENTS, key.buf, key.len, r->date, 0, err, errsz);
+        hm_strbuf_release(&key);
     }
-    hm_strbuf_release(&town);
-    hm_strbuf_release(&key);
     return rc;
 }
 
 void hm_summary_dirty(hm_summary *s, const char *date, size_t len)
 {
+    s->cur_ok = false;   /* a row changed: look its activity up again */
     if (len >= 7)
         hm_strset_add(&s->dirty, date, 7, 0);
 }
@@ -547,7 +601,7 @@ hm_error hm_summary_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
     set_reset(&s->children);
     for (int w = 0; w < HM_SUM_NACC; w++)
         set_reset(&s->keys[w]);
-    hm_strbuf_reset(&s->last_event);
+    s->cur_ok = s->max_ok = false;
     return rc;
 }
 

@@ -43,14 +43,15 @@ static const char *const spans_want =
 /* Activities: A1 a holiday with C1 (T1) and C3 (T2) in March, and again
  * with C2 (T1) in April under the same id; A2 a call to C2 in March (not
  * paired then); A3 a visit to C3's teacher (no contact). */
-static const struct { const char *id, *date, *type, *vol, *child; } acts[] = {
-    { "A1", "2025-03-05", "holiday", "V1", "C1" },
-    { "A1", "2025-03-05", "holiday", "V2", "C3" },
-    { "A1", "2025-03-05", "holiday", "V1", "C3" },
-    { "A2", "2025-03-12", "call", "V1", "C2" },
-    { "A3", "2025-03-15", "visit_teacher", "V2", "C3" },
-    { "A1", "2025-04-02", "holiday", "V1", "C2" },
+static const struct { const char *id, *date, *type, *vol, *child, *town; } acts[] = {
+    { "A1", "2025-03-05", "holiday", "V1", "C1", "T1" },
+    { "A1", "2025-03-05", "holiday", "V2", "C3", "T2" },
+    { "A1", "2025-03-05", "holiday", "V1", "C3", "T2" },
+    { "A2", "2025-03-12", "call", "V1", "C2", "T1" },
+    { "A3", "2025-03-15", "visit_teacher", "V2", "C3", "T2" },
+    { "A1", "2025-04-02", "holiday", "V1", "C2", "T1" },
 };
+#define NACTS (sizeof acts / sizeof acts[0])
 
 static sqlite3 *empty_db(void)
 {
@@ -98,11 +99,16 @@ static void expect_rows(sqlite3 *db, const char *sql, const char *want)
     free(got);
 }
 
-/* Insert the activities one by one; with s, count each as ingest does. */
-static void add_activities(sqlite3 *db, hm_summary *s)
+/* Insert the activities one by one in the order given (NULL: as listed);
+ * with s, count each as ingest does, and finish after the first split
+ * rows (a file of its own; 0: none). */
+static void add_activities_in(sqlite3 *db, hm_summary *s, const size_t *order, size_t split)
 {
     char err[256], sql[256];
-    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+    for (size_t n = 0; n < NACTS; n++) {
+        size_t i = order ? order[n] : n;
+        if (s && split && n == split && hm_summary_finish(s, db, err, sizeof err) != HM_OK)
+            fail_msg("%s", err);
         snprintf(sql, sizeof sql, "INSERT INTO activities (activity_id, date, type, volunteer_id,"
                  " child_id) VALUES ('%s', '%s', '%s', '%s', '%s')", acts[i].id, acts[i].date,
                  acts[i].type, acts[i].vol, acts[i].child);
@@ -114,10 +120,16 @@ static void add_activities(sqlite3 *db, hm_summary *s)
             .child = acts[i].child, .child_len = strlen(acts[i].child),
             .volunteer = acts[i].vol, .volunteer_len = strlen(acts[i].vol),
             .date = acts[i].date, .type = acts[i].type,
+            .town = acts[i].town, .town_len = strlen(acts[i].town),
         };
         if (hm_summary_activity(s, db, &r, err, sizeof err) != HM_OK)
             fail_msg("%s", err);
     }
+}
+
+static void add_activities(sqlite3 *db, hm_summary *s)
+{
+    add_activities_in(db, s, NULL, 0);
 }
 
 static const char *const q_spans =
@@ -185,6 +197,36 @@ static void test_summary_row_by_row(void **state)
     sqlite3_close(db);
 }
 
+/* Whatever the order of the rows and the files they come in, an activity
+ * counts once per month and type, and once per town: its rows may come
+ * together or apart, above every stored activity_id or below. */
+static void test_summary_any_order(void **state)
+{
+    (void)state;
+    static const size_t orders[][NACTS] = {
+        { 5, 4, 3, 2, 1, 0 }, { 3, 0, 4, 1, 5, 2 }, { 0, 5, 1, 3, 2, 4 }, { 4, 2, 0, 3, 5, 1 },
+    };
+    char err[256];
+    for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+        for (size_t split = 0; split < NACTS; split += 2) {
+            sqlite3 *db = empty_db();
+            hm_summary s;
+            hm_summary_init(&s);
+            exec(db, pairings_sql);
+            if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
+                fail_msg("%s", err);
+            add_activities_in(db, &s, orders[o], split);
+            if (hm_summary_finish(&s, db, err, sizeof err) != HM_OK)
+                fail_msg("%s", err);
+            expect_rows(db, q_child_months, child_months_want);
+            expect_rows(db, q_events, events_want);
+            expect_rows(db, q_town_events, town_events_want);
+            hm_summary_release(&s);
+            sqlite3_close(db);
+        }
+    }
+}
+
 /* A pairing that ends, a child who exits and one who moves town: the
  * spans and paired flags follow; a changed activity month is recounted. */
 static void test_summary_changes(void **state)
@@ -241,6 +283,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_summary_full_recount),
         cmocka_unit_test(test_summary_row_by_row),
+        cmocka_unit_test(test_summary_any_order),
         cmocka_unit_test(test_summary_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,14 @@ typedef struct hm_summary_acc {
     char last[11];           /* 'YYYY-MM-DD' */
 } hm_summary_acc;
 
+/* A row of the current activity: its type, month and child's town (an
+ * offset into cur_towns). */
+typedef struct hm_summary_cur {
+    char type[16];
+    char month[8];
+    size_t town, town_len;
+} hm_summary_cur;
+
 typedef struct hm_summary {
     /* keys: child / volunteer "id\x1fYYYY-MM", events "YYYY-MM\x1ftype",
      * town events "YYYY-MM\x1ftype\x1ftown" */
@@ -47,19 +55,24 @@ typedef struct hm_summary {
     hm_strset dirty;         /* months to recount ("YYYY-MM") */
     hm_strset children;      /* children whose spans to compute again */
     hm_strset type_bits;     /* activity_types: code -> bit, read once */
-    hm_strbuf last_event;    /* the last "activity_id\x1ftype\x1fYYYY-MM" looked up */
+    /* The rows of the current activity_id other than the one being
+     * counted (summary.c: firsts), and the largest activity_id stored. */
+    hm_strbuf cur_id, cur_towns, max;
+    struct hm_summary_cur *cur;
+    size_t ncur, cur_cap;
+    bool cur_ok, max_ok;
     size_t cap;              /* entries per accumulator or set before a merge */
     sqlite3_stmt *st[HM_SUM_NACC];
-    sqlite3_stmt *st_event, *st_town_event, *st_child_months;
+    sqlite3_stmt *st_event, *st_child_months;
     sqlite3_stmt *st_child, *st_pairs, *st_del, *st_ins, *st_flag;
     int32_t *runs;           /* scratch: month runs of one child */
     size_t runs_cap;
 } hm_summary;
 
-/* One activity row, as stored. */
+/* One activity row, as stored, and the town of its child. */
 typedef struct hm_summary_row {
-    const char *activity_id, *child, *volunteer, *date, *type;
-    size_t activity_len, child_len, volunteer_len;   /* date is 'YYYY-MM-DD' */
+    const char *activity_id, *child, *volunteer, *date, *type, *town;
+    size_t activity_len, child_len, volunteer_len, town_len;   /* date is 'YYYY-MM-DD' */
 } hm_summary_row;
 
 void hm_summary_init(hm_summary *s);
