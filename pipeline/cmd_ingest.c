@@ -135,7 +135,8 @@ int cmd_ingest(int argc, char **argv, hm_cli *cli)
     }
     int64_t start = (int64_t)time(NULL);
     hm_ingest_opts o = { .force = force, .rejects_dir = rejects_dir, .today = hm_today(),
-                         .progress = NULL, .progress_ctx = &start };
+                         .progress = NULL, .progress_ctx = &start,
+                         .cache = hm_ingest_cache_new() };
     if (!cli->quiet && isatty(STDERR_FILENO))
         o.progress = cli_progress;
     tally t = { cli, o.progress != NULL, 0, 0, 0, 0, HM_EXIT_OK };
@@ -153,6 +154,7 @@ int cmd_ingest(int argc, char **argv, hm_cli *cli)
         fprintf(stderr, "%zu files: %lld rows read, %lld rejected; %zu files rejected whole\n",
                 t.units, t.read, t.rejected, t.rejected_whole);
     free(rejects_dir);
+    hm_ingest_cache_free(o.cache);
 out:
     sqlite3_close(db);
     hm_db_unlock(lockfd);

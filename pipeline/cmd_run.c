@@ -326,11 +326,13 @@ static int ingest_processing(hm_log *log, const hm_cli *cli, const char *procdir
     }
     int64_t start = (int64_t)time(NULL);
     hm_ingest_opts o = { .rejects_dir = rejects_dir, .today = hm_today(),
-                         .progress = NULL, .progress_ctx = &start };
+                         .progress = NULL, .progress_ctx = &start,
+                         .cache = hm_ingest_cache_new() };
     if (!cli->quiet && isatty(STDERR_FILENO))
         o.progress = cli_progress;
     for (size_t f = 0; f < nfiles; f++)
         raise_to(&code, run_one(log, db, files[f], &o, archdir, faildir, cli, t));
+    hm_ingest_cache_free(o.cache);
 out:
     sqlite3_close(db);
     free(rejects_dir);

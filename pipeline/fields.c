@@ -225,6 +225,14 @@ bool hm_field_clean(const char *s, size_t len, hm_clean_mode mode,
         unsigned char c = (unsigned char)s[i];
         uint32_t cp;
         size_t k;
+        if (c > 0x20 && c < 0x7f) {
+            /* Printable ASCII, most of every file: kept as it is. */
+            o[n++] = (char)c;
+            keep = n;
+            nchar++;
+            i++;
+            continue;
+        }
         if (c < 0x80) {
             cp = c;
             k = 1;

@@ -61,6 +61,69 @@ typedef struct slot {
     hm_strbuf s;
 } slot;
 
+/*
+ * Lookups kept from row to row: the references found, and the pairings of
+ * each volunteer-child pair (for activities).  Rows are only added or
+ * updated, never deleted, so what a file of another kind found stays true:
+ * after a unit commits, only the lookups into the table of its own kind
+ * are forgotten (a child may have moved town, a pairing ended); after a
+ * unit rolls back, all of them.
+ */
+struct hm_ingest_cache {
+    hm_strset refs[HM_REF_FUND + 1];
+    hm_strset towns;              /* the towns of the children in refs */
+    hm_strset pairs;              /* "volunteer\x1fchild" -> first | count << 32 */
+    int32_t *spans;               /* pairs of (start, end) days */
+    size_t nspans, spans_cap;
+};
+
+hm_ingest_cache *hm_ingest_cache_new(void)
+{
+    return hm_xcalloc(1, sizeof(hm_ingest_cache));
+}
+
+static void cache_pairs_clear(hm_ingest_cache *c)
+{
+    hm_strset_release(&c->pairs);
+    c->nspans = 0;
+}
+
+static void cache_clear(hm_ingest_cache *c)
+{
+    for (int i = 0; i <= HM_REF_FUND; i++)
+        hm_strset_release(&c->refs[i]);
+    hm_strset_release(&c->towns);
+    cache_pairs_clear(c);
+}
+
+void hm_ingest_cache_free(hm_ingest_cache *c)
+{
+    if (!c)
+        return;
+    cache_clear(c);
+    free(c->spans);
+    free(c);
+}
+
+/* A unit of kind k committed: forget the lookups into its table. */
+static void cache_forget(hm_ingest_cache *c, const hm_kind *k)
+{
+    static const struct { hm_kind_id kind; hm_ref ref; } into[] = {
+        { HM_KIND_TOWNS, HM_REF_TOWN }, { HM_KIND_CHILDREN, HM_REF_CHILD },
+        { HM_KIND_VOLUNTEERS, HM_REF_VOLUNTEER }, { HM_KIND_TRAININGS, HM_REF_EVENT },
+        { HM_KIND_DONATIONS, HM_REF_FUND },
+    };
+    if (!k) {
+        cache_clear(c);
+        return;
+    }
+    for (size_t i = 0; i < sizeof into / sizeof into[0]; i++)
+        if (into[i].kind == k->id)
+            hm_strset_release(&c->refs[into[i].ref]);
+    if (k->id == HM_KIND_PAIRINGS)
+        cache_pairs_clear(c);
+}
+
 typedef struct ingest_ctx {
     sqlite3 *db;
     const hm_ingest_opts *o;
@@ -80,15 +143,7 @@ typedef struct ingest_ctx {
     sqlite3_stmt *st_select, *st_insert, *st_update;
     sqlite3_stmt *st_ref[HM_REF_FUND + 1];
     sqlite3_stmt *st_overlap, *st_paired, *st_reject, *st_warn, *st_audit;
-    /* Per-file caches: references found, and the pairings of each
-     * volunteer-child pair (for activities).  Both stay true for the whole
-     * file, since rows are only added or updated, never deleted, and an
-     * activities file changes no pairing. */
-    hm_strset refs[HM_REF_FUND + 1];
-    hm_strset towns;              /* the towns of the children in refs */
-    hm_strset pairs;              /* "volunteer\x1fchild" -> first | count << 32 */
-    int32_t *spans;               /* pairs of (start, end) days */
-    size_t nspans, spans_cap;
+    hm_ingest_cache own, *c;      /* c: the run's cache, or own (this unit's) */
     hm_summary sum;               /* activities: child_months and volunteer_months */
     /* The rejects file: written to a hidden ".pending" name, closed and
      * synced before the transaction commits, renamed into place after. */
@@ -704,15 +759,15 @@ static bool is_header_repeat(ingest_ctx *x, const hm_csv_record *rec)
 static hm_error ref_exists(ingest_ctx *x, hm_ref ref, const slot *v, bool *found,
                            char *err, size_t errsz)
 {
-    if (hm_strset_find(&x->refs[ref], v->s.buf, v->s.len) >= 0) {
+    if (hm_strset_find(&x->c->refs[ref], v->s.buf, v->s.len) >= 0) {
         *found = true;
         return HM_OK;
     }
     /* Bounded memory: a national file references millions of IDs; past
      * the cap the cache starts afresh (it only saves lookups). */
-    if (x->refs[ref].n >= CACHE_CAP) {
-        hm_strset_release(&x->refs[ref]);
-        hm_strset_init(&x->refs[ref]);
+    if (x->c->refs[ref].n >= CACHE_CAP) {
+        hm_strset_release(&x->c->refs[ref]);
+        hm_strset_init(&x->c->refs[ref]);
     }
     sqlite3_stmt *st = x->st_ref[ref];
     bind_slot(st, 1, v);
@@ -721,9 +776,9 @@ static hm_error ref_exists(ingest_ctx *x, hm_ref ref, const slot *v, bool *found
     if (*found) {
         /* A child is kept with its town (an entry of x->towns). */
         int64_t town = ref != HM_REF_CHILD ? 0
-            : hm_strset_add(&x->towns, (const char *)sqlite3_column_text(st, 0),
+            : hm_strset_add(&x->c->towns, (const char *)sqlite3_column_text(st, 0),
                             (size_t)sqlite3_column_bytes(st, 0), 0);
-        hm_strset_add(&x->refs[ref], v->s.buf, v->s.len, town);
+        hm_strset_add(&x->c->refs[ref], v->s.buf, v->s.len, town);
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -894,15 +949,15 @@ static hm_error note_new(ingest_ctx *x, char *err, size_t errsz)
         if (d->t != SLOT_TEXT || d->s.len != 10 || t->t != SLOT_TEXT)
             return HM_OK;   /* required columns: never so for a stored row */
         /* The child was looked up (a reference) just before. */
-        long e = hm_strset_find(&x->refs[HM_REF_CHILD], c->s.buf, c->s.len);
-        long town = e < 0 ? -1 : (long)x->refs[HM_REF_CHILD].val[e];
+        long e = hm_strset_find(&x->c->refs[HM_REF_CHILD], c->s.buf, c->s.len);
+        long town = e < 0 ? -1 : (long)x->c->refs[HM_REF_CHILD].val[e];
         hm_summary_row r = {
             .activity_id = a->s.buf, .activity_len = a->s.len,
             .child = c->s.buf, .child_len = c->s.len,
             .volunteer = v->s.buf, .volunteer_len = v->s.len,
             .date = d->s.buf, .type = t->s.buf,
-            .town = town < 0 ? "" : x->towns.arena + x->towns.off[town],
-            .town_len = town < 0 ? 0 : x->towns.len[town],
+            .town = town < 0 ? "" : x->c->towns.arena + x->c->towns.off[town],
+            .town_len = town < 0 ? 0 : x->c->towns.len[town],
         };
         return hm_summary_activity(&x->sum, x->db, &r, err, errsz);
     }
@@ -1047,7 +1102,7 @@ static hm_error load_pairs(ingest_ctx *x, const hm_strbuf *key, long *entry,
                            char *err, size_t errsz)
 {
     sqlite3_stmt *st = x->st_paired;
-    size_t first = x->nspans;
+    size_t first = x->c->nspans;
     int rc;
     bind_slot(st, 1, col(x, "volunteer_id"));
     bind_slot(st, 2, col(x, "child_id"));
@@ -1058,12 +1113,12 @@ static hm_error load_pairs(ingest_ctx *x, const hm_strbuf *key, long *entry,
         if (sqlite3_column_type(st, 1) == SQLITE_NULL ||
             !hm_date_parse_iso((const char *)sqlite3_column_text(st, 1), &b))
             b = INT32_MAX;
-        if (x->nspans + 2 > x->spans_cap) {
-            x->spans_cap = x->spans_cap ? x->spans_cap * 2 : 1024;
-            x->spans = hm_xrealloc(x->spans, x->spans_cap * sizeof *x->spans);
+        if (x->c->nspans + 2 > x->c->spans_cap) {
+            x->c->spans_cap = x->c->spans_cap ? x->c->spans_cap * 2 : 1024;
+            x->c->spans = hm_xrealloc(x->c->spans, x->c->spans_cap * sizeof *x->c->spans);
         }
-        x->spans[x->nspans++] = a;
-        x->spans[x->nspans++] = b;
+        x->c->spans[x->c->nspans++] = a;
+        x->c->spans[x->c->nspans++] = b;
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -1071,8 +1126,8 @@ static hm_error load_pairs(ingest_ctx *x, const hm_strbuf *key, long *entry,
         snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
         return HM_EDB;
     }
-    int64_t val = (int64_t)first | ((int64_t)(x->nspans - first) / 2) << 32;
-    *entry = hm_strset_add(&x->pairs, key->buf, key->len, val);
+    int64_t val = (int64_t)first | ((int64_t)(x->c->nspans - first) / 2) << 32;
+    *entry = hm_strset_add(&x->c->pairs, key->buf, key->len, val);
     return HM_OK;
 }
 
@@ -1087,20 +1142,20 @@ static hm_error was_paired(ingest_ctx *x, bool *paired, char *err, size_t errsz)
     hm_strbuf_add(&key, v->s.buf, v->s.len);
     hm_strbuf_addc(&key, '\x1f');
     hm_strbuf_add(&key, c->s.buf, c->s.len);
-    long e = hm_strset_find(&x->pairs, key.buf, key.len);
-    if (e < 0 && x->pairs.n >= CACHE_CAP) {
-        hm_strset_release(&x->pairs);
-        hm_strset_init(&x->pairs);
-        x->nspans = 0;
+    long e = hm_strset_find(&x->c->pairs, key.buf, key.len);
+    if (e < 0 && x->c->pairs.n >= CACHE_CAP) {
+        hm_strset_release(&x->c->pairs);
+        hm_strset_init(&x->c->pairs);
+        x->c->nspans = 0;
     }
     if (e < 0 && (rc = load_pairs(x, &key, &e, err, errsz)) != HM_OK)
         goto out;
     if (!hm_date_parse_iso(col(x, "date")->s.buf, &day))
         goto out;
-    int64_t val = x->pairs.val[e];
+    int64_t val = x->c->pairs.val[e];
     size_t first = (size_t)(val & 0xffffffff), n = (size_t)(val >> 32);
     for (size_t i = 0; i < n && !*paired; i++)
-        *paired = x->spans[first + 2 * i] <= day && day <= x->spans[first + 2 * i + 1];
+        *paired = x->c->spans[first + 2 * i] <= day && day <= x->c->spans[first + 2 * i + 1];
 out:
     hm_strbuf_release(&key);
     return rc;
@@ -1420,12 +1475,9 @@ static void ctx_release(ingest_ctx *x)
         hm_strbuf_release(&x->old[i].s);
     }
     hm_strbuf_release(&x->tmp);
-    for (int i = 0; i <= HM_REF_FUND; i++)
-        hm_strset_release(&x->refs[i]);
-    hm_strset_release(&x->pairs);
-    hm_strset_release(&x->towns);
+    cache_clear(&x->own);
+    free(x->own.spans);
     hm_summary_release(&x->sum);
-    free(x->spans);
     if (x->rej_fp) {
         fclose(x->rej_fp);
         unlink(x->rej_pending);
@@ -1454,6 +1506,7 @@ static hm_error run_unit(sqlite3 *db, const char *name, const hm_ingest_opts *o,
     x.res = res;
     x.path = name;
     x.k = res->kind;
+    x.c = o->cache ? o->cache : &x.own;
     memcpy(x.now, started, sizeof x.now);
 
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
@@ -1479,6 +1532,7 @@ static hm_error run_unit(sqlite3 *db, const char *name, const hm_ingest_opts *o,
         finalize_all(&x);
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         in_tx = false;
+        cache_clear(x.c);
         res->kind = x.k;
         res->rows_read = res->rows_loaded = res->rows_updated = 0;
         res->rows_unchanged = res->rows_rejected = res->rows_warned = 0;
@@ -1524,6 +1578,7 @@ static hm_error run_unit(sqlite3 *db, const char *name, const hm_ingest_opts *o,
         goto out;
     }
     in_tx = false;
+    cache_forget(x.c, x.k);
     res->kind = x.k;
     res->status = HM_INGEST_LOADED;
     if (x.rej_final) {
@@ -1540,6 +1595,7 @@ out:
     if (in_tx) {
         finalize_all(&x);
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        cache_clear(x.c);
     }
     ctx_release(&x);
     return rc;

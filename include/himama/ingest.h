@@ -15,6 +15,16 @@
 #include "himama.h"
 #include "himama/kinds.h"
 
+/*
+ * What ingest looked up (references, pairings) kept from one file to the
+ * next of one run: a run of many files then looks each up once.  Give one
+ * in hm_ingest_opts.cache for the length of a run on one database; NULL
+ * keeps the lookups for one file only.
+ */
+typedef struct hm_ingest_cache hm_ingest_cache;
+hm_ingest_cache *hm_ingest_cache_new(void);
+void hm_ingest_cache_free(hm_ingest_cache *c);
+
 typedef struct hm_ingest_opts {
     bool force;               /* read a file again even if identical to one loaded */
     const char *rejects_dir;  /* where ID-FILE.rejects.csv go (created on demand) */
@@ -23,6 +33,7 @@ typedef struct hm_ingest_opts {
     void (*progress)(void *ctx, const char *file, long long rows, unsigned long long bytes,
                      unsigned long long total_bytes);
     void *progress_ctx;
+    hm_ingest_cache *cache;   /* lookups kept across files, or NULL */
 } hm_ingest_opts;
 
 typedef enum hm_ingest_status {
