@@ -14,8 +14,17 @@ static uint64_t hash(const char *key, size_t len)
         h ^= (unsigned char)key[i];
         h *= 1099511628211ULL;
     }
-    return h;
+    /* Mix the high bits down: the table index takes the low ones. */
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 32);
 }
+
+/* A slot holds the entry index + 1 and, above, the key's hash tag (most
+ * keys that differ are told apart without reading them). */
+#define SLOT(e, h) (((uint64_t)(e) + 1) | ((h) & 0xffffffff00000000ULL))
+#define SLOT_ENTRY(v) ((uint32_t)(v) - 1)
+#define SLOT_TAG(v) ((v) & 0xffffffff00000000ULL)
 
 void hm_strset_init(hm_strset *s)
 {
@@ -39,12 +48,14 @@ long hm_strset_find(const hm_strset *s, const char *key, size_t len)
     if (!s->nslots)
         return -1;
     size_t mask = s->nslots - 1;
-    for (size_t i = hash(key, len) & mask;; i = (i + 1) & mask) {
-        uint32_t e = s->slots[i];
-        if (!e)
+    uint64_t h = hash(key, len);
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        uint64_t v = s->slots[i];
+        if (!v)
             return -1;
-        e--;
-        if (s->len[e] == len && memcmp(s->arena + s->off[e], key, len) == 0)
+        uint32_t e = SLOT_ENTRY(v);
+        if (SLOT_TAG(v) == SLOT_TAG(h) && s->len[e] == len &&
+            memcmp(s->arena + s->off[e], key, len) == 0)
             return (long)e;
     }
 }
@@ -53,12 +64,13 @@ long hm_strset_find(const hm_strset *s, const char *key, size_t len)
 static void grow(hm_strset *s)
 {
     size_t n = s->nslots ? s->nslots * 2 : 1024;
-    uint32_t *slots = hm_xcalloc(n, sizeof *slots);
+    uint64_t *slots = hm_xcalloc(n, sizeof *slots);
     for (size_t e = 0; e < s->n; e++) {
-        size_t i = hash(s->arena + s->off[e], s->len[e]) & (n - 1);
+        uint64_t h = hash(s->arena + s->off[e], s->len[e]);
+        size_t i = h & (n - 1);
         while (slots[i])
             i = (i + 1) & (n - 1);
-        slots[i] = (uint32_t)e + 1;
+        slots[i] = SLOT(e, h);
     }
     free(s->slots);
     s->slots = slots;
@@ -91,9 +103,10 @@ long hm_strset_add(hm_strset *s, const char *key, size_t len, int64_t val)
     s->val[e] = val;
     s->arena_len += len + 1;
     size_t mask = s->nslots - 1;
-    size_t i = hash(key, len) & mask;
+    uint64_t h = hash(key, len);
+    size_t i = h & mask;
     while (s->slots[i])
         i = (i + 1) & mask;
-    s->slots[i] = (uint32_t)e + 1;
+    s->slots[i] = SLOT(e, h);
     return (long)e;
 }

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 typedef struct hm_strset {
-    uint32_t *slots;     /* 0 empty, else 1 + entry index */
+    uint64_t *slots;     /* 0 empty, else 1 + entry index, and a hash tag above */
     size_t nslots;       /* power of two */
     size_t n;            /* entries */
     size_t *off;         /* entry -> offset of its key in arena */
