@@ -152,6 +152,17 @@ static const char *const events_want =
 static const char *const town_events_want =
     "2025-03 T1 call 1|2025-03 T1 holiday 1|2025-03 T2 holiday 1|2025-04 T1 holiday 1";
 
+/* Finish s; the activities as listed are then counted in every table. */
+static void finish_expect_counts(sqlite3 *db, hm_summary *s)
+{
+    char err[256];
+    if (hm_summary_finish(s, db, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    expect_rows(db, q_child_months, child_months_want);
+    expect_rows(db, q_events, events_want);
+    expect_rows(db, q_town_events, town_events_want);
+}
+
 static void test_summary_full_recount(void **state)
 {
     (void)state;
@@ -187,12 +198,7 @@ static void test_summary_row_by_row(void **state)
     expect_rows(db, q_spans, spans_want);
 
     add_activities(db, &s);
-    if (hm_summary_finish(&s, db, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
-    expect_rows(db, q_child_months, child_months_want);
-    expect_rows(db, q_events, events_want);
-    expect_rows(db, q_town_events, town_events_want);
-
+    finish_expect_counts(db, &s);
     hm_summary_release(&s);
     sqlite3_close(db);
 }
@@ -216,11 +222,7 @@ static void test_summary_any_order(void **state)
             if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
                 fail_msg("%s", err);
             add_activities_in(db, &s, orders[o], split);
-            if (hm_summary_finish(&s, db, err, sizeof err) != HM_OK)
-                fail_msg("%s", err);
-            expect_rows(db, q_child_months, child_months_want);
-            expect_rows(db, q_events, events_want);
-            expect_rows(db, q_town_events, town_events_want);
+            finish_expect_counts(db, &s);
             hm_summary_release(&s);
             sqlite3_close(db);
         }
