@@ -72,11 +72,73 @@ static void test_kinds_tables_have_contract_columns(void **state)
     sqlite3_close(db);
 }
 
+/* The table a reference column looks its values up in (NULL: none with a key). */
+static const char *ref_table(hm_ref r)
+{
+    switch (r) {
+    case HM_REF_TOWN: return "towns";
+    case HM_REF_CHILD: return "children";
+    case HM_REF_VOLUNTEER: return "volunteers";
+    case HM_REF_EVENT: return "trainings";
+    default: return NULL;
+    }
+}
+
+/*
+ * Every REFERENCES of a kind's table is checked by ingest before the row is
+ * stored (the connection leaves SQLite's foreign keys off, see db.c): the
+ * column is a reference column into that table, or, for activity_types,
+ * the enumeration that table holds.  And no reference column lacks its
+ * REFERENCES.
+ */
+static void test_kinds_references_are_checked(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    char err[256];
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    char *sql = hm_read_file("queries/schema.sql", NULL);
+    assert_non_null(sql);
+    assert_int_equal(hm_db_exec_script(db, "schema.sql", sql, err, sizeof err), HM_OK);
+    free(sql);
+    size_t fks = 0, refs = 0;
+    for (size_t k = 0; k < HM_NKINDS; k++) {
+        const hm_kind *kind = &hm_kinds[k];
+        char q[256];
+        snprintf(q, sizeof q, "SELECT \"from\", \"table\" FROM pragma_foreign_key_list('%s')"
+                 " WHERE \"from\" <> 'ingest_id'", kind->name);
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *from = (const char *)sqlite3_column_text(st, 0);
+            const char *table = (const char *)sqlite3_column_text(st, 1);
+            int c = hm_kind_column(kind, from);
+            if (c < 0)
+                fail_msg("%s.%s references %s but is no contract column", kind->name, from, table);
+            const hm_column *col = &kind->columns[c];
+            bool checked = strcmp(table, "activity_types") == 0
+                ? col->type == HM_F_ENUM && col->enumeration == &hm_enum_activity_type
+                : ref_table(col->ref) && strcmp(ref_table(col->ref), table) == 0;
+            if (!checked)
+                fail_msg("%s.%s references %s, which ingest does not check", kind->name, from,
+                         table);
+            fks++;
+        }
+        sqlite3_finalize(st);
+        for (size_t c = 0; c < kind->ncolumns; c++)
+            refs += ref_table(kind->columns[c].ref) != NULL;
+    }
+    /* Each reference column has its REFERENCES, and activities.type one more. */
+    assert_int_equal(fks, refs + 1);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kinds_activity_types_match_schema),
         cmocka_unit_test(test_kinds_tables_have_contract_columns),
+        cmocka_unit_test(test_kinds_references_are_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
