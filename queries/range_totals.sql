@@ -4,12 +4,39 @@
 -- in the period: registered by its end, not exited before it starts),
 -- children paired (a pairing active on any day of it), volunteers on
 -- record (joined by its end) and volunteers active (any activity in it).
-WITH f AS (
+--
+-- Activities count month by month, as in the half-year and annual reports
+-- (docs/decisions.md): each calendar month of the period, or the part of
+-- it inside the period, counts its distinct activities, and the months
+-- are added.  A whole month reads month_events; a part of a month reads
+-- activities.  Volunteers active are distinct over the whole period.
+WITH RECURSIVE m(ms) AS (
+    SELECT date(:from, 'start of month')
+    UNION ALL
+    SELECT date(ms, '+1 month') FROM m WHERE date(ms, '+1 month') <= :to
+),
+piece AS MATERIALIZED (   -- the period cut at month ends
+    SELECT substr(ms, 1, 7) AS month, max(ms, :from) AS f,
+           min(date(ms, '+1 month', '-1 day'), :to) AS t,
+           ms >= :from AND date(ms, '+1 month', '-1 day') <= :to AS whole
+      FROM m
+),
+ev AS MATERIALIZED (
+    SELECT e.type, e.events AS n
+      FROM piece p JOIN month_events e ON e.month = p.month
+     WHERE p.whole
+    UNION ALL
+    SELECT a.type, count(DISTINCT a.activity_id)
+      FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t
+     WHERE NOT p.whole
+     GROUP BY p.month, a.type
+),
+f AS (
     SELECT
-        (SELECT count(DISTINCT activity_id) FROM activities WHERE date BETWEEN :from AND :to AND type = 'call') AS calls,
-        (SELECT count(DISTINCT activity_id) FROM activities WHERE date BETWEEN :from AND :to AND type = 'reading') AS reading,
-        (SELECT count(DISTINCT activity_id) FROM activities WHERE date BETWEEN :from AND :to AND type = 'holiday') AS holiday,
-        (SELECT count(DISTINCT activity_id) FROM activities WHERE date BETWEEN :from AND :to AND type = 'birthday') AS birthday,
+        (SELECT coalesce(sum(n), 0) FROM ev WHERE type = 'call') AS calls,
+        (SELECT coalesce(sum(n), 0) FROM ev WHERE type = 'reading') AS reading,
+        (SELECT coalesce(sum(n), 0) FROM ev WHERE type = 'holiday') AS holiday,
+        (SELECT coalesce(sum(n), 0) FROM ev WHERE type = 'birthday') AS birthday,
         (SELECT count(*) FROM wishes WHERE fulfilled_on BETWEEN :from AND :to) AS wishes,
         (SELECT count(*) FROM children WHERE (registered_on IS NULL OR registered_on <= :to)
             AND (exited_on IS NULL OR exited_on >= :from)) AS profiled,
@@ -17,7 +44,13 @@ WITH f AS (
           WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
             AND (c.exited_on IS NULL OR c.exited_on >= :from)) AS paired,
         (SELECT count(*) FROM volunteers WHERE joined_on IS NULL OR joined_on <= :to) AS volunteers,
-        (SELECT count(DISTINCT volunteer_id) FROM activities WHERE date BETWEEN :from AND :to) AS active
+        (SELECT count(*) FROM (
+            SELECT x.volunteer_id FROM piece p JOIN volunteer_months x ON x.month = p.month
+             WHERE p.whole
+            UNION
+            SELECT a.volunteer_id
+              FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t
+             WHERE NOT p.whole)) AS active
 )
 SELECT 1 AS ord, 'calls' AS metric, CASE :lang WHEN 'en' THEN 'Phone calls' ELSE '亲情连线（次）' END AS label, calls AS value FROM f
 UNION ALL SELECT 2, 'reading', CASE :lang WHEN 'en' THEN 'Reading sessions' ELSE '陪你阅读（次）' END, reading FROM f

@@ -1,11 +1,40 @@
 -- range_towns.sql - the period per town: children profiled and paired,
--- the "five ones" (distinct events; an event with children of two towns
--- counts in each, so the district row counts distinct events), wishes
--- fulfilled and money spent (by the expense's town).
-WITH events AS MATERIALIZED (
-    SELECT DISTINCT a.activity_id, a.type, c.town_code
-      FROM activities a JOIN children c ON c.child_id = a.child_id
-     WHERE a.date BETWEEN :from AND :to AND a.type IN ('call', 'reading', 'holiday', 'birthday')
+-- the "five ones" (an event with children of two towns counts in each, so
+-- the district row counts distinct events), wishes fulfilled and money
+-- spent (by the expense's town).  Events count month by month and the
+-- months are added, as in range_totals.sql: a whole month reads
+-- month_events and month_town_events, a part of a month reads activities.
+WITH RECURSIVE m(ms) AS (
+    SELECT date(:from, 'start of month')
+    UNION ALL
+    SELECT date(ms, '+1 month') FROM m WHERE date(ms, '+1 month') <= :to
+),
+piece AS MATERIALIZED (   -- the period cut at month ends
+    SELECT substr(ms, 1, 7) AS month, max(ms, :from) AS f,
+           min(date(ms, '+1 month', '-1 day'), :to) AS t,
+           ms >= :from AND date(ms, '+1 month', '-1 day') <= :to AS whole
+      FROM m
+),
+town_ev AS MATERIALIZED (   -- per town, type and piece: events with a child of the town
+    SELECT e.town_code, e.type, e.events AS n
+      FROM piece p JOIN month_town_events e ON e.month = p.month
+     WHERE p.whole
+    UNION ALL
+    SELECT c.town_code, a.type, count(DISTINCT a.activity_id)
+      FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t
+      JOIN children c ON c.child_id = a.child_id
+     WHERE NOT p.whole AND a.type IN ('call', 'reading', 'holiday', 'birthday')
+     GROUP BY p.month, c.town_code, a.type
+),
+all_ev AS MATERIALIZED (    -- per type and piece: distinct events
+    SELECT e.type, e.events AS n
+      FROM piece p JOIN month_events e ON e.month = p.month
+     WHERE p.whole AND e.type IN ('call', 'reading', 'holiday', 'birthday')
+    UNION ALL
+    SELECT a.type, count(DISTINCT a.activity_id)
+      FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t
+     WHERE NOT p.whole AND a.type IN ('call', 'reading', 'holiday', 'birthday')
+     GROUP BY p.month, a.type
 ),
 paired AS MATERIALIZED (
     SELECT DISTINCT p.child_id, c.town_code
@@ -18,9 +47,11 @@ profiled AS MATERIALIZED (
      WHERE (registered_on IS NULL OR registered_on <= :to) AND (exited_on IS NULL OR exited_on >= :from)
 ),
 ev AS MATERIALIZED (
-    SELECT town_code, sum(type = 'call') AS calls, sum(type = 'reading') AS reading,
-           sum(type = 'holiday') AS holiday, sum(type = 'birthday') AS birthday
-      FROM events GROUP BY town_code
+    SELECT town_code, sum(CASE type WHEN 'call' THEN n ELSE 0 END) AS calls,
+           sum(CASE type WHEN 'reading' THEN n ELSE 0 END) AS reading,
+           sum(CASE type WHEN 'holiday' THEN n ELSE 0 END) AS holiday,
+           sum(CASE type WHEN 'birthday' THEN n ELSE 0 END) AS birthday
+      FROM town_ev GROUP BY town_code
 ),
 pr AS MATERIALIZED (SELECT town_code, count(*) AS n FROM profiled GROUP BY town_code),
 pa AS MATERIALIZED (SELECT town_code, count(*) AS n FROM paired GROUP BY town_code),
@@ -54,13 +85,13 @@ SELECT 0 AS sort, town_code, town, profiled, paired, calls, reading, holiday, bi
 UNION ALL
 SELECT 1, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
        coalesce(sum(profiled), 0), coalesce(sum(paired), 0),
-       (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'call'),
-       (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'reading'),
-       (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'holiday'),
-       (SELECT count(DISTINCT activity_id) FROM events WHERE type = 'birthday'),
+       (SELECT coalesce(sum(n), 0) FROM all_ev WHERE type = 'call'),
+       (SELECT coalesce(sum(n), 0) FROM all_ev WHERE type = 'reading'),
+       (SELECT coalesce(sum(n), 0) FROM all_ev WHERE type = 'holiday'),
+       (SELECT coalesce(sum(n), 0) FROM all_ev WHERE type = 'birthday'),
        (SELECT count(*) FROM wishes WHERE fulfilled_on BETWEEN :from AND :to),
        (SELECT coalesce(sum(amount_fen), 0) FROM expenditures WHERE date BETWEEN :from AND :to),
        coalesce(sum(calls) + sum(reading) + sum(holiday) + sum(birthday), 0)
-         - (SELECT count(DISTINCT activity_id) FROM events)
+         - (SELECT coalesce(sum(n), 0) FROM all_ev)
   FROM by_town
 ORDER BY sort, town_code;
