@@ -12,3 +12,8 @@ CREATE TABLE activity_outside (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX activity_outside_date ON activity_outside (date);
 CREATE INDEX activity_outside_pair ON activity_outside (volunteer_id, child_id);
+
+-- Monthly report: volunteer_months_month also carries the volunteer and
+-- the last activity (queries/schema.sql).
+DROP INDEX volunteer_months_month;
+CREATE INDEX volunteer_months_month ON volunteer_months (month, volunteer_id, last_activity);

@@ -135,7 +135,10 @@ CREATE TABLE volunteer_months (
     last_activity TEXT NOT NULL,
     PRIMARY KEY (volunteer_id, month)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX volunteer_months_month ON volunteer_months (month);
+-- With the volunteer and the last activity, so that the monthly report's
+-- quiet volunteers read a month's rows in volunteer order from the index
+-- alone (queries/monthly_quiet_volunteers.sql).
+CREATE INDEX volunteer_months_month ON volunteer_months (month, volunteer_id, last_activity);
 
 -- Per month and activity type: the activities (distinct activity_ids)
 -- with a row of that type in that month.  An activity recorded in two
