@@ -203,10 +203,14 @@ hm_error hm_db_migrate(sqlite3 *db, const char *datadir, int *from,
             char name[32];
             snprintf(name, sizeof name, "migrate_%d.sql", n);
             rc = exec_file(db, datadir, name, err, errsz);
-            /* Version 2 added summary tables: count them. */
-            if (rc == HM_OK && n == 2)
-                rc = hm_summary_recount(db, NULL, err, errsz);
         }
+        /* Count the summary tables the scripts added, once all exist:
+         * from before version 2 every one; from version 2 the monthly
+         * report's activity rows outside a pairing (version 3). */
+        if (rc == HM_OK && v < 2)
+            rc = hm_summary_recount(db, NULL, err, errsz);
+        else if (rc == HM_OK && v < 3)
+            rc = hm_summary_outside_recount(db, err, errsz);
     }
     if (rc == HM_OK && v < HM_SCHEMA_VERSION) {
         char pragma[64];

@@ -936,6 +936,44 @@ static void key_text(ingest_ctx *x, hm_strbuf *sb)
         hm_strbuf_addc(sb, ']');
 }
 
+/*
+ * Monthly report: a pairing that is new (old NULL) or changed from old.
+ * Its volunteer and child's activity rows outside a pairing are checked
+ * again at the end of the file; a change also names the days the old
+ * pairing covered and the new one may not (a superset is harmless).
+ */
+static hm_error note_pairing(ingest_ctx *x, const slot *now, const slot *old,
+                             char *err, size_t errsz)
+{
+    const hm_kind *k = x->k;
+    int iv = hm_kind_column_index(k, "volunteer_id"), ic = hm_kind_column_index(k, "child_id");
+    int is = hm_kind_column_index(k, "started_on"), ie = hm_kind_column_index(k, "ended_on");
+    const slot *v = &now[iv], *c = &now[ic];
+    hm_error rc = HM_OK;
+    if (v->t == SLOT_TEXT && c->t == SLOT_TEXT)
+        rc = hm_summary_outside_pairing(&x->sum, x->db, v->s.buf, v->s.len, c->s.buf, c->s.len,
+                                        NULL, NULL, err, errsz);
+    if (rc != HM_OK || !old)
+        return rc;
+    const slot *ov = &old[iv], *oc = &old[ic], *os = &old[is], *oe = &old[ie];
+    if (ov->t != SLOT_TEXT || oc->t != SLOT_TEXT || os->t != SLOT_TEXT)
+        return HM_OK;
+    const char *oend = oe->t == SLOT_TEXT ? oe->s.buf : NULL;
+    const slot *ns = &now[is], *ne = &now[ie];
+    bool same = v->t == SLOT_TEXT && c->t == SLOT_TEXT && slot_equal(v, ov) && slot_equal(c, oc);
+    if (!same)
+        return hm_summary_outside_pairing(&x->sum, x->db, ov->s.buf, ov->s.len, oc->s.buf,
+                                          oc->s.len, os->s.buf, oend, err, errsz);
+    /* The same volunteer and child: the days lost at the start, the end. */
+    if (ns->t == SLOT_TEXT && strcmp(os->s.buf, ns->s.buf) < 0)
+        rc = hm_summary_outside_pairing(&x->sum, x->db, ov->s.buf, ov->s.len, oc->s.buf,
+                                        oc->s.len, os->s.buf, ns->s.buf, err, errsz);
+    if (rc == HM_OK && ne->t == SLOT_TEXT && (!oend || strcmp(ne->s.buf, oend) < 0))
+        rc = hm_summary_outside_pairing(&x->sum, x->db, ov->s.buf, ov->s.len, oc->s.buf,
+                                        oc->s.len, ne->s.buf, oend, err, errsz);
+    return rc;
+}
+
 /* A new row: count it into the summary tables (activities), or mark its
  * child for new spans (pairings, children). */
 static hm_error note_new(ingest_ctx *x, char *err, size_t errsz)
@@ -962,10 +1000,13 @@ static hm_error note_new(ingest_ctx *x, char *err, size_t errsz)
         return hm_summary_activity(&x->sum, x->db, &r, err, errsz);
     }
     case HM_KIND_PAIRINGS:
-    case HM_KIND_CHILDREN:
+    case HM_KIND_CHILDREN: {
+        hm_error rc = x->k->id == HM_KIND_PAIRINGS ? note_pairing(x, x->val, NULL, err, errsz)
+                                                   : HM_OK;
         c = col(x, "child_id");
-        return c->t == SLOT_TEXT
-               ? hm_summary_child(&x->sum, x->db, c->s.buf, c->s.len, err, errsz) : HM_OK;
+        return rc == HM_OK && c->t == SLOT_TEXT
+               ? hm_summary_child(&x->sum, x->db, c->s.buf, c->s.len, err, errsz) : rc;
+    }
     default:
         return HM_OK;
     }
@@ -1081,6 +1122,8 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
             rc = note_changed(x, x->val, err, errsz);
             if (rc == HM_OK)
                 rc = note_changed(x, x->old, err, errsz);
+            if (rc == HM_OK && k->id == HM_KIND_PAIRINGS)
+                rc = note_pairing(x, x->val, x->old, err, errsz);
             if (rc == HM_OK && k->id == HM_KIND_CHILDREN) {
                 /* The child's activities count in its town's figures. */
                 int t = hm_kind_column_index(k, "town_code");
@@ -1213,12 +1256,28 @@ static hm_error process_record(ingest_ctx *x, const hm_csv_record *rec, char *er
         return rc;
     if (!ok)
         return reject(x, rec, column, reason, err, errsz);
+    long long loaded = x->res->rows_loaded, updated = x->res->rows_updated;
     if ((rc = store_row(x, rec->line, err, errsz)) != HM_OK)
         return rc;
     if (k->id == HM_KIND_ACTIVITIES) {
         bool paired;
         if ((rc = was_paired(x, &paired, err, errsz)) != HM_OK)
             return rc;
+        if (x->res->rows_loaded != loaded || x->res->rows_updated != updated) {
+            /* Monthly report: the rows outside a pairing (summary.h). */
+            const slot *a = col(x, "activity_id"), *v = col(x, "volunteer_id");
+            const slot *c = col(x, "child_id"), *d = col(x, "date");
+            hm_summary_row r = {
+                .activity_id = a->s.buf, .activity_len = a->s.len,
+                .child = c->s.buf, .child_len = c->s.len,
+                .volunteer = v->s.buf, .volunteer_len = v->s.len,
+                .date = d->s.buf, .type = "",
+            };
+            if (d->t == SLOT_TEXT && d->s.len == 10 &&
+                (rc = hm_summary_outside_row(&x->sum, x->db, &r, !paired,
+                                             x->res->rows_loaded != loaded, err, errsz)) != HM_OK)
+                return rc;
+        }
         if (!paired) {
             snprintf(reason, sizeof reason, "activity outside a pairing: volunteer '%s' and "
                      "child '%s' were not paired on %s", col(x, "volunteer_id")->s.buf,

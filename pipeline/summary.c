@@ -36,6 +36,10 @@ static const char *const merge_sql[HM_SUM_NACC] = {
     " ON CONFLICT (month, town_code, type) DO UPDATE SET events = events + excluded.events",
 };
 
+/* Monthly report: activity rows outside a pairing (at the end of this file). */
+static void outside_release(hm_summary_outside *o);
+static hm_error outside_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz);
+
 /* The "five ones" types counted by town. */
 static bool five_ones_type(const char *t)
 {
@@ -82,6 +86,7 @@ void hm_summary_release(hm_summary *s)
     sqlite3_finalize(s->st_ins);
     sqlite3_finalize(s->st_flag);
     free(s->runs);
+    outside_release(&s->out);
     memset(s, 0, sizeof *s);
 }
 
@@ -597,6 +602,8 @@ hm_error hm_summary_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
         month[7] = '\0';
         rc = hm_summary_recount(db, month, err, errsz);
     }
+    if (rc == HM_OK)
+        rc = outside_finish(s, db, err, errsz);
     set_reset(&s->dirty);
     set_reset(&s->children);
     for (int w = 0; w < HM_SUM_NACC; w++)
@@ -705,5 +712,216 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
     hm_summary_release(&s);
     if (rc == HM_OK)
         rc = run_all(db, all, sizeof all / sizeof all[0], NULL, err, errsz);
+    if (rc == HM_OK)
+        rc = hm_summary_outside_recount(db, err, errsz);
     return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * Monthly report: activity rows outside a pairing (activity_outside).
+ *
+ * Ingest already asks, for every activity row it stores, whether a
+ * pairing of its volunteer and child is active on its date (for the
+ * warning); the answer goes to the table here, which costs a write only
+ * for the few rows outside.  Pairings change after the activities were
+ * loaded: a new or changed pairing can only bring rows of its volunteer
+ * and child inside (those rows are in the table, found by its
+ * activity_outside_pair index); a changed one can also take covered days
+ * away, and the rows of those days are found by reading the months that
+ * hold them from activities_date (no index on activities leads with the
+ * volunteer or child, and one would slow every ingest).
+ */
+
+/* No pairing of ?2 and ?3 is active on ?4 (SQL). */
+#define OUTSIDE_SQL(v, c, d) \
+    "NOT EXISTS (SELECT 1 FROM pairings p WHERE p.volunteer_id = " v \
+    " AND p.child_id = " c " AND p.started_on <= " d \
+    " AND (p.ended_on IS NULL OR p.ended_on >= " d "))"
+
+static void outside_release(hm_summary_outside *o)
+{
+    hm_strset_release(&o->pairs);
+    hm_strset_release(&o->lost);
+    free(o->spans);
+    sqlite3_finalize(o->st_put);
+    sqlite3_finalize(o->st_del);
+    sqlite3_finalize(o->st_clear);
+    sqlite3_finalize(o->st_scan);
+    sqlite3_finalize(o->st_check);
+    memset(o, 0, sizeof *o);
+}
+
+hm_error hm_summary_outside_row(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
+                                bool outside, bool is_new, char *err, size_t errsz)
+{
+    hm_summary_outside *o = &s->out;
+    hm_error rc;
+    sqlite3_stmt *st;
+    if (!outside && is_new)
+        return HM_OK;
+    if (outside) {
+        if ((rc = prepare(db, &o->st_put,
+                          "INSERT OR REPLACE INTO activity_outside"
+                          " (activity_id, volunteer_id, child_id, date) VALUES (?1, ?2, ?3, ?4)",
+                          err, errsz)) != HM_OK)
+            return rc;
+        st = o->st_put;
+        sqlite3_bind_text(st, 4, r->date, 10, SQLITE_STATIC);
+    } else {
+        if ((rc = prepare(db, &o->st_del,
+                          "DELETE FROM activity_outside WHERE activity_id = ?1"
+                          " AND volunteer_id = ?2 AND child_id = ?3", err, errsz)) != HM_OK)
+            return rc;
+        st = o->st_del;
+    }
+    sqlite3_bind_text(st, 1, r->activity_id, (int)r->activity_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->volunteer, (int)r->volunteer_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->child, (int)r->child_len, SQLITE_STATIC);
+    return step_done(db, st, err, errsz);
+}
+
+/* Check again the rows of the marked volunteers and children: those now
+ * inside a pairing leave the table; in the months of lost days, rows of
+ * pairs that lost days and are now outside enter it.  Empties the marks. */
+static hm_error outside_check(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
+{
+    hm_summary_outside *o = &s->out;
+    hm_error rc = HM_OK;
+    uint32_t *order = NULL;
+    unsigned char *scan = NULL;
+    if (o->pairs.n == 0)
+        goto out;
+    if ((rc = prepare(db, &o->st_clear,
+                      "DELETE FROM activity_outside WHERE volunteer_id = ?1 AND child_id = ?2"
+                      " AND NOT " OUTSIDE_SQL("?1", "?2", "activity_outside.date"),
+                      err, errsz)) != HM_OK)
+        goto out;
+    order = sorted(&o->pairs);
+    for (size_t i = 0; i < o->pairs.n && rc == HM_OK; i++) {
+        const char *key = o->pairs.arena + o->pairs.off[order[i]];
+        size_t len = o->pairs.len[order[i]];
+        const char *sep = memchr(key, '\x1f', len);
+        if (!sep)
+            continue;
+        sqlite3_bind_text(o->st_clear, 1, key, (int)(sep - key), SQLITE_STATIC);
+        sqlite3_bind_text(o->st_clear, 2, sep + 1, (int)(len - (size_t)(sep - key) - 1),
+                          SQLITE_STATIC);
+        rc = step_done(db, o->st_clear, err, errsz);
+    }
+    if (rc != HM_OK || o->nspans == 0)
+        goto out;
+
+    /* The months holding lost days, up to the last month with activities. */
+    int32_t lo = MONTH_OPEN, hi = -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT max(date) FROM activities", -1, &st, NULL) != SQLITE_OK) {
+        rc = db_fail(db, err, errsz);
+        goto out;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        hi = month_of(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < o->nspans; i += 2)
+        if (o->spans[i] < lo)
+            lo = o->spans[i];
+    if (hi < 0 || lo > hi)
+        goto out;
+    scan = hm_xcalloc((size_t)(hi - lo + 1), 1);
+    for (size_t i = 0; i < o->nspans; i += 2)
+        for (int32_t m = o->spans[i]; m <= o->spans[i + 1] && m <= hi; m++)
+            scan[m - lo] = 1;
+    if ((rc = prepare(db, &o->st_scan,
+                      "SELECT activity_id, volunteer_id, child_id, date"
+                      " FROM activities INDEXED BY activities_date"
+                      " WHERE date BETWEEN ?1 || '-01' AND ?1 || '-31'", err, errsz)) != HM_OK ||
+        (rc = prepare(db, &o->st_check,
+                      "INSERT OR IGNORE INTO activity_outside"
+                      " (activity_id, volunteer_id, child_id, date)"
+                      " SELECT ?1, ?2, ?3, ?4 WHERE " OUTSIDE_SQL("?2", "?3", "?4"),
+                      err, errsz)) != HM_OK)
+        goto out;
+    hm_strbuf key = HM_STRBUF_INIT;
+    for (int32_t m = lo; m <= hi && rc == HM_OK; m++) {
+        if (!scan[m - lo])
+            continue;
+        char month[8];
+        month_text(m, month);
+        sqlite3_bind_text(o->st_scan, 1, month, 7, SQLITE_STATIC);
+        int src;
+        while (rc == HM_OK && (src = sqlite3_step(o->st_scan)) == SQLITE_ROW) {
+            const char *v = (const char *)sqlite3_column_text(o->st_scan, 1);
+            const char *c = (const char *)sqlite3_column_text(o->st_scan, 2);
+            size_t vl = (size_t)sqlite3_column_bytes(o->st_scan, 1);
+            size_t cl = (size_t)sqlite3_column_bytes(o->st_scan, 2);
+            hm_strbuf_reset(&key);
+            hm_strbuf_add(&key, v ? v : "", vl);
+            hm_strbuf_addc(&key, '\x1f');
+            hm_strbuf_add(&key, c ? c : "", cl);
+            if (hm_strset_find(&o->lost, key.buf, key.len) < 0)
+                continue;
+            for (int col = 0; col < 4; col++)
+                sqlite3_bind_value(o->st_check, col + 1, sqlite3_column_value(o->st_scan, col));
+            rc = step_done(db, o->st_check, err, errsz);
+        }
+        if (rc == HM_OK && src != SQLITE_DONE)
+            rc = db_fail(db, err, errsz);
+        sqlite3_reset(o->st_scan);
+    }
+    hm_strbuf_release(&key);
+out:
+    free(order);
+    free(scan);
+    set_reset(&o->pairs);
+    set_reset(&o->lost);
+    o->nspans = 0;
+    return rc;
+}
+
+static hm_error outside_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
+{
+    return outside_check(s, db, err, errsz);
+}
+
+hm_error hm_summary_outside_pairing(hm_summary *s, sqlite3 *db, const char *volunteer,
+                                    size_t vlen, const char *child, size_t clen,
+                                    const char *lost_from, const char *lost_to,
+                                    char *err, size_t errsz)
+{
+    hm_summary_outside *o = &s->out;
+    hm_error rc = HM_OK;
+    if (o->pairs.n >= s->cap && (rc = outside_check(s, db, err, errsz)) != HM_OK)
+        return rc;
+    hm_strbuf key = HM_STRBUF_INIT;
+    hm_strbuf_add(&key, volunteer, vlen);
+    hm_strbuf_addc(&key, '\x1f');
+    hm_strbuf_add(&key, child, clen);
+    if (hm_strset_find(&o->pairs, key.buf, key.len) < 0)
+        hm_strset_add(&o->pairs, key.buf, key.len, 0);
+    int32_t a = lost_from ? month_of((const unsigned char *)lost_from) : -1;
+    if (a >= 0) {
+        int32_t b = lost_to ? month_of((const unsigned char *)lost_to) : MONTH_OPEN;
+        if (b < a)
+            b = a;
+        if (hm_strset_find(&o->lost, key.buf, key.len) < 0)
+            hm_strset_add(&o->lost, key.buf, key.len, 0);
+        if (o->nspans + 2 > o->spans_cap) {
+            o->spans_cap = o->spans_cap ? o->spans_cap * 2 : 64;
+            o->spans = hm_xrealloc(o->spans, o->spans_cap * sizeof *o->spans);
+        }
+        o->spans[o->nspans++] = a;
+        o->spans[o->nspans++] = b;
+    }
+    hm_strbuf_release(&key);
+    return rc;
+}
+
+hm_error hm_summary_outside_recount(sqlite3 *db, char *err, size_t errsz)
+{
+    static const char *const sql[] = {
+        "DELETE FROM activity_outside",
+        "INSERT INTO activity_outside (activity_id, volunteer_id, child_id, date)"
+        " SELECT a.activity_id, a.volunteer_id, a.child_id, a.date FROM activities a"
+        " WHERE " OUTSIDE_SQL("a.volunteer_id", "a.child_id", "a.date"),
+    };
+    return run_all(db, sql, sizeof sql / sizeof sql[0], NULL, err, errsz);
 }

@@ -2,9 +2,9 @@
 -- and child have no pairing active on that day (a holiday event, a
 -- reserve-pool volunteer helping out): loaded, but worth a look.
 --
--- Speed: the rows outside a pairing are found from the indexes alone
--- (activities_date carries the key, pairings_volunteer the dates); only
--- those few rows are then read from the table for their source line.
+-- Speed: ingest keeps those rows in activity_outside (queries/schema.sql),
+-- so the month's are one range of activity_outside_date; only they are
+-- then read from activities for their source line.
 WITH types(code, zh, en) AS (
     VALUES ('call', '亲情连线', 'Call'), ('reading', '陪你阅读', 'Reading'),
            ('holiday', '假日亲子活动', 'Holiday'), ('birthday', '陪过生日', 'Birthday'),
@@ -14,13 +14,11 @@ WITH types(code, zh, en) AS (
            ('counselling', '心理疏导', 'Counselling'), ('other', '其他', 'Other')
 ),
 o AS MATERIALIZED (
-    SELECT a.date, a.type, a.activity_id, a.volunteer_id, a.child_id
-      FROM activities a INDEXED BY activities_date
-     WHERE a.date BETWEEN :from AND :to
-       AND NOT EXISTS (SELECT 1 FROM pairings p
-                        WHERE p.volunteer_id = a.volunteer_id AND p.child_id = a.child_id
-                          AND p.started_on <= a.date
-                          AND (p.ended_on IS NULL OR p.ended_on >= a.date))
+    SELECT x.date, a.type, x.activity_id, x.volunteer_id, x.child_id
+      FROM activity_outside x
+      JOIN activities a ON a.activity_id = x.activity_id AND a.volunteer_id = x.volunteer_id
+                       AND a.child_id = x.child_id
+     WHERE x.date BETWEEN :from AND :to
 )
 SELECT o.date, o.activity_id,
        coalesce((SELECT CASE :lang WHEN 'en' THEN ty.en ELSE ty.zh END

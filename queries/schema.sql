@@ -1,4 +1,4 @@
--- himama database schema, version 2 (PRAGMA user_version = 2).
+-- himama database schema, version 3 (PRAGMA user_version = 3).
 -- A database of an earlier version is brought here by queries/migrate_N.sql.
 --
 -- One table per kind of input file, named as the kind, columns named as in
@@ -135,7 +135,10 @@ CREATE TABLE volunteer_months (
     last_activity TEXT NOT NULL,
     PRIMARY KEY (volunteer_id, month)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX volunteer_months_month ON volunteer_months (month);
+-- With the volunteer and the last activity, so that the monthly report's
+-- quiet volunteers read a month's rows in volunteer order from the index
+-- alone (queries/monthly_quiet_volunteers.sql).
+CREATE INDEX volunteer_months_month ON volunteer_months (month, volunteer_id, last_activity);
 
 -- Per month and activity type: the activities (distinct activity_ids)
 -- with a row of that type in that month.  An activity recorded in two
@@ -173,6 +176,24 @@ CREATE TABLE child_spans (
     town_code    TEXT NOT NULL,
     PRIMARY KEY (child_id, first_month)
 ) STRICT, WITHOUT ROWID;
+
+-- Monthly report: the activity rows outside a pairing (no pairing of
+-- their volunteer and child active on their date), so that the month's
+-- list reads a few rows instead of checking every activity row of the
+-- month against pairings.  Ingest decides it for each row it stores (it
+-- checks that anyway, for the warning) and checks again the rows of a
+-- volunteer and child whose pairings are new or changed
+-- (pipeline/summary.c, "activity_outside"); `himama check` compares it
+-- with a recount.
+CREATE TABLE activity_outside (
+    activity_id   TEXT NOT NULL,
+    volunteer_id  TEXT NOT NULL,
+    child_id      TEXT NOT NULL,
+    date          TEXT NOT NULL,
+    PRIMARY KEY (activity_id, volunteer_id, child_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX activity_outside_date ON activity_outside (date);
+CREATE INDEX activity_outside_pair ON activity_outside (volunteer_id, child_id);
 
 CREATE TABLE wishes (
     wish_id       TEXT NOT NULL PRIMARY KEY,

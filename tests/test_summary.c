@@ -1,8 +1,9 @@
 /*
  * test_summary.c - the summary tables (pipeline/summary.c): the runs of
  * paired months of a child (child_spans) at their edges, the paired and
- * types columns of child_months, and the events per month and town; each
- * kept row by row as ingest does and equal to a full recount.
+ * types columns of child_months, the events per month and town, and the
+ * activity rows outside a pairing; each kept row by row as ingest does and
+ * equal to a full recount.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -280,6 +281,132 @@ static void test_summary_changes(void **state)
     sqlite3_close(db);
 }
 
+/* ------------------------------------------------------------------
+ * Monthly report: activity rows outside a pairing (activity_outside).
+ */
+
+static const char *const q_outside =
+    "SELECT activity_id, volunteer_id, child_id, date FROM activity_outside ORDER BY 1, 2, 3";
+
+/* Whether no pairing of v and c is active on date, as ingest asks. */
+static bool outside_of(sqlite3 *db, const char *v, const char *c, const char *date)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT NOT EXISTS (SELECT 1 FROM pairings WHERE volunteer_id = '%s'"
+             " AND child_id = '%s' AND started_on <= '%s' AND (ended_on IS NULL OR ended_on >= '%s'))",
+             v, c, date, date);
+    char *got = rows(db, sql);
+    bool out = strcmp(got, "1") == 0;
+    free(got);
+    return out;
+}
+
+/* An activity row stored (new or changed), told to the summary as ingest does. */
+static void outside_row(sqlite3 *db, hm_summary *s, const char *id, const char *v,
+                        const char *c, const char *date, bool is_new)
+{
+    char err[256];
+    hm_summary_row r = {
+        .activity_id = id, .activity_len = strlen(id), .child = c, .child_len = strlen(c),
+        .volunteer = v, .volunteer_len = strlen(v), .date = date, .type = "",
+    };
+    if (hm_summary_outside_row(s, db, &r, outside_of(db, v, c, date), is_new,
+                               err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+}
+
+static void outside_pairing(sqlite3 *db, hm_summary *s, const char *v, const char *c,
+                            const char *lost_from, const char *lost_to)
+{
+    char err[256];
+    if (hm_summary_outside_pairing(s, db, v, strlen(v), c, strlen(c), lost_from, lost_to,
+                                   err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+}
+
+static void finish(sqlite3 *db, hm_summary *s)
+{
+    char err[256];
+    if (hm_summary_finish(s, db, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+}
+
+/* The table kept row by row equals a full recount. */
+static void expect_outside(sqlite3 *db, const char *want)
+{
+    char err[256];
+    expect_rows(db, q_outside, want);
+    if (hm_summary_outside_recount(db, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    expect_rows(db, q_outside, want);
+}
+
+/* Rows stored one by one, then changed; then pairings that are new, start
+ * later, move to another volunteer, end earlier: the rows of the days
+ * they no longer cover come in, those a new pairing covers go out. */
+static void test_summary_outside(void **state)
+{
+    (void)state;
+    sqlite3 *db = empty_db();
+    hm_summary s;
+    hm_summary_init(&s);
+    exec(db, pairings_sql);
+    add_activities(db, NULL);
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
+        outside_row(db, &s, acts[i].id, acts[i].vol, acts[i].child, acts[i].date, true);
+    finish(db, &s);
+    /* V1 never paired with C3; V1 and C2 not paired in March. */
+    expect_outside(db, "A1 V1 C3 2025-03-05|A2 V1 C2 2025-03-12");
+
+    /* A2 moves into P4 (April) and back. */
+    exec(db, "UPDATE activities SET date = '2025-04-15' WHERE activity_id = 'A2'");
+    outside_row(db, &s, "A2", "V1", "C2", "2025-04-15", false);
+    finish(db, &s);
+    expect_outside(db, "A1 V1 C3 2025-03-05");
+    exec(db, "UPDATE activities SET date = '2025-03-12' WHERE activity_id = 'A2'");
+    outside_row(db, &s, "A2", "V1", "C2", "2025-03-12", false);
+    finish(db, &s);
+    expect_outside(db, "A1 V1 C3 2025-03-05|A2 V1 C2 2025-03-12");
+
+    /* P9 pairs V1 and C2 in March: A2 is inside.  P6 (V2, C3) starts on
+     * 03-10 instead of 03-01: A1 with C3 on 03-05 is outside, A3 on 03-15
+     * not.  P4 (V1, C2 from April) goes to V2: A1 with C2 on 04-02 is
+     * outside.  P1 (V1, C1) ends on 03-01 instead of 03-10: A1 with C1 on
+     * 03-05 is outside. */
+    exec(db, "INSERT INTO pairings (pairing_id, volunteer_id, child_id, started_on, ended_on)"
+             " VALUES ('P9', 'V1', 'C2', '2025-03-01', '2025-03-31');"
+             "UPDATE pairings SET started_on = '2025-03-10' WHERE pairing_id = 'P6';"
+             "UPDATE pairings SET volunteer_id = 'V2' WHERE pairing_id = 'P4';"
+             "UPDATE pairings SET ended_on = '2025-03-01' WHERE pairing_id = 'P1';");
+    outside_pairing(db, &s, "V1", "C2", NULL, NULL);
+    outside_pairing(db, &s, "V2", "C3", NULL, NULL);
+    outside_pairing(db, &s, "V2", "C3", "2025-03-01", "2025-03-10");
+    outside_pairing(db, &s, "V2", "C2", NULL, NULL);
+    outside_pairing(db, &s, "V1", "C2", "2025-04-01", "2025-05-31");
+    outside_pairing(db, &s, "V1", "C1", NULL, NULL);
+    outside_pairing(db, &s, "V1", "C1", "2025-03-01", "2025-03-10");
+    finish(db, &s);
+    expect_outside(db, "A1 V1 C1 2025-03-05|A1 V1 C2 2025-04-02|A1 V1 C3 2025-03-05|"
+                       "A1 V2 C3 2025-03-05");
+
+    /* An open pairing of V1 and C3 from 2025-01-01 brings A1 with C3 in;
+     * ended again on 2025-03-04, it lets it out. */
+    exec(db, "INSERT INTO pairings (pairing_id, volunteer_id, child_id, started_on)"
+             " VALUES ('P10', 'V1', 'C3', '2025-01-01')");
+    outside_pairing(db, &s, "V1", "C3", NULL, NULL);
+    finish(db, &s);
+    expect_outside(db, "A1 V1 C1 2025-03-05|A1 V1 C2 2025-04-02|A1 V2 C3 2025-03-05");
+    exec(db, "UPDATE pairings SET ended_on = '2025-03-04' WHERE pairing_id = 'P10'");
+    outside_pairing(db, &s, "V1", "C3", NULL, NULL);
+    outside_pairing(db, &s, "V1", "C3", "2025-03-04", NULL);
+    finish(db, &s);
+    expect_outside(db, "A1 V1 C1 2025-03-05|A1 V1 C2 2025-04-02|A1 V1 C3 2025-03-05|"
+                       "A1 V2 C3 2025-03-05");
+
+    hm_summary_release(&s);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_summary_row_by_row),
         cmocka_unit_test(test_summary_any_order),
         cmocka_unit_test(test_summary_changes),
+        cmocka_unit_test(test_summary_outside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,6 +46,22 @@ typedef struct hm_summary_cur {
     size_t town, town_len;
 } hm_summary_cur;
 
+/*
+ * Monthly report: the activity rows outside a pairing (activity_outside).
+ * Ingest records each activity row it stores as outside or not; a pairing
+ * that is new or changed marks its volunteer and child, whose rows in the
+ * table are checked again at the end of the file, and, when the change
+ * may have taken covered days away, the months of those days, whose rows
+ * of that volunteer and child are checked again too.
+ */
+typedef struct hm_summary_outside {
+    hm_strset pairs;         /* "volunteer\x1fchild" of new or changed pairings */
+    hm_strset lost;          /* of those, the ones that may have lost covered days */
+    int32_t *spans;          /* months (year * 12 + month - 1) holding such days, */
+    size_t nspans, spans_cap;   /* as pairs first, last */
+    sqlite3_stmt *st_put, *st_del, *st_clear, *st_scan, *st_check;
+} hm_summary_outside;
+
 typedef struct hm_summary {
     /* keys: child / volunteer "id\x1fYYYY-MM", events "YYYY-MM\x1ftype",
      * town events "YYYY-MM\x1ftype\x1ftown" */
@@ -67,6 +83,7 @@ typedef struct hm_summary {
     sqlite3_stmt *st_child, *st_pairs, *st_del, *st_ins, *st_flag;
     int32_t *runs;           /* scratch: month runs of one child */
     size_t runs_cap;
+    hm_summary_outside out;  /* activity_outside */
 } hm_summary;
 
 /* One activity row, as stored, and the town of its child. */
@@ -101,9 +118,32 @@ hm_error hm_summary_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz);
 /*
  * Count month ("YYYY-MM") of child_months, volunteer_months, month_events
  * and month_town_events again from activities.  NULL counts every summary table
- * again in full, child_spans included (the migration to schema version 2
- * and tests that insert rows directly use this).
+ * again in full, child_spans and activity_outside included (the migration
+ * from schema version 1 and tests that insert rows directly use this).
  */
 hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t errsz);
+
+/* ---------------------------------------------------------------------
+ * Monthly report: activity rows outside a pairing (activity_outside).
+ */
+
+/* An activity row r was stored: new (is_new) or changed.  outside: no
+ * pairing of its volunteer and child is active on its date.  A new row
+ * inside a pairing costs nothing. */
+hm_error hm_summary_outside_row(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
+                                bool outside, bool is_new, char *err, size_t errsz);
+
+/* A pairing of volunteer and child is new or changed.  lost_from and
+ * lost_to ('YYYY-MM-DD', lost_to NULL for open) bound the days it may no
+ * longer cover (lost_from NULL: none, as for a new pairing).  The rows of
+ * that volunteer and child are checked again by hm_summary_finish. */
+hm_error hm_summary_outside_pairing(hm_summary *s, sqlite3 *db, const char *volunteer,
+                                    size_t vlen, const char *child, size_t clen,
+                                    const char *lost_from, const char *lost_to,
+                                    char *err, size_t errsz);
+
+/* Count activity_outside again from activities and pairings (the
+ * migration to schema version 3, tests). */
+hm_error hm_summary_outside_recount(sqlite3 *db, char *err, size_t errsz);
 
 #endif

@@ -3,8 +3,9 @@
 # month_events, child_spans) stay equal to a recount from the kind tables
 # while later exports change activities (date, type, new participants),
 # pairings (ended, new) and children (exited, moved town); and a database
-# of schema version 1 migrates to the same summaries.  `himama check`
-# compares every summary row with a recount (queries/check_summaries.sql).
+# of schema version 1 or 2 migrates to the same summaries.  `himama check`
+# compares every summary row with a recount (queries/check_summaries.sql,
+# and check_activity_outside.sql for the activity rows outside a pairing).
 . "$(dirname "$0")/../e2e_lib.sh"
 
 hm synth --scale district --seed 3 --until 2026-09-30 data >/dev/null 2>&1 || exit 1
@@ -13,14 +14,17 @@ expect_eq "synthetic district ingests" 0 "$rc"
 out=$(hm check); rc=$?
 expect_eq "check after the first ingest" 0 "$rc"
 expect_match "summaries checked" "ok +summaries" "$out"
+expect_match "activity rows outside a pairing checked" "ok +activity_outside" "$out"
 
 sum_state() {
     q "SELECT (SELECT count(*) || '/' || sum(events) FROM month_events) || ' '
            || (SELECT count(*) FROM child_spans) || ' '
            || (SELECT count(*) || '/' || sum(paired) || '/' || sum(contacts) FROM child_months) || ' '
-           || (SELECT count(*) || '/' || sum(activities) FROM volunteer_months)"
+           || (SELECT count(*) || '/' || sum(activities) FROM volunteer_months) || ' '
+           || (SELECT count(*) || '/' || max(date) FROM activity_outside)"
 }
 before=$(sum_state)
+outside_before=$(q "SELECT count(*) FROM activity_outside")
 
 # Later exports.  Activities: 40 rows moved a month back with another
 # type; 15 activities gain a participant (a child of the same volunteer's
@@ -67,6 +71,11 @@ fi
 out=$(hm check); rc=$?
 expect_eq "check after the later exports" 0 "$rc"
 expect_match "summaries equal a recount after updates" "ok +summaries" "$out"
+expect_match "outside rows equal a recount after updates" "ok +activity_outside" "$out"
+# The ended pairings leave their later activity rows outside a pairing.
+outside_after=$(q "SELECT count(*) FROM activity_outside")
+[ "$outside_after" -gt "$outside_before" ] ||
+    expect_eq "more rows outside a pairing after pairings ended" "more than $outside_before" "$outside_after"
 # A participant added to a known activity is not a new activity.
 expect_eq "events of the added participants' months unchanged by them" "" "$(q "
 SELECT e.month || ' ' || e.type FROM month_events e
@@ -90,12 +99,23 @@ expect_eq "a report on an old database fails" 3 "$rc"
 expect_match "and says how to upgrade" "schema version 1.*himama init" "$out"
 out=$("$HIMAMA" --db v1.db init 2>&1); rc=$?
 expect_eq "init migrates" 0 "$rc"
-expect_match "init says so" "from schema version 1 to 2" "$out"
-expect_eq "schema version" 2 "$(sqlite3 v1.db "PRAGMA user_version")"
-for t in month_events child_spans child_months volunteer_months; do
+expect_match "init says so" "from schema version 1 to 3" "$out"
+expect_eq "schema version" 3 "$(sqlite3 v1.db "PRAGMA user_version")"
+for t in month_events child_spans child_months volunteer_months activity_outside; do
     expect_eq "migrated $t equals the ingested one" "0" "$(sqlite3 v1.db "
         ATTACH 'h.db' AS n;
         SELECT (SELECT count(*) FROM (SELECT * FROM $t EXCEPT SELECT * FROM n.$t))
              + (SELECT count(*) FROM (SELECT * FROM n.$t EXCEPT SELECT * FROM $t))")"
 done
+
+# Schema version 2: the same database without version 3's tables.
+cp h.db v2.db
+sqlite3 -batch v2.db "DROP TABLE activity_outside; PRAGMA user_version = 2;"
+out=$("$HIMAMA" --db v2.db init 2>&1); rc=$?
+expect_eq "init migrates from version 2" 0 "$rc"
+expect_match "init says so" "from schema version 2 to 3" "$out"
+expect_eq "activity_outside counted by the migration" "0" "$(sqlite3 v2.db "
+    ATTACH 'h.db' AS n;
+    SELECT (SELECT count(*) FROM (SELECT * FROM activity_outside EXCEPT SELECT * FROM n.activity_outside))
+         + (SELECT count(*) FROM (SELECT * FROM n.activity_outside EXCEPT SELECT * FROM activity_outside))")"
 finish
