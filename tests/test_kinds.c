@@ -15,10 +15,9 @@
 #include "himama/db.h"
 #include "himama/kinds.h"
 
-/* The activity_types table of schema.sql holds exactly the enumeration. */
-static void test_kinds_activity_types_match_schema(void **state)
+/* An in-memory database made by queries/schema.sql. */
+static sqlite3 *schema_db(void)
 {
-    (void)state;
     sqlite3 *db;
     char err[256];
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
@@ -26,6 +25,14 @@ static void test_kinds_activity_types_match_schema(void **state)
     assert_non_null(sql);
     assert_int_equal(hm_db_exec_script(db, "schema.sql", sql, err, sizeof err), HM_OK);
     free(sql);
+    return db;
+}
+
+/* The activity_types table of schema.sql holds exactly the enumeration. */
+static void test_kinds_activity_types_match_schema(void **state)
+{
+    (void)state;
+    sqlite3 *db = schema_db();
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT code, label FROM activity_types ORDER BY code",
                                         -1, &st, NULL), SQLITE_OK);
@@ -46,13 +53,7 @@ static void test_kinds_activity_types_match_schema(void **state)
 static void test_kinds_tables_have_contract_columns(void **state)
 {
     (void)state;
-    sqlite3 *db;
-    char err[256];
-    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-    char *sql = hm_read_file("queries/schema.sql", NULL);
-    assert_non_null(sql);
-    assert_int_equal(hm_db_exec_script(db, "schema.sql", sql, err, sizeof err), HM_OK);
-    free(sql);
+    sqlite3 *db = schema_db();
     for (size_t k = 0; k < HM_NKINDS; k++) {
         for (size_t c = 0; c < hm_kinds[k].ncolumns; c++) {
             const hm_column *col = &hm_kinds[k].columns[c];
@@ -94,13 +95,7 @@ static const char *ref_table(hm_ref r)
 static void test_kinds_references_are_checked(void **state)
 {
     (void)state;
-    sqlite3 *db;
-    char err[256];
-    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-    char *sql = hm_read_file("queries/schema.sql", NULL);
-    assert_non_null(sql);
-    assert_int_equal(hm_db_exec_script(db, "schema.sql", sql, err, sizeof err), HM_OK);
-    free(sql);
+    sqlite3 *db = schema_db();
     size_t fks = 0, refs = 0;
     for (size_t k = 0; k < HM_NKINDS; k++) {
         const hm_kind *kind = &hm_kinds[k];
