@@ -8,8 +8,9 @@
 -- is a whole calendar month.
 --
 -- Speed: from the summary tables ingest keeps (queries/schema.sql): the
--- paired children of each window are the runs of child_spans holding its
--- month, the contacted ones the rows of child_months of that month marked
+-- paired children of each window are the runs of paired months holding
+-- its month (span_counts, added up by first and last month once), the
+-- contacted ones the rows of child_months of that month marked
 -- paired (one range of child_months_month).
 WITH RECURSIVE months(f) AS (
     SELECT :ytd_from
@@ -21,9 +22,13 @@ w(f, t) AS (
     UNION
     VALUES (:prev_from, :prev_to)
 ),
+sc AS MATERIALIZED (
+    SELECT first_month, last_month, sum(spans) AS spans FROM span_counts
+     GROUP BY first_month, last_month
+),
 s AS MATERIALIZED (
     SELECT w.f, w.t,
-           (SELECT count(*) FROM child_spans x
+           (SELECT coalesce(sum(x.spans), 0) FROM sc x
              WHERE x.first_month <= substr(w.f, 1, 7)
                AND x.last_month >= substr(w.f, 1, 7)) AS paired,
            (SELECT count(*) FROM child_months m

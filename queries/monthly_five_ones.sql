@@ -6,17 +6,36 @@
 -- counts distinct events and may be less than the sum of the towns;
 -- events_counted_twice (on the total row) says by how much.
 --
--- Speed: paired and contacted children come from one pass over the runs
--- of paired months holding the month (child_spans, which ingest keeps,
--- with the child's town), each with one search in child_months; the
--- events from month_town_events and month_events (all kept by ingest).
-WITH pc AS MATERIALIZED (
-    SELECT x.town_code, count(*) AS paired,
-           sum(EXISTS (SELECT 1 FROM child_months m
-                        WHERE m.child_id = x.child_id AND m.month = substr(:from, 1, 7))) AS contacted
-      FROM child_spans x
-     WHERE x.first_month <= substr(:from, 1, 7) AND x.last_month >= substr(:from, 1, 7)
+-- Speed: paired children by town are the runs of paired months holding
+-- the month (span_counts, by town); contacted ones are those less the
+-- paired children with no contact, found as monthly_uncontacted.sql finds
+-- them (the runs of child_spans holding the month less the rows of
+-- child_months of the month marked paired, merged in child order), with
+-- the town of their run; the events come from month_town_events and
+-- month_events (all kept by ingest).
+WITH pt AS MATERIALIZED (
+    SELECT town_code, sum(spans) AS paired FROM span_counts
+     WHERE first_month <= substr(:from, 1, 7) AND last_month >= substr(:from, 1, 7)
+     GROUP BY town_code
+),
+u AS MATERIALIZED (   -- paired children not contacted
+    SELECT child_id FROM (
+        SELECT x.child_id FROM child_spans x
+         WHERE x.first_month <= substr(:from, 1, 7) AND x.last_month >= substr(:from, 1, 7)
+        EXCEPT
+        SELECT m.child_id FROM child_months m
+         WHERE m.month = substr(:from, 1, 7) AND m.paired = 1
+        ORDER BY 1)
+),
+nc AS MATERIALIZED (
+    SELECT x.town_code, count(*) AS n
+      FROM u JOIN child_spans x ON x.child_id = u.child_id
+       AND x.first_month <= substr(:from, 1, 7) AND x.last_month >= substr(:from, 1, 7)
      GROUP BY x.town_code
+),
+pc AS MATERIALIZED (
+    SELECT pt.town_code, pt.paired, pt.paired - coalesce(nc.n, 0) AS contacted
+      FROM pt LEFT JOIN nc ON nc.town_code = pt.town_code
 ),
 ev AS MATERIALIZED (
     SELECT town_code, sum(CASE type WHEN 'call' THEN events ELSE 0 END) AS calls,

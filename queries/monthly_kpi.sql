@@ -13,8 +13,10 @@
 -- Speed (a nation has ~2 million activity rows a month): the figures come
 -- from the summary tables ingest keeps (queries/schema.sql), not from
 -- activities:
--- - paired: the children with a run of paired months (child_spans)
---   meeting the window;
+-- - paired: the runs of paired months meeting the window less the gaps
+--   between two such runs of one child, from span_counts and span_gaps
+--   (a few hundred rows; queries/schema.sql says why that counts each
+--   child once);
 -- - volunteers: the rows of volunteer_months of the month (one range of
 --   volunteer_months_month); for the year, one search per volunteer;
 -- - activities by type: month_events, the months of the window added up.
@@ -22,6 +24,10 @@ WITH w(k, f, t, fm, tm) AS (
     VALUES ('m', :from, :to, substr(:from, 1, 7), substr(:to, 1, 7)),
            ('p', :prev_from, :prev_to, substr(:prev_from, 1, 7), substr(:prev_to, 1, 7)),
            ('y', :ytd_from, :to, substr(:ytd_from, 1, 7), substr(:to, 1, 7))
+),
+sc AS MATERIALIZED (   -- runs of paired months by first and last month
+    SELECT first_month, last_month, sum(spans) AS spans FROM span_counts
+     GROUP BY first_month, last_month
 ),
 ev AS MATERIALIZED (   -- activities by type: the months of each window added up
     SELECT w.k, sum(CASE e.type WHEN 'call' THEN e.events ELSE 0 END) AS calls,
@@ -33,8 +39,10 @@ ev AS MATERIALIZED (   -- activities by type: the months of each window added up
 ),
 s AS MATERIALIZED (
     SELECT w.k,
-        (SELECT count(DISTINCT x.child_id) FROM child_spans x
-          WHERE x.first_month <= w.tm AND x.last_month >= w.fm) AS paired,
+        (SELECT coalesce(sum(x.spans), 0) FROM sc x
+          WHERE x.first_month <= w.tm AND x.last_month >= w.fm)
+        - (SELECT coalesce(sum(g.gaps), 0) FROM span_gaps g
+            WHERE g.last_month >= w.fm AND g.next_month <= w.tm) AS paired,
         CASE WHEN w.fm = w.tm
              THEN (SELECT count(*) FROM volunteer_months x WHERE x.month = w.fm)
              ELSE (SELECT count(*) FROM volunteers v

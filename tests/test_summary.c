@@ -407,6 +407,132 @@ static void test_summary_outside(void **state)
     sqlite3_close(db);
 }
 
+/* ------------------------------------------------------------------
+ * Monthly report: paired children counted by run of months (span_counts,
+ * span_gaps, kept by triggers on child_spans).
+ */
+
+static const char *const q_span_counts =
+    "SELECT first_month, last_month, town_code, spans FROM span_counts ORDER BY 1, 2, 3";
+static const char *const q_span_gaps =
+    "SELECT last_month, next_month, gaps FROM span_gaps ORDER BY 1, 2";
+/* The same, counted from child_spans. */
+static const char *const q_span_counts_recount =
+    "SELECT first_month, last_month, town_code, count(*) FROM child_spans"
+    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+static const char *const q_span_gaps_recount =
+    "SELECT last_month, next_month, count(*) FROM"
+    " (SELECT lag(last_month) OVER (PARTITION BY child_id ORDER BY first_month) AS last_month,"
+    " first_month AS next_month FROM child_spans) WHERE last_month IS NOT NULL"
+    " GROUP BY 1, 2 ORDER BY 1, 2";
+
+/* span_counts and span_gaps equal a recount from child_spans. */
+static void expect_span_counts(sqlite3 *db)
+{
+    char *want = rows(db, q_span_counts_recount);
+    expect_rows(db, q_span_counts, want);
+    free(want);
+    want = rows(db, q_span_gaps_recount);
+    expect_rows(db, q_span_gaps, want);
+    free(want);
+}
+
+/* Children paired in months [a, b]: from the counts, and from child_spans. */
+static void expect_paired(sqlite3 *db, const char *a, const char *b)
+{
+    char sql[512], *want;
+    snprintf(sql, sizeof sql,
+             "SELECT count(DISTINCT child_id) FROM child_spans"
+             " WHERE first_month <= '%s' AND last_month >= '%s'", b, a);
+    want = rows(db, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT coalesce(sum(spans), 0) FROM span_counts"
+             " WHERE first_month <= '%s' AND last_month >= '%s')"
+             " - (SELECT coalesce(sum(gaps), 0) FROM span_gaps"
+             " WHERE last_month >= '%s' AND next_month <= '%s')", b, a, a, b);
+    expect_rows(db, sql, want);
+    free(want);
+}
+
+/* Kept run by run as pairings come, change and go, the counts equal a
+ * recount, and give the children paired in any window of months. */
+static void test_summary_span_counts(void **state)
+{
+    (void)state;
+    sqlite3 *db = empty_db();
+    char err[256];
+    hm_summary s;
+    hm_summary_init(&s);
+    exec(db, pairings_sql);
+    const char *kids[] = { "C1", "C2", "C3", "C4", "C5", "C6" };
+    for (size_t i = 0; i < 6; i++)
+        if (hm_summary_child(&s, db, kids[i], 2, err, sizeof err) != HM_OK)
+            fail_msg("%s", err);
+    finish(db, &s);
+    expect_rows(db, q_span_counts, "2025-01 2025-02 T1 1|2025-01 2025-03 T2 1|"
+                                   "2025-01 9999-12 T1 1|2025-04 2025-05 T1 1|"
+                                   "2025-05 2025-06 T2 1");
+    expect_rows(db, q_span_gaps, "2025-02 2025-04 1");
+
+    /* C2 gets a third run (July) and C6 two; C4 moves town. */
+    exec(db, "INSERT INTO pairings (pairing_id, volunteer_id, child_id, started_on, ended_on) VALUES"
+             " ('P9', 'V1', 'C2', '2025-07-01', '2025-07-31'),"
+             " ('P10', 'V1', 'C6', '2025-01-01', '2025-01-31'),"
+             " ('P11', 'V2', 'C6', '2025-04-01', '2025-04-30')");
+    exec(db, "UPDATE children SET town_code = 'T1' WHERE child_id = 'C4'");
+    const char *changed[] = { "C2", "C6", "C4" };
+    for (size_t i = 0; i < 3; i++)
+        if (hm_summary_child(&s, db, changed[i], 2, err, sizeof err) != HM_OK)
+            fail_msg("%s", err);
+    finish(db, &s);
+    expect_rows(db, q_span_gaps, "2025-01 2025-04 1|2025-02 2025-04 1|2025-05 2025-07 1");
+    expect_span_counts(db);
+
+    /* C2's March fills its first gap: two runs, then one gap left. */
+    exec(db, "INSERT INTO pairings (pairing_id, volunteer_id, child_id, started_on, ended_on) VALUES"
+             " ('P12', 'V2', 'C2', '2025-03-01', '2025-03-31')");
+    if (hm_summary_child(&s, db, "C2", 2, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    finish(db, &s);
+    expect_rows(db, q_span_gaps, "2025-01 2025-04 1|2025-05 2025-07 1");
+    expect_span_counts(db);
+
+    /* One run removed from the middle, then a whole child's runs. */
+    exec(db, "INSERT INTO child_spans VALUES ('C6', '2025-06', '2025-06', 'T1')");
+    expect_span_counts(db);
+    exec(db, "DELETE FROM child_spans WHERE child_id = 'C6' AND first_month = '2025-04'");
+    expect_span_counts(db);
+    exec(db, "DELETE FROM child_spans WHERE child_id = 'C2'");
+    expect_span_counts(db);
+    if (hm_summary_child(&s, db, "C2", 2, err, sizeof err) != HM_OK ||
+        hm_summary_child(&s, db, "C6", 2, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    finish(db, &s);
+    expect_span_counts(db);
+    static const char *const windows[][2] = {
+        { "2025-01", "2025-01" }, { "2025-02", "2025-02" }, { "2025-03", "2025-03" },
+        { "2025-06", "2025-06" }, { "2025-01", "2025-06" }, { "2025-02", "2025-07" },
+        { "2025-05", "2025-12" }, { "2024-01", "2024-12" },
+    };
+    for (size_t i = 0; i < sizeof windows / sizeof windows[0]; i++)
+        expect_paired(db, windows[i][0], windows[i][1]);
+
+    /* A full recount goes through the same triggers. */
+    char *kept[2] = { rows(db, q_span_counts), rows(db, q_span_gaps) };
+    if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    expect_rows(db, q_span_counts, kept[0]);
+    expect_rows(db, q_span_gaps, kept[1]);
+    free(kept[0]);
+    free(kept[1]);
+
+    /* A run is never updated in place. */
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE child_spans SET last_month = '2025-02'",
+                                      NULL, NULL, NULL), SQLITE_OK);
+    hm_summary_release(&s);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_summary_any_order),
         cmocka_unit_test(test_summary_changes),
         cmocka_unit_test(test_summary_outside),
+        cmocka_unit_test(test_summary_span_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

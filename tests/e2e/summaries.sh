@@ -5,7 +5,8 @@
 # pairings (ended, new) and children (exited, moved town); and a database
 # of schema version 1 or 2 migrates to the same summaries.  `himama check`
 # compares every summary row with a recount (queries/check_summaries.sql,
-# and check_activity_outside.sql for the activity rows outside a pairing).
+# check_activity_outside.sql for the activity rows outside a pairing, and
+# check_span_counts.sql for the paired children counted by run of months).
 . "$(dirname "$0")/../e2e_lib.sh"
 
 hm synth --scale district --seed 3 --until 2026-09-30 data >/dev/null 2>&1 || exit 1
@@ -15,6 +16,7 @@ out=$(hm check); rc=$?
 expect_eq "check after the first ingest" 0 "$rc"
 expect_match "summaries checked" "ok +summaries" "$out"
 expect_match "activity rows outside a pairing checked" "ok +activity_outside" "$out"
+expect_match "paired children by run of months checked" "ok +span_counts" "$out"
 
 sum_state() {
     q "SELECT (SELECT count(*) || '/' || sum(events) FROM month_events) || ' '
@@ -72,6 +74,7 @@ out=$(hm check); rc=$?
 expect_eq "check after the later exports" 0 "$rc"
 expect_match "summaries equal a recount after updates" "ok +summaries" "$out"
 expect_match "outside rows equal a recount after updates" "ok +activity_outside" "$out"
+expect_match "runs of months counted equal a recount after updates" "ok +span_counts" "$out"
 # The ended pairings leave their later activity rows outside a pairing.
 outside_after=$(q "SELECT count(*) FROM activity_outside")
 [ "$outside_after" -gt "$outside_before" ] ||
@@ -101,7 +104,8 @@ out=$("$HIMAMA" --db v1.db init 2>&1); rc=$?
 expect_eq "init migrates" 0 "$rc"
 expect_match "init says so" "from schema version 1 to 3" "$out"
 expect_eq "schema version" 3 "$(sqlite3 v1.db "PRAGMA user_version")"
-for t in month_events child_spans child_months volunteer_months activity_outside; do
+for t in month_events child_spans child_months volunteer_months activity_outside \
+         span_counts span_gaps; do
     expect_eq "migrated $t equals the ingested one" "0" "$(sqlite3 v1.db "
         ATTACH 'h.db' AS n;
         SELECT (SELECT count(*) FROM (SELECT * FROM $t EXCEPT SELECT * FROM n.$t))
@@ -110,7 +114,9 @@ done
 
 # Schema version 2: the same database without version 3's tables.
 cp h.db v2.db
-sqlite3 -batch v2.db "DROP TABLE activity_outside; PRAGMA user_version = 2;"
+sqlite3 -batch v2.db "DROP TABLE activity_outside; DROP TRIGGER span_counts_insert;
+    DROP TRIGGER span_counts_delete; DROP TRIGGER span_counts_update;
+    DROP TABLE span_counts; DROP TABLE span_gaps; PRAGMA user_version = 2;"
 out=$("$HIMAMA" --db v2.db init 2>&1); rc=$?
 expect_eq "init migrates from version 2" 0 "$rc"
 expect_match "init says so" "from schema version 2 to 3" "$out"
@@ -118,4 +124,11 @@ expect_eq "activity_outside counted by the migration" "0" "$(sqlite3 v2.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM activity_outside EXCEPT SELECT * FROM n.activity_outside))
          + (SELECT count(*) FROM (SELECT * FROM n.activity_outside EXCEPT SELECT * FROM activity_outside))")"
+for t in span_counts span_gaps; do
+    expect_eq "$t counted by the migration from version 2" "0" "$(sqlite3 v2.db "
+        ATTACH 'h.db' AS n;
+        SELECT (SELECT count(*) FROM (SELECT * FROM $t EXCEPT SELECT * FROM n.$t))
+             + (SELECT count(*) FROM (SELECT * FROM n.$t EXCEPT SELECT * FROM $t))")"
+done
+expect_eq "and kept after it" "0" "$("$HIMAMA" --db v2.db check >/dev/null 2>&1; echo $?)"
 finish
