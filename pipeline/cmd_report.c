@@ -3,12 +3,15 @@
  * [--template NAME]`, KIND one of monthly (YYYY-MM), halfyear
  * (YYYY-H1|YYYY-H2, public by default), annual (YYYY) and range
  * (YYYY-MM-DD YYYY-MM-DD).  The annual report also writes nominations.xlsx
- * and dossiers.pdf (nominate.h), from templates/nomination.conf.
+ * and dossiers.pdf (nominate.h), from templates/nomination.conf; a long
+ * shortlist's dossiers take several files, dossiers-1.pdf, dossiers-2.pdf,
+ * ... (HIMAMA_DOSSIER_PAGES pages each, by default HM_DOSSIER_PAGES).
  *
  * aggregate -> render PDF and XLSX to temporary names beside the final
  * ones -> manifest.json (digests of the temporaries, which become the
- * final files unchanged) -> only when all three exist, rename them into
- * place.  On any failure the temporaries are removed, earlier reports are
+ * final files unchanged) -> only when all exist, rename them into place
+ * (the manifest last), then remove dossier files of an earlier run that
+ * this one did not write (dossiers-3.pdf when there are now two).  On any failure the temporaries are removed, earlier reports are
  * left as they were, one line says why, and the exit status is 3.  All
  * queries and the manifest's input list run in one read transaction, so
  * they see one snapshot even while an ingest is writing.
@@ -25,13 +28,15 @@
 #include "himama/template.h"
 #include "himama/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum { NOUT = 5 };
+/* The fixed outputs; the dossiers (annual only) are one file or more. */
+enum { OUT_BRIEFING, OUT_TABLES, OUT_NOMINATIONS, OUT_MANIFEST, NOUT };
 
 /* Parse "YYYY-MM" into the month's first and last days; false if not a month. */
 static bool parse_month(const char *s, char from[11], char to[11])
@@ -180,16 +185,72 @@ static char *template_path(const hm_cli *cli, const char *name, const char *lang
     return hm_strbuf_detach(&sb);
 }
 
+/* Dossier pages per file: HIMAMA_DOSSIER_PAGES when set to a whole number
+ * from 1, else 0 (the default). */
+static size_t dossier_pages(void)
+{
+    const char *v = getenv("HIMAMA_DOSSIER_PAGES");
+    char *end;
+    if (!v || !*v)
+        return 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    return *end == '\0' && n > 0 && n < 1000000000ull ? (size_t)n : 0;
+}
+
+/*
+ * Remove from dir the dossier files of an earlier run that this run did
+ * not write: name.pdf or name-N.pdf (name "dossiers" or "dossiers-en"),
+ * when not among keep[0..n).  Best effort: a file that cannot be removed
+ * stays (the manifest lists the files of this run).
+ */
+static void remove_stale_dossiers(const char *dir, const char *name, char *const *keep,
+                                  size_t n)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *de;
+    size_t nl = strlen(name);
+    if (!dp)
+        return;
+    while ((de = readdir(dp)) != NULL) {
+        const char *f = de->d_name, *rest = f + nl;
+        if (strncmp(f, name, nl) != 0)
+            continue;
+        if (*rest == '-') {
+            const char *q = rest + 1;
+            while (*q >= '0' && *q <= '9')
+                q++;
+            if (q == rest + 1)
+                continue;
+            rest = q;
+        }
+        if (strcmp(rest, ".pdf") != 0)
+            continue;
+        bool kept = false;
+        for (size_t i = 0; i < n && !kept; i++)
+            kept = strcmp(hm_path_base(keep[i]), f) == 0;
+        if (!kept) {
+            char *path = hm_path_join(dir, f);
+            unlink(path);
+            free(path);
+        }
+    }
+    closedir(dp);
+}
+
 int cmd_report(int argc, char **argv, hm_cli *cli)
 {
     const char *kind = NULL, *arg1 = NULL, *arg2 = NULL, *audience = NULL, *lang = cli->lang;
     const char *tmpl_name = NULL;
     char from[11], to[11], today[11], period[32], err[1024] = "";
     char *tmpl_file = NULL, *dir = NULL, *font = NULL, *qdir = NULL, *conf_file = NULL;
-    char *final[NOUT] = { NULL }, *tmp[NOUT] = { NULL };
+    char *final[NOUT] = { NULL }, *tmp[NOUT] = { NULL }, *dossier_base = NULL;
     static const char *const bases[NOUT] = { "briefing.pdf", "tables.xlsx", "nominations.xlsx",
-                                             "dossiers.pdf", "manifest.json" };
-    char names[NOUT][40];
+                                             "manifest.json" };
+    char names[NOUT][40], dossier_name[40];
+    hm_dossier_files dossiers = { 0 };
+    hm_manifest_output *outs = NULL;
+    char **wtmp = NULL, **wfinal = NULL;   /* the files written, in order */
+    size_t nouts = 0, placed = 0;          /* of them, renamed into place */
     hm_template *tmpl = NULL;
     hm_report *rep = NULL;
     hm_nomination_conf conf;
@@ -318,27 +379,46 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         final[i] = hm_path_join(dir, names[i]);
         tmp[i] = hm_atomic_tmpname(final[i]);
     }
+    /* The dossiers' names without ".pdf": dossiers, dossiers-en. */
+    snprintf(dossier_name, sizeof dossier_name, "dossiers%s%s",
+             strcmp(lang, "zh") == 0 ? "" : "-", strcmp(lang, "zh") == 0 ? "" : lang);
+    dossier_base = hm_path_join(dir, dossier_name);
 
     hm_render_opts ro = { 0 };
     font = split_font(cli->font, &ro.font_index);
     ro.font_path = font;
     ro.created = hm_now();
     hm_pdf_stats pst = { 0 };
-    if ((rc = hm_render_pdf_stats(rep, &ro, tmp[0], &pst, err, sizeof err)) != HM_OK ||
-        (rc = hm_render_xlsx(rep, &ro, tmp[1], err, sizeof err)) != HM_OK)
+    if ((rc = hm_render_pdf_stats(rep, &ro, tmp[OUT_BRIEFING], &pst, err, sizeof err)) != HM_OK ||
+        (rc = hm_render_xlsx(rep, &ro, tmp[OUT_TABLES], err, sizeof err)) != HM_OK)
         goto fail;
-    size_t nouts = 2;
-    hm_manifest_output outs[4] = { { names[0], tmp[0] }, { names[1], tmp[1] },
-                                   { names[2], tmp[2] }, { names[3], tmp[3] } };
     if (annual) {
         hm_nominate_params np = {
             .from = from, .to = to, .audience = audience, .lang = lang,
             .queries_dir = qdir, .org = cli->org, .render = &ro,
+            .pages_per_file = dossier_pages(),
         };
-        if ((rc = hm_nominate_write(db, &conf, &np, tmp[2], tmp[3], NULL, err,
-                                    sizeof err)) != HM_OK)
+        if ((rc = hm_nominate_write(db, &conf, &np, tmp[OUT_NOMINATIONS], dossier_base,
+                                    &dossiers, NULL, err, sizeof err)) != HM_OK)
             goto fail;
-        nouts = 4;
+    }
+    /* The files this report writes, in the order they are listed and
+     * renamed into place; the manifest comes last and lists the others. */
+    size_t nall = NOUT + dossiers.n;
+    wtmp = hm_xmalloc(nall * sizeof *wtmp);
+    wfinal = hm_xmalloc(nall * sizeof *wfinal);
+    outs = hm_xmalloc(nall * sizeof *outs);
+    for (int i = 0; i < OUT_MANIFEST; i++) {
+        if (!annual && i == OUT_NOMINATIONS)
+            continue;   /* nominations and dossiers: the annual report only */
+        outs[nouts] = (hm_manifest_output){ names[i], tmp[i] };
+        wtmp[nouts] = tmp[i];
+        wfinal[nouts++] = final[i];
+    }
+    for (size_t i = 0; i < dossiers.n; i++) {
+        outs[nouts] = (hm_manifest_output){ hm_path_base(dossiers.final[i]), dossiers.tmp[i] };
+        wtmp[nouts] = dossiers.tmp[i];
+        wfinal[nouts++] = dossiers.final[i];
     }
     /* The manifest names a shipped template relative to the data folder. */
     const char *shown = tmpl_file;
@@ -347,20 +427,16 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         shown = tmpl_file + dl + (tmpl_file[dl] == '/');
     if ((rc = hm_manifest_build(db, rep, shown, outs, nouts, &json, err, sizeof err)) != HM_OK)
         goto fail;
-    if (write_text(tmp[NOUT - 1], json.buf, json.len) != HM_OK) {
-        snprintf(err, sizeof err, "cannot write '%s': %s", tmp[NOUT - 1], strerror(errno));
+    if (write_text(tmp[OUT_MANIFEST], json.buf, json.len) != HM_OK) {
+        snprintf(err, sizeof err, "cannot write '%s': %s", tmp[OUT_MANIFEST], strerror(errno));
         goto fail;
     }
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     in_txn = false;
-    /* Only the files this report writes (the annual one writes two more). */
-    char *written[NOUT];
-    size_t nwritten = 0;
-    for (int i = 0; i < NOUT; i++)
-        if (annual || (i != 2 && i != 3))
-            written[nwritten++] = tmp[i];
+    wtmp[nouts] = tmp[OUT_MANIFEST];
+    wfinal[nouts++] = final[OUT_MANIFEST];
     if (strcmp(audience, "public") == 0 &&
-        hm_perms_publish(cli->out, dir, written, nwritten, cli->public_mode) != HM_OK) {
+        hm_perms_publish(cli->out, dir, wtmp, nouts, cli->public_mode) != HM_OK) {
         snprintf(err, sizeof err, "cannot set public_mode on '%s': %s", dir, strerror(errno));
         goto fail;
     }
@@ -368,20 +444,16 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         cli_note(cli, "himama: warning: report %s %s (%s): %zu character%s the font lacks "
                  "drawn as a placeholder\n", kind, period, audience, pst.placeholders,
                  pst.placeholders == 1 ? "" : "s");
-    for (int i = 0; i < NOUT; i++) {
-        if (!annual && (i == 2 || i == 3))
-            continue;   /* nominations and dossiers: the annual report only */
-        if (hm_atomic_rename(tmp[i], final[i]) != HM_OK) {
-            snprintf(err, sizeof err, "cannot move '%s' into place: %s", final[i],
+    for (; placed < nouts; placed++)
+        if (hm_atomic_rename(wtmp[placed], wfinal[placed]) != HM_OK) {
+            snprintf(err, sizeof err, "cannot move '%s' into place: %s", wfinal[placed],
                      strerror(errno));
             goto fail;
         }
-        free(tmp[i]);
-        tmp[i] = NULL;
-    }
-    for (int i = 0; i < NOUT && !cli->no_output_list; i++)
-        if (annual || (i != 2 && i != 3))
-            printf("%s\n", final[i]);
+    if (annual)
+        remove_stale_dossiers(dir, dossier_name, dossiers.final, dossiers.n);
+    for (size_t i = 0; i < nouts && !cli->no_output_list; i++)
+        printf("%s\n", wfinal[i]);
     exit_code = HM_EXIT_OK;
     goto out;
 
@@ -389,12 +461,28 @@ fail:
     cli_error("report %s %s (%s) not written: %s", kind, period, audience ? audience : "",
               err[0] ? err : "unknown error");
 out:
+    /* Remove what was written and not renamed into place. */
+    if (wtmp) {
+        for (size_t i = placed; i < nouts; i++)
+            unlink(wtmp[i]);
+        if (exit_code != HM_EXIT_OK)
+            unlink(tmp[OUT_MANIFEST]);   /* renamed last, listed last */
+    } else {
+        for (int i = 0; i < NOUT; i++)
+            if (tmp[i])
+                unlink(tmp[i]);
+        for (size_t i = 0; i < dossiers.n; i++)
+            unlink(dossiers.tmp[i]);
+    }
     for (int i = 0; i < NOUT; i++) {
-        if (tmp[i])
-            unlink(tmp[i]);
         free(tmp[i]);
         free(final[i]);
     }
+    hm_dossier_files_release(&dossiers);
+    free(dossier_base);
+    free(wtmp);
+    free(wfinal);
+    free(outs);
     if (in_txn)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);

@@ -1,6 +1,9 @@
 /*
  * dossier.c - dossiers.pdf: one A4 page per shortlisted candidate for the
- * "most beautiful caring mother" nomination, for the jury.
+ * "most beautiful caring mother" nomination, for the jury; a shortlist
+ * longer than a file's pages goes into several files (volumes), each
+ * built, saved and freed before the next, since libharu holds a whole
+ * document in memory until it is saved.
  *
  * Each page: the candidate (name masked for the public audience), town,
  * sector, rank and score; the nine scored figures as tiles; the children
@@ -39,6 +42,7 @@ typedef struct dctx {
     hm_pdf *pdf;
     const hm_nominate_params *p;
     bool en;
+    size_t volume, nvolumes;   /* this file's place in the set (1-based) */
     sqlite3 *db;
     sqlite3_stmt *q[NQ];
     char *err;
@@ -263,20 +267,94 @@ out:
     return rc;
 }
 
-/* Page numbers on every page. */
+/* Page numbers on every page of this file, and its volume when there are several. */
 static hm_error footers(dctx *d)
 {
     size_t n = hm_pdf_page_count(d->pdf);
-    char buf[96];
+    char buf[96], left[160];
+    if (d->nvolumes > 1)
+        snprintf(left, sizeof left, d->en ? "Nomination dossiers, volume %zu of %zu: children "
+                                            "by alias only"
+                                          : "推荐材料（第 %zu 册，共 %zu 册）· 儿童仅以化名出现",
+                 d->volume, d->nvolumes);
+    else
+        snprintf(left, sizeof left, "%s", d->en ? "Nomination dossiers: children by alias only"
+                                                : "推荐材料 · 儿童仅以化名出现");
     for (size_t i = 0; i < n; i++) {
         hm_pdf_select_page(d->pdf, i);
         snprintf(buf, sizeof buf, d->en ? "Page %zu of %zu" : "第 %zu 页 / 共 %zu 页", i + 1, n);
         hm_pdf_text_right(d->pdf, HM_PDF_A4_WIDTH - MARGIN, 28, 8, C_MUTED, buf);
-        hm_pdf_text(d->pdf, MARGIN, 28, 8, C_MUTED,
-                    d->en ? "Nomination dossiers: children by alias only"
-                          : "推荐材料 · 儿童仅以化名出现");
+        hm_pdf_text(d->pdf, MARGIN, 28, 8, C_MUTED, left);
     }
     return hm_pdf_status(d->pdf);
+}
+
+size_t hm_dossier_volumes(const hm_nom_candidate *cand, size_t n, size_t per_file,
+                          size_t *start)
+{
+    size_t nv = 0, in = 0;   /* files begun, pages in the current one */
+    start[nv++] = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool town_starts = i == 0 || strcmp(cand[i].town, cand[i - 1].town) != 0;
+        if (in > 0 && town_starts) {
+            size_t len = 1;
+            while (i + len < n && strcmp(cand[i + len].town, cand[i].town) == 0)
+                len++;
+            if (in + len > per_file && len <= per_file) {
+                start[nv++] = i;   /* the town fits whole in the next file */
+                in = 0;
+            }
+        }
+        if (in == per_file) {
+            start[nv++] = i;
+            in = 0;
+        }
+        in++;
+    }
+    start[nv] = n;
+    return nv;
+}
+
+void hm_dossier_files_release(hm_dossier_files *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n; i++) {
+        free(f->final[i]);
+        free(f->tmp[i]);
+    }
+    free(f->final);
+    free(f->tmp);
+    memset(f, 0, sizeof *f);
+}
+
+void hm_dossier_files_discard(hm_dossier_files *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n; i++)
+        remove(f->tmp[i]);
+    hm_dossier_files_release(f);
+}
+
+/* Name file k (1-based) of nv: base.pdf alone, else base-k.pdf, k padded
+ * to the digits of nv so that the files sort in order. */
+static void add_file(hm_dossier_files *f, const char *base, size_t k, size_t nv)
+{
+    hm_strbuf sb = HM_STRBUF_INIT;
+    int width = 1;
+    for (size_t m = nv; m >= 10; m /= 10)
+        width++;
+    hm_strbuf_init(&sb);
+    if (nv == 1)
+        hm_strbuf_addf(&sb, "%s.pdf", base);
+    else
+        hm_strbuf_addf(&sb, "%s-%0*zu.pdf", base, width, k);
+    f->final = hm_xrealloc(f->final, (f->n + 1) * sizeof *f->final);
+    f->tmp = hm_xrealloc(f->tmp, (f->n + 1) * sizeof *f->tmp);
+    f->final[f->n] = hm_strbuf_detach(&sb);
+    f->tmp[f->n] = hm_atomic_tmpname(f->final[f->n]);
+    f->n++;
 }
 
 /*
@@ -334,10 +412,13 @@ fail:
 
 hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
                           const hm_nomination_conf *c, const hm_nom_candidate *cand, size_t n,
-                          const char *path, char *err, size_t errsz)
+                          const char *pdf_base, hm_dossier_files *files, char *err,
+                          size_t errsz)
 {
     dctx d;
     hm_error rc = HM_OK;
+    size_t per = p->pages_per_file ? p->pages_per_file : HM_DOSSIER_PAGES;
+    size_t *start = hm_xmalloc((n + 2) * sizeof *start);
     (void)c;
     memset(&d, 0, sizeof d);
     d.p = p;
@@ -345,6 +426,7 @@ hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
     d.en = p->lang && strcmp(p->lang, "en") == 0;
     d.err = err;
     d.errsz = errsz;
+    d.nvolumes = hm_dossier_volumes(cand, n, per, start);
     if ((rc = candidate_activities(&d, cand, n)) != HM_OK)
         goto out;
     for (int i = 0; i < NQ; i++) {
@@ -367,22 +449,28 @@ hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
         .title = d.en ? "Nomination dossiers" : "最美爱心妈妈候选人材料",
         .author = p->org,
     };
-    if ((rc = hm_pdf_open(&d.pdf, &po, err, errsz)) != HM_OK)
-        goto out;
-    for (size_t i = 0; i < n; i++)
-        if ((rc = page(&d, &cand[i], i)) != HM_OK)
+    for (d.volume = 1; d.volume <= d.nvolumes; d.volume++) {
+        add_file(files, pdf_base, d.volume, d.nvolumes);
+        if ((rc = hm_pdf_open(&d.pdf, &po, err, errsz)) != HM_OK)
             goto out;
-    if (n == 0) {
-        hm_pdf_add_page(d.pdf);
-        hm_pdf_text(d.pdf, MARGIN, HM_PDF_A4_HEIGHT - MARGIN - 20, 14, C_TEXT,
-                    d.en ? "No volunteer met the nomination rules this year."
-                         : "本年度没有符合推荐条件的志愿者。");
-    }
-    if ((rc = footers(&d)) != HM_OK || (rc = hm_pdf_save(d.pdf, path)) != HM_OK) {
-        if (rc == HM_OK || !err[0] || strcmp(hm_pdf_error(d.pdf), "") != 0)
-            snprintf(err, errsz, "dossiers: %s", hm_pdf_error(d.pdf));
-        rc = rc ? rc : HM_EPDF;
-        goto out;
+        for (size_t i = start[d.volume - 1]; i < start[d.volume]; i++)
+            if ((rc = page(&d, &cand[i], i)) != HM_OK)
+                goto out;
+        if (n == 0) {
+            hm_pdf_add_page(d.pdf);
+            hm_pdf_text(d.pdf, MARGIN, HM_PDF_A4_HEIGHT - MARGIN - 20, 14, C_TEXT,
+                        d.en ? "No volunteer met the nomination rules this year."
+                             : "本年度没有符合推荐条件的志愿者。");
+        }
+        if ((rc = footers(&d)) != HM_OK ||
+            (rc = hm_pdf_save(d.pdf, files->tmp[files->n - 1])) != HM_OK) {
+            if (rc == HM_OK || !err[0] || strcmp(hm_pdf_error(d.pdf), "") != 0)
+                snprintf(err, errsz, "dossiers: %s", hm_pdf_error(d.pdf));
+            rc = rc ? rc : HM_EPDF;
+            goto out;
+        }
+        hm_pdf_free(d.pdf);
+        d.pdf = NULL;
     }
 out:
     for (int i = 0; i < NQ; i++)
@@ -390,5 +478,8 @@ out:
     sqlite3_exec(db, "DROP TABLE IF EXISTS temp.dossier_activities;"
                      "DROP TABLE IF EXISTS temp.dossier_candidates;", NULL, NULL, NULL);
     hm_pdf_free(d.pdf);
+    free(start);
+    if (rc != HM_OK)
+        hm_dossier_files_discard(files);
     return rc;
 }

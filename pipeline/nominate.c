@@ -640,8 +640,8 @@ static hm_error write_lists(nw *x, lxw_worksheet *sl, lxw_worksheet *pn, const c
 
 hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
                            const hm_nominate_params *p, const char *xlsx_path,
-                           const char *pdf_path, hm_nominate_stats *stats, char *err,
-                           size_t errsz)
+                           const char *pdf_base, hm_dossier_files *files,
+                           hm_nominate_stats *stats, char *err, size_t errsz)
 {
     nw x;
     hm_nominate_stats local;
@@ -726,13 +726,13 @@ hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
         rc = hm_fail(HM_EXLSX, err, errsz, "cannot write '%s': %s", xlsx_path, lxw_strerror(e));
         goto out;
     }
-    rc = hm_dossier_write(db, p, c, x.cand, x.ncand, pdf_path, err, errsz);
+    rc = hm_dossier_write(db, p, c, x.cand, x.ncand, pdf_base, files, err, errsz);
 out:
     if (x.wb)
         lxw_workbook_free(x.wb);
     if (rc != HM_OK) {
         remove(xlsx_path);
-        remove(pdf_path);
+        hm_dossier_files_discard(files);
     }
     candidates_free(x.cand, x.ncand);
     return rc;

@@ -22,40 +22,76 @@
 -- then months_paired (all higher first), then volunteer_id (ascending).
 -- Shortlisted: rank <= the town's quota (:quotas, a JSON object of
 -- town_code -> quota; other towns :quota_default).
-WITH RECURSIVE months(f) AS (
-    SELECT :from
-    UNION ALL
-    SELECT date(f, '+1 month') FROM months WHERE date(f, '+1 month') <= :to
+--
+-- Speed: nothing is expanded to volunteer-child-months.  The period is at
+-- most twelve months from the first of a month (the annual report's
+-- year), its months numbered from 0, and a set of them is held as the bits of an integer: for each
+-- volunteer and child, the months with a call (one sorted pass over the
+-- year's calls); for each pairing, the months it covers (a range, from
+-- its dates and the child's exit).  Per volunteer, months_paired counts
+-- the months in the paired months of any pairing, and call_months takes
+-- away those in which some paired child had no call from them.  SQLite
+-- has no bitwise-or aggregate: "some row has bit k" is max(x & 2^k) > 0,
+-- once per month.  A month as a number is year * 12 + month, less par.m0
+-- to count from the period's first month.
+WITH pn(m0, mt) AS (
+    SELECT CAST(substr(:from, 1, 4) AS INTEGER) * 12 + CAST(substr(:from, 6, 2) AS INTEGER),
+           CAST(substr(:to, 1, 4) AS INTEGER) * 12 + CAST(substr(:to, 6, 2) AS INTEGER)
 ),
-mw(ym, f, t) AS (
-    SELECT substr(f, 1, 7), f, min(date(f, '+1 month', '-1 day'), :to) FROM months
+par(m0, last) AS (SELECT m0, mt - m0 FROM pn),   -- months 0..last
+calls AS MATERIALIZED (   -- per volunteer and child: the months with a call (bits)
+    SELECT a.volunteer_id, a.child_id,
+           sum(DISTINCT 1 << (CAST(substr(a.date, 1, 4) AS INTEGER) * 12
+                              + CAST(substr(a.date, 6, 2) AS INTEGER) - par.m0)) AS called
+      FROM activities a, par
+     WHERE a.date BETWEEN :from AND :to AND a.type = 'call'
+     GROUP BY a.volunteer_id, a.child_id
 ),
-vcm AS MATERIALIZED (
-    SELECT DISTINCT p.volunteer_id, p.child_id, mw.ym
-      FROM pairings p
-      JOIN children c ON c.child_id = p.child_id
-      JOIN mw ON p.started_on <= mw.t AND (p.ended_on IS NULL OR p.ended_on >= mw.f)
-             AND (c.exited_on IS NULL OR c.exited_on >= mw.f)
+pr AS (   -- per pairing meeting the period: its first and last month in it
+    SELECT p.volunteer_id, p.child_id,
+           max(0, CAST(substr(p.started_on, 1, 4) AS INTEGER) * 12
+                  + CAST(substr(p.started_on, 6, 2) AS INTEGER) - par.m0) AS lo,
+           min(par.last,
+               coalesce(CAST(substr(p.ended_on, 1, 4) AS INTEGER) * 12
+                        + CAST(substr(p.ended_on, 6, 2) AS INTEGER) - par.m0, par.last),
+               coalesce(CAST(substr(c.exited_on, 1, 4) AS INTEGER) * 12
+                        + CAST(substr(c.exited_on, 6, 2) AS INTEGER) - par.m0, par.last)) AS hi
+      FROM pairings p JOIN children c ON c.child_id = p.child_id, par
      WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
 ),
-calls AS MATERIALIZED (
-    SELECT DISTINCT a.volunteer_id, a.child_id, substr(a.date, 1, 7) AS ym
-      FROM activities a
-     WHERE a.date BETWEEN :from AND :to AND a.type = 'call'
-),
-vm AS MATERIALIZED (
-    SELECT x.volunteer_id, x.ym, count(*) AS paired, count(k.child_id) AS called
-      FROM vcm x
-      LEFT JOIN calls k ON k.volunteer_id = x.volunteer_id AND k.child_id = x.child_id
-                       AND k.ym = x.ym
-     GROUP BY x.volunteer_id, x.ym
+pm AS MATERIALIZED (   -- per pairing: the months paired, and those without a call (bits)
+    SELECT pr.volunteer_id, pr.child_id, (1 << (pr.hi + 1)) - (1 << pr.lo) AS paired,
+           ((1 << (pr.hi + 1)) - (1 << pr.lo)) & ~coalesce(k.called, 0) AS uncalled
+      FROM pr LEFT JOIN calls k ON k.volunteer_id = pr.volunteer_id AND k.child_id = pr.child_id
+     WHERE pr.lo <= pr.hi
 ),
 pv AS (
-    SELECT volunteer_id, sum(called = paired) AS call_months, count(*) AS months_paired
-      FROM vm GROUP BY volunteer_id
-),
-kids AS (
-    SELECT volunteer_id, count(DISTINCT child_id) AS children FROM vcm GROUP BY volunteer_id
+    SELECT volunteer_id, count(DISTINCT child_id) AS children,
+           (max(paired & 1) > 0)
+           + (max(paired & 2) > 0)
+           + (max(paired & 4) > 0)
+           + (max(paired & 8) > 0)
+           + (max(paired & 16) > 0)
+           + (max(paired & 32) > 0)
+           + (max(paired & 64) > 0)
+           + (max(paired & 128) > 0)
+           + (max(paired & 256) > 0)
+           + (max(paired & 512) > 0)
+           + (max(paired & 1024) > 0)
+           + (max(paired & 2048) > 0) AS months_paired,
+           (max(uncalled & 1) > 0)
+           + (max(uncalled & 2) > 0)
+           + (max(uncalled & 4) > 0)
+           + (max(uncalled & 8) > 0)
+           + (max(uncalled & 16) > 0)
+           + (max(uncalled & 32) > 0)
+           + (max(uncalled & 64) > 0)
+           + (max(uncalled & 128) > 0)
+           + (max(uncalled & 256) > 0)
+           + (max(uncalled & 512) > 0)
+           + (max(uncalled & 1024) > 0)
+           + (max(uncalled & 2048) > 0) AS months_uncalled
+      FROM pm GROUP BY volunteer_id
 ),
 acts AS (
     SELECT a.volunteer_id,
@@ -83,18 +119,17 @@ st AS (
 ),
 card AS (
     SELECT v.volunteer_id, v.name, v.town_code, v.role, v.sector,
-           coalesce(pv.call_months, 0) AS call_months,
+           coalesce(pv.months_paired - pv.months_uncalled, 0) AS call_months,
            coalesce(acts.reading, 0) AS reading,
            coalesce(acts.holiday, 0) AS holiday,
            coalesce(acts.birthday, 0) AS birthday,
            coalesce(wz.wishes, 0) AS wishes,
-           coalesce(kids.children, 0) AS children,
+           coalesce(pv.children, 0) AS children,
            coalesce(pv.months_paired, 0) AS months_paired,
            coalesce(tr.trainings, 0) AS trainings,
            coalesce(st.stories, 0) AS stories
       FROM volunteers v
       LEFT JOIN pv ON pv.volunteer_id = v.volunteer_id
-      LEFT JOIN kids ON kids.volunteer_id = v.volunteer_id
       LEFT JOIN acts ON acts.volunteer_id = v.volunteer_id
       LEFT JOIN wz ON wz.volunteer_id = v.volunteer_id
       LEFT JOIN tr ON tr.volunteer_id = v.volunteer_id

@@ -40,20 +40,21 @@ visited AS MATERIALIZED (   -- children visited at school or home in the period
     SELECT DISTINCT a.child_id FROM days x CROSS JOIN activities a
      WHERE a.date = x.d AND a.type IN ('visit_teacher', 'visit_guardian')
 ),
-r AS (
+r AS (   -- one pass over the children per need
     SELECT nd.ord, nd.code, nd.zh, nd.en, nd.types_zh, nd.types_en,
-           (SELECT count(*) FROM kids k WHERE instr(k.n, ';' || nd.code || ';') > 0) AS children,
-           (SELECT count(*) FROM kids k WHERE instr(k.n, ';' || nd.code || ';') > 0
-               AND (EXISTS (SELECT 1 FROM child_months m
-                             WHERE m.child_id = k.child_id
-                               AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7)
-                               AND (m.types & ms.mask) <> 0)
-                    OR (nd.code = 'contact' AND k.child_id IN visited)
-                    OR (nd.code = 'wish' AND EXISTS (SELECT 1 FROM wishes w
-                                                      WHERE w.child_id = k.child_id
-                                                        AND w.fulfilled_on BETWEEN :from AND :to)))
-           ) AS served
+           count(k.child_id) AS children,
+           count(CASE WHEN (ms.mask <> 0 AND EXISTS (SELECT 1 FROM child_months m
+                                  WHERE m.child_id = k.child_id
+                                    AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7)
+                                    AND (m.types & ms.mask) <> 0))
+                          OR (nd.code = 'contact' AND k.child_id IN visited)
+                          OR (nd.code = 'wish' AND EXISTS (SELECT 1 FROM wishes w
+                                                            WHERE w.child_id = k.child_id
+                                                              AND w.fulfilled_on BETWEEN :from AND :to))
+                      THEN 1 END) AS served
       FROM needs nd JOIN masks ms ON ms.code = nd.code
+      LEFT JOIN kids k ON instr(k.n, ';' || nd.code || ';') > 0
+     GROUP BY nd.ord
 )
 SELECT ord, CASE :lang WHEN 'en' THEN en ELSE zh END AS need,
        CASE :lang WHEN 'en' THEN types_en ELSE types_zh END AS matching,

@@ -11,18 +11,22 @@
 -- Speed: paired and contacted children from the summary tables ingest
 -- keeps (child_spans, child_months), the district's events from
 -- month_events, the towns' from month_town_events.
-WITH RECURSIVE months(f) AS (
-    SELECT :from
-    UNION ALL
-    SELECT date(f, '+1 month') FROM months WHERE date(f, '+1 month') <= :to
+WITH span AS (   -- each run of paired months, cut to the period
+    SELECT s.child_id, s.town_code,
+           max(s.first_month, substr(:from, 1, 7)) AS lo,
+           min(s.last_month, substr(:to, 1, 7)) AS hi
+      FROM child_spans s
+     WHERE s.first_month <= substr(:to, 1, 7) AND s.last_month >= substr(:from, 1, 7)
 ),
-wm(m) AS (SELECT substr(f, 1, 7) FROM months),
-rate AS (   -- paired children per month (child_spans, with their town), and contacted ones
-    SELECT x.town_code, count(*) AS child_months,
-           sum(EXISTS (SELECT 1 FROM child_months m
-                        WHERE m.child_id = x.child_id AND m.month = w.m)) AS contacted_months,
+rate AS (   -- paired child-months by town, and those with a contact (child_months)
+    SELECT x.town_code,
+           sum((CAST(substr(x.hi, 1, 4) AS INTEGER) - CAST(substr(x.lo, 1, 4) AS INTEGER)) * 12
+               + CAST(substr(x.hi, 6, 2) AS INTEGER) - CAST(substr(x.lo, 6, 2) AS INTEGER) + 1)
+               AS child_months,
+           sum((SELECT count(*) FROM child_months m
+                 WHERE m.child_id = x.child_id AND m.month BETWEEN x.lo AND x.hi)) AS contacted_months,
            count(DISTINCT x.child_id) AS paired
-      FROM wm w JOIN child_spans x ON x.first_month <= w.m AND x.last_month >= w.m
+      FROM span x
      GROUP BY x.town_code
 ),
 ev AS MATERIALIZED (   -- per month, as the monthly reports count them, added up

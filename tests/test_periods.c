@@ -234,18 +234,25 @@ static void test_periods_nominations(void **state)
     sqlite3 *db = tu_fixture_db(false);
     hm_nomination_conf c;
     hm_nominate_stats st;
-    char err[512] = "", xlsx[64], pdf[64];
+    char err[512] = "", xlsx[64], pdf[80], base[64];
+    hm_dossier_files files = { 0 };
     hm_nomination_conf_init(&c);
     assert_int_equal(hm_nomination_conf_parse("n.conf", RULES, &c, err, sizeof err), HM_OK);
     snprintf(xlsx, sizeof xlsx, "/tmp/hm-nom-%ld.xlsx", (long)getpid());
-    snprintf(pdf, sizeof pdf, "/tmp/hm-nom-%ld.pdf", (long)getpid());
+    snprintf(base, sizeof base, "/tmp/hm-nom-%ld", (long)getpid());
+    snprintf(pdf, sizeof pdf, "%s.pdf", base);
     hm_render_opts ro = { .font_path = NULL, .font_index = 0, .created = 1792022400 };
     hm_nominate_params p = {
         .from = "2026-01-01", .to = "2026-12-31", .audience = "internal", .lang = "zh",
         .queries_dir = "queries", .org = "某区妇联", .render = &ro, .rows_per_sheet = 2,
     };
-    if (hm_nominate_write(db, &c, &p, xlsx, pdf, &st, err, sizeof err) != HM_OK)
+    if (hm_nominate_write(db, &c, &p, xlsx, base, &files, &st, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
+    /* One candidate: one file, named as before the split. */
+    assert_int_equal(files.n, 1);
+    assert_string_equal(files.final[0], pdf);
+    assert_int_equal(rename(files.tmp[0], files.final[0]), 0);
+    hm_dossier_files_release(&files);
     assert_int_equal(st.volunteers, 5);
     assert_int_equal(st.eligible, 1);
     assert_int_equal(st.shortlisted, 1);
@@ -257,10 +264,248 @@ static void test_periods_nominations(void **state)
 
     /* A scorecard query that fails leaves no files behind. */
     p.queries_dir = "tests/fixtures/report/queries";
-    assert_int_equal(hm_nominate_write(db, &c, &p, xlsx, pdf, &st, err, sizeof err),
+    assert_int_equal(hm_nominate_write(db, &c, &p, xlsx, base, &files, &st, err, sizeof err),
                      HM_EQUERY);
     assert_int_not_equal(access(xlsx, F_OK), 0);
+    assert_int_equal(files.n, 0);
     hm_nomination_conf_release(&c);
+    sqlite3_close(db);
+}
+
+/* Candidates in the towns given as a string, one letter per candidate. */
+static hm_nom_candidate *cands(const char *towns, char names[][2])
+{
+    size_t n = strlen(towns);
+    hm_nom_candidate *c = calloc(n ? n : 1, sizeof *c);
+    for (size_t i = 0; i < n; i++) {
+        names[i][0] = towns[i];
+        names[i][1] = '\0';
+        c[i].town = names[i];
+    }
+    return c;
+}
+
+/*
+ * Dossier files: at most per_file pages each; a town starts a new file
+ * when it does not fit in what is left of the current one but fits in a
+ * file of its own; a town longer than a file fills files in turn.
+ */
+static void test_periods_dossier_volumes(void **state)
+{
+    (void)state;
+    char names[16][2];
+    size_t start[18];
+    struct {
+        const char *towns;
+        size_t per, nv, start[8];
+    } cases[] = {
+        { "", 4, 1, { 0, 0 } },                          /* nobody: one file */
+        { "AAABB", 5, 1, { 0, 5 } },                     /* fits one file */
+        { "AAABBCCCCCD", 4, 3, { 0, 3, 7, 11 } },        /* B moves on; C is split */
+        { "ABC", 1, 3, { 0, 1, 2, 3 } },                 /* a page a file */
+        { "AABBBB", 4, 2, { 0, 2, 6 } },                 /* B whole in the second */
+        { "AAAAAAAAA", 4, 3, { 0, 4, 8, 9 } },           /* one long town */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        size_t n = strlen(cases[k].towns);
+        hm_nom_candidate *c = cands(cases[k].towns, names);
+        size_t nv = hm_dossier_volumes(c, n, cases[k].per, start);
+        assert_int_equal(nv, cases[k].nv);
+        for (size_t v = 0; v <= nv; v++)
+            assert_int_equal(start[v], cases[k].start[v]);
+        for (size_t v = 0; v < nv; v++) {
+            assert_true(start[v + 1] - start[v] <= cases[k].per);
+            assert_true(n == 0 || start[v + 1] > start[v]);
+        }
+        free(c);
+    }
+}
+
+/* The pages of the PDF at path (its "/Type /Page" objects). */
+static size_t pdf_pages(const char *path)
+{
+    size_t len = 0, n = 0;
+    char *b = hm_read_file(path, &len);
+    assert_non_null(b);
+    for (size_t i = 0; i + 11 <= len; i++)
+        if (memcmp(b + i, "/Type /Page", 11) == 0 && (i + 11 == len || b[i + 11] != 's'))
+            n++;
+    free(b);
+    return n;
+}
+
+/*
+ * Split dossiers.  With no call required every volunteer is eligible: T1
+ * (V1, V4, V5) and T2 (V2, V3), quota 3, five candidates.  Two pages a
+ * file: T1 takes two files (2 + 1), T2 a third of its own (2), named
+ * BASE-1.pdf .. BASE-3.pdf; every page of them is there, whole.
+ */
+static void test_periods_dossier_split(void **state)
+{
+    (void)state;
+    sqlite3 *db = tu_fixture_db(false);
+    hm_nomination_conf c;
+    hm_nominate_stats st;
+    hm_dossier_files files = { 0 };
+    char err[512] = "", xlsx[64], base[64], want[96];
+    hm_nomination_conf_init(&c);
+    assert_int_equal(hm_nomination_conf_parse("n.conf", "weight.call_months = 5\n", &c, err,
+                                              sizeof err), HM_OK);
+    snprintf(xlsx, sizeof xlsx, "/tmp/hm-split-%ld.xlsx", (long)getpid());
+    snprintf(base, sizeof base, "/tmp/hm-split-%ld", (long)getpid());
+    hm_render_opts ro = { .font_path = NULL, .font_index = 0, .created = 1792022400 };
+    hm_nominate_params p = {
+        .from = "2026-01-01", .to = "2026-12-31", .audience = "internal", .lang = "zh",
+        .queries_dir = "queries", .org = "某区妇联", .render = &ro, .pages_per_file = 2,
+    };
+    if (hm_nominate_write(db, &c, &p, xlsx, base, &files, &st, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    assert_int_equal(st.shortlisted, 5);
+    assert_int_equal(files.n, 3);
+    const size_t pages[3] = { 2, 1, 2 };
+    for (size_t i = 0; i < files.n; i++) {
+        snprintf(want, sizeof want, "%s-%zu.pdf", base, i + 1);
+        assert_string_equal(files.final[i], want);
+        assert_int_equal(pdf_pages(files.tmp[i]), pages[i]);
+        unlink(files.tmp[i]);
+    }
+    hm_dossier_files_release(&files);
+    unlink(xlsx);
+
+    /* Ten pages a file: one file, BASE.pdf, of five pages. */
+    p.pages_per_file = 10;
+    if (hm_nominate_write(db, &c, &p, xlsx, base, &files, &st, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    assert_int_equal(files.n, 1);
+    snprintf(want, sizeof want, "%s.pdf", base);
+    assert_string_equal(files.final[0], want);
+    assert_int_equal(pdf_pages(files.tmp[0]), 5);
+    unlink(files.tmp[0]);
+    hm_dossier_files_release(&files);
+    unlink(xlsx);
+
+    /* A dossier query that fails in the third file (V2, of T2) leaves no
+     * file behind, of any volume. */
+    p.pages_per_file = 2;
+    p.queries_dir = "tests/fixtures/report/queries_dossier_fails";
+    assert_int_equal(hm_nominate_write(db, &c, &p, xlsx, base, &files, &st, err, sizeof err),
+                     HM_EQUERY);
+    assert_non_null(strstr(err, "overflow"));
+    assert_int_equal(files.n, 0);
+    assert_int_not_equal(access(xlsx, F_OK), 0);
+    for (size_t i = 1; i <= 3; i++) {
+        snprintf(want, sizeof want, "%s-%zu.pdf", base, i);
+        assert_int_not_equal(access(want, F_OK), 0);
+    }
+    hm_nomination_conf_release(&c);
+    sqlite3_close(db);
+}
+
+/* Run sql on db or fail the test. */
+static void sql_exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s", msg);
+}
+
+/* Bind the scorecard's parameters for the comparison below. */
+static void bind_card(sqlite3_stmt *st)
+{
+    static const struct { const char *name, *text; long long v; } par[] = {
+        { ":from", "2026-01-01", 0 }, { ":to", "2026-12-31", 0 },
+        { ":audience", "internal", 0 }, { ":lang", "zh", 0 }, { ":quotas", "{\"T2\":1}", 0 },
+        { ":quota_default", NULL, 2 }, { ":min_call_months", NULL, 1 },
+        { ":min_months_paired", NULL, 2 }, { ":w_call_months", NULL, 5 },
+        { ":w_reading", NULL, 2 }, { ":w_holiday", NULL, 3 }, { ":w_birthday", NULL, 3 },
+        { ":w_wishes", NULL, 4 }, { ":w_children", NULL, 2 }, { ":w_months_paired", NULL, 1 },
+        { ":w_trainings", NULL, 1 }, { ":w_stories", NULL, 2 },
+    };
+    for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
+        const char *name = sqlite3_bind_parameter_name(st, i);
+        size_t k = 0;
+        while (k < sizeof par / sizeof par[0] && strcmp(par[k].name, name) != 0)
+            k++;
+        if (k == sizeof par / sizeof par[0])
+            fail_msg("unknown parameter %s", name);
+        if (par[k].text)
+            sqlite3_bind_text(st, i, par[k].text, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_int64(st, i, par[k].v);
+    }
+}
+
+/* Every row of the query in file path, as text, one line per row. */
+static void card_rows(sqlite3 *db, const char *path, hm_strbuf *out)
+{
+    char *sql = hm_read_file(path, NULL);
+    sqlite3_stmt *st = NULL;
+    assert_non_null(sql);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", path, sqlite3_errmsg(db));
+    bind_card(st);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            const unsigned char *v = sqlite3_column_text(st, i);
+            hm_strbuf_addf(out, "%s|", v ? (const char *)v : "NULL");
+        }
+        hm_strbuf_addc(out, '\n');
+    }
+    sqlite3_finalize(st);
+    free(sql);
+}
+
+/*
+ * The scorecard computes months as bits per pairing; the reference
+ * expands every volunteer-child-month.  Same rows on the fixture and with
+ * the edges added: two pairings of one pair sharing a month (calls in
+ * February, March and May, none in April), a pairing from before the
+ * year (a call in December before it counts for nothing), a child who
+ * exited before the year, calls outside any pairing, two calls in one
+ * month, calls every month to a child until it exits.
+ */
+static void test_periods_scorecard_reference(void **state)
+{
+    (void)state;
+    sqlite3 *db = tu_fixture_db(false);
+    hm_strbuf a = HM_STRBUF_INIT, b = HM_STRBUF_INIT;
+    hm_strbuf_init(&a);
+    hm_strbuf_init(&b);
+    card_rows(db, "queries/annual_scorecard.sql", &a);
+    card_rows(db, "tests/fixtures/report/scorecard_reference.sql", &b);
+    assert_string_equal(a.buf, b.buf);
+
+    sql_exec(db,
+        "INSERT INTO children (child_id, name, birth_date, town_code, exited_on) VALUES"
+        " ('C8', '郑八', '2015-01-01', 'T1', '2025-12-15');"
+        "INSERT INTO pairings (pairing_id, volunteer_id, child_id, started_on, ended_on) VALUES"
+        " ('E1', 'V4', 'C4', '2026-02-01', '2026-03-10'),"
+        " ('E2', 'V4', 'C4', '2026-03-20', '2026-05-31'),"
+        " ('E3', 'V5', 'C6', '2025-06-01', '2026-02-15'),"
+        " ('E4', 'V5', 'C8', '2025-01-01', NULL);"
+        "INSERT INTO activities (activity_id, date, type, volunteer_id, child_id) VALUES"
+        " ('E10', '2026-02-03', 'call', 'V4', 'C4'), ('E11', '2026-03-05', 'call', 'V4', 'C4'),"
+        " ('E12', '2026-05-30', 'call', 'V4', 'C4'), ('E13', '2026-04-02', 'call', 'V4', 'C2'),"
+        " ('E14', '2026-04-20', 'call', 'V4', 'C2'), ('E15', '2025-12-30', 'call', 'V5', 'C6'),"
+        " ('E16', '2026-01-30', 'call', 'V5', 'C6'), ('E17', '2026-03-03', 'call', 'V3', 'C1'),"
+        " ('E18', '2026-02-10', 'call', 'V5', 'C8'), ('E19', '2026-12-31', 'call', 'V1', 'C3'),"
+        " ('E20', '2026-01-05', 'call', 'V3', 'C5'), ('E21', '2026-02-05', 'call', 'V3', 'C5'),"
+        " ('E22', '2026-03-05', 'call', 'V3', 'C5'), ('E23', '2026-04-05', 'call', 'V3', 'C5'),"
+        " ('E24', '2026-05-05', 'call', 'V3', 'C5'), ('E25', '2026-06-05', 'call', 'V3', 'C5'),"
+        " ('E26', '2026-07-05', 'call', 'V3', 'C5'), ('E27', '2026-08-05', 'call', 'V3', 'C5'),"
+        " ('E28', '2026-09-05', 'call', 'V3', 'C5'), ('E29', '2026-01-06', 'call', 'V3', 'C4'),"
+        " ('E30', '2026-02-06', 'call', 'V3', 'C4'), ('E31', '2026-03-06', 'call', 'V3', 'C4'),"
+        " ('E32', '2026-04-06', 'reading', 'V3', 'C4'), ('E32', '2026-04-06', 'reading', 'V3', 'C5');");
+    hm_strbuf_reset(&a);
+    hm_strbuf_reset(&b);
+    card_rows(db, "queries/annual_scorecard.sql", &a);
+    card_rows(db, "tests/fixtures/report/scorecard_reference.sql", &b);
+    assert_string_equal(a.buf, b.buf);
+    /* The edges are in it: V4 has call months (February, March, May with
+     * C4; April with C2 alone is not enough, C4 was paired then too). */
+    assert_non_null(strstr(a.buf, "|V4|"));
+    hm_strbuf_release(&a);
+    hm_strbuf_release(&b);
     sqlite3_close(db);
 }
 
@@ -272,6 +517,9 @@ int main(void)
         cmocka_unit_test(test_periods_range_all_time),
         cmocka_unit_test(test_periods_nomination_conf),
         cmocka_unit_test(test_periods_nominations),
+        cmocka_unit_test(test_periods_dossier_volumes),
+        cmocka_unit_test(test_periods_dossier_split),
+        cmocka_unit_test(test_periods_scorecard_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * nominate.h - the annual "most beautiful caring mother" (最美爱心妈妈)
  * nomination data: nominations.xlsx (the scorecard of every volunteer, the
  * shortlist per town, the public-notice list 公示名单) and dossiers.pdf
- * (one page per shortlisted candidate).
+ * (one page per shortlisted candidate; a long shortlist takes several
+ * files, dossiers-1.pdf, dossiers-2.pdf, ..., see hm_dossier_volumes).
  *
  * The weights, eligibility rules and town quotas come from a plain-text
  * file staff can edit (templates/nomination.conf; its format is described
@@ -95,7 +96,32 @@ typedef struct hm_nominate_params {
     const hm_render_opts *render;   /* font and creation time */
     size_t rows_per_sheet;      /* data rows per scorecard sheet; 0: Excel's
                                    maximum (1,048,575 below the header) */
+    size_t pages_per_file;      /* dossier pages per PDF file; 0: HM_DOSSIER_PAGES */
 } hm_nominate_params;
+
+/*
+ * Dossier pages per PDF file by default.  libharu keeps a document in
+ * memory until it is saved (about 15 KB a page), so a national shortlist
+ * of 15,000 pages in one file took 270 MB; files of 2,000 pages bound it.
+ */
+#define HM_DOSSIER_PAGES 2000
+
+/*
+ * The dossier files of a run, in order: the final paths and the
+ * temporary paths beside them that were written (the caller renames each
+ * into place).  Both arrays and their strings are owned;
+ * hm_dossier_files_release frees them (it removes no file).
+ */
+typedef struct hm_dossier_files {
+    size_t n;
+    char **final;
+    char **tmp;
+} hm_dossier_files;
+
+/* Free what f holds and empty it; NULL is fine. */
+void hm_dossier_files_release(hm_dossier_files *f);
+/* Remove f's temporary files, then release f. */
+void hm_dossier_files_discard(hm_dossier_files *f);
 
 /* What a run wrote, for tests and the caller. */
 typedef struct hm_nominate_stats {
@@ -106,18 +132,22 @@ typedef struct hm_nominate_stats {
 } hm_nominate_stats;
 
 /*
- * Write nominations.xlsx to xlsx_path and dossiers.pdf to pdf_path (the
- * caller renames them into place).  stats may be NULL.  On error both
- * files are removed and err says why (HM_EQUERY, HM_EXLSX, HM_EPDF, HM_EIO).
+ * Write nominations.xlsx to xlsx_path and the dossiers beside pdf_base,
+ * the final path without ".pdf" (".../dossiers"): pdf_base.pdf when the
+ * shortlist fits one file, else pdf_base-1.pdf, pdf_base-2.pdf, ... (see
+ * hm_dossier_volumes), each to a temporary name listed in OUT: files
+ * (which must be empty; the caller renames them into place and releases
+ * it).  stats may be NULL.  On error every file written is removed,
+ * files is empty and err says why (HM_EQUERY, HM_EXLSX, HM_EPDF, HM_EIO).
  */
 hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
                            const hm_nominate_params *p, const char *xlsx_path,
-                           const char *pdf_path, hm_nominate_stats *stats, char *err,
-                           size_t errsz);
+                           const char *pdf_base, hm_dossier_files *files,
+                           hm_nominate_stats *stats, char *err, size_t errsz);
 
 /* ---- shared with dossier.c ---- */
 
-/* A shortlisted candidate, as the scorecard gave it. */
+/* A shortlisted candidate, as the scorecard gave it (in town order). */
 typedef struct hm_nom_candidate {
     char *volunteer_id, *volunteer, *masked, *town, *role, *sector;
     int64_t rank, score;
@@ -125,14 +155,30 @@ typedef struct hm_nom_candidate {
 } hm_nom_candidate;
 
 /*
- * Write dossiers.pdf: one page per candidate (cand[0..n)), the figures,
- * the children by alias, a monthly activity bar chart and the stories.
- * Runs queries/annual_dossier_{children,months,stories}.sql per candidate;
- * the first two read temp.dossier_activities, the candidates' activity rows
+ * Split the candidates cand[0..n) into files (volumes) of at most
+ * per_file pages (> 0), one page each, keeping a town's candidates in one
+ * file when they fit in one: a file ends early rather than split a town
+ * that the next file can hold whole.  OUT: start[k] is the first
+ * candidate of file k and start[count] = n; start must hold n + 2
+ * entries.  Returns the number of files, 1 when n is 0 (a file saying no
+ * one qualified).
+ */
+size_t hm_dossier_volumes(const hm_nom_candidate *cand, size_t n, size_t per_file,
+                          size_t *start);
+
+/*
+ * Write the dossiers: one page per candidate (cand[0..n)), the figures,
+ * the children by alias, a monthly activity bar chart and the stories,
+ * in files as hm_nominate_write describes (pdf_base, OUT: files).  Each
+ * file numbers its own pages; when there are several, each footer also
+ * names the file's place in the set ("volume 2 of 8").  Runs
+ * queries/annual_dossier_{children,months,stories}.sql per candidate; the
+ * first two read temp.dossier_activities, the candidates' activity rows
  * of the year, which it fills first in one pass over activities.
  */
 hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
                           const hm_nomination_conf *c, const hm_nom_candidate *cand, size_t n,
-                          const char *path, char *err, size_t errsz);
+                          const char *pdf_base, hm_dossier_files *files, char *err,
+                          size_t errsz);
 
 #endif

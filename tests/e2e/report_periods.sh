@@ -129,6 +129,30 @@ expect_match "score recomputed from the printed weights; quota; masked notice" "
 pages=$(pdfinfo $A/dossiers.pdf 2>/dev/null | sed -n 's/^Pages: *//p')
 expect_eq "one dossier page per candidate" "$(printf '%s' "$nom" | cut -d' ' -f2)" "$pages"
 
+# Split dossiers: files of at most 3 pages, towns kept whole where they
+# fit; every candidate once, in the same order; the single file of the
+# run before is gone, and comes back (the volumes gone) at the default.
+ncand=$pages
+list_cands() { for f in "$@"; do pdftotext "$f" - 2>/dev/null; done | grep -o '第 [0-9]* 位' | tr '\n' ' '; }
+want_cands=$(list_cands $A/dossiers.pdf)
+HIMAMA_DOSSIER_PAGES=3 hm report annual 2025 > an2.out 2>&1; expect_eq "split annual exit" 0 "$?"
+expect_eq "single dossier file removed when split" "no" "$([ -e $A/dossiers.pdf ] && echo yes || echo no)"
+nfiles=$(ls $A | grep -c '^dossiers-[0-9]*\.pdf$')
+expect_eq "several dossier files" "yes" "$([ "$nfiles" -ge $(( (ncand + 2) / 3 )) ] && echo yes || echo no)"
+split=$(ls $A/dossiers-*.pdf | sort)
+over=0 total=0
+for f in $split; do
+    n=$(pdfinfo "$f" 2>/dev/null | sed -n 's/^Pages: *//p')
+    total=$((total + n)); [ "$n" -le 3 ] || over=1
+    qpdf --check "$f" > /dev/null 2>&1 || over=1
+done
+expect_eq "every file whole, at most 3 pages" 0 "$over"
+expect_eq "pages add up to the candidates" "$ncand" "$total"
+expect_eq "every candidate once, in order" "$want_cands" "$(list_cands $split)"
+expect_eq "manifest lists the volumes" "$nfiles" "$(grep -o '"dossiers-[0-9]*\.pdf"' $A/manifest.json | sort -u | wc -l)"
+hm report annual 2025 > an3.out 2>&1; expect_eq "annual again exit" 0 "$?"
+expect_eq "volumes removed when one file fits" 0 "$(ls $A | grep -c '^dossiers-')"
+
 # A range counts activities month by month and adds the months, as the
 # half-year and annual do (docs/decisions.md): an activity recorded under
 # one id on 31 March and 1 April counts in each month.
