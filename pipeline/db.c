@@ -115,6 +115,33 @@ hm_error hm_db_open(const char *path, bool create, sqlite3 **out,
     return HM_OK;
 }
 
+hm_error hm_db_fail(sqlite3 *db, char *err, size_t errsz)
+{
+    snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
+    return HM_EDB;
+}
+
+hm_error hm_db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql,
+                       char *err, size_t errsz)
+{
+    if (*st)
+        return HM_OK;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "cannot prepare '%.80s': %s", sql, sqlite3_errmsg(db));
+        return HM_EDB;
+    }
+    return HM_OK;
+}
+
+hm_error hm_db_step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t errsz)
+{
+    int rc = sqlite3_step(st);
+    hm_error e = rc == SQLITE_DONE ? HM_OK : hm_db_fail(db, err, errsz);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return e;
+}
+
 hm_error hm_db_exec_script(sqlite3 *db, const char *name, const char *sql,
                            char *err, size_t errsz)
 {

@@ -24,6 +24,7 @@
  */
 #include "himama/ingest.h"
 #include "himama/csv.h"
+#include "himama/db.h"
 #include "himama/encoding.h"
 #include "himama/fields.h"
 #include "himama/sha256.h"
@@ -170,17 +171,6 @@ static void column_sql_name(const hm_column *c, hm_strbuf *sb)
         hm_strbuf_adds(sb, "_fen");
 }
 
-/* Prepare sql into *st; on failure err says which statement. */
-static hm_error prepare(ingest_ctx *x, const char *sql, sqlite3_stmt **st,
-                        char *err, size_t errsz)
-{
-    if (sqlite3_prepare_v3(x->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
-        snprintf(err, errsz, "cannot prepare '%.80s': %s", sql, sqlite3_errmsg(x->db));
-        return HM_EDB;
-    }
-    return HM_OK;
-}
-
 /* Build and prepare the kind's insert, select-by-key and update statements. */
 static hm_error prepare_kind(ingest_ctx *x, char *err, size_t errsz)
 {
@@ -208,7 +198,7 @@ static hm_error prepare_kind(ingest_ctx *x, char *err, size_t errsz)
     for (size_t i = 0; i < k->ncolumns + 2; i++)
         hm_strbuf_addf(&sb, "%s?%zu", i ? ", " : "", i + 1);
     hm_strbuf_adds(&sb, ") ON CONFLICT DO NOTHING");
-    if ((rc = prepare(x, sb.buf, &x->st_insert, err, errsz)) != HM_OK)
+    if ((rc = hm_db_prepare(x->db, &x->st_insert, sb.buf, err, errsz)) != HM_OK)
         goto out;
 
     hm_strbuf_reset(&sb);
@@ -219,7 +209,7 @@ static hm_error prepare_kind(ingest_ctx *x, char *err, size_t errsz)
         column_sql_name(&k->columns[i], &sb);
     }
     hm_strbuf_addf(&sb, " FROM %s%s", k->name, where.buf);
-    if ((rc = prepare(x, sb.buf, &x->st_select, err, errsz)) != HM_OK)
+    if ((rc = hm_db_prepare(x->db, &x->st_select, sb.buf, err, errsz)) != HM_OK)
         goto out;
 
     hm_strbuf_reset(&sb);
@@ -230,7 +220,7 @@ static hm_error prepare_kind(ingest_ctx *x, char *err, size_t errsz)
     }
     hm_strbuf_addf(&sb, "ingest_id = ?%zu, line = ?%zu%s", k->ncolumns + 1, k->ncolumns + 2,
                    where.buf);
-    rc = prepare(x, sb.buf, &x->st_update, err, errsz);
+    rc = hm_db_prepare(x->db, &x->st_update, sb.buf, err, errsz);
 out:
     hm_strbuf_release(&sb);
     hm_strbuf_release(&where);
@@ -250,25 +240,25 @@ static hm_error prepare_common(ingest_ctx *x, char *err, size_t errsz)
     };
     hm_error rc;
     for (int i = HM_REF_TOWN; i <= HM_REF_FUND; i++)
-        if ((rc = prepare(x, ref_sql[i], &x->st_ref[i], err, errsz)) != HM_OK)
+        if ((rc = hm_db_prepare(x->db, &x->st_ref[i], ref_sql[i], err, errsz)) != HM_OK)
             return rc;
-    if ((rc = prepare(x,
+    if ((rc = hm_db_prepare(x->db, &x->st_overlap,
             "SELECT pairing_id, started_on, ended_on FROM pairings"
             " WHERE volunteer_id = ?1 AND child_id = ?2 AND pairing_id <> ?3"
             " AND started_on <= ?5 AND coalesce(ended_on, ?6) >= ?4 LIMIT 1",
-            &x->st_overlap, err, errsz)) != HM_OK ||
-        (rc = prepare(x,
+            err, errsz)) != HM_OK ||
+        (rc = hm_db_prepare(x->db, &x->st_paired,
             "SELECT started_on, ended_on FROM pairings WHERE volunteer_id = ?1 AND child_id = ?2",
-            &x->st_paired, err, errsz)) != HM_OK ||
-        (rc = prepare(x,
+            err, errsz)) != HM_OK ||
+        (rc = hm_db_prepare(x->db, &x->st_reject,
             "INSERT INTO rejects (ingest_id, file, line, \"column\", reason, raw)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &x->st_reject, err, errsz)) != HM_OK ||
-        (rc = prepare(x,
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err, errsz)) != HM_OK ||
+        (rc = hm_db_prepare(x->db, &x->st_warn,
             "INSERT INTO warnings (ingest_id, file, line, reason) VALUES (?1, ?2, ?3, ?4)",
-            &x->st_warn, err, errsz)) != HM_OK ||
-        (rc = prepare(x,
+            err, errsz)) != HM_OK ||
+        (rc = hm_db_prepare(x->db, &x->st_audit,
             "INSERT INTO audit (ingest_id, table_name, key, old, new, at)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &x->st_audit, err, errsz)) != HM_OK)
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err, errsz)) != HM_OK)
         return rc;
     return HM_OK;
 }
@@ -291,17 +281,6 @@ static void finalize_all(ingest_ctx *x)
 }
 
 /* Step a statement that returns no rows; reset it.  HM_OK or HM_EDB. */
-static hm_error step_done(ingest_ctx *x, sqlite3_stmt *st, char *err, size_t errsz)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
-        return HM_EDB;
-    }
-    return HM_OK;
-}
 
 /* Bind slot v to parameter idx of st.  The slot must outlive the step. */
 static void bind_slot(sqlite3_stmt *st, int idx, const slot *v)
@@ -544,7 +523,7 @@ static hm_error reject(ingest_ctx *x, const hm_csv_record *rec, const char *colu
     sqlite3_bind_text(x->st_reject, 4, column ? column : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(x->st_reject, 5, reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(x->st_reject, 6, rec->raw, (int)rec->raw_len, SQLITE_STATIC);
-    hm_error rc = step_done(x, x->st_reject, err, errsz);
+    hm_error rc = hm_db_step_done(x->db, x->st_reject, err, errsz);
     if (rc != HM_OK)
         return rc;
     if (rejects_open(x) != HM_OK) {
@@ -581,7 +560,7 @@ static hm_error warn(ingest_ctx *x, long line, const char *reason, char *err, si
     sqlite3_bind_text(x->st_warn, 2, x->path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(x->st_warn, 3, line);
     sqlite3_bind_text(x->st_warn, 4, reason, -1, SQLITE_STATIC);
-    return step_done(x, x->st_warn, err, errsz);
+    return hm_db_step_done(x->db, x->st_warn, err, errsz);
 }
 
 /* ------------------------------------------------------------ fields */
@@ -1047,7 +1026,7 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
         bind_slot(st, (int)i + 1, &x->val[i]);
     sqlite3_bind_int64(st, (int)k->ncolumns + 1, x->res->id);
     sqlite3_bind_int64(st, (int)k->ncolumns + 2, line);
-    if ((rc = step_done(x, st, err, errsz)) != HM_OK)
+    if ((rc = hm_db_step_done(x->db, st, err, errsz)) != HM_OK)
         return rc;
     if (sqlite3_changes(x->db) > 0) {
         x->res->rows_loaded++;
@@ -1110,14 +1089,14 @@ static hm_error store_row(ingest_ctx *x, long line, char *err, size_t errsz)
     sqlite3_bind_text(x->st_audit, 4, oldj.buf, (int)oldj.len, SQLITE_STATIC);
     sqlite3_bind_text(x->st_audit, 5, newj.buf, (int)newj.len, SQLITE_STATIC);
     sqlite3_bind_text(x->st_audit, 6, x->now, -1, SQLITE_STATIC);
-    rc = step_done(x, x->st_audit, err, errsz);
+    rc = hm_db_step_done(x->db, x->st_audit, err, errsz);
     if (rc == HM_OK) {
         st = x->st_update;
         for (size_t i = 0; i < k->ncolumns; i++)
             bind_slot(st, (int)i + 1, &x->val[i]);
         sqlite3_bind_int64(st, (int)k->ncolumns + 1, x->res->id);
         sqlite3_bind_int64(st, (int)k->ncolumns + 2, line);
-        if ((rc = step_done(x, st, err, errsz)) == HM_OK) {
+        if ((rc = hm_db_step_done(x->db, st, err, errsz)) == HM_OK) {
             x->res->rows_updated++;
             rc = note_changed(x, x->val, err, errsz);
             if (rc == HM_OK)

@@ -2,6 +2,7 @@
  * summary.c - the summary tables (see summary.h).
  */
 #include "himama/summary.h"
+#include "himama/db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,30 +91,6 @@ void hm_summary_release(hm_summary *s)
     memset(s, 0, sizeof *s);
 }
 
-static hm_error db_fail(sqlite3 *db, char *err, size_t errsz)
-{
-    snprintf(err, errsz, "database error: %s", sqlite3_errmsg(db));
-    return HM_EDB;
-}
-
-static hm_error prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, char *err, size_t errsz)
-{
-    if (*st)
-        return HM_OK;
-    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-        return db_fail(db, err, errsz);
-    return HM_OK;
-}
-
-/* Run st (bound) to its end and reset it. */
-static hm_error step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t errsz)
-{
-    int rc = sqlite3_step(st);
-    hm_error e = rc == SQLITE_DONE ? HM_OK : db_fail(db, err, errsz);
-    sqlite3_reset(st);
-    return e;
-}
-
 /* The entries of set k in key order. */
 static const hm_strset *sort_set;
 
@@ -145,7 +122,7 @@ static hm_error merge(hm_summary *s, sqlite3 *db, int w, char *err, size_t errsz
     hm_error rc;
     if (k->n == 0)
         return HM_OK;
-    if ((rc = prepare(db, &s->st[w], merge_sql[w], err, errsz)) != HM_OK)
+    if ((rc = hm_db_prepare(db, &s->st[w], merge_sql[w], err, errsz)) != HM_OK)
         return rc;
     uint32_t *order = sorted(k);
     sqlite3_stmt *st = s->st[w];
@@ -174,7 +151,7 @@ static hm_error merge(hm_summary *s, sqlite3 *db, int w, char *err, size_t errsz
             if (w == HM_SUM_CHILD)
                 sqlite3_bind_int64(st, 5, a->types);
         }
-        rc = step_done(db, st, err, errsz);
+        rc = hm_db_step_done(db, st, err, errsz);
     }
     sqlite3_clear_bindings(st);
     free(order);
@@ -258,7 +235,7 @@ static void cur_add(hm_summary *s, const char *type, size_t type_len, const char
 static hm_error cur_load(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
                          char *err, size_t errsz)
 {
-    hm_error rc = prepare(db, &s->st_event,
+    hm_error rc = hm_db_prepare(db, &s->st_event,
                           "SELECT a.type, a.date, c.town_code, a.volunteer_id, a.child_id"
                           " FROM activities a LEFT JOIN children c ON c.child_id = a.child_id"
                           " WHERE a.activity_id = ?1", err, errsz);
@@ -284,7 +261,7 @@ static hm_error cur_load(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
     }
     sqlite3_reset(st);
     if (src != SQLITE_DONE)
-        return db_fail(db, err, errsz);
+        return hm_db_fail(db, err, errsz);
     hm_strbuf_reset(&s->cur_id);
     hm_strbuf_add(&s->cur_id, r->activity_id, r->activity_len);
     s->cur_ok = true;
@@ -297,7 +274,7 @@ static hm_error max_load(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT max(activity_id) FROM activities", -1, &st, NULL)
         != SQLITE_OK)
-        return db_fail(db, err, errsz);
+        return hm_db_fail(db, err, errsz);
     int src = sqlite3_step(st);
     hm_strbuf_reset(&s->max);
     if (src == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
@@ -305,7 +282,7 @@ static hm_error max_load(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
                       (size_t)sqlite3_column_bytes(st, 0));
     sqlite3_finalize(st);
     if (src != SQLITE_ROW)
-        return db_fail(db, err, errsz);
+        return hm_db_fail(db, err, errsz);
     s->max_ok = true;
     return HM_OK;
 }
@@ -362,14 +339,14 @@ static hm_error type_bit(hm_summary *s, sqlite3 *db, const char *t, int64_t *bit
         sqlite3_stmt *st;
         if (sqlite3_prepare_v2(db, "SELECT code, bit FROM activity_types", -1, &st, NULL)
             != SQLITE_OK)
-            return db_fail(db, err, errsz);
+            return hm_db_fail(db, err, errsz);
         int src;
         while ((src = sqlite3_step(st)) == SQLITE_ROW)
             hm_strset_add(&s->type_bits, (const char *)sqlite3_column_text(st, 0),
                           (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_int64(st, 1));
         sqlite3_finalize(st);
         if (src != SQLITE_DONE)
-            return db_fail(db, err, errsz);
+            return hm_db_fail(db, err, errsz);
     }
     long e = hm_strset_find(&s->type_bits, t, strlen(t));
     *bit = e < 0 ? 0 : s->type_bits.val[e];
@@ -381,7 +358,7 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
 {
     hm_error rc = HM_OK;
     bool first = false;
-    int64_t bit;
+    int64_t bit = 0;
     if (strcmp(r->type, "visit_teacher") != 0 && strcmp(r->type, "visit_guardian") != 0 &&
         (rc = type_bit(s, db, r->type, &bit, err, errsz)) == HM_OK)
         rc = count_month(s, db, HM_SUM_CHILD, r->child, r->child_len, r->date, bit,
@@ -423,7 +400,7 @@ void hm_summary_dirty(hm_summary *s, const char *date, size_t len)
 hm_error hm_summary_child_town(hm_summary *s, sqlite3 *db, const char *child, size_t len,
                                char *err, size_t errsz)
 {
-    hm_error rc = prepare(db, &s->st_child_months,
+    hm_error rc = hm_db_prepare(db, &s->st_child_months,
                           "SELECT month FROM child_months WHERE child_id = ?1", err, errsz);
     if (rc != HM_OK)
         return rc;
@@ -433,7 +410,7 @@ hm_error hm_summary_child_town(hm_summary *s, sqlite3 *db, const char *child, si
         hm_summary_dirty(s, (const char *)sqlite3_column_text(s->st_child_months, 0),
                          (size_t)sqlite3_column_bytes(s->st_child_months, 0));
     sqlite3_reset(s->st_child_months);
-    return src == SQLITE_DONE ? HM_OK : db_fail(db, err, errsz);
+    return src == SQLITE_DONE ? HM_OK : hm_db_fail(db, err, errsz);
 }
 
 /* ---------------------------------------------------------- spans */
@@ -472,25 +449,25 @@ static hm_error spans_one(hm_summary *s, sqlite3 *db, const char *c, size_t len,
                           char *err, size_t errsz)
 {
     hm_error rc;
-    if ((rc = prepare(db, &s->st_child,
+    if ((rc = hm_db_prepare(db, &s->st_child,
                       "SELECT exited_on, town_code FROM children WHERE child_id = ?1",
                       err, errsz)) != HM_OK ||
-        (rc = prepare(db, &s->st_pairs,
+        (rc = hm_db_prepare(db, &s->st_pairs,
                       "SELECT started_on, ended_on FROM pairings WHERE child_id = ?1",
                       err, errsz)) != HM_OK ||
-        (rc = prepare(db, &s->st_del, "DELETE FROM child_spans WHERE child_id = ?1",
+        (rc = hm_db_prepare(db, &s->st_del, "DELETE FROM child_spans WHERE child_id = ?1",
                       err, errsz)) != HM_OK ||
-        (rc = prepare(db, &s->st_ins,
+        (rc = hm_db_prepare(db, &s->st_ins,
                       "INSERT INTO child_spans (child_id, first_month, last_month, town_code)"
                       " VALUES (?1, ?2, ?3, ?4)", err, errsz)) != HM_OK ||
-        (rc = prepare(db, &s->st_flag,
+        (rc = hm_db_prepare(db, &s->st_flag,
                       "UPDATE child_months SET paired = 1 - paired WHERE child_id = ?1"
                       " AND paired <> " PAIRED_SQL("?1", "child_months.month"),
                       err, errsz)) != HM_OK)
         return rc;
 
     sqlite3_bind_text(s->st_del, 1, c, (int)len, SQLITE_STATIC);
-    if ((rc = step_done(db, s->st_del, err, errsz)) != HM_OK)
+    if ((rc = hm_db_step_done(db, s->st_del, err, errsz)) != HM_OK)
         return rc;
 
     /* The child: gone (never so: children are not deleted) means no spans. */
@@ -505,7 +482,7 @@ static hm_error spans_one(hm_summary *s, sqlite3 *db, const char *c, size_t len,
     }
     sqlite3_reset(s->st_child);
     if (src != SQLITE_ROW && src != SQLITE_DONE)
-        return db_fail(db, err, errsz);
+        return hm_db_fail(db, err, errsz);
 
     size_t n = 0;
     if (town) {
@@ -529,7 +506,7 @@ static hm_error spans_one(hm_summary *s, sqlite3 *db, const char *c, size_t len,
         sqlite3_reset(s->st_pairs);
         if (src != SQLITE_DONE) {
             free(town);
-            return db_fail(db, err, errsz);
+            return hm_db_fail(db, err, errsz);
         }
     }
     if (n > 1)
@@ -548,13 +525,13 @@ static hm_error spans_one(hm_summary *s, sqlite3 *db, const char *c, size_t len,
         sqlite3_bind_text(s->st_ins, 2, fm, 7, SQLITE_STATIC);
         sqlite3_bind_text(s->st_ins, 3, lm, 7, SQLITE_STATIC);
         sqlite3_bind_text(s->st_ins, 4, town, -1, SQLITE_STATIC);
-        rc = step_done(db, s->st_ins, err, errsz);
+        rc = hm_db_step_done(db, s->st_ins, err, errsz);
         i = j;
     }
     free(town);
     if (rc == HM_OK && flags) {
         sqlite3_bind_text(s->st_flag, 1, c, (int)len, SQLITE_STATIC);
-        rc = step_done(db, s->st_flag, err, errsz);
+        rc = hm_db_step_done(db, s->st_flag, err, errsz);
     }
     return rc;
 }
@@ -619,13 +596,13 @@ static hm_error run_all(sqlite3 *db, const char *const *sql, size_t n, const cha
     for (size_t q = 0; q < n; q++) {
         sqlite3_stmt *st;
         if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK)
-            return db_fail(db, err, errsz);
+            return hm_db_fail(db, err, errsz);
         if (month)
             sqlite3_bind_text(st, 1, month, 7, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         sqlite3_finalize(st);
         if (rc != SQLITE_DONE)
-            return db_fail(db, err, errsz);
+            return hm_db_fail(db, err, errsz);
     }
     return HM_OK;
 }
@@ -701,13 +678,13 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
                           err, errsz);
     if (rc == HM_OK && sqlite3_prepare_v2(db, "SELECT child_id FROM children ORDER BY child_id",
                                           -1, &st, NULL) != SQLITE_OK)
-        rc = db_fail(db, err, errsz);
+        rc = hm_db_fail(db, err, errsz);
     int src = SQLITE_DONE;
     while (rc == HM_OK && (src = sqlite3_step(st)) == SQLITE_ROW)
         rc = spans_one(&s, db, (const char *)sqlite3_column_text(st, 0),
                        (size_t)sqlite3_column_bytes(st, 0), false, err, errsz);
     if (rc == HM_OK && src != SQLITE_DONE)
-        rc = db_fail(db, err, errsz);
+        rc = hm_db_fail(db, err, errsz);
     sqlite3_finalize(st);
     hm_summary_release(&s);
     if (rc == HM_OK)
@@ -760,7 +737,7 @@ hm_error hm_summary_outside_row(hm_summary *s, sqlite3 *db, const hm_summary_row
     if (!outside && is_new)
         return HM_OK;
     if (outside) {
-        if ((rc = prepare(db, &o->st_put,
+        if ((rc = hm_db_prepare(db, &o->st_put,
                           "INSERT OR REPLACE INTO activity_outside"
                           " (activity_id, volunteer_id, child_id, date) VALUES (?1, ?2, ?3, ?4)",
                           err, errsz)) != HM_OK)
@@ -768,7 +745,7 @@ hm_error hm_summary_outside_row(hm_summary *s, sqlite3 *db, const hm_summary_row
         st = o->st_put;
         sqlite3_bind_text(st, 4, r->date, 10, SQLITE_STATIC);
     } else {
-        if ((rc = prepare(db, &o->st_del,
+        if ((rc = hm_db_prepare(db, &o->st_del,
                           "DELETE FROM activity_outside WHERE activity_id = ?1"
                           " AND volunteer_id = ?2 AND child_id = ?3", err, errsz)) != HM_OK)
             return rc;
@@ -777,7 +754,7 @@ hm_error hm_summary_outside_row(hm_summary *s, sqlite3 *db, const hm_summary_row
     sqlite3_bind_text(st, 1, r->activity_id, (int)r->activity_len, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->volunteer, (int)r->volunteer_len, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->child, (int)r->child_len, SQLITE_STATIC);
-    return step_done(db, st, err, errsz);
+    return hm_db_step_done(db, st, err, errsz);
 }
 
 /* Check again the rows of the marked volunteers and children: those now
@@ -791,7 +768,7 @@ static hm_error outside_check(hm_summary *s, sqlite3 *db, char *err, size_t errs
     unsigned char *scan = NULL;
     if (o->pairs.n == 0)
         goto out;
-    if ((rc = prepare(db, &o->st_clear,
+    if ((rc = hm_db_prepare(db, &o->st_clear,
                       "DELETE FROM activity_outside WHERE volunteer_id = ?1 AND child_id = ?2"
                       " AND NOT " OUTSIDE_SQL("?1", "?2", "activity_outside.date"),
                       err, errsz)) != HM_OK)
@@ -806,7 +783,7 @@ static hm_error outside_check(hm_summary *s, sqlite3 *db, char *err, size_t errs
         sqlite3_bind_text(o->st_clear, 1, key, (int)(sep - key), SQLITE_STATIC);
         sqlite3_bind_text(o->st_clear, 2, sep + 1, (int)(len - (size_t)(sep - key) - 1),
                           SQLITE_STATIC);
-        rc = step_done(db, o->st_clear, err, errsz);
+        rc = hm_db_step_done(db, o->st_clear, err, errsz);
     }
     if (rc != HM_OK || o->nspans == 0)
         goto out;
@@ -815,7 +792,7 @@ static hm_error outside_check(hm_summary *s, sqlite3 *db, char *err, size_t errs
     int32_t lo = MONTH_OPEN, hi = -1;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT max(date) FROM activities", -1, &st, NULL) != SQLITE_OK) {
-        rc = db_fail(db, err, errsz);
+        rc = hm_db_fail(db, err, errsz);
         goto out;
     }
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -830,11 +807,11 @@ static hm_error outside_check(hm_summary *s, sqlite3 *db, char *err, size_t errs
     for (size_t i = 0; i < o->nspans; i += 2)
         for (int32_t m = o->spans[i]; m <= o->spans[i + 1] && m <= hi; m++)
             scan[m - lo] = 1;
-    if ((rc = prepare(db, &o->st_scan,
+    if ((rc = hm_db_prepare(db, &o->st_scan,
                       "SELECT activity_id, volunteer_id, child_id, date"
                       " FROM activities INDEXED BY activities_date"
                       " WHERE date BETWEEN ?1 || '-01' AND ?1 || '-31'", err, errsz)) != HM_OK ||
-        (rc = prepare(db, &o->st_check,
+        (rc = hm_db_prepare(db, &o->st_check,
                       "INSERT OR IGNORE INTO activity_outside"
                       " (activity_id, volunteer_id, child_id, date)"
                       " SELECT ?1, ?2, ?3, ?4 WHERE " OUTSIDE_SQL("?2", "?3", "?4"),
@@ -861,10 +838,10 @@ static hm_error outside_check(hm_summary *s, sqlite3 *db, char *err, size_t errs
                 continue;
             for (int col = 0; col < 4; col++)
                 sqlite3_bind_value(o->st_check, col + 1, sqlite3_column_value(o->st_scan, col));
-            rc = step_done(db, o->st_check, err, errsz);
+            rc = hm_db_step_done(db, o->st_check, err, errsz);
         }
         if (rc == HM_OK && src != SQLITE_DONE)
-            rc = db_fail(db, err, errsz);
+            rc = hm_db_fail(db, err, errsz);
         sqlite3_reset(o->st_scan);
     }
     hm_strbuf_release(&key);

@@ -45,6 +45,17 @@ hm_error hm_db_require_current(sqlite3 *db, const char *path, char *err, size_t 
  */
 void hm_db_reader_cache(sqlite3 *db);
 
+/* err = "database error: " and SQLite's message for db; returns HM_EDB. */
+hm_error hm_db_fail(sqlite3 *db, char *err, size_t errsz);
+
+/* Prepare sql into *st, unless *st is prepared already (a statement kept
+ * for many uses); on failure err names the statement. */
+hm_error hm_db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql,
+                       char *err, size_t errsz);
+
+/* Run st (bound) to its end, then reset it and clear its bindings. */
+hm_error hm_db_step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t errsz);
+
 /* The schema version of db (PRAGMA user_version), or -1 on error. */
 int hm_db_version(sqlite3 *db);
 
