@@ -23,10 +23,10 @@ DEPS_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 libxlsxwriter-dev 
 DATADIR = $(PREFIX)/share/himama
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wshadow -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral
-HM_CFLAGS = -std=c11 -g -O2 $(WARN)
+HM_CFLAGS = -std=c11 -g -O2 -pthread $(WARN)
 HM_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
 	-DHM_DATADIR='"$(DATADIR)"'
-LIBS = $(shell pkg-config --libs sqlite3 xlsxwriter minizip expat 2>/dev/null || echo -lsqlite3 -lxlsxwriter -lminizip -lexpat -lz) -lhpdf -lm
+LIBS = $(shell pkg-config --libs sqlite3 xlsxwriter minizip expat 2>/dev/null || echo -lsqlite3 -lxlsxwriter -lminizip -lexpat -lz) -lhpdf -lm -pthread
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 BUILD = build

@@ -14,7 +14,10 @@
  * this one did not write (dossiers-3.pdf when there are now two).  On any failure the temporaries are removed, earlier reports are
  * left as they were, one line says why, and the exit status is 3.  All
  * queries and the manifest's input list run in one read transaction, so
- * they see one snapshot even while an ingest is writing.
+ * they see one snapshot even while an ingest is writing; the annual
+ * report's nominations and dossiers are written meanwhile by a second
+ * thread on a second connection that sees the same snapshot
+ * (nominate_run).
  */
 #include "himama.h"
 #include "himama/aggregate.h"
@@ -30,6 +33,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +241,37 @@ static void remove_stale_dossiers(const char *dir, const char *name, char *const
     closedir(dp);
 }
 
+/*
+ * The annual report's nominations workbook and dossiers, written by a
+ * second thread while the first counts and renders the report's tables:
+ * the scorecard query and the workbook's deflate take about as long as
+ * the tables, and the machine has two cores.  The thread has its own
+ * connection (job.db, in a read transaction on the same snapshot as the
+ * first: hm_db_begin_twin), its own libxlsxwriter workbook and libharu
+ * documents and its own error text; it shares only what it reads and no
+ * one writes meanwhile (the nomination file, the parameters, the render
+ * options).  Its files are temporaries like the others, renamed into
+ * place or removed by the first thread once it has joined it.
+ */
+typedef struct nominate_job {
+    sqlite3 *db;                       /* the thread's connection (owned here) */
+    const hm_nomination_conf *conf;
+    const hm_nominate_params *np;
+    const char *xlsx, *pdf_base;       /* the workbook's temporary; the dossiers' base */
+    hm_dossier_files *files;           /* OUT: the dossier files written */
+    hm_error rc;                       /* OUT */
+    char err[1024];                    /* OUT: why, when rc is not HM_OK */
+} nominate_job;
+
+/* Thread body: hm_nominate_write on the job's connection. */
+static void *nominate_run(void *arg)
+{
+    nominate_job *j = arg;
+    j->rc = hm_nominate_write(j->db, j->conf, j->np, j->xlsx, j->pdf_base, j->files, NULL,
+                              j->err, sizeof j->err);
+    return NULL;
+}
+
 int cmd_report(int argc, char **argv, hm_cli *cli)
 {
     const char *kind = NULL, *arg1 = NULL, *arg2 = NULL, *audience = NULL, *lang = cli->lang;
@@ -256,7 +291,9 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     hm_nomination_conf conf;
     sqlite3 *db = NULL;
     hm_strbuf json = HM_STRBUF_INIT;
-    bool in_txn = false, annual;
+    bool in_txn = false, annual, started = false;
+    nominate_job job = { 0 };
+    pthread_t worker;
     int exit_code = HM_EXIT_FAIL;
     hm_error rc;
 
@@ -345,19 +382,18 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         (rc = hm_db_require_current(db, cli->db, err, sizeof err)) != HM_OK)
         goto fail;
     hm_db_reader_cache(db);
-    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+    /* The annual report's nominations and dossiers are written by a second
+     * thread, on a second connection that sees the same snapshot, while
+     * this one counts and renders the tables (nominate_run). */
+    if (annual) {
+        if ((rc = hm_db_begin_twin(db, cli->db, &job.db, err, sizeof err)) != HM_OK)
+            goto fail;
+    } else if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, sizeof err, "cannot read database '%s': %s", cli->db, sqlite3_errmsg(db));
         goto fail;
     }
     in_txn = true;
     qdir = hm_path_join(cli->datadir, "queries");
-    hm_aggregate_params ap = {
-        .kind = kind, .period = period, .from = from, .to = to, .audience = audience,
-        .lang = lang, .today = today, .org = cli->org, .queries_dir = qdir,
-    };
-    if ((rc = hm_aggregate(db, tmpl, &ap, &rep, err, sizeof err)) != HM_OK)
-        goto fail;
-
     hm_strbuf_init(&json);
     hm_strbuf_addf(&json, "%s/%s/%s", kind, period, audience);
     dir = hm_path_join(cli->out, json.buf);
@@ -388,16 +424,38 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     font = split_font(cli->font, &ro.font_index);
     ro.font_path = font;
     ro.created = hm_now();
+    hm_nominate_params np = {
+        .from = from, .to = to, .audience = audience, .lang = lang,
+        .queries_dir = qdir, .org = cli->org, .render = &ro,
+        .pages_per_file = dossier_pages(),
+    };
+    if (annual && job.db) {
+        job.conf = &conf;
+        job.np = &np;
+        job.xlsx = tmp[OUT_NOMINATIONS];
+        job.pdf_base = dossier_base;
+        job.files = &dossiers;
+        started = pthread_create(&worker, NULL, nominate_run, &job) == 0;
+    }
+    hm_aggregate_params ap = {
+        .kind = kind, .period = period, .from = from, .to = to, .audience = audience,
+        .lang = lang, .today = today, .org = cli->org, .queries_dir = qdir,
+    };
+    if ((rc = hm_aggregate(db, tmpl, &ap, &rep, err, sizeof err)) != HM_OK)
+        goto fail;
+
     hm_pdf_stats pst = { 0 };
     if ((rc = hm_render_pdf_stats(rep, &ro, tmp[OUT_BRIEFING], &pst, err, sizeof err)) != HM_OK ||
         (rc = hm_render_xlsx(rep, &ro, tmp[OUT_TABLES], err, sizeof err)) != HM_OK)
         goto fail;
-    if (annual) {
-        hm_nominate_params np = {
-            .from = from, .to = to, .audience = audience, .lang = lang,
-            .queries_dir = qdir, .org = cli->org, .render = &ro,
-            .pages_per_file = dossier_pages(),
-        };
+    if (started) {
+        pthread_join(worker, NULL);
+        started = false;
+        if ((rc = job.rc) != HM_OK) {
+            snprintf(err, sizeof err, "%s", job.err);
+            goto fail;
+        }
+    } else if (annual) {
         if ((rc = hm_nominate_write(db, &conf, &np, tmp[OUT_NOMINATIONS], dossier_base,
                                     &dossiers, NULL, err, sizeof err)) != HM_OK)
             goto fail;
@@ -461,6 +519,14 @@ fail:
     cli_error("report %s %s (%s) not written: %s", kind, period, audience ? audience : "",
               err[0] ? err : "unknown error");
 out:
+    /* The second thread writes files and reads the snapshot: wait for it
+     * before removing them. */
+    if (started)
+        pthread_join(worker, NULL);
+    if (job.db) {
+        sqlite3_exec(job.db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close(job.db);
+    }
     /* Remove what was written and not renamed into place. */
     if (wtmp) {
         for (size_t i = placed; i < nouts; i++)

@@ -185,6 +185,77 @@ void hm_db_reader_cache(sqlite3 *db)
     sqlite3_exec(db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
 }
 
+/* PRAGMA data_version of db into *v (a read of its own). */
+static bool data_version(sqlite3 *db, sqlite3_int64 *v)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    if (ok)
+        *v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* BEGIN on db and read, so that its snapshot is taken now. */
+static bool begin_read(sqlite3 *db)
+{
+    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return false;
+    if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return false;
+    }
+    return true;
+}
+
+hm_error hm_db_begin_twin(sqlite3 *db, const char *path, sqlite3 **twin, char *err,
+                          size_t errsz)
+{
+    sqlite3 *t = NULL;
+    hm_error rc;
+    *twin = NULL;
+    if ((rc = hm_db_open(path, false, &t, err, errsz)) != HM_OK)
+        return rc;
+    hm_db_reader_cache(t);
+    for (int attempt = 0; attempt < 5; attempt++) {
+        sqlite3_int64 before, after;
+        if (!data_version(t, &before))
+            goto fail_t;
+        if (!begin_read(db))
+            goto fail_db;
+        if (!begin_read(t))
+            goto fail_t_db;
+        if (!data_version(t, &after))
+            goto fail_t_db;
+        if (before == after) {
+            *twin = t;
+            return HM_OK;
+        }
+        sqlite3_exec(t, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    sqlite3_close(t);   /* kept changing: db alone */
+    if (!begin_read(db))
+        goto fail_db;
+    return HM_OK;
+fail_t_db:
+    snprintf(err, errsz, "cannot read database '%s': %s", path, sqlite3_errmsg(t));
+    sqlite3_exec(t, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(t);
+    return HM_EDB;
+fail_t:
+    snprintf(err, errsz, "cannot read database '%s': %s", path, sqlite3_errmsg(t));
+    sqlite3_close(t);
+    return HM_EDB;
+fail_db:
+    snprintf(err, errsz, "cannot read database '%s': %s", path, sqlite3_errmsg(db));
+    sqlite3_close(t);
+    return HM_EDB;
+}
+
 /* Run the SQL file datadir/queries/name. */
 static hm_error exec_file(sqlite3 *db, const char *datadir, const char *name,
                           char *err, size_t errsz)

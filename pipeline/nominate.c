@@ -521,9 +521,10 @@ static hm_error write_scorecard(nw *x, sqlite3 *db, hm_nominate_stats *stats)
                   strerror(errno));
         goto out;
     }
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK || !st) {
+    int prc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (prc != SQLITE_OK || !st) {
         rc = hm_fail(HM_EQUERY, x->err, x->errsz, "%s: %s", qpath,
-                  st ? sqlite3_errmsg(db) : "no statement");
+                  prc != SQLITE_OK ? sqlite3_errmsg(db) : "no statement");
         goto out;
     }
     quotas_json(x->c, &quotas);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -430,11 +431,11 @@ const char *hm_path_base(const char *path)
 
 char *hm_atomic_tmpname(const char *path)
 {
-    static unsigned counter;
+    static atomic_uint counter;   /* the annual report names files from two threads */
     hm_strbuf sb = HM_STRBUF_INIT;
     const char *base = hm_path_base(path);
     hm_strbuf_add(&sb, path, (size_t)(base - path));
-    hm_strbuf_addf(&sb, ".%s.tmp-%ld-%u", base, (long)getpid(), counter++);
+    hm_strbuf_addf(&sb, ".%s.tmp-%ld-%u", base, (long)getpid(), atomic_fetch_add(&counter, 1));
     return hm_strbuf_detach(&sb);
 }
 

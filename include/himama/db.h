@@ -56,6 +56,22 @@ hm_error hm_db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql,
 /* Run st (bound) to its end, then reset it and clear its bindings. */
 hm_error hm_db_step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t errsz);
 
+/*
+ * Begin a read transaction on db (open, not in a transaction) and open a
+ * second connection to the same file at path, in a read transaction that
+ * sees the same snapshot, for a second thread to read while db's thread
+ * reads too.  SQLite here has no snapshot API: the second connection's
+ * data_version is read before db's transaction starts and again once its
+ * own has started; equal, no change was committed in between, so both
+ * see the same database.  Otherwise both transactions are ended and it is
+ * tried again, a few times.  On HM_OK db is in a read transaction, and
+ * so is *twin (yours: roll back and close it), or *twin is NULL when the
+ * database kept changing (read everything through db then).  On error
+ * (HM_EDB) db is not in a transaction, *twin is NULL and err says why.
+ */
+hm_error hm_db_begin_twin(sqlite3 *db, const char *path, sqlite3 **twin, char *err,
+                          size_t errsz);
+
 /* The schema version of db (PRAGMA user_version), or -1 on error. */
 int hm_db_version(sqlite3 *db);
 

@@ -153,6 +153,20 @@ expect_eq "manifest lists the volumes" "$nfiles" "$(grep -o '"dossiers-[0-9]*\.p
 hm report annual 2025 > an3.out 2>&1; expect_eq "annual again exit" 0 "$?"
 expect_eq "volumes removed when one file fits" 0 "$(ls $A | grep -c '^dossiers-')"
 
+# The nominations are written by a second thread while the tables are
+# counted (docs/decisions.md): a failure on either side is reported, exit
+# 3, and leaves the previous report as it was, with no temporary behind.
+before=$(cd $A && md5sum briefing.pdf tables.xlsx nominations.xlsx dossiers.pdf manifest.json)
+for broken in annual_scorecard halfyear_kpi; do
+    rm -rf dd; mkdir dd; cp -r "$ROOT/queries" "$ROOT/templates" dd/
+    echo "SELECT no_such_column FROM volunteers;" > dd/queries/$broken.sql
+    HIMAMA_DATADIR=$T/dd hm report annual 2025 > bad.out 2>&1; expect_eq "$broken broken: exit" 3 "$?"
+    expect_match "$broken broken: says why" "no_such_column" "$(cat bad.out)"
+    expect_eq "$broken broken: previous report intact" "$before" \
+        "$(cd $A && md5sum briefing.pdf tables.xlsx nominations.xlsx dossiers.pdf manifest.json)"
+    expect_eq "$broken broken: no temporary left" 0 "$(ls -A $A | grep -c '^\.')"
+done
+
 # A range counts activities month by month and adds the months, as the
 # half-year and annual do (docs/decisions.md): an activity recorded under
 # one id on 31 March and 1 April counts in each month.

@@ -1,0 +1,122 @@
+/*
+ * test_db.c - the second connection of the annual report (db.h:
+ * hm_db_begin_twin): it and the first are both in a read transaction on
+ * the same snapshot, which a commit by a third connection afterwards does
+ * not change; both can be read from two threads at once.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "himama/db.h"
+
+#include "test_util.h"
+
+/* SELECT count(*) FROM t on db. */
+static int64_t count_t(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM t", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* A connection and what count_run found on it. */
+typedef struct counter {
+    sqlite3 *db;
+    int64_t n;
+} counter;
+
+/* Thread body: the pairs of rows of t on c->db into c->n (-1 on error). */
+static void *count_run(void *arg)
+{
+    counter *c = arg;
+    sqlite3_stmt *st;
+    c->n = -1;
+    if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM t a, t b", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            c->n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return NULL;
+}
+
+static void test_db_twin_same_snapshot(void **state)
+{
+    (void)state;
+    char *dir = tu_temp_dir("himama-test-db");
+    assert_non_null(dir);
+    char path[600];
+    snprintf(path, sizeof path, "%s/h.db", dir);
+    char err[512] = "";
+    sqlite3 *db = NULL, *writer = NULL, *twin = NULL;
+    assert_int_equal(hm_db_open(path, true, &writer, err, sizeof err), HM_OK);
+    assert_int_equal(sqlite3_exec(writer, "CREATE TABLE t (x INTEGER);"
+                                          "INSERT INTO t VALUES (1), (2), (3);",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(hm_db_open(path, false, &db, err, sizeof err), HM_OK);
+    assert_int_equal(hm_db_begin_twin(db, path, &twin, err, sizeof err), HM_OK);
+    assert_non_null(twin);
+    assert_int_equal(sqlite3_get_autocommit(db), 0);
+    assert_int_equal(sqlite3_get_autocommit(twin), 0);
+
+    /* A commit afterwards: neither sees it. */
+    assert_int_equal(sqlite3_exec(writer, "INSERT INTO t VALUES (4)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(count_t(db), 3);
+    assert_int_equal(count_t(twin), 3);
+
+    /* Both read at once, each from its own thread. */
+    counter a = { db, 0 }, b = { twin, 0 };
+    pthread_t ta, tb;
+    assert_int_equal(pthread_create(&ta, NULL, count_run, &a), 0);
+    assert_int_equal(pthread_create(&tb, NULL, count_run, &b), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    assert_int_equal(a.n, 9);
+    assert_int_equal(b.n, 9);
+
+    sqlite3_exec(twin, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    assert_int_equal(count_t(db), 4);
+    sqlite3_close(twin);
+    sqlite3_close(db);
+    sqlite3_close(writer);
+    tu_remove_tree(dir);
+}
+
+static void test_db_twin_missing_database(void **state)
+{
+    (void)state;
+    char *dir = tu_temp_dir("himama-test-db");
+    assert_non_null(dir);
+    char path[600], other[600];
+    snprintf(path, sizeof path, "%s/h.db", dir);
+    snprintf(other, sizeof other, "%s/none.db", dir);
+    char err[512] = "";
+    sqlite3 *db = NULL, *twin = (sqlite3 *)1;
+    assert_int_equal(hm_db_open(path, true, &db, err, sizeof err), HM_OK);
+    assert_int_not_equal(hm_db_begin_twin(db, other, &twin, err, sizeof err), HM_OK);
+    assert_null(twin);
+    assert_non_null(strstr(err, "none.db"));
+    assert_int_equal(sqlite3_get_autocommit(db), 1);   /* not left in a transaction */
+    sqlite3_close(db);
+    tu_remove_tree(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_db_twin_same_snapshot),
+        cmocka_unit_test(test_db_twin_missing_database),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
