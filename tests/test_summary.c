@@ -72,6 +72,23 @@ static void exec(sqlite3 *db, const char *sql)
         fail_msg("%s: %s", sql, msg ? msg : "?");
 }
 
+/* Finish s (the end of a file). */
+static void finish(sqlite3 *db, hm_summary *s)
+{
+    char err[256];
+    if (hm_summary_finish(s, db, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+}
+
+/* Mark the n children kids for new spans, as a pairings file does. */
+static void mark(sqlite3 *db, hm_summary *s, const char *const *kids, size_t n)
+{
+    char err[256];
+    for (size_t i = 0; i < n; i++)
+        if (hm_summary_child(s, db, kids[i], strlen(kids[i]), err, sizeof err) != HM_OK)
+            fail_msg("%s", err);
+}
+
 /* The rows of a query as "a b c|a b c" (columns joined by spaces). */
 static char *rows(sqlite3 *db, const char *sql)
 {
@@ -156,9 +173,7 @@ static const char *const town_events_want =
 /* Finish s; the activities as listed are then counted in every table. */
 static void finish_expect_counts(sqlite3 *db, hm_summary *s)
 {
-    char err[256];
-    if (hm_summary_finish(s, db, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
+    finish(db, s);
     expect_rows(db, q_child_months, child_months_want);
     expect_rows(db, q_events, events_want);
     expect_rows(db, q_town_events, town_events_want);
@@ -186,16 +201,12 @@ static void test_summary_row_by_row(void **state)
 {
     (void)state;
     sqlite3 *db = empty_db();
-    char err[256];
     hm_summary s;
     hm_summary_init(&s);
     exec(db, pairings_sql);
     const char *kids[] = { "C1", "C2", "C3", "C4", "C5", "C6", "C1" };
-    for (size_t i = 0; i < sizeof kids / sizeof kids[0]; i++)
-        if (hm_summary_child(&s, db, kids[i], 2, err, sizeof err) != HM_OK)
-            fail_msg("%s", err);
-    if (hm_summary_finish(&s, db, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
+    mark(db, &s, kids, sizeof kids / sizeof kids[0]);
+    finish(db, &s);
     expect_rows(db, q_spans, spans_want);
 
     add_activities(db, &s);
@@ -251,9 +262,7 @@ static void test_summary_changes(void **state)
     exec(db, "UPDATE children SET town_code = 'T2' WHERE child_id = 'C2'");
     exec(db, "UPDATE activities SET date = '2025-05-02' WHERE activity_id = 'A1' AND child_id = 'C2'");
     const char *kids[] = { "C1", "C3", "C2" };
-    for (size_t i = 0; i < 3; i++)
-        if (hm_summary_child(&s, db, kids[i], 2, err, sizeof err) != HM_OK)
-            fail_msg("%s", err);
+    mark(db, &s, kids, 3);
     if (hm_summary_child_town(&s, db, "C2", 2, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
     hm_summary_dirty(&s, "2025-04-02", 10);
@@ -321,13 +330,6 @@ static void outside_pairing(sqlite3 *db, hm_summary *s, const char *v, const cha
     char err[256];
     if (hm_summary_outside_pairing(s, db, v, strlen(v), c, strlen(c), lost_from, lost_to,
                                    err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
-}
-
-static void finish(sqlite3 *db, hm_summary *s)
-{
-    char err[256];
-    if (hm_summary_finish(s, db, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
 }
 
@@ -465,9 +467,7 @@ static void test_summary_span_counts(void **state)
     hm_summary_init(&s);
     exec(db, pairings_sql);
     const char *kids[] = { "C1", "C2", "C3", "C4", "C5", "C6" };
-    for (size_t i = 0; i < 6; i++)
-        if (hm_summary_child(&s, db, kids[i], 2, err, sizeof err) != HM_OK)
-            fail_msg("%s", err);
+    mark(db, &s, kids, 6);
     finish(db, &s);
     expect_rows(db, q_span_counts, "2025-01 2025-02 T1 1|2025-01 2025-03 T2 1|"
                                    "2025-01 9999-12 T1 1|2025-04 2025-05 T1 1|"
