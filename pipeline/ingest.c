@@ -145,6 +145,7 @@ typedef struct ingest_ctx {
     sqlite3_stmt *st_ref[HM_REF_FUND + 1];
     sqlite3_stmt *st_overlap, *st_paired, *st_reject, *st_warn, *st_audit;
     hm_ingest_cache own, *c;      /* c: the run's cache, or own (this unit's) */
+    long child_town;              /* the row's child's town: an entry of c->towns */
     hm_summary sum;               /* activities: child_months and volunteer_months */
     /* The rejects file: written to a hidden ".pending" name, closed and
      * synced before the transaction commits, renamed into place after. */
@@ -279,8 +280,6 @@ static void finalize_all(ingest_ctx *x)
     memset(x->st_ref, 0, sizeof x->st_ref);
     x->st_overlap = x->st_paired = x->st_reject = x->st_warn = x->st_audit = NULL;
 }
-
-/* Step a statement that returns no rows; reset it.  HM_OK or HM_EDB. */
 
 /* Bind slot v to parameter idx of st.  The slot must outlive the step. */
 static void bind_slot(sqlite3_stmt *st, int idx, const slot *v)
@@ -734,12 +733,15 @@ static bool is_header_repeat(ingest_ctx *x, const hm_csv_record *rec)
 
 /* ------------------------------------------------------------- rows */
 
-/* A reference check: true when v exists in the referenced table. */
+/* A reference check: true when v exists in the referenced table; *val
+ * is then its cached value (a child's town: an entry of x->c->towns). */
 static hm_error ref_exists(ingest_ctx *x, hm_ref ref, const slot *v, bool *found,
-                           char *err, size_t errsz)
+                           int64_t *val, char *err, size_t errsz)
 {
-    if (hm_strset_find(&x->c->refs[ref], v->s.buf, v->s.len) >= 0) {
+    long e = hm_strset_find(&x->c->refs[ref], v->s.buf, v->s.len);
+    if (e >= 0) {
         *found = true;
+        *val = x->c->refs[ref].val[e];
         return HM_OK;
     }
     /* Bounded memory: a national file references millions of IDs; past
@@ -753,11 +755,11 @@ static hm_error ref_exists(ingest_ctx *x, hm_ref ref, const slot *v, bool *found
     int rc = sqlite3_step(st);
     *found = rc == SQLITE_ROW;
     if (*found) {
-        /* A child is kept with its town (an entry of x->towns). */
-        int64_t town = ref != HM_REF_CHILD ? 0
+        /* A child is kept with its town. */
+        *val = ref != HM_REF_CHILD ? 0
             : hm_strset_add(&x->c->towns, (const char *)sqlite3_column_text(st, 0),
                             (size_t)sqlite3_column_bytes(st, 0), 0);
-        hm_strset_add(&x->c->refs[ref], v->s.buf, v->s.len, town);
+        hm_strset_add(&x->c->refs[ref], v->s.buf, v->s.len, *val);
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -953,31 +955,37 @@ static hm_error note_pairing(ingest_ctx *x, const slot *now, const slot *old,
     return rc;
 }
 
+/* The current activity row as the summary tables take it, with its
+ * child's town (looked up as a reference just before); false when its
+ * date or type is missing (never so for a stored row). */
+static bool activity_row(ingest_ctx *x, hm_summary_row *r)
+{
+    const slot *a = col(x, "activity_id"), *v = col(x, "volunteer_id");
+    const slot *c = col(x, "child_id"), *d = col(x, "date"), *t = col(x, "type");
+    if (d->t != SLOT_TEXT || d->s.len != 10 || t->t != SLOT_TEXT)
+        return false;
+    const hm_strset *towns = &x->c->towns;
+    *r = (hm_summary_row){
+        .activity_id = a->s.buf, .activity_len = a->s.len,
+        .child = c->s.buf, .child_len = c->s.len,
+        .volunteer = v->s.buf, .volunteer_len = v->s.len,
+        .date = d->s.buf, .type = t->s.buf,
+        .town = x->child_town < 0 ? "" : towns->arena + towns->off[x->child_town],
+        .town_len = x->child_town < 0 ? 0 : towns->len[x->child_town],
+    };
+    return true;
+}
+
 /* A new row: count it into the summary tables (activities), or mark its
  * child for new spans (pairings, children). */
 static hm_error note_new(ingest_ctx *x, char *err, size_t errsz)
 {
     const slot *c;
+    hm_summary_row r;
     switch (x->k->id) {
-    case HM_KIND_ACTIVITIES: {
-        const slot *d = col(x, "date"), *t = col(x, "type");
-        c = col(x, "child_id");
-        const slot *v = col(x, "volunteer_id"), *a = col(x, "activity_id");
-        if (d->t != SLOT_TEXT || d->s.len != 10 || t->t != SLOT_TEXT)
-            return HM_OK;   /* required columns: never so for a stored row */
-        /* The child was looked up (a reference) just before. */
-        long e = hm_strset_find(&x->c->refs[HM_REF_CHILD], c->s.buf, c->s.len);
-        long town = e < 0 ? -1 : (long)x->c->refs[HM_REF_CHILD].val[e];
-        hm_summary_row r = {
-            .activity_id = a->s.buf, .activity_len = a->s.len,
-            .child = c->s.buf, .child_len = c->s.len,
-            .volunteer = v->s.buf, .volunteer_len = v->s.len,
-            .date = d->s.buf, .type = t->s.buf,
-            .town = town < 0 ? "" : x->c->towns.arena + x->c->towns.off[town],
-            .town_len = town < 0 ? 0 : x->c->towns.len[town],
-        };
-        return hm_summary_activity(&x->sum, x->db, &r, err, errsz);
-    }
+    case HM_KIND_ACTIVITIES:
+        return activity_row(x, &r) ? hm_summary_activity(&x->sum, x->db, &r, err, errsz)
+                                   : HM_OK;
     case HM_KIND_PAIRINGS:
     case HM_KIND_CHILDREN: {
         hm_error rc = x->k->id == HM_KIND_PAIRINGS ? note_pairing(x, x->val, NULL, err, errsz)
@@ -1165,11 +1173,8 @@ static hm_error was_paired(ingest_ctx *x, bool *paired, char *err, size_t errsz)
     hm_strbuf_addc(&key, '\x1f');
     hm_strbuf_add(&key, c->s.buf, c->s.len);
     long e = hm_strset_find(&x->c->pairs, key.buf, key.len);
-    if (e < 0 && x->c->pairs.n >= CACHE_CAP) {
-        hm_strset_release(&x->c->pairs);
-        hm_strset_init(&x->c->pairs);
-        x->c->nspans = 0;
-    }
+    if (e < 0 && x->c->pairs.n >= CACHE_CAP)
+        cache_pairs_clear(x->c);
     if (e < 0 && (rc = load_pairs(x, &key, &e, err, errsz)) != HM_OK)
         goto out;
     if (!hm_date_parse_iso(col(x, "date")->s.buf, &day))
@@ -1217,13 +1222,17 @@ static hm_error process_record(ingest_ctx *x, const hm_csv_record *rec, char *er
         if (!parse_field(x, c, rec->field[f], rec->flen[f], &x->val[i], reason, sizeof reason))
             return reject(x, rec, x->header[f], reason, err, errsz);
     }
+    x->child_town = -1;
     for (size_t i = 0; i < k->ncolumns; i++) {
         const hm_column *c = &k->columns[i];
         bool found;
+        int64_t val;
         if (c->ref == HM_REF_NONE || x->val[i].t == SLOT_NULL)
             continue;
-        if ((rc = ref_exists(x, c->ref, &x->val[i], &found, err, errsz)) != HM_OK)
+        if ((rc = ref_exists(x, c->ref, &x->val[i], &found, &val, err, errsz)) != HM_OK)
             return rc;
+        if (found && c->ref == HM_REF_CHILD)
+            x->child_town = (long)val;
         if (!found) {
             snprintf(reason, sizeof reason, "unknown %s '%s'", ref_noun(c->ref),
                      x->val[i].s.buf);
@@ -1242,21 +1251,13 @@ static hm_error process_record(ingest_ctx *x, const hm_csv_record *rec, char *er
         bool paired;
         if ((rc = was_paired(x, &paired, err, errsz)) != HM_OK)
             return rc;
-        if (x->res->rows_loaded != loaded || x->res->rows_updated != updated) {
+        hm_summary_row r;
+        if ((x->res->rows_loaded != loaded || x->res->rows_updated != updated) &&
+            activity_row(x, &r) &&
             /* Monthly report: the rows outside a pairing (summary.h). */
-            const slot *a = col(x, "activity_id"), *v = col(x, "volunteer_id");
-            const slot *c = col(x, "child_id"), *d = col(x, "date");
-            hm_summary_row r = {
-                .activity_id = a->s.buf, .activity_len = a->s.len,
-                .child = c->s.buf, .child_len = c->s.len,
-                .volunteer = v->s.buf, .volunteer_len = v->s.len,
-                .date = d->s.buf, .type = "",
-            };
-            if (d->t == SLOT_TEXT && d->s.len == 10 &&
-                (rc = hm_summary_outside_row(&x->sum, x->db, &r, !paired,
-                                             x->res->rows_loaded != loaded, err, errsz)) != HM_OK)
-                return rc;
-        }
+            (rc = hm_summary_outside_row(&x->sum, x->db, &r, !paired,
+                                         x->res->rows_loaded != loaded, err, errsz)) != HM_OK)
+            return rc;
         if (!paired) {
             snprintf(reason, sizeof reason, "activity outside a pairing: volunteer '%s' and "
                      "child '%s' were not paired on %s", col(x, "volunteer_id")->s.buf,

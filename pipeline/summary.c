@@ -39,7 +39,7 @@ static const char *const merge_sql[HM_SUM_NACC] = {
 
 /* Monthly report: activity rows outside a pairing (at the end of this file). */
 static void outside_release(hm_summary_outside *o);
-static hm_error outside_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz);
+static hm_error outside_check(hm_summary *s, sqlite3 *db, char *err, size_t errsz);
 
 /* The "five ones" types counted by town. */
 static bool five_ones_type(const char *t)
@@ -580,7 +580,7 @@ hm_error hm_summary_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
         rc = hm_summary_recount(db, month, err, errsz);
     }
     if (rc == HM_OK)
-        rc = outside_finish(s, db, err, errsz);
+        rc = outside_check(s, db, err, errsz);
     set_reset(&s->dirty);
     set_reset(&s->children);
     for (int w = 0; w < HM_SUM_NACC; w++)
@@ -854,11 +854,6 @@ out:
     return rc;
 }
 
-static hm_error outside_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
-{
-    return outside_check(s, db, err, errsz);
-}
-
 hm_error hm_summary_outside_pairing(hm_summary *s, sqlite3 *db, const char *volunteer,
                                     size_t vlen, const char *child, size_t clen,
                                     const char *lost_from, const char *lost_to,
@@ -872,15 +867,13 @@ hm_error hm_summary_outside_pairing(hm_summary *s, sqlite3 *db, const char *volu
     hm_strbuf_add(&key, volunteer, vlen);
     hm_strbuf_addc(&key, '\x1f');
     hm_strbuf_add(&key, child, clen);
-    if (hm_strset_find(&o->pairs, key.buf, key.len) < 0)
-        hm_strset_add(&o->pairs, key.buf, key.len, 0);
+    hm_strset_add(&o->pairs, key.buf, key.len, 0);
     int32_t a = lost_from ? month_of((const unsigned char *)lost_from) : -1;
     if (a >= 0) {
         int32_t b = lost_to ? month_of((const unsigned char *)lost_to) : MONTH_OPEN;
         if (b < a)
             b = a;
-        if (hm_strset_find(&o->lost, key.buf, key.len) < 0)
-            hm_strset_add(&o->lost, key.buf, key.len, 0);
+        hm_strset_add(&o->lost, key.buf, key.len, 0);
         if (o->nspans + 2 > o->spans_cap) {
             o->spans_cap = o->spans_cap ? o->spans_cap * 2 : 64;
             o->spans = hm_xrealloc(o->spans, o->spans_cap * sizeof *o->spans);
