@@ -8,9 +8,10 @@
 -- holding its fulfilled_on.  Event counts are the sum of the months'.
 --
 -- Speed: from the summary tables ingest keeps (queries/schema.sql): paired
--- children are those with a run of paired months (child_spans) meeting
--- the period, active volunteers those with a row of volunteer_months in
--- it, activities the months of month_events added up.
+-- children are the runs of paired months meeting the period less the gaps
+-- between two such runs of one child (span_counts, span_gaps, as in
+-- monthly_kpi.sql), active volunteers those with a row of volunteer_months
+-- in it, activities the months of month_events added up.
 WITH w(k, f, t) AS (
     VALUES ('m', :from, :to), ('p', date(:from, '-1 year'), date(:to, '-1 year'))
 ),
@@ -28,8 +29,10 @@ ev AS MATERIALIZED (   -- activities by type: the months of each window added up
 s AS MATERIALIZED (
     SELECT w.k,
         ev.k IS NOT NULL AS has_data,
-        (SELECT count(DISTINCT x.child_id) FROM child_spans x
-          WHERE x.first_month <= w.tm AND x.last_month >= w.fm) AS paired,
+        (SELECT coalesce(sum(x.spans), 0) FROM span_counts x
+          WHERE x.first_month <= w.tm AND x.last_month >= w.fm)
+        - (SELECT coalesce(sum(g.gaps), 0) FROM span_gaps g
+            WHERE g.last_month >= w.fm AND g.next_month <= w.tm) AS paired,
         (SELECT count(*) FROM volunteers v
           WHERE EXISTS (SELECT 1 FROM volunteer_months x WHERE x.volunteer_id = v.volunteer_id
                           AND x.month BETWEEN w.fm AND w.tm)) AS volunteers,
