@@ -43,12 +43,12 @@ void hm_strset_release(hm_strset *s)
     memset(s, 0, sizeof *s);
 }
 
-long hm_strset_find(const hm_strset *s, const char *key, size_t len)
+/* The entry of key, whose hash is h, or -1. */
+static long find_hashed(const hm_strset *s, const char *key, size_t len, uint64_t h)
 {
     if (!s->nslots)
         return -1;
     size_t mask = s->nslots - 1;
-    uint64_t h = hash(key, len);
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         uint64_t v = s->slots[i];
         if (!v)
@@ -58,6 +58,11 @@ long hm_strset_find(const hm_strset *s, const char *key, size_t len)
             memcmp(s->arena + s->off[e], key, len) == 0)
             return (long)e;
     }
+}
+
+long hm_strset_find(const hm_strset *s, const char *key, size_t len)
+{
+    return find_hashed(s, key, len, hash(key, len));
 }
 
 /* Double the table and re-place every entry. */
@@ -79,7 +84,8 @@ static void grow(hm_strset *s)
 
 long hm_strset_add(hm_strset *s, const char *key, size_t len, int64_t val)
 {
-    long found = hm_strset_find(s, key, len);
+    uint64_t h = hash(key, len);
+    long found = find_hashed(s, key, len, h);
     if (found >= 0)
         return found;
     if ((s->n + 1) * 2 > s->nslots)
@@ -103,7 +109,6 @@ long hm_strset_add(hm_strset *s, const char *key, size_t len, int64_t val)
     s->val[e] = val;
     s->arena_len += len + 1;
     size_t mask = s->nslots - 1;
-    uint64_t h = hash(key, len);
     size_t i = h & mask;
     while (s->slots[i])
         i = (i + 1) & mask;

@@ -1,8 +1,9 @@
 /*
  * strset.h - a set of byte strings with a small value each, in one arena:
  * open addressing, FNV-1a hashing, no deletion.  Used by ingest to
- * remember, for the length of one file, which references it has already
- * found and which volunteer-child pairs were paired when.
+ * remember which references it has already found and which
+ * volunteer-child pairs were paired when (for a run of files), and by the
+ * summary tables to add rows up before merging them.
  */
 #ifndef HIMAMA_STRSET_H
 #define HIMAMA_STRSET_H
