@@ -496,14 +496,9 @@ static hm_error build_section(run *R, const hm_tmpl_section *ts, hm_section *sec
                   ts->id, qpath, strerror(errno));
         goto out;
     }
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = hm_clock();
     rc = run_query(R, sec, qpath, sql);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (getenv("HIMAMA_TIMING"))
-        fprintf(stderr, "himama: timing: %-28s %9.3f s %8zu rows\n", ts->query,
-                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-                hm_table_rows(&sec->table));
+    hm_timing(ts->query, t0, hm_table_rows(&sec->table));
 out:
     free(sql);
     free(qpath);

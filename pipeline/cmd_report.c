@@ -242,34 +242,76 @@ static void remove_stale_dossiers(const char *dir, const char *name, char *const
 }
 
 /*
- * The annual report's nominations workbook and dossiers, written by a
- * second thread while the first counts and renders the report's tables:
- * the scorecard query and the workbook's deflate take about as long as
- * the tables, and the machine has two cores.  The thread has its own
+ * The annual report's nominations workbook, written by a second thread
+ * while the first counts and renders the report's tables: the scorecard
+ * query and the workbook's deflate take longer than the tables, and the
+ * machine has two cores.  The second thread hands the shortlist over once
+ * the workbook has its rows (hand_over), and the first, done with the
+ * tables by then, writes the dossiers on its own connection while the
+ * second compresses the workbook.  The second thread has its own
  * connection (job.db, in a read transaction on the same snapshot as the
- * first: hm_db_begin_twin), its own libxlsxwriter workbook and libharu
- * documents and its own error text; it shares only what it reads and no
- * one writes meanwhile (the nomination file, the parameters, the render
- * options).  Its files are temporaries like the others, renamed into
- * place or removed by the first thread once it has joined it.
+ * first: hm_db_begin_twin), its own libxlsxwriter workbook and its own
+ * error text; it shares only what it reads and no one writes meanwhile
+ * (the nomination file, the parameters, the render options), and the
+ * shortlist, under job.lock.  Its file is a temporary like the others,
+ * renamed into place or removed by the first thread once it has joined
+ * it.
  */
 typedef struct nominate_job {
     sqlite3 *db;                       /* the thread's connection (owned here) */
     const hm_nomination_conf *conf;
     const hm_nominate_params *np;
-    const char *xlsx, *pdf_base;       /* the workbook's temporary; the dossiers' base */
-    hm_dossier_files *files;           /* OUT: the dossier files written */
+    const char *xlsx;                  /* the workbook's temporary */
+    pthread_mutex_t lock;              /* guards the four below */
+    pthread_cond_t changed;            /* signalled when one of them changes */
+    hm_nom_candidate *cand;            /* the shortlist, once handed over (owned) */
+    size_t ncand;
+    bool handed;                       /* cand is set */
+    bool done;                         /* the thread has finished */
     hm_error rc;                       /* OUT */
     char err[1024];                    /* OUT: why, when rc is not HM_OK */
 } nominate_job;
+
+/* hand_over: keep the shortlist for the first thread and wake it. */
+static void nominate_hand_over(void *arg, hm_nom_candidate *cand, size_t n)
+{
+    nominate_job *j = arg;
+    pthread_mutex_lock(&j->lock);
+    j->cand = cand;
+    j->ncand = n;
+    j->handed = true;
+    pthread_cond_signal(&j->changed);
+    pthread_mutex_unlock(&j->lock);
+}
 
 /* Thread body: hm_nominate_write on the job's connection. */
 static void *nominate_run(void *arg)
 {
     nominate_job *j = arg;
-    j->rc = hm_nominate_write(j->db, j->conf, j->np, j->xlsx, j->pdf_base, j->files, NULL,
-                              j->err, sizeof j->err);
+    hm_dossier_files none = { 0 };
+    j->rc = hm_nominate_write(j->db, j->conf, j->np, j->xlsx, NULL, &none, NULL, j->err,
+                              sizeof j->err);
+    pthread_mutex_lock(&j->lock);
+    j->done = true;
+    pthread_cond_signal(&j->changed);
+    pthread_mutex_unlock(&j->lock);
     return NULL;
+}
+
+/* Wait until the second thread hands the shortlist over or finishes
+ * without it; true with *cand and *n set (and owned by the caller). */
+static bool nominate_wait_shortlist(nominate_job *j, hm_nom_candidate **cand, size_t *n)
+{
+    pthread_mutex_lock(&j->lock);
+    while (!j->handed && !j->done)
+        pthread_cond_wait(&j->changed, &j->lock);
+    bool handed = j->handed;
+    *cand = j->cand;
+    *n = j->ncand;
+    j->cand = NULL;
+    j->ncand = 0;
+    pthread_mutex_unlock(&j->lock);
+    return handed;
 }
 
 int cmd_report(int argc, char **argv, hm_cli *cli)
@@ -292,7 +334,9 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     sqlite3 *db = NULL;
     hm_strbuf json = HM_STRBUF_INIT;
     bool in_txn = false, annual, started = false;
-    nominate_job job = { 0 };
+    nominate_job job = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
+    hm_nom_candidate *shortlist = NULL;
+    size_t nshort = 0;
     pthread_t worker;
     int exit_code = HM_EXIT_FAIL;
     hm_error rc;
@@ -429,12 +473,13 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         .queries_dir = qdir, .org = cli->org, .render = &ro,
         .pages_per_file = dossier_pages(),
     };
+    hm_nominate_params np_job = np;   /* the second thread's: hands the shortlist over */
+    np_job.hand_over = nominate_hand_over;
+    np_job.hand_over_arg = &job;
     if (annual && job.db) {
         job.conf = &conf;
-        job.np = &np;
+        job.np = &np_job;
         job.xlsx = tmp[OUT_NOMINATIONS];
-        job.pdf_base = dossier_base;
-        job.files = &dossiers;
         started = pthread_create(&worker, NULL, nominate_run, &job) == 0;
     }
     hm_aggregate_params ap = {
@@ -445,11 +490,29 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         goto fail;
 
     hm_pdf_stats pst = { 0 };
-    if ((rc = hm_render_pdf_stats(rep, &ro, tmp[OUT_BRIEFING], &pst, err, sizeof err)) != HM_OK ||
-        (rc = hm_render_xlsx(rep, &ro, tmp[OUT_TABLES], err, sizeof err)) != HM_OK)
+    double t0 = hm_clock();
+    if ((rc = hm_render_pdf_stats(rep, &ro, tmp[OUT_BRIEFING], &pst, err, sizeof err)) != HM_OK)
         goto fail;
+    hm_timing(names[OUT_BRIEFING], t0, 0);
+    t0 = hm_clock();
+    if ((rc = hm_render_xlsx(rep, &ro, tmp[OUT_TABLES], err, sizeof err)) != HM_OK)
+        goto fail;
+    hm_timing(names[OUT_TABLES], t0, 0);
     if (started) {
+        t0 = hm_clock();
+        bool handed = nominate_wait_shortlist(&job, &shortlist, &nshort);
+        hm_timing("waiting for the shortlist", t0, nshort);
+        if (handed) {
+            t0 = hm_clock();
+            rc = hm_dossier_write(db, &np, &conf, shortlist, nshort, dossier_base, &dossiers,
+                                  err, sizeof err);
+            hm_timing("dossiers", t0, nshort);
+            if (rc != HM_OK)
+                goto fail;
+        }
+        t0 = hm_clock();
         pthread_join(worker, NULL);
+        hm_timing("waiting for nominations.xlsx", t0, 0);
         started = false;
         if ((rc = job.rc) != HM_OK) {
             snprintf(err, sizeof err, "%s", job.err);
@@ -527,6 +590,8 @@ out:
         sqlite3_exec(job.db, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_close(job.db);
     }
+    hm_nom_candidates_free(job.cand, job.ncand);   /* handed over after a failure here */
+    hm_nom_candidates_free(shortlist, nshort);
     /* Remove what was written and not renamed into place. */
     if (wtmp) {
         for (size_t i = placed; i < nouts; i++)

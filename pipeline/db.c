@@ -53,6 +53,38 @@ int hm_db_version(sqlite3 *db)
     return v;
 }
 
+static void bit_or_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sqlite3_int64 *acc = sqlite3_aggregate_context(ctx, (int)sizeof *acc);
+    if (acc && sqlite3_value_type(argv[0]) != SQLITE_NULL)
+        *acc |= sqlite3_value_int64(argv[0]);
+}
+
+static void bit_or_final(sqlite3_context *ctx)
+{
+    sqlite3_int64 *acc = sqlite3_aggregate_context(ctx, 0);
+    sqlite3_result_int64(ctx, acc ? *acc : 0);
+}
+
+static void bit_count(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    sqlite3_result_int(ctx, __builtin_popcountll((unsigned long long)
+                                                 sqlite3_value_int64(argv[0])));
+}
+
+bool hm_db_add_functions(sqlite3 *db)
+{
+    int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    return sqlite3_create_function(db, "bit_or", 1, det, NULL, NULL, bit_or_step,
+                                   bit_or_final) == SQLITE_OK &&
+           sqlite3_create_function(db, "bit_count", 1, det, NULL, bit_count, NULL,
+                                   NULL) == SQLITE_OK;
+}
+
 hm_error hm_db_open(const char *path, bool create, sqlite3 **out,
                     char *err, size_t errsz)
 {
@@ -106,7 +138,7 @@ hm_error hm_db_open(const char *path, bool create, sqlite3 **out,
     if (sqlite3_exec(db, "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = WAL;"
                      "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;"
                      "PRAGMA temp_store = FILE; PRAGMA wal_autocheckpoint = 16384;",
-                     NULL, NULL, NULL) != SQLITE_OK) {
+                     NULL, NULL, NULL) != SQLITE_OK || !hm_db_add_functions(db)) {
         snprintf(err, errsz, "cannot set up database '%s': %s", path, sqlite3_errmsg(db));
         sqlite3_close(db);
         return HM_EDB;

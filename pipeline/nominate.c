@@ -474,8 +474,7 @@ static void keep_candidate(nw *x, sqlite3_stmt *st, const int *ci)
     k->masked = hm_xstrdup(col_text(st, ci[NCARD]));
 }
 
-/* Free the candidates. */
-static void candidates_free(hm_nom_candidate *c, size_t n)
+void hm_nom_candidates_free(hm_nom_candidate *c, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(c[i].volunteer_id);
@@ -717,17 +716,30 @@ hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
         if ((rc = header_row(&x, pn, 0, pl, 5)) != HM_OK)
             goto out;
     }
+    double t0 = hm_clock();
     if ((rc = write_scorecard(&x, db, stats)) != HM_OK)
         goto out;
+    hm_timing("scorecard (query and sheet)", t0, stats->volunteers);
     if ((rc = write_lists(&x, sl, pn, sl_name, pn_name)) != HM_OK)
         goto out;
+    if (p->hand_over) {
+        p->hand_over(p->hand_over_arg, x.cand, x.ncand);
+        x.cand = NULL;
+        x.ncand = 0;
+    }
+    t0 = hm_clock();
     e = workbook_close(x.wb);
     x.wb = NULL;
+    hm_timing("nominations.xlsx (close)", t0, 0);
     if (e != LXW_NO_ERROR) {
         rc = hm_fail(HM_EXLSX, err, errsz, "cannot write '%s': %s", xlsx_path, lxw_strerror(e));
         goto out;
     }
-    rc = hm_dossier_write(db, p, c, x.cand, x.ncand, pdf_base, files, err, errsz);
+    if (!p->hand_over) {
+        t0 = hm_clock();
+        rc = hm_dossier_write(db, p, c, x.cand, x.ncand, pdf_base, files, err, errsz);
+        hm_timing("dossiers", t0, x.ncand);
+    }
 out:
     if (x.wb)
         lxw_workbook_free(x.wb);
@@ -735,6 +747,6 @@ out:
         remove(xlsx_path);
         hm_dossier_files_discard(files);
     }
-    candidates_free(x.cand, x.ncand);
+    hm_nom_candidates_free(x.cand, x.ncand);
     return rc;
 }

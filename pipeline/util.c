@@ -377,6 +377,20 @@ int32_t hm_today(void)
     return hm_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
+double hm_clock(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void hm_timing(const char *what, double t0, size_t rows)
+{
+    if (getenv("HIMAMA_TIMING"))
+        fprintf(stderr, "himama: timing: %-28s %9.3f s %8zu rows\n", what, hm_clock() - t0,
+                rows);
+}
+
 void hm_time_format(int64_t t, char out[21])
 {
     int y, m, d;

@@ -25,28 +25,21 @@
 --
 -- Speed: nothing is expanded to volunteer-child-months.  The period is at
 -- most twelve months from the first of a month (the annual report's
--- year), its months numbered from 0, and a set of them is held as the bits of an integer: for each
--- volunteer and child, the months with a call (one sorted pass over the
--- year's calls); for each pairing, the months it covers (a range, from
--- its dates and the child's exit).  Per volunteer, months_paired counts
--- the months in the paired months of any pairing, and call_months takes
--- away those in which some paired child had no call from them.  SQLite
--- has no bitwise-or aggregate: "some row has bit k" is max(x & 2^k) > 0,
--- once per month.  A month as a number is year * 12 + month, less par.m0
--- to count from the period's first month.
+-- year), its months numbered from 0, and a set of them is held as the
+-- bits of an integer.  One sorted pass over the year's calls and the
+-- pairings meeting the year gives, per volunteer and child, the months
+-- paired (each pairing a range of months, from its dates and the child's
+-- exit) and the months with a call.  Per volunteer, months_paired counts
+-- the months paired with any child, and call_months takes away those in
+-- which some paired child had no call from them.  bit_or (an aggregate)
+-- and bit_count are himama's own SQL functions (pipeline/db.c); a month
+-- as a number is year * 12 + month, less par.m0 to count from the
+-- period's first month.
 WITH pn(m0, mt) AS (
     SELECT CAST(substr(:from, 1, 4) AS INTEGER) * 12 + CAST(substr(:from, 6, 2) AS INTEGER),
            CAST(substr(:to, 1, 4) AS INTEGER) * 12 + CAST(substr(:to, 6, 2) AS INTEGER)
 ),
 par(m0, last) AS (SELECT m0, mt - m0 FROM pn),   -- months 0..last
-calls AS MATERIALIZED (   -- per volunteer and child: the months with a call (bits)
-    SELECT a.volunteer_id, a.child_id,
-           sum(DISTINCT 1 << (CAST(substr(a.date, 1, 4) AS INTEGER) * 12
-                              + CAST(substr(a.date, 6, 2) AS INTEGER) - par.m0)) AS called
-      FROM activities a, par
-     WHERE a.date BETWEEN :from AND :to AND a.type = 'call'
-     GROUP BY a.volunteer_id, a.child_id
-),
 pr AS (   -- per pairing meeting the period: its first and last month in it
     SELECT p.volunteer_id, p.child_id,
            max(0, CAST(substr(p.started_on, 1, 4) AS INTEGER) * 12
@@ -59,39 +52,22 @@ pr AS (   -- per pairing meeting the period: its first and last month in it
       FROM pairings p JOIN children c ON c.child_id = p.child_id, par
      WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
 ),
-pm AS MATERIALIZED (   -- per pairing: the months paired, and those without a call (bits)
-    SELECT pr.volunteer_id, pr.child_id, (1 << (pr.hi + 1)) - (1 << pr.lo) AS paired,
-           ((1 << (pr.hi + 1)) - (1 << pr.lo)) & ~coalesce(k.called, 0) AS uncalled
-      FROM pr LEFT JOIN calls k ON k.volunteer_id = pr.volunteer_id AND k.child_id = pr.child_id
-     WHERE pr.lo <= pr.hi
+vc AS (   -- per volunteer and child: the months paired, and those with a call (bits)
+    SELECT volunteer_id, child_id, bit_or(paired) AS paired, bit_or(called) AS called
+      FROM (SELECT volunteer_id, child_id, (1 << (hi + 1)) - (1 << lo) AS paired, 0 AS called
+              FROM pr WHERE lo <= hi
+            UNION ALL
+            SELECT a.volunteer_id, a.child_id, 0,
+                   1 << (CAST(substr(a.date, 1, 4) AS INTEGER) * 12
+                         + CAST(substr(a.date, 6, 2) AS INTEGER) - par.m0)
+              FROM activities a, par
+             WHERE a.date BETWEEN :from AND :to AND a.type = 'call')
+     GROUP BY volunteer_id, child_id
 ),
 pv AS (
-    SELECT volunteer_id, count(DISTINCT child_id) AS children,
-           (max(paired & 1) > 0)
-           + (max(paired & 2) > 0)
-           + (max(paired & 4) > 0)
-           + (max(paired & 8) > 0)
-           + (max(paired & 16) > 0)
-           + (max(paired & 32) > 0)
-           + (max(paired & 64) > 0)
-           + (max(paired & 128) > 0)
-           + (max(paired & 256) > 0)
-           + (max(paired & 512) > 0)
-           + (max(paired & 1024) > 0)
-           + (max(paired & 2048) > 0) AS months_paired,
-           (max(uncalled & 1) > 0)
-           + (max(uncalled & 2) > 0)
-           + (max(uncalled & 4) > 0)
-           + (max(uncalled & 8) > 0)
-           + (max(uncalled & 16) > 0)
-           + (max(uncalled & 32) > 0)
-           + (max(uncalled & 64) > 0)
-           + (max(uncalled & 128) > 0)
-           + (max(uncalled & 256) > 0)
-           + (max(uncalled & 512) > 0)
-           + (max(uncalled & 1024) > 0)
-           + (max(uncalled & 2048) > 0) AS months_uncalled
-      FROM pm GROUP BY volunteer_id
+    SELECT volunteer_id, count(*) AS children, bit_count(bit_or(paired)) AS months_paired,
+           bit_count(bit_or(paired & ~called)) AS months_uncalled
+      FROM vc WHERE paired <> 0 GROUP BY volunteer_id
 ),
 acts AS (
     SELECT a.volunteer_id,
@@ -107,9 +83,9 @@ wz AS (
       FROM wishes WHERE fulfilled_on BETWEEN :from AND :to AND claimed_by IS NOT NULL
      GROUP BY claimed_by
 ),
-tr AS (
+tr AS (   -- the year's trainings first, then their attendance (not every attendance row)
     SELECT at.volunteer_id, count(*) AS trainings
-      FROM attendance at JOIN trainings t ON t.event_id = at.event_id
+      FROM trainings t CROSS JOIN attendance at ON at.event_id = t.event_id
      WHERE t.date BETWEEN :from AND :to
      GROUP BY at.volunteer_id
 ),

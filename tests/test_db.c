@@ -2,7 +2,8 @@
  * test_db.c - the second connection of the annual report (db.h:
  * hm_db_begin_twin): it and the first are both in a read transaction on
  * the same snapshot, which a commit by a third connection afterwards does
- * not change; both can be read from two threads at once.
+ * not change; both can be read from two threads at once.  And the SQL
+ * functions every connection gets (hm_db_add_functions).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,11 +113,50 @@ static void test_db_twin_missing_database(void **state)
     tu_remove_tree(dir);
 }
 
+/* The text of the single value SQL gives on db ("NULL" for NULL). */
+static void sql_value(sqlite3 *db, const char *sql, char *out, size_t outsz)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    snprintf(out, outsz, "%s", t ? (const char *)t : "NULL");
+    sqlite3_finalize(st);
+}
+
+static void test_db_bit_functions(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    char v[64];
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_true(hm_db_add_functions(db));
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE b (g INTEGER, x INTEGER);"
+                                  "INSERT INTO b VALUES (1, 1), (1, 2), (1, NULL), (1, 6),"
+                                  " (2, 2048), (2, 2048), (3, NULL)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sql_value(db, "SELECT group_concat(o, ',') FROM (SELECT bit_or(x) AS o FROM b GROUP BY g"
+                  " ORDER BY g)", v, sizeof v);
+    assert_string_equal(v, "7,2048,0");
+    sql_value(db, "SELECT bit_or(x) FROM b WHERE g = 9", v, sizeof v);   /* no rows */
+    assert_string_equal(v, "0");
+    sql_value(db, "SELECT bit_count(4095) || ',' || bit_count(0) || ',' || bit_count(-1)"
+                  " || ',' || bit_count(5)", v, sizeof v);
+    assert_string_equal(v, "12,0,64,2");
+    sql_value(db, "SELECT bit_count(NULL)", v, sizeof v);
+    assert_string_equal(v, "NULL");
+    sql_value(db, "SELECT bit_count(bit_or(x)) FROM b", v, sizeof v);
+    assert_string_equal(v, "4");   /* 1 | 2 | 6 | 2048 */
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_db_twin_same_snapshot),
         cmocka_unit_test(test_db_twin_missing_database),
+        cmocka_unit_test(test_db_bit_functions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -200,6 +200,7 @@ static inline sqlite3 *tu_fixture_db(bool foreign_keys)
 {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_true(hm_db_add_functions(db));
     if (foreign_keys)
         assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL),
                          SQLITE_OK);

@@ -45,6 +45,16 @@ hm_error hm_db_require_current(sqlite3 *db, const char *path, char *err, size_t 
  */
 void hm_db_reader_cache(sqlite3 *db);
 
+/*
+ * The SQL functions the queries use beyond SQLite's own, for sets of
+ * months held as the bits of an integer (queries/annual_scorecard.sql):
+ * bit_or(x), the aggregate OR of x over the group (0 for none, NULLs
+ * skipped), as in PostgreSQL; bit_count(x), the number of bits set in x
+ * (NULL for NULL), as in MySQL.  hm_db_open adds them to every
+ * connection it opens; false when SQLite refused.
+ */
+bool hm_db_add_functions(sqlite3 *db);
+
 /* err = "database error: " and SQLite's message for db; returns HM_EDB. */
 hm_error hm_db_fail(sqlite3 *db, char *err, size_t errsz);
 

@@ -87,6 +87,16 @@ hm_error hm_nomination_conf_load(const char *path, hm_nomination_conf *c, char *
  */
 void hm_nomination_formula(const hm_nomination_conf *c, const char *lang, hm_strbuf *sb);
 
+/* A shortlisted candidate, as the scorecard gave it (in town order). */
+typedef struct hm_nom_candidate {
+    char *volunteer_id, *volunteer, *masked, *town, *role, *sector;
+    int64_t rank, score;
+    int64_t fig[HM_NOM_NFIG];
+} hm_nom_candidate;
+
+/* Free the candidates cand[0..n) and the array; NULL is fine. */
+void hm_nom_candidates_free(hm_nom_candidate *cand, size_t n);
+
 typedef struct hm_nominate_params {
     const char *from, *to;      /* the year, inclusive 'YYYY-MM-DD' */
     const char *audience;       /* "internal" or "public" (names masked as 张*) */
@@ -97,6 +107,16 @@ typedef struct hm_nominate_params {
     size_t rows_per_sheet;      /* data rows per scorecard sheet; 0: Excel's
                                    maximum (1,048,575 below the header) */
     size_t pages_per_file;      /* dossier pages per PDF file; 0: HM_DOSSIER_PAGES */
+    /*
+     * When set, hm_nominate_write writes no dossiers: it hands the
+     * candidates over instead, once the workbook has all its rows and
+     * before it compresses it (most of the time left), so that another
+     * thread can write the dossiers meanwhile (hm_dossier_write).  The
+     * candidates become the callee's (hm_nom_candidates_free); called at
+     * most once, not at all when the scorecard fails.
+     */
+    void (*hand_over)(void *arg, hm_nom_candidate *cand, size_t n);
+    void *hand_over_arg;
 } hm_nominate_params;
 
 /*
@@ -137,8 +157,10 @@ typedef struct hm_nominate_stats {
  * shortlist fits one file, else pdf_base-1.pdf, pdf_base-2.pdf, ... (see
  * hm_dossier_volumes), each to a temporary name listed in OUT: files
  * (which must be empty; the caller renames them into place and releases
- * it).  stats may be NULL.  On error every file written is removed,
- * files is empty and err says why (HM_EQUERY, HM_EXLSX, HM_EPDF, HM_EIO).
+ * it); with p->hand_over set, the dossiers are the callee's to write and
+ * files stays empty.  stats may be NULL.  On error every file written is
+ * removed, files is empty and err says why (HM_EQUERY, HM_EXLSX, HM_EPDF,
+ * HM_EIO).
  */
 hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
                            const hm_nominate_params *p, const char *xlsx_path,
@@ -147,12 +169,6 @@ hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
 
 /* ---- shared with dossier.c ---- */
 
-/* A shortlisted candidate, as the scorecard gave it (in town order). */
-typedef struct hm_nom_candidate {
-    char *volunteer_id, *volunteer, *masked, *town, *role, *sector;
-    int64_t rank, score;
-    int64_t fig[HM_NOM_NFIG];
-} hm_nom_candidate;
 
 /*
  * Split the candidates cand[0..n) into files (volumes) of at most

@@ -76,6 +76,11 @@ bool hm_date_parse_iso(const char *s, int32_t *days);
 int32_t hm_today(void);
 /* Now as seconds since the epoch: SOURCE_DATE_EPOCH when set, else clock. */
 int64_t hm_now(void);
+/* A monotonic clock in seconds, for timings. */
+double hm_clock(void);
+/* With HIMAMA_TIMING set, print "himama: timing: WHAT  SECONDS s  ROWS rows"
+ * to standard error, the seconds since t0 (from hm_clock). */
+void hm_timing(const char *what, double t0, size_t rows);
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */
 void hm_time_format(int64_t t, char out[21]);
 
