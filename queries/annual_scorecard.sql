@@ -123,19 +123,10 @@ scored AS (
            + :w_stories * stories AS score,
            (call_months >= :min_call_months AND months_paired >= :min_months_paired) AS eligible
       FROM card
-),
-ranked AS (
-    SELECT scored.*,
-           CASE WHEN eligible THEN row_number() OVER (
-                PARTITION BY scored.town_code
-                ORDER BY eligible DESC, score DESC, call_months DESC, months_paired DESC,
-                         volunteer_id) END AS town_rank,
-           coalesce(q.quota, :quota_default) AS quota
-      FROM scored LEFT JOIN q ON q.town_code = scored.town_code
 )
 SELECT r.town_code,
        coalesce(t.town_name, r.town_code) AS town,
-       r.town_rank,
+       CASE WHEN r.eligible THEN row_number() OVER w END AS town_rank,
        r.volunteer_id,
        CASE WHEN :audience = 'public' THEN substr(r.name, 1, 1) || '*' ELSE r.name END AS volunteer,
        substr(r.name, 1, 1) || '*' AS masked,
@@ -155,8 +146,18 @@ SELECT r.town_code,
        END AS sector,
        r.call_months, r.reading, r.holiday, r.birthday, r.wishes, r.children,
        r.months_paired, r.trainings, r.stories, r.score, r.eligible,
-       coalesce(r.town_rank <= r.quota, 0) AS shortlisted,
-       r.quota
-  FROM ranked r
+       coalesce(r.eligible AND row_number() OVER w <= coalesce(q.quota, :quota_default), 0)
+           AS shortlisted,
+       coalesce(q.quota, :quota_default) AS quota
+  FROM scored r
   LEFT JOIN towns t ON t.town_code = r.town_code
- ORDER BY r.town_code, r.town_rank IS NULL, r.town_rank, r.volunteer_id;
+  LEFT JOIN q ON q.town_code = r.town_code
+-- The window and the ORDER BY are one order (the eligible first, by rank;
+-- then the others by volunteer_id), so SQLite sorts the rows once.
+WINDOW w AS (PARTITION BY r.town_code
+             ORDER BY r.eligible DESC, CASE WHEN r.eligible THEN r.score END DESC,
+                      CASE WHEN r.eligible THEN r.call_months END DESC,
+                      CASE WHEN r.eligible THEN r.months_paired END DESC, r.volunteer_id)
+ ORDER BY r.town_code, r.eligible DESC, CASE WHEN r.eligible THEN r.score END DESC,
+          CASE WHEN r.eligible THEN r.call_months END DESC,
+          CASE WHEN r.eligible THEN r.months_paired END DESC, r.volunteer_id;
