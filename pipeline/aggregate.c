@@ -24,6 +24,7 @@
 #include "himama/util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -506,6 +507,95 @@ out:
     return rc;
 }
 
+/*
+ * The sections' queries on two connections at once (params->twin): each
+ * thread takes the next section in template order until none is left or
+ * one has failed.  The sections are independent (each fills its own
+ * hm_section and hidden flags); placeholders are filled afterwards.
+ */
+typedef struct pool {
+    pthread_mutex_t lock;
+    size_t next, n;          /* the next section to take; how many */
+    bool failed;             /* a section failed: take no more */
+    const hm_template *tmpl;
+    hm_report *r;
+    const size_t *tidx;
+} pool;
+
+/* One thread's share: its run (its connection and error text) and its failure. */
+typedef struct worker {
+    pool *p;
+    run R;
+    hm_error rc;
+    size_t failed_at;        /* the section that failed, when rc is not HM_OK */
+    char err[1024];
+} worker;
+
+/* Thread body: build sections until none is left or one has failed. */
+static void *work(void *arg)
+{
+    worker *w = arg;
+    pool *p = w->p;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t s = p->next;
+        bool stop = p->failed || s == p->n;
+        if (!stop)
+            p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (stop)
+            break;
+        hm_error rc = build_section(&w->R, &p->tmpl->sec[p->tidx[s]], &p->r->sec[s],
+                                    &w->R.hidden[s]);
+        if (rc != HM_OK) {
+            w->rc = rc;
+            w->failed_at = s;
+            pthread_mutex_lock(&p->lock);
+            p->failed = true;
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Build r's sections on R's connection and on twin, in two threads.  On
+ * failure err says why the first failing section (in template order)
+ * failed: every section before it was taken, and so finished, before
+ * either thread stopped.
+ */
+static hm_error build_parallel(run *R, const hm_template *tmpl, hm_report *r,
+                               const size_t *tidx, sqlite3 *twin)
+{
+    pool p = { .lock = PTHREAD_MUTEX_INITIALIZER, .n = r->nsec, .tmpl = tmpl, .r = r,
+               .tidx = tidx };
+    worker w[2];
+    pthread_t th;
+    for (int i = 0; i < 2; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        w[i].p = &p;
+        w[i].R = *R;
+        w[i].R.err = w[i].err;
+        w[i].R.errsz = sizeof w[i].err;
+    }
+    w[1].R.db = twin;
+    bool started = pthread_create(&th, NULL, work, &w[1]) == 0;
+    work(&w[0]);
+    if (started)
+        pthread_join(th, NULL);
+    else
+        work(&w[1]);   /* no second thread: the rest on this one */
+    const worker *bad = NULL;
+    for (int i = 0; i < 2; i++)
+        if (w[i].rc != HM_OK && (!bad || w[i].failed_at < bad->failed_at))
+            bad = &w[i];
+    if (!bad)
+        return HM_OK;
+    snprintf(R->err, R->errsz, "%s", bad->err);
+    return bad->rc;
+}
+
 /* Fill texts and chart columns, then drop hidden columns, for every section. */
 static void finish(run *R, const hm_template *tmpl, hm_report *r, const size_t *tidx)
 {
@@ -595,11 +685,15 @@ hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_p
         if ((ts->audience == HM_AUD_INTERNAL && R.public_aud) ||
             (ts->audience == HM_AUD_PUBLIC && !R.public_aud))
             continue;
-        tidx[r->nsec] = i;
-        rc = build_section(&R, ts, &r->sec[r->nsec], &R.hidden[r->nsec]);
-        r->nsec++;
-        if (rc != HM_OK)
+        tidx[r->nsec++] = i;
+    }
+    if (ap->twin && r->nsec > 1) {
+        if ((rc = build_parallel(&R, tmpl, r, tidx, ap->twin)) != HM_OK)
             goto out;
+    } else {
+        for (size_t s = 0; s < r->nsec; s++)
+            if ((rc = build_section(&R, &tmpl->sec[tidx[s]], &r->sec[s], &R.hidden[s])) != HM_OK)
+                goto out;
     }
     finish(&R, tmpl, r, tidx);
     if ((rc = R.read_rc) != HM_OK)

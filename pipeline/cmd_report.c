@@ -426,16 +426,14 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         (rc = hm_db_require_current(db, cli->db, err, sizeof err)) != HM_OK)
         goto fail;
     hm_db_reader_cache(db);
-    /* The annual report's nominations and dossiers are written by a second
-     * thread, on a second connection that sees the same snapshot, while
-     * this one counts and renders the tables (nominate_run). */
-    if (annual) {
-        if ((rc = hm_db_begin_twin(db, cli->db, &job.db, err, sizeof err)) != HM_OK)
-            goto fail;
-    } else if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-        snprintf(err, sizeof err, "cannot read database '%s': %s", cli->db, sqlite3_errmsg(db));
+    /* A second connection that sees the same snapshot, for a second
+     * thread: the annual report's nominations workbook is written on it
+     * (nominate_run) while this one counts and renders the tables; the
+     * other reports run their sections' queries on both at once
+     * (hm_aggregate).  Without it (the database kept changing) this one
+     * does everything. */
+    if ((rc = hm_db_begin_twin(db, cli->db, &job.db, err, sizeof err)) != HM_OK)
         goto fail;
-    }
     in_txn = true;
     qdir = hm_path_join(cli->datadir, "queries");
     hm_strbuf_init(&json);
@@ -485,6 +483,7 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     hm_aggregate_params ap = {
         .kind = kind, .period = period, .from = from, .to = to, .audience = audience,
         .lang = lang, .today = today, .org = cli->org, .queries_dir = qdir,
+        .twin = annual ? NULL : job.db,
     };
     if ((rc = hm_aggregate(db, tmpl, &ap, &rep, err, sizeof err)) != HM_OK)
         goto fail;

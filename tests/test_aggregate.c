@@ -477,6 +477,112 @@ static void test_aggregate_manifest(void **state)
     sqlite3_close(db);
 }
 
+/* Every text and every cell of r, one line each, into sb. */
+static void dump_report(const hm_report *r, hm_strbuf *sb)
+{
+    char err[256];
+    hm_strbuf_addf(sb, "%s|%s|%s\n", r->title, r->subtitle ? r->subtitle : "",
+                   r->footer ? r->footer : "");
+    for (size_t s = 0; s < r->nsec; s++) {
+        const hm_section *sec = &r->sec[s];
+        hm_strbuf_addf(sb, "[%s] %s|%s|%s|%s|%zu rows\n", sec->id, sec->heading,
+                       sec->intro ? sec->intro : "", sec->note ? sec->note : "",
+                       sec->empty ? sec->empty : "", hm_table_rows(&sec->table));
+        for (size_t i = 0; i < hm_table_rows(&sec->table); i++) {
+            const hm_value *v;
+            if (hm_table_row(&sec->table, i, &v, err, sizeof err) != HM_OK)
+                fail_msg("%s", err);
+            for (size_t c = 0; c < sec->table.ncol; c++) {
+                switch (v[c].type) {
+                case HM_V_INT: hm_strbuf_addf(sb, "%lld|", (long long)v[c].i); break;
+                case HM_V_REAL: hm_strbuf_addf(sb, "%.17g|", v[c].r); break;
+                case HM_V_TEXT: hm_strbuf_addf(sb, "'%s'|", v[c].s); break;
+                default: hm_strbuf_add(sb, "NULL|", 5); break;
+                }
+            }
+            hm_strbuf_addc(sb, '\n');
+        }
+    }
+}
+
+/* Aggregate the template at tmpl_path (or parse text) for October; twin may be NULL. */
+static hm_error october_twin(sqlite3 *db, sqlite3 *twin, const char *tmpl_path,
+                             const char *text, const char *qdir, hm_report **r, char *err,
+                             size_t errsz)
+{
+    hm_template *t = NULL;
+    if ((tmpl_path ? hm_template_load(tmpl_path, &t, err, errsz)
+                   : hm_template_parse("custom.tmpl", text, &t, err, errsz)) != HM_OK)
+        fail_msg("%s", err);
+    hm_aggregate_params p = {
+        .kind = "monthly", .period = "2026-10", .from = "2026-10-01", .to = "2026-10-31",
+        .audience = "internal", .lang = "zh", .today = "2026-11-01", .org = "某区妇联",
+        .queries_dir = qdir, .twin = twin,
+    };
+    hm_error rc = hm_aggregate(db, t, &p, r, err, errsz);
+    hm_template_free(t);
+    return rc;
+}
+
+/*
+ * With a second connection the sections run in two threads: the same
+ * report, text for text and cell for cell; and a failure names the first failing section in template
+ * order, as one thread would, whichever thread got there first.
+ */
+static void test_aggregate_two_connections(void **state)
+{
+    (void)state;
+    char *dir = tu_temp_dir("himama-test-aggregate");
+    assert_non_null(dir);
+    char path[600], err[512] = "";
+    snprintf(path, sizeof path, "%s/h.db", dir);
+    sqlite3 *db = NULL, *twin = NULL;
+    if (hm_db_open(path, true, &db, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    tu_exec_file(db, "queries/schema.sql");
+    tu_exec_file(db, "tests/fixtures/report/fixture.sql");
+    if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    if (hm_db_begin_twin(db, path, &twin, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    assert_non_null(twin);
+
+    hm_strbuf one = HM_STRBUF_INIT, two = HM_STRBUF_INIT;
+    hm_strbuf_init(&one);
+    hm_strbuf_init(&two);
+    for (int k = 0; k < 2; k++) {
+        hm_report *r = NULL;
+        if (october_twin(db, k ? twin : NULL, "templates/monthly.zh.tmpl", NULL, "queries", &r,
+                         err, sizeof err) != HM_OK)
+            fail_msg("%s", err);
+        dump_report(r, k ? &two : &one);
+        hm_report_free(r);
+    }
+    assert_non_null(strstr(one.buf, "[uncontacted]"));
+    assert_string_equal(one.buf, two.buf);
+
+    /* Sections 2 and 4 fail; 2 is the one named, every time. */
+    const char *text = "title = T\n"
+                       "[section a]\nheading = A\nquery = multi\ncolumns = n:N:int\n"
+                       "[section b]\nheading = B\nquery = bad_sql\ncolumns = a:A\n"
+                       "[section c]\nheading = C\nquery = multi\ncolumns = n:N:int\n"
+                       "[section d]\nheading = D\nquery = unknown_param\ncolumns = a:A\n";
+    for (int i = 0; i < 20; i++) {
+        hm_report *r = NULL;
+        assert_int_equal(october_twin(db, twin, NULL, text, "tests/fixtures/report/queries", &r,
+                                      err, sizeof err), HM_EQUERY);
+        assert_null(r);
+        assert_non_null(strstr(err, "bad_sql.sql"));
+    }
+    hm_strbuf_release(&one);
+    hm_strbuf_release(&two);
+    sqlite3_exec(twin, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(twin);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    tu_remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_aggregate_dates),
         cmocka_unit_test(test_aggregate_query_files),
         cmocka_unit_test(test_aggregate_manifest),
+        cmocka_unit_test(test_aggregate_two_connections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,9 @@ typedef struct hm_aggregate_params {
     const char *today;      /* 'YYYY-MM-DD'; NULL: hm_today() */
     const char *org;        /* may be NULL */
     const char *queries_dir;/* the folder holding the .sql files */
+    sqlite3 *twin;          /* NULL, or a second connection reading the same
+                               snapshot as db (hm_db_begin_twin): the sections'
+                               queries then run on both at once, in two threads */
 } hm_aggregate_params;
 
 /*
@@ -45,7 +48,8 @@ typedef struct hm_aggregate_params {
  * return the filled model in *out (caller frees with hm_report_free).
  * Sections whose audience does not match are left out; columns flagged
  * internal are left out of public reports and hidden ones out of all.
- * On error *out is NULL and err names the section and query file.
+ * On error *out is NULL and err names the section and query file (with a
+ * twin, of the first section in template order that failed, as without).
  * Errors: HM_EUSAGE (bad parameters), HM_EQUERY (a query file missing,
  * failing, using an unknown parameter, or lacking a declared column).
  */
