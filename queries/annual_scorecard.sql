@@ -35,7 +35,11 @@
 -- and bit_count are himama's own SQL functions (pipeline/db.c); a month
 -- as a number is year * 12 + month, less par.m0 to count from the
 -- period's first month.
-WITH pn(m0, mt) AS (
+WITH RECURSIVE
+days(d) AS (   -- the period's days, to seek activities_date by (date, type)
+    SELECT :from UNION ALL SELECT date(d, '+1 day') FROM days WHERE d < :to
+),
+pn(m0, mt) AS (
     SELECT CAST(substr(:from, 1, 4) AS INTEGER) * 12 + CAST(substr(:from, 6, 2) AS INTEGER),
            CAST(substr(:to, 1, 4) AS INTEGER) * 12 + CAST(substr(:to, 6, 2) AS INTEGER)
 ),
@@ -69,13 +73,13 @@ pv AS (
            bit_count(bit_or(paired & ~called)) AS months_uncalled
       FROM vc WHERE paired <> 0 GROUP BY volunteer_id
 ),
-acts AS (
+acts AS (   -- a seek per day and type reads these types' rows only, not the whole year's
     SELECT a.volunteer_id,
            count(DISTINCT CASE WHEN a.type = 'reading' THEN a.activity_id END) AS reading,
            count(DISTINCT CASE WHEN a.type = 'holiday' THEN a.activity_id END) AS holiday,
            count(DISTINCT CASE WHEN a.type = 'birthday' THEN a.activity_id END) AS birthday
-      FROM activities a
-     WHERE a.date BETWEEN :from AND :to AND a.type IN ('reading', 'holiday', 'birthday')
+      FROM days CROSS JOIN activities a ON a.date = days.d
+     WHERE a.type IN ('reading', 'holiday', 'birthday')
      GROUP BY a.volunteer_id
 ),
 wz AS (
