@@ -11,13 +11,14 @@
  * ones -> manifest.json (digests of the temporaries, which become the
  * final files unchanged) -> only when all exist, rename them into place
  * (the manifest last), then remove dossier files of an earlier run that
- * this one did not write (dossiers-3.pdf when there are now two).  On any failure the temporaries are removed, earlier reports are
- * left as they were, one line says why, and the exit status is 3.  All
- * queries and the manifest's input list run in one read transaction, so
- * they see one snapshot even while an ingest is writing; the annual
- * report's nominations and dossiers are written meanwhile by a second
- * thread on a second connection that sees the same snapshot
- * (nominate_run).
+ * this one did not write (dossiers-3.pdf when there are now two).  On any
+ * failure the temporaries are removed, earlier reports are left as they
+ * were, one line says why, and the exit status is 3.  All queries and the
+ * manifest's input list run in read transactions on one snapshot, so they
+ * see one database even while an ingest is writing: a second connection
+ * that sees the same snapshot (hm_db_begin_twin) serves a second thread,
+ * which runs half of the sections' queries (hm_aggregate) or, for the
+ * annual report, writes the nominations workbook (nominate_run).
  */
 #include "himama.h"
 #include "himama/aggregate.h"
