@@ -259,7 +259,7 @@ static void remove_stale_dossiers(const char *dir, const char *name, char *const
  * it.
  */
 typedef struct nominate_job {
-    sqlite3 *db;                       /* the thread's connection (owned here) */
+    sqlite3 *db;                       /* the thread's connection (cmd_report's twin) */
     const hm_nomination_conf *conf;
     const hm_nominate_params *np;
     const char *xlsx;                  /* the workbook's temporary */
@@ -332,7 +332,7 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     hm_template *tmpl = NULL;
     hm_report *rep = NULL;
     hm_nomination_conf conf;
-    sqlite3 *db = NULL;
+    sqlite3 *db = NULL, *twin = NULL;   /* twin: the second connection (hm_db_begin_twin) */
     hm_strbuf json = HM_STRBUF_INIT;
     bool in_txn = false, annual, started = false;
     nominate_job job = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
@@ -433,7 +433,7 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
      * other reports run their sections' queries on both at once
      * (hm_aggregate).  Without it (the database kept changing) this one
      * does everything. */
-    if ((rc = hm_db_begin_twin(db, cli->db, &job.db, err, sizeof err)) != HM_OK)
+    if ((rc = hm_db_begin_twin(db, cli->db, &twin, err, sizeof err)) != HM_OK)
         goto fail;
     in_txn = true;
     qdir = hm_path_join(cli->datadir, "queries");
@@ -475,7 +475,8 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     hm_nominate_params np_job = np;   /* the second thread's: hands the shortlist over */
     np_job.hand_over = nominate_hand_over;
     np_job.hand_over_arg = &job;
-    if (annual && job.db) {
+    if (annual && twin) {
+        job.db = twin;
         job.conf = &conf;
         job.np = &np_job;
         job.xlsx = tmp[OUT_NOMINATIONS];
@@ -484,7 +485,7 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     hm_aggregate_params ap = {
         .kind = kind, .period = period, .from = from, .to = to, .audience = audience,
         .lang = lang, .today = today, .org = cli->org, .queries_dir = qdir,
-        .twin = annual ? NULL : job.db,
+        .twin = annual ? NULL : twin,
     };
     if ((rc = hm_aggregate(db, tmpl, &ap, &rep, err, sizeof err)) != HM_OK)
         goto fail;
@@ -502,14 +503,9 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         t0 = hm_clock();
         bool handed = nominate_wait_shortlist(&job, &shortlist, &nshort);
         hm_timing("waiting for the shortlist", t0, nshort);
-        if (handed) {
-            t0 = hm_clock();
-            rc = hm_dossier_write(db, &np, &conf, shortlist, nshort, dossier_base, &dossiers,
-                                  err, sizeof err);
-            hm_timing("dossiers", t0, nshort);
-            if (rc != HM_OK)
-                goto fail;
-        }
+        if (handed && (rc = hm_dossier_write(db, &np, &conf, shortlist, nshort, dossier_base,
+                                             &dossiers, err, sizeof err)) != HM_OK)
+            goto fail;
         t0 = hm_clock();
         pthread_join(worker, NULL);
         hm_timing("waiting for nominations.xlsx", t0, 0);
@@ -586,9 +582,9 @@ out:
      * before removing them. */
     if (started)
         pthread_join(worker, NULL);
-    if (job.db) {
-        sqlite3_exec(job.db, "ROLLBACK", NULL, NULL, NULL);
-        sqlite3_close(job.db);
+    if (twin) {
+        sqlite3_exec(twin, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close(twin);
     }
     hm_nom_candidates_free(job.cand, job.ncand);   /* handed over after a failure here */
     hm_nom_candidates_free(shortlist, nshort);

@@ -41,16 +41,23 @@ char *hm_read_file(const char *path, size_t *len)
     return hm_strbuf_detach(&sb);
 }
 
-int hm_db_version(sqlite3 *db)
+/* The integer a PRAGMA that reads one gives, into *v (false on error). */
+static bool pragma_int(sqlite3 *db, const char *pragma, sqlite3_int64 *v)
 {
     sqlite3_stmt *st;
-    int v = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
+    if (sqlite3_prepare_v2(db, pragma, -1, &st, NULL) != SQLITE_OK)
+        return false;
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    if (ok)
+        *v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return v;
+    return ok;
+}
+
+int hm_db_version(sqlite3 *db)
+{
+    sqlite3_int64 v;
+    return pragma_int(db, "PRAGMA user_version", &v) ? (int)v : -1;
 }
 
 static void bit_or_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -217,19 +224,6 @@ void hm_db_reader_cache(sqlite3 *db)
     sqlite3_exec(db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
 }
 
-/* PRAGMA data_version of db into *v (a read of its own). */
-static bool data_version(sqlite3 *db, sqlite3_int64 *v)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
-        return false;
-    bool ok = sqlite3_step(st) == SQLITE_ROW;
-    if (ok)
-        *v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return ok;
-}
-
 /* BEGIN on db and read, so that its snapshot is taken now. */
 static bool begin_read(sqlite3 *db)
 {
@@ -253,13 +247,13 @@ hm_error hm_db_begin_twin(sqlite3 *db, const char *path, sqlite3 **twin, char *e
     hm_db_reader_cache(t);
     for (int attempt = 0; attempt < 5; attempt++) {
         sqlite3_int64 before, after;
-        if (!data_version(t, &before))
+        if (!pragma_int(t, "PRAGMA data_version", &before))
             goto fail_t;
         if (!begin_read(db))
             goto fail_db;
         if (!begin_read(t))
             goto fail_t_db;
-        if (!data_version(t, &after))
+        if (!pragma_int(t, "PRAGMA data_version", &after))
             goto fail_t_db;
         if (before == after) {
             *twin = t;

@@ -419,6 +419,7 @@ hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
     hm_error rc = HM_OK;
     size_t per = p->pages_per_file ? p->pages_per_file : HM_DOSSIER_PAGES;
     size_t *start = hm_xmalloc((n + 2) * sizeof *start);
+    double t0 = hm_clock();
     (void)c;
     memset(&d, 0, sizeof d);
     d.p = p;
@@ -481,5 +482,6 @@ out:
     free(start);
     if (rc != HM_OK)
         hm_dossier_files_discard(files);
+    hm_timing("dossiers", t0, n);
     return rc;
 }

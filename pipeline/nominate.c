@@ -735,11 +735,8 @@ hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
         rc = hm_fail(HM_EXLSX, err, errsz, "cannot write '%s': %s", xlsx_path, lxw_strerror(e));
         goto out;
     }
-    if (!p->hand_over) {
-        t0 = hm_clock();
+    if (!p->hand_over)
         rc = hm_dossier_write(db, p, c, x.cand, x.ncand, pdf_base, files, err, errsz);
-        hm_timing("dossiers", t0, x.ncand);
-    }
 out:
     if (x.wb)
         lxw_workbook_free(x.wb);
