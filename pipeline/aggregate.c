@@ -6,9 +6,11 @@
  * the one before), and the last statement that returns columns gives the
  * section's rows.  Only the columns the template declares are copied, in
  * the template's order; internal columns never enter a public model, so
- * nothing later can leak them.  Placeholders are filled once every query
- * has run, so a sentence may quote any section; hidden columns are then
- * dropped.
+ * nothing later can leak them.  A sentence may quote any section: the
+ * placeholders naming a section are worked out as soon as it is built
+ * (before its hidden columns are dropped), and a text is filled once
+ * every section it quotes is built, so a sink (a workbook being written)
+ * can take each section while later queries still run.
  *
  * A `detail` table or list with pdf_rows keeps in memory only its first
  * pdf_rows rows, all the PDF draws.  Once its query returns more, every
@@ -81,7 +83,8 @@ typedef struct run {
     const hm_aggregate_params *ap;
     bool public_aud;
     param params[NPARAMS];
-    bool **hidden;       /* per model section: which columns to drop at the end */
+    bool **hidden;       /* per model section: which columns to drop once it is built */
+    struct refs *refs;   /* the placeholders of the template's texts, resolved */
     hm_error read_rc;    /* the first failure to read a spilled row for a placeholder */
     char *err;
     size_t errsz;
@@ -341,9 +344,20 @@ static const hm_value *lookup(run *R, const hm_report *r, const char *ref, char 
     return NULL;
 }
 
-/* The text a placeholder stands for, into buf. */
-static void placeholder(run *R, const hm_report *r, const char *ref, char *buf,
-                        size_t bufsz)
+/* Whether ref names a value of the run rather than of a section. */
+static bool run_ref(const char *ref)
+{
+    static const char *const names[] = { "period", "year", "month", "from", "to", "org",
+                                         "generated", NULL };
+    for (const char *const *n = names; *n; n++)
+        if (strcmp(ref, *n) == 0)
+            return true;
+    return false;
+}
+
+/* The text a placeholder of the run (run_ref) stands for, into buf. */
+static void run_placeholder(run *R, const hm_report *r, const char *ref, char *buf,
+                            size_t bufsz)
 {
     const hm_aggregate_params *ap = R->ap;
     buf[0] = '\0';
@@ -361,14 +375,178 @@ static void placeholder(run *R, const hm_report *r, const char *ref, char *buf,
         snprintf(buf, bufsz, "%s", ap->org ? ap->org : "");
     } else if (strcmp(ref, "generated") == 0) {
         snprintf(buf, bufsz, "%s", r->generated_at);
-    } else {
-        const hm_colspec *spec;
-        const hm_value *v = lookup(R, r, ref, buf, bufsz, &spec);
-        if (v && v->type == HM_V_NULL)
-            snprintf(buf, bufsz, "—");
-        else if (v)
-            hm_value_format(v, spec, R->public_aud, buf, bufsz);
     }
+}
+
+/* The text a placeholder naming a section's value stands for, into buf. */
+static void section_placeholder(run *R, const hm_report *r, const char *ref, char *buf,
+                                size_t bufsz)
+{
+    const hm_colspec *spec;
+    buf[0] = '\0';
+    const hm_value *v = lookup(R, r, ref, buf, bufsz, &spec);
+    if (v && v->type == HM_V_NULL)
+        snprintf(buf, bufsz, "—");
+    else if (v)
+        hm_value_format(v, spec, R->public_aud, buf, bufsz);
+}
+
+/* True when the value ref points at is set: not NULL, not 0, not "". */
+static bool section_value_set(run *R, const hm_report *r, const char *ref)
+{
+    char buf[32];
+    const hm_colspec *spec;
+    const hm_value *v = lookup(R, r, ref, buf, sizeof buf, &spec);
+    if (!v)
+        return false;
+    switch (v->type) {
+    case HM_V_NULL: return false;
+    case HM_V_INT: return v->i != 0;
+    case HM_V_REAL: return v->r != 0.0;
+    case HM_V_TEXT: return v->s[0] != '\0';
+    }
+    return false;
+}
+
+/*
+ * The placeholders of the template's texts that name a section's value,
+ * each resolved (text, and whether set, for note_if) as soon as its
+ * section is built and before its hidden columns are dropped, by the
+ * thread that built it.  Texts are then filled from here, in any thread,
+ * once the sections they quote are built (pool.built).
+ */
+typedef struct ref_entry {
+    char *ref;           /* the placeholder's body: "id.col", "id.col:3", "id.rows" */
+    size_t owner;        /* the model section it names, SIZE_MAX for none */
+    char *text;          /* resolved: what it stands for */
+    bool set;            /* resolved: the value is set (note_if) */
+} ref_entry;
+
+typedef struct refs {
+    ref_entry *e;
+    size_t n, alloc;
+} refs;
+
+/* The entry for ref (NULL when ref was never collected). */
+static ref_entry *ref_find(refs *rs, const char *ref)
+{
+    for (size_t i = 0; i < rs->n; i++)
+        if (strcmp(rs->e[i].ref, ref) == 0)
+            return &rs->e[i];
+    return NULL;
+}
+
+/* The model section whose id begins ref ("id.…"), SIZE_MAX for none. */
+static size_t ref_owner(const hm_report *r, const char *ref)
+{
+    const char *dot = strchr(ref, '.');
+    if (!dot)
+        return SIZE_MAX;
+    size_t len = (size_t)(dot - ref);
+    for (size_t s = 0; s < r->nsec; s++)
+        if (strlen(r->sec[s].id) == len && strncmp(r->sec[s].id, ref, len) == 0)
+            return s;
+    return SIZE_MAX;
+}
+
+/* Collect ref (a placeholder's body) unless it names a value of the run. */
+static void ref_add(refs *rs, const hm_report *r, const char *ref)
+{
+    if (run_ref(ref) || ref_find(rs, ref))
+        return;
+    if (rs->n == rs->alloc) {
+        rs->alloc = rs->alloc ? 2 * rs->alloc : 16;
+        rs->e = hm_xrealloc(rs->e, rs->alloc * sizeof *rs->e);
+    }
+    rs->e[rs->n++] = (ref_entry){ .ref = hm_xstrdup(ref), .owner = ref_owner(r, ref),
+                                  .text = NULL, .set = false };
+}
+
+/*
+ * Call each(arg, body) for every placeholder of text ({…}, with {{ and }}
+ * standing for the braces themselves), as fill reads them.
+ */
+static void each_placeholder(const char *text, void (*each)(void *, const char *), void *arg)
+{
+    for (const char *s = text; s && *s; s++) {
+        if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
+            s++;
+            continue;
+        }
+        const char *e = *s == '{' ? strchr(s, '}') : NULL;
+        if (!e)
+            continue;
+        char ref[200];
+        snprintf(ref, sizeof ref, "%.*s", (int)(e - s - 1), s + 1);
+        each(arg, ref);
+        s = e;
+    }
+}
+
+typedef struct collect {
+    refs *rs;
+    const hm_report *r;
+} collect;
+
+static void collect_one(void *arg, const char *ref)
+{
+    collect *c = arg;
+    ref_add(c->rs, c->r, ref);
+}
+
+/* Collect every placeholder of the template's texts for the model r. */
+static void refs_collect(refs *rs, const hm_template *tmpl, const hm_report *r,
+                         const size_t *tidx)
+{
+    collect c = { rs, r };
+    each_placeholder(tmpl->title, collect_one, &c);
+    each_placeholder(tmpl->subtitle, collect_one, &c);
+    each_placeholder(tmpl->footer, collect_one, &c);
+    for (size_t s = 0; s < r->nsec; s++) {
+        const hm_tmpl_section *ts = &tmpl->sec[tidx[s]];
+        each_placeholder(ts->heading, collect_one, &c);
+        each_placeholder(ts->intro, collect_one, &c);
+        each_placeholder(ts->empty, collect_one, &c);
+        each_placeholder(ts->note, collect_one, &c);
+        if (ts->note_if)
+            ref_add(rs, r, ts->note_if);
+    }
+}
+
+static void refs_free(refs *rs)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        free(rs->e[i].ref);
+        free(rs->e[i].text);
+    }
+    free(rs->e);
+}
+
+/* Resolve the placeholders naming section s, now built.  R->read_rc says
+ * whether a spilled row could not be read. */
+static void refs_resolve(run *R, const hm_report *r, size_t s)
+{
+    char val[256];
+    for (size_t i = 0; i < R->refs->n; i++) {
+        ref_entry *e = &R->refs->e[i];
+        if (e->owner != s)
+            continue;
+        section_placeholder(R, r, e->ref, val, sizeof val);
+        e->text = hm_xstrdup(val);
+        e->set = section_value_set(R, r, e->ref);
+    }
+}
+
+/* The text a placeholder stands for, into buf (its section resolved). */
+static void placeholder(run *R, const hm_report *r, const char *ref, char *buf,
+                        size_t bufsz)
+{
+    if (run_ref(ref)) {
+        run_placeholder(R, r, ref, buf, bufsz);
+        return;
+    }
+    const ref_entry *e = ref_find(R->refs, ref);
+    snprintf(buf, bufsz, "%s", e && e->text ? e->text : "");
 }
 
 /* text with its placeholders filled (caller frees); NULL stays NULL. */
@@ -397,21 +575,11 @@ static char *fill(run *R, const hm_report *r, const char *text)
     return hm_strbuf_detach(&sb);
 }
 
-/* True when the value ref points at is set: not NULL, not 0, not "". */
-static bool value_set(run *R, const hm_report *r, const char *ref)
+/* True when the value ref points at is set (its section resolved). */
+static bool value_set(run *R, const char *ref)
 {
-    char buf[32];
-    const hm_colspec *spec;
-    const hm_value *v = lookup(R, r, ref, buf, sizeof buf, &spec);
-    if (!v)
-        return false;
-    switch (v->type) {
-    case HM_V_NULL: return false;
-    case HM_V_INT: return v->i != 0;
-    case HM_V_REAL: return v->r != 0.0;
-    case HM_V_TEXT: return v->s[0] != '\0';
-    }
-    return false;
+    const ref_entry *e = ref_find(R->refs, ref);
+    return e && e->set;
 }
 
 /* Drop the columns flagged in drop from t. */
@@ -460,11 +628,9 @@ static size_t col_index(const hm_table *t, const char *name)
     return 0;
 }
 
-/* Set up section sec from template section ts and run its query. */
-static hm_error build_section(run *R, const hm_tmpl_section *ts, hm_section *sec, bool **hidden)
+/* Set up section sec from template section ts: what is known before its query runs. */
+static void setup_section(run *R, const hm_tmpl_section *ts, hm_section *sec, bool **hidden)
 {
-    hm_error rc = HM_OK;
-    char *qpath = NULL, *qfile = NULL, *sql = NULL;
     sec->kind = ts->kind;
     sec->id = hm_xstrdup(ts->id);
     sec->sheet = ts->sheet ? hm_xstrdup(ts->sheet) : NULL;
@@ -485,6 +651,13 @@ static hm_error build_section(run *R, const hm_tmpl_section *ts, hm_section *sec
         cs->width = tc->width;
         sec->table.ncol++;
     }
+}
+
+/* Run section sec's query (template section ts), if it has one. */
+static hm_error query_section(run *R, const hm_tmpl_section *ts, hm_section *sec)
+{
+    hm_error rc = HM_OK;
+    char *qpath = NULL, *qfile = NULL, *sql = NULL;
     if (!ts->query)
         return HM_OK;
     qfile = hm_xmalloc(strlen(ts->query) + 5);
@@ -508,15 +681,70 @@ out:
 }
 
 /*
- * The sections' queries on two connections at once (params->twin): each
- * thread takes the next section in template order until none is left or
- * one has failed.  The sections are independent (each fills its own
- * hm_section and hidden flags); placeholders are filled afterwards.
+ * Build model section s: run its query, resolve the placeholders that
+ * quote it, then drop its hidden columns and find its chart's columns.
+ * After this nothing writes to the section but fill_section (its texts).
+ */
+static hm_error build_section(run *R, const hm_template *tmpl, hm_report *r,
+                              const size_t *tidx, size_t s)
+{
+    const hm_tmpl_section *ts = &tmpl->sec[tidx[s]];
+    hm_section *sec = &r->sec[s];
+    hm_error rc = query_section(R, ts, sec);
+    if (rc != HM_OK)
+        return rc;
+    refs_resolve(R, r, s);
+    if ((rc = R->read_rc) != HM_OK)
+        return rc;
+    drop_columns(&sec->table, R->hidden[s]);
+    if (ts->category) {
+        sec->category_col = col_index(&sec->table, ts->category);
+        sec->nseries = ts->nseries;
+        sec->series_cols = hm_xcalloc(ts->nseries, sizeof *sec->series_cols);
+        for (size_t i = 0; i < ts->nseries; i++)
+            sec->series_cols[i] = col_index(&sec->table, ts->series[i]);
+    }
+    return HM_OK;
+}
+
+/* Fill section s's texts (the sections they quote are built). */
+static void fill_section(run *R, const hm_template *tmpl, hm_report *r, const size_t *tidx,
+                         size_t s)
+{
+    const hm_tmpl_section *ts = &tmpl->sec[tidx[s]];
+    hm_section *sec = &r->sec[s];
+    sec->heading = fill(R, r, ts->heading);
+    sec->intro = fill(R, r, ts->intro);
+    sec->empty = fill(R, r, ts->empty);
+    if (!ts->note_if || value_set(R, ts->note_if))
+        sec->note = fill(R, r, ts->note);
+}
+
+/* Fill the report's own texts (every section is built). */
+static void fill_report(run *R, const hm_template *tmpl, hm_report *r)
+{
+    r->title = fill(R, r, tmpl->title);
+    r->subtitle = fill(R, r, tmpl->subtitle);
+    r->footer = fill(R, r, tmpl->footer);
+}
+
+/*
+ * The sections' queries on one connection, or on two at once
+ * (params->twin): each thread takes the next section in template order
+ * until none is left or one has failed.  The sections are independent
+ * (each fills its own hm_section, hidden flags and placeholders).
+ *
+ * With a sink (params->sink) a further thread hands each section to it in
+ * template order as soon as the section, and every section its texts
+ * quote, is built; so a workbook's sheets are written while later
+ * queries still run.
  */
 typedef struct pool {
     pthread_mutex_t lock;
+    pthread_cond_t changed;  /* a section was built, or something failed */
     size_t next, n;          /* the next section to take; how many */
-    bool failed;             /* a section failed: take no more */
+    bool failed;             /* a section or the sink failed: take no more */
+    bool *built;             /* per section: built (build_section done) */
     const hm_template *tmpl;
     hm_report *r;
     const size_t *tidx;
@@ -545,84 +773,177 @@ static void *work(void *arg)
         pthread_mutex_unlock(&p->lock);
         if (stop)
             break;
-        hm_error rc = build_section(&w->R, &p->tmpl->sec[p->tidx[s]], &p->r->sec[s],
-                                    &w->R.hidden[s]);
+        hm_error rc = build_section(&w->R, p->tmpl, p->r, p->tidx, s);
+        pthread_mutex_lock(&p->lock);
         if (rc != HM_OK) {
             w->rc = rc;
             w->failed_at = s;
-            pthread_mutex_lock(&p->lock);
             p->failed = true;
-            pthread_mutex_unlock(&p->lock);
-            break;
+        } else {
+            p->built[s] = true;
         }
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+        if (rc != HM_OK)
+            break;
+    }
+    return NULL;
+}
+
+/* One text's placeholders all quote built sections (p locked). */
+typedef struct quoted {
+    const pool *p;
+    const refs *rs;
+    bool ok;
+} quoted;
+
+static void quoted_one(void *arg, const char *ref)
+{
+    quoted *q = arg;
+    if (run_ref(ref))
+        return;
+    const ref_entry *e = ref_find((refs *)q->rs, ref);
+    if (e && e->owner != SIZE_MAX && !q->p->built[e->owner])
+        q->ok = false;
+}
+
+/* Whether section s (or, for s == n, the report's own texts) can be filled (p locked). */
+static bool fillable(const pool *p, const refs *rs, size_t s)
+{
+    quoted q = { p, rs, true };
+    const hm_template *t = p->tmpl;
+    if (s == p->n) {
+        for (size_t i = 0; i < p->n; i++)
+            if (!p->built[i])
+                return false;
+        return true;
+    }
+    if (!p->built[s])
+        return false;
+    const hm_tmpl_section *ts = &t->sec[p->tidx[s]];
+    each_placeholder(ts->heading, quoted_one, &q);
+    each_placeholder(ts->intro, quoted_one, &q);
+    each_placeholder(ts->empty, quoted_one, &q);
+    each_placeholder(ts->note, quoted_one, &q);
+    if (ts->note_if)
+        quoted_one(&q, ts->note_if);
+    return q.ok;
+}
+
+/* The sink's thread: its run (for filling texts), and its failure. */
+typedef struct feeder {
+    pool *p;
+    run R;
+    const hm_section_sink *sink;
+    hm_error rc;
+    char err[1024];
+} feeder;
+
+/* Wait until section s (n: the report's texts) can be filled; false when something failed. */
+static bool wait_fillable(feeder *f, size_t s)
+{
+    pool *p = f->p;
+    pthread_mutex_lock(&p->lock);
+    while (!p->failed && !fillable(p, f->R.refs, s))
+        pthread_cond_wait(&p->changed, &p->lock);
+    bool ok = !p->failed;
+    pthread_mutex_unlock(&p->lock);
+    return ok;
+}
+
+/* Thread body: fill each section's texts and hand it to the sink, in order. */
+static void *feed(void *arg)
+{
+    feeder *f = arg;
+    pool *p = f->p;
+    hm_error rc = HM_OK;
+    for (size_t s = 0; s <= p->n && rc == HM_OK; s++) {
+        if (!wait_fillable(f, s))
+            return NULL;   /* a section failed: its worker reports it */
+        if (s < p->n) {
+            fill_section(&f->R, p->tmpl, p->r, p->tidx, s);
+            rc = f->sink->section(f->sink->arg, p->r, s, f->err, sizeof f->err);
+        } else {
+            fill_report(&f->R, p->tmpl, p->r);
+            rc = f->sink->end(f->sink->arg, p->r, f->err, sizeof f->err);
+        }
+    }
+    if (rc != HM_OK) {
+        f->rc = rc;
+        pthread_mutex_lock(&p->lock);
+        p->failed = true;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
     }
     return NULL;
 }
 
 /*
- * Build r's sections on R's connection and on twin, in two threads.  On
- * failure err says why the first failing section (in template order)
- * failed: every section before it was taken, and so finished, before
- * either thread stopped.
+ * Build r's sections on R's connection and, with a twin, on that one too,
+ * in two threads; with a sink, feed it from a third.  Without a sink the
+ * texts are filled here at the end.  On failure err says why the first
+ * failing section (in template order) failed: every section before it
+ * was taken, and so finished, before either thread stopped; a sink's
+ * failure comes after any section's.
  */
-static hm_error build_parallel(run *R, const hm_template *tmpl, hm_report *r,
-                               const size_t *tidx, sqlite3 *twin)
+static hm_error build_all(run *R, const hm_template *tmpl, hm_report *r,
+                          const size_t *tidx, sqlite3 *twin, const hm_section_sink *sink)
 {
-    pool p = { .lock = PTHREAD_MUTEX_INITIALIZER, .n = r->nsec, .tmpl = tmpl, .r = r,
-               .tidx = tidx };
+    pool p = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER,
+               .n = r->nsec, .tmpl = tmpl, .r = r, .tidx = tidx };
+    p.built = hm_xcalloc(r->nsec + 1, sizeof *p.built);
     worker w[2];
-    pthread_t th;
-    for (int i = 0; i < 2; i++) {
+    feeder f;
+    pthread_t th, fth;
+    int nw = twin ? 2 : 1;
+    for (int i = 0; i < nw; i++) {
         memset(&w[i], 0, sizeof w[i]);
         w[i].p = &p;
         w[i].R = *R;
         w[i].R.err = w[i].err;
         w[i].R.errsz = sizeof w[i].err;
     }
-    w[1].R.db = twin;
-    bool started = pthread_create(&th, NULL, work, &w[1]) == 0;
+    if (twin)
+        w[1].R.db = twin;
+    bool fed = false;
+    if (sink) {
+        memset(&f, 0, sizeof f);
+        f.p = &p;
+        f.R = *R;
+        f.R.err = f.err;
+        f.R.errsz = sizeof f.err;
+        f.sink = sink;
+        fed = pthread_create(&fth, NULL, feed, &f) == 0;
+    }
+    bool started = twin && pthread_create(&th, NULL, work, &w[1]) == 0;
     work(&w[0]);
     if (started)
         pthread_join(th, NULL);
-    else
+    else if (twin)
         work(&w[1]);   /* no second thread: the rest on this one */
+    if (sink && !fed)
+        feed(&f);      /* no thread for the sink: feed it now */
+    else if (fed)
+        pthread_join(fth, NULL);
+    free(p.built);
+    pthread_cond_destroy(&p.changed);
     const worker *bad = NULL;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < nw; i++)
         if (w[i].rc != HM_OK && (!bad || w[i].failed_at < bad->failed_at))
             bad = &w[i];
-    if (!bad)
-        return HM_OK;
-    snprintf(R->err, R->errsz, "%s", bad->err);
-    return bad->rc;
-}
-
-/* Fill texts and chart columns, then drop hidden columns, for every section. */
-static void finish(run *R, const hm_template *tmpl, hm_report *r, const size_t *tidx)
-{
-    r->title = fill(R, r, tmpl->title);
-    r->subtitle = fill(R, r, tmpl->subtitle);
-    r->footer = fill(R, r, tmpl->footer);
-    for (size_t s = 0; s < r->nsec; s++) {
-        const hm_tmpl_section *ts = &tmpl->sec[tidx[s]];
-        hm_section *sec = &r->sec[s];
-        sec->heading = fill(R, r, ts->heading);
-        sec->intro = fill(R, r, ts->intro);
-        sec->empty = fill(R, r, ts->empty);
-        if (!ts->note_if || value_set(R, r, ts->note_if))
-            sec->note = fill(R, r, ts->note);
+    if (bad) {
+        snprintf(R->err, R->errsz, "%s", bad->err);
+        return bad->rc;
     }
-    for (size_t s = 0; s < r->nsec; s++) {
-        const hm_tmpl_section *ts = &tmpl->sec[tidx[s]];
-        hm_section *sec = &r->sec[s];
-        drop_columns(&sec->table, R->hidden[s]);
-        if (ts->category) {
-            sec->category_col = col_index(&sec->table, ts->category);
-            sec->nseries = ts->nseries;
-            sec->series_cols = hm_xcalloc(ts->nseries, sizeof *sec->series_cols);
-            for (size_t i = 0; i < ts->nseries; i++)
-                sec->series_cols[i] = col_index(&sec->table, ts->series[i]);
-        }
+    if (sink) {
+        if (f.rc != HM_OK)
+            snprintf(R->err, R->errsz, "%s", f.err);
+        return f.rc;
     }
+    for (size_t s = 0; s < r->nsec; s++)
+        fill_section(R, tmpl, r, tidx, s);
+    fill_report(R, tmpl, r);
+    return HM_OK;
 }
 
 hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_params *ap,
@@ -634,6 +955,7 @@ hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_p
     char today[11], now[21];
     hm_error rc = HM_OK;
     run R;
+    refs rs = { 0 };
     memset(&R, 0, sizeof R);
     *out = NULL;
 
@@ -687,16 +1009,13 @@ hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_p
             continue;
         tidx[r->nsec++] = i;
     }
-    if (ap->twin && r->nsec > 1) {
-        if ((rc = build_parallel(&R, tmpl, r, tidx, ap->twin)) != HM_OK)
-            goto out;
-    } else {
-        for (size_t s = 0; s < r->nsec; s++)
-            if ((rc = build_section(&R, &tmpl->sec[tidx[s]], &r->sec[s], &R.hidden[s])) != HM_OK)
-                goto out;
-    }
-    finish(&R, tmpl, r, tidx);
-    if ((rc = R.read_rc) != HM_OK)
+    for (size_t s = 0; s < r->nsec; s++)
+        setup_section(&R, &tmpl->sec[tidx[s]], &r->sec[s], &R.hidden[s]);
+    refs_collect(&rs, tmpl, r, tidx);
+    R.refs = &rs;
+    if (ap->sink && (rc = ap->sink->begin(ap->sink->arg, r, err, errsz)) != HM_OK)
+        goto out;
+    if ((rc = build_all(&R, tmpl, r, tidx, ap->twin, ap->sink)) != HM_OK)
         goto out;
     *out = r;
     r = NULL;
@@ -706,6 +1025,7 @@ out:
             free(R.hidden[i]);
     free(R.hidden);
     free(tidx);
+    refs_free(&rs);
     hm_report_free(r);
     return rc;
 }

@@ -315,6 +315,52 @@ static bool nominate_wait_shortlist(nominate_job *j, hm_nom_candidate **cand, si
     return handed;
 }
 
+/*
+ * The workbook of a monthly, half-year or range report, written while the
+ * queries run (hm_section_sink): a thread of hm_aggregate writes each
+ * section's sheet as soon as it is complete, and once the model is
+ * complete a thread of its own compresses the workbook (hm_book_close)
+ * while this one draws the PDF.
+ */
+typedef struct book_sink {
+    const hm_render_opts *ro;
+    const char *path;
+    hm_book *book;           /* open; NULL once closed or discarded */
+    hm_error rc;             /* book_close_run's */
+    char err[1024];
+} book_sink;
+
+static hm_error book_begin(void *arg, const hm_report *r, char *err, size_t errsz)
+{
+    book_sink *b = arg;
+    return hm_book_open(r, b->ro, b->path, &b->book, err, errsz);
+}
+
+static hm_error book_section(void *arg, const hm_report *r, size_t s, char *err,
+                             size_t errsz)
+{
+    (void)r;
+    return hm_book_section(((book_sink *)arg)->book, s, err, errsz);
+}
+
+static hm_error book_end(void *arg, const hm_report *r, char *err, size_t errsz)
+{
+    (void)r;
+    book_sink *b = arg;
+    return hm_book_finish(b->book, b->ro, err, errsz);
+}
+
+/* Thread body: compress and close the workbook. */
+static void *book_close_run(void *arg)
+{
+    book_sink *b = arg;
+    double t0 = hm_clock();
+    b->rc = hm_book_close(b->book, b->err, sizeof b->err);
+    b->book = NULL;
+    hm_timing("tables.xlsx (compressing)", t0, 0);
+    return NULL;
+}
+
 int cmd_report(int argc, char **argv, hm_cli *cli)
 {
     const char *kind = NULL, *arg1 = NULL, *arg2 = NULL, *audience = NULL, *lang = cli->lang;
@@ -333,6 +379,7 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     hm_report *rep = NULL;
     hm_nomination_conf conf;
     sqlite3 *db = NULL, *twin = NULL;   /* twin: the second connection (hm_db_begin_twin) */
+    book_sink book = { 0 };             /* the workbook written while the queries run */
     hm_strbuf json = HM_STRBUF_INIT;
     bool in_txn = false, annual, started = false;
     nominate_job job = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
@@ -482,23 +529,39 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         job.xlsx = tmp[OUT_NOMINATIONS];
         started = pthread_create(&worker, NULL, nominate_run, &job) == 0;
     }
+    book.ro = &ro;
+    book.path = tmp[OUT_TABLES];
+    const hm_section_sink sink = { &book, book_begin, book_section, book_end };
     hm_aggregate_params ap = {
         .kind = kind, .period = period, .from = from, .to = to, .audience = audience,
         .lang = lang, .today = today, .org = cli->org, .queries_dir = qdir,
-        .twin = annual ? NULL : twin,
+        .twin = annual ? NULL : twin, .sink = annual ? NULL : &sink,
     };
     if ((rc = hm_aggregate(db, tmpl, &ap, &rep, err, sizeof err)) != HM_OK)
         goto fail;
 
+    pthread_t closer;
+    bool closing = !annual && pthread_create(&closer, NULL, book_close_run, &book) == 0;
+    if (!annual && !closing)
+        book_close_run(&book);
     hm_pdf_stats pst = { 0 };
     double t0 = hm_clock();
-    if ((rc = hm_render_pdf_stats(rep, &ro, tmp[OUT_BRIEFING], &pst, err, sizeof err)) != HM_OK)
-        goto fail;
+    rc = hm_render_pdf_stats(rep, &ro, tmp[OUT_BRIEFING], &pst, err, sizeof err);
     hm_timing(names[OUT_BRIEFING], t0, 0);
-    t0 = hm_clock();
-    if ((rc = hm_render_xlsx(rep, &ro, tmp[OUT_TABLES], err, sizeof err)) != HM_OK)
+    if (closing)
+        pthread_join(closer, NULL);
+    if (rc != HM_OK)
         goto fail;
-    hm_timing(names[OUT_TABLES], t0, 0);
+    if (!annual && (rc = book.rc) != HM_OK) {
+        snprintf(err, sizeof err, "%s", book.err);
+        goto fail;
+    }
+    if (annual) {
+        t0 = hm_clock();
+        if ((rc = hm_render_xlsx(rep, &ro, tmp[OUT_TABLES], err, sizeof err)) != HM_OK)
+            goto fail;
+        hm_timing(names[OUT_TABLES], t0, 0);
+    }
     if (started) {
         t0 = hm_clock();
         bool handed = nominate_wait_shortlist(&job, &shortlist, &nshort);
@@ -582,6 +645,7 @@ out:
      * before removing them. */
     if (started)
         pthread_join(worker, NULL);
+    hm_book_discard(book.book);   /* a failure before it was closed */
     if (twin) {
         sqlite3_exec(twin, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_close(twin);

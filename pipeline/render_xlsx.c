@@ -535,7 +535,7 @@ static char *sheet_link(const char *name)
 }
 
 /* The first sheet: title block, the list of sheets, the TEXT sections. */
-static hm_error write_about(xw *x)
+static hm_error write_about(xw *x, lxw_worksheet *ws)
 {
     const hm_report *r = x->r;
     static const double widths[2] = { 18.0, 72.0 };
@@ -545,11 +545,6 @@ static hm_error write_about(xw *x)
     char *link = NULL;
 
     x->sheet = x->about;
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, x->about);
-    if (!ws) {
-        snprintf(x->err, x->errsz, "cannot add the sheet '%s'", x->about);
-        return HM_EXLSX;
-    }
     for (lxw_col_t c = 0; c < 2; c++) {
         e = worksheet_set_column(ws, c, c, widths[c], NULL);
         if (e != LXW_NO_ERROR)
@@ -819,25 +814,56 @@ static bool has_detail(const hm_report *r)
     return false;
 }
 
-hm_error hm_render_xlsx(const hm_report *r, const hm_render_opts *o, const char *path,
-                        char *err, size_t errsz)
-{
+/* A workbook being written section by section (report.h, hm_book_open). */
+struct hm_book {
     xw x;
+    char *path;
+    size_t nnames;            /* x.names' length: r may be gone at hm_book_discard */
+    lxw_worksheet *about;     /* added first, written by hm_book_finish */
+    char err[1024];
+};
+
+/* Drop the workbook and its file after a failure; frees h. */
+void hm_book_discard(hm_book *h)
+{
+    if (!h)
+        return;
+    if (h->x.wb) {
+        lxw_workbook_free(h->x.wb);
+        remove(h->path);
+    }
+    for (size_t i = 0; h->x.names && i < h->nnames; i++)
+        free(h->x.names[i]);
+    free(h->x.names);
+    free(h->x.about);
+    free(h->path);
+    free(h);
+}
+
+/* h's error into err, then discard h. */
+static hm_error xlsx_fail(hm_book *h, hm_error rc, char *err, size_t errsz)
+{
+    snprintf(err, errsz, "%s", h->err);
+    hm_book_discard(h);
+    return rc;
+}
+
+hm_error hm_book_open(const hm_report *r, const hm_render_opts *o, const char *path,
+                      hm_book **out, char *err, size_t errsz)
+{
+    (void)o;
+    *out = NULL;
+    hm_book *h = hm_xcalloc(1, sizeof *h);
+    xw *x = &h->x;
     hm_error rc;
-    char subject[160];
-
-    memset(&x, 0, sizeof x);
-    if (errsz > 0)
-        err[0] = '\0';
-    if ((rc = hm_report_check_public(r, err, errsz)) != HM_OK)
-        return rc;
-
-    x.r = r;
-    x.pub = r->audience && strcmp(r->audience, "public") == 0;
-    x.en = r->lang && strcmp(r->lang, "en") == 0;
-    x.err = err;
-    x.errsz = errsz;
-    assign_sheet_names(&x);
+    x->r = r;
+    x->pub = r->audience && strcmp(r->audience, "public") == 0;
+    x->en = r->lang && strcmp(r->lang, "en") == 0;
+    x->err = h->err;
+    x->errsz = sizeof h->err;
+    h->path = hm_xstrdup(path);
+    assign_sheet_names(x);
+    h->nnames = r->nsec;
 
     /*
      * libxlsxwriter opens the file only in workbook_close, and prints its
@@ -846,22 +872,47 @@ hm_error hm_render_xlsx(const hm_report *r, const hm_render_opts *o, const char 
      */
     FILE *probe = fopen(path, "wb");
     if (!probe) {
-        snprintf(err, errsz, "cannot write '%s': %s", path, strerror(errno));
-        rc = HM_EIO;
-        goto out;
+        snprintf(h->err, sizeof h->err, "cannot write '%s': %s", path, strerror(errno));
+        return xlsx_fail(h, HM_EIO, err, errsz);
     }
     fclose(probe);
 
     lxw_workbook_options wopt = { .constant_memory = has_detail(r) ? LXW_TRUE : LXW_FALSE,
                                   .tmpdir = NULL, .use_zip64 = LXW_FALSE };
-    x.wb = workbook_new_opt(path, &wopt);
-    if (!x.wb) {
-        snprintf(err, errsz, "cannot start the workbook '%s'", path);
+    x->wb = workbook_new_opt(path, &wopt);
+    if (!x->wb) {
+        snprintf(h->err, sizeof h->err, "cannot start the workbook '%s'", path);
         remove(path);
-        rc = HM_EXLSX;
-        goto out;
+        return xlsx_fail(h, HM_EXLSX, err, errsz);
     }
+    if ((rc = make_formats(x)) != HM_OK)
+        return xlsx_fail(h, rc, err, errsz);
+    /* The about sheet comes first; its text needs every section, so it is
+     * written last (each sheet is its own stream, in both modes). */
+    h->about = workbook_add_worksheet(x->wb, x->about);
+    if (!h->about) {
+        snprintf(h->err, sizeof h->err, "cannot add the sheet '%s'", x->about);
+        return xlsx_fail(h, HM_EXLSX, err, errsz);
+    }
+    *out = h;
+    return HM_OK;
+}
 
+hm_error hm_book_section(hm_book *h, size_t i, char *err, size_t errsz)
+{
+    const hm_report *r = h->x.r;
+    hm_error rc;
+    if ((rc = hm_section_check_public(r, i, err, errsz)) != HM_OK)
+        return rc;
+    if (h->x.names[i] && (rc = write_section(&h->x, &r->sec[i], h->x.names[i])) != HM_OK)
+        snprintf(err, errsz, "%s", h->err);
+    return rc;
+}
+
+hm_error hm_book_finish(hm_book *h, const hm_render_opts *o, char *err, size_t errsz)
+{
+    const hm_report *r = h->x.r;
+    char subject[160];
     snprintf(subject, sizeof subject, "%s%s%s", r->period ? r->period : "",
              r->subtitle && *r->subtitle ? " " : "", r->subtitle ? r->subtitle : "");
     lxw_doc_properties props;
@@ -872,36 +923,49 @@ hm_error hm_render_xlsx(const hm_report *r, const hm_render_opts *o, const char 
     props.company = r->org && *r->org ? r->org : NULL;
     props.comments = (char *)"himama " HIMAMA_VERSION;
     props.created = (time_t)(o ? o->created : 0);
-    lxw_error e = workbook_set_properties(x.wb, &props);
+    lxw_error e = workbook_set_properties(h->x.wb, &props);
     if (e != LXW_NO_ERROR) {
         snprintf(err, errsz, "workbook properties: %s", lxw_strerror(e));
-        rc = HM_EXLSX;
-        goto out;
+        return HM_EXLSX;
     }
+    hm_error rc = write_about(&h->x, h->about);
+    if (rc != HM_OK)
+        snprintf(err, errsz, "%s", h->err);
+    return rc;
+}
 
-    if ((rc = make_formats(&x)) != HM_OK)
-        goto out;
-    if ((rc = write_about(&x)) != HM_OK)
-        goto out;
-    for (size_t i = 0; i < r->nsec; i++)
-        if (x.names[i] && (rc = write_section(&x, &r->sec[i], x.names[i])) != HM_OK)
-            goto out;
-
-    e = workbook_close(x.wb);   /* frees the workbook whatever happens */
-    x.wb = NULL;
+hm_error hm_book_close(hm_book *h, char *err, size_t errsz)
+{
+    lxw_error e = workbook_close(h->x.wb);   /* frees the workbook whatever happens */
+    h->x.wb = NULL;
+    hm_error rc = HM_OK;
     if (e != LXW_NO_ERROR) {
-        snprintf(err, errsz, "cannot write '%s': %s", path, lxw_strerror(e));
-        remove(path);
+        snprintf(err, errsz, "cannot write '%s': %s", h->path, lxw_strerror(e));
+        remove(h->path);
         rc = HM_EXLSX;
     }
-out:
-    if (x.wb) {
-        lxw_workbook_free(x.wb);   /* an earlier failure: drop the probe file */
-        remove(path);
-    }
-    for (size_t i = 0; x.names && i < r->nsec; i++)
-        free(x.names[i]);
-    free(x.names);
-    free(x.about);
+    hm_book_discard(h);
+    return rc;
+}
+
+hm_error hm_render_xlsx(const hm_report *r, const hm_render_opts *o, const char *path,
+                        char *err, size_t errsz)
+{
+    hm_book *h;
+    hm_error rc;
+    if (errsz > 0)
+        err[0] = '\0';
+    if ((rc = hm_report_check_public(r, err, errsz)) != HM_OK)
+        return rc;
+    if ((rc = hm_book_open(r, o, path, &h, err, errsz)) != HM_OK)
+        return rc;
+    for (size_t i = 0; i < r->nsec; i++)
+        if ((rc = hm_book_section(h, i, err, errsz)) != HM_OK)
+            goto fail;
+    if ((rc = hm_book_finish(h, o, err, errsz)) != HM_OK)
+        goto fail;
+    return hm_book_close(h, err, errsz);
+fail:
+    hm_book_discard(h);
     return rc;
 }

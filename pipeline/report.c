@@ -150,21 +150,29 @@ void hm_value_format(const hm_value *v, const hm_colspec *spec, bool public_audi
     snprintf(out, outsz, "%s%s", i < 0 ? "-" : "", num);
 }
 
-hm_error hm_report_check_public(const hm_report *r, char *err, size_t errsz)
+hm_error hm_section_check_public(const hm_report *r, size_t s, char *err, size_t errsz)
 {
     if (!r->audience || strcmp(r->audience, "public") != 0)
         return HM_OK;
-    for (size_t s = 0; s < r->nsec; s++) {
-        const hm_table *t = &r->sec[s].table;
-        for (size_t c = 0; c < t->ncol; c++) {
-            for (const char *const *f = hm_forbidden_public; *f; f++) {
-                if (strcmp(t->cols[c].name, *f) == 0) {
-                    snprintf(err, errsz, "refusing to write a public report: section '%s' "
-                             "has the column '%s'", r->sec[s].id ? r->sec[s].id : "?", *f);
-                    return HM_EPRIVACY;
-                }
+    const hm_table *t = &r->sec[s].table;
+    for (size_t c = 0; c < t->ncol; c++) {
+        for (const char *const *f = hm_forbidden_public; *f; f++) {
+            if (strcmp(t->cols[c].name, *f) == 0) {
+                snprintf(err, errsz, "refusing to write a public report: section '%s' "
+                         "has the column '%s'", r->sec[s].id ? r->sec[s].id : "?", *f);
+                return HM_EPRIVACY;
             }
         }
+    }
+    return HM_OK;
+}
+
+hm_error hm_report_check_public(const hm_report *r, char *err, size_t errsz)
+{
+    for (size_t s = 0; s < r->nsec; s++) {
+        hm_error rc = hm_section_check_public(r, s, err, errsz);
+        if (rc != HM_OK)
+            return rc;
     }
     return HM_OK;
 }

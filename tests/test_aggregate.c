@@ -477,38 +477,48 @@ static void test_aggregate_manifest(void **state)
     sqlite3_close(db);
 }
 
-/* Every text and every cell of r, one line each, into sb. */
-static void dump_report(const hm_report *r, hm_strbuf *sb)
+/* Every text and every cell of section sec, one line each, into sb. */
+static void dump_section(const hm_section *sec, hm_strbuf *sb)
 {
     char err[256];
-    hm_strbuf_addf(sb, "%s|%s|%s\n", r->title, r->subtitle ? r->subtitle : "",
-                   r->footer ? r->footer : "");
-    for (size_t s = 0; s < r->nsec; s++) {
-        const hm_section *sec = &r->sec[s];
-        hm_strbuf_addf(sb, "[%s] %s|%s|%s|%s|%zu rows\n", sec->id, sec->heading,
-                       sec->intro ? sec->intro : "", sec->note ? sec->note : "",
-                       sec->empty ? sec->empty : "", hm_table_rows(&sec->table));
-        for (size_t i = 0; i < hm_table_rows(&sec->table); i++) {
-            const hm_value *v;
-            if (hm_table_row(&sec->table, i, &v, err, sizeof err) != HM_OK)
-                fail_msg("%s", err);
-            for (size_t c = 0; c < sec->table.ncol; c++) {
-                switch (v[c].type) {
-                case HM_V_INT: hm_strbuf_addf(sb, "%lld|", (long long)v[c].i); break;
-                case HM_V_REAL: hm_strbuf_addf(sb, "%.17g|", v[c].r); break;
-                case HM_V_TEXT: hm_strbuf_addf(sb, "'%s'|", v[c].s); break;
-                default: hm_strbuf_add(sb, "NULL|", 5); break;
-                }
+    hm_strbuf_addf(sb, "[%s] %s|%s|%s|%s|%zu rows\n", sec->id, sec->heading,
+                   sec->intro ? sec->intro : "", sec->note ? sec->note : "",
+                   sec->empty ? sec->empty : "", hm_table_rows(&sec->table));
+    for (size_t i = 0; i < hm_table_rows(&sec->table); i++) {
+        const hm_value *v;
+        if (hm_table_row(&sec->table, i, &v, err, sizeof err) != HM_OK)
+            fail_msg("%s", err);
+        for (size_t c = 0; c < sec->table.ncol; c++) {
+            switch (v[c].type) {
+            case HM_V_INT: hm_strbuf_addf(sb, "%lld|", (long long)v[c].i); break;
+            case HM_V_REAL: hm_strbuf_addf(sb, "%.17g|", v[c].r); break;
+            case HM_V_TEXT: hm_strbuf_addf(sb, "'%s'|", v[c].s); break;
+            default: hm_strbuf_add(sb, "NULL|", 5); break;
             }
-            hm_strbuf_addc(sb, '\n');
         }
+        hm_strbuf_addc(sb, '\n');
     }
 }
 
+/* The report's own texts, one line, into sb. */
+static void dump_title(const hm_report *r, hm_strbuf *sb)
+{
+    hm_strbuf_addf(sb, "%s|%s|%s\n", r->title, r->subtitle ? r->subtitle : "",
+                   r->footer ? r->footer : "");
+}
+
+/* Every text and every cell of r, one line each, into sb. */
+static void dump_report(const hm_report *r, hm_strbuf *sb)
+{
+    dump_title(r, sb);
+    for (size_t s = 0; s < r->nsec; s++)
+        dump_section(&r->sec[s], sb);
+}
+
 /* Aggregate the template at tmpl_path (or parse text) for October; twin may be NULL. */
-static hm_error october_twin(sqlite3 *db, sqlite3 *twin, const char *tmpl_path,
-                             const char *text, const char *qdir, hm_report **r, char *err,
-                             size_t errsz)
+static hm_error october_sink(sqlite3 *db, sqlite3 *twin, const hm_section_sink *sink,
+                             const char *tmpl_path, const char *text, const char *qdir,
+                             hm_report **r, char *err, size_t errsz)
 {
     hm_template *t = NULL;
     if ((tmpl_path ? hm_template_load(tmpl_path, &t, err, errsz)
@@ -517,11 +527,65 @@ static hm_error october_twin(sqlite3 *db, sqlite3 *twin, const char *tmpl_path,
     hm_aggregate_params p = {
         .kind = "monthly", .period = "2026-10", .from = "2026-10-01", .to = "2026-10-31",
         .audience = "internal", .lang = "zh", .today = "2026-11-01", .org = "某区妇联",
-        .queries_dir = qdir, .twin = twin,
+        .queries_dir = qdir, .twin = twin, .sink = sink,
     };
     hm_error rc = hm_aggregate(db, t, &p, r, err, errsz);
     hm_template_free(t);
     return rc;
+}
+
+static hm_error october_twin(sqlite3 *db, sqlite3 *twin, const char *tmpl_path,
+                             const char *text, const char *qdir, hm_report **r, char *err,
+                             size_t errsz)
+{
+    return october_sink(db, twin, NULL, tmpl_path, text, qdir, r, err, errsz);
+}
+
+/* A sink that writes down what it is given, in the order given; fails at fail_at. */
+typedef struct recorder {
+    hm_strbuf seen;
+    int begun, ended;
+    size_t next;             /* the section expected next */
+    bool in_order;
+    size_t fail_at;          /* SIZE_MAX: never fail */
+} recorder;
+
+static hm_error rec_begin(void *arg, const hm_report *r, char *err, size_t errsz)
+{
+    (void)err;
+    (void)errsz;
+    recorder *k = arg;
+    k->begun++;
+    /* before any query: the skeleton is there, no rows and no texts yet */
+    for (size_t s = 0; s < r->nsec; s++)
+        if (r->sec[s].id == NULL || r->sec[s].heading != NULL || hm_table_rows(&r->sec[s].table))
+            k->in_order = false;
+    return HM_OK;
+}
+
+static hm_error rec_section(void *arg, const hm_report *r, size_t s, char *err, size_t errsz)
+{
+    recorder *k = arg;
+    if (s != k->next++ || k->begun != 1 || k->ended)
+        k->in_order = false;
+    if (s == k->fail_at) {
+        snprintf(err, errsz, "the sink refused section %zu", s);
+        return HM_EXLSX;
+    }
+    dump_section(&r->sec[s], &k->seen);
+    return HM_OK;
+}
+
+static hm_error rec_end(void *arg, const hm_report *r, char *err, size_t errsz)
+{
+    (void)err;
+    (void)errsz;
+    recorder *k = arg;
+    if (k->next != r->nsec)
+        k->in_order = false;
+    k->ended++;
+    dump_title(r, &k->seen);
+    return HM_OK;
 }
 
 /*
@@ -583,6 +647,128 @@ static void test_aggregate_two_connections(void **state)
     tu_remove_tree(dir);
 }
 
+/*
+ * A sink gets every section in template order, each already final (what
+ * it saw equals the finished report, and the one-thread one), with a
+ * text that quotes a later section filled; its failure fails the report
+ * and stops it.
+ */
+static void test_aggregate_sink(void **state)
+{
+    (void)state;
+    char *dir = tu_temp_dir("himama-test-aggregate");
+    assert_non_null(dir);
+    char path[600], err[512] = "";
+    snprintf(path, sizeof path, "%s/h.db", dir);
+    sqlite3 *db = NULL, *twin = NULL;
+    if (hm_db_open(path, true, &db, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    tu_exec_file(db, "queries/schema.sql");
+    tu_exec_file(db, "tests/fixtures/report/fixture.sql");
+    if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    if (hm_db_begin_twin(db, path, &twin, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+
+    hm_strbuf plain = HM_STRBUF_INIT;
+    hm_strbuf_init(&plain);
+    hm_report *r = NULL;
+    if (october_twin(db, NULL, "templates/monthly.zh.tmpl", NULL, "queries", &r, err,
+                     sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    for (size_t s = 0; s < r->nsec; s++)
+        dump_section(&r->sec[s], &plain);
+    dump_title(r, &plain);
+    hm_report_free(r);
+    for (int k = 0; k < 2; k++) {   /* one connection, then two */
+        recorder rec = { .in_order = true, .fail_at = SIZE_MAX };
+        hm_strbuf_init(&rec.seen);
+        hm_section_sink sink = { &rec, rec_begin, rec_section, rec_end };
+        hm_strbuf final = HM_STRBUF_INIT;
+        hm_strbuf_init(&final);
+        if (october_sink(db, k ? twin : NULL, &sink, "templates/monthly.zh.tmpl", NULL,
+                         "queries", &r, err, sizeof err) != HM_OK)
+            fail_msg("%s", err);
+        for (size_t s = 0; s < r->nsec; s++)
+            dump_section(&r->sec[s], &final);
+        dump_title(r, &final);
+        assert_true(rec.in_order);
+        assert_int_equal(rec.begun, 1);
+        assert_int_equal(rec.ended, 1);
+        assert_non_null(strstr(rec.seen.buf, "[uncontacted]"));
+        assert_string_equal(rec.seen.buf, final.buf);
+        assert_string_equal(rec.seen.buf, plain.buf);
+        hm_report_free(r);
+        hm_strbuf_release(&final);
+        hm_strbuf_release(&rec.seen);
+    }
+
+    /* The first section quotes the last: the sink waits for it. */
+    const char *text = "title = T {c.n:last}\n"
+                       "[section a]\nheading = A\nintro = c has {c.rows} rows, last {c.n:last}\n"
+                       "query = multi\ncolumns = n:N:int\n"
+                       "[section b]\nheading = B\nquery = multi\ncolumns = n:N:int\n"
+                       "[section c]\nheading = C\nquery = multi\ncolumns = n:N:int\n";
+    for (int i = 0; i < 10; i++) {
+        recorder rec = { .in_order = true, .fail_at = SIZE_MAX };
+        hm_strbuf_init(&rec.seen);
+        hm_section_sink sink = { &rec, rec_begin, rec_section, rec_end };
+        if (october_sink(db, twin, &sink, NULL, text, "tests/fixtures/report/queries", &r, err,
+                         sizeof err) != HM_OK)
+            fail_msg("%s", err);
+        assert_true(rec.in_order);
+        assert_non_null(strstr(rec.seen.buf, "[a] A|c has 3 rows, last 3|"));
+        assert_non_null(strstr(rec.seen.buf, "T 3||"));
+        hm_report_free(r);
+        hm_strbuf_release(&rec.seen);
+    }
+
+    /* The sink fails at b: the report fails with its error, and c is never given. */
+    for (int i = 0; i < 10; i++) {
+        recorder rec = { .in_order = true, .fail_at = 1 };
+        hm_strbuf_init(&rec.seen);
+        hm_section_sink sink = { &rec, rec_begin, rec_section, rec_end };
+        assert_int_equal(october_sink(db, twin, &sink, NULL, text,
+                                      "tests/fixtures/report/queries", &r, err, sizeof err),
+                         HM_EXLSX);
+        assert_null(r);
+        assert_string_equal(err, "the sink refused section 1");
+        assert_int_equal(rec.next, 2);
+        assert_int_equal(rec.ended, 0);
+        hm_strbuf_release(&rec.seen);
+    }
+
+    /* The sink fails at a while c's query fails: the report fails with one
+     * of the two errors (c may never be taken once the sink has failed),
+     * and the sink gets nothing more. */
+    const char *bad = "title = T\n"
+                      "[section a]\nheading = A\nquery = multi\ncolumns = n:N:int\n"
+                      "[section b]\nheading = B\nquery = multi\ncolumns = n:N:int\n"
+                      "[section c]\nheading = C\nquery = bad_sql\ncolumns = a:A\n";
+    for (int i = 0; i < 10; i++) {
+        recorder rec = { .in_order = true, .fail_at = 0 };
+        hm_strbuf_init(&rec.seen);
+        hm_section_sink sink = { &rec, rec_begin, rec_section, rec_end };
+        hm_error rc = october_sink(db, twin, &sink, NULL, bad, "tests/fixtures/report/queries",
+                                   &r, err, sizeof err);
+        assert_null(r);
+        assert_int_equal(rec.ended, 0);
+        /* the sink stops the queries not yet taken: c may not run */
+        if (rc == HM_EQUERY)
+            assert_non_null(strstr(err, "bad_sql.sql"));
+        else
+            assert_string_equal(err, "the sink refused section 0");
+        hm_strbuf_release(&rec.seen);
+    }
+
+    hm_strbuf_release(&plain);
+    sqlite3_exec(twin, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(twin);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    tu_remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -596,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_aggregate_query_files),
         cmocka_unit_test(test_aggregate_manifest),
         cmocka_unit_test(test_aggregate_two_connections),
+        cmocka_unit_test(test_aggregate_sink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

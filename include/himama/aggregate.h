@@ -41,7 +41,25 @@ typedef struct hm_aggregate_params {
     sqlite3 *twin;          /* NULL, or a second connection reading the same
                                snapshot as db (hm_db_begin_twin): the sections'
                                queries then run on both at once, in two threads */
+    const struct hm_section_sink *sink;   /* NULL, or where each section goes
+                                             as soon as it is complete */
 } hm_aggregate_params;
+
+/*
+ * A consumer of the model while it fills (a workbook being written).
+ * begin gets the model before any query runs, in the calling thread:
+ * each section's id, kind, sheet, detail flag and columns are set.
+ * section gets model section s once its rows and texts are final, in
+ * template order, from a thread of its own; end, from the same thread,
+ * once every section and the report's own texts are.  A failure (err set)
+ * fails hm_aggregate, after any section's failure in template order.
+ */
+typedef struct hm_section_sink {
+    void *arg;
+    hm_error (*begin)(void *arg, const hm_report *r, char *err, size_t errsz);
+    hm_error (*section)(void *arg, const hm_report *r, size_t s, char *err, size_t errsz);
+    hm_error (*end)(void *arg, const hm_report *r, char *err, size_t errsz);
+} hm_section_sink;
 
 /*
  * Run every section of tmpl for the audience in params against db and

@@ -166,10 +166,33 @@ extern const char *const hm_forbidden_public[];
  */
 hm_error hm_report_check_public(const hm_report *r, char *err, size_t errsz);
 
+/* The same for section s alone. */
+hm_error hm_section_check_public(const hm_report *r, size_t s, char *err, size_t errsz);
+
 /* Renderers: write the report to path (the caller renames it into place). */
 hm_error hm_render_pdf(const hm_report *r, const hm_render_opts *o, const char *path,
                        char *err, size_t errsz);
 hm_error hm_render_xlsx(const hm_report *r, const hm_render_opts *o, const char *path,
                         char *err, size_t errsz);
+
+/*
+ * The workbook written while the model fills (hm_render_xlsx is these in
+ * a row).  hm_book_open needs of r only what is known before any query
+ * runs: audience, language and each section's id, kind, sheet and detail
+ * flag; it keeps r, which must outlive the workbook.  hm_book_section
+ * writes section i's sheet (checked as hm_section_check_public) once that
+ * section is complete, texts filled, sections in order; hm_book_finish
+ * writes the first sheet and the document properties once every section
+ * and the title are complete; hm_book_close compresses the workbook into
+ * path and frees h.  After a failure of any of them but the last, call
+ * hm_book_discard, which frees h and removes path.  One thread at a time.
+ */
+typedef struct hm_book hm_book;
+hm_error hm_book_open(const hm_report *r, const hm_render_opts *o, const char *path,
+                      hm_book **out, char *err, size_t errsz);
+hm_error hm_book_section(hm_book *h, size_t i, char *err, size_t errsz);
+hm_error hm_book_finish(hm_book *h, const hm_render_opts *o, char *err, size_t errsz);
+hm_error hm_book_close(hm_book *h, char *err, size_t errsz);
+void hm_book_discard(hm_book *h);
 
 #endif
