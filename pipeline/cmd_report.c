@@ -339,8 +339,14 @@ static hm_error book_begin(void *arg, const hm_report *r, char *err, size_t errs
 static hm_error book_section(void *arg, const hm_report *r, size_t s, char *err,
                              size_t errsz)
 {
-    (void)r;
-    return hm_book_section(((book_sink *)arg)->book, s, err, errsz);
+    double t0 = hm_clock();
+    hm_error rc = hm_book_section(((book_sink *)arg)->book, s, err, errsz);
+    if (r->sec[s].sheet) {
+        char what[96];
+        snprintf(what, sizeof what, "sheet %s", r->sec[s].id);
+        hm_timing(what, t0, hm_table_rows(&r->sec[s].table));
+    }
+    return rc;
 }
 
 static hm_error book_end(void *arg, const hm_report *r, char *err, size_t errsz)

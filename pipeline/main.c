@@ -188,6 +188,7 @@ int main(int argc, char **argv)
     int i, rc;
 
     umask(077);  /* children's data: the owner only */
+    hm_timing_origin();
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         const char *v;
         if ((v = option_value(argc, argv, &i, "--db")))

@@ -384,11 +384,20 @@ double hm_clock(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static double timing_origin;
+
+void hm_timing_origin(void)
+{
+    timing_origin = hm_clock();
+}
+
 void hm_timing(const char *what, double t0, size_t rows)
 {
-    if (getenv("HIMAMA_TIMING"))
-        fprintf(stderr, "himama: timing: %-28s %9.3f s %8zu rows\n", what, hm_clock() - t0,
-                rows);
+    if (getenv("HIMAMA_TIMING")) {
+        double now = hm_clock();
+        fprintf(stderr, "himama: timing: %-28s %9.3f s %8zu rows (ended at %.3f s)\n", what,
+                now - t0, rows, now - timing_origin);
+    }
 }
 
 void hm_time_format(int64_t t, char out[21])

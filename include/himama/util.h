@@ -78,9 +78,11 @@ int32_t hm_today(void);
 int64_t hm_now(void);
 /* A monotonic clock in seconds, for timings. */
 double hm_clock(void);
-/* With HIMAMA_TIMING set, print "himama: timing: WHAT  SECONDS s  ROWS rows"
- * to standard error, the seconds since t0 (from hm_clock). */
+/* With HIMAMA_TIMING set, print "himama: timing: WHAT  SECONDS s  ROWS rows
+ * (ended at T s)" to standard error: the seconds since t0 (from hm_clock),
+ * and since hm_timing_origin was called (the start of the command). */
 void hm_timing(const char *what, double t0, size_t rows);
+void hm_timing_origin(void);
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */
 void hm_time_format(int64_t t, char out[21]);
 
