@@ -428,7 +428,7 @@ typedef struct refs {
 } refs;
 
 /* The entry for ref (NULL when ref was never collected). */
-static ref_entry *ref_find(refs *rs, const char *ref)
+static const ref_entry *ref_find(const refs *rs, const char *ref)
 {
     for (size_t i = 0; i < rs->n; i++)
         if (strcmp(rs->e[i].ref, ref) == 0)
@@ -802,7 +802,7 @@ static void quoted_one(void *arg, const char *ref)
     quoted *q = arg;
     if (run_ref(ref))
         return;
-    const ref_entry *e = ref_find((refs *)q->rs, ref);
+    const ref_entry *e = ref_find(q->rs, ref);
     if (e && e->owner != SIZE_MAX && !q->p->built[e->owner])
         q->ok = false;
 }
