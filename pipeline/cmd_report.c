@@ -7,8 +7,9 @@
  * shortlist's dossiers take several files, dossiers-1.pdf, dossiers-2.pdf,
  * ... (HIMAMA_DOSSIER_PAGES pages each, by default HM_DOSSIER_PAGES).
  *
- * aggregate -> render PDF and XLSX to temporary names beside the final
- * ones -> manifest.json (digests of the temporaries, which become the
+ * aggregate (writing the workbook's sheets meanwhile, but for the annual
+ * report: book_sink) -> render the PDF, and compress the workbook in a
+ * second thread, to temporary names beside the final ones -> manifest.json (digests of the temporaries, which become the
  * final files unchanged) -> only when all exist, rename them into place
  * (the manifest last), then remove dossier files of an earlier run that
  * this one did not write (dossiers-3.pdf when there are now two).  On any
