@@ -463,24 +463,43 @@ static void ref_add(refs *rs, const hm_report *r, const char *ref)
 }
 
 /*
- * Call each(arg, body) for every placeholder of text ({…}, with {{ and }}
- * standing for the braces themselves), as fill reads them.
+ * Walk text as a template writes it: each character of literal text to
+ * lit (NULL: skip them), with {{ and }} standing for the braces
+ * themselves, and each placeholder's body ({…}) to ref.
  */
-static void each_placeholder(const char *text, void (*each)(void *, const char *), void *arg)
+static void scan_text(const char *text, void (*lit)(void *, char), void (*ref)(void *, const char *),
+                      void *arg)
 {
     for (const char *s = text; s && *s; s++) {
         if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
+            if (lit)
+                lit(arg, *s);
             s++;
             continue;
         }
         const char *e = *s == '{' ? strchr(s, '}') : NULL;
-        if (!e)
+        if (!e) {
+            if (lit)
+                lit(arg, *s);
             continue;
-        char ref[200];
-        snprintf(ref, sizeof ref, "%.*s", (int)(e - s - 1), s + 1);
-        each(arg, ref);
+        }
+        char body[200];
+        snprintf(body, sizeof body, "%.*s", (int)(e - s - 1), s + 1);
+        ref(arg, body);
         s = e;
     }
+}
+
+/* Call each(arg, body) for every placeholder of section ts's texts, and its note_if. */
+static void section_refs(const hm_tmpl_section *ts, void (*each)(void *, const char *),
+                         void *arg)
+{
+    scan_text(ts->heading, NULL, each, arg);
+    scan_text(ts->intro, NULL, each, arg);
+    scan_text(ts->empty, NULL, each, arg);
+    scan_text(ts->note, NULL, each, arg);
+    if (ts->note_if)
+        each(arg, ts->note_if);
 }
 
 typedef struct collect {
@@ -499,18 +518,11 @@ static void refs_collect(refs *rs, const hm_template *tmpl, const hm_report *r,
                          const size_t *tidx)
 {
     collect c = { rs, r };
-    each_placeholder(tmpl->title, collect_one, &c);
-    each_placeholder(tmpl->subtitle, collect_one, &c);
-    each_placeholder(tmpl->footer, collect_one, &c);
-    for (size_t s = 0; s < r->nsec; s++) {
-        const hm_tmpl_section *ts = &tmpl->sec[tidx[s]];
-        each_placeholder(ts->heading, collect_one, &c);
-        each_placeholder(ts->intro, collect_one, &c);
-        each_placeholder(ts->empty, collect_one, &c);
-        each_placeholder(ts->note, collect_one, &c);
-        if (ts->note_if)
-            ref_add(rs, r, ts->note_if);
-    }
+    scan_text(tmpl->title, NULL, collect_one, &c);
+    scan_text(tmpl->subtitle, NULL, collect_one, &c);
+    scan_text(tmpl->footer, NULL, collect_one, &c);
+    for (size_t s = 0; s < r->nsec; s++)
+        section_refs(&tmpl->sec[tidx[s]], collect_one, &c);
 }
 
 static void refs_free(refs *rs)
@@ -549,30 +561,35 @@ static void placeholder(run *R, const hm_report *r, const char *ref, char *buf,
     snprintf(buf, bufsz, "%s", e && e->text ? e->text : "");
 }
 
+/* fill's state: the text so far. */
+typedef struct filler {
+    run *R;
+    const hm_report *r;
+    hm_strbuf sb;
+} filler;
+
+static void fill_lit(void *arg, char c)
+{
+    hm_strbuf_addc(&((filler *)arg)->sb, c);
+}
+
+static void fill_ref(void *arg, const char *ref)
+{
+    filler *f = arg;
+    char val[256];
+    placeholder(f->R, f->r, ref, val, sizeof val);
+    hm_strbuf_adds(&f->sb, val);
+}
+
 /* text with its placeholders filled (caller frees); NULL stays NULL. */
 static char *fill(run *R, const hm_report *r, const char *text)
 {
     if (!text)
         return NULL;
-    hm_strbuf sb = HM_STRBUF_INIT;
-    hm_strbuf_init(&sb);
-    for (const char *s = text; *s; s++) {
-        if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
-            hm_strbuf_addc(&sb, *s++);
-            continue;
-        }
-        const char *e = *s == '{' ? strchr(s, '}') : NULL;
-        if (!e) {
-            hm_strbuf_addc(&sb, *s);
-            continue;
-        }
-        char ref[200], val[256];
-        snprintf(ref, sizeof ref, "%.*s", (int)(e - s - 1), s + 1);
-        placeholder(R, r, ref, val, sizeof val);
-        hm_strbuf_adds(&sb, val);
-        s = e;
-    }
-    return hm_strbuf_detach(&sb);
+    filler f = { R, r, HM_STRBUF_INIT };
+    hm_strbuf_init(&f.sb);
+    scan_text(text, fill_lit, fill_ref, &f);
+    return hm_strbuf_detach(&f.sb);
 }
 
 /* True when the value ref points at is set (its section resolved). */
@@ -811,7 +828,6 @@ static void quoted_one(void *arg, const char *ref)
 static bool fillable(const pool *p, const refs *rs, size_t s)
 {
     quoted q = { p, rs, true };
-    const hm_template *t = p->tmpl;
     if (s == p->n) {
         for (size_t i = 0; i < p->n; i++)
             if (!p->built[i])
@@ -820,21 +836,16 @@ static bool fillable(const pool *p, const refs *rs, size_t s)
     }
     if (!p->built[s])
         return false;
-    const hm_tmpl_section *ts = &t->sec[p->tidx[s]];
-    each_placeholder(ts->heading, quoted_one, &q);
-    each_placeholder(ts->intro, quoted_one, &q);
-    each_placeholder(ts->empty, quoted_one, &q);
-    each_placeholder(ts->note, quoted_one, &q);
-    if (ts->note_if)
-        quoted_one(&q, ts->note_if);
+    section_refs(&p->tmpl->sec[p->tidx[s]], quoted_one, &q);
     return q.ok;
 }
 
-/* The sink's thread: its run (for filling texts), and its failure. */
+/* The sink's thread (or, without a sink, the filling of the texts): its
+ * run, for filling texts, and its failure. */
 typedef struct feeder {
     pool *p;
     run R;
-    const hm_section_sink *sink;
+    const hm_section_sink *sink;   /* NULL: fill the texts only */
     hm_error rc;
     char err[1024];
 } feeder;
@@ -862,10 +873,12 @@ static void *feed(void *arg)
             return NULL;   /* a section failed: its worker reports it */
         if (s < p->n) {
             fill_section(&f->R, p->tmpl, p->r, p->tidx, s);
-            rc = f->sink->section(f->sink->arg, p->r, s, f->err, sizeof f->err);
+            if (f->sink)
+                rc = f->sink->section(f->sink->arg, p->r, s, f->err, sizeof f->err);
         } else {
             fill_report(&f->R, p->tmpl, p->r);
-            rc = f->sink->end(f->sink->arg, p->r, f->err, sizeof f->err);
+            if (f->sink)
+                rc = f->sink->end(f->sink->arg, p->r, f->err, sizeof f->err);
         }
     }
     if (rc != HM_OK) {
@@ -880,8 +893,9 @@ static void *feed(void *arg)
 
 /*
  * Build r's sections on R's connection and, with a twin, on that one too,
- * in two threads; with a sink, feed it from a third.  Without a sink the
- * texts are filled here at the end.  On failure err says why the first
+ * in two threads; with a sink, feed it from a third.  Without a sink (or
+ * a thread for it) the texts are filled on this thread once the sections
+ * are built.  On failure err says why the first
  * failing section (in template order) failed: every section before it
  * was taken, and so finished, before either thread stopped; a sink's
  * failure comes after any section's.
@@ -905,26 +919,23 @@ static hm_error build_all(run *R, const hm_template *tmpl, hm_report *r,
     }
     if (twin)
         w[1].R.db = twin;
-    bool fed = false;
-    if (sink) {
-        memset(&f, 0, sizeof f);
-        f.p = &p;
-        f.R = *R;
-        f.R.err = f.err;
-        f.R.errsz = sizeof f.err;
-        f.sink = sink;
-        fed = pthread_create(&fth, NULL, feed, &f) == 0;
-    }
+    memset(&f, 0, sizeof f);
+    f.p = &p;
+    f.R = *R;
+    f.R.err = f.err;
+    f.R.errsz = sizeof f.err;
+    f.sink = sink;
+    bool fed = sink && pthread_create(&fth, NULL, feed, &f) == 0;
     bool started = twin && pthread_create(&th, NULL, work, &w[1]) == 0;
     work(&w[0]);
     if (started)
         pthread_join(th, NULL);
     else if (twin)
         work(&w[1]);   /* no second thread: the rest on this one */
-    if (sink && !fed)
-        feed(&f);      /* no thread for the sink: feed it now */
-    else if (fed)
+    if (fed)
         pthread_join(fth, NULL);
+    else
+        feed(&f);      /* no sink, or no thread for it: fill (and feed) now */
     free(p.built);
     pthread_cond_destroy(&p.changed);
     const worker *bad = NULL;
@@ -935,15 +946,9 @@ static hm_error build_all(run *R, const hm_template *tmpl, hm_report *r,
         snprintf(R->err, R->errsz, "%s", bad->err);
         return bad->rc;
     }
-    if (sink) {
-        if (f.rc != HM_OK)
-            snprintf(R->err, R->errsz, "%s", f.err);
-        return f.rc;
-    }
-    for (size_t s = 0; s < r->nsec; s++)
-        fill_section(R, tmpl, r, tidx, s);
-    fill_report(R, tmpl, r);
-    return HM_OK;
+    if (f.rc != HM_OK)
+        snprintf(R->err, R->errsz, "%s", f.err);
+    return f.rc;
 }
 
 hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_params *ap,

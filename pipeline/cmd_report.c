@@ -9,8 +9,9 @@
  *
  * aggregate (writing the workbook's sheets meanwhile, but for the annual
  * report: book_sink) -> render the PDF, and compress the workbook in a
- * second thread, to temporary names beside the final ones -> manifest.json (digests of the temporaries, which become the
- * final files unchanged) -> only when all exist, rename them into place
+ * second thread, to temporary names beside the final ones ->
+ * manifest.json (digests of the temporaries, which become the final
+ * files unchanged) -> only when all exist, rename them into place
  * (the manifest last), then remove dossier files of an earlier run that
  * this one did not write (dossiers-3.pdf when there are now two).  On any
  * failure the temporaries are removed, earlier reports are left as they
@@ -334,7 +335,7 @@ typedef struct book_sink {
 static hm_error book_begin(void *arg, const hm_report *r, char *err, size_t errsz)
 {
     book_sink *b = arg;
-    return hm_book_open(r, b->ro, b->path, &b->book, err, errsz);
+    return hm_book_open(r, b->path, &b->book, err, errsz);
 }
 
 static hm_error book_section(void *arg, const hm_report *r, size_t s, char *err,

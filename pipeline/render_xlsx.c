@@ -848,10 +848,9 @@ static hm_error xlsx_fail(hm_book *h, hm_error rc, char *err, size_t errsz)
     return rc;
 }
 
-hm_error hm_book_open(const hm_report *r, const hm_render_opts *o, const char *path,
-                      hm_book **out, char *err, size_t errsz)
+hm_error hm_book_open(const hm_report *r, const char *path, hm_book **out, char *err,
+                      size_t errsz)
 {
-    (void)o;
     *out = NULL;
     hm_book *h = hm_xcalloc(1, sizeof *h);
     xw *x = &h->x;
@@ -957,7 +956,7 @@ hm_error hm_render_xlsx(const hm_report *r, const hm_render_opts *o, const char 
         err[0] = '\0';
     if ((rc = hm_report_check_public(r, err, errsz)) != HM_OK)
         return rc;
-    if ((rc = hm_book_open(r, o, path, &h, err, errsz)) != HM_OK)
+    if ((rc = hm_book_open(r, path, &h, err, errsz)) != HM_OK)
         return rc;
     for (size_t i = 0; i < r->nsec; i++)
         if ((rc = hm_book_section(h, i, err, errsz)) != HM_OK)

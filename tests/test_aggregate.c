@@ -588,28 +588,71 @@ static hm_error rec_end(void *arg, const hm_report *r, char *err, size_t errsz)
     return HM_OK;
 }
 
+/* Aggregate (as october_sink) into a recorder that fails at fail_at;
+ * the caller releases rec->seen. */
+static hm_error recorded(sqlite3 *db, sqlite3 *twin, size_t fail_at, const char *tmpl_path,
+                         const char *text, const char *qdir, recorder *rec, hm_report **r,
+                         char *err, size_t errsz)
+{
+    *rec = (recorder){ .in_order = true, .fail_at = fail_at };
+    hm_strbuf_init(&rec->seen);
+    hm_section_sink sink = { rec, rec_begin, rec_section, rec_end };
+    return october_sink(db, twin, &sink, tmpl_path, text, qdir, r, err, errsz);
+}
+
+/* Every text and cell of r in the order a sink gets them: the sections, then the title. */
+static void dump_as_fed(const hm_report *r, hm_strbuf *sb)
+{
+    for (size_t s = 0; s < r->nsec; s++)
+        dump_section(&r->sec[s], sb);
+    dump_title(r, sb);
+}
+
+/* The fixture in a database file, read on two connections at one snapshot. */
+typedef struct twin_db {
+    char *dir;
+    sqlite3 *db, *twin;
+} twin_db;
+
+static twin_db twin_open(void)
+{
+    twin_db t = { tu_temp_dir("himama-test-aggregate"), NULL, NULL };
+    assert_non_null(t.dir);
+    char path[600], err[512] = "";
+    snprintf(path, sizeof path, "%s/h.db", t.dir);
+    if (hm_db_open(path, true, &t.db, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    tu_exec_file(t.db, "queries/schema.sql");
+    tu_exec_file(t.db, "tests/fixtures/report/fixture.sql");
+    if (hm_summary_recount(t.db, NULL, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    if (hm_db_begin_twin(t.db, path, &t.twin, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    assert_non_null(t.twin);
+    return t;
+}
+
+static void twin_close(twin_db *t)
+{
+    sqlite3_exec(t->twin, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(t->twin);
+    sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(t->db);
+    tu_remove_tree(t->dir);
+}
+
 /*
  * With a second connection the sections run in two threads: the same
- * report, text for text and cell for cell; and a failure names the first failing section in template
- * order, as one thread would, whichever thread got there first.
+ * report, text for text and cell for cell; and a failure names the first
+ * failing section in template order, as one thread would, whichever
+ * thread got there first.
  */
 static void test_aggregate_two_connections(void **state)
 {
     (void)state;
-    char *dir = tu_temp_dir("himama-test-aggregate");
-    assert_non_null(dir);
-    char path[600], err[512] = "";
-    snprintf(path, sizeof path, "%s/h.db", dir);
-    sqlite3 *db = NULL, *twin = NULL;
-    if (hm_db_open(path, true, &db, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
-    tu_exec_file(db, "queries/schema.sql");
-    tu_exec_file(db, "tests/fixtures/report/fixture.sql");
-    if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
-    if (hm_db_begin_twin(db, path, &twin, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
-    assert_non_null(twin);
+    twin_db t = twin_open();
+    sqlite3 *db = t.db, *twin = t.twin;
+    char err[512] = "";
 
     hm_strbuf one = HM_STRBUF_INIT, two = HM_STRBUF_INIT;
     hm_strbuf_init(&one);
@@ -640,11 +683,7 @@ static void test_aggregate_two_connections(void **state)
     }
     hm_strbuf_release(&one);
     hm_strbuf_release(&two);
-    sqlite3_exec(twin, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(twin);
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(db);
-    tu_remove_tree(dir);
+    twin_close(&t);
 }
 
 /*
@@ -656,19 +695,9 @@ static void test_aggregate_two_connections(void **state)
 static void test_aggregate_sink(void **state)
 {
     (void)state;
-    char *dir = tu_temp_dir("himama-test-aggregate");
-    assert_non_null(dir);
-    char path[600], err[512] = "";
-    snprintf(path, sizeof path, "%s/h.db", dir);
-    sqlite3 *db = NULL, *twin = NULL;
-    if (hm_db_open(path, true, &db, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
-    tu_exec_file(db, "queries/schema.sql");
-    tu_exec_file(db, "tests/fixtures/report/fixture.sql");
-    if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
-    if (hm_db_begin_twin(db, path, &twin, err, sizeof err) != HM_OK)
-        fail_msg("%s", err);
+    twin_db t = twin_open();
+    sqlite3 *db = t.db, *twin = t.twin;
+    char err[512] = "";
 
     hm_strbuf plain = HM_STRBUF_INIT;
     hm_strbuf_init(&plain);
@@ -676,22 +705,16 @@ static void test_aggregate_sink(void **state)
     if (october_twin(db, NULL, "templates/monthly.zh.tmpl", NULL, "queries", &r, err,
                      sizeof err) != HM_OK)
         fail_msg("%s", err);
-    for (size_t s = 0; s < r->nsec; s++)
-        dump_section(&r->sec[s], &plain);
-    dump_title(r, &plain);
+    dump_as_fed(r, &plain);
     hm_report_free(r);
     for (int k = 0; k < 2; k++) {   /* one connection, then two */
-        recorder rec = { .in_order = true, .fail_at = SIZE_MAX };
-        hm_strbuf_init(&rec.seen);
-        hm_section_sink sink = { &rec, rec_begin, rec_section, rec_end };
+        recorder rec;
         hm_strbuf final = HM_STRBUF_INIT;
         hm_strbuf_init(&final);
-        if (october_sink(db, k ? twin : NULL, &sink, "templates/monthly.zh.tmpl", NULL,
-                         "queries", &r, err, sizeof err) != HM_OK)
+        if (recorded(db, k ? twin : NULL, SIZE_MAX, "templates/monthly.zh.tmpl", NULL, "queries",
+                     &rec, &r, err, sizeof err) != HM_OK)
             fail_msg("%s", err);
-        for (size_t s = 0; s < r->nsec; s++)
-            dump_section(&r->sec[s], &final);
-        dump_title(r, &final);
+        dump_as_fed(r, &final);
         assert_true(rec.in_order);
         assert_int_equal(rec.begun, 1);
         assert_int_equal(rec.ended, 1);
@@ -710,11 +733,9 @@ static void test_aggregate_sink(void **state)
                        "[section b]\nheading = B\nquery = multi\ncolumns = n:N:int\n"
                        "[section c]\nheading = C\nquery = multi\ncolumns = n:N:int\n";
     for (int i = 0; i < 10; i++) {
-        recorder rec = { .in_order = true, .fail_at = SIZE_MAX };
-        hm_strbuf_init(&rec.seen);
-        hm_section_sink sink = { &rec, rec_begin, rec_section, rec_end };
-        if (october_sink(db, twin, &sink, NULL, text, "tests/fixtures/report/queries", &r, err,
-                         sizeof err) != HM_OK)
+        recorder rec;
+        if (recorded(db, twin, SIZE_MAX, NULL, text, "tests/fixtures/report/queries", &rec, &r,
+                     err, sizeof err) != HM_OK)
             fail_msg("%s", err);
         assert_true(rec.in_order);
         assert_non_null(strstr(rec.seen.buf, "[a] A|c has 3 rows, last 3|"));
@@ -725,11 +746,9 @@ static void test_aggregate_sink(void **state)
 
     /* The sink fails at b: the report fails with its error, and c is never given. */
     for (int i = 0; i < 10; i++) {
-        recorder rec = { .in_order = true, .fail_at = 1 };
-        hm_strbuf_init(&rec.seen);
-        hm_section_sink sink = { &rec, rec_begin, rec_section, rec_end };
-        assert_int_equal(october_sink(db, twin, &sink, NULL, text,
-                                      "tests/fixtures/report/queries", &r, err, sizeof err),
+        recorder rec;
+        assert_int_equal(recorded(db, twin, 1, NULL, text, "tests/fixtures/report/queries", &rec,
+                                  &r, err, sizeof err),
                          HM_EXLSX);
         assert_null(r);
         assert_string_equal(err, "the sink refused section 1");
@@ -746,11 +765,9 @@ static void test_aggregate_sink(void **state)
                       "[section b]\nheading = B\nquery = multi\ncolumns = n:N:int\n"
                       "[section c]\nheading = C\nquery = bad_sql\ncolumns = a:A\n";
     for (int i = 0; i < 10; i++) {
-        recorder rec = { .in_order = true, .fail_at = 0 };
-        hm_strbuf_init(&rec.seen);
-        hm_section_sink sink = { &rec, rec_begin, rec_section, rec_end };
-        hm_error rc = october_sink(db, twin, &sink, NULL, bad, "tests/fixtures/report/queries",
-                                   &r, err, sizeof err);
+        recorder rec;
+        hm_error rc = recorded(db, twin, 0, NULL, bad, "tests/fixtures/report/queries", &rec, &r,
+                               err, sizeof err);
         assert_null(r);
         assert_int_equal(rec.ended, 0);
         /* the sink stops the queries not yet taken: c may not run */
@@ -762,11 +779,7 @@ static void test_aggregate_sink(void **state)
     }
 
     hm_strbuf_release(&plain);
-    sqlite3_exec(twin, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(twin);
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(db);
-    tu_remove_tree(dir);
+    twin_close(&t);
 }
 
 int main(void)

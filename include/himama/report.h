@@ -188,8 +188,8 @@ hm_error hm_render_xlsx(const hm_report *r, const hm_render_opts *o, const char 
  * hm_book_discard, which frees h and removes path.  One thread at a time.
  */
 typedef struct hm_book hm_book;
-hm_error hm_book_open(const hm_report *r, const hm_render_opts *o, const char *path,
-                      hm_book **out, char *err, size_t errsz);
+hm_error hm_book_open(const hm_report *r, const char *path, hm_book **out, char *err,
+                      size_t errsz);
 hm_error hm_book_section(hm_book *h, size_t i, char *err, size_t errsz);
 hm_error hm_book_finish(hm_book *h, const hm_render_opts *o, char *err, size_t errsz);
 hm_error hm_book_close(hm_book *h, char *err, size_t errsz);
