@@ -641,6 +641,109 @@ static void tick_label(double v, const hm_colspec *spec, char *out, size_t outsz
     hm_value_format(&iv, &plain, false, out, outsz);
 }
 
+/* A box on the page: left, bottom, right, top. */
+typedef struct lbox {
+    double x0, y0, x1, y1;
+} lbox;
+
+static bool lbox_hits(const lbox *a, const lbox *b)
+{
+    return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
+}
+
+/* One point of a line chart that may get a value label. */
+typedef struct lpoint {
+    double y;
+    size_t k;               /* series, for the order of equal values */
+    char text[64];
+} lpoint;
+
+/* Higher points first; equal ones in series order. */
+static int lpoint_cmp(const void *a, const void *b)
+{
+    const lpoint *p = a, *q = b;
+    if (p->y != q->y)
+        return p->y < q->y ? 1 : -1;
+    return (p->k > q->k) - (p->k < q->k);
+}
+
+/*
+ * The value labels of a line chart, drawn over its lines.  Each month's
+ * points are labelled from the highest down: a label goes just above its
+ * point, else just below it, and only where it touches no other label,
+ * point or legend entry and stays between the axis and the chart's top.
+ * Where two lines run close together the upper one is labelled above and
+ * the lower below; a point crowded out keeps no label (the table under
+ * the chart has every value) rather than one printed over another.
+ */
+static void line_labels(rctx *c, const hm_section *s, const size_t *sc, size_t ns,
+                        double gw, double px0, double py0, double vmin, double vmax,
+                        double ph, double base, double top, const lbox *legend)
+{
+    const hm_table *t = &s->table;
+    size_t nc = t->nrow, npt = 0, nplaced = 0;
+    double vs = LAYOUT.chart_value_size, r = 2.2;
+    lpoint *pt = hm_xcalloc(nc * ns, sizeof *pt);
+    size_t *first = hm_xcalloc(nc + 1, sizeof *first);
+    lbox *marks = hm_xcalloc(nc * ns, sizeof *marks);
+    lbox *placed = hm_xcalloc(nc * ns + ns, sizeof *placed);
+
+    /* Every point with its label text, column by column; the markers. */
+    for (size_t i = 0; i < nc; i++) {
+        double cx = px0 + gw * ((double)i + 0.5);
+        first[i] = npt;
+        for (size_t k = 0; k < ns; k++) {
+            const hm_value *cv = hm_table_cell(t, i, sc[k]);
+            const hm_colspec *spec = &t->cols[sc[k]];
+            lpoint *p = &pt[npt];
+            double v;
+            if (!cell_number(cv, &v))
+                continue;
+            const char *vt = cell_text(c, cv, spec, p->text, sizeof p->text);
+            if (vt != p->text)
+                snprintf(p->text, sizeof p->text, "%s", vt);
+            bool hidden = c->pub && spec->child_count && strcmp(vt, "<3") == 0;
+            p->y = hidden ? base : py0 + (v - vmin) / (vmax - vmin) * ph;
+            p->k = k;
+            marks[npt] = (lbox){ cx - r, p->y - r, cx + r, p->y + r };
+            npt++;
+        }
+    }
+    first[nc] = npt;
+    for (size_t k = 0; k < ns; k++)
+        placed[nplaced++] = legend[k];
+
+    for (size_t i = 0; i < nc; i++) {
+        double cx = px0 + gw * ((double)i + 0.5);
+        lpoint *col = &pt[first[i]];
+        size_t n = first[i + 1] - first[i];
+        qsort(col, n, sizeof *col, lpoint_cmp);
+        for (size_t j = 0; j < n; j++) {
+            double w = hm_pdf_text_width(c->pdf, col[j].text, vs);
+            /* baselines above and below the point; the box spans the
+               digits' height (0.85 of the size) and a little below */
+            double at[2] = { col[j].y + r + 2, col[j].y - r - 2 - vs * 0.85 };
+            for (size_t a = 0; a < 2; a++) {
+                lbox b = { cx - w / 2 - 1, at[a] - vs * 0.15, cx + w / 2 + 1, at[a] + vs * 0.85 };
+                bool ok = b.y0 >= py0 + 0.5 && b.y1 <= top;
+                for (size_t q = 0; ok && q < nplaced; q++)
+                    ok = !lbox_hits(&b, &placed[q]);
+                for (size_t q = 0; ok && q < npt; q++)
+                    ok = !lbox_hits(&b, &marks[q]);
+                if (!ok)
+                    continue;
+                hm_pdf_text_center(c->pdf, cx, at[a], vs, LAYOUT.text, col[j].text);
+                placed[nplaced++] = b;
+                break;
+            }
+        }
+    }
+    free(pt);
+    free(first);
+    free(marks);
+    free(placed);
+}
+
 /*
  * A grouped bar chart (line == false) or a line chart of the section's
  * series over its category column, with legend, axis, gridlines and
@@ -652,6 +755,7 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
     size_t ns = 0, nc = t->nrow;
     size_t *sc = NULL;
     double *xy = NULL;
+    lbox *legend = NULL;
     char buf[128];
     hm_strbuf sb = HM_STRBUF_INIT;
 
@@ -698,6 +802,7 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
 
     /* Legend: a swatch and the series label for each series. */
     double lx = c->left;
+    legend = hm_xcalloc(ns, sizeof *legend);
     for (size_t k = 0; k < ns; k++) {
         uint32_t col = LAYOUT.series[k % (sizeof LAYOUT.series / sizeof LAYOUT.series[0])];
         const char *label = nz(t->cols[sc[k]].label);
@@ -708,7 +813,9 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
             hm_pdf_fill_rect(c->pdf, lx + 2, top - size * 1.3, 10, size * 0.9, col);
         }
         hm_pdf_text(c->pdf, lx + 18, top - size * 1.3, size, LAYOUT.text, label);
-        lx += 18 + hm_pdf_text_width(c->pdf, label, size) + 16;
+        double lw = 18 + hm_pdf_text_width(c->pdf, label, size);
+        legend[k] = (lbox){ lx, top - size * 1.6, lx + lw, top };
+        lx += lw + 16;
     }
 
     /* Plot area: y tick labels on the left, category labels below. */
@@ -791,26 +898,18 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
         }
         if (line) {
             hm_pdf_polyline(c->pdf, xy, np, col, 1.6);
-            size_t p = 0;
-            for (size_t i = 0; i < nc; i++) {
-                const hm_value *cv = hm_table_cell(t, i, sc[k]);
-                double v;
-                if (!cell_number(cv, &v))
-                    continue;
+            for (size_t p = 0; p < np; p++)
                 hm_pdf_fill_circle(c->pdf, xy[2 * p], xy[2 * p + 1], 2.2, col);
-                if (labels)
-                    hm_pdf_text_center(c->pdf, xy[2 * p], xy[2 * p + 1] + 4,
-                                       LAYOUT.chart_value_size, LAYOUT.text,
-                                       cell_text(c, cv, spec, buf, sizeof buf));
-                p++;
-            }
         }
     }
+    if (line && labels)
+        line_labels(c, s, sc, ns, gw, px0, py0, vmin, vmax, ph, base, top, legend);
 #undef YPOS
     c->y = top - LAYOUT.chart_h - LAYOUT.chart_gap_after;
 out:
     free(sc);
     free(xy);
+    free(legend);
     hm_strbuf_release(&sb);
     return hm_pdf_status(c->pdf);
 }

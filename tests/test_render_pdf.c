@@ -632,6 +632,112 @@ static void test_render_pdf_long_list_cut(void **state)
     free(dir);
 }
 
+/*
+ * Line charts whose lines run close together: two contact rates a point
+ * or two apart, and five activity counts of which three stay near zero.
+ */
+static hm_report *build_crowded_lines(void)
+{
+    hm_report *r = tu_report_new("halfyear", "2026-H1", "2026-01-01", "2026-06-30", "internal", "zh");
+    r->title = hm_xstrdup("半年度座谈会材料");
+    hm_section *s = add_section(r, HM_SEC_LINE, "rates", "与上年同期逐月对比", NULL);
+    {
+        const char *n[] = { "month", "rate", "rate_prev" };
+        const char *l[] = { "月份", "联系率（本年）", "联系率（上年同期）" };
+        hm_format f[] = { HM_FMT_TEXT, HM_FMT_PERCENT, HM_FMT_PERCENT };
+        set_columns(s, 3, n, l, f, NULL, 6);
+        double a[] = { 0.911, 0.918, 0.909, 0.931, 0.903, 0.954 };
+        double b[] = { 0.924, 0.934, 0.886, 0.912, 0.954, 0.948 };
+        for (size_t i = 0; i < 6; i++) {
+            char m[16];
+            snprintf(m, sizeof m, "%zu月", i + 1);
+            set_cell(s, i, 0, vtext(m));
+            set_cell(s, i, 1, vreal(a[i]));
+            set_cell(s, i, 2, vreal(b[i]));
+        }
+        s->category_col = 0;
+        s->nseries = 2;
+        s->series_cols = hm_xcalloc(2, sizeof *s->series_cols);
+        s->series_cols[0] = 1;
+        s->series_cols[1] = 2;
+    }
+    s = add_section(r, HM_SEC_LINE, "trend", "逐月趋势", NULL);
+    {
+        const char *n[] = { "month", "calls", "reading", "holiday", "birthday", "wishes" };
+        const char *l[] = { "月份", "亲情连线", "陪你阅读", "假日亲子活动", "陪过生日", "实现微心愿" };
+        hm_format f[] = { HM_FMT_TEXT, HM_FMT_INT, HM_FMT_INT, HM_FMT_INT, HM_FMT_INT, HM_FMT_INT };
+        set_columns(s, 6, n, l, f, NULL, 12);
+        for (size_t i = 0; i < 12; i++) {
+            char m[16];
+            snprintf(m, sizeof m, "%zu月", i + 1);
+            set_cell(s, i, 0, vtext(m));
+            set_cell(s, i, 1, vint(300 + (int64_t)(i * 7 % 30)));
+            set_cell(s, i, 2, vint(40 + (int64_t)(i * 5 % 13)));
+            set_cell(s, i, 3, vint((int64_t)(i % 4)));
+            set_cell(s, i, 4, vint(5 + (int64_t)(i * 3 % 9)));
+            set_cell(s, i, 5, vint(8 + (int64_t)(i % 5)));
+        }
+        s->category_col = 0;
+        s->nseries = 5;
+        s->series_cols = hm_xcalloc(5, sizeof *s->series_cols);
+        for (size_t k = 0; k < 5; k++)
+            s->series_cols[k] = k + 1;
+    }
+    return r;
+}
+
+/* How many times needle occurs in hay. */
+static size_t occurrences(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Value labels of close lines go above and below their points, never
+ * over one another; a label with no room is left out. */
+static void test_render_pdf_line_labels_apart(void **state)
+{
+    (void)state;
+    char py[256], tool[512];
+    if (!tu_find_python(py, sizeof py))
+        fail_msg("the word checker needs python3");
+    tu_tools_path(tool, sizeof tool, "check_pdf_words.py");
+    char *dir = tu_temp_dir("himama-render");
+    hm_report *r = build_crowded_lines();
+    char *path = render(r, dir, "lines.pdf");
+    hm_strbuf cmd = HM_STRBUF_INIT, out = HM_STRBUF_INIT;
+    hm_strbuf_init(&cmd);
+    hm_strbuf_init(&out);
+    hm_strbuf_addf(&cmd, "'%s' '%s' '%s' 2>&1", py, tool, path);
+    int rc = tu_run(cmd.buf, &out);
+    if (rc != 0)
+        fail_msg("words printed over others (exit %d):\n%s", rc, out.buf);
+    assert_contains(out.buf, "0 overlapping words");
+
+    /* Both rates of every month are labelled (once on the chart, once in
+       its table): the lower of two close points gets its label below. */
+    const char *rates[] = { "91.1%", "91.8%", "90.9%", "93.1%", "90.3%", "95.4%",
+                            "92.4%", "93.4%", "88.6%", "91.2%", "94.8%", NULL };
+    hm_strbuf_reset(&out);
+    text_of(path, &out);
+    for (const char **v = rates; *v; v++)
+        if (occurrences(out.buf, *v) < 2)
+            fail_msg("%s is not labelled on the chart", *v);
+    /* 95.4% is both May's previous and June's current rate. */
+    assert_true(occurrences(out.buf, "95.4%") >= 4);
+    /* The top line is labelled at every month. */
+    assert_true(occurrences(out.buf, "314") >= 2);
+
+    hm_strbuf_release(&cmd);
+    hm_strbuf_release(&out);
+    drop(path);
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -644,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_render_pdf_counts_placeholders),
         cmocka_unit_test(test_render_pdf_survives_awkward_input),
         cmocka_unit_test(test_render_pdf_long_list_cut),
+        cmocka_unit_test(test_render_pdf_line_labels_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

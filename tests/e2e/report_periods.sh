@@ -231,6 +231,15 @@ got=$(range_figures 2026-04-01 2026-04-01 | cut -d' ' -f1)
 expect_eq "range of one day" "$(q "SELECT count(DISTINCT activity_id) FROM activities
     WHERE type = 'call' AND date = '2026-04-01'")" "$got"
 
+# Every PDF written above (the half-year, annual and range briefings, the
+# dossiers, the half-year's monthly reports): no word printed over another,
+# chart value labels included.
+mapfile -t pdfs < <(find out -name '*.pdf' | sort)
+expect_eq "PDFs to check for overlapping words" yes "$([ "${#pdfs[@]}" -ge 10 ] && echo yes || echo "${#pdfs[@]}")"
+words=$("$PY" "$ROOT/tests/tools/check_pdf_words.py" "${pdfs[@]}" 2>&1)
+expect_eq "no word printed over another" "0 overlapping words" "$(printf '%s\n' "$words" | tail -1)"
+[ "$(printf '%s\n' "$words" | tail -1)" = "0 overlapping words" ] || printf '%s\n' "$words" | head -5
+
 # Usage errors.
 hm report halfyear 2026-H3 2>/dev/null; expect_eq "bad half" 1 "$?"
 hm report range 2026-02-01 2026-01-01 2>/dev/null; expect_eq "range backwards" 1 "$?"
