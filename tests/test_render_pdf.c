@@ -243,6 +243,14 @@ static void drop(char *path)
     free(path);
 }
 
+/* End a test: remove its (empty) directory, free its name and the report. */
+static void leave(char *dir, hm_report *r)
+{
+    rmdir(dir);
+    free(dir);
+    hm_report_free(r);
+}
+
 /* Number of pages (pdfinfo), 0 when it fails. */
 static int page_count(const char *path)
 {
@@ -346,9 +354,7 @@ static void test_render_pdf_readers_agree(void **state)
     hm_strbuf_release(&cmd);
     hm_strbuf_release(&out);
     drop(path);
-    rmdir(dir);
-    free(dir);
-    hm_report_free(r);
+    leave(dir, r);
 }
 
 static void test_render_pdf_same_bytes(void **state)
@@ -367,9 +373,7 @@ static void test_render_pdf_same_bytes(void **state)
     free(db);
     drop(a);
     drop(b);
-    rmdir(dir);
-    free(dir);
-    hm_report_free(r);
+    leave(dir, r);
 }
 
 static void test_render_pdf_public_hides_small_counts(void **state)
@@ -386,9 +390,7 @@ static void test_render_pdf_public_hides_small_counts(void **state)
     assert_null(strstr(out.buf, "内部资料"));
     hm_strbuf_release(&out);
     drop(path);
-    rmdir(dir);
-    free(dir);
-    hm_report_free(r);
+    leave(dir, r);
 }
 
 static void test_render_pdf_public_refuses_personal_data(void **state)
@@ -408,9 +410,7 @@ static void test_render_pdf_public_refuses_personal_data(void **state)
     assert_non_null(strstr(err, "guardian"));
     assert_int_equal(stat(path, &st), -1);   /* nothing written */
     free(path);
-    rmdir(dir);
-    free(dir);
-    hm_report_free(r);
+    leave(dir, r);
 }
 
 static void test_render_pdf_english_page_numbers(void **state)
@@ -430,9 +430,7 @@ static void test_render_pdf_english_page_numbers(void **state)
     assert_null(strstr(out.buf, "第 1 页"));
     hm_strbuf_release(&out);
     drop(path);
-    rmdir(dir);
-    free(dir);
-    hm_report_free(r);
+    leave(dir, r);
 }
 
 static void test_render_pdf_bad_font_writes_nothing(void **state)
@@ -448,9 +446,7 @@ static void test_render_pdf_bad_font_writes_nothing(void **state)
     assert_non_null(strstr(err, "missing-font.ttc"));
     assert_int_equal(stat(path, &st), -1);
     free(path);
-    rmdir(dir);
-    free(dir);
-    hm_report_free(r);
+    leave(dir, r);
 }
 
 static void test_render_pdf_counts_placeholders(void **state)
@@ -476,9 +472,7 @@ static void test_render_pdf_counts_placeholders(void **state)
     assert_contains(out.buf, "小□□");
     hm_strbuf_release(&out);
     drop(path);
-    rmdir(dir);
-    free(dir);
-    hm_report_free(r);
+    leave(dir, r);
 }
 
 static void test_render_pdf_survives_awkward_input(void **state)
@@ -533,9 +527,7 @@ static void test_render_pdf_survives_awkward_input(void **state)
     hm_strbuf_release(&cmd);
     hm_strbuf_release(&out);
     drop(path);
-    rmdir(dir);
-    free(dir);
-    hm_report_free(r);
+    leave(dir, r);
 }
 
 /* A list of n rows "名单第I行" cut to pdf_rows in the PDF. */
@@ -733,9 +725,7 @@ static void test_render_pdf_line_labels_apart(void **state)
     hm_strbuf_release(&cmd);
     hm_strbuf_release(&out);
     drop(path);
-    rmdir(dir);
-    free(dir);
-    hm_report_free(r);
+    leave(dir, r);
 }
 
 int main(void)
