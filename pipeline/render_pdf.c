@@ -651,11 +651,12 @@ static bool lbox_hits(const lbox *a, const lbox *b)
     return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
 }
 
-/* One point of a line chart that may get a value label. */
+/* One point of a line chart, with its value label. */
 typedef struct lpoint {
+    bool on;                /* the cell has a number: a point is drawn */
     double y;
     size_t k;               /* series, for the order of equal values */
-    char text[64];
+    char text[128];         /* as chart() formats it */
 } lpoint;
 
 /* Higher points first; equal ones in series order. */
@@ -668,55 +669,41 @@ static int lpoint_cmp(const void *a, const void *b)
 }
 
 /*
- * The value labels of a line chart, drawn over its lines.  Each month's
- * points are labelled from the highest down: a label goes just above its
- * point, else just below it, and only where it touches no other label,
- * point or legend entry and stays between the axis and the chart's top.
+ * The value labels of a line chart, drawn over its lines; pt holds its
+ * points as chart() drew them, nc columns of ns series (pt[i * ns + k]),
+ * column i centred at px0 + gw * (i + 0.5).  Each column's points are
+ * labelled from the highest down: a label goes just above its point,
+ * else just below it, and only where it touches no other label, point or
+ * legend entry and stays between the axis (py0) and the chart's top.
  * Where two lines run close together the upper one is labelled above and
  * the lower below; a point crowded out keeps no label (the table under
  * the chart has every value) rather than one printed over another.
  */
-static void line_labels(rctx *c, const hm_section *s, const size_t *sc, size_t ns,
-                        double gw, double px0, double py0, double vmin, double vmax,
-                        double ph, double base, double top, const lbox *legend)
+static void line_labels(rctx *c, lpoint *pt, size_t nc, size_t ns, double gw, double px0,
+                        double py0, double top, const lbox *legend)
 {
-    const hm_table *t = &s->table;
-    size_t nc = t->nrow, npt = 0, nplaced = 0;
+    size_t nmark = 0, nplaced = 0;
     double vs = LAYOUT.chart_value_size, r = 2.2;
-    lpoint *pt = hm_xcalloc(nc * ns, sizeof *pt);
-    size_t *first = hm_xcalloc(nc + 1, sizeof *first);
     lbox *marks = hm_xcalloc(nc * ns, sizeof *marks);
     lbox *placed = hm_xcalloc(nc * ns + ns, sizeof *placed);
+    lpoint *col = hm_xcalloc(ns, sizeof *col);
 
-    /* Every point with its label text, column by column; the markers. */
     for (size_t i = 0; i < nc; i++) {
         double cx = px0 + gw * ((double)i + 0.5);
-        first[i] = npt;
-        for (size_t k = 0; k < ns; k++) {
-            const hm_value *cv = hm_table_cell(t, i, sc[k]);
-            const hm_colspec *spec = &t->cols[sc[k]];
-            lpoint *p = &pt[npt];
-            double v;
-            if (!cell_number(cv, &v))
-                continue;
-            const char *vt = cell_text(c, cv, spec, p->text, sizeof p->text);
-            if (vt != p->text)
-                snprintf(p->text, sizeof p->text, "%s", vt);
-            bool hidden = c->pub && spec->child_count && strcmp(vt, "<3") == 0;
-            p->y = hidden ? base : py0 + (v - vmin) / (vmax - vmin) * ph;
-            p->k = k;
-            marks[npt] = (lbox){ cx - r, p->y - r, cx + r, p->y + r };
-            npt++;
-        }
+        for (size_t k = 0; k < ns; k++)
+            if (pt[i * ns + k].on)
+                marks[nmark++] = (lbox){ cx - r, pt[i * ns + k].y - r, cx + r,
+                                         pt[i * ns + k].y + r };
     }
-    first[nc] = npt;
     for (size_t k = 0; k < ns; k++)
         placed[nplaced++] = legend[k];
 
     for (size_t i = 0; i < nc; i++) {
         double cx = px0 + gw * ((double)i + 0.5);
-        lpoint *col = &pt[first[i]];
-        size_t n = first[i + 1] - first[i];
+        size_t n = 0;
+        for (size_t k = 0; k < ns; k++)
+            if (pt[i * ns + k].on)
+                col[n++] = pt[i * ns + k];
         qsort(col, n, sizeof *col, lpoint_cmp);
         for (size_t j = 0; j < n; j++) {
             double w = hm_pdf_text_width(c->pdf, col[j].text, vs);
@@ -728,7 +715,7 @@ static void line_labels(rctx *c, const hm_section *s, const size_t *sc, size_t n
                 bool ok = b.y0 >= py0 + 0.5 && b.y1 <= top;
                 for (size_t q = 0; ok && q < nplaced; q++)
                     ok = !lbox_hits(&b, &placed[q]);
-                for (size_t q = 0; ok && q < npt; q++)
+                for (size_t q = 0; ok && q < nmark; q++)
                     ok = !lbox_hits(&b, &marks[q]);
                 if (!ok)
                     continue;
@@ -738,10 +725,9 @@ static void line_labels(rctx *c, const hm_section *s, const size_t *sc, size_t n
             }
         }
     }
-    free(pt);
-    free(first);
     free(marks);
     free(placed);
+    free(col);
 }
 
 /*
@@ -756,6 +742,7 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
     size_t *sc = NULL;
     double *xy = NULL;
     lbox *legend = NULL;
+    lpoint *pt = NULL;
     char buf[128];
     hm_strbuf sb = HM_STRBUF_INIT;
 
@@ -869,6 +856,8 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
     double inner = gw * (line ? 1.0 : 0.72), bw = inner / (double)ns;
     bool labels = line ? nc <= 14 : bw >= size * 2.2 || nc * ns <= 24;
     xy = hm_xcalloc(2 * nc, sizeof *xy);
+    if (line)
+        pt = hm_xcalloc(nc * ns, sizeof *pt);
     for (size_t k = 0; k < ns; k++) {
         uint32_t col = LAYOUT.series[k % (sizeof LAYOUT.series / sizeof LAYOUT.series[0])];
         const hm_colspec *spec = &t->cols[sc[k]];
@@ -882,8 +871,11 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
             bool hidden = c->pub && spec->child_count && strcmp(vt, "<3") == 0;
             double cx = px0 + gw * ((double)i + 0.5);
             if (line) {
+                lpoint *p = &pt[i * ns + k];
+                *p = (lpoint){ .on = true, .y = hidden ? base : YPOS(v), .k = k };
+                snprintf(p->text, sizeof p->text, "%s", vt);
                 xy[2 * np] = cx;
-                xy[2 * np + 1] = hidden ? base : YPOS(v);
+                xy[2 * np + 1] = p->y;
                 np++;
             } else {
                 double x = px0 + gw * (double)i + (gw - inner) / 2 + bw * (double)k;
@@ -903,13 +895,14 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
         }
     }
     if (line && labels)
-        line_labels(c, s, sc, ns, gw, px0, py0, vmin, vmax, ph, base, top, legend);
+        line_labels(c, pt, nc, ns, gw, px0, py0, top, legend);
 #undef YPOS
     c->y = top - LAYOUT.chart_h - LAYOUT.chart_gap_after;
 out:
     free(sc);
     free(xy);
     free(legend);
+    free(pt);
     hm_strbuf_release(&sb);
     return hm_pdf_status(c->pdf);
 }
