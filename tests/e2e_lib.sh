@@ -29,6 +29,16 @@ expect_match() {
     fi
 }
 
+# expect_no_overlaps PDF...: no word printed over another in any of them
+# (tests/tools/check_pdf_words.py); on failure the first pairs are shown.
+expect_no_overlaps() {
+    local out last
+    out=$("${PY:-/usr/bin/python3}" "$ROOT/tests/tools/check_pdf_words.py" "$@" 2>&1)
+    last=$(printf '%s\n' "$out" | tail -1)
+    expect_eq "no word printed over another" "0 overlapping words" "$last"
+    [ "$last" = "0 overlapping words" ] || printf '%s\n' "$out" | head -5
+}
+
 q() { sqlite3 -batch -noheader "$T/h.db" "$1"; }
 
 finish() {

@@ -236,9 +236,7 @@ expect_eq "range of one day" "$(q "SELECT count(DISTINCT activity_id) FROM activ
 # chart value labels included.
 mapfile -t pdfs < <(find out -name '*.pdf' | sort)
 expect_eq "PDFs to check for overlapping words" yes "$([ "${#pdfs[@]}" -ge 10 ] && echo yes || echo "${#pdfs[@]}")"
-words=$("$PY" "$ROOT/tests/tools/check_pdf_words.py" "${pdfs[@]}" 2>&1)
-expect_eq "no word printed over another" "0 overlapping words" "$(printf '%s\n' "$words" | tail -1)"
-[ "$(printf '%s\n' "$words" | tail -1)" = "0 overlapping words" ] || printf '%s\n' "$words" | head -5
+expect_no_overlaps "${pdfs[@]}"
 
 # Usage errors.
 hm report halfyear 2026-H3 2>/dev/null; expect_eq "bad half" 1 "$?"
