@@ -36,7 +36,7 @@ HM_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recove
 LDSAN = -fsanitize=$(SANITIZE)
 endif
 
-SRC = $(sort $(filter-out pipeline/main.c,$(wildcard pipeline/*.c)))
+SRC = $(sort $(filter-out pipeline/cli/main.c,$(wildcard pipeline/*/*.c)))
 OBJ = $(SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -49,7 +49,7 @@ all: himama
 himama: $(BUILD)/himama
 	$(Q)if [ "$(BUILD)" = build ]; then cp $< $@.tmp && mv -f $@.tmp $@; fi
 
-$(BUILD)/himama: $(BUILD)/pipeline/main.o $(BUILD)/libhimama.a
+$(BUILD)/himama: $(BUILD)/pipeline/cli/main.o $(BUILD)/libhimama.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/bench/queries.sh - time each report query on a database, with the
-# parameters the monthly report binds (see pipeline/aggregate.c), in the
+# parameters the monthly report binds (see pipeline/report/aggregate.c), in the
 # sqlite3 shell with .timer on.  Not a test.
 #
 #   tests/bench/queries.sh DB YYYY-MM [QUERY...]

@@ -58,7 +58,7 @@ for word in init ingest "report monthly" "report halfyear" "report annual" "repo
             processing/ archive/YYYY-MM-DD/ failed/YYYY-MM-DD/ "0 6 1 \* \*"; do
     printf '%s' "$man_text" | grep -q -- "$word" || { echo "FAIL: man page lacks '$word'"; fails=$((fails + 1)); }
 done
-keys=$(sed -n '/known_keys\[\] = {/,/NULL/p' "$ROOT/pipeline/config.c" | grep -o '"[a-z_]*"' | tr -d '"')
+keys=$(sed -n '/known_keys\[\] = {/,/NULL/p' "$ROOT/pipeline/cli/config.c" | grep -o '"[a-z_]*"' | tr -d '"')
 [ -n "$keys" ] || { echo "FAIL: no config keys found"; fails=$((fails + 1)); }
 for k in $keys; do
     printf '%s' "$man_text" | grep -qE "^ {7}$k( |\$)" || { echo "FAIL: man page lacks config key '$k'"; fails=$((fails + 1)); }
