@@ -36,8 +36,16 @@ HM_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recove
 LDSAN = -fsanitize=$(SANITIZE)
 endif
 
-SRC = $(sort $(filter-out pipeline/cli/main.c,$(wildcard pipeline/*/*.c)))
+# The stages make libhimama.a; the tools (synthetic data, intake forms) and
+# the command layer (but main.c) are archives of their own above it, so a
+# stage cannot call up into them without the link failing.
+SRC = $(sort $(filter-out pipeline/cli/% pipeline/tools/%,$(wildcard pipeline/*/*.c)))
 OBJ = $(SRC:%.c=$(BUILD)/%.o)
+TOOLS_SRC = $(sort $(wildcard pipeline/tools/*.c))
+TOOLS_OBJ = $(TOOLS_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC = $(sort $(filter-out pipeline/cli/main.c,$(wildcard pipeline/cli/*.c)))
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIBS_OWN = $(BUILD)/libhimama-cli.a $(BUILD)/libhimama-tools.a $(BUILD)/libhimama.a
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HDRS = $(wildcard include/*.h include/himama/*.h)
@@ -49,11 +57,17 @@ all: himama
 himama: $(BUILD)/himama
 	$(Q)if [ "$(BUILD)" = build ]; then cp $< $@.tmp && mv -f $@.tmp $@; fi
 
-$(BUILD)/himama: $(BUILD)/pipeline/cli/main.o $(BUILD)/libhimama.a
+$(BUILD)/himama: $(BUILD)/pipeline/cli/main.o $(LIBS_OWN)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/libhimama.a: $(OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libhimama-tools.a: $(TOOLS_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libhimama-cli.a: $(CLI_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/%.o: %.c $(HDRS)
@@ -61,11 +75,11 @@ $(BUILD)/%.o: %.c $(HDRS)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(HM_CPPFLAGS) $(CPPFLAGS) $(HM_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c tests/test_util.h $(BUILD)/libhimama.a $(HDRS)
+$(BUILD)/tests/%: tests/%.c tests/test_util.h $(LIBS_OWN) $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(HM_CPPFLAGS) $(CPPFLAGS) $(HM_CFLAGS) $(CFLAGS) -o $@ $< \
-		$(BUILD)/libhimama.a $(LDSAN) $(LIBS) $(TEST_LIBS)
+		$(LIBS_OWN) $(LDSAN) $(LIBS) $(TEST_LIBS)
 
 deps:
 	$(Q)missing=""; for p in $(DEPS_PKGS); do \

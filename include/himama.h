@@ -23,12 +23,7 @@ typedef enum hm_error {
     HM_ENOMEM,          /* out of memory (only where recoverable) */
     HM_EDB,             /* the database reported an error */
     HM_EENCODING,       /* a file is in no accepted encoding */
-    HM_ECSV,            /* a CSV record is malformed */
-    HM_EFIELD,          /* a field broke a rule at the door */
-    HM_EHEADER,         /* a header is missing, duplicated or unknown */
-    HM_EKIND,           /* a file's kind cannot be told */
     HM_EREJECTED,       /* a file was rejected whole */
-    HM_EROWS,           /* some rows were rejected */
     HM_ELOCKED,         /* another himama process holds the database lock */
     HM_ETEMPLATE,       /* a template could not be parsed */
     HM_EQUERY,          /* a query file is missing or failed */

@@ -16,6 +16,7 @@
 #include "test_util.h"
 
 #include "himama/db.h"
+#include "himama/migrate.h"
 #include "himama/forms.h"
 #include "himama/kinds.h"
 #include "himama/util.h"

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "himama/db.h"
+#include "himama/util.h"
 #include "himama/kinds.h"
 
 /* An in-memory database made by queries/schema.sql. */

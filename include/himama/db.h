@@ -23,14 +23,6 @@ hm_error hm_db_open(const char *path, bool create, sqlite3 **db,
                     char *err, size_t errsz);
 
 /*
- * Bring the schema to HM_SCHEMA_VERSION: run datadir/queries/schema.sql on
- * an empty database, later migrations on older ones, each in one
- * transaction.  *from gets the version found (0: a new database).
- */
-hm_error hm_db_migrate(sqlite3 *db, const char *datadir, int *from,
-                       char *err, size_t errsz);
-
-/*
  * For readers (report, check): fail with a message saying how to upgrade
  * when db's schema is older than this program's.
  */
@@ -91,12 +83,6 @@ int hm_db_version(sqlite3 *db);
  */
 hm_error hm_db_exec_script(sqlite3 *db, const char *name, const char *sql,
                            char *err, size_t errsz);
-
-/*
- * Read a whole file into a NUL-terminated buffer (caller frees); NULL on
- * error with errno set.  *len may be NULL.
- */
-char *hm_read_file(const char *path, size_t *len);
 
 /*
  * Take the writer's lock: flock on "DBPATH.lock", non-blocking.  On

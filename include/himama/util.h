@@ -115,4 +115,10 @@ char *hm_path_join(const char *a, const char *b);
 /* The last component of path (points into path). */
 const char *hm_path_base(const char *path);
 
+/*
+ * Read a whole file into a NUL-terminated buffer (caller frees); NULL on
+ * error with errno set.  *len may be NULL.
+ */
+char *hm_read_file(const char *path, size_t *len);
+
 #endif

@@ -5,6 +5,7 @@
 #include "himama.h"
 #include "himama/cli.h"
 #include "himama/db.h"
+#include "himama/migrate.h"
 #include "himama/ingest.h"
 #include "himama/util.h"
 

@@ -4,6 +4,7 @@
 #include "himama.h"
 #include "himama/cli.h"
 #include "himama/db.h"
+#include "himama/migrate.h"
 
 #include <stdio.h>
 

@@ -18,6 +18,7 @@
 #include "himama.h"
 #include "himama/cli.h"
 #include "himama/db.h"
+#include "himama/migrate.h"
 #include "himama/inbox.h"
 #include "himama/ingest.h"
 #include "himama/log.h"

@@ -22,12 +22,7 @@ const char *hm_strerror(hm_error err)
     case HM_ENOMEM: return "out of memory";
     case HM_EDB: return "database error";
     case HM_EENCODING: return "unsupported encoding";
-    case HM_ECSV: return "malformed CSV";
-    case HM_EFIELD: return "invalid field";
-    case HM_EHEADER: return "bad header";
-    case HM_EKIND: return "unknown file kind";
     case HM_EREJECTED: return "file rejected";
-    case HM_EROWS: return "rows rejected";
     case HM_ELOCKED: return "database locked by another himama process";
     case HM_ETEMPLATE: return "template error";
     case HM_EQUERY: return "query error";
@@ -533,4 +528,27 @@ void hm_atomic_abort(hm_atomic *a)
     free(a->tmp);
     a->fp = NULL;
     a->path = a->tmp = NULL;
+}
+
+char *hm_read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    hm_strbuf sb = HM_STRBUF_INIT;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+        hm_strbuf_add(&sb, buf, n);
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        hm_strbuf_release(&sb);
+        errno = EIO;
+        return NULL;
+    }
+    hm_strbuf_grow(&sb, 0);
+    if (len)
+        *len = sb.len;
+    return hm_strbuf_detach(&sb);
 }
