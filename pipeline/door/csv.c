@@ -301,50 +301,34 @@ static void raw_add(hm_csv_reader *r, size_t from, size_t to)
         make_overlong(r);
 }
 
-/* Whether s holds only commas and white space (space, tab, NBSP, U+3000). */
+/* Whether s holds only commas and blanks (hm_utf8_blank). */
 static int is_blank(const char *s, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n; i++) {
-        if (u[i] == ',' || u[i] == ' ' || u[i] == '\t')
-            continue;
-        if (u[i] == 0xc2 && i + 1 < n && u[i + 1] == 0xa0) {
-            i += 1;
-            continue;
-        }
-        if (u[i] == 0xe3 && i + 2 < n && u[i + 1] == 0x80 && u[i + 2] == 0x80) {
-            i += 2;
-            continue;
-        }
-        return 0;
+    size_t i = 0, k;
+    while (i < n) {
+        if (s[i] == ',')
+            k = 1;
+        else if ((k = hm_utf8_blank(s + i, n - i)) == 0)
+            return 0;
+        i += k;
     }
     return 1;
 }
 
 /*
- * Feed one byte after a closing quote to the white-space check; *ws is 0
- * between characters, 1-3 inside NBSP or U+3000, -1 once text was seen.
+ * Feed one byte after a closing quote to the blank check.  The bytes not
+ * yet known to form a blank wait in pend (*npend of them; a blank may be
+ * cut by a refill); *npend is 0 between blanks and -1 once text was seen.
  */
-static void ws_step(int *ws, unsigned char c)
+static void ws_step(char pend[HM_UTF8_BLANK_MAX], int *npend, unsigned char c)
 {
-    switch (*ws) {
-    case 0:
-        if (c == ' ' || c == '\t')
-            return;
-        *ws = c == 0xc2 ? 1 : c == 0xe3 ? 2 : -1;
+    if (*npend < 0)
         return;
-    case 1:
-        *ws = c == 0xa0 ? 0 : -1;
-        return;
-    case 2:
-        *ws = c == 0x80 ? 3 : -1;
-        return;
-    case 3:
-        *ws = c == 0x80 ? 0 : -1;
-        return;
-    default:
-        return;
-    }
+    pend[(*npend)++] = (char)c;
+    if (hm_utf8_blank(pend, (size_t)*npend) == (size_t)*npend)
+        *npend = 0;
+    else if (*npend == HM_UTF8_BLANK_MAX)
+        *npend = -1;
 }
 
 /* Go back to the start of the input to re-read it as physical lines, from
@@ -383,6 +367,7 @@ static int read_record(hm_csv_reader *r, hm_csv_record *rec)
     int state = lines ? ST_LINE : ST_FIELD;
     long rec_line = r->line, quote_line = 0, last_line;
     int had_quote = 0, q_cr = 0, ws = 0;
+    char pend[HM_UTF8_BLANK_MAX];
     const char *error = NULL;
     int error_field = -1;
     size_t fstart = 0, rs = r->dpos, raw_end;
@@ -499,7 +484,7 @@ static int read_record(hm_csv_reader *r, hm_csv_record *rec)
             continue;
         case ST_AFTER:
             while (p < e && !special_unq[d[p]])
-                ws_step(&ws, d[p++]);
+                ws_step(pend, &ws, d[p++]);
             r->dpos = p;
             if (p == e)
                 continue;

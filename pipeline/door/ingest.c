@@ -341,38 +341,6 @@ static void slot_json(hm_strbuf *sb, const slot *v)
 
 /* ------------------------------------------------------- rejects file */
 
-/* Bytes of white space (as the rules trim it: space, tab, CR, LF, U+3000,
- * NBSP) at the start of s, or at its end when at_end is true. */
-static size_t ws_run(const char *s, size_t len, bool at_end)
-{
-    size_t n = 0;
-    for (;;) {
-        const unsigned char *u = (const unsigned char *)(at_end ? s + len - n : s + n);
-        size_t left = len - n;
-        if (left == 0)
-            return n;
-        if (at_end) {
-            if (u[-1] == ' ' || u[-1] == '\t' || u[-1] == '\r' || u[-1] == '\n')
-                n += 1;
-            else if (left >= 3 && u[-3] == 0xe3 && u[-2] == 0x80 && u[-1] == 0x80)
-                n += 3;
-            else if (left >= 2 && u[-2] == 0xc2 && u[-1] == 0xa0)
-                n += 2;
-            else
-                return n;
-        } else {
-            if (u[0] == ' ' || u[0] == '\t' || u[0] == '\r' || u[0] == '\n')
-                n += 1;
-            else if (left >= 3 && u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
-                n += 3;
-            else if (left >= 2 && u[0] == 0xc2 && u[1] == 0xa0)
-                n += 2;
-            else
-                return n;
-        }
-    }
-}
-
 /*
  * Write one cell of the rejects file: trimmed like a field, guarded with a
  * leading ' when it then starts like a formula, quoted when needed; control
@@ -380,10 +348,7 @@ static size_t ws_run(const char *s, size_t len, bool at_end)
  */
 static void write_cell(FILE *fp, const char *s, size_t len)
 {
-    size_t lead = ws_run(s, len, false);
-    s += lead;
-    len -= lead;
-    len -= ws_run(s, len, true);
+    s = hm_utf8_trim(s, &len);
     bool guard = len && (*s == '=' || *s == '+' || *s == '-' || *s == '@');
     bool quote = guard;
     for (size_t i = 0; i < len && !quote; i++)

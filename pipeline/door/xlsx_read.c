@@ -1152,23 +1152,15 @@ static int sheet_fail(hm_xlsx_sheet *s, const char *what, const char **errmsg)
     return -1;
 }
 
-/* True when every byte of f is white space (space, tab, CR, LF, U+3000, NBSP). */
+/* True when f is all spaces (hm_utf8_space), or empty. */
 static bool blank_field(const char *f, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)f[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-            i++;
-        else if (c == 0xC2 && i + 1 < n && (unsigned char)f[i + 1] == 0xA0)
-            i += 2;
-        else if (c == 0xE3 && i + 2 < n && (unsigned char)f[i + 1] == 0x80 &&
-                 (unsigned char)f[i + 2] == 0x80)
-            i += 3;
-        else
-            return false;
+    size_t k;
+    while (n > 0 && (k = hm_utf8_space(f, n)) > 0) {
+        f += k;
+        n -= k;
     }
-    return true;
+    return n == 0;
 }
 
 /* Append field f to raw, quoted as in CSV when it needs to be. */
