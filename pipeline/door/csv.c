@@ -585,3 +585,41 @@ int hm_csv_next(hm_csv_reader *r, hm_csv_record *rec, const char **errmsg)
         return 1;
     }
 }
+
+/* The row-source face of the reader. */
+static int source_next(void *impl, hm_csv_record *rec, const char **errmsg)
+{
+    return hm_csv_next(impl, rec, errmsg);
+}
+
+static unsigned long long source_offset(const void *impl)
+{
+    return hm_csv_offset(impl);
+}
+
+static void source_close(void *impl)
+{
+    hm_csv_close(impl);
+}
+
+hm_row_source hm_csv_source(hm_csv_reader *r, const char *path)
+{
+    return (hm_row_source){ .file = path, .sheet = NULL, .impl = r, .next = source_next,
+                            .offset = source_offset, .close = source_close };
+}
+
+hm_row_position hm_row_source_position(const hm_row_source *src, const hm_csv_record *rec,
+                                       int field)
+{
+    return (hm_row_position){ .file = src->file, .sheet = src->sheet, .line = rec->line,
+                              .column = field < 0 ? 0 : field + 1 };
+}
+
+char *hm_row_position_format(const hm_row_position *p, char *out, size_t outsz)
+{
+    int n = p->sheet ? snprintf(out, outsz, "%s:%s:%ld", p->file, p->sheet, p->line)
+                     : snprintf(out, outsz, "%s:%ld", p->file, p->line);
+    if (p->column > 0 && n >= 0 && (size_t)n < outsz)
+        snprintf(out + n, outsz - (size_t)n, ":%d", p->column);
+    return out;
+}
