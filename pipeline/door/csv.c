@@ -360,6 +360,13 @@ static int start_lines(hm_csv_reader *r, long from, long opened)
  * Read one record into the reader's buffers.  Returns 1 for a record to hand
  * out, 2 for one to skip (blank, or a line before an unterminated quote), 0
  * at end of input, -1 on error.  rec gets the line numbers, raw and error.
+ *
+ * Longer than our functions should be, and kept whole on purpose: it is the
+ * scanner's state machine (the states above), whose states share the
+ * record's running state (where its raw text starts, whether it crossed a
+ * refill, the quote's line, the pending CR) and the hot loop's locals; split
+ * into functions, each would take most of them by pointer and the one loop
+ * that every byte passes through would be harder to follow and slower.
  */
 static int read_record(hm_csv_reader *r, hm_csv_record *rec)
 {
