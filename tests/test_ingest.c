@@ -162,6 +162,11 @@ static void test_ingest_kind_rules(void **state)
     assert_true(hm_kinds[HM_KIND_ACTIVITIES].rules->flags & HM_RULE_ACTIVITY);
     assert_true(hm_kinds[HM_KIND_PAIRINGS].rules->flags & HM_RULE_PAIRING);
     assert_null(hm_kinds[HM_KIND_TOWNS].rules);
+    /* Every reference points into a kind. */
+    for (int r = HM_REF_TOWN; r <= HM_REF_FUND; r++)
+        assert_non_null(hm_ref_kind((hm_ref)r));
+    assert_null(hm_ref_kind(HM_REF_NONE));
+    assert_ptr_equal(hm_ref_kind(HM_REF_CHILD), &hm_kinds[HM_KIND_CHILDREN]);
 }
 
 /* The blank rule and the intake form's rows and sheets. */

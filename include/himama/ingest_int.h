@@ -4,10 +4,10 @@
  *   ingest.c         the driver: files and workbooks, digests and
  *                    duplicates, one transaction per unit, the header
  *   ingest_rows.c    the row checks: a record's fields parsed by the
- *                    contract, references, the kind's order rules
+ *                    contract, references looked up, the order rules
+ *   ingest_store.c   the kind's SQL, and a checked row stored or compared
  *   ingest_rules.c   the kind's rules of kinds.h (hm_kind_rules) at work:
  *                    order rules, pairings, and the summary tables
- *   ingest_store.c   the kind's SQL, and a checked row stored or compared
  *   ingest_rejects.c the rejects table and the rejects file, warnings
  *   ingest_cache.c   the lookups kept from row to row (references, pairs)
  *

@@ -272,6 +272,8 @@ int hm_kind_column(const hm_kind *k, const char *name_or_label);
 int hm_kind_column_index(const hm_kind *k, const char *name);
 /* The label of code in e, or NULL. */
 const char *hm_enum_label(const hm_enum *e, const char *code);
+/* The kind whose table a reference points into, or NULL for HM_REF_NONE. */
+const hm_kind *hm_ref_kind(hm_ref ref);
 
 /*
  * The intake workbook (tools' forms.h writes it): its auxiliary sheets

@@ -40,18 +40,13 @@ void hm_ingest_cache_free(hm_ingest_cache *c)
 
 void hm_ingest_cache_forget(hm_ingest_cache *c, const hm_kind *k)
 {
-    static const struct { hm_kind_id kind; hm_ref ref; } into[] = {
-        { HM_KIND_TOWNS, HM_REF_TOWN }, { HM_KIND_CHILDREN, HM_REF_CHILD },
-        { HM_KIND_VOLUNTEERS, HM_REF_VOLUNTEER }, { HM_KIND_TRAININGS, HM_REF_EVENT },
-        { HM_KIND_DONATIONS, HM_REF_FUND },
-    };
     if (!k) {
         hm_ingest_cache_clear(c);
         return;
     }
-    for (size_t i = 0; i < sizeof into / sizeof into[0]; i++)
-        if (into[i].kind == k->id)
-            hm_strset_release(&c->refs[into[i].ref]);
+    for (int r = HM_REF_TOWN; r <= HM_REF_FUND; r++)
+        if (hm_ref_kind((hm_ref)r) == k)
+            hm_strset_release(&c->refs[r]);
     if (k->rules && (k->rules->flags & HM_RULE_PAIRING))
         pairs_clear(c);
 }

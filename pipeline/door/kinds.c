@@ -300,6 +300,19 @@ const char *hm_enum_label(const hm_enum *e, const char *code)
     return NULL;
 }
 
+const hm_kind *hm_ref_kind(hm_ref ref)
+{
+    switch (ref) {
+    case HM_REF_TOWN: return &hm_kinds[HM_KIND_TOWNS];
+    case HM_REF_CHILD: return &hm_kinds[HM_KIND_CHILDREN];
+    case HM_REF_VOLUNTEER: return &hm_kinds[HM_KIND_VOLUNTEERS];
+    case HM_REF_EVENT: return &hm_kinds[HM_KIND_TRAININGS];
+    case HM_REF_FUND: return &hm_kinds[HM_KIND_DONATIONS];
+    case HM_REF_NONE: break;
+    }
+    return NULL;
+}
+
 bool hm_kind_aux_sheet(const char *name)
 {
     return name && (strcmp(name, HM_INTAKE_ROSTER_SHEET) == 0 ||
