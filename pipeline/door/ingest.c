@@ -21,7 +21,6 @@
 #include "himama/ingest_int.h"
 #include "himama/csv.h"
 #include "himama/encoding.h"
-#include "himama/fields.h"
 #include "himama/sha256.h"
 #include "himama/xlsx_read.h"
 
