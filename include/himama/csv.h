@@ -85,4 +85,45 @@ unsigned long long hm_csv_offset(const hm_csv_reader *r);
 /* Free the reader (NULL is fine); fp stays open. */
 void hm_csv_close(hm_csv_reader *r);
 
+/*
+ * A source of records, whatever it reads: a CSV file (hm_csv_source) or a
+ * workbook's sheet (hm_xlsx_source in xlsx_read.h).  Ingest reads every
+ * unit through one, without knowing which.
+ */
+typedef struct hm_row_source {
+    const char *file;     /* the file's path (borrowed) */
+    const char *sheet;    /* the sheet's name (borrowed), or NULL for a CSV file */
+    void *impl;           /* the reader */
+    /* The next record into *rec: 1, 0 at the end, -1 with *errmsg set
+     * (as hm_csv_next and hm_xlsx_next). */
+    int (*next)(void *impl, hm_csv_record *rec, const char **errmsg);
+    /* Bytes of input read so far, for progress. */
+    unsigned long long (*offset)(const void *impl);
+    /* Free the reader (not the file it reads). */
+    void (*close)(void *impl);
+} hm_row_source;
+
+/* Where a record, or one of its fields, is in its source. */
+typedef struct hm_row_position {
+    const char *file;     /* the file's path */
+    const char *sheet;    /* the sheet's name, or NULL for a CSV file */
+    long line;            /* the CSV line, or the sheet's row as Excel numbers it */
+    int column;           /* 1-based field, or 0 for the whole record */
+} hm_row_position;
+
+/* A source reading r, a reader of the file at path (both borrowed until
+ * the source is closed; closing it closes r). */
+hm_row_source hm_csv_source(hm_csv_reader *r, const char *path);
+
+/* The position of field (0-based; -1: the whole record) of rec, read from src. */
+hm_row_position hm_row_source_position(const hm_row_source *src, const hm_csv_record *rec,
+                                       int field);
+
+/*
+ * The position as text, as messages about data name it:
+ * "FILE:LINE:COLUMN" for a CSV file, "FILE:SHEET:ROW:COLUMN" for a sheet
+ * (without ":COLUMN" for a whole record).  Returns out.
+ */
+char *hm_row_position_format(const hm_row_position *p, char *out, size_t outsz);
+
 #endif

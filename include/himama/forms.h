@@ -56,11 +56,12 @@
 
 #include "himama.h"
 #include "himama/csv.h"
+#include "himama/kinds.h"
 
 #define HM_FORMS_FILE "intake.xlsx"
-#define HM_FORMS_GUIDANCE_MARK "说明："
-#define HM_FORMS_ROSTER_SHEET "编号名单（内部资料）"
-#define HM_FORMS_LISTS_SHEET "下拉选项"
+#define HM_FORMS_GUIDANCE_MARK HM_INTAKE_GUIDANCE_MARK   /* kinds.h */
+#define HM_FORMS_ROSTER_SHEET HM_INTAKE_ROSTER_SHEET
+#define HM_FORMS_LISTS_SHEET HM_INTAKE_LISTS_SHEET
 /* Data validations cover rows 3 .. HM_FORMS_LAST_ROW (1-based). */
 #define HM_FORMS_LAST_ROW 10000
 

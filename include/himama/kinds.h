@@ -76,6 +76,168 @@ typedef enum hm_kind_id {
 
 #define HM_MAX_COLUMNS 16
 
+/*
+ * Each kind's columns by index: HM_COL_<KIND>_<COLUMN> is the index in
+ * hm_kinds[HM_KIND_<KIND>].columns of the column named <column>, and
+ * HM_NCOL_<KIND> their number.  kinds.c builds its tables with these
+ * (a count that differs does not compile) and a test checks every name.
+ */
+enum hm_col_towns {
+    HM_COL_TOWNS_TOWN_CODE,
+    HM_COL_TOWNS_TOWN_NAME,
+    HM_NCOL_TOWNS
+};
+enum hm_col_children {
+    HM_COL_CHILDREN_CHILD_ID,
+    HM_COL_CHILDREN_NAME,
+    HM_COL_CHILDREN_ALIAS,
+    HM_COL_CHILDREN_GENDER,
+    HM_COL_CHILDREN_BIRTH_DATE,
+    HM_COL_CHILDREN_TOWN_CODE,
+    HM_COL_CHILDREN_CATEGORY,
+    HM_COL_CHILDREN_GUARDIAN,
+    HM_COL_CHILDREN_GUARDIAN_PHONE,
+    HM_COL_CHILDREN_SCHOOL,
+    HM_COL_CHILDREN_CLASS_TEACHER,
+    HM_COL_CHILDREN_NEEDS,
+    HM_COL_CHILDREN_REGISTERED_ON,
+    HM_COL_CHILDREN_EXITED_ON,
+    HM_NCOL_CHILDREN
+};
+enum hm_col_volunteers {
+    HM_COL_VOLUNTEERS_VOLUNTEER_ID,
+    HM_COL_VOLUNTEERS_NAME,
+    HM_COL_VOLUNTEERS_ROLE,
+    HM_COL_VOLUNTEERS_PHONE,
+    HM_COL_VOLUNTEERS_TOWN_CODE,
+    HM_COL_VOLUNTEERS_SECTOR,
+    HM_COL_VOLUNTEERS_ORGANIZATION,
+    HM_COL_VOLUNTEERS_SPECIALTIES,
+    HM_COL_VOLUNTEERS_JOINED_ON,
+    HM_COL_VOLUNTEERS_POOL,
+    HM_NCOL_VOLUNTEERS
+};
+enum hm_col_pairings {
+    HM_COL_PAIRINGS_PAIRING_ID,
+    HM_COL_PAIRINGS_VOLUNTEER_ID,
+    HM_COL_PAIRINGS_CHILD_ID,
+    HM_COL_PAIRINGS_STARTED_ON,
+    HM_COL_PAIRINGS_ENDED_ON,
+    HM_COL_PAIRINGS_END_REASON,
+    HM_NCOL_PAIRINGS
+};
+enum hm_col_activities {
+    HM_COL_ACTIVITIES_ACTIVITY_ID,
+    HM_COL_ACTIVITIES_DATE,
+    HM_COL_ACTIVITIES_TYPE,
+    HM_COL_ACTIVITIES_VOLUNTEER_ID,
+    HM_COL_ACTIVITIES_CHILD_ID,
+    HM_COL_ACTIVITIES_MINUTES,
+    HM_COL_ACTIVITIES_TITLE,
+    HM_COL_ACTIVITIES_NOTES,
+    HM_NCOL_ACTIVITIES
+};
+enum hm_col_wishes {
+    HM_COL_WISHES_WISH_ID,
+    HM_COL_WISHES_CHILD_ID,
+    HM_COL_WISHES_REGISTERED_ON,
+    HM_COL_WISHES_DESCRIPTION,
+    HM_COL_WISHES_EST_COST,
+    HM_COL_WISHES_CLAIMED_BY,
+    HM_COL_WISHES_CLAIMED_ORG,
+    HM_COL_WISHES_CLAIMED_ON,
+    HM_COL_WISHES_FULFILLED_ON,
+    HM_COL_WISHES_CANCELLED_ON,
+    HM_NCOL_WISHES
+};
+enum hm_col_donations {
+    HM_COL_DONATIONS_DONATION_ID,
+    HM_COL_DONATIONS_DATE,
+    HM_COL_DONATIONS_DONOR,
+    HM_COL_DONATIONS_DONOR_TYPE,
+    HM_COL_DONATIONS_AMOUNT,
+    HM_COL_DONATIONS_RESTRICTED_TO,
+    HM_COL_DONATIONS_RECEIPT_NO,
+    HM_NCOL_DONATIONS
+};
+enum hm_col_expenditures {
+    HM_COL_EXPENDITURES_EXPENSE_ID,
+    HM_COL_EXPENDITURES_DATE,
+    HM_COL_EXPENDITURES_PROJECT,
+    HM_COL_EXPENDITURES_TOWN_CODE,
+    HM_COL_EXPENDITURES_CATEGORY,
+    HM_COL_EXPENDITURES_AMOUNT,
+    HM_COL_EXPENDITURES_FUND,
+    HM_COL_EXPENDITURES_APPROVED_BY,
+    HM_NCOL_EXPENDITURES
+};
+enum hm_col_trainings {
+    HM_COL_TRAININGS_EVENT_ID,
+    HM_COL_TRAININGS_DATE,
+    HM_COL_TRAININGS_KIND,
+    HM_COL_TRAININGS_TITLE,
+    HM_COL_TRAININGS_SPEAKER,
+    HM_NCOL_TRAININGS
+};
+enum hm_col_attendance {
+    HM_COL_ATTENDANCE_EVENT_ID,
+    HM_COL_ATTENDANCE_VOLUNTEER_ID,
+    HM_NCOL_ATTENDANCE
+};
+enum hm_col_stories {
+    HM_COL_STORIES_STORY_ID,
+    HM_COL_STORIES_VOLUNTEER_ID,
+    HM_COL_STORIES_CHILD_ID,
+    HM_COL_STORIES_DATE,
+    HM_COL_STORIES_TITLE,
+    HM_COL_STORIES_TEXT,
+    HM_NCOL_STORIES
+};
+
+/*
+ * A rule across the columns of one row, on dates ('YYYY-MM-DD'; an empty
+ * value breaks no rule).  The row is rejected naming column a for
+ * HM_ORDER_NOT_BEFORE (a is before b), column b for HM_ORDER_NOT_BOTH (a
+ * and b both filled); reason is a format taking a's value, then b's.
+ */
+typedef enum hm_order_test { HM_ORDER_NOT_BEFORE, HM_ORDER_NOT_BOTH } hm_order_test;
+
+typedef struct hm_order_rule {
+    hm_order_test test;
+    int a, b;                   /* columns (HM_COL_*) */
+    const char *reason;
+} hm_order_rule;
+
+/*
+ * What a row of a kind checks beyond its columns, and what a new or
+ * changed row of it does to the summary tables (summary.h).  Ingest reads
+ * these flags; a kind with none of them needs nothing of ingest but its
+ * columns.
+ */
+enum {
+    /* Counted in the monthly summaries by date, type, child (and the
+     * child's town) and volunteer; loaded with a warning when its
+     * volunteer and child were not paired on its date. */
+    HM_RULE_ACTIVITY = 1 << 0,
+    /* A pairing: may not overlap another pairing of the same volunteer
+     * and child; a new or changed one has the activities of its volunteer
+     * and child outside a pairing counted again. */
+    HM_RULE_PAIRING = 1 << 1,
+    /* A new or changed row recomputes the pairing spans of its child. */
+    HM_RULE_CHILD_SPANS = 1 << 2,
+    /* A changed town moves its child's activities to the new town. */
+    HM_RULE_CHILD_TOWN = 1 << 3
+};
+
+typedef struct hm_kind_rules {
+    unsigned flags;              /* HM_RULE_* */
+    const hm_order_rule *order;  /* checked in this order; the first broken rejects */
+    size_t norder;
+    /* The columns the flags use (HM_COL_*), or -1: the row's own ID, its
+     * child, volunteer, town, date, type, start and end. */
+    int id, child, volunteer, town, date, type, start, end;
+} hm_kind_rules;
+
 typedef struct hm_kind {
     hm_kind_id id;
     const char *name;            /* English name = table name, e.g. "children" */
@@ -84,6 +246,7 @@ typedef struct hm_kind {
     const hm_column *columns;
     size_t ncolumns;
     int load_order;              /* directories load in this order */
+    const hm_kind_rules *rules;  /* checks and summary effects, or NULL */
 } hm_kind;
 
 extern const hm_kind hm_kinds[HM_NKINDS];
@@ -109,5 +272,27 @@ int hm_kind_column(const hm_kind *k, const char *name_or_label);
 int hm_kind_column_index(const hm_kind *k, const char *name);
 /* The label of code in e, or NULL. */
 const char *hm_enum_label(const hm_enum *e, const char *code);
+/* The kind whose table a reference points into, or NULL for HM_REF_NONE. */
+const hm_kind *hm_ref_kind(hm_ref ref);
+
+/*
+ * The intake workbook (tools' forms.h writes it): its auxiliary sheets
+ * hold no records, and the first row after a sheet's header may be a
+ * guidance row, which is not data.
+ */
+#define HM_INTAKE_GUIDANCE_MARK "说明："
+#define HM_INTAKE_ROSTER_SHEET "编号名单（内部资料）"
+#define HM_INTAKE_LISTS_SHEET "下拉选项"
+
+/* True when a sheet of this name (NULL: false) is an auxiliary sheet. */
+bool hm_kind_aux_sheet(const char *name);
+
+/*
+ * True when first (len bytes), the first field of the first row after a
+ * sheet's header, marks the guidance row: with its leading blanks
+ * (hm_utf8_blank) skipped, it starts with HM_INTAKE_GUIDANCE_MARK or with
+ * "说明:" (an ASCII colon).
+ */
+bool hm_kind_guidance(const char *first, size_t len);
 
 #endif

@@ -61,6 +61,24 @@ size_t hm_utf8_encode(uint32_t cp, char *out);
 size_t hm_utf8_count(const char *s, size_t n);
 
 /*
+ * The blank rule of the door, in one place.  A blank is an ASCII space or
+ * tab, U+00A0 (no-break space) or U+3000 (ideographic space); a space is a
+ * blank or a line break (CR, LF).  Fields are trimmed of spaces; a CSV line
+ * or sheet row holding only commas and blanks is skipped.
+ *
+ * hm_utf8_blank: the bytes of the blank at s (n bytes there), or 0.
+ * hm_utf8_space: the same for a space.
+ * hm_utf8_space_before: the bytes of the space ending at s + n, or 0.
+ * hm_utf8_trim: s without its leading spaces (the return value) and, in
+ * *n (in: the bytes of s), without its trailing ones either.
+ */
+#define HM_UTF8_BLANK_MAX 3     /* the longest blank or space, in bytes */
+size_t hm_utf8_blank(const char *s, size_t n);
+size_t hm_utf8_space(const char *s, size_t n);
+size_t hm_utf8_space_before(const char *s, size_t n);
+const char *hm_utf8_trim(const char *s, size_t *n);
+
+/*
  * Dates are kept as days since 1970-01-01 (negative before) or as
  * "YYYY-MM-DD" text.  hm_date_from_ymd returns false for a date that is not
  * on the calendar.

@@ -110,6 +110,10 @@ unsigned long long hm_xlsx_offset(const hm_xlsx_sheet *s);
 /* Stop reading and free the sheet.  Accepts NULL. */
 void hm_xlsx_sheet_close(hm_xlsx_sheet *s);
 
+/* A row source (csv.h) reading s, a sheet of the workbook at path (both
+ * borrowed until the source is closed; closing it closes s). */
+hm_row_source hm_xlsx_source(hm_xlsx_sheet *s, const char *path);
+
 /* Free the workbook.  Accepts NULL. */
 void hm_xlsx_close(hm_xlsx_book *b);
 

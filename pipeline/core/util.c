@@ -264,6 +264,47 @@ size_t hm_utf8_count(const char *s, size_t n)
     return count;
 }
 
+size_t hm_utf8_blank(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n >= 1 && (u[0] == ' ' || u[0] == '\t'))
+        return 1;
+    if (n >= 2 && u[0] == 0xc2 && u[1] == 0xa0)
+        return 2;
+    if (n >= 3 && u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
+        return 3;
+    return 0;
+}
+
+size_t hm_utf8_space(const char *s, size_t n)
+{
+    if (n >= 1 && (s[0] == '\r' || s[0] == '\n'))
+        return 1;
+    return hm_utf8_blank(s, n);
+}
+
+size_t hm_utf8_space_before(const char *s, size_t n)
+{
+    /* Every space ends in a byte no other character of it holds, so the
+     * one ending at s + n starts 1, 2 or 3 bytes back. */
+    for (size_t k = 1; k <= HM_UTF8_BLANK_MAX && k <= n; k++)
+        if (hm_utf8_space(s + n - k, k) == k)
+            return k;
+    return 0;
+}
+
+const char *hm_utf8_trim(const char *s, size_t *n)
+{
+    size_t k;
+    while ((k = hm_utf8_space(s, *n)) > 0) {
+        s += k;
+        *n -= k;
+    }
+    while ((k = hm_utf8_space_before(s, *n)) > 0)
+        *n -= k;
+    return s;
+}
+
 bool hm_date_valid(int y, int m, int d)
 {
     static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };

@@ -301,50 +301,34 @@ static void raw_add(hm_csv_reader *r, size_t from, size_t to)
         make_overlong(r);
 }
 
-/* Whether s holds only commas and white space (space, tab, NBSP, U+3000). */
+/* Whether s holds only commas and blanks (hm_utf8_blank). */
 static int is_blank(const char *s, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n; i++) {
-        if (u[i] == ',' || u[i] == ' ' || u[i] == '\t')
-            continue;
-        if (u[i] == 0xc2 && i + 1 < n && u[i + 1] == 0xa0) {
-            i += 1;
-            continue;
-        }
-        if (u[i] == 0xe3 && i + 2 < n && u[i + 1] == 0x80 && u[i + 2] == 0x80) {
-            i += 2;
-            continue;
-        }
-        return 0;
+    size_t i = 0, k;
+    while (i < n) {
+        if (s[i] == ',')
+            k = 1;
+        else if ((k = hm_utf8_blank(s + i, n - i)) == 0)
+            return 0;
+        i += k;
     }
     return 1;
 }
 
 /*
- * Feed one byte after a closing quote to the white-space check; *ws is 0
- * between characters, 1-3 inside NBSP or U+3000, -1 once text was seen.
+ * Feed one byte after a closing quote to the blank check.  The bytes not
+ * yet known to form a blank wait in pend (*npend of them; a blank may be
+ * cut by a refill); *npend is 0 between blanks and -1 once text was seen.
  */
-static void ws_step(int *ws, unsigned char c)
+static void ws_step(char pend[HM_UTF8_BLANK_MAX], int *npend, unsigned char c)
 {
-    switch (*ws) {
-    case 0:
-        if (c == ' ' || c == '\t')
-            return;
-        *ws = c == 0xc2 ? 1 : c == 0xe3 ? 2 : -1;
+    if (*npend < 0)
         return;
-    case 1:
-        *ws = c == 0xa0 ? 0 : -1;
-        return;
-    case 2:
-        *ws = c == 0x80 ? 3 : -1;
-        return;
-    case 3:
-        *ws = c == 0x80 ? 0 : -1;
-        return;
-    default:
-        return;
-    }
+    pend[(*npend)++] = (char)c;
+    if (hm_utf8_blank(pend, (size_t)*npend) == (size_t)*npend)
+        *npend = 0;
+    else if (*npend == HM_UTF8_BLANK_MAX)
+        *npend = -1;
 }
 
 /* Go back to the start of the input to re-read it as physical lines, from
@@ -376,6 +360,13 @@ static int start_lines(hm_csv_reader *r, long from, long opened)
  * Read one record into the reader's buffers.  Returns 1 for a record to hand
  * out, 2 for one to skip (blank, or a line before an unterminated quote), 0
  * at end of input, -1 on error.  rec gets the line numbers, raw and error.
+ *
+ * Longer than our functions should be, and kept whole on purpose: it is the
+ * scanner's state machine (the states above), whose states share the
+ * record's running state (where its raw text starts, whether it crossed a
+ * refill, the quote's line, the pending CR) and the hot loop's locals; split
+ * into functions, each would take most of them by pointer and the one loop
+ * that every byte passes through would be harder to follow and slower.
  */
 static int read_record(hm_csv_reader *r, hm_csv_record *rec)
 {
@@ -383,6 +374,7 @@ static int read_record(hm_csv_reader *r, hm_csv_record *rec)
     int state = lines ? ST_LINE : ST_FIELD;
     long rec_line = r->line, quote_line = 0, last_line;
     int had_quote = 0, q_cr = 0, ws = 0;
+    char pend[HM_UTF8_BLANK_MAX];
     const char *error = NULL;
     int error_field = -1;
     size_t fstart = 0, rs = r->dpos, raw_end;
@@ -499,7 +491,7 @@ static int read_record(hm_csv_reader *r, hm_csv_record *rec)
             continue;
         case ST_AFTER:
             while (p < e && !special_unq[d[p]])
-                ws_step(&ws, d[p++]);
+                ws_step(pend, &ws, d[p++]);
             r->dpos = p;
             if (p == e)
                 continue;
@@ -599,4 +591,42 @@ int hm_csv_next(hm_csv_reader *r, hm_csv_record *rec, const char **errmsg)
         rec->flen = r->flen;
         return 1;
     }
+}
+
+/* The row-source face of the reader. */
+static int source_next(void *impl, hm_csv_record *rec, const char **errmsg)
+{
+    return hm_csv_next(impl, rec, errmsg);
+}
+
+static unsigned long long source_offset(const void *impl)
+{
+    return hm_csv_offset(impl);
+}
+
+static void source_close(void *impl)
+{
+    hm_csv_close(impl);
+}
+
+hm_row_source hm_csv_source(hm_csv_reader *r, const char *path)
+{
+    return (hm_row_source){ .file = path, .sheet = NULL, .impl = r, .next = source_next,
+                            .offset = source_offset, .close = source_close };
+}
+
+hm_row_position hm_row_source_position(const hm_row_source *src, const hm_csv_record *rec,
+                                       int field)
+{
+    return (hm_row_position){ .file = src->file, .sheet = src->sheet, .line = rec->line,
+                              .column = field < 0 ? 0 : field + 1 };
+}
+
+char *hm_row_position_format(const hm_row_position *p, char *out, size_t outsz)
+{
+    int n = p->sheet ? snprintf(out, outsz, "%s:%s:%ld", p->file, p->sheet, p->line)
+                     : snprintf(out, outsz, "%s:%ld", p->file, p->line);
+    if (p->column > 0 && n >= 0 && (size_t)n < outsz)
+        snprintf(out + n, outsz - (size_t)n, ":%d", p->column);
+    return out;
 }

@@ -102,24 +102,10 @@ static bool is_zero_width(uint32_t cp)
     return (cp >= 0x200b && cp <= 0x200d) || cp == 0xfeff;
 }
 
-/* White space trimmed from both ends of a field. */
-static bool is_trim_white(uint32_t cp)
-{
-    return cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n'
-        || cp == 0x3000 || cp == 0xa0;
-}
-
-/* Bytes of a blank (space, tab, NBSP, U+3000) at p, or 0. */
+/* Bytes of a blank (hm_utf8_blank) at p, a NUL-terminated string, or 0. */
 static size_t blank_len(const char *p)
 {
-    const unsigned char *u = (const unsigned char *)p;
-    if (u[0] == ' ' || u[0] == '\t')
-        return 1;
-    if (u[0] == 0xc2 && u[1] == 0xa0)
-        return 2;
-    if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
-        return 3;
-    return 0;
+    return hm_utf8_blank(p, strnlen(p, HM_UTF8_BLANK_MAX));
 }
 
 /* Skip blanks at p. */
@@ -259,7 +245,7 @@ bool hm_field_clean(const char *s, size_t len, hm_clean_mode mode,
         } else if (code && cp == 0x3000) {
             if (n > 0)
                 o[n++] = ' ';
-        } else if (!is_trim_white(cp)) {
+        } else if (hm_utf8_space(s + i, k) != k) {
             memcpy(o + n, s + i, k);
             n += k;
             keep = n;
@@ -711,39 +697,21 @@ static size_t needs_sep_len(const char *p)
     return 0;
 }
 
-/* Bytes of trimmable white space at p, or 0. */
-static size_t white_len(const char *p)
-{
-    return (*p == '\r' || *p == '\n') ? 1 : blank_len(p);
-}
-
-/* Bytes of trimmable white space ending just before b (not before a), or 0. */
-static size_t white_len_before(const char *a, const char *b)
-{
-    for (size_t k = 1; k <= 3 && k <= (size_t)(b - a); k++)
-        if (white_len(b - k) == k)
-            return k;
-    return 0;
-}
-
 bool hm_field_needs(const char *s, hm_strbuf *out, char *err, size_t errsz)
 {
     const hm_enum *e = &hm_enum_needs;
     char q[QUOTE_SZ];
     uint32_t seen = 0;
     const char *p = s;
-    size_t k;
 
     hm_strbuf_reset(out);
     for (;;) {
         const char *a = p;
         while (*p && !needs_sep_len(p))
             p++;
-        const char *b = p;
-        while (a < b && (k = white_len(a)) != 0)
-            a += k;
-        while (b > a && (k = white_len_before(a, b)) != 0)
-            b -= k;
+        size_t m = (size_t)(p - a);
+        a = hm_utf8_trim(a, &m);
+        const char *b = a + m;
         if (b > a) {
             int i = need_index(a, (size_t)(b - a));
             if (i < 0) {

@@ -3,6 +3,7 @@
  * means changing these tables and queries/schema.sql together.
  */
 #include "himama/kinds.h"
+#include "himama/util.h"
 
 #include <string.h>
 #include <strings.h>
@@ -58,104 +59,105 @@ ENUM(hm_enum_needs, "needs", needs_v);
 #define EN(n, l, e, req) { n, l, HM_F_ENUM, &e, HM_REF_NONE, req, false }
 
 static const hm_column towns_c[] = {
-    KEY("town_code", "区镇编码", HM_F_ID),
-    COL("town_name", "区镇名称", HM_F_NAME),
+    [HM_COL_TOWNS_TOWN_CODE] = KEY("town_code", "区镇编码", HM_F_ID),
+    [HM_COL_TOWNS_TOWN_NAME] = COL("town_name", "区镇名称", HM_F_NAME),
 };
 static const hm_column children_c[] = {
-    KEY("child_id", "儿童编号", HM_F_ID),
-    REQ("name", "姓名", HM_F_NAME),
-    COL("alias", "化名", HM_F_NAME),
-    EN("gender", "性别", hm_enum_gender, false),
-    REQ("birth_date", "出生日期", HM_F_BIRTHDATE),
-    REQREF("town_code", "区镇编码", HM_REF_TOWN),
-    EN("category", "类别", hm_enum_child_category, false),
-    COL("guardian", "监护人", HM_F_NAME),
-    COL("guardian_phone", "监护人电话", HM_F_PHONE),
-    COL("school", "学校", HM_F_TEXT),
-    COL("class_teacher", "班主任", HM_F_NAME),
-    COL("needs", "需求", HM_F_NEEDS),
-    COL("registered_on", "建档日期", HM_F_DATE),
-    COL("exited_on", "退出日期", HM_F_DATE),
+    [HM_COL_CHILDREN_CHILD_ID] = KEY("child_id", "儿童编号", HM_F_ID),
+    [HM_COL_CHILDREN_NAME] = REQ("name", "姓名", HM_F_NAME),
+    [HM_COL_CHILDREN_ALIAS] = COL("alias", "化名", HM_F_NAME),
+    [HM_COL_CHILDREN_GENDER] = EN("gender", "性别", hm_enum_gender, false),
+    [HM_COL_CHILDREN_BIRTH_DATE] = REQ("birth_date", "出生日期", HM_F_BIRTHDATE),
+    [HM_COL_CHILDREN_TOWN_CODE] = REQREF("town_code", "区镇编码", HM_REF_TOWN),
+    [HM_COL_CHILDREN_CATEGORY] = EN("category", "类别", hm_enum_child_category, false),
+    [HM_COL_CHILDREN_GUARDIAN] = COL("guardian", "监护人", HM_F_NAME),
+    [HM_COL_CHILDREN_GUARDIAN_PHONE] = COL("guardian_phone", "监护人电话", HM_F_PHONE),
+    [HM_COL_CHILDREN_SCHOOL] = COL("school", "学校", HM_F_TEXT),
+    [HM_COL_CHILDREN_CLASS_TEACHER] = COL("class_teacher", "班主任", HM_F_NAME),
+    [HM_COL_CHILDREN_NEEDS] = COL("needs", "需求", HM_F_NEEDS),
+    [HM_COL_CHILDREN_REGISTERED_ON] = COL("registered_on", "建档日期", HM_F_DATE),
+    [HM_COL_CHILDREN_EXITED_ON] = COL("exited_on", "退出日期", HM_F_DATE),
 };
 static const hm_column volunteers_c[] = {
-    KEY("volunteer_id", "志愿者编号", HM_F_ID),
-    REQ("name", "姓名", HM_F_NAME),
-    EN("role", "角色", hm_enum_role, false),
-    COL("phone", "电话", HM_F_PHONE),
-    REQREF("town_code", "区镇编码", HM_REF_TOWN),
-    EN("sector", "界别", hm_enum_sector, false),
-    COL("organization", "单位或团队", HM_F_NAME),
-    COL("specialties", "特长", HM_F_TEXT),
-    COL("joined_on", "加入日期", HM_F_DATE),
-    EN("pool", "库", hm_enum_pool, false),
+    [HM_COL_VOLUNTEERS_VOLUNTEER_ID] = KEY("volunteer_id", "志愿者编号", HM_F_ID),
+    [HM_COL_VOLUNTEERS_NAME] = REQ("name", "姓名", HM_F_NAME),
+    [HM_COL_VOLUNTEERS_ROLE] = EN("role", "角色", hm_enum_role, false),
+    [HM_COL_VOLUNTEERS_PHONE] = COL("phone", "电话", HM_F_PHONE),
+    [HM_COL_VOLUNTEERS_TOWN_CODE] = REQREF("town_code", "区镇编码", HM_REF_TOWN),
+    [HM_COL_VOLUNTEERS_SECTOR] = EN("sector", "界别", hm_enum_sector, false),
+    [HM_COL_VOLUNTEERS_ORGANIZATION] = COL("organization", "单位或团队", HM_F_NAME),
+    [HM_COL_VOLUNTEERS_SPECIALTIES] = COL("specialties", "特长", HM_F_TEXT),
+    [HM_COL_VOLUNTEERS_JOINED_ON] = COL("joined_on", "加入日期", HM_F_DATE),
+    [HM_COL_VOLUNTEERS_POOL] = EN("pool", "库", hm_enum_pool, false),
 };
 static const hm_column pairings_c[] = {
-    KEY("pairing_id", "结对编号", HM_F_ID),
-    REQREF("volunteer_id", "志愿者编号", HM_REF_VOLUNTEER),
-    REQREF("child_id", "儿童编号", HM_REF_CHILD),
-    REQ("started_on", "结对日期", HM_F_DATE),
-    COL("ended_on", "解除日期", HM_F_DATE),
-    COL("end_reason", "解除原因", HM_F_TEXT),
+    [HM_COL_PAIRINGS_PAIRING_ID] = KEY("pairing_id", "结对编号", HM_F_ID),
+    [HM_COL_PAIRINGS_VOLUNTEER_ID] = REQREF("volunteer_id", "志愿者编号", HM_REF_VOLUNTEER),
+    [HM_COL_PAIRINGS_CHILD_ID] = REQREF("child_id", "儿童编号", HM_REF_CHILD),
+    [HM_COL_PAIRINGS_STARTED_ON] = REQ("started_on", "结对日期", HM_F_DATE),
+    [HM_COL_PAIRINGS_ENDED_ON] = COL("ended_on", "解除日期", HM_F_DATE),
+    [HM_COL_PAIRINGS_END_REASON] = COL("end_reason", "解除原因", HM_F_TEXT),
 };
 static const hm_column activities_c[] = {
-    KEY("activity_id", "活动编号", HM_F_ID),
-    REQ("date", "日期", HM_F_DATE),
-    EN("type", "类型", hm_enum_activity_type, true),
-    KEYREF("volunteer_id", "志愿者编号", HM_REF_VOLUNTEER),
-    KEYREF("child_id", "儿童编号", HM_REF_CHILD),
-    COL("minutes", "时长", HM_F_MINUTES),
-    COL("title", "标题", HM_F_TEXT),
-    COL("notes", "备注", HM_F_TEXT),
+    [HM_COL_ACTIVITIES_ACTIVITY_ID] = KEY("activity_id", "活动编号", HM_F_ID),
+    [HM_COL_ACTIVITIES_DATE] = REQ("date", "日期", HM_F_DATE),
+    [HM_COL_ACTIVITIES_TYPE] = EN("type", "类型", hm_enum_activity_type, true),
+    [HM_COL_ACTIVITIES_VOLUNTEER_ID] = KEYREF("volunteer_id", "志愿者编号", HM_REF_VOLUNTEER),
+    [HM_COL_ACTIVITIES_CHILD_ID] = KEYREF("child_id", "儿童编号", HM_REF_CHILD),
+    [HM_COL_ACTIVITIES_MINUTES] = COL("minutes", "时长", HM_F_MINUTES),
+    [HM_COL_ACTIVITIES_TITLE] = COL("title", "标题", HM_F_TEXT),
+    [HM_COL_ACTIVITIES_NOTES] = COL("notes", "备注", HM_F_TEXT),
 };
 static const hm_column wishes_c[] = {
-    KEY("wish_id", "心愿编号", HM_F_ID),
-    REQREF("child_id", "儿童编号", HM_REF_CHILD),
-    REQ("registered_on", "登记日期", HM_F_DATE),
-    COL("description", "心愿内容", HM_F_TEXT),
-    COL("est_cost", "预计金额", HM_F_MONEY),
-    REF("claimed_by", "认领人", HM_REF_VOLUNTEER),
-    COL("claimed_org", "认领单位", HM_F_NAME),
-    COL("claimed_on", "认领日期", HM_F_DATE),
-    COL("fulfilled_on", "实现日期", HM_F_DATE),
-    COL("cancelled_on", "取消日期", HM_F_DATE),
+    [HM_COL_WISHES_WISH_ID] = KEY("wish_id", "心愿编号", HM_F_ID),
+    [HM_COL_WISHES_CHILD_ID] = REQREF("child_id", "儿童编号", HM_REF_CHILD),
+    [HM_COL_WISHES_REGISTERED_ON] = REQ("registered_on", "登记日期", HM_F_DATE),
+    [HM_COL_WISHES_DESCRIPTION] = COL("description", "心愿内容", HM_F_TEXT),
+    [HM_COL_WISHES_EST_COST] = COL("est_cost", "预计金额", HM_F_MONEY),
+    [HM_COL_WISHES_CLAIMED_BY] = REF("claimed_by", "认领人", HM_REF_VOLUNTEER),
+    [HM_COL_WISHES_CLAIMED_ORG] = COL("claimed_org", "认领单位", HM_F_NAME),
+    [HM_COL_WISHES_CLAIMED_ON] = COL("claimed_on", "认领日期", HM_F_DATE),
+    [HM_COL_WISHES_FULFILLED_ON] = COL("fulfilled_on", "实现日期", HM_F_DATE),
+    [HM_COL_WISHES_CANCELLED_ON] = COL("cancelled_on", "取消日期", HM_F_DATE),
 };
 static const hm_column donations_c[] = {
-    KEY("donation_id", "捐赠编号", HM_F_ID),
-    REQ("date", "日期", HM_F_DATE),
-    COL("donor", "捐赠方", HM_F_NAME),
-    EN("donor_type", "捐赠方类型", hm_enum_donor_type, true),
-    REQ("amount", "金额", HM_F_MONEY_POS),
-    COL("restricted_to", "定向", HM_F_TEXT),
-    COL("receipt_no", "收据号", HM_F_ID),
+    [HM_COL_DONATIONS_DONATION_ID] = KEY("donation_id", "捐赠编号", HM_F_ID),
+    [HM_COL_DONATIONS_DATE] = REQ("date", "日期", HM_F_DATE),
+    [HM_COL_DONATIONS_DONOR] = COL("donor", "捐赠方", HM_F_NAME),
+    [HM_COL_DONATIONS_DONOR_TYPE] = EN("donor_type", "捐赠方类型", hm_enum_donor_type, true),
+    [HM_COL_DONATIONS_AMOUNT] = REQ("amount", "金额", HM_F_MONEY_POS),
+    [HM_COL_DONATIONS_RESTRICTED_TO] = COL("restricted_to", "定向", HM_F_TEXT),
+    [HM_COL_DONATIONS_RECEIPT_NO] = COL("receipt_no", "收据号", HM_F_ID),
 };
 static const hm_column expenditures_c[] = {
-    KEY("expense_id", "支出编号", HM_F_ID),
-    REQ("date", "日期", HM_F_DATE),
-    COL("project", "项目", HM_F_TEXT),
-    REF("town_code", "区镇编码", HM_REF_TOWN),
-    EN("category", "类别", hm_enum_expense_category, true),
-    REQ("amount", "金额", HM_F_MONEY_POS),
-    { "fund", "资金来源", HM_F_TEXT, NULL, HM_REF_FUND, false, false },
-    COL("approved_by", "审批人", HM_F_NAME),
+    [HM_COL_EXPENDITURES_EXPENSE_ID] = KEY("expense_id", "支出编号", HM_F_ID),
+    [HM_COL_EXPENDITURES_DATE] = REQ("date", "日期", HM_F_DATE),
+    [HM_COL_EXPENDITURES_PROJECT] = COL("project", "项目", HM_F_TEXT),
+    [HM_COL_EXPENDITURES_TOWN_CODE] = REF("town_code", "区镇编码", HM_REF_TOWN),
+    [HM_COL_EXPENDITURES_CATEGORY] = EN("category", "类别", hm_enum_expense_category, true),
+    [HM_COL_EXPENDITURES_AMOUNT] = REQ("amount", "金额", HM_F_MONEY_POS),
+    [HM_COL_EXPENDITURES_FUND] = { "fund", "资金来源", HM_F_TEXT, NULL, HM_REF_FUND,
+                                   false, false },
+    [HM_COL_EXPENDITURES_APPROVED_BY] = COL("approved_by", "审批人", HM_F_NAME),
 };
 static const hm_column trainings_c[] = {
-    KEY("event_id", "培训编号", HM_F_ID),
-    REQ("date", "日期", HM_F_DATE),
-    EN("kind", "培训类型", hm_enum_training_kind, true),
-    COL("title", "主题", HM_F_TEXT),
-    COL("speaker", "主讲", HM_F_NAME),
+    [HM_COL_TRAININGS_EVENT_ID] = KEY("event_id", "培训编号", HM_F_ID),
+    [HM_COL_TRAININGS_DATE] = REQ("date", "日期", HM_F_DATE),
+    [HM_COL_TRAININGS_KIND] = EN("kind", "培训类型", hm_enum_training_kind, true),
+    [HM_COL_TRAININGS_TITLE] = COL("title", "主题", HM_F_TEXT),
+    [HM_COL_TRAININGS_SPEAKER] = COL("speaker", "主讲", HM_F_NAME),
 };
 static const hm_column attendance_c[] = {
-    KEYREF("event_id", "培训编号", HM_REF_EVENT),
-    KEYREF("volunteer_id", "志愿者编号", HM_REF_VOLUNTEER),
+    [HM_COL_ATTENDANCE_EVENT_ID] = KEYREF("event_id", "培训编号", HM_REF_EVENT),
+    [HM_COL_ATTENDANCE_VOLUNTEER_ID] = KEYREF("volunteer_id", "志愿者编号", HM_REF_VOLUNTEER),
 };
 static const hm_column stories_c[] = {
-    KEY("story_id", "事迹编号", HM_F_ID),
-    REQREF("volunteer_id", "志愿者编号", HM_REF_VOLUNTEER),
-    REF("child_id", "儿童编号", HM_REF_CHILD),
-    REQ("date", "日期", HM_F_DATE),
-    COL("title", "标题", HM_F_TEXT),
-    REQ("text", "正文", HM_F_LONGTEXT),
+    [HM_COL_STORIES_STORY_ID] = KEY("story_id", "事迹编号", HM_F_ID),
+    [HM_COL_STORIES_VOLUNTEER_ID] = REQREF("volunteer_id", "志愿者编号", HM_REF_VOLUNTEER),
+    [HM_COL_STORIES_CHILD_ID] = REF("child_id", "儿童编号", HM_REF_CHILD),
+    [HM_COL_STORIES_DATE] = REQ("date", "日期", HM_F_DATE),
+    [HM_COL_STORIES_TITLE] = COL("title", "标题", HM_F_TEXT),
+    [HM_COL_STORIES_TEXT] = REQ("text", "正文", HM_F_LONGTEXT),
 };
 
 static const char *const towns_p[] = { "towns", "区镇", NULL };
@@ -170,21 +172,82 @@ static const char *const trainings_p[] = { "trainings", "培训", NULL };
 static const char *const attendance_p[] = { "attendance", "签到", NULL };
 static const char *const stories_p[] = { "stories", "事迹", NULL };
 
-#define KIND(id, nm, lb, order) \
-    { HM_KIND_##id, #nm, lb, nm##_p, nm##_c, N(nm##_c), order }
+/* The rules of a kind beyond its columns (kinds.h); NOT_BEFORE and
+ * NOT_BOTH name a rule's kind and columns as in HM_COL_<KIND>_<COLUMN>. */
+#define NOT_BEFORE(k, a, b, why) { HM_ORDER_NOT_BEFORE, HM_COL_##k##_##a, HM_COL_##k##_##b, why }
+#define NOT_BOTH(k, a, b, why) { HM_ORDER_NOT_BOTH, HM_COL_##k##_##a, HM_COL_##k##_##b, why }
+#define NONE (-1)
+
+static const hm_order_rule children_o[] = {
+    NOT_BEFORE(CHILDREN, EXITED_ON, REGISTERED_ON, "exits (%s) before being registered (%s)"),
+};
+static const hm_kind_rules children_r = {
+    .flags = HM_RULE_CHILD_SPANS | HM_RULE_CHILD_TOWN,
+    .order = children_o, .norder = N(children_o),
+    .id = HM_COL_CHILDREN_CHILD_ID, .child = HM_COL_CHILDREN_CHILD_ID, .volunteer = NONE,
+    .town = HM_COL_CHILDREN_TOWN_CODE, .date = NONE, .type = NONE, .start = NONE, .end = NONE,
+};
+static const hm_order_rule pairings_o[] = {
+    NOT_BEFORE(PAIRINGS, ENDED_ON, STARTED_ON, "ends (%s) before it starts (%s)"),
+};
+static const hm_kind_rules pairings_r = {
+    .flags = HM_RULE_PAIRING | HM_RULE_CHILD_SPANS,
+    .order = pairings_o, .norder = N(pairings_o),
+    .id = HM_COL_PAIRINGS_PAIRING_ID, .child = HM_COL_PAIRINGS_CHILD_ID,
+    .volunteer = HM_COL_PAIRINGS_VOLUNTEER_ID, .town = NONE, .date = NONE, .type = NONE,
+    .start = HM_COL_PAIRINGS_STARTED_ON, .end = HM_COL_PAIRINGS_ENDED_ON,
+};
+static const hm_kind_rules activities_r = {
+    .flags = HM_RULE_ACTIVITY,
+    .id = HM_COL_ACTIVITIES_ACTIVITY_ID, .child = HM_COL_ACTIVITIES_CHILD_ID,
+    .volunteer = HM_COL_ACTIVITIES_VOLUNTEER_ID, .town = NONE,
+    .date = HM_COL_ACTIVITIES_DATE, .type = HM_COL_ACTIVITIES_TYPE, .start = NONE, .end = NONE,
+};
+static const hm_order_rule wishes_o[] = {
+    NOT_BEFORE(WISHES, CLAIMED_ON, REGISTERED_ON, "claimed (%s) before it was registered (%s)"),
+    NOT_BEFORE(WISHES, FULFILLED_ON, REGISTERED_ON,
+               "fulfilled (%s) before it was registered (%s)"),
+    NOT_BEFORE(WISHES, FULFILLED_ON, CLAIMED_ON, "fulfilled (%s) before it was claimed (%s)"),
+    NOT_BOTH(WISHES, FULFILLED_ON, CANCELLED_ON, "both fulfilled (%s) and cancelled (%s)"),
+    NOT_BEFORE(WISHES, CANCELLED_ON, REGISTERED_ON,
+               "cancelled (%s) before it was registered (%s)"),
+};
+static const hm_kind_rules wishes_r = {
+    .order = wishes_o, .norder = N(wishes_o),
+    .id = HM_COL_WISHES_WISH_ID, .child = HM_COL_WISHES_CHILD_ID, .volunteer = NONE,
+    .town = NONE, .date = NONE, .type = NONE, .start = NONE, .end = NONE,
+};
+
+/* A kind's table entry; its column table must have HM_NCOL_<ID> columns. */
+#define KIND(id, nm, lb, order, rules) \
+    { HM_KIND_##id, #nm, lb, nm##_p, nm##_c, N(nm##_c), order, rules }
+#define COUNT(id, nm) \
+    _Static_assert(N(nm##_c) == HM_NCOL_##id, #nm ": the column enum and the table differ")
+
+COUNT(TOWNS, towns);
+COUNT(CHILDREN, children);
+COUNT(VOLUNTEERS, volunteers);
+COUNT(PAIRINGS, pairings);
+COUNT(ACTIVITIES, activities);
+COUNT(WISHES, wishes);
+COUNT(DONATIONS, donations);
+COUNT(EXPENDITURES, expenditures);
+COUNT(TRAININGS, trainings);
+COUNT(ATTENDANCE, attendance);
+COUNT(STORIES, stories);
 
 const hm_kind hm_kinds[HM_NKINDS] = {
-    KIND(TOWNS, towns, "区镇", 0),
-    KIND(CHILDREN, children, "儿童", 1),
-    KIND(VOLUNTEERS, volunteers, "志愿者", 2),
-    KIND(PAIRINGS, pairings, "结对", 3),
-    KIND(ACTIVITIES, activities, "活动", 6),
-    KIND(WISHES, wishes, "微心愿", 7),
-    KIND(DONATIONS, donations, "捐赠", 4),
-    KIND(EXPENDITURES, expenditures, "支出", 8),
-    KIND(TRAININGS, trainings, "培训", 5),
-    KIND(ATTENDANCE, attendance, "签到", 9),
-    KIND(STORIES, stories, "事迹", 10),
+    KIND(TOWNS, towns, "区镇", 0, NULL),
+    KIND(CHILDREN, children, "儿童", 1, &children_r),
+    KIND(VOLUNTEERS, volunteers, "志愿者", 2, NULL),
+    KIND(PAIRINGS, pairings, "结对", 3, &pairings_r),
+    KIND(ACTIVITIES, activities, "活动", 6, &activities_r),
+    KIND(WISHES, wishes, "微心愿", 7, &wishes_r),
+    KIND(DONATIONS, donations, "捐赠", 4, NULL),
+    KIND(EXPENDITURES, expenditures, "支出", 8, NULL),
+    KIND(TRAININGS, trainings, "培训", 5, NULL),
+    KIND(ATTENDANCE, attendance, "签到", 9, NULL),
+    KIND(STORIES, stories, "事迹", 10, NULL),
 };
 
 const hm_kind *hm_kind_by_name(const char *name)
@@ -235,4 +298,36 @@ const char *hm_enum_label(const hm_enum *e, const char *code)
         if (strcmp(e->values[i].code, code) == 0)
             return e->values[i].label;
     return NULL;
+}
+
+const hm_kind *hm_ref_kind(hm_ref ref)
+{
+    switch (ref) {
+    case HM_REF_TOWN: return &hm_kinds[HM_KIND_TOWNS];
+    case HM_REF_CHILD: return &hm_kinds[HM_KIND_CHILDREN];
+    case HM_REF_VOLUNTEER: return &hm_kinds[HM_KIND_VOLUNTEERS];
+    case HM_REF_EVENT: return &hm_kinds[HM_KIND_TRAININGS];
+    case HM_REF_FUND: return &hm_kinds[HM_KIND_DONATIONS];
+    case HM_REF_NONE: break;
+    }
+    return NULL;
+}
+
+bool hm_kind_aux_sheet(const char *name)
+{
+    return name && (strcmp(name, HM_INTAKE_ROSTER_SHEET) == 0 ||
+                    strcmp(name, HM_INTAKE_LISTS_SHEET) == 0);
+}
+
+bool hm_kind_guidance(const char *first, size_t len)
+{
+    static const char ascii_mark[] = "说明:";
+    size_t k;
+    while ((k = hm_utf8_blank(first, len)) > 0) {
+        first += k;
+        len -= k;
+    }
+    size_t m1 = strlen(HM_INTAKE_GUIDANCE_MARK), m2 = strlen(ascii_mark);
+    return (len >= m1 && memcmp(first, HM_INTAKE_GUIDANCE_MARK, m1) == 0) ||
+           (len >= m2 && memcmp(first, ascii_mark, m2) == 0);
 }

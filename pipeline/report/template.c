@@ -124,35 +124,17 @@ static hm_error perr(parser *p, int line, const char *fmt, ...)
     return HM_ETEMPLATE;
 }
 
-/* True for ASCII white space and the ideographic space U+3000. */
+/* Bytes of the space (hm_utf8_space) at s, a NUL-terminated string, or 0. */
 static size_t space_len(const char *s)
 {
-    if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        return 1;
-    if ((unsigned char)s[0] == 0xe3 && (unsigned char)s[1] == 0x80 &&
-        (unsigned char)s[2] == 0x80)
-        return 3;
-    return 0;
+    return hm_utf8_space(s, strnlen(s, HM_UTF8_BLANK_MAX));
 }
 
-/* A copy of s[0..n) without leading and trailing white space. */
+/* A copy of s[0..n) without leading and trailing spaces. */
 static char *trim_dup(const char *s, size_t n)
 {
-    const char *e = s + n;
-    size_t k;
-    while (s < e && (k = space_len(s)) > 0 && s + k <= e)
-        s += k;
-    for (;;) {
-        if (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) {
-            e--;
-        } else if (e - s >= 3 && (unsigned char)e[-3] == 0xe3 &&
-                   (unsigned char)e[-2] == 0x80 && (unsigned char)e[-1] == 0x80) {
-            e -= 3;
-        } else {
-            break;
-        }
-    }
-    return hm_xstrndup(s, (size_t)(e - s));
+    s = hm_utf8_trim(s, &n);
+    return hm_xstrndup(s, n);
 }
 
 /* Split s at sep into trimmed parts; *n gets the count (caller frees). */

@@ -747,27 +747,10 @@ char *hm_forms_label(const char *label)
 
 bool hm_forms_is_guidance(const hm_csv_record *rec)
 {
-    if (!rec || rec->nfield == 0 || rec->error)
-        return false;
-    const char *p = rec->field[0], *end = p + rec->flen[0];
-    for (;;) {
-        if (p < end && (*p == ' ' || *p == '\t'))
-            p++;
-        else if (end - p >= 2 && (unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0)
-            p += 2;
-        else if (end - p >= 3 && memcmp(p, "\xE3\x80\x80", 3) == 0)
-            p += 3;
-        else
-            break;
-    }
-    size_t n = (size_t)(end - p);
-    size_t m1 = strlen(HM_FORMS_GUIDANCE_MARK);
-    return (n >= m1 && memcmp(p, HM_FORMS_GUIDANCE_MARK, m1) == 0) ||
-           (n >= strlen("说明:") && memcmp(p, "说明:", strlen("说明:")) == 0);
+    return rec && rec->nfield > 0 && !rec->error && hm_kind_guidance(rec->field[0], rec->flen[0]);
 }
 
 bool hm_forms_aux_sheet(const char *name)
 {
-    return name && (strcmp(name, HM_FORMS_ROSTER_SHEET) == 0 ||
-                    strcmp(name, HM_FORMS_LISTS_SHEET) == 0);
+    return hm_kind_aux_sheet(name);
 }

@@ -1,0 +1,560 @@
+/*
+ * test_ingest.c - the parts of ingest (ingest_int.h) one by one: the
+ * contract's column enums and per-kind rules, the blank rule, the row
+ * checks (fields parsed, the header mapped), the rejects file's cells and
+ * the raw text kept of a record, the row source over a CSV file and over a
+ * workbook's sheet, and the driver on small files (rows loaded, updated
+ * with audit, rejected, warned about; a file read again skipped).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_util.h"
+
+#include "himama/csv.h"
+#include "himama/db.h"
+#include "himama/ingest.h"
+#include "himama/ingest_int.h"
+#include "himama/kinds.h"
+#include "himama/util.h"
+#include "himama/xlsx_read.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+static char g_dir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    return tu_mkdtemp(g_dir, sizeof g_dir, "himama-ingest") ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return tu_teardown_dir(g_dir);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* ---- the contract: column enums and per-kind rules ---- */
+
+/* Every HM_COL_<KIND>_<COLUMN>, with its kind and the name it stands for. */
+#define C(K, COL) { HM_KIND_##K, HM_COL_##K##_##COL, HM_NCOL_##K, #COL }
+static const struct { hm_kind_id kind; int index; int ncol; const char *upper; } g_cols[] = {
+    C(TOWNS, TOWN_CODE), C(TOWNS, TOWN_NAME),
+    C(CHILDREN, CHILD_ID), C(CHILDREN, NAME), C(CHILDREN, ALIAS), C(CHILDREN, GENDER),
+    C(CHILDREN, BIRTH_DATE), C(CHILDREN, TOWN_CODE), C(CHILDREN, CATEGORY),
+    C(CHILDREN, GUARDIAN), C(CHILDREN, GUARDIAN_PHONE), C(CHILDREN, SCHOOL),
+    C(CHILDREN, CLASS_TEACHER), C(CHILDREN, NEEDS), C(CHILDREN, REGISTERED_ON),
+    C(CHILDREN, EXITED_ON),
+    C(VOLUNTEERS, VOLUNTEER_ID), C(VOLUNTEERS, NAME), C(VOLUNTEERS, ROLE),
+    C(VOLUNTEERS, PHONE), C(VOLUNTEERS, TOWN_CODE), C(VOLUNTEERS, SECTOR),
+    C(VOLUNTEERS, ORGANIZATION), C(VOLUNTEERS, SPECIALTIES), C(VOLUNTEERS, JOINED_ON),
+    C(VOLUNTEERS, POOL),
+    C(PAIRINGS, PAIRING_ID), C(PAIRINGS, VOLUNTEER_ID), C(PAIRINGS, CHILD_ID),
+    C(PAIRINGS, STARTED_ON), C(PAIRINGS, ENDED_ON), C(PAIRINGS, END_REASON),
+    C(ACTIVITIES, ACTIVITY_ID), C(ACTIVITIES, DATE), C(ACTIVITIES, TYPE),
+    C(ACTIVITIES, VOLUNTEER_ID), C(ACTIVITIES, CHILD_ID), C(ACTIVITIES, MINUTES),
+    C(ACTIVITIES, TITLE), C(ACTIVITIES, NOTES),
+    C(WISHES, WISH_ID), C(WISHES, CHILD_ID), C(WISHES, REGISTERED_ON),
+    C(WISHES, DESCRIPTION), C(WISHES, EST_COST), C(WISHES, CLAIMED_BY),
+    C(WISHES, CLAIMED_ORG), C(WISHES, CLAIMED_ON), C(WISHES, FULFILLED_ON),
+    C(WISHES, CANCELLED_ON),
+    C(DONATIONS, DONATION_ID), C(DONATIONS, DATE), C(DONATIONS, DONOR),
+    C(DONATIONS, DONOR_TYPE), C(DONATIONS, AMOUNT), C(DONATIONS, RESTRICTED_TO),
+    C(DONATIONS, RECEIPT_NO),
+    C(EXPENDITURES, EXPENSE_ID), C(EXPENDITURES, DATE), C(EXPENDITURES, PROJECT),
+    C(EXPENDITURES, TOWN_CODE), C(EXPENDITURES, CATEGORY), C(EXPENDITURES, AMOUNT),
+    C(EXPENDITURES, FUND), C(EXPENDITURES, APPROVED_BY),
+    C(TRAININGS, EVENT_ID), C(TRAININGS, DATE), C(TRAININGS, KIND), C(TRAININGS, TITLE),
+    C(TRAININGS, SPEAKER),
+    C(ATTENDANCE, EVENT_ID), C(ATTENDANCE, VOLUNTEER_ID),
+    C(STORIES, STORY_ID), C(STORIES, VOLUNTEER_ID), C(STORIES, CHILD_ID), C(STORIES, DATE),
+    C(STORIES, TITLE), C(STORIES, TEXT),
+};
+#undef C
+
+/* Every kind's column enum names its columns in the contract's order. */
+static void test_ingest_kind_column_enums(void **state)
+{
+    (void)state;
+    size_t seen[HM_NKINDS] = { 0 };
+    for (size_t i = 0; i < sizeof g_cols / sizeof g_cols[0]; i++) {
+        const hm_kind *k = &hm_kinds[g_cols[i].kind];
+        assert_int_equal(k->id, g_cols[i].kind);
+        assert_int_equal(k->ncolumns, (size_t)g_cols[i].ncol);
+        assert_true(g_cols[i].index >= 0 && (size_t)g_cols[i].index < k->ncolumns);
+        char lower[64];
+        size_t n = strlen(g_cols[i].upper);
+        assert_true(n < sizeof lower);
+        for (size_t j = 0; j <= n; j++)
+            lower[j] = (char)tolower((unsigned char)g_cols[i].upper[j]);
+        const char *name = k->columns[g_cols[i].index].name;
+        assert_non_null(name);
+        if (strcmp(name, lower) != 0)
+            fprintf(stderr, "%s: HM_COL_..._%s is '%s'\n", k->name, g_cols[i].upper, name);
+        assert_string_equal(name, lower);
+        assert_int_equal(hm_kind_column_index(k, lower), g_cols[i].index);
+        seen[k->id]++;
+    }
+    /* The list above names every column of every kind. */
+    for (size_t i = 0; i < HM_NKINDS; i++)
+        assert_int_equal(seen[i], hm_kinds[i].ncolumns);
+}
+
+/* A rule's column is one of the kind's, or -1 when the flags do not need it. */
+static void expect_column(const hm_kind *k, int col, bool needed, hm_ftype type)
+{
+    if (!needed)
+        return;
+    assert_true(col >= 0 && (size_t)col < k->ncolumns);
+    if (type != (hm_ftype)-1)
+        assert_int_equal(k->columns[col].type, type);
+}
+
+/* The per-kind rules name columns of the right kind and type. */
+static void test_ingest_kind_rules(void **state)
+{
+    (void)state;
+    int with_rules = 0;
+    for (size_t i = 0; i < HM_NKINDS; i++) {
+        const hm_kind *k = &hm_kinds[i];
+        const hm_kind_rules *r = k->rules;
+        if (!r)
+            continue;
+        with_rules++;
+        unsigned f = r->flags;
+        bool act = f & HM_RULE_ACTIVITY, pair = f & HM_RULE_PAIRING;
+        expect_column(k, r->id, act || pair, HM_F_ID);
+        expect_column(k, r->child, act || pair || (f & (HM_RULE_CHILD_SPANS | HM_RULE_CHILD_TOWN)),
+                      HM_F_ID);
+        expect_column(k, r->volunteer, act || pair, HM_F_ID);
+        expect_column(k, r->date, act, HM_F_DATE);
+        expect_column(k, r->type, act, HM_F_ENUM);
+        expect_column(k, r->start, pair, HM_F_DATE);
+        expect_column(k, r->end, pair, HM_F_DATE);
+        expect_column(k, r->town, f & HM_RULE_CHILD_TOWN, HM_F_ID);
+        for (size_t j = 0; j < r->norder; j++) {
+            const hm_order_rule *o = &r->order[j];
+            expect_column(k, o->a, true, HM_F_DATE);
+            expect_column(k, o->b, true, HM_F_DATE);
+            /* The reason takes both values. */
+            const char *p = strstr(o->reason, "%s");
+            assert_non_null(p);
+            assert_non_null(strstr(p + 2, "%s"));
+        }
+    }
+    assert_int_equal(with_rules, 4);
+    assert_true(hm_kinds[HM_KIND_ACTIVITIES].rules->flags & HM_RULE_ACTIVITY);
+    assert_true(hm_kinds[HM_KIND_PAIRINGS].rules->flags & HM_RULE_PAIRING);
+    assert_null(hm_kinds[HM_KIND_TOWNS].rules);
+    /* Every reference points into a kind. */
+    for (int r = HM_REF_TOWN; r <= HM_REF_FUND; r++)
+        assert_non_null(hm_ref_kind((hm_ref)r));
+    assert_null(hm_ref_kind(HM_REF_NONE));
+    assert_ptr_equal(hm_ref_kind(HM_REF_CHILD), &hm_kinds[HM_KIND_CHILDREN]);
+}
+
+/* The blank rule and the intake form's rows and sheets. */
+static void test_ingest_blank_rule(void **state)
+{
+    (void)state;
+    assert_int_equal(hm_utf8_blank(" x", 2), 1);
+    assert_int_equal(hm_utf8_blank("\xc2\xa0", 2), 2);
+    assert_int_equal(hm_utf8_blank("\xe3\x80\x80", 3), 3);
+    assert_int_equal(hm_utf8_blank("\xe3\x80", 2), 0);      /* cut short */
+    assert_int_equal(hm_utf8_blank("\n", 1), 0);
+    assert_int_equal(hm_utf8_space("\n", 1), 1);
+    assert_int_equal(hm_utf8_space_before("a\xe3\x80\x80", 4), 3);
+    assert_int_equal(hm_utf8_space_before("a\xc2\xa0", 3), 2);
+    assert_int_equal(hm_utf8_space_before("\x80", 1), 0);
+    const char *s = "\xe3\x80\x80 a b\xc2\xa0\r\n";
+    size_t n = strlen(s);
+    const char *t = hm_utf8_trim(s, &n);
+    assert_int_equal(n, 3);
+    assert_memory_equal(t, "a b", 3);
+
+    assert_true(hm_kind_guidance("\xe3\x80\x80 说明：填写", strlen("\xe3\x80\x80 说明：填写")));
+    assert_true(hm_kind_guidance("说明:x", strlen("说明:x")));
+    assert_false(hm_kind_guidance("说明", strlen("说明")));
+    assert_false(hm_kind_guidance("C001", 4));
+    assert_true(hm_kind_aux_sheet(HM_INTAKE_ROSTER_SHEET));
+    assert_true(hm_kind_aux_sheet(HM_INTAKE_LISTS_SHEET));
+    assert_false(hm_kind_aux_sheet("儿童"));
+    assert_false(hm_kind_aux_sheet(NULL));
+}
+
+/* ---- the row checks ---- */
+
+/* Parse s as column name of kind k: true and v set, or false and reason. */
+static bool parse(hm_kind_id k, int col, const char *s, hm_slot *v, char *reason, size_t rsz)
+{
+    hm_strbuf tmp = HM_STRBUF_INIT;
+    int32_t today = hm_days_from_civil(2026, 12, 7);
+    bool ok = hm_ingest_parse_field(&hm_kinds[k].columns[col], s, strlen(s), today, &tmp, v,
+                                    reason, rsz);
+    hm_strbuf_release(&tmp);
+    return ok;
+}
+
+static void test_ingest_parse_field(void **state)
+{
+    (void)state;
+    hm_slot v = { HM_SLOT_NULL, 0, HM_STRBUF_INIT };
+    char reason[256];
+
+    assert_true(parse(HM_KIND_DONATIONS, HM_COL_DONATIONS_AMOUNT, " 1,000.50 ", &v, reason,
+                      sizeof reason));
+    assert_int_equal(v.t, HM_SLOT_INT);
+    assert_int_equal(v.i, 100050);
+    assert_false(parse(HM_KIND_DONATIONS, HM_COL_DONATIONS_AMOUNT, "0", &v, reason,
+                       sizeof reason));
+
+    assert_true(parse(HM_KIND_CHILDREN, HM_COL_CHILDREN_BIRTH_DATE, "2013年2月8日", &v,
+                      reason, sizeof reason));
+    assert_int_equal(v.t, HM_SLOT_TEXT);
+    assert_string_equal(v.s.buf, "2013-02-08");
+    assert_false(parse(HM_KIND_CHILDREN, HM_COL_CHILDREN_REGISTERED_ON, "2027-01-01", &v,
+                       reason, sizeof reason));
+    assert_non_null(strstr(reason, "future"));
+
+    /* A label stores its code; an empty optional field is NULL. */
+    assert_true(parse(HM_KIND_CHILDREN, HM_COL_CHILDREN_GENDER, "女", &v, reason,
+                      sizeof reason));
+    assert_string_equal(v.s.buf, "F");
+    assert_true(parse(HM_KIND_CHILDREN, HM_COL_CHILDREN_GENDER, "\xe3\x80\x80", &v, reason,
+                      sizeof reason));
+    assert_int_equal(v.t, HM_SLOT_NULL);
+    assert_false(parse(HM_KIND_CHILDREN, HM_COL_CHILDREN_NAME, " ", &v, reason,
+                       sizeof reason));
+    assert_string_equal(reason, "required field is empty");
+
+    /* Full-width digits in an ID become ASCII; 33 characters are too many. */
+    assert_true(parse(HM_KIND_CHILDREN, HM_COL_CHILDREN_CHILD_ID, "Ｃ００１", &v, reason,
+                      sizeof reason));
+    assert_string_equal(v.s.buf, "C001");
+    assert_false(parse(HM_KIND_CHILDREN, HM_COL_CHILDREN_CHILD_ID,
+                       "123456789012345678901234567890123", &v, reason, sizeof reason));
+    assert_non_null(strstr(reason, "too long: 33 characters"));
+
+    assert_true(parse(HM_KIND_ACTIVITIES, HM_COL_ACTIVITIES_MINUTES, "90", &v, reason,
+                      sizeof reason));
+    assert_int_equal(v.i, 90);
+    assert_false(parse(HM_KIND_ACTIVITIES, HM_COL_ACTIVITIES_MINUTES, "1441", &v, reason,
+                       sizeof reason));
+    hm_strbuf_release(&v.s);
+}
+
+static void test_ingest_header(void **state)
+{
+    (void)state;
+    char h1[] = "儿童编号", h2[] = "name", h3[] = "出生日期", h4[] = "town_code";
+    char h5[] = "notes", h6[] = "child_id";
+    char *children[] = { h1, h2, h3, h4, h5 };
+    char *dup[] = { h6, h1 };
+    char *bare[] = { h6, h2 };
+    int colmap[HM_MAX_COLUMNS];
+    const char *d = NULL;
+    const hm_kind *k = &hm_kinds[HM_KIND_CHILDREN];
+
+    assert_int_equal(hm_ingest_map_header(k, children, 5, colmap, &d), 4);
+    assert_int_equal(colmap[HM_COL_CHILDREN_CHILD_ID], 0);
+    assert_int_equal(colmap[HM_COL_CHILDREN_BIRTH_DATE], 2);
+    assert_int_equal(colmap[HM_COL_CHILDREN_ALIAS], -1);
+    assert_null(hm_ingest_missing_required(k, colmap));
+    assert_ptr_equal(hm_ingest_kind_from_header(children, 5), k);
+
+    assert_int_equal(hm_ingest_map_header(k, dup, 2, colmap, &d), -1);
+    assert_string_equal(d, "儿童编号");
+
+    assert_int_equal(hm_ingest_map_header(k, bare, 2, colmap, &d), 2);
+    const hm_column *miss = hm_ingest_missing_required(k, colmap);
+    assert_non_null(miss);
+    assert_string_equal(miss->name, "birth_date");
+    assert_null(hm_ingest_kind_from_header(bare, 2));
+}
+
+/* ---- the rejects ---- */
+
+/* The rejects file's cell for s. */
+static void expect_cell(const char *s, const char *want)
+{
+    char buf[256] = { 0 };
+    FILE *fp = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(fp);
+    hm_ingest_rejects_cell(fp, s, strlen(s));
+    assert_int_equal(fclose(fp), 0);
+    assert_string_equal(buf, want);
+}
+
+static void test_ingest_rejects_cells(void **state)
+{
+    (void)state;
+    expect_cell("plain", "plain");
+    expect_cell("\xe3\x80\x80 trimmed\xc2\xa0 ", "trimmed");
+    expect_cell("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"");   /* the formula guard */
+    expect_cell("  -5", "\"'-5\"");
+    expect_cell("+1", "\"'+1\"");
+    expect_cell("@SUM(A1)", "\"'@SUM(A1)\"");
+    expect_cell("a,b", "\"a,b\"");
+    expect_cell("a\x01" "b", "a b");
+    expect_cell("", "");
+    char *name = hm_ingest_rejects_name(7, "/in/book.xlsx:儿童");
+    assert_string_equal(name, "7-book.xlsx-儿童.rejects.csv");
+    free(name);
+}
+
+/* ---- the row source ---- */
+
+/* Read every record of src into text: "LINE:f1|f2" per record. */
+static char *dump_source(hm_row_source *src)
+{
+    hm_strbuf out = HM_STRBUF_INIT;
+    hm_csv_record rec;
+    const char *msg;
+    hm_strbuf_init(&out);
+    while (src->next(src->impl, &rec, &msg) == 1) {
+        hm_strbuf_addf(&out, "%ld:", rec.line);
+        for (size_t i = 0; i < rec.nfield; i++)
+            hm_strbuf_addf(&out, "%s%s", i ? "|" : "", rec.field[i]);
+        hm_strbuf_addc(&out, '\n');
+    }
+    return hm_strbuf_detach(&out);
+}
+
+static void test_ingest_row_source(void **state)
+{
+    (void)state;
+    const char *csv = tu_path(g_dir, "rows.csv");
+    const char *book = tu_path(g_dir, "rows.xlsx");
+    write_text(csv, "town_code,town_name\r\nHM01,海门\r\n,,\r\nHM02,\"三厂, 街道\"\r\n");
+
+    lxw_workbook *wb = workbook_new(book);
+    assert_non_null(wb);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "区镇");
+    worksheet_write_string(ws, 0, 0, "town_code", NULL);
+    worksheet_write_string(ws, 0, 1, "town_name", NULL);
+    worksheet_write_string(ws, 1, 0, "HM01", NULL);
+    worksheet_write_string(ws, 1, 1, "海门", NULL);
+    worksheet_write_string(ws, 3, 0, "HM02", NULL);
+    worksheet_write_string(ws, 3, 1, "三厂, 街道", NULL);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+
+    /* The CSV file. */
+    FILE *fp = fopen(csv, "rb");
+    assert_non_null(fp);
+    hm_csv_reader *r = hm_csv_open(fp, HM_ENC_UTF8, 0);
+    assert_non_null(r);
+    hm_row_source src = hm_csv_source(r, csv);
+    assert_null(src.sheet);
+    char *a = dump_source(&src);
+    assert_string_equal(a, "1:town_code|town_name\n2:HM01|海门\n4:HM02|三厂, 街道\n");
+    assert_true(src.offset(src.impl) > 0);
+    hm_csv_record rec = { .line = 4 };
+    hm_row_position pos = hm_row_source_position(&src, &rec, 1);
+    char where[512], want[512];
+    snprintf(want, sizeof want, "%s:4:2", csv);
+    assert_string_equal(hm_row_position_format(&pos, where, sizeof where), want);
+    src.close(src.impl);
+    fclose(fp);
+
+    /* The same rows from a sheet, without knowing which it is. */
+    char err[512];
+    hm_xlsx_book *b = hm_xlsx_open(book, err, sizeof err);
+    assert_non_null(b);
+    hm_xlsx_sheet *sh = hm_xlsx_sheet_open(b, 0, err, sizeof err);
+    assert_non_null(sh);
+    src = hm_xlsx_source(sh, book);
+    assert_string_equal(src.sheet, "区镇");
+    char *c = dump_source(&src);
+    assert_string_equal(c, a);
+    pos = hm_row_source_position(&src, &rec, -1);
+    snprintf(want, sizeof want, "%s:区镇:4", book);
+    assert_string_equal(hm_row_position_format(&pos, where, sizeof where), want);
+    src.close(src.impl);
+    hm_xlsx_close(b);
+    free(a);
+    free(c);
+}
+
+/* ---- the driver ---- */
+
+typedef struct run {
+    sqlite3 *db;
+    hm_ingest_opts o;
+    char rejects[512];
+} run;
+
+static void run_open(run *t, const char *name)
+{
+    char err[256];
+    int from;
+    memset(t, 0, sizeof *t);
+    assert_int_equal(hm_db_open(tu_path(g_dir, name), true, &t->db, err, sizeof err), HM_OK);
+    assert_int_equal(hm_db_migrate(t->db, ".", &from, err, sizeof err), HM_OK);
+    snprintf(t->rejects, sizeof t->rejects, "%s/rejects-%s", g_dir, name);
+    t->o.rejects_dir = t->rejects;
+    t->o.today = hm_days_from_civil(2026, 12, 7);
+}
+
+static void run_close(run *t)
+{
+    sqlite3_close(t->db);
+}
+
+/* Ingest text as the file name; res holds the result (release it). */
+static void ingest(run *t, const char *name, const char *text, hm_ingest_result *res)
+{
+    char err[256];
+    const char *path = tu_path(g_dir, name);
+    write_text(path, text);
+    assert_int_equal(hm_ingest_file(t->db, path, &t->o, res, err, sizeof err), HM_OK);
+}
+
+static long long count(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    long long n = -1;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void test_ingest_driver(void **state)
+{
+    (void)state;
+    run t;
+    hm_ingest_result res;
+    run_open(&t, "driver.db");
+
+    ingest(&t, "towns.csv", "town_code,town_name\nHM01,海门\nHM02,三厂\n", &res);
+    assert_int_equal(res.status, HM_INGEST_LOADED);
+    assert_ptr_equal(res.kind, &hm_kinds[HM_KIND_TOWNS]);
+    assert_int_equal(res.rows_loaded, 2);
+    hm_ingest_result_release(&res);
+
+    /* A row with an unknown town is rejected, the others loaded. */
+    const char *children =
+        "child_id,name,birth_date,town_code,registered_on,exited_on,extra\n"
+        "C001,张小雨,2014-03-05,HM01,2024-01-10,,x\n"
+        "C002,王明,2012-07-09,HM09,2024-01-10,,\n"
+        "C003,李鈺,2013-02-28,HM02,2024-02-01,2024-01-01,\n"
+        "C004,赵二,2015-02-01,HM02,2024-02-01,,\n";
+    ingest(&t, "children.csv", children, &res);
+    assert_int_equal(res.status, HM_INGEST_LOADED);
+    assert_int_equal(res.rows_read, 4);
+    assert_int_equal(res.rows_loaded, 2);
+    assert_int_equal(res.rows_rejected, 2);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM children"), 2);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM rejects WHERE reason ="
+                                 " 'unknown town ''HM09''' AND \"column\" = 'town_code'"), 1);
+    /* The order rule of the contract, naming its column. */
+    assert_int_equal(count(t.db, "SELECT count(*) FROM rejects WHERE \"column\" = 'exited_on'"
+                                 " AND reason LIKE 'exits (2024-01-01) before being registered%'"),
+                     1);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM warnings WHERE reason ="
+                                 " 'unknown column ''extra'' ignored'"), 1);
+    assert_non_null(res.rejects_path);
+    size_t n;
+    char *rej = tu_slurp(res.rejects_path, &n);
+    assert_non_null(rej);
+    assert_non_null(strstr(rej, "C002,王明,2012-07-09,HM09,2024-01-10,,,3,town_code,"
+                                "unknown town 'HM09'\r\n"));
+    free(rej);
+    hm_ingest_result_release(&res);
+
+    /* The same bytes again: skipped. */
+    ingest(&t, "children.csv", children, &res);
+    assert_int_equal(res.status, HM_INGEST_SKIPPED);
+    assert_non_null(strstr(res.reason, "identical to a file loaded before"));
+    hm_ingest_result_release(&res);
+
+    /* A changed row is updated with audit; a file without a column keeps it. */
+    ingest(&t, "children-2.csv",
+           "child_id,name,birth_date,town_code\n"
+           "C001,张小雨,2014-03-05,HM02\nC004,赵二,2015-02-01,HM02\n", &res);
+    assert_int_equal(res.rows_updated, 1);
+    assert_int_equal(res.rows_unchanged, 1);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM audit WHERE key = 'C001' AND"
+                                 " old = '{\"town_code\":\"HM01\"}'"), 1);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM children WHERE child_id = 'C001'"
+                                 " AND registered_on = '2024-01-10'"), 1);
+    hm_ingest_result_release(&res);
+
+    /* An activity outside a pairing is loaded with a warning. */
+    ingest(&t, "volunteers.csv", "volunteer_id,name,town_code\nV001,江丽萍,HM01\n", &res);
+    hm_ingest_result_release(&res);
+    ingest(&t, "pairings.csv", "pairing_id,volunteer_id,child_id,started_on,ended_on\n"
+           "P001,V001,C001,2024-02-01,2024-06-30\nP002,V001,C001,2024-06-01,\n", &res);
+    assert_int_equal(res.rows_loaded, 1);
+    assert_int_equal(res.rows_rejected, 1);   /* overlaps P001 */
+    hm_ingest_result_release(&res);
+    ingest(&t, "activities.csv", "activity_id,date,type,volunteer_id,child_id\n"
+           "A001,2024-03-01,call,V001,C001\nA002,2024-08-01,call,V001,C001\n", &res);
+    assert_int_equal(res.rows_loaded, 2);
+    assert_int_equal(res.rows_warned, 1);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM warnings WHERE reason LIKE"
+                                 " 'activity outside a pairing:%not paired on 2024-08-01'"), 1);
+    hm_ingest_result_release(&res);
+
+    /* A file with no header line at all is rejected whole. */
+    ingest(&t, "wishes.csv", "", &res);
+    assert_int_equal(res.status, HM_INGEST_REJECTED);
+    assert_string_equal(res.reason, "no header (the file is empty)");
+    hm_ingest_result_release(&res);
+    run_close(&t);
+}
+
+/* A record past the size cap keeps only the start of its raw text. */
+static void test_ingest_rejects_raw_bounded(void **state)
+{
+    (void)state;
+    run t;
+    hm_ingest_result res;
+    run_open(&t, "raw.db");
+    hm_strbuf text = HM_STRBUF_INIT;
+    hm_strbuf_adds(&text, "town_code,town_name\nHM01,\"");
+    for (size_t i = 0; i < HM_CSV_MAX_RECORD / 64 + 1; i++)
+        hm_strbuf_adds(&text, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde,");
+    hm_strbuf_adds(&text, "\"\nHM02,三厂\n");
+    ingest(&t, "towns.csv", text.buf, &res);
+    hm_strbuf_release(&text);
+    assert_int_equal(res.rows_loaded, 1);
+    assert_int_equal(res.rows_rejected, 1);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM rejects WHERE length(raw) <= 1024"
+                                 " AND reason = 'record longer than 8 MiB'"), 1);
+    hm_ingest_result_release(&res);
+    run_close(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ingest_kind_column_enums),
+        cmocka_unit_test(test_ingest_kind_rules),
+        cmocka_unit_test(test_ingest_blank_rule),
+        cmocka_unit_test(test_ingest_parse_field),
+        cmocka_unit_test(test_ingest_header),
+        cmocka_unit_test(test_ingest_rejects_cells),
+        cmocka_unit_test(test_ingest_row_source),
+        cmocka_unit_test(test_ingest_driver),
+        cmocka_unit_test(test_ingest_rejects_raw_bounded),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
