@@ -16,6 +16,7 @@
 
 #include "himama/csv.h"
 #include "himama/db.h"
+#include "himama/migrate.h"
 #include "himama/ingest.h"
 #include "himama/ingest_int.h"
 #include "himama/kinds.h"
