@@ -18,7 +18,7 @@ endif
 
 DEPS_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 libxlsxwriter-dev \
 	libhpdf-dev libcmocka-dev fonts-wqy-microhei poppler-utils qpdf \
-	python3 python3-openpyxl valgrind libminizip-dev libexpat1-dev
+	python3 python3-openpyxl valgrind libminizip-dev libexpat1-dev libssl-dev
 
 DATADIR = $(PREFIX)/share/himama
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
@@ -26,7 +26,7 @@ WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 HM_CFLAGS = -std=c11 -g -O2 -pthread $(WARN)
 HM_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
 	-DHM_DATADIR='"$(DATADIR)"'
-LIBS = $(shell pkg-config --libs sqlite3 xlsxwriter minizip expat 2>/dev/null || echo -lsqlite3 -lxlsxwriter -lminizip -lexpat -lz) -lhpdf -lm -pthread
+LIBS = $(shell pkg-config --libs sqlite3 xlsxwriter minizip expat libcrypto 2>/dev/null || echo -lsqlite3 -lxlsxwriter -lminizip -lexpat -lz -lcrypto) -lhpdf -lm -pthread
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 BUILD = build

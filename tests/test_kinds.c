@@ -129,12 +129,48 @@ static void test_kinds_references_are_checked(void **state)
     sqlite3_close(db);
 }
 
+/* What counts as a contact and as one of the five ones, in C and through
+ * the SQL functions the summaries use: the same answer for every type. */
+static void test_kinds_activity_rules(void **state)
+{
+    (void)state;
+    size_t contact = 0, five = 0;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_true(hm_db_add_functions(db));
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT hm_contact(?1), hm_five_ones(?1)", -1, &st,
+                                        NULL), SQLITE_OK);
+    for (size_t i = 0; i < hm_enum_activity_type.nvalues; i++) {
+        const char *t = hm_enum_activity_type.values[i].code;
+        bool c = hm_activity_contact(t, strlen(t)), f = hm_activity_five_ones(t, strlen(t));
+        contact += c;
+        five += f;
+        if (f && !c)
+            fail_msg("'%s' is one of the five ones but not a contact", t);
+        sqlite3_bind_text(st, 1, t, -1, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), c);
+        assert_int_equal(sqlite3_column_int(st, 1), f);
+        sqlite3_reset(st);
+    }
+    assert_int_equal(contact, hm_enum_activity_type.nvalues - 2);
+    assert_int_equal(five, 4);
+    assert_false(hm_activity_contact("visit_guardian", 14));
+    assert_true(hm_activity_contact("visit_guardian", 5));   /* "visit" is not a visit type */
+    assert_true(hm_activity_five_ones("call", 4));
+    assert_false(hm_activity_five_ones("callx", 5));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kinds_activity_types_match_schema),
         cmocka_unit_test(test_kinds_tables_have_contract_columns),
         cmocka_unit_test(test_kinds_references_are_checked),
+        cmocka_unit_test(test_kinds_activity_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

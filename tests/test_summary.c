@@ -58,6 +58,7 @@ static sqlite3 *empty_db(void)
 {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_true(hm_db_add_functions(db));
     tu_exec_file(db, "queries/schema.sql");
     char err[256];
     if (hm_db_exec_script(db, "base", base_sql, err, sizeof err) != HM_OK)

@@ -295,4 +295,20 @@ bool hm_kind_aux_sheet(const char *name);
  */
 bool hm_kind_guidance(const char *first, size_t len);
 
+/*
+ * What an activity type counts as (DESIGN.md), the one definition that the
+ * summary tables (store/summary.c, in C and through the SQL functions
+ * hm_contact and hm_five_ones of store/db.c) use:
+ *  - a contact with the child: every type but the visits to the class
+ *    teacher and to the guardian (visit_teacher, visit_guardian), which
+ *    are about the child without the child;
+ *  - one of the "five ones" counted by town: call, reading, holiday,
+ *    birthday (the wish, the fifth, is counted from the wishes table).
+ * type is a code of hm_enum_activity_type, of len bytes (no NUL needed).
+ * queries/check_summaries.sql spells both out again on purpose: it is the
+ * independent recount that checks these.
+ */
+bool hm_activity_contact(const char *type, size_t len);
+bool hm_activity_five_ones(const char *type, size_t len);
+
 #endif

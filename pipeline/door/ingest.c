@@ -63,6 +63,7 @@ static hm_error digest_stream(FILE *fp, hm_ingest_result *res, hm_encdetect *det
     }
     if (ferror(fp)) {
         snprintf(res->reason, sizeof res->reason, "cannot read the file: %s", strerror(errno));
+        hm_sha256_release(&sha);
         return HM_EIO;
     }
     hm_sha256_final_hex(&sha, res->sha256);

@@ -331,3 +331,24 @@ bool hm_kind_guidance(const char *first, size_t len)
     return (len >= m1 && memcmp(first, HM_INTAKE_GUIDANCE_MARK, m1) == 0) ||
            (len >= m2 && memcmp(first, ascii_mark, m2) == 0);
 }
+
+/* True when type (len bytes) is one of the codes of list. */
+static bool type_in(const char *const *list, const char *type, size_t len)
+{
+    for (; *list; list++)
+        if (strlen(*list) == len && memcmp(*list, type, len) == 0)
+            return true;
+    return false;
+}
+
+bool hm_activity_contact(const char *type, size_t len)
+{
+    static const char *const without_child[] = { "visit_teacher", "visit_guardian", NULL };
+    return !type_in(without_child, type, len);
+}
+
+bool hm_activity_five_ones(const char *type, size_t len)
+{
+    static const char *const five[] = { "call", "reading", "holiday", "birthday", NULL };
+    return type_in(five, type, len);
+}

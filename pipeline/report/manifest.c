@@ -29,8 +29,10 @@ hm_error hm_manifest_file_sha256(const char *path, char out[65], int64_t *bytes)
     }
     int bad = ferror(fp);
     fclose(fp);
-    if (bad)
+    if (bad) {
+        hm_sha256_release(&c);
         return HM_EIO;
+    }
     hm_sha256_final_hex(&c, out);
     if (bytes)
         *bytes = total;

@@ -7,6 +7,7 @@
  * (the last transactions may be lost on power failure, never half-applied).
  */
 #include "himama/db.h"
+#include "himama/kinds.h"
 #include "himama/util.h"
 
 #include <errno.h>
@@ -60,13 +61,30 @@ static void bit_count(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                                                  sqlite3_value_int64(argv[0])));
 }
 
+/* hm_contact(type), hm_five_ones(type): 1 or 0, as hm_activity_contact and
+ * hm_activity_five_ones (kinds.h) decide; NULL for a NULL type. */
+static void type_rule(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *t = (const char *)sqlite3_value_text(argv[0]);
+    if (!t)
+        return;
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+    bool (*rule)(const char *, size_t) = (bool (*)(const char *, size_t))sqlite3_user_data(cx);
+    sqlite3_result_int(cx, rule(t, n));
+}
+
 bool hm_db_add_functions(sqlite3 *db)
 {
     int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
     return sqlite3_create_function(db, "bit_or", 1, det, NULL, NULL, bit_or_step,
                                    bit_or_final) == SQLITE_OK &&
            sqlite3_create_function(db, "bit_count", 1, det, NULL, bit_count, NULL,
-                                   NULL) == SQLITE_OK;
+                                   NULL) == SQLITE_OK &&
+           sqlite3_create_function(db, "hm_contact", 1, det, (void *)hm_activity_contact,
+                                   type_rule, NULL, NULL) == SQLITE_OK &&
+           sqlite3_create_function(db, "hm_five_ones", 1, det, (void *)hm_activity_five_ones,
+                                   type_rule, NULL, NULL) == SQLITE_OK;
 }
 
 hm_error hm_db_open(const char *path, bool create, sqlite3 **out,

@@ -2,6 +2,7 @@
  * summary.c - the summary tables (see summary.h).
  */
 #include "himama/summary.h"
+#include "himama/kinds.h"
 #include "himama/db.h"
 
 #include <stdio.h>
@@ -40,13 +41,6 @@ static const char *const merge_sql[HM_SUM_NACC] = {
 /* Monthly report: activity rows outside a pairing (at the end of this file). */
 static void outside_release(hm_summary_outside *o);
 static hm_error outside_check(hm_summary *s, sqlite3 *db, char *err, size_t errsz);
-
-/* The "five ones" types counted by town. */
-static bool five_ones_type(const char *t)
-{
-    return strcmp(t, "call") == 0 || strcmp(t, "reading") == 0 || strcmp(t, "holiday") == 0 ||
-           strcmp(t, "birthday") == 0;
-}
 
 void hm_summary_init(hm_summary *s)
 {
@@ -359,17 +353,17 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
     hm_error rc = HM_OK;
     bool first = false;
     int64_t bit = 0;
-    if (strcmp(r->type, "visit_teacher") != 0 && strcmp(r->type, "visit_guardian") != 0 &&
+    size_t tl = strlen(r->type);
+    if (hm_activity_contact(r->type, tl) &&
         (rc = type_bit(s, db, r->type, &bit, err, errsz)) == HM_OK)
         rc = count_month(s, db, HM_SUM_CHILD, r->child, r->child_len, r->date, bit,
                          err, errsz);
     if (rc == HM_OK)
         rc = count_month(s, db, HM_SUM_VOLUNTEER, r->volunteer, r->volunteer_len, r->date,
                          0, err, errsz);
-    bool five = five_ones_type(r->type), first_town = false;
+    bool five = hm_activity_five_ones(r->type, tl), first_town = false;
     if (rc == HM_OK)
         rc = firsts(s, db, r, &first, &first_town, err, errsz);
-    size_t tl = strlen(r->type);
     if (rc == HM_OK && first && tl < 48) {
         char k[56];
         memcpy(k, r->date, 7);
@@ -622,7 +616,7 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         PAIRED_SQL("a.child_id", "?1")
         " FROM activities a JOIN activity_types t ON t.code = a.type"
         " WHERE a.date BETWEEN ?1 || '-01' AND ?1 || '-31'"
-        " AND a.type NOT IN ('visit_teacher', 'visit_guardian')"
+        " AND hm_contact(a.type)"
         " GROUP BY a.child_id",
         "DELETE FROM volunteer_months WHERE month = ?1",
         "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
@@ -639,7 +633,7 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         " SELECT ?1, c.town_code, a.type, count(DISTINCT a.activity_id)"
         " FROM activities a JOIN children c ON c.child_id = a.child_id"
         " WHERE a.date BETWEEN ?1 || '-01' AND ?1 || '-31'"
-        " AND a.type IN ('call', 'reading', 'holiday', 'birthday')"
+        " AND hm_five_ones(a.type)"
         " GROUP BY c.town_code, a.type",
     };
     /* Every month: one pass over activities each, after the spans. */
@@ -651,7 +645,7 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         " FROM (SELECT a.child_id, substr(a.date, 1, 7) AS month, count(*) AS n,"
         " max(a.date) AS last, " TYPES_SQL " AS types"
         " FROM activities a JOIN activity_types t ON t.code = a.type"
-        " WHERE a.type NOT IN ('visit_teacher', 'visit_guardian')"
+        " WHERE hm_contact(a.type)"
         " GROUP BY a.child_id, substr(a.date, 1, 7)) x",
         "DELETE FROM volunteer_months",
         "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
@@ -665,7 +659,7 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         "INSERT INTO month_town_events (month, town_code, type, events)"
         " SELECT substr(a.date, 1, 7), c.town_code, a.type, count(DISTINCT a.activity_id)"
         " FROM activities a JOIN children c ON c.child_id = a.child_id"
-        " WHERE a.type IN ('call', 'reading', 'holiday', 'birthday')"
+        " WHERE hm_five_ones(a.type)"
         " GROUP BY substr(a.date, 1, 7), c.town_code, a.type",
     };
     if (month)
