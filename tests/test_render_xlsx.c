@@ -14,7 +14,7 @@
 
 #include "test_util.h"
 
-#include "himama/report.h"
+#include "himama/render.h"
 #include "himama/util.h"
 
 #include <errno.h>

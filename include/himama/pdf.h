@@ -136,22 +136,4 @@ hm_error hm_pdf_outline(hm_pdf *p, const char *utf8, size_t page, double y);
  */
 hm_error hm_pdf_save(hm_pdf *p, const char *path);
 
-/* ---- the report renderer's extra face ---- */
-
-struct hm_report;
-struct hm_render_opts;
-
-/* What a render produced, for the caller's warnings and the manifest. */
-typedef struct hm_pdf_stats {
-    size_t pages;           /* pages written */
-    size_t placeholders;    /* characters drawn as a placeholder (font lacks them) */
-} hm_pdf_stats;
-
-/*
- * hm_render_pdf (report.h) that also fills *stats (may be NULL) on success,
- * so the command can warn when characters could not be shown.
- */
-hm_error hm_render_pdf_stats(const struct hm_report *r, const struct hm_render_opts *o,
-                             const char *path, hm_pdf_stats *stats, char *err, size_t errsz);
-
 #endif

@@ -12,7 +12,7 @@
  * Every size, margin and colour is in the LAYOUT table below.
  */
 #include "himama/pdf.h"
-#include "himama/report.h"
+#include "himama/render.h"
 #include "himama/util.h"
 
 #include <math.h>
@@ -64,6 +64,7 @@ static const struct layout {
 
 /* Words in the two languages. */
 typedef struct words {
+    /* previous, ytd: a KPI tile's two small figures when their columns have no label */
     const char *internal, *public_, *previous, *ytd, *no_data, *page_fmt, *generated, *period;
     /* under a list cut short (pdf_rows): shown, total; then the sheet clause or the end */
     const char *cut_fmt, *cut_sheet_fmt, *cut_end;
@@ -305,10 +306,8 @@ static void kpi_tile(rctx *c, const hm_table *t, size_t row, double x, double to
         size_t col = 2 + k;
         if (col >= t->ncol || hm_table_cell(t, row, col)->type == HM_V_NULL)
             continue;
-        /* Other reports than the monthly one compare with other periods
-           ("上年同期"): there the template's column label names the figure. */
-        bool own = c->r->kind && strcmp(c->r->kind, "monthly") != 0 && t->cols[col].label &&
-                   t->cols[col].label[0];
+        /* the template's column label names the figure ("上月", "上年同期") */
+        bool own = t->cols[col].label && t->cols[col].label[0];
         const char *lab = own ? t->cols[col].label : names[k];
         snprintf(line, sizeof line, "%s %s", lab,
                  cell_text(c, hm_table_cell(t, row, col), &t->cols[col], buf, sizeof buf));
@@ -868,7 +867,7 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
             if (!cell_number(cv, &v))
                 continue;
             const char *vt = cell_text(c, cv, spec, buf, sizeof buf);
-            bool hidden = c->pub && spec->child_count && strcmp(vt, "<3") == 0;
+            bool hidden = hm_value_hidden(cv, spec, c->pub);
             double cx = px0 + gw * ((double)i + 0.5);
             if (line) {
                 lpoint *p = &pt[i * ns + k];

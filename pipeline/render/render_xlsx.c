@@ -12,9 +12,8 @@
  * Cells are typed: money (integer fen) becomes a number in yuan with
  * "#,##0.00", counts "#,##0", shares "0.0%", dates real dates; text is
  * always written with worksheet_write_string, so a value such as
- * "=HYPERLINK(...)" stays text and never becomes a formula.  For the
- * public audience a child count of 1 or 2 is the string "<3", as in
- * hm_value_format.
+ * "=HYPERLINK(...)" stays text and never becomes a formula.  A value the
+ * public must not see (hm_value_hidden) is the string "<3".
  *
  * Rows come from hm_table_row: a long list's rows beyond what the PDF
  * draws are read back from its temporary file (report.h), twice (once
@@ -40,7 +39,7 @@
  * reports file errors (and always frees the workbook).  On any failure
  * the file at path is removed.
  */
-#include "himama/report.h"
+#include "himama/render.h"
 #include "himama/util.h"
 
 #include <xlsxwriter.h>
@@ -312,28 +311,13 @@ static hm_error put_number(xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
     return e == LXW_NO_ERROR ? HM_OK : fail_at(x, e, row, col);
 }
 
-/* Whether a public report must show this value as "<3" (as hm_value_format). */
-static bool shows_lt3(const xw *x, const hm_value *v, const hm_colspec *spec)
-{
-    if (!x->pub || !spec->child_count || spec->format == HM_FMT_PERCENT)
-        return false;
-    int64_t i;
-    if (v->type == HM_V_INT)
-        i = v->i;
-    else if (v->type == HM_V_REAL)
-        i = (int64_t)llround(v->r);
-    else
-        return false;
-    return i > 0 && i < 3;
-}
-
 /* Write one table cell: typed by the column's format. */
 static hm_error put_value(xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                           const hm_value *v, const hm_colspec *spec, bool wrap)
 {
     if (v->type == HM_V_NULL)
         return HM_OK;
-    if (shows_lt3(x, v, spec))
+    if (hm_value_hidden(v, spec, x->pub))
         return put_string(x, ws, row, col, "<3", x->f_lt3);
     if (v->type == HM_V_TEXT) {
         if (spec->format == HM_FMT_DATE) {
