@@ -730,68 +730,65 @@ static void line_labels(rctx *c, lpoint *pt, size_t nc, size_t ns, double gw, do
 }
 
 /*
- * A grouped bar chart (line == false) or a line chart of the section's
- * series over its category column, with legend, axis, gridlines and
- * value labels.  Public child counts of 1 or 2 get no bar, only "<3".
+ * A chart's frame: its series columns, value scale and plot area.  The
+ * plot area spans px0..px1 across and py0 (the axis) up to py1; column i
+ * of the nc categories is centred at px0 + gw * (i + 0.5).
  */
-static hm_error chart(rctx *c, const hm_section *s, bool line)
+typedef struct chart_frame {
+    const hm_table *t;
+    size_t *sc, ns, nc;          /* the series columns (owned), how many; categories */
+    double vmin, vmax, step;     /* value axis */
+    double size;                 /* type size of labels */
+    double top;                  /* top of the chart */
+    double px0, px1, py0, py1, gw;
+} chart_frame;
+
+/* The height on the page of value v. */
+static double chart_y(const chart_frame *f, double v)
 {
-    const hm_table *t = &s->table;
-    size_t ns = 0, nc = t->nrow;
-    size_t *sc = NULL;
-    double *xy = NULL;
-    lbox *legend = NULL;
-    lpoint *pt = NULL;
-    char buf[128];
-    hm_strbuf sb = HM_STRBUF_INIT;
+    return f->py0 + (v - f->vmin) / (f->vmax - f->vmin) * (f->py1 - f->py0);
+}
 
-    for (size_t k = 0; k < s->nseries; k++)
-        if (s->series_cols[k] < t->ncol)
-            ns++;
-    if (nc == 0 || ns == 0 || s->category_col >= t->ncol)
-        return hm_pdf_status(c->pdf);          /* the table below says "no data" */
-    sc = hm_xcalloc(ns, sizeof *sc);
-    ns = 0;
-    for (size_t k = 0; k < s->nseries; k++)
-        if (s->series_cols[k] < t->ncol)
-            sc[ns++] = s->series_cols[k];
-    hm_strbuf_init(&sb);
-
+/* The value axis of f: from the series' smallest and largest values and 0, in nice steps. */
+static void chart_scale(chart_frame *f)
+{
     double lo = 0, hi = 0;
     bool integral = true;
-    for (size_t i = 0; i < nc; i++)
-        for (size_t k = 0; k < ns; k++) {
+    for (size_t i = 0; i < f->nc; i++)
+        for (size_t k = 0; k < f->ns; k++) {
             double v;
-            if (!cell_number(hm_table_cell(t, i, sc[k]), &v))
+            if (!cell_number(hm_table_cell(f->t, i, f->sc[k]), &v))
                 continue;
             lo = v < lo ? v : lo;
             hi = v > hi ? v : hi;
         }
-    for (size_t k = 0; k < ns; k++) {
-        hm_format f = t->cols[sc[k]].format;
-        if (f == HM_FMT_PERCENT || f == HM_FMT_REAL)
+    for (size_t k = 0; k < f->ns; k++) {
+        hm_format fm = f->t->cols[f->sc[k]].format;
+        if (fm == HM_FMT_PERCENT || fm == HM_FMT_REAL)
             integral = false;
     }
     if (hi - lo <= 0)
         hi = lo + 1;
-    double step = nice_step(hi - lo, 5, integral);
-    double vmin = floor(lo / step) * step, vmax = ceil(hi / step) * step;
-    if (vmax - vmin < step)
-        vmax = vmin + step;
-    const hm_colspec *yspec = &t->cols[sc[0]];
+    f->step = nice_step(hi - lo, 5, integral);
+    f->vmin = floor(lo / f->step) * f->step;
+    f->vmax = ceil(hi / f->step) * f->step;
+    if (f->vmax - f->vmin < f->step)
+        f->vmax = f->vmin + f->step;
+}
 
-    double size = LAYOUT.chart_size;
-    double legend_h = size * 2.6, cat_h = size * 4.6;
-    if (ensure(c, LAYOUT.chart_h))
-        goto out;
-    double top = c->y;
+/* The colour of series k. */
+static uint32_t series_colour(size_t k)
+{
+    return LAYOUT.series[k % (sizeof LAYOUT.series / sizeof LAYOUT.series[0])];
+}
 
-    /* Legend: a swatch and the series label for each series. */
-    double lx = c->left;
-    legend = hm_xcalloc(ns, sizeof *legend);
-    for (size_t k = 0; k < ns; k++) {
-        uint32_t col = LAYOUT.series[k % (sizeof LAYOUT.series / sizeof LAYOUT.series[0])];
-        const char *label = nz(t->cols[sc[k]].label);
+/* Legend at the chart's top: a swatch and the label of each series; their boxes into legend. */
+static void chart_legend(rctx *c, const chart_frame *f, bool line, lbox *legend)
+{
+    double size = f->size, top = f->top, lx = c->left;
+    for (size_t k = 0; k < f->ns; k++) {
+        uint32_t col = series_colour(k);
+        const char *label = nz(f->t->cols[f->sc[k]].label);
         if (line) {
             hm_pdf_line(c->pdf, lx, top - size * 0.9, lx + 14, top - size * 0.9, col, 1.6);
             hm_pdf_fill_circle(c->pdf, lx + 7, top - size * 0.9, 2.2, col);
@@ -803,82 +800,115 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
         legend[k] = (lbox){ lx, top - size * 1.6, lx + lw, top };
         lx += lw + 16;
     }
+}
 
-    /* Plot area: y tick labels on the left, category labels below. */
-    double label_w = 0;
-    for (double v = vmin; v <= vmax + step / 2; v += step) {
+/*
+ * The plot area of f (room for the value labels on the left, the legend
+ * above, the category labels below), then the value axis: gridlines and
+ * tick labels in the first series' format.
+ */
+static void chart_value_axis(rctx *c, chart_frame *f)
+{
+    const hm_colspec *yspec = &f->t->cols[f->sc[0]];
+    double size = f->size, label_w = 0;
+    char buf[128];
+    for (double v = f->vmin; v <= f->vmax + f->step / 2; v += f->step) {
         tick_label(v, yspec, buf, sizeof buf);
         double tw = hm_pdf_text_width(c->pdf, buf, size);
         label_w = tw > label_w ? tw : label_w;
     }
-    double px0 = c->left + label_w + 6, px1 = c->right;
-    double py1 = top - legend_h, py0 = top - LAYOUT.chart_h + cat_h;
-    double pw = px1 - px0, ph = py1 - py0;
-#define YPOS(v) (py0 + ((v) - vmin) / (vmax - vmin) * ph)
-    for (double v = vmin; v <= vmax + step / 2; v += step) {
-        double y = YPOS(v);
-        hm_pdf_line(c->pdf, px0, y, px1, y, fabs(v) < step / 2 ? 0x8A8A8A : 0xE3E3E3,
-                    fabs(v) < step / 2 ? 0.8 : 0.5);
+    f->px0 = c->left + label_w + 6;
+    f->px1 = c->right;
+    f->py1 = f->top - size * 2.6;                       /* below the legend */
+    f->py0 = f->top - LAYOUT.chart_h + size * 4.6;      /* above the category labels */
+    f->gw = (f->px1 - f->px0) / (double)f->nc;
+    for (double v = f->vmin; v <= f->vmax + f->step / 2; v += f->step) {
+        double y = chart_y(f, v);
+        hm_pdf_line(c->pdf, f->px0, y, f->px1, y, fabs(v) < f->step / 2 ? 0x8A8A8A : 0xE3E3E3,
+                    fabs(v) < f->step / 2 ? 0.8 : 0.5);
         tick_label(v, yspec, buf, sizeof buf);
-        hm_pdf_text_right(c->pdf, px0 - 4, y - size * 0.35, size, LAYOUT.muted, buf);
+        hm_pdf_text_right(c->pdf, f->px0 - 4, y - size * 0.35, size, LAYOUT.muted, buf);
     }
-    hm_pdf_line(c->pdf, px0, py0, px0, py1, 0x8A8A8A, 0.8);
+    hm_pdf_line(c->pdf, f->px0, f->py0, f->px0, f->py1, 0x8A8A8A, 0.8);
+}
 
-    double gw = pw / (double)nc;
+/*
+ * The category axis of f: each category's label (two lines at most, every
+ * so many categories when they are crowded) under its column, and the
+ * category column's label at the right as the axis title.
+ */
+static void chart_category_axis(rctx *c, const hm_section *s, const chart_frame *f)
+{
+    const hm_table *t = f->t;
+    double size = f->size;
     size_t label_every = 1;
-    while (gw * (double)label_every < size * 2.2)
+    char buf[128];
+    hm_strbuf sb = HM_STRBUF_INIT;
+
+    hm_strbuf_init(&sb);
+    while (f->gw * (double)label_every < size * 2.2)
         label_every++;
-    for (size_t i = 0; i < nc; i++) {
+    for (size_t i = 0; i < f->nc; i++) {
         if (i % label_every)
             continue;
         const char *cat = cell_text(c, hm_table_cell(t, i, s->category_col),
                                     &t->cols[s->category_col], buf, sizeof buf);
         hm_pdf_lines l = {0};
-        double cw = gw * (double)label_every - 2;
+        double cw = f->gw * (double)label_every - 2;
         hm_pdf_wrap(c->pdf, cat, size, cw, &l);
         for (size_t k = 0; k < l.n && k < 2; k++) {
             hm_strbuf_reset(&sb);
             hm_strbuf_adds(&sb, l.line[k]);
             if (k == 1 && l.n > 2)
                 hm_strbuf_adds(&sb, "…");
-            hm_pdf_text_center(c->pdf, px0 + gw * ((double)i + 0.5),
-                               py0 - size * 1.4 - (double)k * size * 1.2, size, LAYOUT.text,
+            hm_pdf_text_center(c->pdf, f->px0 + f->gw * ((double)i + 0.5),
+                               f->py0 - size * 1.4 - (double)k * size * 1.2, size, LAYOUT.text,
                                sb.buf);
         }
         hm_pdf_lines_release(&l);
     }
-    /* Axis title: the category column's label, at the right under the labels. */
-    hm_pdf_text_right(c->pdf, px1, top - LAYOUT.chart_h + 1, size, LAYOUT.muted,
+    hm_pdf_text_right(c->pdf, f->px1, f->top - LAYOUT.chart_h + 1, size, LAYOUT.muted,
                       nz(t->cols[s->category_col].label));
+    hm_strbuf_release(&sb);
+}
 
-    double base = YPOS(vmin < 0 && vmax > 0 ? 0 : vmin);
+/*
+ * The series of f: grouped bars with their value labels (when they fit),
+ * or polylines with their points, whose value labels line_labels places
+ * afterwards from pt (nc * ns points, filled here).  A value the public
+ * must not see (hm_value_hidden) gets no bar and sits on the axis, with
+ * its "<3" label.
+ */
+static void chart_series(rctx *c, const chart_frame *f, bool line, lpoint *pt)
+{
+    size_t nc = f->nc, ns = f->ns;
+    double gw = f->gw, base = chart_y(f, f->vmin < 0 && f->vmax > 0 ? 0 : f->vmin);
     double inner = gw * (line ? 1.0 : 0.72), bw = inner / (double)ns;
-    bool labels = line ? nc <= 14 : bw >= size * 2.2 || nc * ns <= 24;
-    xy = hm_xcalloc(2 * nc, sizeof *xy);
-    if (line)
-        pt = hm_xcalloc(nc * ns, sizeof *pt);
+    bool labels = bw >= f->size * 2.2 || nc * ns <= 24;
+    double *xy = hm_xcalloc(2 * nc, sizeof *xy);
+    char buf[128];
+
     for (size_t k = 0; k < ns; k++) {
-        uint32_t col = LAYOUT.series[k % (sizeof LAYOUT.series / sizeof LAYOUT.series[0])];
-        const hm_colspec *spec = &t->cols[sc[k]];
+        uint32_t col = series_colour(k);
+        const hm_colspec *spec = &f->t->cols[f->sc[k]];
         size_t np = 0;
         for (size_t i = 0; i < nc; i++) {
-            const hm_value *cv = hm_table_cell(t, i, sc[k]);
+            const hm_value *cv = hm_table_cell(f->t, i, f->sc[k]);
             double v;
             if (!cell_number(cv, &v))
                 continue;
             const char *vt = cell_text(c, cv, spec, buf, sizeof buf);
             bool hidden = hm_value_hidden(cv, spec, c->pub);
-            double cx = px0 + gw * ((double)i + 0.5);
             if (line) {
                 lpoint *p = &pt[i * ns + k];
-                *p = (lpoint){ .on = true, .y = hidden ? base : YPOS(v), .k = k };
+                *p = (lpoint){ .on = true, .y = hidden ? base : chart_y(f, v), .k = k };
                 snprintf(p->text, sizeof p->text, "%s", vt);
-                xy[2 * np] = cx;
+                xy[2 * np] = f->px0 + gw * ((double)i + 0.5);
                 xy[2 * np + 1] = p->y;
                 np++;
             } else {
-                double x = px0 + gw * (double)i + (gw - inner) / 2 + bw * (double)k;
-                double y = hidden ? base : YPOS(v);
+                double x = f->px0 + gw * (double)i + (gw - inner) / 2 + bw * (double)k;
+                double y = hidden ? base : chart_y(f, v);
                 if (!hidden)
                     hm_pdf_fill_rect(c->pdf, x + 0.5, y < base ? y : base, bw - 1,
                                      fabs(y - base), col);
@@ -893,16 +923,50 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
                 hm_pdf_fill_circle(c->pdf, xy[2 * p], xy[2 * p + 1], 2.2, col);
         }
     }
-    if (line && labels)
-        line_labels(c, pt, nc, ns, gw, px0, py0, top, legend);
-#undef YPOS
-    c->y = top - LAYOUT.chart_h - LAYOUT.chart_gap_after;
-out:
-    free(sc);
     free(xy);
+}
+
+/*
+ * A grouped bar chart (line == false) or a line chart of the section's
+ * series over its category column: the scale, the legend, the two axes
+ * with their gridlines and labels, the series, and for a line chart its
+ * value labels.
+ */
+static hm_error chart(rctx *c, const hm_section *s, bool line)
+{
+    const hm_table *t = &s->table;
+    chart_frame f = { .t = t, .nc = t->nrow, .size = LAYOUT.chart_size };
+    lbox *legend = NULL;
+    lpoint *pt = NULL;
+
+    for (size_t k = 0; k < s->nseries; k++)
+        if (s->series_cols[k] < t->ncol)
+            f.ns++;
+    if (f.nc == 0 || f.ns == 0 || s->category_col >= t->ncol)
+        return hm_pdf_status(c->pdf);          /* the table below says "no data" */
+    f.sc = hm_xcalloc(f.ns, sizeof *f.sc);
+    f.ns = 0;
+    for (size_t k = 0; k < s->nseries; k++)
+        if (s->series_cols[k] < t->ncol)
+            f.sc[f.ns++] = s->series_cols[k];
+    chart_scale(&f);
+    if (ensure(c, LAYOUT.chart_h))
+        goto out;
+    f.top = c->y;
+    legend = hm_xcalloc(f.ns, sizeof *legend);
+    chart_legend(c, &f, line, legend);
+    chart_value_axis(c, &f);
+    chart_category_axis(c, s, &f);
+    if (line)
+        pt = hm_xcalloc(f.nc * f.ns, sizeof *pt);
+    chart_series(c, &f, line, pt);
+    if (line && f.nc <= 14)
+        line_labels(c, pt, f.nc, f.ns, f.gw, f.px0, f.py0, f.top, legend);
+    c->y = f.top - LAYOUT.chart_h - LAYOUT.chart_gap_after;
+out:
+    free(f.sc);
     free(legend);
     free(pt);
-    hm_strbuf_release(&sb);
     return hm_pdf_status(c->pdf);
 }
 
