@@ -41,16 +41,15 @@
  */
 #include "himama/render.h"
 #include "himama/util.h"
+#include "himama/xlsx_write.h"
 
 #include <xlsxwriter.h>
 
-#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define SHEET_MAX_CHARS 31        /* Excel's limit, in characters */
 #define CELL_MAX_CHARS 32767      /* Excel's limit for a cell's text */
@@ -77,38 +76,10 @@ typedef struct xw {
                *f_real, *f_date, *f_lt3, *f_wrap;
 } xw;
 
-/* Whether cp is shown about two units wide (CJK, full-width forms). */
-static bool cp_wide(uint32_t cp)
-{
-    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-           (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000;
-}
-
-/* Estimated width of s in column units: its widest line. */
+/* Estimated width of s in column units (the default font's narrow characters a little wider). */
 static double text_width(const char *s)
 {
-    double w = 0, line = 0;
-    size_t n = strlen(s);
-    while (n > 0) {
-        uint32_t cp;
-        size_t k = hm_utf8_decode(s, n, &cp);
-        if (k == 0) {
-            cp = '?';
-            k = 1;
-        }
-        if (cp == '\n') {
-            if (line > w)
-                w = line;
-            line = 0;
-        } else {
-            line += cp_wide(cp) ? 2.0 : 1.1;
-        }
-        s += k;
-        n -= k;
-    }
-    return line > w ? line : w;
+    return hm_xlsxw_text_width(s, 1.1);
 }
 
 /* Estimated number of lines s takes in a wrapped cell width units wide. */
@@ -252,19 +223,13 @@ static void assign_sheet_names(xw *x)
 /* Record a libxlsxwriter failure at (row, col) of the current sheet. */
 static hm_error fail_at(xw *x, lxw_error e, lxw_row_t row, lxw_col_t col)
 {
-    char cell[LXW_MAX_CELL_NAME_LENGTH + 1];
-    lxw_rowcol_to_cell(cell, row, col);
-    snprintf(x->err, x->errsz, "sheet '%s' cell %s: %s", x->sheet ? x->sheet : "?", cell,
-             lxw_strerror(e));
-    return HM_EXLSX;
+    return hm_xlsxw_fail_cell(e, x->sheet, row, col, x->err, x->errsz);
 }
 
 /* Record a failure of a whole-sheet operation (what) on the current sheet. */
 static hm_error fail_sheet(xw *x, lxw_error e, const char *what)
 {
-    snprintf(x->err, x->errsz, "sheet '%s': %s: %s", x->sheet ? x->sheet : "?", what,
-             lxw_strerror(e));
-    return HM_EXLSX;
+    return hm_xlsxw_fail(e, x->err, x->errsz, "sheet '%s': %s", x->sheet ? x->sheet : "?", what);
 }
 
 /*
@@ -812,10 +777,8 @@ void hm_book_discard(hm_book *h)
 {
     if (!h)
         return;
-    if (h->x.wb) {
-        lxw_workbook_free(h->x.wb);
-        remove(h->path);
-    }
+    if (h->x.wb)
+        hm_xlsxw_discard(h->x.wb, h->path);
     for (size_t i = 0; h->x.names && i < h->nnames; i++)
         free(h->x.names[i]);
     free(h->x.names);
@@ -848,26 +811,9 @@ hm_error hm_book_open(const hm_report *r, const char *path, hm_book **out, char 
     assign_sheet_names(x);
     h->nnames = r->nsec;
 
-    /*
-     * libxlsxwriter opens the file only in workbook_close, and prints its
-     * own message to stderr when that fails; trying the path first gives
-     * the common failures (no such directory, no permission) a clean error.
-     */
-    FILE *probe = fopen(path, "wb");
-    if (!probe) {
-        snprintf(h->err, sizeof h->err, "cannot write '%s': %s", path, strerror(errno));
-        return xlsx_fail(h, HM_EIO, err, errsz);
-    }
-    fclose(probe);
-
-    lxw_workbook_options wopt = { .constant_memory = has_detail(r) ? LXW_TRUE : LXW_FALSE,
-                                  .tmpdir = NULL, .use_zip64 = LXW_FALSE };
-    x->wb = workbook_new_opt(path, &wopt);
-    if (!x->wb) {
-        snprintf(h->err, sizeof h->err, "cannot start the workbook '%s'", path);
-        remove(path);
-        return xlsx_fail(h, HM_EXLSX, err, errsz);
-    }
+    hm_xlsxw_opts wo = { .constant_memory = has_detail(r) };
+    if ((rc = hm_xlsxw_open(path, &wo, &x->wb, h->err, sizeof h->err)) != HM_OK)
+        return xlsx_fail(h, rc, err, errsz);
     if ((rc = make_formats(x)) != HM_OK)
         return xlsx_fail(h, rc, err, errsz);
     /* The about sheet comes first; its text needs every section, so it is
@@ -898,20 +844,17 @@ hm_error hm_book_finish(hm_book *h, const hm_render_opts *o, char *err, size_t e
     char subject[160];
     snprintf(subject, sizeof subject, "%s%s%s", r->period ? r->period : "",
              r->subtitle && *r->subtitle ? " " : "", r->subtitle ? r->subtitle : "");
-    lxw_doc_properties props;
-    memset(&props, 0, sizeof props);
-    props.title = r->title;
-    props.subject = subject;
-    props.author = r->org && *r->org ? r->org : (char *)"himama";
-    props.company = r->org && *r->org ? r->org : NULL;
-    props.comments = (char *)"himama " HIMAMA_VERSION;
-    props.created = (time_t)(o ? o->created : 0);
-    lxw_error e = workbook_set_properties(h->x.wb, &props);
-    if (e != LXW_NO_ERROR) {
-        snprintf(err, errsz, "workbook properties: %s", lxw_strerror(e));
-        return HM_EXLSX;
-    }
-    hm_error rc = write_about(&h->x, h->about);
+    hm_xlsxw_props props = {
+        .title = r->title,
+        .subject = subject,
+        .author = r->org,
+        .company = r->org && *r->org ? r->org : NULL,
+        .created = o ? o->created : 0,
+    };
+    hm_error rc = hm_xlsxw_properties(h->x.wb, &props, err, errsz);
+    if (rc != HM_OK)
+        return rc;
+    rc = write_about(&h->x, h->about);
     if (rc != HM_OK)
         snprintf(err, errsz, "%s", h->err);
     return rc;
@@ -919,14 +862,8 @@ hm_error hm_book_finish(hm_book *h, const hm_render_opts *o, char *err, size_t e
 
 hm_error hm_book_close(hm_book *h, char *err, size_t errsz)
 {
-    lxw_error e = workbook_close(h->x.wb);   /* frees the workbook whatever happens */
+    hm_error rc = hm_xlsxw_close(h->x.wb, h->path, NULL, err, errsz);
     h->x.wb = NULL;
-    hm_error rc = HM_OK;
-    if (e != LXW_NO_ERROR) {
-        snprintf(err, errsz, "cannot write '%s': %s", h->path, lxw_strerror(e));
-        remove(h->path);
-        rc = HM_EXLSX;
-    }
     hm_book_discard(h);
     return rc;
 }
