@@ -113,6 +113,13 @@ hm_error hm_pdf_wrap(hm_pdf *p, const char *utf8, double size, double width,
                      hm_pdf_lines *lines);
 void hm_pdf_lines_release(hm_pdf_lines *lines);
 
+/*
+ * utf8 as it fits one line width wide at size: unchanged when it does
+ * (and has no newline), else its first wrapped line and "…".  The caller
+ * frees the result.
+ */
+char *hm_pdf_fit(hm_pdf *p, const char *utf8, double size, double width);
+
 /* Shapes on the current page.  (x, y) is the lower left corner. */
 hm_error hm_pdf_fill_rect(hm_pdf *p, double x, double y, double w, double h, uint32_t rgb);
 hm_error hm_pdf_stroke_rect(hm_pdf *p, double x, double y, double w, double h,
