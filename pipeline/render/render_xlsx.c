@@ -763,7 +763,7 @@ static bool has_detail(const hm_report *r)
     return false;
 }
 
-/* A workbook being written section by section (report.h, hm_book_open). */
+/* A workbook being written section by section (render.h, hm_book_open). */
 struct hm_book {
     xw x;
     char *path;
