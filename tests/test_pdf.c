@@ -235,6 +235,26 @@ static void test_pdf_errors_are_sticky(void **state)
     hm_pdf_free(p);
 }
 
+/* A line that fits is kept whole; a longer one is cut with "…" and then fits. */
+static void test_pdf_fit_cuts_with_ellipsis(void **state)
+{
+    (void)state;
+    hm_pdf *p = open_default();
+    char *a = hm_pdf_fit(p, "海门区妇联", 10, 200);
+    assert_string_equal(a, "海门区妇联");
+    char *b = hm_pdf_fit(p, "海门区妇联启动爱心妈妈结对关爱项目", 10, 60);
+    size_t n = strlen(b);
+    assert_true(n > 3 && strcmp(b + n - 3, "…") == 0);
+    assert_true(strncmp(b, "海门", 6) == 0);
+    assert_true(hm_pdf_text_width(p, b, 10) <= 60.0 + 1e-6);
+    char *c = hm_pdf_fit(p, "一行\n两行", 10, 200);   /* a newline: only the first line */
+    assert_string_equal(c, "一行…");
+    free(a);
+    free(b);
+    free(c);
+    hm_pdf_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_pdf_same_input_same_bytes),
         cmocka_unit_test(test_pdf_width_by_code_point),
         cmocka_unit_test(test_pdf_wrap_chinese_and_latin),
+        cmocka_unit_test(test_pdf_fit_cuts_with_ellipsis),
         cmocka_unit_test(test_pdf_placeholders_counted),
         cmocka_unit_test(test_pdf_bad_font_is_an_error),
         cmocka_unit_test(test_pdf_errors_are_sticky),

@@ -23,7 +23,7 @@
 #include "test_util.h"
 
 #include "himama/pdf.h"
-#include "himama/report.h"
+#include "himama/render.h"
 #include "himama/util.h"
 #include "tools/pdf_font_check.h"
 
@@ -108,9 +108,10 @@ static hm_report *build_report(const char *audience, const char *lang)
                                 "本月全区爱心妈妈与结对儿童保持常态联系，五个一活动稳步推进。");
     {
         const char *n[] = { "label", "value", "previous", "year_to_date" };
-        const char *l[] = { "指标", "本月", "上月", "本年累计" };
+        const char *zh[] = { "指标", "本月", "上月", "本年累计" };
+        const char *en[] = { "Measure", "This month", "Last month", "Year to date" };
         hm_format f[] = { HM_FMT_TEXT, HM_FMT_INT, HM_FMT_INT, HM_FMT_INT };
-        set_columns(s, 4, n, l, f, NULL, 6);
+        set_columns(s, 4, n, strcmp(lang, "en") == 0 ? en : zh, f, NULL, 6);
         const char *labels[] = { "结对儿童", "在册爱心妈妈", "亲情连线", "陪你阅读",
                                  "微心愿实现", "假日亲子活动" };
         int64_t v[][3] = { { 186, 184, 190 }, { 512, 508, 530 }, { 1327, 1290, 9876 },

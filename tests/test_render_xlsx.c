@@ -14,7 +14,8 @@
 
 #include "test_util.h"
 
-#include "himama/report.h"
+#include "himama/render.h"
+#include "himama/xlsx_write.h"
 #include "himama/util.h"
 
 #include <errno.h>
@@ -581,10 +582,54 @@ static int teardown(void **state)
     return tu_teardown_dir(g_dir);
 }
 
+/* The one small-count rule: public child counts of 1 and 2, nothing else. */
+static void test_render_xlsx_hidden_rule(void **state)
+{
+    (void)state;
+    hm_colspec kids = { .format = HM_FMT_INT, .child_count = true };
+    hm_colspec pct = { .format = HM_FMT_PERCENT, .child_count = true };
+    hm_colspec plain = { .format = HM_FMT_INT };
+    hm_value v0 = { .type = HM_V_INT, .i = 0 }, v1 = { .type = HM_V_INT, .i = 1 };
+    hm_value v2 = { .type = HM_V_INT, .i = 2 }, v3 = { .type = HM_V_INT, .i = 3 };
+    hm_value r2 = { .type = HM_V_REAL, .r = 1.6 }, r3 = { .type = HM_V_REAL, .r = 2.5 };
+    hm_value t1 = { .type = HM_V_TEXT, .s = (char *)"1" }, nul = { .type = HM_V_NULL };
+    char buf[32];
+
+    assert_true(hm_value_hidden(&v1, &kids, true));
+    assert_true(hm_value_hidden(&v2, &kids, true));
+    assert_true(hm_value_hidden(&r2, &kids, true));
+    assert_false(hm_value_hidden(&r3, &kids, true));       /* rounds to 3 */
+    assert_false(hm_value_hidden(&v0, &kids, true));
+    assert_false(hm_value_hidden(&v3, &kids, true));
+    assert_false(hm_value_hidden(&v1, &kids, false));      /* internal */
+    assert_false(hm_value_hidden(&v1, &plain, true));      /* not a child count */
+    assert_false(hm_value_hidden(&v1, &pct, true));        /* a share */
+    assert_false(hm_value_hidden(&t1, &kids, true));
+    assert_false(hm_value_hidden(&nul, &kids, true));
+    assert_false(hm_value_hidden(&v1, NULL, true));
+    hm_value_format(&v2, &kids, true, buf, sizeof buf);
+    assert_string_equal(buf, "<3");
+    hm_value_format(&v2, &kids, false, buf, sizeof buf);
+    assert_string_equal(buf, "2");
+}
+
+/* Column widths: wide characters count two, the widest line counts. */
+static void test_render_xlsx_text_width(void **state)
+{
+    (void)state;
+    assert_true(hm_xlsxw_text_width("", 1.1) == 0);
+    assert_true(hm_xlsxw_text_width("ab", 1.0) == 2.0);
+    assert_true(hm_xlsxw_text_width("区镇", 1.1) == 4.0);
+    assert_true(hm_xlsxw_text_width("（a）", 1.0) == 5.0);   /* full-width brackets */
+    assert_true(hm_xlsxw_text_width("区镇\nabcdefgh", 1.0) == 8.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render_xlsx_main),
+        cmocka_unit_test(test_render_xlsx_hidden_rule),
+        cmocka_unit_test(test_render_xlsx_text_width),
         cmocka_unit_test(test_render_xlsx_english),
         cmocka_unit_test(test_render_xlsx_detail_constant_memory),
         cmocka_unit_test(test_render_xlsx_public_small_counts),

@@ -30,7 +30,7 @@
 #include <sqlite3.h>
 
 #include "himama/db.h"
-#include "himama/report.h"
+#include "himama/render.h"
 #include "himama/summary.h"
 #include "himama/util.h"
 

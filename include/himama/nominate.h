@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "himama.h"
-#include "himama/report.h"
+#include "himama/render.h"
 #include "himama/util.h"
 
 /* The scored figures, in the order of the scorecard's columns. */

@@ -113,6 +113,13 @@ hm_error hm_pdf_wrap(hm_pdf *p, const char *utf8, double size, double width,
                      hm_pdf_lines *lines);
 void hm_pdf_lines_release(hm_pdf_lines *lines);
 
+/*
+ * utf8 as it fits one line width wide at size: unchanged when it does
+ * (and has no newline), else its first wrapped line and "…".  The caller
+ * frees the result.
+ */
+char *hm_pdf_fit(hm_pdf *p, const char *utf8, double size, double width);
+
 /* Shapes on the current page.  (x, y) is the lower left corner. */
 hm_error hm_pdf_fill_rect(hm_pdf *p, double x, double y, double w, double h, uint32_t rgb);
 hm_error hm_pdf_stroke_rect(hm_pdf *p, double x, double y, double w, double h,
@@ -135,23 +142,5 @@ hm_error hm_pdf_outline(hm_pdf *p, const char *utf8, size_t page, double y);
  * and write the document to path.  On failure the file is removed.
  */
 hm_error hm_pdf_save(hm_pdf *p, const char *path);
-
-/* ---- the report renderer's extra face ---- */
-
-struct hm_report;
-struct hm_render_opts;
-
-/* What a render produced, for the caller's warnings and the manifest. */
-typedef struct hm_pdf_stats {
-    size_t pages;           /* pages written */
-    size_t placeholders;    /* characters drawn as a placeholder (font lacks them) */
-} hm_pdf_stats;
-
-/*
- * hm_render_pdf (report.h) that also fills *stats (may be NULL) on success,
- * so the command can warn when characters could not be shown.
- */
-hm_error hm_render_pdf_stats(const struct hm_report *r, const struct hm_render_opts *o,
-                             const char *path, hm_pdf_stats *stats, char *err, size_t errsz);
 
 #endif

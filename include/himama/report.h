@@ -1,6 +1,7 @@
 /*
  * report.h - the in-memory report model that aggregate fills and both
- * renderers draw.  Neither renderer runs SQL; aggregate does no drawing.
+ * renderers (render.h) draw.  Neither renderer runs SQL; aggregate does
+ * no drawing.
  *
  * A report is a title block plus an ordered list of sections.  Every
  * section holds one table (the rows of its query); the section's kind says
@@ -115,13 +116,6 @@ typedef struct hm_report {
     hm_section *sec;
 } hm_report;
 
-/* Options both renderers take. */
-typedef struct hm_render_opts {
-    const char *font_path;   /* CJK TrueType font (.ttf or .ttc) */
-    int font_index;          /* face within a .ttc */
-    int64_t created;         /* document creation time (seconds since epoch) */
-} hm_render_opts;
-
 void hm_report_free(hm_report *r);
 
 /* The value at (row, col) of t; row < t->nrow (a row held in memory). */
@@ -145,9 +139,19 @@ hm_error hm_table_row(const hm_table *t, size_t row, const hm_value **out, char 
                       size_t errsz);
 
 /*
+ * Whether the public must not see v's figure under spec: the one rule of
+ * the small counts.  True for a child count (spec->child_count) of 1 or 2
+ * (a real rounded to the nearest whole number) in a column that is not a
+ * percentage, when public_audience; false for NULL, text and any value
+ * of an internal report.  Both renderers and hm_value_format ask it; a
+ * hidden value is shown as "<3" and drawn as no bar or point of its own.
+ */
+bool hm_value_hidden(const hm_value *v, const hm_colspec *spec, bool public_audience);
+
+/*
  * Format v for display by spec and audience into out (size outsz):
  * thousands separators, yuan with two decimals, percent with one decimal,
- * and "<3" for a child count of 1 or 2 when public is true.  NULL is "".
+ * and "<3" for a value hm_value_hidden hides.  NULL is "".
  */
 void hm_value_format(const hm_value *v, const hm_colspec *spec, bool public_audience,
                      char *out, size_t outsz);
@@ -168,31 +172,5 @@ hm_error hm_report_check_public(const hm_report *r, char *err, size_t errsz);
 
 /* The same for section s alone. */
 hm_error hm_section_check_public(const hm_report *r, size_t s, char *err, size_t errsz);
-
-/* Renderers: write the report to path (the caller renames it into place). */
-hm_error hm_render_pdf(const hm_report *r, const hm_render_opts *o, const char *path,
-                       char *err, size_t errsz);
-hm_error hm_render_xlsx(const hm_report *r, const hm_render_opts *o, const char *path,
-                        char *err, size_t errsz);
-
-/*
- * The workbook written while the model fills (hm_render_xlsx is these in
- * a row).  hm_book_open needs of r only what is known before any query
- * runs: audience, language and each section's id, kind, sheet and detail
- * flag; it keeps r, which must outlive the workbook.  hm_book_section
- * writes section i's sheet (checked as hm_section_check_public) once that
- * section is complete, texts filled, sections in order; hm_book_finish
- * writes the first sheet and the document properties once every section
- * and the title are complete; hm_book_close compresses the workbook into
- * path and frees h.  After a failure of any of them but the last, call
- * hm_book_discard, which frees h and removes path.  One thread at a time.
- */
-typedef struct hm_book hm_book;
-hm_error hm_book_open(const hm_report *r, const char *path, hm_book **out, char *err,
-                      size_t errsz);
-hm_error hm_book_section(hm_book *h, size_t i, char *err, size_t errsz);
-hm_error hm_book_finish(hm_book *h, const hm_render_opts *o, char *err, size_t errsz);
-hm_error hm_book_close(hm_book *h, char *err, size_t errsz);
-void hm_book_discard(hm_book *h);
 
 #endif

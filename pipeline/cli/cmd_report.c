@@ -30,6 +30,7 @@
 #include "himama/nominate.h"
 #include "himama/pdf.h"
 #include "himama/perms.h"
+#include "himama/render.h"
 #include "himama/report.h"
 #include "himama/template.h"
 #include "himama/util.h"

@@ -16,6 +16,7 @@
 #include "himama/nominate.h"
 #include "himama/db.h"
 #include "himama/pdf.h"
+#include "himama/theme.h"
 #include "himama/util.h"
 
 #include <errno.h>
@@ -23,14 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MARGIN 50.0
-#define C_TEXT 0x222222
-#define C_MUTED 0x666666
-#define C_ACCENT 0xB0283F
-#define C_TILE 0xF7F3F3
-#define C_RULE 0xCCCCCC
-
 
 enum { Q_CHILDREN, Q_MONTHS, Q_STORIES, NQ };
 static const char *const QFILES[NQ] = { "annual_dossier_children.sql",
@@ -40,6 +33,7 @@ static const char *const QFILES[NQ] = { "annual_dossier_children.sql",
 /* The state of one run. */
 typedef struct dctx {
     hm_pdf *pdf;
+    hm_pdf_theme t;            /* palette, margins, type sizes, footer */
     const hm_nominate_params *p;
     bool en;
     size_t volume, nvolumes;   /* this file's place in the set (1-based) */
@@ -104,8 +98,10 @@ static bool wrapped(dctx *d, const char *text, double x, double *y, double width
 /* A small section heading with a rule under it. */
 static void subhead(dctx *d, const char *text, double *y)
 {
-    hm_pdf_text(d->pdf, MARGIN, *y - 12, 12, C_ACCENT, text);
-    hm_pdf_line(d->pdf, MARGIN, *y - 16, HM_PDF_A4_WIDTH - MARGIN, *y - 16, C_RULE, 0.6);
+    double size = d->t.subtitle_size;
+    hm_pdf_text(d->pdf, d->t.margin_left, *y - size, size, d->t.accent, text);
+    hm_pdf_line(d->pdf, d->t.margin_left, *y - 16, HM_PDF_A4_WIDTH - d->t.margin_right, *y - 16,
+                d->t.rule, 0.6);
     *y -= 26;
 }
 
@@ -126,28 +122,28 @@ static hm_error month_chart(dctx *d, sqlite3_stmt *st, double *y)
     if (src != SQLITE_ROW && src != SQLITE_DONE)
         return hm_fail(HM_EQUERY, d->err, d->errsz, "%s: %s", QFILES[Q_MONTHS],
                     sqlite3_errmsg(d->db));
-    double h = 90, x0 = MARGIN + 24, w = HM_PDF_A4_WIDTH - MARGIN - x0;
+    double h = 90, x0 = d->t.margin_left + 24, w = HM_PDF_A4_WIDTH - d->t.margin_right - x0;
     double base = *y - h - 4;
     long long step = top <= 4 ? 1 : (top + 3) / 4;
     long long ymax = step * 4;
     char buf[32];
     for (int k = 0; k <= 4; k++) {
         double gy = base + h * (double)k / 4;
-        hm_pdf_line(d->pdf, x0, gy, x0 + w, gy, k ? 0xE6E6E6 : C_RULE, 0.5);
+        hm_pdf_line(d->pdf, x0, gy, x0 + w, gy, k ? d->t.grid : d->t.rule, 0.5);
         snprintf(buf, sizeof buf, "%lld", step * k);
-        hm_pdf_text_right(d->pdf, x0 - 4, gy - 3, 8, C_MUTED, buf);
+        hm_pdf_text_right(d->pdf, x0 - 4, gy - 3, 8, d->t.muted, buf);
     }
     double slot = n ? w / n : w;
     for (int i = 0; i < n; i++) {
         double bh = ymax ? h * (double)v[i] / (double)ymax : 0;
         double bx = x0 + slot * i + slot * 0.2;
         if (bh > 0)
-            hm_pdf_fill_rect(d->pdf, bx, base, slot * 0.6, bh, C_ACCENT);
+            hm_pdf_fill_rect(d->pdf, bx, base, slot * 0.6, bh, d->t.accent);
         snprintf(buf, sizeof buf, "%lld", v[i]);
         if (v[i] > 0)
-            hm_pdf_text_center(d->pdf, bx + slot * 0.3, base + bh + 3, 8, C_TEXT, buf);
+            hm_pdf_text_center(d->pdf, bx + slot * 0.3, base + bh + 3, 8, d->t.text, buf);
         snprintf(buf, sizeof buf, d->en ? "%d" : "%d月", mon[i]);
-        hm_pdf_text_center(d->pdf, bx + slot * 0.3, base - 12, 8, C_MUTED, buf);
+        hm_pdf_text_center(d->pdf, bx + slot * 0.3, base - 12, 8, d->t.muted, buf);
     }
     *y = base - 24;
     return hm_pdf_status(d->pdf);
@@ -159,8 +155,9 @@ static hm_error page(dctx *d, const hm_nom_candidate *k, size_t index)
     hm_error rc;
     hm_strbuf sb = HM_STRBUF_INIT;
     bool pub = strcmp(d->p->audience, "public") == 0;
-    double y = HM_PDF_A4_HEIGHT - MARGIN, width = HM_PDF_A4_WIDTH - 2 * MARGIN;
-    double floor = MARGIN + 20;
+    double y = HM_PDF_A4_HEIGHT - d->t.margin_top;
+    double width = HM_PDF_A4_WIDTH - d->t.margin_left - d->t.margin_right;
+    double floor = d->t.margin_bottom;
     int src;
 
     hm_strbuf_init(&sb);
@@ -169,11 +166,11 @@ static hm_error page(dctx *d, const hm_nom_candidate *k, size_t index)
     hm_strbuf_addf(&sb, d->en ? "\"Most beautiful caring mother\" %.4s · candidate %zu"
                               : "%.4s年度“最美爱心妈妈”候选人材料 · 第 %zu 位", d->p->from,
                    index + 1);
-    hm_pdf_text(d->pdf, MARGIN, y - 10, 10, C_MUTED, sb.buf);
+    hm_pdf_text(d->pdf, d->t.margin_left, y - 10, d->t.body_size, d->t.muted, sb.buf);
     y -= 40;
     const char *name = pub ? k->masked : k->volunteer;
-    hm_pdf_text(d->pdf, MARGIN, y, 22, C_TEXT, name);
-    hm_pdf_outline(d->pdf, name, hm_pdf_page_count(d->pdf) - 1, y + 22);
+    hm_pdf_text(d->pdf, d->t.margin_left, y, d->t.title_size, d->t.text, name);
+    hm_pdf_outline(d->pdf, name, hm_pdf_page_count(d->pdf) - 1, y + d->t.title_size);
     hm_strbuf_reset(&sb);
     hm_strbuf_addf(&sb, d->en ? "%s · %s · %s · rank %lld in town · score %lld"
                               : "%s · %s · %s · 镇内第 %lld 名 · 得分 %lld",
@@ -183,20 +180,21 @@ static hm_error page(dctx *d, const hm_nom_candidate *k, size_t index)
         hm_strbuf_addf(&sb, d->en ? " · ID %s" : " · 编号 %s", k->volunteer_id);
     }
     y -= 20;
-    hm_pdf_text(d->pdf, MARGIN, y, 11, C_MUTED, sb.buf);
+    hm_pdf_text(d->pdf, d->t.margin_left, y, 11, d->t.muted, sb.buf);
     y -= 18;
 
     /* The figures: three rows of three tiles. */
     double gap = 8, tw = (width - 2 * gap) / 3, th = 40;
     for (int i = 0; i < HM_NOM_NFIG; i++) {
-        double tx = MARGIN + (tw + gap) * (i % 3), ty = y - (th + gap) * (i / 3) - th;
+        double tx = d->t.margin_left + (tw + gap) * (i % 3);
+        double ty = y - (th + gap) * (i / 3) - th;
         char v[32];
-        hm_pdf_fill_rect(d->pdf, tx, ty, tw, th, C_TILE);
-        hm_pdf_fill_rect(d->pdf, tx, ty, 3, th, C_ACCENT);
-        hm_pdf_text(d->pdf, tx + 10, ty + th - 14, 9, C_MUTED,
+        hm_pdf_fill_rect(d->pdf, tx, ty, tw, th, d->t.tile_bg);
+        hm_pdf_fill_rect(d->pdf, tx, ty, 3, th, d->t.accent);
+        hm_pdf_text(d->pdf, tx + 10, ty + th - 14, d->t.label_size, d->t.muted,
                     d->en ? hm_nom_figures[i].en : hm_nom_figures[i].zh);
         snprintf(v, sizeof v, "%lld", (long long)k->fig[i]);
-        hm_pdf_text(d->pdf, tx + 10, ty + 8, 16, C_TEXT, v);
+        hm_pdf_text(d->pdf, tx + 10, ty + 8, 16, d->t.text, v);
     }
     y -= 3 * (th + gap) + 10;
 
@@ -221,7 +219,7 @@ static hm_error page(dctx *d, const hm_nom_candidate *k, size_t index)
     }
     if (!nkids)
         hm_strbuf_adds(&sb, d->en ? "None this year." : "本年度无结对儿童。");
-    wrapped(d, sb.buf, MARGIN, &y, width, 10, C_TEXT, floor);
+    wrapped(d, sb.buf, d->t.margin_left, &y, width, d->t.body_size, d->t.text, floor);
     y -= 8;
 
     /* The months. */
@@ -244,8 +242,9 @@ static hm_error page(dctx *d, const hm_nom_candidate *k, size_t index)
         hm_strbuf_addf(&sb, "%s  %s%s%s%s", txt(st, 0), txt(st, 1),
                        *txt(st, 2) ? (d->en ? " (with " : "（结对儿童：") : "", txt(st, 2),
                        *txt(st, 2) ? (d->en ? ")" : "）") : "");
-        cut = !wrapped(d, sb.buf, MARGIN, &y, width, 10.5, C_ACCENT, floor + 14) ||
-              !wrapped(d, txt(st, 3), MARGIN, &y, width, 10, C_TEXT, floor + 14);
+        cut = !wrapped(d, sb.buf, d->t.margin_left, &y, width, 10.5, d->t.accent, floor + 14) ||
+              !wrapped(d, txt(st, 3), d->t.margin_left, &y, width, d->t.body_size, d->t.text,
+                       floor + 14);
         y -= 6;
         nst++;
     }
@@ -255,10 +254,10 @@ static hm_error page(dctx *d, const hm_nom_candidate *k, size_t index)
         goto out;
     }
     if (!nst)
-        hm_pdf_text(d->pdf, MARGIN, y - 10, 10, C_MUTED,
+        hm_pdf_text(d->pdf, d->t.margin_left, y - 10, d->t.body_size, d->t.muted,
                     d->en ? "No stories recorded this year." : "本年度没有记录事迹。");
     if (cut)
-        hm_pdf_text(d->pdf, MARGIN, floor, 9, C_MUTED,
+        hm_pdf_text(d->pdf, d->t.margin_left, floor, 9, d->t.muted,
                     d->en ? "… the rest is left out here; the full texts are in the database."
                           : "……其余内容从略，全文见数据库事迹记录。");
     rc = hm_pdf_status(d->pdf);
@@ -270,8 +269,7 @@ out:
 /* Page numbers on every page of this file, and its volume when there are several. */
 static hm_error footers(dctx *d)
 {
-    size_t n = hm_pdf_page_count(d->pdf);
-    char buf[96], left[160];
+    char left[160];
     if (d->nvolumes > 1)
         snprintf(left, sizeof left, d->en ? "Nomination dossiers, volume %zu of %zu: children "
                                             "by alias only"
@@ -280,13 +278,8 @@ static hm_error footers(dctx *d)
     else
         snprintf(left, sizeof left, "%s", d->en ? "Nomination dossiers: children by alias only"
                                                 : "推荐材料 · 儿童仅以化名出现");
-    for (size_t i = 0; i < n; i++) {
-        hm_pdf_select_page(d->pdf, i);
-        snprintf(buf, sizeof buf, d->en ? "Page %zu of %zu" : "第 %zu 页 / 共 %zu 页", i + 1, n);
-        hm_pdf_text_right(d->pdf, HM_PDF_A4_WIDTH - MARGIN, 28, 8, C_MUTED, buf);
-        hm_pdf_text(d->pdf, MARGIN, 28, 8, C_MUTED, left);
-    }
-    return hm_pdf_status(d->pdf);
+    return hm_pdf_theme_footers(d->pdf, &d->t, left,
+                                d->en ? "Page %zu of %zu" : "第 %zu 页 / 共 %zu 页");
 }
 
 size_t hm_dossier_volumes(const hm_nom_candidate *cand, size_t n, size_t per_file,
@@ -422,6 +415,7 @@ hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
     double t0 = hm_clock();
     (void)c;
     memset(&d, 0, sizeof d);
+    hm_pdf_theme_dossier(&d.t);
     d.p = p;
     d.db = db;
     d.en = p->lang && strcmp(p->lang, "en") == 0;
@@ -459,7 +453,8 @@ hm_error hm_dossier_write(sqlite3 *db, const hm_nominate_params *p,
                 goto out;
         if (n == 0) {
             hm_pdf_add_page(d.pdf);
-            hm_pdf_text(d.pdf, MARGIN, HM_PDF_A4_HEIGHT - MARGIN - 20, 14, C_TEXT,
+            hm_pdf_text(d.pdf, d.t.margin_left, HM_PDF_A4_HEIGHT - d.t.margin_top - 20,
+                        d.t.heading_size, d.t.text,
                         d.en ? "No volunteer met the nomination rules this year."
                              : "本年度没有符合推荐条件的志愿者。");
         }

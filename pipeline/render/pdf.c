@@ -808,3 +808,20 @@ hm_error hm_pdf_save(hm_pdf *p, const char *path)
     }
     return p->status;
 }
+
+char *hm_pdf_fit(hm_pdf *p, const char *utf8, double size, double width)
+{
+    hm_pdf_lines l = {0};
+    hm_strbuf sb = HM_STRBUF_INIT;
+    hm_strbuf_init(&sb);
+    if (hm_pdf_text_width(p, utf8, size) <= width && !strchr(utf8, '\n')) {
+        hm_strbuf_adds(&sb, utf8);
+        return hm_strbuf_detach(&sb);
+    }
+    double ell = hm_pdf_text_width(p, "…", size);
+    hm_pdf_wrap(p, utf8, size, width - ell, &l);
+    hm_strbuf_adds(&sb, l.n ? l.line[0] : "");
+    hm_strbuf_adds(&sb, "…");
+    hm_pdf_lines_release(&l);
+    return hm_strbuf_detach(&sb);
+}

@@ -9,10 +9,12 @@
  * so they are drawn after the layout, going back to each page by index.
  * Nothing reads the clock: the document dates come from opts->created.
  *
- * Every size, margin and colour is in the LAYOUT table below.
+ * The palette, margins and footer are the theme's (theme.h); the
+ * briefing's own sizes are in the LAYOUT table below.
  */
 #include "himama/pdf.h"
-#include "himama/report.h"
+#include "himama/render.h"
+#include "himama/theme.h"
 #include "himama/util.h"
 
 #include <math.h>
@@ -20,50 +22,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ====================== LAYOUT: sizes in points, colours 0xRRGGBB ====================== */
+/* =========== LAYOUT: the briefing's own sizes in points (the theme has the rest) =========== */
 static const struct layout {
-    double margin_left, margin_right, margin_top, margin_bottom;
-    double footer_y, footer_size, running_size;      /* footer baseline; running header */
-    double title_size, subtitle_size, org_size, badge_size, title_bar_h;
-    double heading_size, heading_gap_before, heading_gap_after;
-    double body_size, body_leading;                  /* leading as a factor of size */
+    double running_size;                             /* running header */
+    double org_size, badge_size, title_bar_h;
+    double heading_gap_before, heading_gap_after;
+    double body_leading;                             /* leading as a factor of size */
     double table_size, table_leading, cell_pad_x, cell_pad_y, table_gap_after;
     double note_size;
-    double kpi_tile_h, kpi_gap, kpi_label_size, kpi_value_size, kpi_small_size;
+    double kpi_tile_h, kpi_gap, kpi_value_size, kpi_small_size;
     double chart_h, chart_size, chart_value_size, chart_gap_after;
     double min_col_em;                               /* narrowest text column, in em */
     double keep_with_heading;                        /* room wanted below a heading
                                                         (tables, text; tiles and charts
                                                         keep their own height) */
-    uint32_t text, muted, accent, accent_light, rule;
-    uint32_t header_bg, header_text, zebra, tile_bg, tile_border;
-    uint32_t badge_internal, badge_public, empty_bg;
-    uint32_t series[6];
 } LAYOUT = {
-    .margin_left = 50, .margin_right = 50, .margin_top = 52, .margin_bottom = 62,
-    .footer_y = 34, .footer_size = 8, .running_size = 8,
-    .title_size = 22, .subtitle_size = 12, .org_size = 10.5, .badge_size = 10, .title_bar_h = 6,
-    .heading_size = 14, .heading_gap_before = 18, .heading_gap_after = 8,
-    .body_size = 10, .body_leading = 1.6,
+    .running_size = 8,
+    .org_size = 10.5, .badge_size = 10, .title_bar_h = 6,
+    .heading_gap_before = 18, .heading_gap_after = 8,
+    .body_leading = 1.6,
     .table_size = 8.5, .table_leading = 1.4, .cell_pad_x = 5, .cell_pad_y = 4,
     .table_gap_after = 6,
     .note_size = 8,
-    .kpi_tile_h = 74, .kpi_gap = 8, .kpi_label_size = 9, .kpi_value_size = 20,
-    .kpi_small_size = 7.5,
+    .kpi_tile_h = 74, .kpi_gap = 8, .kpi_value_size = 20, .kpi_small_size = 7.5,
     .chart_h = 190, .chart_size = 7.5, .chart_value_size = 6.5, .chart_gap_after = 10,
     .min_col_em = 4,
     .keep_with_heading = 90,
-    .text = 0x222222, .muted = 0x6B6B6B, .accent = 0xB0283F, .accent_light = 0xF6E4E8,
-    .rule = 0xCFCFCF,
-    .header_bg = 0xEBD3D8, .header_text = 0x3A1A20, .zebra = 0xF7F5F5,
-    .tile_bg = 0xFBF6F7, .tile_border = 0xE6C9CF,
-    .badge_internal = 0xB0283F, .badge_public = 0x2F7D4F, .empty_bg = 0xF4F4F4,
-    .series = { 0xB0283F, 0x2E6DA4, 0xE39B2D, 0x4E9A6A, 0x7E5BA6, 0x6B7B8C },
 };
-/* ======================================================================================== */
+/* ========================================================================================== */
+
+/* The palette, margins, type sizes and footer (theme.h). */
+#define THEME hm_pdf_theme_briefing
 
 /* Words in the two languages. */
 typedef struct words {
+    /* previous, ytd: a KPI tile's two small figures when their columns have no label */
     const char *internal, *public_, *previous, *ytd, *no_data, *page_fmt, *generated, *period;
     /* under a list cut short (pdf_rows): shown, total; then the sheet clause or the end */
     const char *cut_fmt, *cut_sheet_fmt, *cut_end;
@@ -101,14 +94,14 @@ static const char *nz(const char *s)
 static hm_error running_header(rctx *c)
 {
     const hm_report *r = c->r;
-    double y = HM_PDF_A4_HEIGHT - LAYOUT.margin_top + 16;
+    double y = HM_PDF_A4_HEIGHT - THEME.margin_top + 16;
     char left[512];
     snprintf(left, sizeof left, "%s  %s", nz(r->title), nz(r->subtitle));
-    hm_pdf_text(c->pdf, c->left, y, LAYOUT.running_size, LAYOUT.muted, left);
+    hm_pdf_text(c->pdf, c->left, y, LAYOUT.running_size, THEME.muted, left);
     hm_pdf_text_right(c->pdf, c->right, y, LAYOUT.running_size,
-                      c->pub ? LAYOUT.badge_public : LAYOUT.badge_internal,
+                      c->pub ? THEME.badge_public : THEME.badge_internal,
                       c->pub ? c->w->public_ : c->w->internal);
-    return hm_pdf_line(c->pdf, c->left, y - 5, c->right, y - 5, LAYOUT.rule, 0.5);
+    return hm_pdf_line(c->pdf, c->left, y - 5, c->right, y - 5, THEME.rule, 0.5);
 }
 
 /* Start a new page and put the cursor at its top. */
@@ -133,17 +126,10 @@ static hm_error ensure(rctx *c, double h)
 /* The first line of text wrapped to width, with "…" when cut (into sb). */
 static void fit_line(rctx *c, const char *text, double size, double width, hm_strbuf *sb)
 {
-    hm_pdf_lines l = {0};
+    char *fit = hm_pdf_fit(c->pdf, text, size, width);
     hm_strbuf_reset(sb);
-    if (hm_pdf_text_width(c->pdf, text, size) <= width && !strchr(text, '\n')) {
-        hm_strbuf_adds(sb, text);
-        return;
-    }
-    double ell = hm_pdf_text_width(c->pdf, "…", size);
-    hm_pdf_wrap(c->pdf, text, size, width - ell, &l);
-    hm_strbuf_adds(sb, l.n ? l.line[0] : "");
-    hm_strbuf_adds(sb, "…");
-    hm_pdf_lines_release(&l);
+    hm_strbuf_adds(sb, fit);
+    free(fit);
 }
 
 /* A wrapped paragraph at the cursor; breaks pages between lines. */
@@ -169,38 +155,38 @@ static hm_error title_block(rctx *c)
 {
     const hm_report *r = c->r;
     const char *badge = c->pub ? c->w->public_ : c->w->internal;
-    uint32_t bc = c->pub ? LAYOUT.badge_public : LAYOUT.badge_internal;
+    uint32_t bc = c->pub ? THEME.badge_public : THEME.badge_internal;
     double bw = hm_pdf_text_width(c->pdf, badge, LAYOUT.badge_size) + 14;
     double top = HM_PDF_A4_HEIGHT;
     hm_pdf_lines l = {0};
 
     hm_pdf_fill_rect(c->pdf, 0, top - LAYOUT.title_bar_h, HM_PDF_A4_WIDTH, LAYOUT.title_bar_h,
-                     LAYOUT.accent);
+                     THEME.accent);
     /* Audience marker: a framed label at the top right. */
     double by = c->y - 20;
     hm_pdf_stroke_rect(c->pdf, c->right - bw, by, bw, 20, bc, 1.2);
     hm_pdf_text_center(c->pdf, c->right - bw / 2, by + 6, LAYOUT.badge_size, bc, badge);
 
-    hm_pdf_wrap(c->pdf, nz(r->title), LAYOUT.title_size, c->width - bw - 16, &l);
+    hm_pdf_wrap(c->pdf, nz(r->title), THEME.title_size, c->width - bw - 16, &l);
     for (size_t i = 0; i < l.n; i++) {
-        hm_pdf_text(c->pdf, c->left, c->y - LAYOUT.title_size, LAYOUT.title_size,
-                    LAYOUT.text, l.line[i]);
-        c->y -= LAYOUT.title_size * 1.35;
+        hm_pdf_text(c->pdf, c->left, c->y - THEME.title_size, THEME.title_size,
+                    THEME.text, l.line[i]);
+        c->y -= THEME.title_size * 1.35;
     }
     hm_pdf_lines_release(&l);
     c->y -= 4;
     if (r->subtitle && *r->subtitle) {
-        hm_pdf_text(c->pdf, c->left, c->y - LAYOUT.subtitle_size, LAYOUT.subtitle_size,
-                    LAYOUT.accent, r->subtitle);
-        c->y -= LAYOUT.subtitle_size * 1.6;
+        hm_pdf_text(c->pdf, c->left, c->y - THEME.subtitle_size, THEME.subtitle_size,
+                    THEME.accent, r->subtitle);
+        c->y -= THEME.subtitle_size * 1.6;
     }
     if (r->org && *r->org) {
-        hm_pdf_text(c->pdf, c->left, c->y - LAYOUT.org_size, LAYOUT.org_size, LAYOUT.muted,
+        hm_pdf_text(c->pdf, c->left, c->y - LAYOUT.org_size, LAYOUT.org_size, THEME.muted,
                     r->org);
         c->y -= LAYOUT.org_size * 1.6;
     }
     c->y -= 4;
-    hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, LAYOUT.accent, 1.5);
+    hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, THEME.accent, 1.5);
     c->y -= 6;
     return hm_pdf_status(c->pdf);
 }
@@ -210,10 +196,10 @@ static double keep_room(const hm_section *s)
 {
     switch (s->kind) {
     case HM_SEC_KPI:
-        return LAYOUT.kpi_tile_h + (s->intro ? 2 * LAYOUT.body_size * LAYOUT.body_leading : 0);
+        return LAYOUT.kpi_tile_h + (s->intro ? 2 * THEME.body_size * LAYOUT.body_leading : 0);
     case HM_SEC_BAR:
     case HM_SEC_LINE:
-        return LAYOUT.chart_h + (s->intro ? 2 * LAYOUT.body_size * LAYOUT.body_leading : 0);
+        return LAYOUT.chart_h + (s->intro ? 2 * THEME.body_size * LAYOUT.body_leading : 0);
     default:
         return LAYOUT.keep_with_heading;
     }
@@ -222,15 +208,15 @@ static double keep_room(const hm_section *s)
 /* A section heading with its accent bar and bookmark, kept with its body. */
 static hm_error heading(rctx *c, const hm_section *s)
 {
-    double h = LAYOUT.heading_size;
+    double h = THEME.heading_size;
     c->y -= LAYOUT.heading_gap_before;
     if (c->y > c->top)
         c->y = c->top;
     if (ensure(c, h * 1.15 + LAYOUT.heading_gap_after + keep_room(s)))
         return hm_pdf_status(c->pdf);
     double top = c->y;
-    hm_pdf_fill_rect(c->pdf, c->left, c->y - h * 1.15, 3.5, h * 1.15, LAYOUT.accent);
-    hm_pdf_text(c->pdf, c->left + 10, c->y - h * 0.95, h, LAYOUT.text, nz(s->heading));
+    hm_pdf_fill_rect(c->pdf, c->left, c->y - h * 1.15, 3.5, h * 1.15, THEME.accent);
+    hm_pdf_text(c->pdf, c->left + 10, c->y - h * 0.95, h, THEME.text, nz(s->heading));
     c->y -= h * 1.15 + LAYOUT.heading_gap_after;
     if (s->heading && *s->heading)
         hm_pdf_outline(c->pdf, s->heading, hm_pdf_page_count(c->pdf) - 1, top + 6);
@@ -261,12 +247,12 @@ static bool numeric_col(const hm_colspec *spec)
 static hm_error empty_box(rctx *c, const hm_section *s)
 {
     const char *text = s->empty && *s->empty ? s->empty : c->w->no_data;
-    double h = LAYOUT.body_size * 2.4;
+    double h = THEME.body_size * 2.4;
     if (ensure(c, h))
         return hm_pdf_status(c->pdf);
-    hm_pdf_fill_rect(c->pdf, c->left, c->y - h, c->width, h, LAYOUT.empty_bg);
-    hm_pdf_text(c->pdf, c->left + 10, c->y - h / 2 - LAYOUT.body_size * 0.35, LAYOUT.body_size,
-                LAYOUT.muted, text);
+    hm_pdf_fill_rect(c->pdf, c->left, c->y - h, c->width, h, THEME.empty_bg);
+    hm_pdf_text(c->pdf, c->left + 10, c->y - h / 2 - THEME.body_size * 0.35, THEME.body_size,
+                THEME.muted, text);
     c->y -= h + LAYOUT.table_gap_after;
     return hm_pdf_status(c->pdf);
 }
@@ -281,14 +267,14 @@ static void kpi_tile(rctx *c, const hm_table *t, size_t row, double x, double to
     double h = LAYOUT.kpi_tile_h, inner = w - 20;
 
     hm_strbuf_init(&sb);
-    hm_pdf_fill_rect(c->pdf, x, top - h, w, h, LAYOUT.tile_bg);
-    hm_pdf_stroke_rect(c->pdf, x, top - h, w, h, LAYOUT.tile_border, 0.6);
-    hm_pdf_fill_rect(c->pdf, x, top - h, 3, h, LAYOUT.accent);
+    hm_pdf_fill_rect(c->pdf, x, top - h, w, h, THEME.tile_bg);
+    hm_pdf_stroke_rect(c->pdf, x, top - h, w, h, THEME.tile_border, 0.6);
+    hm_pdf_fill_rect(c->pdf, x, top - h, 3, h, THEME.accent);
     if (t->ncol > 0) {
         fit_line(c, cell_text(c, hm_table_cell(t, row, 0), &t->cols[0], buf, sizeof buf),
-                 LAYOUT.kpi_label_size, inner, &sb);
-        hm_pdf_text(c->pdf, x + 11, top - 8 - LAYOUT.kpi_label_size, LAYOUT.kpi_label_size,
-                    LAYOUT.muted, sb.buf);
+                 THEME.label_size, inner, &sb);
+        hm_pdf_text(c->pdf, x + 11, top - 8 - THEME.label_size, THEME.label_size,
+                    THEME.muted, sb.buf);
     }
     if (t->ncol > 1) {
         const char *v = cell_text(c, hm_table_cell(t, row, 1), &t->cols[1], buf, sizeof buf);
@@ -296,8 +282,8 @@ static void kpi_tile(rctx *c, const hm_table *t, size_t row, double x, double to
         double vw = hm_pdf_text_width(c->pdf, v, size);
         if (vw > inner && vw > 0)
             size = size * inner / vw;
-        hm_pdf_text(c->pdf, x + 11, top - 8 - LAYOUT.kpi_label_size - 6 - size * 0.9, size,
-                    LAYOUT.text, v);
+        hm_pdf_text(c->pdf, x + 11, top - 8 - THEME.label_size - 6 - size * 0.9, size,
+                    THEME.text, v);
     }
     double ly = top - h + 8 + LAYOUT.kpi_small_size * 1.4;
     const char *names[2] = { c->w->previous, c->w->ytd };
@@ -305,15 +291,13 @@ static void kpi_tile(rctx *c, const hm_table *t, size_t row, double x, double to
         size_t col = 2 + k;
         if (col >= t->ncol || hm_table_cell(t, row, col)->type == HM_V_NULL)
             continue;
-        /* Other reports than the monthly one compare with other periods
-           ("上年同期"): there the template's column label names the figure. */
-        bool own = c->r->kind && strcmp(c->r->kind, "monthly") != 0 && t->cols[col].label &&
-                   t->cols[col].label[0];
+        /* the template's column label names the figure ("上月", "上年同期") */
+        bool own = t->cols[col].label && t->cols[col].label[0];
         const char *lab = own ? t->cols[col].label : names[k];
         snprintf(line, sizeof line, "%s %s", lab,
                  cell_text(c, hm_table_cell(t, row, col), &t->cols[col], buf, sizeof buf));
         fit_line(c, line, LAYOUT.kpi_small_size, inner, &sb);
-        hm_pdf_text(c->pdf, x + 11, ly, LAYOUT.kpi_small_size, LAYOUT.muted, sb.buf);
+        hm_pdf_text(c->pdf, x + 11, ly, LAYOUT.kpi_small_size, THEME.muted, sb.buf);
         ly -= LAYOUT.kpi_small_size * 1.4;
     }
     hm_strbuf_release(&sb);
@@ -466,16 +450,16 @@ static void row_draw(rctx *c, const hm_table *t, const double *w, const row_cell
 {
     double size = LAYOUT.table_size, lead = size * LAYOUT.table_leading;
     if (header)
-        hm_pdf_fill_rect(c->pdf, c->left, c->y - rc->h, c->width, rc->h, LAYOUT.header_bg);
+        hm_pdf_fill_rect(c->pdf, c->left, c->y - rc->h, c->width, rc->h, THEME.header_bg);
     else if (odd)
-        hm_pdf_fill_rect(c->pdf, c->left, c->y - rc->h, c->width, rc->h, LAYOUT.zebra);
+        hm_pdf_fill_rect(c->pdf, c->left, c->y - rc->h, c->width, rc->h, THEME.zebra);
     double x = c->left;
     for (size_t j = 0; j < t->ncol; j++) {
         const hm_pdf_lines *l = &rc->cell[j];
         bool right = numeric_col(&t->cols[j]);
         for (size_t k = 0; k < l->n; k++) {
             double by = c->y - LAYOUT.cell_pad_y - (double)k * lead - size * 1.05;
-            uint32_t col = header ? LAYOUT.header_text : LAYOUT.text;
+            uint32_t col = header ? THEME.header_text : THEME.text;
             if (right)
                 hm_pdf_text_right(c->pdf, x + w[j] - LAYOUT.cell_pad_x, by, size, col, l->line[k]);
             else
@@ -484,7 +468,7 @@ static void row_draw(rctx *c, const hm_table *t, const double *w, const row_cell
         x += w[j];
     }
     if (header)
-        hm_pdf_line(c->pdf, c->left, c->y - rc->h, c->right, c->y - rc->h, LAYOUT.accent, 0.8);
+        hm_pdf_line(c->pdf, c->left, c->y - rc->h, c->right, c->y - rc->h, THEME.accent, 0.8);
     c->y -= rc->h;
 }
 
@@ -494,7 +478,7 @@ static hm_error note(rctx *c, const hm_section *s)
     if (!s->note || !*s->note)
         return hm_pdf_status(c->pdf);
     c->y -= 2;
-    return paragraph(c, s->note, LAYOUT.note_size, LAYOUT.muted, 0);
+    return paragraph(c, s->note, LAYOUT.note_size, THEME.muted, 0);
 }
 
 /*
@@ -532,7 +516,7 @@ static hm_error cut_note(rctx *c, const hm_section *s)
     } else {
         hm_strbuf_adds(&sb, c->w->cut_end);
     }
-    paragraph(c, sb.buf, LAYOUT.note_size, LAYOUT.muted, 0);
+    paragraph(c, sb.buf, LAYOUT.note_size, THEME.muted, 0);
     hm_strbuf_release(&sb);
     return hm_pdf_status(c->pdf);
 }
@@ -562,7 +546,7 @@ static hm_error table(rctx *c, const hm_section *s)
         bool first = i == 0;
         if (first || c->y - row.h < c->bottom) {
             if (!first)
-                hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, LAYOUT.rule, 0.6);
+                hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, THEME.rule, 0.6);
             if (ensure(c, head.h + row.h) || (!first && c->y < c->top && new_page(c)))
                 goto out;
             row_draw(c, t, w, &head, true, false);
@@ -571,7 +555,7 @@ static hm_error table(rctx *c, const hm_section *s)
         if (hm_pdf_status(c->pdf))
             goto out;
     }
-    hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, LAYOUT.rule, 0.6);
+    hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, THEME.rule, 0.6);
     if (view.nrow < hm_table_rows(&s->table)) {
         c->y -= 3;
         cut_note(c, s);
@@ -719,7 +703,7 @@ static void line_labels(rctx *c, lpoint *pt, size_t nc, size_t ns, double gw, do
                     ok = !lbox_hits(&b, &marks[q]);
                 if (!ok)
                     continue;
-                hm_pdf_text_center(c->pdf, cx, at[a], vs, LAYOUT.text, col[j].text);
+                hm_pdf_text_center(c->pdf, cx, at[a], vs, THEME.text, col[j].text);
                 placed[nplaced++] = b;
                 break;
             }
@@ -731,161 +715,191 @@ static void line_labels(rctx *c, lpoint *pt, size_t nc, size_t ns, double gw, do
 }
 
 /*
- * A grouped bar chart (line == false) or a line chart of the section's
- * series over its category column, with legend, axis, gridlines and
- * value labels.  Public child counts of 1 or 2 get no bar, only "<3".
+ * A chart's frame: its series columns, value scale and plot area.  The
+ * plot area spans px0..px1 across and py0 (the axis) up to py1; column i
+ * of the nc categories is centred at px0 + gw * (i + 0.5).
  */
-static hm_error chart(rctx *c, const hm_section *s, bool line)
+typedef struct chart_frame {
+    const hm_table *t;
+    size_t *sc, ns, nc;          /* the series columns (owned), how many; categories */
+    double vmin, vmax, step;     /* value axis */
+    double size;                 /* type size of labels */
+    double top;                  /* top of the chart */
+    double px0, px1, py0, py1, gw;
+} chart_frame;
+
+/* The height on the page of value v. */
+static double chart_y(const chart_frame *f, double v)
 {
-    const hm_table *t = &s->table;
-    size_t ns = 0, nc = t->nrow;
-    size_t *sc = NULL;
-    double *xy = NULL;
-    lbox *legend = NULL;
-    lpoint *pt = NULL;
-    char buf[128];
-    hm_strbuf sb = HM_STRBUF_INIT;
+    return f->py0 + (v - f->vmin) / (f->vmax - f->vmin) * (f->py1 - f->py0);
+}
 
-    for (size_t k = 0; k < s->nseries; k++)
-        if (s->series_cols[k] < t->ncol)
-            ns++;
-    if (nc == 0 || ns == 0 || s->category_col >= t->ncol)
-        return hm_pdf_status(c->pdf);          /* the table below says "no data" */
-    sc = hm_xcalloc(ns, sizeof *sc);
-    ns = 0;
-    for (size_t k = 0; k < s->nseries; k++)
-        if (s->series_cols[k] < t->ncol)
-            sc[ns++] = s->series_cols[k];
-    hm_strbuf_init(&sb);
-
+/* The value axis of f: from the series' smallest and largest values and 0, in nice steps. */
+static void chart_scale(chart_frame *f)
+{
     double lo = 0, hi = 0;
     bool integral = true;
-    for (size_t i = 0; i < nc; i++)
-        for (size_t k = 0; k < ns; k++) {
+    for (size_t i = 0; i < f->nc; i++)
+        for (size_t k = 0; k < f->ns; k++) {
             double v;
-            if (!cell_number(hm_table_cell(t, i, sc[k]), &v))
+            if (!cell_number(hm_table_cell(f->t, i, f->sc[k]), &v))
                 continue;
             lo = v < lo ? v : lo;
             hi = v > hi ? v : hi;
         }
-    for (size_t k = 0; k < ns; k++) {
-        hm_format f = t->cols[sc[k]].format;
-        if (f == HM_FMT_PERCENT || f == HM_FMT_REAL)
+    for (size_t k = 0; k < f->ns; k++) {
+        hm_format fm = f->t->cols[f->sc[k]].format;
+        if (fm == HM_FMT_PERCENT || fm == HM_FMT_REAL)
             integral = false;
     }
     if (hi - lo <= 0)
         hi = lo + 1;
-    double step = nice_step(hi - lo, 5, integral);
-    double vmin = floor(lo / step) * step, vmax = ceil(hi / step) * step;
-    if (vmax - vmin < step)
-        vmax = vmin + step;
-    const hm_colspec *yspec = &t->cols[sc[0]];
+    f->step = nice_step(hi - lo, 5, integral);
+    f->vmin = floor(lo / f->step) * f->step;
+    f->vmax = ceil(hi / f->step) * f->step;
+    if (f->vmax - f->vmin < f->step)
+        f->vmax = f->vmin + f->step;
+}
 
-    double size = LAYOUT.chart_size;
-    double legend_h = size * 2.6, cat_h = size * 4.6;
-    if (ensure(c, LAYOUT.chart_h))
-        goto out;
-    double top = c->y;
+/* The colour of series k. */
+static uint32_t series_colour(size_t k)
+{
+    return THEME.series[k % (sizeof THEME.series / sizeof THEME.series[0])];
+}
 
-    /* Legend: a swatch and the series label for each series. */
-    double lx = c->left;
-    legend = hm_xcalloc(ns, sizeof *legend);
-    for (size_t k = 0; k < ns; k++) {
-        uint32_t col = LAYOUT.series[k % (sizeof LAYOUT.series / sizeof LAYOUT.series[0])];
-        const char *label = nz(t->cols[sc[k]].label);
+/* Legend at the chart's top: a swatch and the label of each series; their boxes into legend. */
+static void chart_legend(rctx *c, const chart_frame *f, bool line, lbox *legend)
+{
+    double size = f->size, top = f->top, lx = c->left;
+    for (size_t k = 0; k < f->ns; k++) {
+        uint32_t col = series_colour(k);
+        const char *label = nz(f->t->cols[f->sc[k]].label);
         if (line) {
             hm_pdf_line(c->pdf, lx, top - size * 0.9, lx + 14, top - size * 0.9, col, 1.6);
             hm_pdf_fill_circle(c->pdf, lx + 7, top - size * 0.9, 2.2, col);
         } else {
             hm_pdf_fill_rect(c->pdf, lx + 2, top - size * 1.3, 10, size * 0.9, col);
         }
-        hm_pdf_text(c->pdf, lx + 18, top - size * 1.3, size, LAYOUT.text, label);
+        hm_pdf_text(c->pdf, lx + 18, top - size * 1.3, size, THEME.text, label);
         double lw = 18 + hm_pdf_text_width(c->pdf, label, size);
         legend[k] = (lbox){ lx, top - size * 1.6, lx + lw, top };
         lx += lw + 16;
     }
+}
 
-    /* Plot area: y tick labels on the left, category labels below. */
-    double label_w = 0;
-    for (double v = vmin; v <= vmax + step / 2; v += step) {
+/*
+ * The plot area of f (room for the value labels on the left, the legend
+ * above, the category labels below), then the value axis: gridlines and
+ * tick labels in the first series' format.
+ */
+static void chart_value_axis(rctx *c, chart_frame *f)
+{
+    const hm_colspec *yspec = &f->t->cols[f->sc[0]];
+    double size = f->size, label_w = 0;
+    char buf[128];
+    for (double v = f->vmin; v <= f->vmax + f->step / 2; v += f->step) {
         tick_label(v, yspec, buf, sizeof buf);
         double tw = hm_pdf_text_width(c->pdf, buf, size);
         label_w = tw > label_w ? tw : label_w;
     }
-    double px0 = c->left + label_w + 6, px1 = c->right;
-    double py1 = top - legend_h, py0 = top - LAYOUT.chart_h + cat_h;
-    double pw = px1 - px0, ph = py1 - py0;
-#define YPOS(v) (py0 + ((v) - vmin) / (vmax - vmin) * ph)
-    for (double v = vmin; v <= vmax + step / 2; v += step) {
-        double y = YPOS(v);
-        hm_pdf_line(c->pdf, px0, y, px1, y, fabs(v) < step / 2 ? 0x8A8A8A : 0xE3E3E3,
-                    fabs(v) < step / 2 ? 0.8 : 0.5);
+    f->px0 = c->left + label_w + 6;
+    f->px1 = c->right;
+    f->py1 = f->top - size * 2.6;                       /* below the legend */
+    f->py0 = f->top - LAYOUT.chart_h + size * 4.6;      /* above the category labels */
+    f->gw = (f->px1 - f->px0) / (double)f->nc;
+    for (double v = f->vmin; v <= f->vmax + f->step / 2; v += f->step) {
+        double y = chart_y(f, v);
+        hm_pdf_line(c->pdf, f->px0, y, f->px1, y, fabs(v) < f->step / 2 ? THEME.axis : THEME.grid,
+                    fabs(v) < f->step / 2 ? 0.8 : 0.5);
         tick_label(v, yspec, buf, sizeof buf);
-        hm_pdf_text_right(c->pdf, px0 - 4, y - size * 0.35, size, LAYOUT.muted, buf);
+        hm_pdf_text_right(c->pdf, f->px0 - 4, y - size * 0.35, size, THEME.muted, buf);
     }
-    hm_pdf_line(c->pdf, px0, py0, px0, py1, 0x8A8A8A, 0.8);
+    hm_pdf_line(c->pdf, f->px0, f->py0, f->px0, f->py1, THEME.axis, 0.8);
+}
 
-    double gw = pw / (double)nc;
+/*
+ * The category axis of f: each category's label (two lines at most, every
+ * so many categories when they are crowded) under its column, and the
+ * category column's label at the right as the axis title.
+ */
+static void chart_category_axis(rctx *c, const hm_section *s, const chart_frame *f)
+{
+    const hm_table *t = f->t;
+    double size = f->size;
     size_t label_every = 1;
-    while (gw * (double)label_every < size * 2.2)
+    char buf[128];
+    hm_strbuf sb = HM_STRBUF_INIT;
+
+    hm_strbuf_init(&sb);
+    while (f->gw * (double)label_every < size * 2.2)
         label_every++;
-    for (size_t i = 0; i < nc; i++) {
+    for (size_t i = 0; i < f->nc; i++) {
         if (i % label_every)
             continue;
         const char *cat = cell_text(c, hm_table_cell(t, i, s->category_col),
                                     &t->cols[s->category_col], buf, sizeof buf);
         hm_pdf_lines l = {0};
-        double cw = gw * (double)label_every - 2;
+        double cw = f->gw * (double)label_every - 2;
         hm_pdf_wrap(c->pdf, cat, size, cw, &l);
         for (size_t k = 0; k < l.n && k < 2; k++) {
             hm_strbuf_reset(&sb);
             hm_strbuf_adds(&sb, l.line[k]);
             if (k == 1 && l.n > 2)
                 hm_strbuf_adds(&sb, "…");
-            hm_pdf_text_center(c->pdf, px0 + gw * ((double)i + 0.5),
-                               py0 - size * 1.4 - (double)k * size * 1.2, size, LAYOUT.text,
+            hm_pdf_text_center(c->pdf, f->px0 + f->gw * ((double)i + 0.5),
+                               f->py0 - size * 1.4 - (double)k * size * 1.2, size, THEME.text,
                                sb.buf);
         }
         hm_pdf_lines_release(&l);
     }
-    /* Axis title: the category column's label, at the right under the labels. */
-    hm_pdf_text_right(c->pdf, px1, top - LAYOUT.chart_h + 1, size, LAYOUT.muted,
+    hm_pdf_text_right(c->pdf, f->px1, f->top - LAYOUT.chart_h + 1, size, THEME.muted,
                       nz(t->cols[s->category_col].label));
+    hm_strbuf_release(&sb);
+}
 
-    double base = YPOS(vmin < 0 && vmax > 0 ? 0 : vmin);
+/*
+ * The series of f: grouped bars with their value labels (when they fit),
+ * or polylines with their points, whose value labels line_labels places
+ * afterwards from pt (nc * ns points, filled here).  A value the public
+ * must not see (hm_value_hidden) gets no bar and sits on the axis, with
+ * its "<3" label.
+ */
+static void chart_series(rctx *c, const chart_frame *f, bool line, lpoint *pt)
+{
+    size_t nc = f->nc, ns = f->ns;
+    double gw = f->gw, base = chart_y(f, f->vmin < 0 && f->vmax > 0 ? 0 : f->vmin);
     double inner = gw * (line ? 1.0 : 0.72), bw = inner / (double)ns;
-    bool labels = line ? nc <= 14 : bw >= size * 2.2 || nc * ns <= 24;
-    xy = hm_xcalloc(2 * nc, sizeof *xy);
-    if (line)
-        pt = hm_xcalloc(nc * ns, sizeof *pt);
+    bool labels = bw >= f->size * 2.2 || nc * ns <= 24;
+    double *xy = hm_xcalloc(2 * nc, sizeof *xy);
+    char buf[128];
+
     for (size_t k = 0; k < ns; k++) {
-        uint32_t col = LAYOUT.series[k % (sizeof LAYOUT.series / sizeof LAYOUT.series[0])];
-        const hm_colspec *spec = &t->cols[sc[k]];
+        uint32_t col = series_colour(k);
+        const hm_colspec *spec = &f->t->cols[f->sc[k]];
         size_t np = 0;
         for (size_t i = 0; i < nc; i++) {
-            const hm_value *cv = hm_table_cell(t, i, sc[k]);
+            const hm_value *cv = hm_table_cell(f->t, i, f->sc[k]);
             double v;
             if (!cell_number(cv, &v))
                 continue;
             const char *vt = cell_text(c, cv, spec, buf, sizeof buf);
-            bool hidden = c->pub && spec->child_count && strcmp(vt, "<3") == 0;
-            double cx = px0 + gw * ((double)i + 0.5);
+            bool hidden = hm_value_hidden(cv, spec, c->pub);
             if (line) {
                 lpoint *p = &pt[i * ns + k];
-                *p = (lpoint){ .on = true, .y = hidden ? base : YPOS(v), .k = k };
+                *p = (lpoint){ .on = true, .y = hidden ? base : chart_y(f, v), .k = k };
                 snprintf(p->text, sizeof p->text, "%s", vt);
-                xy[2 * np] = cx;
+                xy[2 * np] = f->px0 + gw * ((double)i + 0.5);
                 xy[2 * np + 1] = p->y;
                 np++;
             } else {
-                double x = px0 + gw * (double)i + (gw - inner) / 2 + bw * (double)k;
-                double y = hidden ? base : YPOS(v);
+                double x = f->px0 + gw * (double)i + (gw - inner) / 2 + bw * (double)k;
+                double y = hidden ? base : chart_y(f, v);
                 if (!hidden)
                     hm_pdf_fill_rect(c->pdf, x + 0.5, y < base ? y : base, bw - 1,
                                      fabs(y - base), col);
                 if (labels)
                     hm_pdf_text_center(c->pdf, x + bw / 2, (y > base ? y : base) + 2,
-                                       LAYOUT.chart_value_size, LAYOUT.text, vt);
+                                       LAYOUT.chart_value_size, THEME.text, vt);
             }
         }
         if (line) {
@@ -894,16 +908,50 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
                 hm_pdf_fill_circle(c->pdf, xy[2 * p], xy[2 * p + 1], 2.2, col);
         }
     }
-    if (line && labels)
-        line_labels(c, pt, nc, ns, gw, px0, py0, top, legend);
-#undef YPOS
-    c->y = top - LAYOUT.chart_h - LAYOUT.chart_gap_after;
-out:
-    free(sc);
     free(xy);
+}
+
+/*
+ * A grouped bar chart (line == false) or a line chart of the section's
+ * series over its category column: the scale, the legend, the two axes
+ * with their gridlines and labels, the series, and for a line chart its
+ * value labels.
+ */
+static hm_error chart(rctx *c, const hm_section *s, bool line)
+{
+    const hm_table *t = &s->table;
+    chart_frame f = { .t = t, .nc = t->nrow, .size = LAYOUT.chart_size };
+    lbox *legend = NULL;
+    lpoint *pt = NULL;
+
+    for (size_t k = 0; k < s->nseries; k++)
+        if (s->series_cols[k] < t->ncol)
+            f.ns++;
+    if (f.nc == 0 || f.ns == 0 || s->category_col >= t->ncol)
+        return hm_pdf_status(c->pdf);          /* the table below says "no data" */
+    f.sc = hm_xcalloc(f.ns, sizeof *f.sc);
+    f.ns = 0;
+    for (size_t k = 0; k < s->nseries; k++)
+        if (s->series_cols[k] < t->ncol)
+            f.sc[f.ns++] = s->series_cols[k];
+    chart_scale(&f);
+    if (ensure(c, LAYOUT.chart_h))
+        goto out;
+    f.top = c->y;
+    legend = hm_xcalloc(f.ns, sizeof *legend);
+    chart_legend(c, &f, line, legend);
+    chart_value_axis(c, &f);
+    chart_category_axis(c, s, &f);
+    if (line)
+        pt = hm_xcalloc(f.nc * f.ns, sizeof *pt);
+    chart_series(c, &f, line, pt);
+    if (line && f.nc <= 14)
+        line_labels(c, pt, f.nc, f.ns, f.gw, f.px0, f.py0, f.top, legend);
+    c->y = f.top - LAYOUT.chart_h - LAYOUT.chart_gap_after;
+out:
+    free(f.sc);
     free(legend);
     free(pt);
-    hm_strbuf_release(&sb);
     return hm_pdf_status(c->pdf);
 }
 
@@ -913,7 +961,7 @@ static hm_error section(rctx *c, const hm_section *s)
     if (heading(c, s))
         return hm_pdf_status(c->pdf);
     if (s->intro && *s->intro) {
-        paragraph(c, s->intro, LAYOUT.body_size, LAYOUT.text, 0);
+        paragraph(c, s->intro, THEME.body_size, THEME.text, 0);
         c->y -= 4;
     }
     switch (s->kind) {
@@ -940,29 +988,13 @@ static hm_error section(rctx *c, const hm_section *s)
 static hm_error footers(rctx *c)
 {
     const hm_report *r = c->r;
-    size_t n = hm_pdf_page_count(c->pdf);
-    char pages[96], left[512];
-    hm_strbuf sb = HM_STRBUF_INIT;
-
-    hm_strbuf_init(&sb);
+    char left[512];
     if (r->footer && *r->footer)
         snprintf(left, sizeof left, "%s", r->footer);
     else
         snprintf(left, sizeof left, "%s %s  %s %s – %s", c->w->generated, nz(r->generated_at),
                  c->w->period, nz(r->from), nz(r->to));
-    for (size_t i = 0; i < n; i++) {
-        if (hm_pdf_select_page(c->pdf, i))
-            break;
-        snprintf(pages, sizeof pages, c->w->page_fmt, i + 1, n);
-        double pw = hm_pdf_text_width(c->pdf, pages, LAYOUT.footer_size);
-        double y = LAYOUT.footer_y;
-        hm_pdf_line(c->pdf, c->left, y + 12, c->right, y + 12, LAYOUT.rule, 0.5);
-        fit_line(c, left, LAYOUT.footer_size, c->width - pw - 20, &sb);
-        hm_pdf_text(c->pdf, c->left, y, LAYOUT.footer_size, LAYOUT.muted, sb.buf);
-        hm_pdf_text_right(c->pdf, c->right, y, LAYOUT.footer_size, LAYOUT.muted, pages);
-    }
-    hm_strbuf_release(&sb);
-    return hm_pdf_status(c->pdf);
+    return hm_pdf_theme_footers(c->pdf, &THEME, left, c->w->page_fmt);
 }
 
 hm_error hm_render_pdf(const hm_report *r, const hm_render_opts *o, const char *path,
@@ -995,11 +1027,11 @@ hm_error hm_render_pdf_stats(const hm_report *r, const hm_render_opts *o, const 
     c.r = r;
     c.w = r->lang && strcmp(r->lang, "en") == 0 ? &WORDS_EN : &WORDS_ZH;
     c.pub = r->audience && strcmp(r->audience, "public") == 0;
-    c.left = LAYOUT.margin_left;
-    c.right = HM_PDF_A4_WIDTH - LAYOUT.margin_right;
+    c.left = THEME.margin_left;
+    c.right = HM_PDF_A4_WIDTH - THEME.margin_right;
     c.width = c.right - c.left;
-    c.top = HM_PDF_A4_HEIGHT - LAYOUT.margin_top;
-    c.bottom = LAYOUT.margin_bottom;
+    c.top = HM_PDF_A4_HEIGHT - THEME.margin_top;
+    c.bottom = THEME.margin_bottom;
 
     if (new_page(&c) || title_block(&c))
         goto fail;

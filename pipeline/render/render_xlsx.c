@@ -12,9 +12,8 @@
  * Cells are typed: money (integer fen) becomes a number in yuan with
  * "#,##0.00", counts "#,##0", shares "0.0%", dates real dates; text is
  * always written with worksheet_write_string, so a value such as
- * "=HYPERLINK(...)" stays text and never becomes a formula.  For the
- * public audience a child count of 1 or 2 is the string "<3", as in
- * hm_value_format.
+ * "=HYPERLINK(...)" stays text and never becomes a formula.  A value the
+ * public must not see (hm_value_hidden) is the string "<3".
  *
  * Rows come from hm_table_row: a long list's rows beyond what the PDF
  * draws are read back from its temporary file (report.h), twice (once
@@ -40,18 +39,17 @@
  * reports file errors (and always frees the workbook).  On any failure
  * the file at path is removed.
  */
-#include "himama/report.h"
+#include "himama/render.h"
 #include "himama/util.h"
+#include "himama/xlsx_write.h"
 
 #include <xlsxwriter.h>
 
-#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define SHEET_MAX_CHARS 31        /* Excel's limit, in characters */
 #define CELL_MAX_CHARS 32767      /* Excel's limit for a cell's text */
@@ -78,38 +76,10 @@ typedef struct xw {
                *f_real, *f_date, *f_lt3, *f_wrap;
 } xw;
 
-/* Whether cp is shown about two units wide (CJK, full-width forms). */
-static bool cp_wide(uint32_t cp)
-{
-    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-           (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000;
-}
-
-/* Estimated width of s in column units: its widest line. */
+/* Estimated width of s in column units (the default font's narrow characters a little wider). */
 static double text_width(const char *s)
 {
-    double w = 0, line = 0;
-    size_t n = strlen(s);
-    while (n > 0) {
-        uint32_t cp;
-        size_t k = hm_utf8_decode(s, n, &cp);
-        if (k == 0) {
-            cp = '?';
-            k = 1;
-        }
-        if (cp == '\n') {
-            if (line > w)
-                w = line;
-            line = 0;
-        } else {
-            line += cp_wide(cp) ? 2.0 : 1.1;
-        }
-        s += k;
-        n -= k;
-    }
-    return line > w ? line : w;
+    return hm_xlsxw_text_width(s, 1.1);
 }
 
 /* Estimated number of lines s takes in a wrapped cell width units wide. */
@@ -253,19 +223,13 @@ static void assign_sheet_names(xw *x)
 /* Record a libxlsxwriter failure at (row, col) of the current sheet. */
 static hm_error fail_at(xw *x, lxw_error e, lxw_row_t row, lxw_col_t col)
 {
-    char cell[LXW_MAX_CELL_NAME_LENGTH + 1];
-    lxw_rowcol_to_cell(cell, row, col);
-    snprintf(x->err, x->errsz, "sheet '%s' cell %s: %s", x->sheet ? x->sheet : "?", cell,
-             lxw_strerror(e));
-    return HM_EXLSX;
+    return hm_xlsxw_fail_cell(e, x->sheet, row, col, x->err, x->errsz);
 }
 
 /* Record a failure of a whole-sheet operation (what) on the current sheet. */
 static hm_error fail_sheet(xw *x, lxw_error e, const char *what)
 {
-    snprintf(x->err, x->errsz, "sheet '%s': %s: %s", x->sheet ? x->sheet : "?", what,
-             lxw_strerror(e));
-    return HM_EXLSX;
+    return hm_xlsxw_fail(e, x->err, x->errsz, "sheet '%s': %s", x->sheet ? x->sheet : "?", what);
 }
 
 /*
@@ -312,28 +276,13 @@ static hm_error put_number(xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
     return e == LXW_NO_ERROR ? HM_OK : fail_at(x, e, row, col);
 }
 
-/* Whether a public report must show this value as "<3" (as hm_value_format). */
-static bool shows_lt3(const xw *x, const hm_value *v, const hm_colspec *spec)
-{
-    if (!x->pub || !spec->child_count || spec->format == HM_FMT_PERCENT)
-        return false;
-    int64_t i;
-    if (v->type == HM_V_INT)
-        i = v->i;
-    else if (v->type == HM_V_REAL)
-        i = (int64_t)llround(v->r);
-    else
-        return false;
-    return i > 0 && i < 3;
-}
-
 /* Write one table cell: typed by the column's format. */
 static hm_error put_value(xw *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                           const hm_value *v, const hm_colspec *spec, bool wrap)
 {
     if (v->type == HM_V_NULL)
         return HM_OK;
-    if (shows_lt3(x, v, spec))
+    if (hm_value_hidden(v, spec, x->pub))
         return put_string(x, ws, row, col, "<3", x->f_lt3);
     if (v->type == HM_V_TEXT) {
         if (spec->format == HM_FMT_DATE) {
@@ -814,7 +763,7 @@ static bool has_detail(const hm_report *r)
     return false;
 }
 
-/* A workbook being written section by section (report.h, hm_book_open). */
+/* A workbook being written section by section (render.h, hm_book_open). */
 struct hm_book {
     xw x;
     char *path;
@@ -828,10 +777,8 @@ void hm_book_discard(hm_book *h)
 {
     if (!h)
         return;
-    if (h->x.wb) {
-        lxw_workbook_free(h->x.wb);
-        remove(h->path);
-    }
+    if (h->x.wb)
+        hm_xlsxw_discard(h->x.wb, h->path);
     for (size_t i = 0; h->x.names && i < h->nnames; i++)
         free(h->x.names[i]);
     free(h->x.names);
@@ -864,26 +811,9 @@ hm_error hm_book_open(const hm_report *r, const char *path, hm_book **out, char 
     assign_sheet_names(x);
     h->nnames = r->nsec;
 
-    /*
-     * libxlsxwriter opens the file only in workbook_close, and prints its
-     * own message to stderr when that fails; trying the path first gives
-     * the common failures (no such directory, no permission) a clean error.
-     */
-    FILE *probe = fopen(path, "wb");
-    if (!probe) {
-        snprintf(h->err, sizeof h->err, "cannot write '%s': %s", path, strerror(errno));
-        return xlsx_fail(h, HM_EIO, err, errsz);
-    }
-    fclose(probe);
-
-    lxw_workbook_options wopt = { .constant_memory = has_detail(r) ? LXW_TRUE : LXW_FALSE,
-                                  .tmpdir = NULL, .use_zip64 = LXW_FALSE };
-    x->wb = workbook_new_opt(path, &wopt);
-    if (!x->wb) {
-        snprintf(h->err, sizeof h->err, "cannot start the workbook '%s'", path);
-        remove(path);
-        return xlsx_fail(h, HM_EXLSX, err, errsz);
-    }
+    hm_xlsxw_opts wo = { .constant_memory = has_detail(r) };
+    if ((rc = hm_xlsxw_open(path, &wo, &x->wb, h->err, sizeof h->err)) != HM_OK)
+        return xlsx_fail(h, rc, err, errsz);
     if ((rc = make_formats(x)) != HM_OK)
         return xlsx_fail(h, rc, err, errsz);
     /* The about sheet comes first; its text needs every section, so it is
@@ -914,20 +844,17 @@ hm_error hm_book_finish(hm_book *h, const hm_render_opts *o, char *err, size_t e
     char subject[160];
     snprintf(subject, sizeof subject, "%s%s%s", r->period ? r->period : "",
              r->subtitle && *r->subtitle ? " " : "", r->subtitle ? r->subtitle : "");
-    lxw_doc_properties props;
-    memset(&props, 0, sizeof props);
-    props.title = r->title;
-    props.subject = subject;
-    props.author = r->org && *r->org ? r->org : (char *)"himama";
-    props.company = r->org && *r->org ? r->org : NULL;
-    props.comments = (char *)"himama " HIMAMA_VERSION;
-    props.created = (time_t)(o ? o->created : 0);
-    lxw_error e = workbook_set_properties(h->x.wb, &props);
-    if (e != LXW_NO_ERROR) {
-        snprintf(err, errsz, "workbook properties: %s", lxw_strerror(e));
-        return HM_EXLSX;
-    }
-    hm_error rc = write_about(&h->x, h->about);
+    hm_xlsxw_props props = {
+        .title = r->title,
+        .subject = subject,
+        .author = r->org,
+        .company = r->org && *r->org ? r->org : NULL,
+        .created = o ? o->created : 0,
+    };
+    hm_error rc = hm_xlsxw_properties(h->x.wb, &props, err, errsz);
+    if (rc != HM_OK)
+        return rc;
+    rc = write_about(&h->x, h->about);
     if (rc != HM_OK)
         snprintf(err, errsz, "%s", h->err);
     return rc;
@@ -935,14 +862,8 @@ hm_error hm_book_finish(hm_book *h, const hm_render_opts *o, char *err, size_t e
 
 hm_error hm_book_close(hm_book *h, char *err, size_t errsz)
 {
-    lxw_error e = workbook_close(h->x.wb);   /* frees the workbook whatever happens */
+    hm_error rc = hm_xlsxw_close(h->x.wb, h->path, NULL, err, errsz);
     h->x.wb = NULL;
-    hm_error rc = HM_OK;
-    if (e != LXW_NO_ERROR) {
-        snprintf(err, errsz, "cannot write '%s': %s", h->path, lxw_strerror(e));
-        remove(h->path);
-        rc = HM_EXLSX;
-    }
     hm_book_discard(h);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include "himama/nominate.h"
 #include "himama/db.h"
 #include "himama/util.h"
+#include "himama/xlsx_write.h"
 
 #include <xlsxwriter.h>
 
@@ -231,10 +232,7 @@ typedef struct nw {
 /* Record a libxlsxwriter failure at (row, col) of the current sheet. */
 static hm_error xfail(nw *x, lxw_error e, lxw_row_t row, lxw_col_t c)
 {
-    char cell[LXW_MAX_CELL_NAME_LENGTH + 1];
-    lxw_rowcol_to_cell(cell, row, c);
-    return hm_fail(HM_EXLSX, x->err, x->errsz, "nominations sheet '%s' cell %s: %s",
-                x->sheet ? x->sheet : "?", cell, lxw_strerror(e));
+    return hm_xlsxw_fail_cell(e, x->sheet, row, c, x->err, x->errsz);
 }
 
 /* Write s as a string (never a formula). */
@@ -646,7 +644,6 @@ hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
     nw x;
     hm_nominate_stats local;
     hm_error rc = HM_OK;
-    lxw_error e;
     memset(&x, 0, sizeof x);
     if (!stats)
         stats = &local;
@@ -657,27 +654,16 @@ hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
     x.err = err;
     x.errsz = errsz;
 
-    FILE *probe = fopen(xlsx_path, "wb");
-    if (!probe)
-        return hm_fail(HM_EIO, err, errsz, "cannot write '%s': %s", xlsx_path, strerror(errno));
-    fclose(probe);
-    lxw_workbook_options wopt = { .constant_memory = LXW_TRUE, .tmpdir = NULL,
-                                  .use_zip64 = LXW_TRUE };
-    x.wb = workbook_new_opt(xlsx_path, &wopt);
-    if (!x.wb) {
-        rc = hm_fail(HM_EXLSX, err, errsz, "cannot start the workbook '%s'", xlsx_path);
+    hm_xlsxw_opts wo = { .constant_memory = true, .zip64 = true };
+    if ((rc = hm_xlsxw_open(xlsx_path, &wo, &x.wb, err, errsz)) != HM_OK)
         goto out;
-    }
-    lxw_doc_properties props;
-    memset(&props, 0, sizeof props);
-    props.title = (char *)(x.en ? "Nominations" : "最美爱心妈妈推荐数据");
-    props.author = p->org && *p->org ? (char *)p->org : (char *)"himama";
-    props.comments = (char *)"himama " HIMAMA_VERSION;
-    props.created = (time_t)(p->render ? p->render->created : 0);
-    if ((e = workbook_set_properties(x.wb, &props)) != LXW_NO_ERROR) {
-        rc = hm_fail(HM_EXLSX, err, errsz, "workbook properties: %s", lxw_strerror(e));
+    hm_xlsxw_props props = {
+        .title = x.en ? "Nominations" : "最美爱心妈妈推荐数据",
+        .author = p->org,
+        .created = p->render ? p->render->created : 0,
+    };
+    if ((rc = hm_xlsxw_properties(x.wb, &props, err, errsz)) != HM_OK)
         goto out;
-    }
     x.f_title = workbook_add_format(x.wb);
     x.f_header = workbook_add_format(x.wb);
     x.f_bold = workbook_add_format(x.wb);
@@ -728,20 +714,16 @@ hm_error hm_nominate_write(sqlite3 *db, const hm_nomination_conf *c,
         x.ncand = 0;
     }
     t0 = hm_clock();
-    e = workbook_close(x.wb);
+    rc = hm_xlsxw_close(x.wb, xlsx_path, NULL, err, errsz);
     x.wb = NULL;
     hm_timing("nominations.xlsx (close)", t0, 0);
-    if (e != LXW_NO_ERROR) {
-        rc = hm_fail(HM_EXLSX, err, errsz, "cannot write '%s': %s", xlsx_path, lxw_strerror(e));
+    if (rc != HM_OK)
         goto out;
-    }
     if (!p->hand_over)
         rc = hm_dossier_write(db, p, c, x.cand, x.ncand, pdf_base, files, err, errsz);
 out:
-    if (x.wb)
-        lxw_workbook_free(x.wb);
     if (rc != HM_OK) {
-        remove(xlsx_path);
+        hm_xlsxw_discard(x.wb, xlsx_path);
         hm_dossier_files_discard(files);
     }
     hm_nom_candidates_free(x.cand, x.ncand);

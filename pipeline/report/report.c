@@ -97,6 +97,21 @@ static void group_thousands(uint64_t v, char *out, size_t outsz)
     snprintf(out, outsz, "%s", tmp);
 }
 
+bool hm_value_hidden(const hm_value *v, const hm_colspec *spec, bool public_audience)
+{
+    /* the columns the rule covers */
+    if (!public_audience || !spec || !spec->child_count || spec->format == HM_FMT_PERCENT)
+        return false;
+    int64_t i;
+    if (v->type == HM_V_INT)
+        i = v->i;
+    else if (v->type == HM_V_REAL)
+        i = (int64_t)llround(v->r);
+    else
+        return false;
+    return i > 0 && i < 3;
+}
+
 void hm_value_format(const hm_value *v, const hm_colspec *spec, bool public_audience,
                      char *out, size_t outsz)
 {
@@ -116,8 +131,7 @@ void hm_value_format(const hm_value *v, const hm_colspec *spec, bool public_audi
     }
     double r = v->type == HM_V_INT ? (double)v->i : v->r;
     int64_t i = v->type == HM_V_INT ? v->i : (int64_t)llround(v->r);
-    if (spec && spec->child_count && public_audience && i > 0 && i < 3 &&
-        spec->format != HM_FMT_PERCENT) {
+    if (hm_value_hidden(v, spec, public_audience)) {
         snprintf(out, outsz, "<3");
         return;
     }

@@ -16,6 +16,7 @@
 #include "himama/forms.h"
 #include "himama/kinds.h"
 #include "himama/util.h"
+#include "himama/xlsx_write.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -59,11 +60,10 @@ typedef struct fw {
     list_ref children, volunteers;
 } fw;
 
-/* Record a libxlsxwriter failure; HM_EXLSX. */
+/* Record a libxlsxwriter failure in what (e.g. "lists sheet"). */
 static hm_error lxw_fail(fw *w, const char *what, lxw_error e)
 {
-    snprintf(w->err, w->errsz, "%s: %s", what, lxw_strerror(e));
-    return HM_EXLSX;
+    return hm_xlsxw_fail(e, w->err, w->errsz, "%s", what);
 }
 
 #define CHECK(w, call, what)                                   \
@@ -73,21 +73,10 @@ static hm_error lxw_fail(fw *w, const char *what, lxw_error e)
             return lxw_fail((w), (what), e_);                  \
     } while (0)
 
-/* Display width of UTF-8 text: wide (CJK) characters count two. */
+/* Display width of UTF-8 text: wide (CJK) characters count two, others one. */
 static double text_width(const char *s)
 {
-    double wdt = 0;
-    size_t n = strlen(s);
-    while (n > 0) {
-        uint32_t cp;
-        size_t k = hm_utf8_decode(s, n, &cp);
-        if (k == 0)
-            k = 1, cp = '?';
-        wdt += cp >= 0x1100 ? 2 : 1;
-        s += k;
-        n -= k;
-    }
-    return wdt;
+    return hm_xlsxw_text_width(s, 1.0);
 }
 
 /* ---- the lists sheet ---- */
@@ -623,26 +612,22 @@ static hm_error make_formats(fw *w)
     return HM_OK;
 }
 
-/* Write the whole workbook to tmp (workbook_close included). */
-static hm_error write_book(fw *w, const char *tmp)
+/* Write the whole workbook to tmp, named path in messages (closing included). */
+static hm_error write_book(fw *w, const char *tmp, const char *path)
 {
     lxw_worksheet *sheets[HM_NKINDS], *roster;
     hm_error rc;
 
-    lxw_workbook_options wopt = { .constant_memory = LXW_FALSE, .tmpdir = NULL,
-                                  .use_zip64 = LXW_FALSE };
-    w->wb = workbook_new_opt(tmp, &wopt);
-    if (!w->wb) {
-        snprintf(w->err, w->errsz, "cannot start the workbook '%s'", tmp);
-        return HM_EXLSX;
-    }
-    lxw_doc_properties props;
-    memset(&props, 0, sizeof props);
-    props.title = (char *)"爱心妈妈结对关爱数据填报表";
-    props.author = w->o && w->o->org && *w->o->org ? (char *)w->o->org : (char *)"himama";
-    props.comments = (char *)"himama " HIMAMA_VERSION;
-    props.created = w->o ? w->o->created : 0;
-    CHECK(w, workbook_set_properties(w->wb, &props), "workbook properties");
+    hm_xlsxw_opts wo = { .shown = path };
+    if ((rc = hm_xlsxw_open(tmp, &wo, &w->wb, w->err, w->errsz)) != HM_OK)
+        return rc;
+    hm_xlsxw_props props = {
+        .title = "爱心妈妈结对关爱数据填报表",
+        .author = w->o ? w->o->org : NULL,
+        .created = w->o ? w->o->created : 0,
+    };
+    if ((rc = hm_xlsxw_properties(w->wb, &props, w->err, w->errsz)) != HM_OK)
+        return rc;
     if ((rc = make_formats(w)) != HM_OK)
         return rc;
 
@@ -669,14 +654,9 @@ static hm_error write_book(fw *w, const char *tmp)
         if ((rc = write_kind(w, &hm_kinds[i], sheets[i])) != HM_OK)
             return rc;
 
-    lxw_error e = workbook_close(w->wb);   /* frees the workbook whatever happens */
+    rc = hm_xlsxw_close(w->wb, tmp, path, w->err, w->errsz);
     w->wb = NULL;
-    if (e != LXW_NO_ERROR) {
-        snprintf(w->err, w->errsz, "cannot write '%s': %s", tmp, lxw_strerror(e));
-        return e == LXW_ERROR_CREATING_XLSX_FILE || e == LXW_ERROR_CREATING_TMPFILE
-                   ? HM_EIO : HM_EXLSX;
-    }
-    return HM_OK;
+    return rc;
 }
 
 hm_error hm_forms_write(sqlite3 *db, const char *path, const hm_forms_options *o,
@@ -695,31 +675,13 @@ hm_error hm_forms_write(sqlite3 *db, const char *path, const hm_forms_options *o
         err[0] = '\0';
     tmp = hm_atomic_tmpname(path);
 
-    /*
-     * libxlsxwriter opens the file only in workbook_close, and prints its
-     * own message when that fails; trying the path first gives the common
-     * failures (no such directory, no permission) a clean error.
-     */
-    FILE *probe = fopen(tmp, "wb");
-    if (!probe) {
-        snprintf(err, errsz, "cannot write '%s': %s", path, strerror(errno));
-        rc = HM_EIO;
-        goto out;
-    }
-    fclose(probe);
-
-    rc = write_book(&w, tmp);
-    if (w.wb) {
-        lxw_workbook_free(w.wb);   /* an earlier failure */
-        w.wb = NULL;
-    }
+    rc = write_book(&w, tmp, path);
     if (rc == HM_OK && (rc = hm_atomic_rename(tmp, path)) != HM_OK)
         snprintf(err, errsz, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
     if (rc != HM_OK)
-        remove(tmp);
+        hm_xlsxw_discard(w.wb, tmp);   /* and an unclosed workbook after a failure */
     else if (st)
         *st = w.st;
-out:
     for (size_t i = 0; i < w.nenums; i++)
         list_release(&w.enum_ref[i]);
     list_release(&w.towns);
