@@ -386,12 +386,43 @@ static int run_report(hm_log *log, const hm_cli *cli, const hm_period *month,
     return code;
 }
 
+/*
+ * The month to report from run's arguments (argv[2], else the month
+ * before today) into *period; false with a message printed on a usage
+ * error.
+ */
+static bool run_month(int argc, char **argv, int32_t today, hm_period *period)
+{
+    char err[512], daystr[11];
+    if (argc < 2 || strcmp(argv[1], "monthly") != 0) {
+        cli_error("run needs 'monthly' (see 'himama help run')");
+        return false;
+    }
+    if (argc > 3) {
+        cli_error("unexpected argument '%s' (see 'himama help run')", argv[3]);
+        return false;
+    }
+    if (argc < 3) {
+        hm_period_month_before(today, period);
+        return true;
+    }
+    if (hm_period_parse("monthly", argv[2], NULL, period, err, sizeof err) != HM_OK) {
+        cli_error("run monthly needs a month 'YYYY-MM' (2000-01 or later), not '%s'", argv[2]);
+        return false;
+    }
+    if (period->first > today) {
+        hm_date_format(today, daystr);
+        cli_error("month '%s' is in the future (today is %s)", argv[2], daystr);
+        return false;
+    }
+    return true;
+}
+
 int cmd_run(int argc, char **argv, hm_cli *cli)
 {
-    char daystr[11], buf[32], buf2[32], err[512];
+    char daystr[11], buf[32], buf2[32];
     char *procdir = NULL, *archroot = NULL, *failroot = NULL, *archdir = NULL, *faildir = NULL;
     char *monthdir = NULL;
-    const char *month;
     hm_period period;
     hm_log log = { .fd = -1 };
     run_totals t = { 0 };
@@ -399,30 +430,11 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
     long holder = 0;
     hm_strbuf line = HM_STRBUF_INIT;
 
-    if (argc < 2 || strcmp(argv[1], "monthly") != 0) {
-        cli_error("run needs 'monthly' (see 'himama help run')");
-        return HM_EXIT_USAGE;
-    }
-    if (argc > 3) {
-        cli_error("unexpected argument '%s' (see 'himama help run')", argv[3]);
-        return HM_EXIT_USAGE;
-    }
     int32_t today = hm_today();
+    if (!run_month(argc, argv, today, &period))
+        return HM_EXIT_USAGE;
     hm_date_format(today, daystr);
-    if (argc == 3) {
-        if (hm_period_parse("monthly", argv[2], NULL, &period, err, sizeof err) != HM_OK) {
-            cli_error("run monthly needs a month 'YYYY-MM' (2000-01 or later), not '%s'",
-                      argv[2]);
-            return HM_EXIT_USAGE;
-        }
-        if (period.first > today) {
-            cli_error("month '%s' is in the future (today is %s)", argv[2], daystr);
-            return HM_EXIT_USAGE;
-        }
-    } else {
-        hm_period_month_before(today, &period);
-    }
-    month = period.label;
+    const char *month = period.label;
 
     if (hm_log_open(&log, cli->log) != HM_OK) {
         cli_error("cannot open the log '%s': %s", cli->log, strerror(errno));
