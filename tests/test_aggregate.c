@@ -23,9 +23,26 @@
 #include "himama/db.h"
 #include "himama/ingest.h"
 #include "himama/manifest.h"
+#include "himama/params.h"
 #include "himama/template.h"
 
 #include "test_util.h"
+
+/* The query parameters of the period KIND ARG1 [ARG2], the day of the run 'YYYY-MM-DD'. */
+static hm_query_params query_for(const char *kind, const char *arg1, const char *arg2,
+                                 const char *audience, const char *lang, const char *org,
+                                 const char *today)
+{
+    hm_period per;
+    hm_query_params q;
+    int32_t day;
+    char err[256];
+    if (hm_period_parse(kind, arg1, arg2, &per, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    assert_true(hm_date_parse_iso(today, &day));
+    hm_query_params_init(&q, &per, audience, lang, org, day);
+    return q;
+}
 
 /* A new in-memory database: the schema and the fixture rows. */
 static sqlite3 *fixture_db(void)
@@ -42,11 +59,9 @@ static hm_report *october(sqlite3 *db, const char *tmpl_path, const char *audien
     char err[512] = "";
     if (hm_template_load(tmpl_path, &t, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
-    hm_aggregate_params p = {
-        .kind = "monthly", .period = "2026-10", .from = "2026-10-01", .to = "2026-10-31",
-        .audience = audience, .lang = lang, .today = "2026-11-01", .org = "某区妇联",
-        .queries_dir = "queries",
-    };
+    hm_query_params q = query_for("monthly", "2026-10", NULL, audience, lang, "某区妇联",
+                                  "2026-11-01");
+    hm_aggregate_params p = { .query = &q, .queries_dir = "queries" };
     if (hm_aggregate(db, t, &p, &r, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
     hm_template_free(t);
@@ -371,40 +386,15 @@ static void test_aggregate_english(void **state)
     sqlite3_close(db);
 }
 
-static void test_aggregate_dates(void **state)
-{
-    (void)state;
-    hm_aggregate_dates d;
-    assert_true(hm_aggregate_dates_for("monthly", "2026-03-01", "2026-03-31", &d));
-    assert_string_equal(d.prev_from, "2026-02-01");
-    assert_string_equal(d.prev_to, "2026-02-28");
-    assert_string_equal(d.ytd_from, "2026-01-01");
-    assert_string_equal(d.next_from, "2026-04-01");
-    assert_string_equal(d.next_to, "2026-04-30");
-    assert_true(hm_aggregate_dates_for("monthly", "2026-01-01", "2026-01-31", &d));
-    assert_string_equal(d.prev_from, "2025-12-01");
-    assert_string_equal(d.prev_to, "2025-12-31");
-    assert_true(hm_aggregate_dates_for("monthly", "2026-12-01", "2026-12-31", &d));
-    assert_string_equal(d.next_from, "2027-01-01");
-    assert_string_equal(d.next_to, "2027-01-31");
-    assert_true(hm_aggregate_dates_for("range", "2026-01-11", "2026-01-20", &d));
-    assert_string_equal(d.prev_from, "2026-01-01");
-    assert_string_equal(d.prev_to, "2026-01-10");
-    assert_false(hm_aggregate_dates_for("monthly", "2026-02-30", "2026-03-31", &d));
-    assert_false(hm_aggregate_dates_for("monthly", "2026-03-31", "2026-03-01", &d));
-}
-
 /* Run a one-section template over the fixture queries; returns the code. */
 static hm_error run_custom(sqlite3 *db, const char *text, hm_report **r, char *err, size_t errsz)
 {
     hm_template *t = NULL;
     if (hm_template_parse("custom.tmpl", text, &t, err, errsz) != HM_OK)
         fail_msg("%s", err);
-    hm_aggregate_params p = {
-        .kind = "monthly", .period = "2026-10", .from = "2026-10-01", .to = "2026-10-31",
-        .audience = "internal", .lang = "zh", .today = "2026-11-01",
-        .queries_dir = "tests/fixtures/report/queries",
-    };
+    hm_query_params q = query_for("monthly", "2026-10", NULL, "internal", "zh", NULL,
+                                  "2026-11-01");
+    hm_aggregate_params p = { .query = &q, .queries_dir = "tests/fixtures/report/queries" };
     hm_error rc = hm_aggregate(db, t, &p, r, err, errsz);
     hm_template_free(t);
     return rc;
@@ -524,11 +514,9 @@ static hm_error october_sink(sqlite3 *db, sqlite3 *twin, const hm_section_sink *
     if ((tmpl_path ? hm_template_load(tmpl_path, &t, err, errsz)
                    : hm_template_parse("custom.tmpl", text, &t, err, errsz)) != HM_OK)
         fail_msg("%s", err);
-    hm_aggregate_params p = {
-        .kind = "monthly", .period = "2026-10", .from = "2026-10-01", .to = "2026-10-31",
-        .audience = "internal", .lang = "zh", .today = "2026-11-01", .org = "某区妇联",
-        .queries_dir = qdir, .twin = twin, .sink = sink,
-    };
+    hm_query_params q = query_for("monthly", "2026-10", NULL, "internal", "zh", "某区妇联",
+                                  "2026-11-01");
+    hm_aggregate_params p = { .query = &q, .queries_dir = qdir, .twin = twin, .sink = sink };
     hm_error rc = hm_aggregate(db, t, &p, r, err, errsz);
     hm_template_free(t);
     return rc;
@@ -791,7 +779,6 @@ int main(void)
         cmocka_unit_test(test_aggregate_action_lists),
         cmocka_unit_test(test_aggregate_public_masking),
         cmocka_unit_test(test_aggregate_english),
-        cmocka_unit_test(test_aggregate_dates),
         cmocka_unit_test(test_aggregate_query_files),
         cmocka_unit_test(test_aggregate_manifest),
         cmocka_unit_test(test_aggregate_two_connections),

@@ -2,7 +2,8 @@
  * test_periods.c - the half-year, annual and range reports on the
  * hand-made fixture (tests/fixtures/report/fixture.sql, 2026 in two
  * towns), every expected figure worked out by hand in the comments, and
- * the nomination rules file and scorecard.
+ * the nomination rules file and scorecard; and the period type itself
+ * (hm_period_parse: each kind, leap years, bad input, the labels).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,8 @@
 #include "himama/aggregate.h"
 #include "himama/db.h"
 #include "himama/nominate.h"
+#include "himama/params.h"
+#include "himama/period.h"
 #include "himama/template.h"
 
 #include "test_util.h"
@@ -28,18 +31,210 @@ static hm_report *run(sqlite3 *db, const char *name, const char *kind, const cha
 {
     hm_template *t = NULL;
     hm_report *r = NULL;
+    hm_period_kind k;
+    hm_period per;
+    hm_query_params q;
+    int32_t first, last;
     char err[512] = "", path[128];
+    assert_true(hm_period_kind_parse(kind, &k));
+    assert_true(hm_date_parse_iso(from, &first) && hm_date_parse_iso(to, &last));
+    hm_period_from_days(k, first, last, &per);
+    assert_string_equal(per.label, period);
+    hm_query_params_init(&q, &per, audience, "zh", "某区妇联", hm_days_from_civil(2027, 1, 10));
     snprintf(path, sizeof path, "templates/%s.zh.tmpl", name);
     if (hm_template_load(path, &t, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
-    hm_aggregate_params p = {
-        .kind = kind, .period = period, .from = from, .to = to, .audience = audience,
-        .lang = "zh", .today = "2027-01-10", .org = "某区妇联", .queries_dir = "queries",
-    };
+    hm_aggregate_params p = { .query = &q, .queries_dir = "queries" };
     if (hm_aggregate(db, t, &p, &r, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
     hm_template_free(t);
     return r;
+}
+
+/* The query parameters of the year 2026, internal, in Chinese. */
+static hm_query_params year_2026(void)
+{
+    hm_period per;
+    hm_query_params q;
+    char err[256];
+    if (hm_period_parse("annual", "2026", NULL, &per, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    hm_query_params_init(&q, &per, "internal", "zh", "某区妇联", hm_days_from_civil(2027, 1, 10));
+    return q;
+}
+
+/* Parse a period that must be good; fail the test otherwise. */
+static hm_period good(const char *kind, const char *arg1, const char *arg2)
+{
+    hm_period p;
+    char err[256] = "";
+    if (hm_period_parse(kind, arg1, arg2, &p, err, sizeof err) != HM_OK)
+        fail_msg("%s %s: %s", kind, arg1 ? arg1 : "", err);
+    return p;
+}
+
+/* Assert that span s runs from `from` to `to`, as text and as day numbers. */
+static void span_is(const hm_span *s, const char *from, const char *to)
+{
+    int32_t f, t;
+    assert_string_equal(s->from, from);
+    assert_string_equal(s->to, to);
+    assert_true(hm_date_parse_iso(from, &f) && hm_date_parse_iso(to, &t));
+    assert_int_equal(s->first, f);
+    assert_int_equal(s->last, t);
+}
+
+/* Each kind: its days, its label and the ranges the queries bind. */
+static void test_periods_parse_kinds(void **state)
+{
+    (void)state;
+    hm_period p = good("monthly", "2026-11", NULL);
+    assert_int_equal(p.kind, HM_PERIOD_MONTHLY);
+    assert_string_equal(p.from, "2026-11-01");
+    assert_string_equal(p.to, "2026-11-30");
+    assert_int_equal(p.first, hm_days_from_civil(2026, 11, 1));
+    assert_int_equal(p.last, hm_days_from_civil(2026, 11, 30));
+    assert_string_equal(p.label, "2026-11");
+    span_is(&p.prev, "2026-10-01", "2026-10-31");
+    span_is(&p.ytd, "2026-01-01", "2026-11-30");
+    span_is(&p.next_month, "2026-12-01", "2026-12-31");
+    p = good("monthly", "2026-03", NULL);
+    span_is(&p.prev, "2026-02-01", "2026-02-28");
+    span_is(&p.next_month, "2026-04-01", "2026-04-30");
+    p = good("monthly", "2026-01", NULL);
+    span_is(&p.prev, "2025-12-01", "2025-12-31");
+    p = good("monthly", "2026-12", NULL);
+    span_is(&p.next_month, "2027-01-01", "2027-01-31");
+
+    p = good("halfyear", "2026-H1", NULL);
+    assert_int_equal(p.kind, HM_PERIOD_HALFYEAR);
+    assert_string_equal(p.from, "2026-01-01");
+    assert_string_equal(p.to, "2026-06-30");
+    assert_string_equal(p.label, "2026-H1");
+    p = good("halfyear", "2026-H2", NULL);
+    assert_string_equal(p.from, "2026-07-01");
+    assert_string_equal(p.to, "2026-12-31");
+    assert_string_equal(p.label, "2026-H2");
+    span_is(&p.prev, "2025-12-29", "2026-06-30");   /* as many days (184) just before */
+    span_is(&p.ytd, "2026-01-01", "2026-12-31");
+    span_is(&p.next_month, "2027-01-01", "2027-01-31");
+
+    p = good("annual", "2025", NULL);
+    assert_int_equal(p.kind, HM_PERIOD_ANNUAL);
+    assert_string_equal(p.from, "2025-01-01");
+    assert_string_equal(p.to, "2025-12-31");
+    assert_string_equal(p.label, "2025");
+    span_is(&p.prev, "2024-01-02", "2024-12-31");   /* 365 days; 2024 had 366 */
+
+    p = good("range", "2024-12-01", "2026-11-30");
+    assert_int_equal(p.kind, HM_PERIOD_RANGE);
+    assert_string_equal(p.from, "2024-12-01");
+    assert_string_equal(p.to, "2026-11-30");
+    assert_string_equal(p.label, "2024-12-01_2026-11-30");
+    p = good("range", "2026-01-11", "2026-01-20");
+    span_is(&p.prev, "2026-01-01", "2026-01-10");
+    p = good("range", "2026-05-05", "2026-05-05");   /* one day */
+    span_is(&p.prev, "2026-05-04", "2026-05-04");
+    assert_string_equal(hm_period_kind_name(p.kind), "range");
+}
+
+/* February in leap years and in the others, and ranges across it. */
+static void test_periods_parse_leap_years(void **state)
+{
+    (void)state;
+    hm_period p = good("monthly", "2024-02", NULL);
+    assert_string_equal(p.to, "2024-02-29");
+    p = good("monthly", "2000-02", NULL);   /* divisible by 400: leap */
+    assert_string_equal(p.to, "2000-02-29");
+    p = good("monthly", "2100-02", NULL);   /* divisible by 100 only: not */
+    assert_string_equal(p.to, "2100-02-28");
+    p = good("monthly", "2025-03", NULL);
+    span_is(&p.prev, "2025-02-01", "2025-02-28");
+    p = good("halfyear", "2024-H1", NULL);
+    span_is(&p.prev, "2023-07-03", "2023-12-31");   /* 182 days in a leap half */
+    p = good("range", "2024-02-28", "2024-03-01");
+    assert_int_equal(p.last - p.first, 2);
+    span_is(&p.prev, "2024-02-25", "2024-02-27");
+    p = good("range", "2024-02-29", "2024-02-29");
+    assert_string_equal(p.label, "2024-02-29_2024-02-29");
+    hm_period_month_before(hm_days_from_civil(2024, 3, 31), &p);
+    assert_string_equal(p.label, "2024-02");
+    span_is(&p.prev, "2024-01-01", "2024-01-31");
+    assert_string_equal(p.to, "2024-02-29");
+    hm_period_month_before(hm_days_from_civil(2026, 1, 1), &p);
+    assert_string_equal(p.label, "2025-12");
+    assert_string_equal(p.to, "2025-12-31");
+}
+
+/* What the command line may not say, and what it is told. */
+static void test_periods_parse_bad(void **state)
+{
+    (void)state;
+    static const struct { const char *kind, *arg1, *arg2, *says; } bad[] = {
+        { "weekly", "2026-11", NULL, "unknown report 'weekly'" },
+        { NULL, NULL, NULL, "unknown report ''" },
+        { "monthly", NULL, NULL, "monthly needs a month 'YYYY-MM' (2000 or later), not ''" },
+        { "monthly", "2026-13", NULL, "not '2026-13'" },
+        { "monthly", "2026-00", NULL, "a month" },
+        { "monthly", "2026-1", NULL, "a month" },
+        { "monthly", "2026-011", NULL, "a month" },
+        { "monthly", "2026/11", NULL, "a month" },
+        { "monthly", "1999-12", NULL, "2000 or later" },
+        { "monthly", "2026-11", "2026-12", "unexpected argument '2026-12'" },
+        { "halfyear", "2026-H3", NULL, "a half year 'YYYY-H1' or 'YYYY-H2'" },
+        { "halfyear", "2026-h1", NULL, "a half year" },
+        { "halfyear", "1999-H2", NULL, "a half year" },
+        { "halfyear", "2026", NULL, "a half year" },
+        { "annual", "26", NULL, "annual needs a year 'YYYY' (2000 or later), not '26'" },
+        { "annual", "20x6", NULL, "a year" },
+        { "annual", "1999", NULL, "a year" },
+        { "annual", "2026-01", NULL, "a year" },
+        { "range", "2026-01-01", NULL, "range needs two dates" },
+        { "range", NULL, NULL, "range needs two dates" },
+        { "range", "2026-02-29", "2026-03-31", "range needs two dates" },   /* not leap */
+        { "range", "2026-1-01", "2026-03-31", "range needs two dates" },
+        { "range", "1999-12-31", "2026-03-31", "(2000-01-01 or later)" },
+        { "range", "2026-02-01", "2026-01-01",
+          "range ends (2026-01-01) before it starts (2026-02-01)" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hm_period p;
+        char err[256] = "";
+        if (hm_period_parse(bad[i].kind, bad[i].arg1, bad[i].arg2, &p, err, sizeof err) !=
+            HM_EUSAGE)
+            fail_msg("%s %s: accepted", bad[i].kind ? bad[i].kind : "(null)",
+                     bad[i].arg1 ? bad[i].arg1 : "(null)");
+        if (!strstr(err, bad[i].says))
+            fail_msg("%s %s: '%s' does not say '%s'", bad[i].kind ? bad[i].kind : "(null)",
+                     bad[i].arg1 ? bad[i].arg1 : "(null)", err, bad[i].says);
+    }
+}
+
+/* hm_period_from_days gives what parsing the same days gives. */
+static void test_periods_from_days(void **state)
+{
+    (void)state;
+    static const struct { const char *kind, *arg1, *arg2; } each[] = {
+        { "monthly", "2026-11", NULL }, { "halfyear", "2024-H2", NULL },
+        { "annual", "2000", NULL }, { "range", "2024-12-01", "2026-11-30" },
+    };
+    for (size_t i = 0; i < sizeof each / sizeof each[0]; i++) {
+        hm_period a = good(each[i].kind, each[i].arg1, each[i].arg2), b;
+        hm_period_from_days(a.kind, a.first, a.last, &b);
+        assert_int_equal(a.kind, b.kind);
+        assert_string_equal(a.label, b.label);
+        span_is(&b.prev, a.prev.from, a.prev.to);
+        span_is(&b.ytd, a.ytd.from, a.ytd.to);
+        span_is(&b.next_month, a.next_month.from, a.next_month.to);
+        assert_string_equal(a.from, b.from);
+        assert_string_equal(a.to, b.to);
+        assert_int_equal(a.first, b.first);
+        assert_int_equal(a.last, b.last);
+        hm_period_kind k;
+        assert_true(hm_period_kind_parse(each[i].kind, &k));
+        assert_int_equal(k, a.kind);
+        assert_string_equal(hm_period_kind_name(k), each[i].kind);
+    }
 }
 
 /*
@@ -242,9 +437,10 @@ static void test_periods_nominations(void **state)
     snprintf(base, sizeof base, "/tmp/hm-nom-%ld", (long)getpid());
     snprintf(pdf, sizeof pdf, "%s.pdf", base);
     hm_render_opts ro = { .font_path = NULL, .font_index = 0, .created = 1792022400 };
+    hm_query_params q = year_2026();
     hm_nominate_params p = {
-        .from = "2026-01-01", .to = "2026-12-31", .audience = "internal", .lang = "zh",
-        .queries_dir = "queries", .org = "某区妇联", .render = &ro, .rows_per_sheet = 2,
+        .query = &q, .from = "2026-01-01", .to = "2026-12-31", .audience = "internal",
+        .lang = "zh", .queries_dir = "queries", .org = "某区妇联", .render = &ro, .rows_per_sheet = 2,
     };
     if (hm_nominate_write(db, &c, &p, xlsx, base, &files, &st, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
@@ -354,9 +550,10 @@ static void test_periods_dossier_split(void **state)
     snprintf(xlsx, sizeof xlsx, "/tmp/hm-split-%ld.xlsx", (long)getpid());
     snprintf(base, sizeof base, "/tmp/hm-split-%ld", (long)getpid());
     hm_render_opts ro = { .font_path = NULL, .font_index = 0, .created = 1792022400 };
+    hm_query_params q = year_2026();
     hm_nominate_params p = {
-        .from = "2026-01-01", .to = "2026-12-31", .audience = "internal", .lang = "zh",
-        .queries_dir = "queries", .org = "某区妇联", .render = &ro, .pages_per_file = 2,
+        .query = &q, .from = "2026-01-01", .to = "2026-12-31", .audience = "internal",
+        .lang = "zh", .queries_dir = "queries", .org = "某区妇联", .render = &ro, .pages_per_file = 2,
     };
     if (hm_nominate_write(db, &c, &p, xlsx, base, &files, &st, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
@@ -512,6 +709,10 @@ static void test_periods_scorecard_reference(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_periods_parse_kinds),
+        cmocka_unit_test(test_periods_parse_leap_years),
+        cmocka_unit_test(test_periods_parse_bad),
+        cmocka_unit_test(test_periods_from_days),
         cmocka_unit_test(test_periods_halfyear_kpi_and_trend),
         cmocka_unit_test(test_periods_halfyear_forms_retention),
         cmocka_unit_test(test_periods_range_all_time),

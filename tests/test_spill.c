@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "himama/aggregate.h"
+#include "himama/params.h"
 #include "himama/spill.h"
 #include "himama/template.h"
 #include "himama/xlsx_read.h"
@@ -250,10 +251,11 @@ static sqlite3 *items_db(void)
 static hm_error items_report(sqlite3 *db, const hm_template *tmpl, const char *audience,
                              hm_report **r, char *err, size_t errsz)
 {
-    hm_aggregate_params p = {
-        .kind = "monthly", .period = "2026-10", .from = "2026-10-01", .to = "2026-10-31",
-        .audience = audience, .lang = "en", .today = "2026-11-01", .queries_dir = g_dir,
-    };
+    hm_period october;
+    hm_query_params q;
+    hm_period_parse("monthly", "2026-10", NULL, &october, err, errsz);
+    hm_query_params_init(&q, &october, audience, "en", NULL, hm_days_from_civil(2026, 11, 1));
+    hm_aggregate_params p = { .query = &q, .queries_dir = g_dir };
     return hm_aggregate(db, tmpl, &p, r, err, errsz);
 }
 

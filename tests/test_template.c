@@ -231,6 +231,119 @@ static void test_template_long_line_error_stays_utf8(void **state)
     hm_strbuf_release(&text);
 }
 
+/* What the scanner hands on, as text: literal text as is, "<body>" per placeholder. */
+typedef struct scan_log {
+    hm_strbuf sb;
+    const char *stop_at;   /* a body whose ref stops the scan */
+} scan_log;
+
+static void log_lit(void *arg, const char *s, size_t n)
+{
+    hm_strbuf_add(&((scan_log *)arg)->sb, s, n);
+}
+
+static hm_error log_ref(void *arg, const char *body)
+{
+    scan_log *l = arg;
+    hm_strbuf_addf(&l->sb, "<%s>", body);
+    return l->stop_at && strcmp(body, l->stop_at) == 0 ? HM_ETEMPLATE : HM_OK;
+}
+
+static hm_error log_bad(void *arg, const char *why)
+{
+    hm_strbuf_addf(&((scan_log *)arg)->sb, "!%s", why);
+    return HM_ETEMPLATE;
+}
+
+/* Scan text with sc; the log into out (size 256), the result returned. */
+static hm_error scan(const char *text, const hm_tmpl_scanner *sc, const char *stop_at,
+                     char *out)
+{
+    scan_log l = { HM_STRBUF_INIT, stop_at };
+    hm_strbuf_init(&l.sb);
+    hm_error rc = hm_tmpl_scan(text, sc, &l);
+    snprintf(out, 256, "%s", l.sb.buf);
+    hm_strbuf_release(&l.sb);
+    return rc;
+}
+
+/* The one scanner: escapes, placeholders, unmatched braces checked or literal. */
+static void test_template_scan(void **state)
+{
+    (void)state;
+    const hm_tmpl_scanner strict = { log_lit, log_ref, log_bad };
+    const hm_tmpl_scanner lenient = { log_lit, log_ref, NULL };
+    char out[256];
+    assert_int_equal(scan("共 {s.rows} 人，{{括号}} 与 {period}。", &strict, NULL, out), HM_OK);
+    assert_string_equal(out, "共 <s.rows> 人，{括号} 与 <period>。");
+    assert_int_equal(scan("{a}{b}", &strict, NULL, out), HM_OK);
+    assert_string_equal(out, "<a><b>");
+    assert_int_equal(scan("", &strict, NULL, out), HM_OK);
+    assert_string_equal(out, "");
+    assert_int_equal(scan(NULL, &strict, NULL, out), HM_OK);
+    assert_int_equal(scan("x {a{b} y", &strict, NULL, out), HM_OK);
+    assert_string_equal(out, "x <a{b> y");
+    assert_int_equal(scan("a } b", &strict, NULL, out), HM_ETEMPLATE);
+    assert_string_equal(out, "a !'}' without '{' (write '}}' for a brace)");
+    assert_int_equal(scan("a {b", &strict, NULL, out), HM_ETEMPLATE);
+    assert_string_equal(out, "a !'{' without '}' (write '{{' for a brace)");
+    assert_int_equal(scan("a } {b", &lenient, NULL, out), HM_OK);
+    assert_string_equal(out, "a } {b");
+    assert_int_equal(scan("{x} then {y} then {z}", &strict, "y", out), HM_ETEMPLATE);
+    assert_string_equal(out, "<x> then <y>");
+    const hm_tmpl_scanner refs_only = { NULL, log_ref, NULL };
+    assert_int_equal(scan("a {b} c {{d}}", &refs_only, NULL, out), HM_OK);
+    assert_string_equal(out, "<b>");
+}
+
+/* The one parser of a placeholder's body. */
+static void test_template_ref_parse(void **state)
+{
+    (void)state;
+    hm_tmpl_ref r;
+    hm_tmpl_ref_parse("month", &r);
+    assert_int_equal(r.kind, HM_REF_RUN);
+    assert_int_equal(r.run, HM_RUN_MONTH);
+    hm_tmpl_ref_release(&r);
+    hm_tmpl_ref_parse("generated", &r);
+    assert_int_equal(r.run, HM_RUN_GENERATED);
+    hm_tmpl_ref_release(&r);
+    hm_tmpl_ref_parse("nothing", &r);
+    assert_int_equal(r.kind, HM_REF_UNKNOWN);
+    hm_tmpl_ref_release(&r);
+    hm_tmpl_ref_parse("kpi.rows", &r);
+    assert_int_equal(r.kind, HM_REF_ROWS);
+    assert_string_equal(r.id, "kpi");
+    hm_tmpl_ref_release(&r);
+    hm_tmpl_ref_parse("kpi.value", &r);
+    assert_int_equal(r.kind, HM_REF_CELL);
+    assert_string_equal(r.id, "kpi");
+    assert_string_equal(r.col, "value");
+    assert_null(r.sel);
+    assert_true(r.row_ok);
+    assert_int_equal(r.row, 0);
+    hm_tmpl_ref_release(&r);
+    hm_tmpl_ref_parse("kpi.value:3", &r);
+    assert_true(r.row_ok && !r.last);
+    assert_int_equal(r.row, 2);
+    hm_tmpl_ref_release(&r);
+    hm_tmpl_ref_parse("kpi.value:last", &r);
+    assert_true(r.row_ok && r.last);
+    hm_tmpl_ref_release(&r);
+    hm_tmpl_ref_parse("kpi.rows:2", &r);   /* a column called rows */
+    assert_int_equal(r.kind, HM_REF_CELL);
+    assert_string_equal(r.col, "rows");
+    assert_int_equal(r.row, 1);
+    hm_tmpl_ref_release(&r);
+    static const char *const bad_rows[] = { "a.b:0", "a.b:-1", "a.b:x", "a.b:", "a.b:2x" };
+    for (size_t i = 0; i < sizeof bad_rows / sizeof bad_rows[0]; i++) {
+        hm_tmpl_ref_parse(bad_rows[i], &r);
+        assert_int_equal(r.kind, HM_REF_CELL);
+        assert_false(r.row_ok);
+        hm_tmpl_ref_release(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +355,8 @@ int main(void)
         cmocka_unit_test(test_template_placeholders),
         cmocka_unit_test(test_template_pdf_rows),
         cmocka_unit_test(test_template_long_line_error_stays_utf8),
+        cmocka_unit_test(test_template_scan),
+        cmocka_unit_test(test_template_ref_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

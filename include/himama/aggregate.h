@@ -7,17 +7,7 @@
  * template's labels and formats and fills placeholders.  It counts nothing
  * itself.
  *
- * Parameters a query may use (only those it names are bound; any other
- * named parameter is an error):
- *   :from :to             the period, inclusive, 'YYYY-MM-DD'
- *   :prev_from :prev_to   the period before (the previous month for a
- *                         monthly report, else as many days just before)
- *   :ytd_from             1 January of :to's year
- *   :next_from :next_to   the calendar month after :to's month
- *   :today                the day of the run
- *   :audience             'internal' or 'public'
- *   :lang                 'zh' or 'en'
- *   :kind :period :org    as given
+ * The parameters a query may use are params.h's.
  */
 #ifndef HIMAMA_AGGREGATE_H
 #define HIMAMA_AGGREGATE_H
@@ -26,17 +16,12 @@
 #include <stddef.h>
 
 #include "himama.h"
+#include "himama/params.h"
 #include "himama/report.h"
 #include "himama/template.h"
 
 typedef struct hm_aggregate_params {
-    const char *kind;       /* "monthly", "halfyear", "annual", "range" */
-    const char *period;     /* e.g. "2026-10" */
-    const char *from, *to;  /* inclusive 'YYYY-MM-DD' */
-    const char *audience;   /* "internal" or "public" */
-    const char *lang;       /* "zh" or "en" */
-    const char *today;      /* 'YYYY-MM-DD'; NULL: hm_today() */
-    const char *org;        /* may be NULL */
+    const hm_query_params *query;   /* the period, audience, language, ... (params.h) */
     const char *queries_dir;/* the folder holding the .sql files */
     sqlite3 *twin;          /* NULL, or a second connection reading the same
                                snapshot as db (hm_db_begin_twin): the sections'
@@ -68,22 +53,10 @@ typedef struct hm_section_sink {
  * internal are left out of public reports and hidden ones out of all.
  * On error *out is NULL and err names the section and query file (with a
  * twin, of the first section in template order that failed, as without).
- * Errors: HM_EUSAGE (bad parameters), HM_EQUERY (a query file missing,
+ * Errors: HM_EUSAGE (no audience, language or queries folder), HM_EQUERY (a query file missing,
  * failing, using an unknown parameter, or lacking a declared column).
  */
 hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_params *params,
                       hm_report **out, char *err, size_t errsz);
-
-/*
- * The parameter dates derived from from/to (each 11 bytes, 'YYYY-MM-DD'):
- * previous period, year start, next month.  false when from/to are not
- * valid dates or to is before from.
- */
-typedef struct hm_aggregate_dates {
-    char prev_from[11], prev_to[11], ytd_from[11], next_from[11], next_to[11];
-} hm_aggregate_dates;
-
-bool hm_aggregate_dates_for(const char *kind, const char *from, const char *to,
-                            hm_aggregate_dates *d);
 
 #endif

@@ -1,12 +1,16 @@
 /*
- * cli.h - what the command layer shares: global options and the
- * subcommand functions.  Only pipeline/main.c and pipeline/cmd_*.c use it;
- * these are the only places that print to the terminal or pick exit codes.
+ * cli.h - what the command layer shares: global options, the subcommand
+ * functions (pipeline/cli/cmd_*.c, dispatched from main.c's table) and
+ * the helpers they print with (pipeline/cli/cli.c).  These are the only
+ * places that print to the terminal or pick exit codes.
  */
 #ifndef HIMAMA_CLI_H
 #define HIMAMA_CLI_H
 
 #include <stdbool.h>
+
+#include "himama.h"
+#include "himama/report_job.h"
 
 typedef struct hm_cli {
     const char *db;         /* database file */
@@ -20,7 +24,6 @@ typedef struct hm_cli {
     const char *datadir;    /* where queries/ and templates/ live */
     unsigned public_mode;   /* permission bits of public report files */
     bool quiet;
-    bool no_output_list;    /* report: do not list the files written (run sums up) */
 } hm_cli;
 
 typedef int (*hm_cmd_fn)(int argc, char **argv, hm_cli *cli);
@@ -33,24 +36,40 @@ int cmd_synth(int argc, char **argv, hm_cli *cli);
 int cmd_check(int argc, char **argv, hm_cli *cli);
 int cmd_forms(int argc, char **argv, hm_cli *cli);
 
-/* Print the help text of command name (NULL: the overview) to stdout. */
-void cli_help(const char *name);
-/* True when argv holds -h or --help. */
-bool cli_wants_help(int argc, char **argv);
-/* Print "himama: " and the message to stderr, unless it is suppressed. */
+/* ---- cli.c ---- */
+
+/* Print "himama: " and the message to stderr (and to the log, when set). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print to stderr unless --quiet (and to the log, when set, either way). */
+void cli_note(const hm_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * The ingest progress line on a terminal: file, rows, share of bytes read,
  * rows per second.  ctx points to the start time (int64_t seconds).
  */
 void cli_progress(void *ctx, const char *file, long long rows, unsigned long long bytes,
                   unsigned long long total);
-/* Print to stderr unless --quiet. */
-void cli_note(const hm_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 struct hm_log;
 /* While log is set (not NULL), cli_error and cli_note also write their
  * message to it, so that `run` keeps what its stages said. */
 void cli_set_log(struct hm_log *log);
+
+/*
+ * A report job (report_job.h) with what the global options and the
+ * environment give: database, output and data folders, font,
+ * organisation, language, public_mode, HIMAMA_DOSSIER_PAGES and today.
+ * The caller sets the period and audience (and may change the language
+ * and template).
+ */
+void cli_report_job_init(const hm_cli *cli, hm_report_job *job);
+
+/*
+ * Say what hm_report_write (rc, err, res) came to for job: the warning
+ * about characters the font lacks; on failure the reason, as "report KIND
+ * PERIOD (AUDIENCE) not written: why" (a usage error alone).  Returns the
+ * exit code: HM_EXIT_OK, HM_EXIT_USAGE for HM_EUSAGE, else HM_EXIT_FAIL.
+ */
+int cli_report_done(const hm_cli *cli, const hm_report_job *job, const hm_report_result *res,
+                    hm_error rc, const char *err);
 
 #endif

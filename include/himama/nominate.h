@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "himama.h"
+#include "himama/params.h"
 #include "himama/render.h"
 #include "himama/util.h"
 
@@ -98,6 +99,9 @@ typedef struct hm_nom_candidate {
 void hm_nom_candidates_free(hm_nom_candidate *cand, size_t n);
 
 typedef struct hm_nominate_params {
+    const hm_query_params *query;   /* what the queries bind (params.h): the year,
+                                       audience, language, organisation */
+    /* As the workbook and the dossiers show them: the same as query's. */
     const char *from, *to;      /* the year, inclusive 'YYYY-MM-DD' */
     const char *audience;       /* "internal" or "public" (names masked as 张*) */
     const char *lang;           /* "zh" or "en" */

@@ -86,4 +86,66 @@ bool hm_template_name_ok(const char *s);
 /* The section with this id, or NULL. */
 const hm_tmpl_section *hm_template_find(const hm_template *t, const char *id);
 
+/* ---- the placeholder grammar ------------------------------------------
+ * A template's texts hold placeholders in braces, "{{" and "}}" standing
+ * for the braces themselves.  A placeholder names a value of the run
+ * ({period}, {year}, {month}, {from}, {to}, {org}, {generated}), a
+ * section's row count ({id.rows}) or one of its values ({id.col}: the
+ * first row; {id.col:N}: row N from 1; {id.col:last}).  The template
+ * checks them (hm_template_parse) and aggregate.c fills them, both
+ * through the scanner and parser below.
+ */
+
+/* What hm_tmpl_scan does with the pieces of a text; arg is passed on. */
+typedef struct hm_tmpl_scanner {
+    /* Literal text s[0..n) (an escaped brace comes as one brace); may be NULL. */
+    void (*lit)(void *arg, const char *s, size_t n);
+    /* The body of a placeholder (between its braces); not HM_OK stops the scan. */
+    hm_error (*ref)(void *arg, const char *body);
+    /* A brace without its partner, why saying which; its result ends the
+     * scan.  NULL: the brace is literal text. */
+    hm_error (*bad)(void *arg, const char *why);
+} hm_tmpl_scanner;
+
+/*
+ * Walk text (NULL: nothing) from the start, calling sc's functions in
+ * order.  Returns HM_OK, or the first result of sc->ref or sc->bad that
+ * was not HM_OK.
+ */
+hm_error hm_tmpl_scan(const char *text, const hm_tmpl_scanner *sc, void *arg);
+
+/* The values of the run a placeholder may name. */
+typedef enum hm_tmpl_run_value {
+    HM_RUN_PERIOD, HM_RUN_YEAR, HM_RUN_MONTH, HM_RUN_FROM, HM_RUN_TO, HM_RUN_ORG,
+    HM_RUN_GENERATED
+} hm_tmpl_run_value;
+
+/* What a placeholder's body names. */
+typedef enum hm_tmpl_ref_kind {
+    HM_REF_RUN,      /* a value of the run: run says which */
+    HM_REF_ROWS,     /* "id.rows": section id's row count */
+    HM_REF_CELL,     /* "id.col", "id.col:N", "id.col:last": one value */
+    HM_REF_UNKNOWN   /* none of these (no '.' and no value of the run) */
+} hm_tmpl_ref_kind;
+
+/* A placeholder's body, parsed (hm_tmpl_ref_parse; hm_tmpl_ref_release). */
+typedef struct hm_tmpl_ref {
+    hm_tmpl_ref_kind kind;
+    hm_tmpl_run_value run;   /* HM_REF_RUN */
+    const char *id;          /* ROWS and CELL: the section's id, else NULL */
+    const char *col;         /* CELL: the column's name, else NULL */
+    const char *sel;         /* CELL: the text after ':', or NULL for none */
+    bool row_ok;             /* CELL: no sel, "last", or a whole number from 1 */
+    bool last;               /* CELL: sel is "last" */
+    size_t row;              /* CELL: the row from 0 (0 without sel; SIZE_MAX - 1
+                                or more when sel is not a number) */
+    char *buf_;              /* owned: the copy id, col and sel point into */
+} hm_tmpl_ref;
+
+/* Parse the placeholder body into *ref (release it with hm_tmpl_ref_release). */
+void hm_tmpl_ref_parse(const char *body, hm_tmpl_ref *ref);
+
+/* Free what ref holds; the struct itself is the caller's. */
+void hm_tmpl_ref_release(hm_tmpl_ref *ref);
+
 #endif

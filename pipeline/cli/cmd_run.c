@@ -9,7 +9,8 @@
  *      file copied beside it), or to failed/DATE/ with a .reason.txt when it
  *      was rejected whole; a file the database could not take stays in
  *      processing for the next run;
- *   3. write the monthly report for both audiences with `report monthly`.
+ *   3. write the monthly report for both audiences (hm_report_write, as
+ *      `report monthly` does).
  *
  * stdout gets exactly one line, for cron's mail; the detail goes to the
  * log file, one timestamped line per event.  Errors also go to stderr.
@@ -22,6 +23,8 @@
 #include "himama/inbox.h"
 #include "himama/ingest.h"
 #include "himama/log.h"
+#include "himama/period.h"
+#include "himama/report_job.h"
 #include "himama/util.h"
 
 #include <dirent.h>
@@ -42,18 +45,6 @@ typedef struct run_totals {
     long long rows, rejected;
 } run_totals;
 
-
-/* Check "YYYY-MM" (2000-01 or later); true when it is a month. */
-static bool month_ok(const char *s)
-{
-    if (strlen(s) != 7 || s[4] != '-')
-        return false;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    int y = atoi(s), m = atoi(s + 5);
-    return y >= 2000 && m >= 1 && m <= 12;
-}
 
 /* n with thousands separators ("3,456") into buf. */
 static const char *fmt_count(long long n, char *buf, size_t size)
@@ -373,66 +364,78 @@ static void sweep_temporaries(hm_log *log, const char *dir)
 }
 
 /* Write the monthly report of month for one audience, as `report` does. */
-static int run_report(hm_log *log, const hm_cli *cli, const char *month, const char *audience)
+static int run_report(hm_log *log, const hm_cli *cli, const hm_period *month,
+                      const char *audience)
 {
-    hm_cli sub = *cli;
-    char *argv[] = { (char *)"report", (char *)"monthly", (char *)month,
-                     (char *)"--audience", (char *)audience, NULL };
-    sub.no_output_list = true;
-    hm_strbuf dir = HM_STRBUF_INIT;
-    hm_strbuf_addf(&dir, "%s/monthly/%s/%s", cli->out, month, audience);
-    sweep_temporaries(log, dir.buf);
-    hm_strbuf_release(&dir);
-    int code = cmd_report(5, argv, &sub);
+    hm_report_job job;
+    hm_report_result res;
+    char err[1024] = "";
+    cli_report_job_init(cli, &job);
+    job.period = *month;
+    job.audience = audience;
+    char *dir = hm_report_dir(cli->out, month, audience);
+    sweep_temporaries(log, dir);
+    hm_error rc = hm_report_write(&job, &res, err, sizeof err);
+    int code = cli_report_done(cli, &job, &res, rc, err);
     if (code == HM_EXIT_OK)
-        hm_log_printf(log, "report monthly %s (%s) written to %s/monthly/%s/%s", month,
-                      audience, cli->out, month, audience);
+        hm_log_printf(log, "report monthly %s (%s) written to %s", month->label, audience, dir);
     else
-        hm_log_printf(log, "report monthly %s (%s) NOT written (exit %d)", month, audience,
-                      code);
+        hm_log_printf(log, "report monthly %s (%s) NOT written (exit %d)", month->label,
+                      audience, code);
+    hm_report_result_release(&res);
+    free(dir);
     return code;
+}
+
+/*
+ * The month to report from run's arguments (argv[2], else the month
+ * before today) into *period; false with a message printed on a usage
+ * error.
+ */
+static bool run_month(int argc, char **argv, int32_t today, hm_period *period)
+{
+    char err[512], daystr[11];
+    if (argc < 2 || strcmp(argv[1], "monthly") != 0) {
+        cli_error("run needs 'monthly' (see 'himama help run')");
+        return false;
+    }
+    if (argc > 3) {
+        cli_error("unexpected argument '%s' (see 'himama help run')", argv[3]);
+        return false;
+    }
+    if (argc < 3) {
+        hm_period_month_before(today, period);
+        return true;
+    }
+    if (hm_period_parse("monthly", argv[2], NULL, period, err, sizeof err) != HM_OK) {
+        cli_error("run monthly needs a month 'YYYY-MM' (2000-01 or later), not '%s'", argv[2]);
+        return false;
+    }
+    if (period->first > today) {
+        hm_date_format(today, daystr);
+        cli_error("month '%s' is in the future (today is %s)", argv[2], daystr);
+        return false;
+    }
+    return true;
 }
 
 int cmd_run(int argc, char **argv, hm_cli *cli)
 {
-    char month[8], daystr[11], buf[32], buf2[32];
+    char daystr[11], buf[32], buf2[32];
     char *procdir = NULL, *archroot = NULL, *failroot = NULL, *archdir = NULL, *faildir = NULL;
+    char *monthdir = NULL;
+    hm_period period;
     hm_log log = { .fd = -1 };
     run_totals t = { 0 };
     int lockfd = -1, code = HM_EXIT_OK, report_code = HM_EXIT_OK;
     long holder = 0;
     hm_strbuf line = HM_STRBUF_INIT;
 
-    if (argc < 2 || strcmp(argv[1], "monthly") != 0) {
-        cli_error("run needs 'monthly' (see 'himama help run')");
-        return HM_EXIT_USAGE;
-    }
-    if (argc > 3) {
-        cli_error("unexpected argument '%s' (see 'himama help run')", argv[3]);
-        return HM_EXIT_USAGE;
-    }
     int32_t today = hm_today();
+    if (!run_month(argc, argv, today, &period))
+        return HM_EXIT_USAGE;
     hm_date_format(today, daystr);
-    if (argc == 3) {
-        if (!month_ok(argv[2])) {
-            cli_error("run monthly needs a month 'YYYY-MM' (2000-01 or later), not '%s'",
-                      argv[2]);
-            return HM_EXIT_USAGE;
-        }
-        if (strncmp(argv[2], daystr, 7) > 0) {
-            cli_error("month '%s' is in the future (today is %s)", argv[2], daystr);
-            return HM_EXIT_USAGE;
-        }
-        snprintf(month, sizeof month, "%s", argv[2]);
-    } else {
-        int y, m, d;
-        hm_civil_from_days(today, &y, &m, &d);
-        if (--m == 0) {
-            m = 12;
-            y--;
-        }
-        snprintf(month, sizeof month, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
-    }
+    const char *month = period.label;
 
     if (hm_log_open(&log, cli->log) != HM_OK) {
         cli_error("cannot open the log '%s': %s", cli->log, strerror(errno));
@@ -499,11 +502,12 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
             hm_strbuf_addf(&line, ", %zu kept in %s", t.held, procdir);
     }
 
-    raise_to(&report_code, run_report(&log, cli, month, "internal"));
-    raise_to(&report_code, run_report(&log, cli, month, "public"));
+    raise_to(&report_code, run_report(&log, cli, &period, "internal"));
+    raise_to(&report_code, run_report(&log, cli, &period, "public"));
     raise_to(&code, report_code);
+    monthdir = hm_report_dir(cli->out, &period, NULL);
     if (report_code == HM_EXIT_OK)
-        hm_strbuf_addf(&line, "; reports written to %s/monthly/%s", cli->out, month);
+        hm_strbuf_addf(&line, "; reports written to %s", monthdir);
     else
         hm_strbuf_addf(&line, "; reports NOT written (see %s)", cli->log);
 
@@ -529,5 +533,6 @@ out:
     free(failroot);
     free(archdir);
     free(faildir);
+    free(monthdir);
     return code;
 }

@@ -1,20 +1,19 @@
 /*
  * main.c - himama's command line: global options, configuration, and the
- * table that maps subcommands to their functions.  Stages live in their
- * own modules; this file only parses, dispatches and returns exit codes.
+ * table that maps subcommands to their functions (cmd_*.c, one per
+ * command).  Stages live in their own modules and the commands' shared
+ * helpers in cli.c; this file only parses, dispatches and returns exit
+ * codes.
  */
 #include "himama.h"
 #include "himama/cli.h"
 #include "himama/config.h"
-#include "himama/log.h"
 #include "himama/util.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 typedef struct cmd {
     const char *name;
@@ -87,7 +86,8 @@ static const cmd *find_command(const char *name)
     return NULL;
 }
 
-void cli_help(const char *name)
+/* Print the help text of command name (NULL: the overview) to stdout. */
+static void cli_help(const char *name)
 {
     const cmd *c = name ? find_command(name) : NULL;
     if (c) {
@@ -107,7 +107,8 @@ void cli_help(const char *name)
            "exit status: 0 ok, 1 usage, 2 rows rejected, 3 failure, 4 database locked\n");
 }
 
-bool cli_wants_help(int argc, char **argv)
+/* True when argv holds -h or --help (before any "--"). */
+static bool cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0)
@@ -116,54 +117,6 @@ bool cli_wants_help(int argc, char **argv)
             return true;
     }
     return false;
-}
-
-/* The log that cli_error and cli_note copy their messages to, or NULL. */
-static hm_log *cli_log;
-
-void cli_set_log(hm_log *log)
-{
-    cli_log = log;
-}
-
-void cli_error(const char *fmt, ...)
-{
-    va_list ap;
-    if (cli_log) {
-        va_start(ap, fmt);
-        hm_log_vprintf(cli_log, fmt, ap);
-        va_end(ap);
-    }
-    fputs("himama: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-void cli_note(const hm_cli *cli, const char *fmt, ...)
-{
-    va_list ap;
-    if (cli_log) {
-        va_start(ap, fmt);
-        hm_log_vprintf(cli_log, fmt, ap);
-        va_end(ap);
-    }
-    if (cli->quiet)
-        return;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-}
-
-void cli_progress(void *ctx, const char *file, long long rows, unsigned long long bytes,
-                  unsigned long long total)
-{
-    const int64_t *start = ctx;
-    int64_t secs = (int64_t)time(NULL) - *start;
-    fprintf(stderr, "\r  %s: %lld rows, %3.0f%%, %lld rows/s   ", hm_path_base(file), rows,
-            total ? 100.0 * (double)bytes / (double)total : 100.0,
-            secs > 0 ? rows / secs : rows);
 }
 
 /* Take the value of option opt from argv[*i] ("--opt V" or "--opt=V"). */

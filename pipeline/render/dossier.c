@@ -50,30 +50,12 @@ static const char *txt(sqlite3_stmt *st, int i)
     return s ? (const char *)s : "";
 }
 
-/* Bind the per-candidate parameters of st and reset it. */
+/* Reset st and bind its parameters (params.h) for the candidate vid. */
 static hm_error bind_for(dctx *d, sqlite3_stmt *st, const char *vid, const char *qfile)
 {
+    const hm_param_extra who = { ":volunteer_id", vid, 0 };
     sqlite3_reset(st);
-    for (int idx = 1; idx <= sqlite3_bind_parameter_count(st); idx++) {
-        const char *name = sqlite3_bind_parameter_name(st, idx);
-        const char *v = NULL;
-        if (!name)
-            v = NULL;
-        else if (strcmp(name, ":volunteer_id") == 0)
-            v = vid;
-        else if (strcmp(name, ":from") == 0)
-            v = d->p->from;
-        else if (strcmp(name, ":to") == 0)
-            v = d->p->to;
-        else if (strcmp(name, ":audience") == 0)
-            v = d->p->audience;
-        else if (strcmp(name, ":lang") == 0)
-            v = d->p->lang;
-        if (!v || sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT) != SQLITE_OK)
-            return hm_fail(HM_EQUERY, d->err, d->errsz, "%s: unknown parameter '%s'", qfile,
-                        name ? name : "?");
-    }
-    return HM_OK;
+    return hm_params_bind(st, d->p->query, &who, 1, qfile, d->err, d->errsz);
 }
 
 /* Draw wrapped text from (x, *y) down, no lower than floor; false when cut. */

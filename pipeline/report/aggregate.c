@@ -34,55 +34,11 @@
 #include <time.h>
 
 
-/* The first day of the month m (1..12, may overflow by one) of year y. */
-static int32_t month_start(int y, int m)
-{
-    if (m < 1) {
-        m += 12;
-        y--;
-    } else if (m > 12) {
-        m -= 12;
-        y++;
-    }
-    return hm_days_from_civil(y, m, 1);
-}
-
-bool hm_aggregate_dates_for(const char *kind, const char *from, const char *to,
-                            hm_aggregate_dates *d)
-{
-    int32_t f, t;
-    int y, m, dd;
-    if (!from || !to || !hm_date_parse_iso(from, &f) || !hm_date_parse_iso(to, &t) || t < f)
-        return false;
-    hm_civil_from_days(f, &y, &m, &dd);
-    if (kind && strcmp(kind, "monthly") == 0) {
-        hm_date_format(month_start(y, m - 1), d->prev_from);
-        hm_date_format(f - 1, d->prev_to);
-    } else {
-        hm_date_format(f - (t - f + 1), d->prev_from);
-        hm_date_format(f - 1, d->prev_to);
-    }
-    hm_civil_from_days(t, &y, &m, &dd);
-    hm_date_format(hm_days_from_civil(y, 1, 1), d->ytd_from);
-    hm_date_format(month_start(y, m + 1), d->next_from);
-    hm_date_format(month_start(y, m + 2) - 1, d->next_to);
-    return true;
-}
-
-/* The named parameters a query may use. */
-typedef struct param {
-    const char *name;    /* with its ':' prefix */
-    const char *value;
-} param;
-
-enum { NPARAMS = 13 };
-
 /* Everything one run needs beside the template. */
 typedef struct run {
     sqlite3 *db;
     const hm_aggregate_params *ap;
     bool public_aud;
-    param params[NPARAMS];
     bool **hidden;       /* per model section: which columns to drop once it is built */
     struct refs *refs;   /* the placeholders of the template's texts, resolved */
     hm_error read_rc;    /* the first failure to read a spilled row for a placeholder */
@@ -162,38 +118,6 @@ static hm_error spill_row(run *R, hm_section *sec, const hm_value *row)
     return HM_OK;
 }
 
-/* Bind the parameters st names; an unknown one is an error. */
-static hm_error bind_params(run *R, sqlite3_stmt *st, const char *qpath)
-{
-    int nbound = 0;
-    for (size_t i = 0; i < NPARAMS; i++) {
-        int idx = sqlite3_bind_parameter_index(st, R->params[i].name);
-        if (idx <= 0)
-            continue;
-        const char *v = R->params[i].value;
-        int rc = v ? sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT)
-                   : sqlite3_bind_null(st, idx);
-        if (rc != SQLITE_OK)
-            return hm_fail(HM_EQUERY, R->err, R->errsz, "%s: cannot bind '%s': %s", qpath,
-                        R->params[i].name, sqlite3_errmsg(R->db));
-        nbound++;
-    }
-    int n = sqlite3_bind_parameter_count(st);
-    if (nbound == n)
-        return HM_OK;
-    for (int idx = 1; idx <= n; idx++) {
-        const char *name = sqlite3_bind_parameter_name(st, idx);
-        bool known = false;
-        for (size_t i = 0; name && i < NPARAMS; i++)
-            known |= strcmp(name, R->params[i].name) == 0;
-        if (!known)
-            return hm_fail(HM_EQUERY, R->err, R->errsz, "%s: unknown parameter '%s' (known: "
-                        ":from :to :prev_from :prev_to :ytd_from :next_from :next_to :today "
-                        ":audience :lang :kind :period :org)", qpath, name ? name : "?");
-    }
-    return HM_OK;
-}
-
 /*
  * Run the statements of sql; the rows of the last one that returns
  * columns go into sec->table, whose columns are already set.
@@ -216,7 +140,8 @@ static hm_error run_query(run *R, hm_section *sec, const char *qpath, const char
         }
         if (!st)
             continue;   /* only a comment or white space */
-        if ((rc = bind_params(R, st, qpath)) != HM_OK) {
+        if ((rc = hm_params_bind(st, R->ap->query, NULL, 0, qpath, R->err, R->errsz)) !=
+            HM_OK) {
             sqlite3_finalize(st);
             goto out;
         }
@@ -287,45 +212,31 @@ out:
 }
 
 /*
- * The value a placeholder body ref ("id.col", "id.col:N", "id.col:last")
- * names in r, with its column's spec in *spec; for "id.rows" the count
- * goes into buf instead.  NULL when there is no such value, or when a
- * spilled row cannot be read (R->read_rc and R->err then say why).  The
- * value is valid until the next lookup.
+ * The value ref (HM_REF_CELL) names in r, with its column's spec in
+ * *spec; for HM_REF_ROWS the row count goes into buf instead.  NULL when
+ * there is no such value, or when a spilled row cannot be read
+ * (R->read_rc and R->err then say why).  The value is valid until the
+ * next lookup.
  */
-static const hm_value *lookup(run *R, const hm_report *r, const char *ref, char *buf,
+static const hm_value *lookup(run *R, const hm_report *r, const hm_tmpl_ref *ref, char *buf,
                               size_t bufsz, const hm_colspec **spec)
 {
-    char id[80], col[80], sel[16] = "";
-    const char *dot = strchr(ref, '.');
-    const char *colon = dot ? strchr(dot, ':') : NULL;
     *spec = NULL;
-    if (!dot || (size_t)(dot - ref) >= sizeof id)
+    if (ref->kind != HM_REF_ROWS && ref->kind != HM_REF_CELL)
         return NULL;
-    snprintf(id, sizeof id, "%.*s", (int)(dot - ref), ref);
-    if (colon) {
-        snprintf(col, sizeof col, "%.*s", (int)(colon - dot - 1), dot + 1);
-        snprintf(sel, sizeof sel, "%s", colon + 1);
-    } else {
-        snprintf(col, sizeof col, "%s", dot + 1);
-    }
     for (size_t s = 0; s < r->nsec; s++) {
         const hm_table *t = &r->sec[s].table;
-        if (strcmp(r->sec[s].id, id) != 0)
+        if (strcmp(r->sec[s].id, ref->id) != 0)
             continue;
         size_t nrows = hm_table_rows(t);
-        if (strcmp(col, "rows") == 0 && !colon) {
+        if (ref->kind == HM_REF_ROWS) {
             snprintf(buf, bufsz, "%zu", nrows);
             return NULL;
         }
         for (size_t c = 0; c < t->ncol; c++) {
-            if (strcmp(t->cols[c].name, col) != 0)
+            if (strcmp(t->cols[c].name, ref->col) != 0)
                 continue;
-            size_t row = 0;
-            if (strcmp(sel, "last") == 0)
-                row = nrows ? nrows - 1 : 0;
-            else if (sel[0])
-                row = (size_t)strtoul(sel, NULL, 10) - 1;
+            size_t row = ref->last ? (nrows ? nrows - 1 : 0) : ref->row;
             if (row >= nrows)
                 return NULL;
             const hm_value *v;
@@ -344,42 +255,39 @@ static const hm_value *lookup(run *R, const hm_report *r, const char *ref, char 
     return NULL;
 }
 
-/* Whether ref names a value of the run rather than of a section. */
-static bool run_ref(const char *ref)
-{
-    static const char *const names[] = { "period", "year", "month", "from", "to", "org",
-                                         "generated", NULL };
-    for (const char *const *n = names; *n; n++)
-        if (strcmp(ref, *n) == 0)
-            return true;
-    return false;
-}
-
-/* The text a placeholder of the run (run_ref) stands for, into buf. */
-static void run_placeholder(run *R, const hm_report *r, const char *ref, char *buf,
+/* The text the value of the run `which` stands for, into buf. */
+static void run_placeholder(run *R, const hm_report *r, hm_tmpl_run_value which, char *buf,
                             size_t bufsz)
 {
-    const hm_aggregate_params *ap = R->ap;
+    const hm_query_params *q = R->ap->query;
     buf[0] = '\0';
-    if (strcmp(ref, "period") == 0) {
-        snprintf(buf, bufsz, "%s", ap->period ? ap->period : "");
-    } else if (strcmp(ref, "year") == 0) {
-        snprintf(buf, bufsz, "%.4s", ap->from);
-    } else if (strcmp(ref, "month") == 0) {
-        snprintf(buf, bufsz, "%d", atoi(ap->from + 5));
-    } else if (strcmp(ref, "from") == 0) {
-        snprintf(buf, bufsz, "%s", ap->from);
-    } else if (strcmp(ref, "to") == 0) {
-        snprintf(buf, bufsz, "%s", ap->to);
-    } else if (strcmp(ref, "org") == 0) {
-        snprintf(buf, bufsz, "%s", ap->org ? ap->org : "");
-    } else if (strcmp(ref, "generated") == 0) {
+    switch (which) {
+    case HM_RUN_PERIOD:
+        snprintf(buf, bufsz, "%s", q->period.label);
+        break;
+    case HM_RUN_YEAR:
+        snprintf(buf, bufsz, "%.4s", q->period.from);
+        break;
+    case HM_RUN_MONTH:
+        snprintf(buf, bufsz, "%d", atoi(q->period.from + 5));
+        break;
+    case HM_RUN_FROM:
+        snprintf(buf, bufsz, "%s", q->period.from);
+        break;
+    case HM_RUN_TO:
+        snprintf(buf, bufsz, "%s", q->period.to);
+        break;
+    case HM_RUN_ORG:
+        snprintf(buf, bufsz, "%s", q->org ? q->org : "");
+        break;
+    case HM_RUN_GENERATED:
         snprintf(buf, bufsz, "%s", r->generated_at);
+        break;
     }
 }
 
 /* The text a placeholder naming a section's value stands for, into buf. */
-static void section_placeholder(run *R, const hm_report *r, const char *ref, char *buf,
+static void section_placeholder(run *R, const hm_report *r, const hm_tmpl_ref *ref, char *buf,
                                 size_t bufsz)
 {
     const hm_colspec *spec;
@@ -392,7 +300,7 @@ static void section_placeholder(run *R, const hm_report *r, const char *ref, cha
 }
 
 /* True when the value ref points at is set: not NULL, not 0, not "". */
-static bool section_value_set(run *R, const hm_report *r, const char *ref)
+static bool section_value_set(run *R, const hm_report *r, const hm_tmpl_ref *ref)
 {
     char buf[32];
     const hm_colspec *spec;
@@ -409,16 +317,18 @@ static bool section_value_set(run *R, const hm_report *r, const char *ref)
 }
 
 /*
- * The placeholders of the template's texts that name a section's value,
- * each resolved (text, and whether set, for note_if) as soon as its
- * section is built and before its hidden columns are dropped, by the
- * thread that built it.  Texts are then filled from here, in any thread,
- * once the sections they quote are built (pool.built).
+ * The placeholders of the template's texts, each parsed once
+ * (hm_tmpl_ref_parse).  Those that name a section's value are resolved
+ * (text, and whether set, for note_if) as soon as their section is built
+ * and before its hidden columns are dropped, by the thread that built it.
+ * Texts are then filled from here, in any thread, once the sections they
+ * quote are built (pool.built).
  */
 typedef struct ref_entry {
-    char *ref;           /* the placeholder's body: "id.col", "id.col:3", "id.rows" */
+    char *body;          /* the placeholder's body: "period", "id.col", "id.col:3", "id.rows" */
+    hm_tmpl_ref ref;     /* the same, parsed */
     size_t owner;        /* the model section it names, SIZE_MAX for none */
-    char *text;          /* resolved: what it stands for */
+    char *text;          /* resolved: what it stands for (a section's value) */
     bool set;            /* resolved: the value is set (note_if) */
 } ref_entry;
 
@@ -427,77 +337,57 @@ typedef struct refs {
     size_t n, alloc;
 } refs;
 
-/* The entry for ref (NULL when ref was never collected). */
-static const ref_entry *ref_find(const refs *rs, const char *ref)
+/* The entry for body (NULL when it was never collected). */
+static const ref_entry *ref_find(const refs *rs, const char *body)
 {
     for (size_t i = 0; i < rs->n; i++)
-        if (strcmp(rs->e[i].ref, ref) == 0)
+        if (strcmp(rs->e[i].body, body) == 0)
             return &rs->e[i];
     return NULL;
 }
 
-/* The model section whose id begins ref ("id.…"), SIZE_MAX for none. */
-static size_t ref_owner(const hm_report *r, const char *ref)
+/* The model section whose id ref names, SIZE_MAX for none. */
+static size_t ref_owner(const hm_report *r, const hm_tmpl_ref *ref)
 {
-    const char *dot = strchr(ref, '.');
-    if (!dot)
+    if (!ref->id)
         return SIZE_MAX;
-    size_t len = (size_t)(dot - ref);
     for (size_t s = 0; s < r->nsec; s++)
-        if (strlen(r->sec[s].id) == len && strncmp(r->sec[s].id, ref, len) == 0)
+        if (strcmp(r->sec[s].id, ref->id) == 0)
             return s;
     return SIZE_MAX;
 }
 
-/* Collect ref (a placeholder's body) unless it names a value of the run. */
-static void ref_add(refs *rs, const hm_report *r, const char *ref)
+/* Collect body (a placeholder's) once. */
+static void ref_add(refs *rs, const hm_report *r, const char *body)
 {
-    if (run_ref(ref) || ref_find(rs, ref))
+    if (ref_find(rs, body))
         return;
     if (rs->n == rs->alloc) {
         rs->alloc = rs->alloc ? 2 * rs->alloc : 16;
         rs->e = hm_xrealloc(rs->e, rs->alloc * sizeof *rs->e);
     }
-    rs->e[rs->n++] = (ref_entry){ .ref = hm_xstrdup(ref), .owner = ref_owner(r, ref),
-                                  .text = NULL, .set = false };
+    ref_entry *e = &rs->e[rs->n++];
+    memset(e, 0, sizeof *e);
+    e->body = hm_xstrdup(body);
+    hm_tmpl_ref_parse(body, &e->ref);
+    e->owner = ref_owner(r, &e->ref);
 }
 
-/*
- * Walk text as a template writes it: each character of literal text to
- * lit (NULL: skip them), with {{ and }} standing for the braces
- * themselves, and each placeholder's body ({…}) to ref.
- */
-static void scan_text(const char *text, void (*lit)(void *, char), void (*ref)(void *, const char *),
-                      void *arg)
+/* The placeholders of one text, to each(arg, body); the text was checked. */
+static void text_refs(const char *text, hm_error (*each)(void *, const char *), void *arg)
 {
-    for (const char *s = text; s && *s; s++) {
-        if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
-            if (lit)
-                lit(arg, *s);
-            s++;
-            continue;
-        }
-        const char *e = *s == '{' ? strchr(s, '}') : NULL;
-        if (!e) {
-            if (lit)
-                lit(arg, *s);
-            continue;
-        }
-        char body[200];
-        snprintf(body, sizeof body, "%.*s", (int)(e - s - 1), s + 1);
-        ref(arg, body);
-        s = e;
-    }
+    const hm_tmpl_scanner sc = { NULL, each, NULL };
+    hm_tmpl_scan(text, &sc, arg);
 }
 
 /* Call each(arg, body) for every placeholder of section ts's texts, and its note_if. */
-static void section_refs(const hm_tmpl_section *ts, void (*each)(void *, const char *),
+static void section_refs(const hm_tmpl_section *ts, hm_error (*each)(void *, const char *),
                          void *arg)
 {
-    scan_text(ts->heading, NULL, each, arg);
-    scan_text(ts->intro, NULL, each, arg);
-    scan_text(ts->empty, NULL, each, arg);
-    scan_text(ts->note, NULL, each, arg);
+    text_refs(ts->heading, each, arg);
+    text_refs(ts->intro, each, arg);
+    text_refs(ts->empty, each, arg);
+    text_refs(ts->note, each, arg);
     if (ts->note_if)
         each(arg, ts->note_if);
 }
@@ -507,10 +397,11 @@ typedef struct collect {
     const hm_report *r;
 } collect;
 
-static void collect_one(void *arg, const char *ref)
+static hm_error collect_one(void *arg, const char *body)
 {
     collect *c = arg;
-    ref_add(c->rs, c->r, ref);
+    ref_add(c->rs, c->r, body);
+    return HM_OK;
 }
 
 /* Collect every placeholder of the template's texts for the model r. */
@@ -518,9 +409,9 @@ static void refs_collect(refs *rs, const hm_template *tmpl, const hm_report *r,
                          const size_t *tidx)
 {
     collect c = { rs, r };
-    scan_text(tmpl->title, NULL, collect_one, &c);
-    scan_text(tmpl->subtitle, NULL, collect_one, &c);
-    scan_text(tmpl->footer, NULL, collect_one, &c);
+    text_refs(tmpl->title, collect_one, &c);
+    text_refs(tmpl->subtitle, collect_one, &c);
+    text_refs(tmpl->footer, collect_one, &c);
     for (size_t s = 0; s < r->nsec; s++)
         section_refs(&tmpl->sec[tidx[s]], collect_one, &c);
 }
@@ -528,7 +419,8 @@ static void refs_collect(refs *rs, const hm_template *tmpl, const hm_report *r,
 static void refs_free(refs *rs)
 {
     for (size_t i = 0; i < rs->n; i++) {
-        free(rs->e[i].ref);
+        free(rs->e[i].body);
+        hm_tmpl_ref_release(&rs->e[i].ref);
         free(rs->e[i].text);
     }
     free(rs->e);
@@ -543,21 +435,21 @@ static void refs_resolve(run *R, const hm_report *r, size_t s)
         ref_entry *e = &R->refs->e[i];
         if (e->owner != s)
             continue;
-        section_placeholder(R, r, e->ref, val, sizeof val);
+        section_placeholder(R, r, &e->ref, val, sizeof val);
         e->text = hm_xstrdup(val);
-        e->set = section_value_set(R, r, e->ref);
+        e->set = section_value_set(R, r, &e->ref);
     }
 }
 
 /* The text a placeholder stands for, into buf (its section resolved). */
-static void placeholder(run *R, const hm_report *r, const char *ref, char *buf,
+static void placeholder(run *R, const hm_report *r, const char *body, char *buf,
                         size_t bufsz)
 {
-    if (run_ref(ref)) {
-        run_placeholder(R, r, ref, buf, bufsz);
+    const ref_entry *e = ref_find(R->refs, body);
+    if (e && e->ref.kind == HM_REF_RUN) {
+        run_placeholder(R, r, e->ref.run, buf, bufsz);
         return;
     }
-    const ref_entry *e = ref_find(R->refs, ref);
     snprintf(buf, bufsz, "%s", e && e->text ? e->text : "");
 }
 
@@ -568,27 +460,29 @@ typedef struct filler {
     hm_strbuf sb;
 } filler;
 
-static void fill_lit(void *arg, char c)
+static void fill_lit(void *arg, const char *s, size_t n)
 {
-    hm_strbuf_addc(&((filler *)arg)->sb, c);
+    hm_strbuf_add(&((filler *)arg)->sb, s, n);
 }
 
-static void fill_ref(void *arg, const char *ref)
+static hm_error fill_ref(void *arg, const char *body)
 {
     filler *f = arg;
     char val[256];
-    placeholder(f->R, f->r, ref, val, sizeof val);
+    placeholder(f->R, f->r, body, val, sizeof val);
     hm_strbuf_adds(&f->sb, val);
+    return HM_OK;
 }
 
 /* text with its placeholders filled (caller frees); NULL stays NULL. */
 static char *fill(run *R, const hm_report *r, const char *text)
 {
+    static const hm_tmpl_scanner sc = { fill_lit, fill_ref, NULL };
     if (!text)
         return NULL;
     filler f = { R, r, HM_STRBUF_INIT };
     hm_strbuf_init(&f.sb);
-    scan_text(text, fill_lit, fill_ref, &f);
+    hm_tmpl_scan(text, &sc, &f);
     return hm_strbuf_detach(&f.sb);
 }
 
@@ -814,14 +708,13 @@ typedef struct quoted {
     bool ok;
 } quoted;
 
-static void quoted_one(void *arg, const char *ref)
+static hm_error quoted_one(void *arg, const char *body)
 {
     quoted *q = arg;
-    if (run_ref(ref))
-        return;
-    const ref_entry *e = ref_find(q->rs, ref);
+    const ref_entry *e = ref_find(q->rs, body);
     if (e && e->owner != SIZE_MAX && !q->p->built[e->owner])
         q->ok = false;
+    return HM_OK;
 }
 
 /* Whether section s (or, for s == n, the report's own texts) can be filled (p locked). */
@@ -951,59 +844,49 @@ static hm_error build_all(run *R, const hm_template *tmpl, hm_report *r,
     return f.rc;
 }
 
+/* A new model for the run's parameters, with no section yet. */
+static hm_report *report_new(const hm_query_params *q)
+{
+    char now[21];
+    hm_report *r = hm_xcalloc(1, sizeof *r);
+    r->kind = hm_xstrdup(hm_period_kind_name(q->period.kind));
+    r->period = hm_xstrdup(q->period.label);
+    r->from = hm_xstrdup(q->period.from);
+    r->to = hm_xstrdup(q->period.to);
+    r->audience = hm_xstrdup(q->audience);
+    r->lang = hm_xstrdup(q->lang);
+    r->org = hm_xstrdup(q->org ? q->org : "");
+    hm_time_format(hm_now(), now);
+    now[10] = ' ';
+    now[16] = '\0';
+    r->generated_at = hm_xstrdup(now);
+    return r;
+}
+
 hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_params *ap,
                       hm_report **out, char *err, size_t errsz)
 {
-    hm_aggregate_dates d;
+    const hm_query_params *q = ap->query;
     hm_report *r = NULL;
     size_t *tidx = NULL;
-    char today[11], now[21];
     hm_error rc = HM_OK;
     run R;
     refs rs = { 0 };
     memset(&R, 0, sizeof R);
     *out = NULL;
 
-    if (!ap->audience || (strcmp(ap->audience, "internal") != 0 &&
-                          strcmp(ap->audience, "public") != 0))
+    if (!q || !q->audience || (strcmp(q->audience, "internal") != 0 &&
+                               strcmp(q->audience, "public") != 0))
         return hm_fail(HM_EUSAGE, err, errsz, "audience must be 'internal' or 'public'");
-    if (!ap->queries_dir || !ap->kind || !ap->lang)
-        return hm_fail(HM_EUSAGE, err, errsz, "kind, language and queries folder are required");
-    if (!hm_aggregate_dates_for(ap->kind, ap->from, ap->to, &d))
-        return hm_fail(HM_EUSAGE, err, errsz, "bad period '%s' to '%s'",
-                    ap->from ? ap->from : "", ap->to ? ap->to : "");
-    if (ap->today)
-        snprintf(today, sizeof today, "%s", ap->today);
-    else
-        hm_date_format(hm_today(), today);
+    if (!ap->queries_dir || !q->lang)
+        return hm_fail(HM_EUSAGE, err, errsz, "language and queries folder are required");
 
     R.db = db;
     R.ap = ap;
-    R.public_aud = strcmp(ap->audience, "public") == 0;
+    R.public_aud = strcmp(q->audience, "public") == 0;
     R.err = err;
     R.errsz = errsz;
-    const param params[NPARAMS] = {
-        { ":from", ap->from }, { ":to", ap->to },
-        { ":prev_from", d.prev_from }, { ":prev_to", d.prev_to },
-        { ":ytd_from", d.ytd_from }, { ":next_from", d.next_from }, { ":next_to", d.next_to },
-        { ":today", today }, { ":audience", ap->audience }, { ":lang", ap->lang },
-        { ":kind", ap->kind }, { ":period", ap->period }, { ":org", ap->org ? ap->org : "" },
-    };
-    memcpy(R.params, params, sizeof params);
-
-    r = hm_xcalloc(1, sizeof *r);
-    r->kind = hm_xstrdup(ap->kind);
-    r->period = hm_xstrdup(ap->period ? ap->period : "");
-    r->from = hm_xstrdup(ap->from);
-    r->to = hm_xstrdup(ap->to);
-    r->audience = hm_xstrdup(ap->audience);
-    r->lang = hm_xstrdup(ap->lang);
-    r->org = hm_xstrdup(ap->org ? ap->org : "");
-    hm_time_format(hm_now(), now);
-    now[10] = ' ';
-    now[16] = '\0';
-    r->generated_at = hm_xstrdup(now);
-
+    r = report_new(q);
     r->sec = hm_xcalloc(tmpl->nsec + 1, sizeof *r->sec);
     R.hidden = hm_xcalloc(tmpl->nsec + 1, sizeof *R.hidden);
     tidx = hm_xcalloc(tmpl->nsec + 1, sizeof *tidx);

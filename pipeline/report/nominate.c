@@ -414,41 +414,23 @@ static int col_of(sqlite3_stmt *st, const char *name)
     return -1;
 }
 
-/* Bind the scorecard's parameters; an unknown one is an error. */
+/* Bind the scorecard's parameters: the common ones (params.h) and the
+ * rules' (quotas, thresholds, :w_KEY weights); an unknown one is an error. */
 static hm_error bind_all(nw *x, sqlite3_stmt *st, const char *qpath, const char *quotas)
 {
-    const hm_nominate_params *p = x->p;
-    for (int idx = 1; idx <= sqlite3_bind_parameter_count(st); idx++) {
-        const char *name = sqlite3_bind_parameter_name(st, idx);
-        int rc = SQLITE_MISUSE;
-        if (!name)
-            rc = SQLITE_MISUSE;
-        else if (strcmp(name, ":from") == 0)
-            rc = sqlite3_bind_text(st, idx, p->from, -1, SQLITE_TRANSIENT);
-        else if (strcmp(name, ":to") == 0)
-            rc = sqlite3_bind_text(st, idx, p->to, -1, SQLITE_TRANSIENT);
-        else if (strcmp(name, ":audience") == 0)
-            rc = sqlite3_bind_text(st, idx, p->audience, -1, SQLITE_TRANSIENT);
-        else if (strcmp(name, ":lang") == 0)
-            rc = sqlite3_bind_text(st, idx, p->lang, -1, SQLITE_TRANSIENT);
-        else if (strcmp(name, ":quotas") == 0)
-            rc = sqlite3_bind_text(st, idx, quotas, -1, SQLITE_TRANSIENT);
-        else if (strcmp(name, ":quota_default") == 0)
-            rc = sqlite3_bind_int64(st, idx, x->c->quota_default);
-        else if (strcmp(name, ":min_call_months") == 0)
-            rc = sqlite3_bind_int64(st, idx, x->c->min_call_months);
-        else if (strcmp(name, ":min_months_paired") == 0)
-            rc = sqlite3_bind_int64(st, idx, x->c->min_months_paired);
-        else if (strncmp(name, ":w_", 3) == 0) {
-            for (int i = 0; i < HM_NOM_NFIG; i++)
-                if (strcmp(name + 3, hm_nom_figures[i].key) == 0)
-                    rc = sqlite3_bind_int64(st, idx, x->c->weight[i]);
-        }
-        if (rc != SQLITE_OK)
-            return hm_fail(HM_EQUERY, x->err, x->errsz, "%s: unknown parameter '%s'", qpath,
-                        name ? name : "?");
+    enum { NFIXED = 4 };
+    hm_param_extra ex[NFIXED + HM_NOM_NFIG] = {
+        { ":quotas", quotas, 0 },
+        { ":quota_default", NULL, x->c->quota_default },
+        { ":min_call_months", NULL, x->c->min_call_months },
+        { ":min_months_paired", NULL, x->c->min_months_paired },
+    };
+    char wname[HM_NOM_NFIG][64];
+    for (int i = 0; i < HM_NOM_NFIG; i++) {
+        snprintf(wname[i], sizeof wname[i], ":w_%s", hm_nom_figures[i].key);
+        ex[NFIXED + i] = (hm_param_extra){ wname[i], NULL, x->c->weight[i] };
     }
-    return HM_OK;
+    return hm_params_bind(st, x->p->query, ex, NFIXED + HM_NOM_NFIG, qpath, x->err, x->errsz);
 }
 
 /* Keep the current row as a candidate. */

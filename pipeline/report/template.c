@@ -20,10 +20,90 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Placeholders every text may use, filled from the report's parameters. */
-static const char *const global_names[] = {
+/* Placeholders every text may use, filled from the report's parameters
+ * (in the order of hm_tmpl_run_value). */
+static const char *const run_names[] = {
     "period", "year", "month", "from", "to", "org", "generated", NULL
 };
+
+hm_error hm_tmpl_scan(const char *text, const hm_tmpl_scanner *sc, void *arg)
+{
+    hm_error rc;
+    const char *s = text, *start = text;   /* start: literal text not yet handed on */
+    for (; s && *s; s++) {
+        if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
+            if (sc->lit)
+                sc->lit(arg, start, (size_t)(s + 1 - start));   /* up to one brace */
+            start = ++s + 1;
+            continue;
+        }
+        const char *e = *s == '{' ? strchr(s, '}') : NULL;
+        bool brace = *s == '{' || *s == '}';
+        if (!e && !(brace && sc->bad))
+            continue;   /* literal, handed on with its run */
+        if (sc->lit && s > start)
+            sc->lit(arg, start, (size_t)(s - start));
+        if (!e)
+            return sc->bad(arg, *s == '}' ? "'}' without '{' (write '}}' for a brace)"
+                                          : "'{' without '}' (write '{{' for a brace)");
+        char *body = hm_xstrndup(s + 1, (size_t)(e - s - 1));
+        rc = sc->ref(arg, body);
+        free(body);
+        if (rc != HM_OK)
+            return rc;
+        s = e;
+        start = e + 1;
+    }
+    if (sc->lit && s && s > start)
+        sc->lit(arg, start, (size_t)(s - start));
+    return HM_OK;
+}
+
+void hm_tmpl_ref_parse(const char *body, hm_tmpl_ref *ref)
+{
+    memset(ref, 0, sizeof *ref);
+    for (size_t i = 0; run_names[i]; i++)
+        if (strcmp(body, run_names[i]) == 0) {
+            ref->kind = HM_REF_RUN;
+            ref->run = (hm_tmpl_run_value)i;
+            return;
+        }
+    ref->kind = HM_REF_UNKNOWN;
+    if (!strchr(body, '.'))
+        return;
+    ref->buf_ = hm_xstrdup(body);
+    char *dot = strchr(ref->buf_, '.'), *colon = strchr(dot + 1, ':');
+    *dot = '\0';
+    ref->id = ref->buf_;
+    ref->col = dot + 1;
+    if (colon) {
+        *colon = '\0';
+        ref->sel = colon + 1;
+    }
+    if (strcmp(ref->col, "rows") == 0 && !colon) {
+        ref->kind = HM_REF_ROWS;
+        ref->col = NULL;
+        return;
+    }
+    ref->kind = HM_REF_CELL;
+    ref->row_ok = true;
+    if (!ref->sel)
+        return;
+    char *end;
+    long v = strtol(ref->sel, &end, 10);
+    ref->last = strcmp(ref->sel, "last") == 0;
+    ref->row_ok = ref->last || (end != ref->sel && !*end && v >= 1);
+    if (ref->last)
+        ref->row = SIZE_MAX;
+    else if (ref->sel[0])
+        ref->row = (size_t)strtoul(ref->sel, NULL, 10) - 1;
+}
+
+void hm_tmpl_ref_release(hm_tmpl_ref *ref)
+{
+    free(ref->buf_);
+    ref->buf_ = NULL;
+}
 
 bool hm_template_name_ok(const char *s)
 {
@@ -353,66 +433,59 @@ static const hm_tmpl_col *find_col(const hm_tmpl_section *s, const char *name)
  * Check one placeholder body ("period", "id.rows", "id.col", "id.col:N",
  * "id.col:last") against the template.
  */
-static hm_error check_ref(parser *p, const hm_template *t, int line, const char *ref)
+static hm_error check_ref(parser *p, const hm_template *t, int line, const char *body)
 {
-    for (const char *const *g = global_names; *g; g++)
-        if (strcmp(ref, *g) == 0)
-            return HM_OK;
-    const char *dot = strchr(ref, '.');
-    if (!dot)
-        return perr(p, line, "unknown placeholder '{%s}'", ref);
-    char *id = hm_xstrndup(ref, (size_t)(dot - ref));
-    const char *colon = strchr(dot + 1, ':');
-    char *col = colon ? hm_xstrndup(dot + 1, (size_t)(colon - dot - 1)) : hm_xstrdup(dot + 1);
+    hm_tmpl_ref ref;
     hm_error rc = HM_OK;
-    const hm_tmpl_section *s = hm_template_find(t, id);
-    if (!s) {
-        rc = perr(p, line, "placeholder '{%s}' names no section '%s'", ref, id);
-    } else if (strcmp(col, "rows") == 0 && !colon) {
+    const hm_tmpl_section *s = NULL;
+    const hm_tmpl_col *c = NULL;
+    hm_tmpl_ref_parse(body, &ref);
+    if (ref.kind == HM_REF_RUN)
         rc = HM_OK;
-    } else if (!find_col(s, col)) {
+    else if (ref.kind == HM_REF_UNKNOWN)
+        rc = perr(p, line, "unknown placeholder '{%s}'", body);
+    else if (!(s = hm_template_find(t, ref.id)))
+        rc = perr(p, line, "placeholder '{%s}' names no section '%s'", body, ref.id);
+    else if (ref.kind == HM_REF_ROWS)
+        rc = HM_OK;
+    else if (!(c = find_col(s, ref.col)))
         rc = perr(p, line, "placeholder '{%s}': section '%s' declares no column '%s'",
-                  ref, id, col);
-    } else if (find_col(s, col)->internal) {
+                  body, ref.id, ref.col);
+    else if (c->internal)
         rc = perr(p, line, "placeholder '{%s}': column '%s' is internal and cannot be "
-                  "quoted in a sentence", ref, col);
-    } else if (colon) {
-        char *end;
-        long v = strtol(colon + 1, &end, 10);
-        if (strcmp(colon + 1, "last") != 0 && (end == colon + 1 || *end || v < 1))
-            rc = perr(p, line, "placeholder '{%s}': the row must be a number from 1 or "
-                      "'last'", ref);
-    }
-    free(id);
-    free(col);
+                  "quoted in a sentence", body, ref.col);
+    else if (!ref.row_ok)
+        rc = perr(p, line, "placeholder '{%s}': the row must be a number from 1 or "
+                  "'last'", body);
+    hm_tmpl_ref_release(&ref);
     return rc;
+}
+
+/* check_text's state: the template and the text's line, for messages. */
+typedef struct checker {
+    parser *p;
+    const hm_template *t;
+    int line;
+} checker;
+
+static hm_error check_one(void *arg, const char *body)
+{
+    checker *c = arg;
+    return check_ref(c->p, c->t, c->line, body);
+}
+
+static hm_error check_brace(void *arg, const char *why)
+{
+    checker *c = arg;
+    return perr(c->p, c->line, "%s", why);
 }
 
 /* Check every {placeholder} in text; "{{" and "}}" stand for braces. */
 static hm_error check_text(parser *p, const hm_template *t, int line, const char *text)
 {
-    if (!text)
-        return HM_OK;
-    for (const char *s = text; *s; s++) {
-        if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
-            s++;
-            continue;
-        }
-        if (*s == '}')
-            return perr(p, line, "'}' without '{' (write '}}' for a brace)");
-        if (*s != '{')
-            continue;
-        const char *e = strchr(s, '}');
-        if (!e)
-            return perr(p, line, "'{' without '}' (write '{{' for a brace)");
-        char *ref = hm_xstrndup(s + 1, (size_t)(e - s - 1));
-        hm_error rc = check_ref(p, t, line, ref);
-        free(ref);
-        if (rc != HM_OK)
-            return rc;
-        s = e;
-    }
-    return HM_OK;
+    static const hm_tmpl_scanner sc = { NULL, check_one, check_brace };
+    checker c = { p, t, line };
+    return hm_tmpl_scan(text, &sc, &c);
 }
 
 /* Checks that need the whole template: required keys, charts, placeholders. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/bench/queries.sh - time each report query on a database, with the
-# parameters the monthly report binds (see pipeline/report/aggregate.c), in the
-# sqlite3 shell with .timer on.  Not a test.
+# parameters the monthly report binds (the table in pipeline/report/params.c,
+# listed in include/himama/params.h), in the sqlite3 shell with .timer on.
+# Not a test.
 #
 #   tests/bench/queries.sh DB YYYY-MM [QUERY...]
 #

@@ -1,0 +1,66 @@
+/*
+ * params.h - the named parameters a query file may use, bound from one
+ * table (params.c) for every stage that runs queries: the report's
+ * sections (aggregate.c), the nominations scorecard (nominate.c) and the
+ * dossiers (dossier.c).  tests/bench/queries.sh binds the same list.
+ *
+ *   :from :to             the period, inclusive, 'YYYY-MM-DD'
+ *   :prev_from :prev_to   the period before (the previous month for a
+ *                         monthly report, else as many days just before)
+ *   :ytd_from             1 January of :to's year
+ *   :next_from :next_to   the calendar month after :to's month
+ *   :today                the day of the run
+ *   :audience             'internal' or 'public'
+ *   :lang                 'zh' or 'en'
+ *   :kind                 'monthly', 'halfyear', 'annual' or 'range'
+ *   :period               the period's label ('2026-10', '2026-H1', ...)
+ *   :org                  the organisation ('' when none)
+ *
+ * A caller may add parameters of its own (hm_param_extra: the scorecard's
+ * weights, a dossier's volunteer).  Any other named parameter in a query
+ * is an error, so a typo cannot bind NULL silently.
+ */
+#ifndef HIMAMA_PARAMS_H
+#define HIMAMA_PARAMS_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "himama.h"
+#include "himama/period.h"
+
+/* What the queries of one report see. */
+typedef struct hm_query_params {
+    hm_period period;         /* :from :to :prev_* :ytd_from :next_* :kind :period */
+    const char *audience;     /* :audience, "internal" or "public" */
+    const char *lang;         /* :lang, "zh" or "en" */
+    const char *org;          /* :org; NULL binds '' */
+    char today[11];           /* :today, 'YYYY-MM-DD' */
+} hm_query_params;
+
+/* A parameter of one caller's own, bound beside the common ones. */
+typedef struct hm_param_extra {
+    const char *name;         /* with its ':' prefix, e.g. ":volunteer_id" */
+    const char *text;         /* bound as text when not NULL */
+    int64_t num;              /* else bound as this integer */
+} hm_param_extra;
+
+/*
+ * Fill *q for period p, audience, lang, org (may be NULL) and today (a
+ * day number, hm_today() for the day of the run).  The strings are not
+ * copied: they must outlive q.
+ */
+void hm_query_params_init(hm_query_params *q, const hm_period *p, const char *audience,
+                          const char *lang, const char *org, int32_t today);
+
+/*
+ * Bind every named parameter st uses from q and extra[0..nextra) (an
+ * extra wins over a common one of the same name).  qpath names the query
+ * file in messages.  HM_EQUERY with err set when st uses a parameter that
+ * is neither (the message lists the known ones) or a bind fails.
+ */
+hm_error hm_params_bind(sqlite3_stmt *st, const hm_query_params *q, const hm_param_extra *extra,
+                        size_t nextra, const char *qpath, char *err, size_t errsz);
+
+#endif

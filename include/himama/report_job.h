@@ -1,0 +1,68 @@
+/*
+ * report_job.h - writing one report, as `himama report` and `himama run`
+ * do: OUT/KIND/PERIOD/AUDIENCE/ gets briefing.pdf, tables.xlsx, for the
+ * annual report nominations.xlsx and the dossiers, and manifest.json.
+ *
+ * The job owns everything between the command line and the files: the
+ * template and the nomination rules, the database connection and a second
+ * one on the same snapshot for a second thread, the model (aggregate.h),
+ * the renderers, temporary files beside the final names, the manifest,
+ * the permissions of a public report and the commit (every file renamed
+ * into place, the manifest last).  Files appear whole or not at all: on
+ * any failure the temporaries are removed and an earlier report stays as
+ * it was.  The job prints nothing.
+ */
+#ifndef HIMAMA_REPORT_JOB_H
+#define HIMAMA_REPORT_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "himama.h"
+#include "himama/period.h"
+
+/* What to write; the strings are the caller's and must outlive the call. */
+typedef struct hm_report_job {
+    hm_period period;            /* the report's kind and days (hm_period_parse) */
+    const char *audience;        /* "internal" or "public" */
+    const char *lang;            /* "zh" or "en" */
+    const char *template_name;   /* NAME for DATADIR/templates/NAME.LANG.tmpl, a file
+                                    when it holds a '/'; NULL: the kind's name */
+    const char *db_path;         /* the database file */
+    const char *out_dir;         /* OUT */
+    const char *datadir;         /* where queries/ and templates/ live */
+    const char *font;            /* the CJK TrueType font, "path" or "path:N" */
+    const char *org;             /* the organisation shown; may be NULL */
+    unsigned public_mode;        /* permission bits of a public report's files */
+    size_t dossier_pages;        /* dossier pages per file; 0: HM_DOSSIER_PAGES */
+    int32_t today;               /* the day of the run (:today), hm_today() */
+} hm_report_job;
+
+/* What a job wrote; release with hm_report_result_release. */
+typedef struct hm_report_result {
+    char **files;                /* the final paths written, in order, manifest last */
+    size_t nfiles;
+    size_t placeholders;         /* characters the font lacks, drawn as a placeholder
+                                    (set once the files are about to be committed) */
+} hm_report_result;
+
+/*
+ * The folder of a report: OUT/KIND/PERIOD/AUDIENCE, or OUT/KIND/PERIOD
+ * when audience is NULL (caller frees).  The one place the path is made.
+ */
+char *hm_report_dir(const char *out_dir, const hm_period *p, const char *audience);
+
+/*
+ * Write the report job describes.  res (may be NULL) is emptied first
+ * and, on success, lists the files written.  On failure nothing of this
+ * run is left behind and err says why: HM_EUSAGE (a bad audience,
+ * language or template name), HM_ETEMPLATE, HM_EQUERY, HM_EDB, HM_ESCHEMA,
+ * HM_EIO, HM_EPDF, HM_EXLSX or HM_EPRIVACY.
+ */
+hm_error hm_report_write(const hm_report_job *job, hm_report_result *res, char *err,
+                         size_t errsz);
+
+/* Free what res holds and empty it; NULL is fine. */
+void hm_report_result_release(hm_report_result *res);
+
+#endif

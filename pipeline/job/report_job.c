@@ -1,0 +1,721 @@
+/*
+ * report_job.c - one report, from the template to the committed files
+ * (report_job.h).
+ *
+ * open (template, rules, the database and its twin, the folder) ->
+ * aggregate (writing the workbook's sheets meanwhile, but for the annual
+ * report: book_sink) -> draw the model with each renderer of the table
+ * below, compressing the workbook in a second thread meanwhile, to
+ * temporary names beside the final ones -> for the annual report, the
+ * nominations and dossiers -> manifest.json (digests of the temporaries,
+ * which become the final files unchanged) -> only when all exist, rename
+ * them into place (the manifest last), then remove dossier files of an
+ * earlier run that this one did not write (dossiers-3.pdf when there are
+ * now two).  On any failure the temporaries are removed and earlier
+ * reports are left as they were.
+ *
+ * All queries and the manifest's input list run in read transactions on
+ * one snapshot, so they see one database even while an ingest is
+ * writing: a second connection that sees the same snapshot
+ * (hm_db_begin_twin) serves a second thread, which runs half of the
+ * sections' queries (hm_aggregate) or, for the annual report, writes the
+ * nominations workbook (nominate_run).
+ */
+#include "himama/report_job.h"
+#include "himama/aggregate.h"
+#include "himama/db.h"
+#include "himama/manifest.h"
+#include "himama/nominate.h"
+#include "himama/params.h"
+#include "himama/render.h"
+#include "himama/perms.h"
+#include "himama/report.h"
+#include "himama/template.h"
+#include "himama/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct job_run job_run;
+
+/* The workbook of the whole model (when it was not streamed). */
+static hm_error render_tables(const hm_report *r, const hm_render_opts *o, const char *path,
+                              hm_pdf_stats *stats, char *err, size_t errsz)
+{
+    (void)stats;
+    return hm_render_xlsx(r, o, path, err, errsz);
+}
+
+/*
+ * The files drawn from the model, in the order they are listed in the
+ * manifest and renamed into place.  A new output format is a renderer
+ * with this signature (stats may stay untouched) and one line here.  The
+ * workbook (book) is written while the queries run, through the section
+ * sink, unless a second job has the second thread (the annual report).
+ */
+static const struct renderer {
+    const char *name;   /* the file's name in the default language */
+    hm_error (*render)(const hm_report *r, const hm_render_opts *o, const char *path,
+                       hm_pdf_stats *stats, char *err, size_t errsz);
+    bool book;          /* the workbook: may be streamed (book_sink) */
+} renderers[] = {
+    { "briefing.pdf", hm_render_pdf_stats, false },
+    { "tables.xlsx", render_tables, true },
+};
+
+/* The file slots: each renderer's, then the annual report's workbook and the manifest. */
+enum { NRENDER = sizeof renderers / sizeof renderers[0], OUT_NOMINATIONS = NRENDER,
+       OUT_MANIFEST, NOUT };
+
+static const char *slot_name(int i)
+{
+    return i < NRENDER ? renderers[i].name
+                       : i == OUT_NOMINATIONS ? "nominations.xlsx" : "manifest.json";
+}
+
+/*
+ * The annual report's nominations workbook, written by a second thread
+ * while the first counts and renders the report's tables: the scorecard
+ * query and the workbook's deflate take longer than the tables, and the
+ * machine has two cores.  The second thread hands the shortlist over once
+ * the workbook has its rows (hand_over), and the first, done with the
+ * tables by then, writes the dossiers on its own connection while the
+ * second compresses the workbook.  The second thread has its own
+ * connection (the twin, in a read transaction on the same snapshot as the
+ * first), its own libxlsxwriter workbook and its own error text; it
+ * shares only what it reads and no one writes meanwhile (the nomination
+ * rules, the parameters, the render options), and the shortlist, under
+ * lock.  Its file is a temporary like the others, renamed into place or
+ * removed by the first thread once it has joined it.
+ */
+typedef struct nominate_job {
+    sqlite3 *db;                       /* the thread's connection (the twin) */
+    const hm_nomination_conf *conf;
+    const hm_nominate_params *np;
+    const char *xlsx;                  /* the workbook's temporary */
+    pthread_mutex_t lock;              /* guards the four below */
+    pthread_cond_t changed;            /* signalled when one of them changes */
+    hm_nom_candidate *cand;            /* the shortlist, once handed over (owned) */
+    size_t ncand;
+    bool handed;                       /* cand is set */
+    bool done;                         /* the thread has finished */
+    hm_error rc;                       /* OUT */
+    char err[1024];                    /* OUT: why, when rc is not HM_OK */
+} nominate_job;
+
+/*
+ * The workbook of a monthly, half-year or range report, written while the
+ * queries run (hm_section_sink): a thread of hm_aggregate writes each
+ * section's sheet as soon as it is complete, and once the model is
+ * complete a thread of its own compresses the workbook (hm_book_close)
+ * while this one draws the other files.
+ */
+typedef struct book_sink {
+    const hm_render_opts *ro;
+    const char *path;
+    hm_book *book;           /* open; NULL once closed or discarded */
+    hm_error rc;             /* book_close_run's */
+    char err[1024];
+} book_sink;
+
+/* Everything one job holds, released by job_release. */
+struct job_run {
+    const hm_report_job *job;
+    bool annual;
+    char *err;
+    size_t errsz;
+    /* opened */
+    char *tmpl_file, *conf_file, *qdir, *dir, *font;
+    hm_template *tmpl;
+    hm_nomination_conf conf;
+    sqlite3 *db, *twin;               /* twin: the second connection (hm_db_begin_twin) */
+    bool in_txn;
+    hm_query_params q;
+    hm_render_opts ro;
+    hm_nominate_params np, np_job;    /* np_job: the second thread's (hands over) */
+    /* the files */
+    char names[NOUT][40], dossier_name[40];
+    char *final[NOUT], *tmp[NOUT], *dossier_base;
+    hm_dossier_files dossiers;
+    hm_manifest_output *outs;
+    char **wtmp, **wfinal;            /* the files written, in order */
+    size_t nouts, placed;             /* of them, renamed into place */
+    /* the work */
+    hm_report *rep;
+    book_sink book;                   /* the workbook written while the queries run */
+    nominate_job nom;
+    pthread_t nom_thread;
+    bool nom_started;
+    hm_nom_candidate *shortlist;
+    size_t nshort;
+    hm_pdf_stats pst;
+};
+
+/* ---- the folder and the names ------------------------------------------ */
+
+char *hm_report_dir(const char *out_dir, const hm_period *p, const char *audience)
+{
+    hm_strbuf sb = HM_STRBUF_INIT;
+    hm_strbuf_init(&sb);
+    hm_strbuf_addf(&sb, "%s/%s", hm_period_kind_name(p->kind), p->label);
+    if (audience)
+        hm_strbuf_addf(&sb, "/%s", audience);
+    char *dir = hm_path_join(out_dir, sb.buf);
+    hm_strbuf_release(&sb);
+    return dir;
+}
+
+/* The template file for name and lang (caller frees): a path when name has a '/'. */
+static char *template_path(const char *datadir, const char *name, const char *lang)
+{
+    if (strchr(name, '/'))
+        return hm_xstrdup(name);
+    hm_strbuf sb = HM_STRBUF_INIT;
+    hm_strbuf_adds(&sb, datadir);
+    if (sb.len && sb.buf[sb.len - 1] != '/')
+        hm_strbuf_addc(&sb, '/');
+    hm_strbuf_addf(&sb, "templates/%s.%s.tmpl", name, lang);
+    return hm_strbuf_detach(&sb);
+}
+
+/* The template's name as the manifest records it: a shipped template
+ * relative to the data folder. */
+static const char *template_shown(const job_run *J, const char *name)
+{
+    size_t dl = strlen(J->job->datadir);
+    if (!strchr(name, '/') && strncmp(J->tmpl_file, J->job->datadir, dl) == 0)
+        return J->tmpl_file + dl + (J->tmpl_file[dl] == '/');
+    return J->tmpl_file;
+}
+
+/*
+ * Name every file slot: the default language keeps DESIGN.md's names;
+ * another language gets its code before the extension (briefing-en.pdf),
+ * so a Chinese and an English report of the same period and audience live
+ * side by side.  Each final name gets its temporary beside it.
+ */
+static void name_outputs(job_run *J)
+{
+    const char *lang = J->job->lang;
+    bool zh = strcmp(lang, "zh") == 0;
+    for (int i = 0; i < NOUT; i++) {
+        const char *base = slot_name(i), *dot = strrchr(base, '.');
+        if (zh)
+            snprintf(J->names[i], sizeof J->names[i], "%s", base);
+        else
+            snprintf(J->names[i], sizeof J->names[i], "%.*s-%s%s", (int)(dot - base), base,
+                     lang, dot);
+        J->final[i] = hm_path_join(J->dir, J->names[i]);
+        J->tmp[i] = hm_atomic_tmpname(J->final[i]);
+    }
+    /* The dossiers' names without ".pdf": dossiers, dossiers-en. */
+    snprintf(J->dossier_name, sizeof J->dossier_name, "dossiers%s%s", zh ? "" : "-",
+             zh ? "" : lang);
+    J->dossier_base = hm_path_join(J->dir, J->dossier_name);
+}
+
+/* Split "path:N" into a path (caller frees) and a face index. */
+static char *split_font(const char *spec, int *index)
+{
+    const char *colon = strrchr(spec, ':');
+    *index = 0;
+    if (colon && colon[1]) {
+        char *end;
+        long v = strtol(colon + 1, &end, 10);
+        if (*end == '\0' && v >= 0 && v < 1000) {
+            *index = (int)v;
+            return hm_xstrndup(spec, (size_t)(colon - spec));
+        }
+    }
+    return hm_xstrdup(spec);
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* Refuse what the command line should have refused. */
+static hm_error check_job(const hm_report_job *job, const char *tmpl_name, char *err,
+                          size_t errsz)
+{
+    if (!job->audience || (strcmp(job->audience, "internal") != 0 &&
+                           strcmp(job->audience, "public") != 0))
+        return hm_fail(HM_EUSAGE, err, errsz, "audience must be 'internal' or 'public', not "
+                       "'%s'", job->audience ? job->audience : "");
+    if (!job->lang || (strcmp(job->lang, "zh") != 0 && strcmp(job->lang, "en") != 0))
+        return hm_fail(HM_EUSAGE, err, errsz, "language must be 'zh' or 'en', not '%s'",
+                       job->lang ? job->lang : "");
+    if (!strchr(tmpl_name, '/') && !hm_template_name_ok(tmpl_name))
+        return hm_fail(HM_EUSAGE, err, errsz, "template name '%s' may hold only a-z, 0-9 "
+                       "and '_' (or give a path)", tmpl_name);
+    return HM_OK;
+}
+
+/*
+ * Load the template (and the annual report's rules), open the database
+ * and its twin in one snapshot, create the folder and name the files.
+ */
+static hm_error job_open(job_run *J, const char *tmpl_name)
+{
+    const hm_report_job *job = J->job;
+    hm_error rc;
+    J->tmpl_file = template_path(job->datadir, tmpl_name, job->lang);
+    if ((rc = hm_template_load(J->tmpl_file, &J->tmpl, J->err, J->errsz)) != HM_OK)
+        return rc;
+    if (J->annual) {
+        J->conf_file = hm_path_join(job->datadir, "templates/nomination.conf");
+        if ((rc = hm_nomination_conf_load(J->conf_file, &J->conf, J->err, J->errsz)) != HM_OK)
+            return rc;
+    }
+    if ((rc = hm_db_open(job->db_path, false, &J->db, J->err, J->errsz)) != HM_OK ||
+        (rc = hm_db_require_current(J->db, job->db_path, J->err, J->errsz)) != HM_OK)
+        return rc;
+    hm_db_reader_cache(J->db);
+    /* A second connection that sees the same snapshot, for a second
+     * thread: the annual report's nominations workbook is written on it
+     * (nominate_run) while this one counts and renders the tables; the
+     * other reports run their sections' queries on both at once
+     * (hm_aggregate).  Without it (the database kept changing) this one
+     * does everything. */
+    if ((rc = hm_db_begin_twin(J->db, job->db_path, &J->twin, J->err, J->errsz)) != HM_OK)
+        return rc;
+    J->in_txn = true;
+    J->qdir = hm_path_join(job->datadir, "queries");
+    J->dir = hm_report_dir(job->out_dir, &job->period, job->audience);
+    if (hm_mkdirs(J->dir) != HM_OK)
+        return hm_fail(HM_EIO, J->err, J->errsz, "cannot create folder '%s': %s", J->dir,
+                       strerror(errno));
+    name_outputs(J);
+    return HM_OK;
+}
+
+/* The parameters of the queries, the renderers and the nominations. */
+static void job_params(job_run *J)
+{
+    const hm_report_job *job = J->job;
+    hm_query_params_init(&J->q, &job->period, job->audience, job->lang, job->org, job->today);
+    J->font = split_font(job->font, &J->ro.font_index);
+    J->ro.font_path = J->font;
+    J->ro.created = hm_now();
+    J->np = (hm_nominate_params){
+        .query = &J->q, .from = J->q.period.from, .to = J->q.period.to,
+        .audience = job->audience, .lang = job->lang, .queries_dir = J->qdir, .org = job->org,
+        .render = &J->ro, .pages_per_file = job->dossier_pages,
+    };
+}
+
+/* ---- the nominations (annual) -------------------------------------------- */
+
+/* hand_over: keep the shortlist for the first thread and wake it. */
+static void nominate_hand_over(void *arg, hm_nom_candidate *cand, size_t n)
+{
+    nominate_job *j = arg;
+    pthread_mutex_lock(&j->lock);
+    j->cand = cand;
+    j->ncand = n;
+    j->handed = true;
+    pthread_cond_signal(&j->changed);
+    pthread_mutex_unlock(&j->lock);
+}
+
+/* Thread body: hm_nominate_write on the job's connection. */
+static void *nominate_run(void *arg)
+{
+    nominate_job *j = arg;
+    hm_dossier_files none = { 0 };
+    j->rc = hm_nominate_write(j->db, j->conf, j->np, j->xlsx, NULL, &none, NULL, j->err,
+                              sizeof j->err);
+    pthread_mutex_lock(&j->lock);
+    j->done = true;
+    pthread_cond_signal(&j->changed);
+    pthread_mutex_unlock(&j->lock);
+    return NULL;
+}
+
+/* Wait until the second thread hands the shortlist over or finishes
+ * without it; true with *cand and *n set (and owned by the caller). */
+static bool nominate_wait_shortlist(nominate_job *j, hm_nom_candidate **cand, size_t *n)
+{
+    pthread_mutex_lock(&j->lock);
+    while (!j->handed && !j->done)
+        pthread_cond_wait(&j->changed, &j->lock);
+    bool handed = j->handed;
+    *cand = j->cand;
+    *n = j->ncand;
+    j->cand = NULL;
+    j->ncand = 0;
+    pthread_mutex_unlock(&j->lock);
+    return handed;
+}
+
+/* Start the nominations workbook on the twin, when there is one. */
+static void nominations_start(job_run *J)
+{
+    if (!J->annual || !J->twin)
+        return;
+    J->np_job = J->np;
+    J->np_job.hand_over = nominate_hand_over;
+    J->np_job.hand_over_arg = &J->nom;
+    J->nom.db = J->twin;
+    J->nom.conf = &J->conf;
+    J->nom.np = &J->np_job;
+    J->nom.xlsx = J->tmp[OUT_NOMINATIONS];
+    J->nom_started = pthread_create(&J->nom_thread, NULL, nominate_run, &J->nom) == 0;
+}
+
+/*
+ * Finish the nominations: with the second thread, write the dossiers from
+ * the shortlist it hands over, then wait for its workbook; without it,
+ * write both here.
+ */
+static hm_error nominations_finish(job_run *J)
+{
+    hm_error rc = HM_OK;
+    if (J->nom_started) {
+        double t0 = hm_clock();
+        bool handed = nominate_wait_shortlist(&J->nom, &J->shortlist, &J->nshort);
+        hm_timing("waiting for the shortlist", t0, J->nshort);
+        if (handed && (rc = hm_dossier_write(J->db, &J->np, &J->conf, J->shortlist, J->nshort,
+                                             J->dossier_base, &J->dossiers, J->err,
+                                             J->errsz)) != HM_OK)
+            return rc;
+        t0 = hm_clock();
+        pthread_join(J->nom_thread, NULL);
+        hm_timing("waiting for nominations.xlsx", t0, 0);
+        J->nom_started = false;
+        if ((rc = J->nom.rc) != HM_OK)
+            snprintf(J->err, J->errsz, "%s", J->nom.err);
+        return rc;
+    }
+    return hm_nominate_write(J->db, &J->conf, &J->np, J->tmp[OUT_NOMINATIONS], J->dossier_base,
+                             &J->dossiers, NULL, J->err, J->errsz);
+}
+
+/* ---- the model and the renderers ---------------------------------------- */
+
+static hm_error book_begin(void *arg, const hm_report *r, char *err, size_t errsz)
+{
+    book_sink *b = arg;
+    return hm_book_open(r, b->path, &b->book, err, errsz);
+}
+
+static hm_error book_section(void *arg, const hm_report *r, size_t s, char *err,
+                             size_t errsz)
+{
+    double t0 = hm_clock();
+    hm_error rc = hm_book_section(((book_sink *)arg)->book, s, err, errsz);
+    if (r->sec[s].sheet) {
+        char what[96];
+        snprintf(what, sizeof what, "sheet %s", r->sec[s].id);
+        hm_timing(what, t0, hm_table_rows(&r->sec[s].table));
+    }
+    return rc;
+}
+
+static hm_error book_end(void *arg, const hm_report *r, char *err, size_t errsz)
+{
+    (void)r;
+    book_sink *b = arg;
+    return hm_book_finish(b->book, b->ro, err, errsz);
+}
+
+/* Thread body: compress and close the workbook. */
+static void *book_close_run(void *arg)
+{
+    book_sink *b = arg;
+    double t0 = hm_clock();
+    b->rc = hm_book_close(b->book, b->err, sizeof b->err);
+    b->book = NULL;
+    hm_timing("tables.xlsx (compressing)", t0, 0);
+    return NULL;
+}
+
+/* The slot of the workbook streamed while the queries run, or -1 (annual). */
+static int streamed_slot(const job_run *J)
+{
+    for (int i = 0; i < NRENDER && !J->annual; i++)
+        if (renderers[i].book)
+            return i;
+    return -1;
+}
+
+/* Run the template's queries into J->rep, streaming the workbook when it can. */
+static hm_error build_model(job_run *J)
+{
+    int book = streamed_slot(J);
+    J->book.ro = &J->ro;
+    J->book.path = book >= 0 ? J->tmp[book] : NULL;
+    const hm_section_sink sink = { &J->book, book_begin, book_section, book_end };
+    hm_aggregate_params ap = {
+        .query = &J->q, .queries_dir = J->qdir,
+        .twin = J->annual ? NULL : J->twin, .sink = book >= 0 ? &sink : NULL,
+    };
+    return hm_aggregate(J->db, J->tmpl, &ap, &J->rep, J->err, J->errsz);
+}
+
+/* Draw the model with every renderer but the streamed workbook's, in order. */
+static hm_error draw_files(job_run *J, int streamed)
+{
+    for (int i = 0; i < NRENDER; i++) {
+        if (i == streamed)
+            continue;
+        double t0 = hm_clock();
+        hm_error rc = renderers[i].render(J->rep, &J->ro, J->tmp[i], &J->pst, J->err, J->errsz);
+        if (rc != HM_OK)
+            return rc;
+        hm_timing(J->names[i], t0, 0);
+    }
+    return HM_OK;
+}
+
+/* Draw every file of the model, compressing the streamed workbook in a
+ * thread of its own meanwhile. */
+static hm_error draw_model(job_run *J)
+{
+    int streamed = streamed_slot(J);
+    pthread_t closer;
+    bool closing = streamed >= 0 && pthread_create(&closer, NULL, book_close_run, &J->book) == 0;
+    if (streamed >= 0 && !closing)
+        book_close_run(&J->book);
+    hm_error rc = draw_files(J, streamed);
+    if (closing)
+        pthread_join(closer, NULL);
+    if (rc != HM_OK)
+        return rc;
+    if (streamed >= 0 && (rc = J->book.rc) != HM_OK)
+        snprintf(J->err, J->errsz, "%s", J->book.err);
+    return rc;
+}
+
+/* ---- the manifest and the commit ----------------------------------------- */
+
+/* Add one written file to the list, as the manifest shows it and where it goes. */
+static void add_output(job_run *J, const char *name, char *tmp, char *final)
+{
+    J->outs[J->nouts] = (hm_manifest_output){ name, tmp };
+    J->wtmp[J->nouts] = tmp;
+    J->wfinal[J->nouts++] = final;
+}
+
+/* The files this report writes, in the order they are listed and renamed
+ * into place; the manifest comes last and lists the others. */
+static void list_outputs(job_run *J)
+{
+    size_t nall = NOUT + J->dossiers.n;
+    J->wtmp = hm_xmalloc(nall * sizeof *J->wtmp);
+    J->wfinal = hm_xmalloc(nall * sizeof *J->wfinal);
+    J->outs = hm_xmalloc(nall * sizeof *J->outs);
+    for (int i = 0; i < OUT_MANIFEST; i++)
+        if (J->annual || i != OUT_NOMINATIONS)   /* nominations and dossiers: annual only */
+            add_output(J, J->names[i], J->tmp[i], J->final[i]);
+    for (size_t i = 0; i < J->dossiers.n; i++)
+        add_output(J, hm_path_base(J->dossiers.final[i]), J->dossiers.tmp[i],
+                   J->dossiers.final[i]);
+}
+
+/* Write text to a new file at path; HM_EIO on any error (checked at close). */
+static hm_error write_text(const char *path, const char *text, size_t len)
+{
+    FILE *fp = fopen(path, "wbx");
+    if (!fp)
+        return HM_EIO;
+    size_t n = fwrite(text, 1, len, fp);
+    int bad = n != len || fflush(fp) != 0 || ferror(fp);
+    if (fclose(fp) != 0)
+        bad = 1;
+    return bad ? HM_EIO : HM_OK;
+}
+
+/* Write manifest.json for the files listed, then end the read transaction. */
+static hm_error write_manifest(job_run *J, const char *tmpl_name)
+{
+    hm_strbuf json = HM_STRBUF_INIT;
+    hm_strbuf_init(&json);
+    hm_error rc = hm_manifest_build(J->db, J->rep, template_shown(J, tmpl_name), J->outs,
+                                    J->nouts, &json, J->err, J->errsz);
+    if (rc == HM_OK && write_text(J->tmp[OUT_MANIFEST], json.buf, json.len) != HM_OK)
+        rc = hm_fail(HM_EIO, J->err, J->errsz, "cannot write '%s': %s", J->tmp[OUT_MANIFEST],
+                     strerror(errno));
+    hm_strbuf_release(&json);
+    if (rc != HM_OK)
+        return rc;
+    sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL);
+    J->in_txn = false;
+    add_output(J, J->names[OUT_MANIFEST], J->tmp[OUT_MANIFEST], J->final[OUT_MANIFEST]);
+    return HM_OK;
+}
+
+/*
+ * Remove from dir the dossier files of an earlier run that this run did
+ * not write: name.pdf or name-N.pdf (name "dossiers" or "dossiers-en"),
+ * when not among keep[0..n).  Best effort: a file that cannot be removed
+ * stays (the manifest lists the files of this run).
+ */
+static void remove_stale_dossiers(const char *dir, const char *name, char *const *keep,
+                                  size_t n)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *de;
+    size_t nl = strlen(name);
+    if (!dp)
+        return;
+    while ((de = readdir(dp)) != NULL) {
+        const char *f = de->d_name, *rest = f + nl;
+        if (strncmp(f, name, nl) != 0)
+            continue;
+        if (*rest == '-') {
+            const char *q = rest + 1;
+            while (*q >= '0' && *q <= '9')
+                q++;
+            if (q == rest + 1)
+                continue;
+            rest = q;
+        }
+        if (strcmp(rest, ".pdf") != 0)
+            continue;
+        bool kept = false;
+        for (size_t i = 0; i < n && !kept; i++)
+            kept = strcmp(hm_path_base(keep[i]), f) == 0;
+        if (!kept) {
+            char *path = hm_path_join(dir, f);
+            unlink(path);
+            free(path);
+        }
+    }
+    closedir(dp);
+}
+
+/* Publish a public report's files, then rename every file into place, the manifest last. */
+static hm_error commit(job_run *J, hm_report_result *res)
+{
+    const hm_report_job *job = J->job;
+    if (strcmp(job->audience, "public") == 0 &&
+        hm_perms_publish(job->out_dir, J->dir, J->wtmp, J->nouts, job->public_mode) != HM_OK)
+        return hm_fail(HM_EIO, J->err, J->errsz, "cannot set public_mode on '%s': %s", J->dir,
+                       strerror(errno));
+    if (res)
+        res->placeholders = J->pst.placeholders;
+    for (; J->placed < J->nouts; J->placed++)
+        if (hm_atomic_rename(J->wtmp[J->placed], J->wfinal[J->placed]) != HM_OK)
+            return hm_fail(HM_EIO, J->err, J->errsz, "cannot move '%s' into place: %s",
+                           J->wfinal[J->placed], strerror(errno));
+    if (J->annual)
+        remove_stale_dossiers(J->dir, J->dossier_name, J->dossiers.final, J->dossiers.n);
+    if (res) {
+        res->files = hm_xcalloc(J->nouts + 1, sizeof *res->files);
+        for (size_t i = 0; i < J->nouts; i++)
+            res->files[res->nfiles++] = hm_xstrdup(J->wfinal[i]);
+    }
+    return HM_OK;
+}
+
+/* ---- the whole job ------------------------------------------------------- */
+
+/* Remove what was written and not renamed into place. */
+static void remove_temporaries(job_run *J, bool ok)
+{
+    if (J->wtmp) {
+        for (size_t i = J->placed; i < J->nouts; i++)
+            unlink(J->wtmp[i]);
+        if (!ok && J->tmp[OUT_MANIFEST])
+            unlink(J->tmp[OUT_MANIFEST]);   /* renamed last, listed last */
+        return;
+    }
+    for (int i = 0; i < NOUT; i++)
+        if (J->tmp[i])
+            unlink(J->tmp[i]);
+    for (size_t i = 0; i < J->dossiers.n; i++)
+        unlink(J->dossiers.tmp[i]);
+}
+
+/* Wait for the threads, close the connections, remove the temporaries, free. */
+static void job_release(job_run *J, bool ok)
+{
+    /* The second thread writes files and reads the snapshot: wait for it
+     * before removing them. */
+    if (J->nom_started)
+        pthread_join(J->nom_thread, NULL);
+    hm_book_discard(J->book.book);   /* a failure before it was closed */
+    if (J->twin) {
+        sqlite3_exec(J->twin, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close(J->twin);
+    }
+    hm_nom_candidates_free(J->nom.cand, J->nom.ncand);   /* handed over after a failure */
+    hm_nom_candidates_free(J->shortlist, J->nshort);
+    remove_temporaries(J, ok);
+    for (int i = 0; i < NOUT; i++) {
+        free(J->tmp[i]);
+        free(J->final[i]);
+    }
+    hm_dossier_files_release(&J->dossiers);
+    free(J->dossier_base);
+    free(J->wtmp);
+    free(J->wfinal);
+    free(J->outs);
+    if (J->in_txn)
+        sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(J->db);
+    hm_report_free(J->rep);
+    hm_template_free(J->tmpl);
+    free(J->tmpl_file);
+    free(J->dir);
+    free(J->font);
+    free(J->qdir);
+    free(J->conf_file);
+    hm_nomination_conf_release(&J->conf);
+    pthread_cond_destroy(&J->nom.changed);
+    pthread_mutex_destroy(&J->nom.lock);
+}
+
+hm_error hm_report_write(const hm_report_job *job, hm_report_result *res, char *err,
+                         size_t errsz)
+{
+    const char *tmpl_name = job->template_name ? job->template_name
+                                               : hm_period_kind_name(job->period.kind);
+    job_run J;
+    hm_error rc;
+    memset(&J, 0, sizeof J);
+    J.job = job;
+    J.annual = job->period.kind == HM_PERIOD_ANNUAL;
+    J.err = err;
+    J.errsz = errsz;
+    pthread_mutex_init(&J.nom.lock, NULL);
+    pthread_cond_init(&J.nom.changed, NULL);
+    hm_nomination_conf_init(&J.conf);
+    if (res)
+        memset(res, 0, sizeof *res);
+    if (errsz)
+        err[0] = '\0';
+
+    if ((rc = check_job(job, tmpl_name, err, errsz)) != HM_OK ||
+        (rc = job_open(&J, tmpl_name)) != HM_OK)
+        goto out;
+    job_params(&J);
+    nominations_start(&J);
+    if ((rc = build_model(&J)) != HM_OK || (rc = draw_model(&J)) != HM_OK)
+        goto out;
+    if (J.annual && (rc = nominations_finish(&J)) != HM_OK)
+        goto out;
+    list_outputs(&J);
+    if ((rc = write_manifest(&J, tmpl_name)) != HM_OK || (rc = commit(&J, res)) != HM_OK)
+        goto out;
+out:
+    job_release(&J, rc == HM_OK);
+    if (rc != HM_OK && res)
+        hm_report_result_release(res);
+    return rc;
+}
+
+void hm_report_result_release(hm_report_result *res)
+{
+    if (!res)
+        return;
+    for (size_t i = 0; i < res->nfiles; i++)
+        free(res->files[i]);
+    free(res->files);
+    res->files = NULL;
+    res->nfiles = 0;
+}

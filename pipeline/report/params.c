@@ -1,0 +1,106 @@
+/*
+ * params.c - the one table of the parameters a query file may use (see
+ * params.h), and the binder every stage that runs queries calls.
+ */
+#include "himama/params.h"
+#include "himama/util.h"
+
+#include <string.h>
+
+/* The common parameters, in the order the messages list them. */
+enum {
+    P_FROM, P_TO, P_PREV_FROM, P_PREV_TO, P_YTD_FROM, P_NEXT_FROM, P_NEXT_TO, P_TODAY,
+    P_AUDIENCE, P_LANG, P_KIND, P_PERIOD, P_ORG, NPARAMS
+};
+
+static const char *const param_names[NPARAMS] = {
+    ":from", ":to", ":prev_from", ":prev_to", ":ytd_from", ":next_from", ":next_to", ":today",
+    ":audience", ":lang", ":kind", ":period", ":org",
+};
+
+/* The value of common parameter i for q (NULL binds NULL). */
+static const char *param_value(const hm_query_params *q, int i)
+{
+    const hm_period *p = &q->period;
+    switch (i) {
+    case P_FROM: return p->from;
+    case P_TO: return p->to;
+    case P_PREV_FROM: return p->prev.from;
+    case P_PREV_TO: return p->prev.to;
+    case P_YTD_FROM: return p->ytd.from;
+    case P_NEXT_FROM: return p->next_month.from;
+    case P_NEXT_TO: return p->next_month.to;
+    case P_TODAY: return q->today;
+    case P_AUDIENCE: return q->audience;
+    case P_LANG: return q->lang;
+    case P_KIND: return hm_period_kind_name(p->kind);
+    case P_PERIOD: return p->label;
+    case P_ORG: return q->org ? q->org : "";
+    }
+    return NULL;
+}
+
+void hm_query_params_init(hm_query_params *q, const hm_period *p, const char *audience,
+                          const char *lang, const char *org, int32_t today)
+{
+    memset(q, 0, sizeof *q);
+    q->period = *p;
+    q->audience = audience;
+    q->lang = lang;
+    q->org = org;
+    hm_date_format(today, q->today);
+}
+
+/* "unknown parameter" with the names a query may use. */
+static hm_error unknown(const char *name, const hm_param_extra *extra, size_t nextra,
+                        const char *qpath, char *err, size_t errsz)
+{
+    hm_strbuf known = HM_STRBUF_INIT;
+    hm_strbuf_init(&known);
+    for (int i = 0; i < NPARAMS; i++)
+        hm_strbuf_addf(&known, "%s%s", i ? " " : "", param_names[i]);
+    for (size_t i = 0; i < nextra; i++)
+        hm_strbuf_addf(&known, " %s", extra[i].name);
+    hm_fail(HM_EQUERY, err, errsz, "%s: unknown parameter '%s' (known: %s)", qpath,
+            name ? name : "?", known.buf);
+    hm_strbuf_release(&known);
+    return HM_EQUERY;
+}
+
+/* Bind parameter idx of st, called name, from extra or q; false when unknown. */
+static bool bind_one(sqlite3_stmt *st, int idx, const char *name, const hm_query_params *q,
+                     const hm_param_extra *extra, size_t nextra, int *src)
+{
+    for (size_t i = 0; i < nextra; i++) {
+        if (strcmp(name, extra[i].name) != 0)
+            continue;
+        *src = extra[i].text ? sqlite3_bind_text(st, idx, extra[i].text, -1, SQLITE_TRANSIENT)
+                             : sqlite3_bind_int64(st, idx, extra[i].num);
+        return true;
+    }
+    for (int i = 0; i < NPARAMS; i++) {
+        if (strcmp(name, param_names[i]) != 0)
+            continue;
+        const char *v = param_value(q, i);
+        *src = v ? sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT)
+                 : sqlite3_bind_null(st, idx);
+        return true;
+    }
+    return false;
+}
+
+hm_error hm_params_bind(sqlite3_stmt *st, const hm_query_params *q, const hm_param_extra *extra,
+                        size_t nextra, const char *qpath, char *err, size_t errsz)
+{
+    int n = sqlite3_bind_parameter_count(st);
+    for (int idx = 1; idx <= n; idx++) {
+        const char *name = sqlite3_bind_parameter_name(st, idx);
+        int src = SQLITE_OK;
+        if (!name || !bind_one(st, idx, name, q, extra, nextra, &src))
+            return unknown(name, extra, nextra, qpath, err, errsz);
+        if (src != SQLITE_OK)
+            return hm_fail(HM_EQUERY, err, errsz, "%s: cannot bind '%s': %s", qpath, name,
+                           sqlite3_errmsg(sqlite3_db_handle(st)));
+    }
+    return HM_OK;
+}
