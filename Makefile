@@ -17,7 +17,7 @@ Q =
 endif
 
 DEPS_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 libxlsxwriter-dev \
-	libhpdf-dev libcmocka-dev fonts-wqy-microhei poppler-utils qpdf \
+	libhpdf-dev libcmocka-dev fonts-wqy-microhei poppler-utils qpdf mupdf-tools \
 	python3 python3-openpyxl valgrind libminizip-dev libexpat1-dev libssl-dev
 
 DATADIR = $(PREFIX)/share/himama

@@ -41,7 +41,38 @@ expect_no_overlaps() {
 
 q() { sqlite3 -batch -noheader "$T/h.db" "$1"; }
 
+# expect_quiet_pdfs [PDF...]: poppler (pdftotext, pdftoppm) and MuPDF
+# (mutool draw) read each PDF - by default every one under the scratch
+# directory - without a word on stderr: a warning means a reader had to
+# guess (a broken ToUnicode map, a damaged font).  finish calls it.
+expect_quiet_pdfs() {
+    local f msg bad=0 img="$T/.quiet-pdf"
+    local -a pdfs=()
+    if ! command -v mutool >/dev/null 2>&1; then
+        echo "FAIL: mutool (mupdf-tools) is not installed: make deps"
+        fails=$((fails + 1))
+        return
+    fi
+    if [ "$#" -eq 0 ]; then
+        mapfile -t pdfs < <(find "$T" -name '*.pdf' -type f | sort)
+        set -- ${pdfs[@]+"${pdfs[@]}"}
+    fi
+    for f in "$@"; do
+        mkdir -p "$img"
+        msg=$( { pdftotext "$f" - >/dev/null; pdftoppm -r 8 -png "$f" "$img/p" >/dev/null;
+                 mutool draw -q -N -r 8 -o "$img/m%d.png" "$f" >/dev/null; } 2>&1)
+        rm -rf "$img"
+        if [ -n "$msg" ]; then
+            bad=$((bad + 1))
+            printf 'FAIL: a PDF reader warns on %s:\n' "${f#"$T"/}"
+            printf '%s\n' "$msg" | sort | uniq -c | head -5
+        fi
+    done
+    [ "$bad" -eq 0 ] || fails=$((fails + 1))
+}
+
 finish() {
+    expect_quiet_pdfs
     if [ "$fails" -ne 0 ]; then
         echo "$fails assertion(s) failed in $(basename "$0")"
         exit 1

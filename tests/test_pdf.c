@@ -2,7 +2,9 @@
  * test_pdf.c - the drawing layer: the embedded font subset is complete
  * (every composite glyph with all its components), text is measured and
  * wrapped by code point, characters the font cannot show are counted,
- * and the same input gives the same bytes.
+ * the font's ToUnicode map is a real one (poppler and MuPDF read it
+ * without a warning and give back the text drawn), and the same input
+ * gives the same bytes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -200,6 +202,217 @@ static void test_pdf_placeholders_counted(void **state)
     hm_pdf_free(p);
 }
 
+/* ---- the ToUnicode map ---- */
+
+/* Text drawn by the ToUnicode test: Chinese, Latin, digits, punctuation. */
+static const char *const TU_LINES[] = {
+    "海门区妇联“爱心妈妈”结对关爱工作月报（2026年11月）",
+    "全区共有 186 名儿童处于结对关爱中，332 名志愿者开展了关爱活动。",
+    "Caring Mothers: 3,262 calls; 95.2% contacted - Q&A [ok] {x} #7 @home!",
+    "0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz",
+    "、。：；！？《》【】…—·～ ÿĀ ¥€",     /* U+00FF and U+0100: a first byte changes */
+};
+
+/* Set the bit of every code point of utf8 in set (0x10000 bits). */
+static void tu_mark_text(const char *utf8, uint8_t *set)
+{
+    size_t n = strlen(utf8);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = hm_utf8_decode(utf8 + i, n - i, &cp);
+        assert_true(k > 0 && cp <= 0xFFFF);
+        set[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+        i += k;
+    }
+}
+
+/* Draw TU_LINES and COMMON (wrapped) to path; mark every code point drawn. */
+static void render_text_sample(const char *path, uint8_t *drawn, hm_strbuf *all)
+{
+    hm_pdf *p = open_default();
+    hm_pdf_lines lines = {0};
+    double y = 800;
+
+    for (size_t i = 0; i < sizeof TU_LINES / sizeof TU_LINES[0]; i++, y -= 20) {
+        assert_int_equal(hm_pdf_text(p, 40, y, 11, 0x333333, TU_LINES[i]), HM_OK);
+        tu_mark_text(TU_LINES[i], drawn);
+        hm_strbuf_adds(all, TU_LINES[i]);
+    }
+    assert_int_equal(hm_pdf_wrap(p, COMMON, 12, 495, &lines), HM_OK);
+    for (size_t i = 0; i < lines.n; i++, y -= 16) {
+        assert_int_equal(hm_pdf_text(p, 40, y, 12, 0, lines.line[i]), HM_OK);
+        tu_mark_text(lines.line[i], drawn);
+        hm_strbuf_adds(all, lines.line[i]);
+    }
+    hm_pdf_lines_release(&lines);
+    assert_int_equal(hm_pdf_save(p, path), HM_OK);
+    assert_int_equal(hm_pdf_placeholders(p), 0);
+    hm_pdf_free(p);
+}
+
+/* The inflated /ToUnicode stream of the (one) font in the PDF at path (caller frees). */
+static char *tounicode_of(const char *path)
+{
+    size_t n = 0, pos = 0, len = 0;
+    unsigned num = 0;
+    unsigned char *pdf = pfc_slurp(path, &n);
+    assert_non_null(pdf);
+    assert_true(pfc_ref(pdf, n, "/ToUnicode ", &pos, &num));
+    unsigned char *s = pfc_object_stream(pdf, n, num, &len);
+    assert_non_null(s);
+    char *text = hm_xstrndup((const char *)s, len);
+    free(s);
+    free(pdf);
+    return text;
+}
+
+/* Read a <XXXX> code at *s (4 hex digits), advancing past it. */
+static uint32_t cmap_hex(const char **s)
+{
+    while (**s == ' ' || **s == '\n' || **s == '\r')
+        (*s)++;
+    assert_int_equal(**s, '<');
+    char *end = NULL;
+    unsigned long v = strtoul(*s + 1, &end, 16);
+    assert_true(end == *s + 5 && *end == '>');
+    *s = end + 1;
+    return (uint32_t)v;
+}
+
+/*
+ * Check the map's syntax (no begincidrange; blocks of at most 100 entries
+ * whose count is right; a bfrange within one first byte) and set in
+ * mapped the bit of every code it maps; each code must map to itself.
+ */
+static void check_tounicode(const char *cmap, uint8_t *mapped)
+{
+    assert_null(strstr(cmap, "cidrange"));
+    assert_non_null(strstr(cmap, "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange"));
+    for (const char *s = cmap; (s = strstr(s, " beginbf")) != NULL;) {
+        const char *num = s;
+        while (num > cmap && num[-1] >= '0' && num[-1] <= '9')
+            num--;
+        long count = strtol(num, NULL, 10);
+        bool range = strncmp(s, " beginbfrange", 13) == 0;
+        assert_true(count >= 1 && count <= 100);
+        s = strchr(s, '\n');
+        assert_non_null(s);
+        for (long e = 0; e < count; e++) {
+            uint32_t lo = cmap_hex(&s), hi = range ? cmap_hex(&s) : lo;
+            uint32_t dst = cmap_hex(&s);
+            assert_true(lo <= hi && (lo >> 8) == (hi >> 8));
+            assert_int_equal(dst, lo);
+            for (uint32_t c = lo; c <= hi; c++) {
+                assert_false(mapped[c >> 3] & (1u << (c & 7)));    /* mapped once */
+                mapped[c >> 3] |= (uint8_t)(1u << (c & 7));
+            }
+        }
+        while (*s == '\n')
+            s++;
+        assert_int_equal(strncmp(s, range ? "endbfrange" : "endbfchar", range ? 10 : 9), 0);
+    }
+}
+
+/* s without spaces, tabs, newlines and form feeds (caller frees). */
+static char *squeeze(const char *s)
+{
+    char *out = hm_xmalloc(strlen(s) + 1), *o = out;
+    for (; *s; s++)
+        if (!strchr(" \t\r\n\f", *s))
+            *o++ = *s;
+    *o = '\0';
+    return out;
+}
+
+/*
+ * Run cmd (a reader printing the text of a PDF on stdout, its stderr to
+ * errpath): it must succeed, say nothing on stderr, and give back want
+ * (compared without white space).
+ */
+static void expect_reader_text(const char *cmd, const char *errpath, const char *want)
+{
+    hm_strbuf out = HM_STRBUF_INIT;
+    size_t en = 0;
+    hm_strbuf_init(&out);
+    assert_int_equal(tu_run(cmd, &out), 0);
+    char *err = tu_slurp(errpath, &en);
+    if (en)
+        fail_msg("%s: warned: %.200s", cmd, err);
+    char *got = squeeze(out.buf), *exp = squeeze(want);
+    if (strcmp(got, exp) != 0)
+        fail_msg("%s: text differs\n  drawn: %.300s\n  read:  %.300s", cmd, exp, got);
+    free(got);
+    free(exp);
+    free(err);
+    hm_strbuf_release(&out);
+}
+
+static void test_pdf_tounicode_maps_text_drawn(void **state)
+{
+    (void)state;
+    char *dir = tu_temp_dir("himama-pdf");
+    char *path = hm_path_join(dir, "text.pdf"), *errpath = hm_path_join(dir, "stderr.txt");
+    uint8_t *drawn = hm_xcalloc(0x10000 / 8, 1), *mapped = hm_xcalloc(0x10000 / 8, 1);
+    hm_strbuf all = HM_STRBUF_INIT, cmd = HM_STRBUF_INIT;
+
+    hm_strbuf_init(&all);
+    hm_strbuf_init(&cmd);
+    render_text_sample(path, drawn, &all);
+
+    char *cmap = tounicode_of(path);
+    check_tounicode(cmap, mapped);
+    assert_memory_equal(mapped, drawn, 0x10000 / 8);      /* exactly the codes drawn */
+    assert_null(strstr(cmap, "<0035> <0035>"));             /* the digits: in a range */
+    assert_null(strstr(cmap, "<00FF> <0100>"));             /* never across a first byte */
+    const char *first = strstr(cmap, "beginbfchar");          /* over 100: two blocks */
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "beginbfchar"));
+    free(cmap);
+
+    hm_strbuf_addf(&cmd, "pdftotext -raw '%s' - 2>'%s'", path, errpath);
+    expect_reader_text(cmd.buf, errpath, all.buf);
+    hm_strbuf_reset(&cmd);
+    hm_strbuf_addf(&cmd, "pdftoppm -r 20 -png '%s' '%s/page' 2>'%s' && rm -f '%s'/page*.png",
+                   path, dir, errpath, dir);
+    assert_int_equal(tu_shell("%s", cmd.buf), 0);
+    size_t en = 0;
+    free(tu_slurp(errpath, &en));
+    assert_int_equal(en, 0);
+    hm_strbuf_reset(&cmd);
+    hm_strbuf_addf(&cmd, "mutool draw -q -N -F txt -o - '%s' 2>'%s'", path, errpath);
+    expect_reader_text(cmd.buf, errpath, all.buf);
+
+    free(drawn);
+    free(mapped);
+    hm_strbuf_release(&all);
+    hm_strbuf_release(&cmd);
+    unlink(errpath);
+    free(errpath);
+    temp_remove(dir, path);
+}
+
+static void test_pdf_tounicode_without_text(void **state)
+{
+    (void)state;
+    char *dir = tu_temp_dir("himama-pdf");
+    char *path = hm_path_join(dir, "shapes.pdf");
+    uint8_t *mapped = hm_xcalloc(0x10000 / 8, 1), *none = hm_xcalloc(0x10000 / 8, 1);
+    hm_pdf *p = open_default();
+
+    assert_int_equal(hm_pdf_fill_rect(p, 50, 50, 100, 100, 0x1F3A5F), HM_OK);
+    assert_int_equal(hm_pdf_save(p, path), HM_OK);
+    hm_pdf_free(p);
+    char *cmap = tounicode_of(path);
+    check_tounicode(cmap, mapped);
+    assert_memory_equal(mapped, none, 0x10000 / 8);
+    assert_null(strstr(cmap, "beginbf"));
+    assert_int_equal(tu_shell("test -z \"$(pdftotext '%s' - 2>&1 >/dev/null)\"", path), 0);
+    free(cmap);
+    free(mapped);
+    free(none);
+    temp_remove(dir, path);
+}
+
 static void test_pdf_bad_font_is_an_error(void **state)
 {
     (void)state;
@@ -265,6 +478,8 @@ int main(void)
         cmocka_unit_test(test_pdf_wrap_chinese_and_latin),
         cmocka_unit_test(test_pdf_fit_cuts_with_ellipsis),
         cmocka_unit_test(test_pdf_placeholders_counted),
+        cmocka_unit_test(test_pdf_tounicode_maps_text_drawn),
+        cmocka_unit_test(test_pdf_tounicode_without_text),
         cmocka_unit_test(test_pdf_bad_font_is_an_error),
         cmocka_unit_test(test_pdf_errors_are_sticky),
     };

@@ -21,6 +21,12 @@
  * shows half a character (每 for 海) or nothing.  hm_pdf_save therefore
  * reads the font's glyf table itself and flags every component, nested
  * ones included, before libharu writes the subset.
+ *
+ * Why the text map: with UTF-8 text libharu gives the font its encoding
+ * CMap (a begincidrange) as /ToUnicode, which readers reject and then
+ * guess the text from the font.  hm_pdf_save writes in its place a map
+ * from each code point drawn to itself (bfchar/bfrange entries), so text
+ * copied out of the PDF is the text drawn.
  */
 #ifndef HIMAMA_PDF_H
 #define HIMAMA_PDF_H
@@ -138,7 +144,8 @@ hm_error hm_pdf_fill_circle(hm_pdf *p, double x, double y, double r, uint32_t rg
 hm_error hm_pdf_outline(hm_pdf *p, const char *utf8, size_t page, double y);
 
 /*
- * Complete the font subset (the composite-glyph fix, unless no_glyph_fix)
+ * Complete the font subset (the composite-glyph fix, unless no_glyph_fix),
+ * replace the font's ToUnicode stream by a map of the code points drawn,
  * and write the document to path.  On failure the file is removed.
  */
 hm_error hm_pdf_save(hm_pdf *p, const char *path);

@@ -18,12 +18,22 @@
  *   invalid byte becomes the placeholder.
  * - The subset fix (fix_composites) parses the font file's own table
  *   directory, loca and glyf; see the header for why it is needed.
+ * - The text map (write_tounicode): with the UTF-8 encoder libharu writes
+ *   each character as its 2-byte code point (Identity-H, so CID = code
+ *   point, and a CIDToGIDMap takes it to the glyph), and hands its
+ *   encoding CMap (a begincidrange over 0000-FFFF) to the font as
+ *   /ToUnicode, which is no map to Unicode.  Every code point drawn is
+ *   remembered (used_cp), and before saving the stream's contents are
+ *   replaced by a bfchar/bfrange map of exactly those codes.
  */
 #include "himama/pdf.h"
 #include "himama/util.h"
 
 #include <hpdf.h>
+#include <hpdf_font.h>
 #include <hpdf_fontdef.h>
+#include <hpdf_objects.h>
+#include <hpdf_streams.h>
 
 #include <math.h>
 #include <stdarg.h>
@@ -36,6 +46,8 @@
 #define PLACEHOLDER_FALLBACK '?'
 /* Status for a libharu call that returned NULL (the callback has the cause). */
 #define CALL_FAILED ((HPDF_STATUS)0xFFFF)
+/* Most entries a ToUnicode CMap may hold in one begin...end block. */
+#define CMAP_BLOCK_MAX 100
 
 struct hm_pdf {
     HPDF_Doc doc;
@@ -50,6 +62,7 @@ struct hm_pdf {
     HPDF_Page page;                 /* current page */
     uint32_t placeholder;           /* code point drawn for missing ones */
     size_t nplaceholder;
+    uint8_t used_cp[0x10000 / 8];   /* bit set: code point drawn (BMP only) */
     hm_error status;                /* sticky */
     char err[256];
     HPDF_STATUS cb_error;           /* last error seen by the callback */
@@ -339,6 +352,8 @@ static void prepare_text(hm_pdf *p, const char *utf8, hm_strbuf *sb)
             p->nplaceholder++;
         if (cp == '\n')
             cp = ' ';
+        if (cp <= 0xFFFF)
+            p->used_cp[cp >> 3] |= (uint8_t)(1u << (cp & 7));
         hm_strbuf_add(sb, enc, hm_utf8_encode(cp, enc));
     }
 }
@@ -793,6 +808,122 @@ out:
     return p->status;
 }
 
+/* ---- the ToUnicode map ---- */
+
+/* A run of consecutive codes drawn, all with the same first byte. */
+typedef struct cmap_run {
+    uint16_t lo, hi;
+} cmap_run;
+
+/* Whether code point cp was drawn (a surrogate has no text of its own). */
+static bool cp_used(const hm_pdf *p, uint32_t cp)
+{
+    if (cp >= 0xD800 && cp <= 0xDFFF)
+        return false;
+    return (p->used_cp[cp >> 3] >> (cp & 7)) & 1;
+}
+
+/*
+ * Fill runs (room for 0x10000) with the codes drawn, in order, as runs of
+ * consecutive codes that never cross a change of the first byte.  Returns
+ * the number of runs.
+ */
+static size_t cmap_runs(const hm_pdf *p, cmap_run *runs)
+{
+    size_t n = 0;
+    bool open = false;
+    for (uint32_t cp = 0; cp <= 0xFFFF; cp++) {
+        if (!cp_used(p, cp)) {
+            open = false;
+        } else if (open && (cp & 0xFF) != 0) {
+            runs[n - 1].hi = (uint16_t)cp;
+        } else {
+            runs[n].lo = runs[n].hi = (uint16_t)cp;
+            n++;
+            open = true;
+        }
+    }
+    return n;
+}
+
+/*
+ * Append to sb the runs of one kind - the longer ones as bfrange entries
+ * (ranges true) or the single codes as bfchar entries - in blocks of at
+ * most CMAP_BLOCK_MAX.  A code's text is its own value: the code is the
+ * code point.
+ */
+static void cmap_blocks(hm_strbuf *sb, const cmap_run *runs, size_t n, bool ranges)
+{
+    const char *kind = ranges ? "bfrange" : "bfchar";
+    size_t left = 0, i = 0;
+    for (size_t r = 0; r < n; r++)
+        left += (runs[r].hi > runs[r].lo) == ranges;
+    while (left > 0) {
+        size_t k = left < CMAP_BLOCK_MAX ? left : CMAP_BLOCK_MAX;
+        hm_strbuf_addf(sb, "%zu begin%s\n", k, kind);
+        for (size_t done = 0; done < k; i++) {
+            if ((runs[i].hi > runs[i].lo) != ranges)
+                continue;
+            if (ranges)
+                hm_strbuf_addf(sb, "<%04X> <%04X> <%04X>\n", (unsigned)runs[i].lo,
+                               (unsigned)runs[i].hi, (unsigned)runs[i].lo);
+            else
+                hm_strbuf_addf(sb, "<%04X> <%04X>\n", (unsigned)runs[i].lo,
+                               (unsigned)runs[i].lo);
+            done++;
+        }
+        hm_strbuf_addf(sb, "end%s\n", kind);
+        left -= k;
+    }
+}
+
+/*
+ * Replace the contents of the font's /ToUnicode stream (libharu's encoding
+ * CMap) with a map from each code drawn to its Unicode text, and drop the
+ * encoding CMap's dictionary entries.  libharu compresses the stream when
+ * it writes the font, as before.
+ */
+static hm_error write_tounicode(hm_pdf *p)
+{
+    static const char *const cmap_keys[] = { "Type", "CMapName", "CIDSystemInfo", "WMode" };
+    HPDF_FontAttr fa = (HPDF_FontAttr)p->font->attr;
+    HPDF_Dict cmap = fa ? fa->cmap_stream : NULL;
+    hm_strbuf sb = HM_STRBUF_INIT;
+
+    if (!cmap || !cmap->stream || cmap->stream->type != HPDF_STREAM_MEMORY ||
+        HPDF_Dict_GetItem(p->font, "ToUnicode", HPDF_OCLASS_DICT) != cmap) {
+        p->cb_error = HPDF_OK;
+        HPDF_ResetError(p->doc);
+        return fail(p, HM_EPDF, "the font has no ToUnicode stream to replace");
+    }
+    for (size_t k = 0; k < sizeof cmap_keys / sizeof cmap_keys[0]; k++)
+        HPDF_Dict_RemoveElement(cmap, cmap_keys[k]);      /* absent: nothing to do */
+    cmap_run *runs = hm_xmalloc(0x10000 * sizeof *runs);
+    size_t n = cmap_runs(p, runs);
+    hm_strbuf_init(&sb);
+    hm_strbuf_adds(&sb, "/CIDInit /ProcSet findresource begin\n"
+                        "12 dict begin\n"
+                        "begincmap\n"
+                        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                        "/CMapName /Adobe-Identity-UCS def\n"
+                        "/CMapType 2 def\n"
+                        "1 begincodespacerange\n"
+                        "<0000> <FFFF>\n"
+                        "endcodespacerange\n");
+    cmap_blocks(&sb, runs, n, true);
+    cmap_blocks(&sb, runs, n, false);
+    hm_strbuf_adds(&sb, "endcmap\n"
+                        "CMapName currentdict /CMap defineresource pop\n"
+                        "end\n"
+                        "end\n");
+    free(runs);
+    HPDF_MemStream_FreeData(cmap->stream);
+    check(p, HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)sb.buf, (HPDF_UINT)sb.len),
+          "writing the ToUnicode map");
+    hm_strbuf_release(&sb);
+    return p->status;
+}
+
 hm_error hm_pdf_save(hm_pdf *p, const char *path)
 {
     if (p->status)
@@ -800,6 +931,8 @@ hm_error hm_pdf_save(hm_pdf *p, const char *path)
     if (p->npage == 0 && hm_pdf_add_page(p))
         return p->status;
     if (p->glyph_fix && fix_composites(p))
+        return p->status;
+    if (write_tounicode(p))
         return p->status;
     if (check(p, HPDF_SaveToFile(p->doc, path), "saving")) {
         remove(path);
