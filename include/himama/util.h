@@ -108,6 +108,18 @@ void hm_time_format(int64_t t, char out[21]);
 hm_error hm_mkdirs(const char *dir);
 
 /*
+ * Open an input file once, never through a link, never blocking on a FIFO
+ * or device: open(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), then
+ * fstat the descriptor and accept only a regular file (O_NONBLOCK is then
+ * cleared).  Everything after (hash, move, parse) goes through *fd, so a
+ * file swapped for a link after this call is never read.  On failure *fd
+ * is -1, reason (of size reasonsz) says why in words staff can act on
+ * ("a symbolic link, not a file", "not a regular file") and the return is
+ * HM_EIO.  The caller closes *fd.
+ */
+hm_error hm_open_input(const char *path, int *fd, char *reason, size_t reasonsz);
+
+/*
  * Atomic output: hm_atomic_open creates a temporary file beside path;
  * hm_atomic_commit flushes, fsyncs, closes and renames it to path (then
  * fsyncs the directory); hm_atomic_abort closes and removes it.  After

@@ -593,3 +593,34 @@ char *hm_read_file(const char *path, size_t *len)
         *len = sb.len;
     return hm_strbuf_detach(&sb);
 }
+
+hm_error hm_open_input(const char *path, int *fd, char *reason, size_t reasonsz)
+{
+    struct stat st;
+    *fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (*fd < 0) {
+        int e = errno;
+        if (e == ELOOP)
+            snprintf(reason, reasonsz, "a symbolic link, not a file: not read");
+        else
+            snprintf(reason, reasonsz, "cannot open: %s", strerror(e));
+        return HM_EIO;
+    }
+    const char *why = NULL;
+    if (fstat(*fd, &st) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        why = S_ISDIR(st.st_mode) ? "a folder, not a file" : "not a regular file: not read";
+    else {
+        int fl = fcntl(*fd, F_GETFL);
+        if (fl < 0 || fcntl(*fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+            why = strerror(errno);
+    }
+    if (why) {
+        snprintf(reason, reasonsz, "%s", why);
+        close(*fd);
+        *fd = -1;
+        return HM_EIO;
+    }
+    return HM_OK;
+}
