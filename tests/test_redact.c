@@ -42,10 +42,13 @@ static const char ROWS[] =
     " ('C09', 'Tom Li', '汤姆', '2013-11-11', 'T1', 'Mary Li', NULL, NULL, NULL),"
     " ('C10', '刘洋', '洋洋', '2013-11-11', 'T1', NULL, NULL, NULL, NULL),"
     " ('C11', '刘洋', '小洋', '2013-11-11', 'T2', NULL, NULL, NULL, NULL),"
-    " ('C12', '明', '小明明', '2013-11-11', 'T2', NULL, NULL, NULL, NULL);"
+    " ('C12', '明', '小明明', '2013-11-11', 'T2', NULL, NULL, NULL, NULL),"
+    " ('C13', '陈小宝', '小花', '2013-11-11', 'T1', '悦来', NULL, NULL, NULL),"
+    " ('C14', '李小花', '花花', '2013-11-11', 'T1', NULL, NULL, NULL, NULL);"
     "INSERT INTO volunteers (volunteer_id, name, phone, town_code) VALUES"
     " ('V1', '孙爱心', '138-0000-0002', 'T1'), ('V2', '钱妈妈', '81230000', 'T2'),"
-    " ('V3', '李阿姨', NULL, 'T1');";
+    " ('V3', '李阿姨', NULL, 'T1'), ('V4', '张大山', NULL, 'T1'),"
+    " ('V5', '王芳芳', NULL, 'T2');";
 
 /* A new in-memory store: the schema and the rows given. */
 static sqlite3 *store(const char *rows)
@@ -93,13 +96,17 @@ static char *clean(const hm_redact *r, const char *in)
     return hm_strbuf_detach(&sb);
 }
 
-/* Assert that in cleans to want. */
+/* Assert that in cleans to want (the result freed before a failure is reported). */
 #define expect_clean(r, in, want)                                                          \
     do {                                                                                   \
         char *got_ = clean((r), (in));                                                     \
-        if (strcmp(got_, (want)) != 0)                                                     \
-            fail_msg("clean(\"%s\")\n  got  \"%s\"\n  want \"%s\"", (in), got_, (want));   \
+        char msg_[1024];                                                                   \
+        bool ok_ = strcmp(got_, (want)) == 0;                                              \
+        snprintf(msg_, sizeof msg_, "clean(\"%s\")\n  got  \"%s\"\n  want \"%s\"", (in), \
+                 got_, (want));                                                            \
         free(got_);                                                                        \
+        if (!ok_)                                                                          \
+            fail_msg("%s", msg_);                                                          \
     } while (0)
 
 /* Whether s (n bytes) is valid UTF-8. */
@@ -134,7 +141,7 @@ static void test_redact_alias_suffixes(void **state)
                             hm_redact_alias(f->r, (const char *)sqlite3_column_text(st, 0)));
         n++;
     }
-    assert_int_equal(n, 12);
+    assert_int_equal(n, 14);
     sqlite3_finalize(st);
 }
 
@@ -203,8 +210,9 @@ static void test_redact_overlapping(void **state)
     expect_clean(r, "张小雨悦来小学", "小琪①某学校");
     /* 王芳 and 王小明 share a first character; the one that matches wins. */
     expect_clean(r, "王小明王芳", "阿明小琪");
-    /* A name at the very end and start, overlapping a longer unknown word. */
-    expect_clean(r, "小明明", "明明明");
+    /* 小明明 is an alias (kept) that starts with the name 小明. */
+    expect_clean(r, "小明明", "小明明");
+    expect_clean(r, "小明呢", "明明呢");
 }
 
 static void test_redact_adults(void **state)
@@ -236,6 +244,20 @@ static void test_redact_latin(void **state)
     expect_clean(r, "TOM LI, tomli", "汤姆, 汤姆");
     expect_clean(r, "Tom Lily", "Tom Lily");
     expect_clean(r, "xTom Li", "xTom Li");
+}
+
+static void test_redact_known_kept(void **state)
+{
+    const hm_redact *r = ((fixture *)*state)->r;
+    /* A volunteer's name holding a child's name stays whole. */
+    expect_clean(r, "王芳芳老师和王芳", "王芳芳老师和小琪");
+    /* A volunteer who has a guardian's exact name is masked like the guardian. */
+    expect_clean(r, "张大山", "张某");
+    /* A town's name holding a guardian's name (悦来) stays whole. */
+    expect_clean(r, "悦来镇的悦来", "悦来镇的悦某");
+    /* 小花 is C13's alias and the given name of 李小花: the alias stays. */
+    expect_clean(r, "小花和李小花", "小花和花花");
+    expect_clean(r, "小琪①和小琪", "小琪①和小琪");
 }
 
 static void test_redact_conflict_and_common_word(void **state)
@@ -449,6 +471,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_redact_adults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_schools, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_latin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redact_known_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_conflict_and_common_word, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_phones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_numbers_kept, setup, teardown),

@@ -9,8 +9,15 @@
  * Each key has a replacement and a priority; when two different
  * replacements claim one key with the same priority (two children of one
  * name with different aliases, a child and a guardian of one name) the
- * key becomes 某某, which points at no one.  Full names, schools and
- * adults outrank a child's given name.
+ * key becomes 某某, which points at no one.  Some known strings are kept
+ * as written: they stop a shorter key inside them from matching.  From
+ * the lowest priority up: the names shown in public (volunteers, who are
+ * named as authors, and towns), kept; a child's given name; a child's
+ * alias, kept (staff who write the alias wrote the right thing, even
+ * when it is also another child's given name); full names, adults'
+ * names and schools.  So a volunteer named 郭凤英 stays whole although
+ * a guardian is named 郭凤, but a volunteer who shares a guardian's or
+ * teacher's exact name is masked like them.
  *
  * The edge cases, decided for privacy first (a garbled word in a public
  * story costs less than a named child; the public output is read by
@@ -64,8 +71,10 @@ enum {
     MAX_GAP = 2,        /* ignorable characters allowed between two key characters */
     MAX_GROUPS = 5,     /* digit groups that may form one number */
     MAX_DIGITS = 19,    /* longest number masked as grouped digits */
+    PRIO_PUBLIC = 0,    /* kept: a volunteer's or a town's name */
     PRIO_GIVEN = 1,     /* a child's given name */
-    PRIO_FULL = 2       /* a full name, a school */
+    PRIO_ALIAS = 2,     /* kept: a child's alias */
+    PRIO_FULL = 3       /* a full name, a school */
 };
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
@@ -81,6 +90,7 @@ typedef struct entry {
     size_t key_off, rep_off;
     uint32_t key_len;
     int prio;
+    bool keep;          /* left as written (rep_off unused) */
 } entry;
 
 struct hm_redact {
@@ -214,8 +224,9 @@ static uint64_t fnv(const char *s, size_t n)
 }
 
 /*
- * Add normalised key (n bytes) with replacement rep and priority prio,
- * resolving a clash with a key already there (see the top of the file).
+ * Add normalised key (n bytes) with replacement rep (NULL: a known string
+ * left as written) and priority prio, resolving a clash with a key
+ * already there (see the top of the file).
  */
 static void table_put(hm_redact *r, const char *key, size_t n, const char *rep, int prio)
 {
@@ -223,9 +234,11 @@ static void table_put(hm_redact *r, const char *key, size_t n, const char *rep, 
     entry *e = table_find(r, h, key, n);
     if (e) {
         if (prio > e->prio) {
-            e->rep_off = arena_add(r, rep, strlen(rep));
+            e->keep = !rep;
+            if (rep)
+                e->rep_off = arena_add(r, rep, strlen(rep));
             e->prio = prio;
-        } else if (prio == e->prio && strcmp(r->arena.buf + e->rep_off, rep) != 0) {
+        } else if (prio == e->prio && !e->keep && strcmp(r->arena.buf + e->rep_off, rep) != 0) {
             e->rep_off = arena_add(r, CONFLICT, strlen(CONFLICT));
         }
         return;
@@ -237,9 +250,10 @@ static void table_put(hm_redact *r, const char *key, size_t n, const char *rep, 
         r->ent = hm_xrealloc(r->ent, r->ent_cap * sizeof *r->ent);
     }
     size_t idx = r->nent++;
-    r->ent[idx] = (entry){ .hash = h, .key_len = (uint32_t)n, .prio = prio };
+    r->ent[idx] = (entry){ .hash = h, .key_len = (uint32_t)n, .prio = prio, .keep = !rep };
     r->ent[idx].key_off = arena_add(r, key, n);
-    r->ent[idx].rep_off = arena_add(r, rep, strlen(rep));
+    if (rep)
+        r->ent[idx].rep_off = arena_add(r, rep, strlen(rep));
     size_t i = h & (r->nslots - 1);
     while (r->slots[i])
         i = (i + 1) & (r->nslots - 1);
@@ -347,6 +361,14 @@ static size_t surname_len(const norm *k)
 static bool usable(const norm *k)
 {
     return k->ncp >= 2 && k->has_word && !in_list(k, PLACEHOLDERS);
+}
+
+/* A known string that stays as written (a volunteer, a town, an alias), with priority prio. */
+static void add_kept(hm_redact *r, const char *s, int prio)
+{
+    norm k;
+    if (s && normalise(s, strlen(s), &k) && usable(&k))
+        table_put(r, k.buf, k.len, NULL, prio);
 }
 
 /* A child's name: the full name and a given name of two or more characters. */
@@ -712,6 +734,10 @@ void hm_redact_text(const hm_redact *r, const char *in, hm_strbuf *out)
             hm_strbuf_adds(out, "\xef\xbf\xbd");
             from = ++i;
         } else if (may_start(r, c) && (e = key_at(r, in, n, i, pre, &end))) {
+            if (e->keep) {
+                i = end;   /* copied with what follows */
+                continue;
+            }
             hm_strbuf_add(out, in + from, i - from);
             hm_strbuf_adds(out, r->arena.buf + e->rep_off);
             from = i = end;
@@ -730,10 +756,12 @@ void hm_redact_text(const hm_redact *r, const char *in, hm_strbuf *out)
 /* Each child: the public alias, and the names, schools and phones it brings. */
 static const char CHILDREN_SQL[] =
     "SELECT c.child_id, c.name, a.public_alias, c.guardian, c.class_teacher, c.school,"
-    " c.guardian_phone FROM children c JOIN (" HM_REDACT_ALIAS_SQL ") a USING (child_id)"
-    " ORDER BY c.child_id";
+    " c.guardian_phone, c.alias FROM children c JOIN (" HM_REDACT_ALIAS_SQL ") a"
+    " USING (child_id) ORDER BY c.child_id";
 
-static const char VOLUNTEERS_SQL[] = "SELECT phone FROM volunteers WHERE phone IS NOT NULL";
+/* Names shown in public (volunteers, towns), and the volunteers' phones. */
+static const char PUBLIC_SQL[] =
+    "SELECT name, phone FROM volunteers UNION ALL SELECT town_name, NULL FROM towns";
 
 /* Column i of st as text, or NULL. */
 static const char *col(sqlite3_stmt *st, int i)
@@ -741,7 +769,7 @@ static const char *col(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Read the children and volunteers of db into r. */
+/* Read the children, volunteers and towns of db into r. */
 static hm_error load_rows(sqlite3 *db, hm_redact *r, char *err, size_t errsz)
 {
     sqlite3_stmt *st = NULL;
@@ -757,15 +785,19 @@ static hm_error load_rows(sqlite3 *db, hm_redact *r, char *err, size_t errsz)
         add_adults(r, col(st, 4));
         add_school(r, col(st, 5));
         add_phones(r, col(st, 6));
+        add_kept(r, col(st, 7), PRIO_ALIAS);
+        add_kept(r, col(st, 2), PRIO_ALIAS);
     }
     if (s != SQLITE_DONE)
         goto out;
     sqlite3_finalize(st);
     st = NULL;
-    if (sqlite3_prepare_v2(db, VOLUNTEERS_SQL, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, PUBLIC_SQL, -1, &st, NULL) != SQLITE_OK)
         goto out;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW)
-        add_phones(r, col(st, 0));
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        add_kept(r, col(st, 0), PRIO_PUBLIC);
+        add_phones(r, col(st, 1));
+    }
     if (s == SQLITE_DONE)
         rc = HM_OK;
 out:
