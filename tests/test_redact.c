@@ -246,6 +246,24 @@ static void test_redact_latin(void **state)
     expect_clean(r, "xTom Li", "xTom Li");
 }
 
+/* The author's own name in their own story stays; the guardian of the same
+ * name elsewhere, and every other name, are still cleaned. */
+static void test_redact_author_kept(void **state)
+{
+    const hm_redact *r = ((fixture *)*state)->r;
+    hm_strbuf sb = HM_STRBUF_INIT;
+    hm_strbuf_init(&sb);
+    hm_redact_text_keep(r, "张大山陪张小雨读书，张大山很高兴", "张大山", &sb);
+    assert_string_equal(sb.buf, "张大山陪小琪①读书，张大山很高兴");
+    hm_strbuf_reset(&sb);
+    hm_redact_text_keep(r, "张大山陪张小雨读书", "孙爱心", &sb);
+    assert_string_equal(sb.buf, "张某陪小琪①读书");
+    hm_strbuf_reset(&sb);
+    hm_redact_text_keep(r, "张大山", NULL, &sb);
+    assert_string_equal(sb.buf, "张某");
+    hm_strbuf_release(&sb);
+}
+
 static void test_redact_known_kept(void **state)
 {
     const hm_redact *r = ((fixture *)*state)->r;
@@ -472,6 +490,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_redact_schools, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_latin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_known_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redact_author_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_conflict_and_common_word, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_phones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_numbers_kept, setup, teardown),

@@ -84,6 +84,14 @@ void hm_redact_free(hm_redact *r);
 void hm_redact_text(const hm_redact *r, const char *in, hm_strbuf *out);
 
 /*
+ * As hm_redact_text, but where the text at a match is exactly keep (the
+ * author's own name in their own story: a volunteer who shares a name with
+ * a guardian or a teacher), it is left as written.  keep may be NULL.
+ */
+void hm_redact_text_keep(const hm_redact *r, const char *in, const char *keep,
+                         hm_strbuf *out);
+
+/*
  * The public alias of child_id (with its suffix when it collides, or the
  * child_id when the child has no alias), or NULL for an unknown child.
  * The string belongs to r.
@@ -98,6 +106,7 @@ size_t hm_redact_size(const hm_redact *r);
  * only (not in views, triggers or the schema):
  *   redact(text)            the text cleaned as hm_redact_text does;
  *                           NULL for NULL, other types unchanged;
+ *   redact(text, keep)      as hm_redact_text_keep (keep: the author);
  *   public_alias(child_id)  hm_redact_alias, NULL for an unknown child.
  * r must stay alive as long as db may call them: free it only after
  * sqlite3_close(db) or after registering the functions again.  Returns

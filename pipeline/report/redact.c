@@ -723,7 +723,12 @@ static bool may_start(const hm_redact *r, uint32_t c)
 
 void hm_redact_text(const hm_redact *r, const char *in, hm_strbuf *out)
 {
-    size_t n = strlen(in), from = 0;
+    hm_redact_text_keep(r, in, NULL, out);
+}
+
+void hm_redact_text_keep(const hm_redact *r, const char *in, const char *keep, hm_strbuf *out)
+{
+    size_t n = strlen(in), from = 0, nkeep = keep ? strlen(keep) : 0;
     prefix *pre = hm_xmalloc((r->maxlen + 1) * sizeof *pre);
     for (size_t i = 0; i < n;) {
         uint32_t c;
@@ -734,7 +739,7 @@ void hm_redact_text(const hm_redact *r, const char *in, hm_strbuf *out)
             hm_strbuf_adds(out, "\xef\xbf\xbd");
             from = ++i;
         } else if (may_start(r, c) && (e = key_at(r, in, n, i, pre, &end))) {
-            if (e->keep) {
+            if (e->keep || (nkeep && end - i == nkeep && memcmp(in + i, keep, nkeep) == 0)) {
                 i = end;   /* copied with what follows */
                 continue;
             }
@@ -849,17 +854,19 @@ size_t hm_redact_size(const hm_redact *r)
 
 /* ---- SQL functions ---- */
 
-/* redact(text): the text cleaned; NULL and other types as given. */
+/* redact(text [, keep]): the text cleaned, keep (the author's own name)
+ * left as written; NULL and other types as given. */
 static void sql_redact(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-    (void)argc;
     if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
         sqlite3_result_value(ctx, argv[0]);
         return;
     }
+    const char *keep = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : NULL;
     hm_strbuf sb = HM_STRBUF_INIT;
     hm_strbuf_init(&sb);
-    hm_redact_text(sqlite3_user_data(ctx), (const char *)sqlite3_value_text(argv[0]), &sb);
+    hm_redact_text_keep(sqlite3_user_data(ctx), (const char *)sqlite3_value_text(argv[0]), keep,
+                        &sb);
     size_t len = sb.len;
     sqlite3_result_text64(ctx, hm_strbuf_detach(&sb), len, free, SQLITE_UTF8);
 }
@@ -881,6 +888,8 @@ hm_error hm_redact_register(sqlite3 *db, const hm_redact *r, char *err, size_t e
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
     void *data = (void *)(uintptr_t)r;   /* SQLite's user data is not const */
     if (sqlite3_create_function(db, "redact", 1, flags, data, sql_redact, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_create_function(db, "redact", 2, flags, data, sql_redact, NULL, NULL) !=
             SQLITE_OK ||
         sqlite3_create_function(db, "public_alias", 1, flags, data, sql_public_alias, NULL,
                                 NULL) != SQLITE_OK)
