@@ -26,7 +26,12 @@
 -- still reaches all of it (every other member is above it), and a group
 -- is counted by its smallest volunteer.  The walk costs at worst the sum
 -- over those groups of their volunteers squared; at city scale they hold
--- a sixth of the volunteers, the largest a few dozen.
+-- a sixth of the volunteers, the largest 21 volunteers and 12 children.
+--
+-- Speed (city, 3,900 pairings): 30 ms of CPU against 15 ms for the forms
+-- counted per pairing; the four window functions take most of it, the
+-- walk a quarter.  Nation (about 1.9 million pairings) by scale: about
+-- 12 s against 6 s.
 WITH RECURSIVE act AS MATERIALIZED (
     SELECT DISTINCT p.volunteer_id, p.child_id
       FROM pairings p JOIN children c ON c.child_id = p.child_id
