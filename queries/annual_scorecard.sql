@@ -1,5 +1,9 @@
 -- annual_scorecard.sql - the "most beautiful caring mother" scorecard: one
--- row per volunteer (joined by the year's end), ranked within the town.
+-- row per volunteer, ranked within the town.  Every volunteer on record
+-- (joined by the year's end or with no joining date) has a row, and so
+-- has every volunteer with anything to score in the year (an activity, a
+-- pairing, a wish, a training, a story), whatever joined_on says: a
+-- volunteer active in the year is counted and scored.
 --
 -- Figures, all within :from..:to (the year):
 --   call_months    months in which the volunteer had a paired child and
@@ -115,6 +119,11 @@ card AS (
       LEFT JOIN tr ON tr.volunteer_id = v.volunteer_id
       LEFT JOIN st ON st.volunteer_id = v.volunteer_id
      WHERE v.joined_on IS NULL OR v.joined_on <= :to
+        OR pv.volunteer_id IS NOT NULL OR acts.volunteer_id IS NOT NULL
+        OR wz.volunteer_id IS NOT NULL OR tr.volunteer_id IS NOT NULL
+        OR st.volunteer_id IS NOT NULL
+        OR EXISTS (SELECT 1 FROM volunteer_months m WHERE m.volunteer_id = v.volunteer_id
+                     AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7))
 ),
 q AS MATERIALIZED (   -- the quotas, read once
     SELECT j.key AS town_code, CAST(j.value AS INTEGER) AS quota FROM json_each(:quotas) j

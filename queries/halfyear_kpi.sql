@@ -1,6 +1,11 @@
 -- halfyear_kpi.sql - the period's key figures (a half year or a year),
 -- each beside the same period one year earlier.  The earlier figure is
--- NULL (shown as "—") when the database holds no activity then.
+-- NULL (no comparison: the sentences show "—", the tiles and tables leave
+-- it out) when the data do not cover all of that period: the data start
+-- on the first day of the month of the first activity (data_from, on
+-- every row, for the note that says so).  Activities are the records
+-- the figures count; a pairing or a registration dated earlier is a state
+-- carried over from before the records began, not a record of that time.
 --
 -- Counting as monthly_kpi.sql: children paired in one of the period's
 -- months (a pairing active on a day of it, the child not exited before it);
@@ -12,7 +17,10 @@
 -- between two such runs of one child (span_counts, span_gaps, as in
 -- monthly_kpi.sql), active volunteers those with a row of volunteer_months
 -- in it, activities the months of month_events added up.
-WITH w(k, f, t) AS (
+WITH start(data_from) AS (   -- the data start: the first activity's month
+    SELECT date(min(date), 'start of month') FROM activities
+),
+w(k, f, t) AS (
     VALUES ('m', :from, :to), ('p', date(:from, '-1 year'), date(:to, '-1 year'))
 ),
 wm(k, f, t, fm, tm) AS (
@@ -28,7 +36,7 @@ ev AS MATERIALIZED (   -- activities by type: the months of each window added up
 ),
 s AS MATERIALIZED (
     SELECT w.k,
-        ev.k IS NOT NULL AS has_data,
+        w.f >= (SELECT data_from FROM start) AS has_data,
         (SELECT coalesce(sum(x.spans), 0) FROM span_counts x
           WHERE x.first_month <= w.tm AND x.last_month >= w.fm)
         - (SELECT coalesce(sum(g.gaps), 0) FROM span_gaps g
@@ -52,23 +60,24 @@ p AS (SELECT k, CASE WHEN has_data THEN paired END AS paired,
         FROM s WHERE k = 'p')
 SELECT 1 AS ord, 'paired' AS metric,
        CASE :lang WHEN 'en' THEN 'Children paired' ELSE '结对儿童（名）' END AS label,
-       m.paired AS value, p.paired AS previous FROM m, p
+       m.paired AS value, p.paired AS previous,
+       (SELECT data_from FROM start) AS data_from FROM m, p
 UNION ALL
 SELECT 2, 'volunteers', CASE :lang WHEN 'en' THEN 'Volunteers active' ELSE '活跃志愿者（名）' END,
-       m.volunteers, p.volunteers FROM m, p
+       m.volunteers, p.volunteers, (SELECT data_from FROM start) FROM m, p
 UNION ALL
 SELECT 3, 'calls', CASE :lang WHEN 'en' THEN 'Phone calls' ELSE '亲情连线（次）' END,
-       m.calls, p.calls FROM m, p
+       m.calls, p.calls, (SELECT data_from FROM start) FROM m, p
 UNION ALL
 SELECT 4, 'reading', CASE :lang WHEN 'en' THEN 'Reading sessions' ELSE '陪你阅读（次）' END,
-       m.reading, p.reading FROM m, p
+       m.reading, p.reading, (SELECT data_from FROM start) FROM m, p
 UNION ALL
 SELECT 5, 'holiday', CASE :lang WHEN 'en' THEN 'Holiday activities' ELSE '假日亲子活动（场）' END,
-       m.holiday, p.holiday FROM m, p
+       m.holiday, p.holiday, (SELECT data_from FROM start) FROM m, p
 UNION ALL
 SELECT 6, 'birthday', CASE :lang WHEN 'en' THEN 'Birthdays accompanied' ELSE '陪过生日（次）' END,
-       m.birthday, p.birthday FROM m, p
+       m.birthday, p.birthday, (SELECT data_from FROM start) FROM m, p
 UNION ALL
 SELECT 7, 'wishes', CASE :lang WHEN 'en' THEN 'Micro-wishes fulfilled' ELSE '实现微心愿（个）' END,
-       m.wishes, p.wishes FROM m, p
+       m.wishes, p.wishes, (SELECT data_from FROM start) FROM m, p
 ORDER BY ord;

@@ -1,17 +1,31 @@
--- halfyear_pools.sql - per town at the period's end: volunteers in the
--- pairing pool (结对库) and the reserve pool (储备库), those who joined
--- in the period, and the pairings active on the last day; then a total.
-WITH vt AS MATERIALIZED (   -- volunteers (joined by the period's end) by town, one pass
+-- halfyear_pools.sql - per town at the period's end: volunteers on record
+-- (as in halfyear_volunteers.sql) in the pairing pool (结对库) and the
+-- reserve pool (储备库), those who joined in the period, and the pairings
+-- active on the last day; then a total.
+--
+-- Pairings active on the period's last day (one definition, shared with
+-- halfyear_pairing_forms.sql): a volunteer and a child with a pairing
+-- started by that day and not ended before it, the child not exited
+-- before it, each volunteer-child pair once, whatever the volunteer's
+-- joined_on says.
+WITH vt AS MATERIALIZED (   -- volunteers on record by town, one pass
     SELECT town_code, sum(pool = 'paired') AS paired_pool, sum(pool = 'reserve') AS reserve_pool,
            sum(joined_on BETWEEN :from AND :to) AS new_volunteers
-      FROM volunteers WHERE joined_on IS NULL OR joined_on <= :to
+      FROM volunteers v
+     WHERE joined_on IS NULL OR joined_on <= :to
+        OR EXISTS (SELECT 1 FROM volunteer_months m WHERE m.volunteer_id = v.volunteer_id
+                     AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7))
      GROUP BY town_code
 ),
-at AS MATERIALIZED (   -- pairings active on the period's last day, by the volunteer's town
-    SELECT v.town_code, count(*) AS active_pairings
-      FROM pairings p JOIN volunteers v ON v.volunteer_id = p.volunteer_id
+act AS MATERIALIZED (   -- the pairings active on the period's last day
+    SELECT DISTINCT p.volunteer_id, p.child_id
+      FROM pairings p JOIN children c ON c.child_id = p.child_id
      WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :to)
-       AND (v.joined_on IS NULL OR v.joined_on <= :to)
+       AND (c.exited_on IS NULL OR c.exited_on >= :to)
+),
+at AS MATERIALIZED (   -- those pairings by the volunteer's town
+    SELECT v.town_code, count(*) AS active_pairings
+      FROM act JOIN volunteers v ON v.volunteer_id = act.volunteer_id
      GROUP BY v.town_code
 ),
 by_town AS (

@@ -3,10 +3,13 @@
 -- period's months, as the monthly report's year to date), wishes
 -- fulfilled and money spent, ranked by contact rate, then calls per
 -- paired child.  Rows are attributed to the child's town (money to the
--- expense's town); an event with children of two towns counts in each,
--- so the district row counts distinct events and events_counted_twice
--- says by how much it is less than the sum of the towns.  Events count
--- per month and add up over the period, as in halfyear_kpi.sql.
+-- expense's town; money with no town has a row of its own,
+-- "区级（未分区镇）", after the towns, when there is any, so that the rows
+-- add up to the district's total; children always have a town); an
+-- event with children of two towns counts in each, so the district row
+-- counts distinct events and events_counted_twice says by how much it is
+-- less than the sum of the towns.  Events count per month and add up
+-- over the period, as in halfyear_kpi.sql.
 --
 -- Speed: paired and contacted children from the summary tables ingest
 -- keeps (child_spans, child_months), the district's events from
@@ -47,6 +50,10 @@ sp AS MATERIALIZED (   -- money spent, by the expense's town
     SELECT town_code, sum(amount_fen) AS spent
       FROM expenditures WHERE date BETWEEN :from AND :to AND town_code IS NOT NULL
      GROUP BY town_code
+),
+nt AS (   -- money spent with no town
+    SELECT coalesce(sum(amount_fen), 0) AS spent
+      FROM expenditures WHERE date BETWEEN :from AND :to AND town_code IS NULL
 ),
 by_town AS MATERIALIZED (
     SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,
@@ -92,7 +99,11 @@ SELECT 0 AS sort, ranking, town_code, town, paired, contact_rate,
        calls, reading, holiday, birthday, wishes, spent, NULL AS events_counted_twice
   FROM ranked
 UNION ALL
-SELECT 1, NULL, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
+SELECT 1, NULL, NULL, CASE :lang WHEN 'en' THEN 'District level (no town)' ELSE '区级（未分区镇）' END,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, spent, NULL
+  FROM nt WHERE spent > 0
+UNION ALL
+SELECT 2, NULL, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
        paired, CASE WHEN child_months > 0 THEN 1.0 * contacted_months / child_months END,
        calls, reading, holiday, birthday, wishes, spent,
        town_events - (calls + reading + holiday + birthday)

@@ -1,13 +1,18 @@
 -- halfyear_trend.sql - month by month over the period (a half year or a
 -- year): the figures of each month's monthly report (monthly_kpi.sql and
 -- monthly_contact_rate.sql count the same way), and the same month one
--- year earlier (the *_ly columns; NULL when the database holds no
--- activity in that month).
+-- year earlier (the *_ly columns; NULL, no comparison, when that month
+-- is before the data start: the first day of the month of the first
+-- activity, as halfyear_kpi.sql; data_from, on every row, for the note
+-- that says so).
 --
 -- Speed: every figure but the wishes comes from the summary tables ingest
 -- keeps (queries/schema.sql), as in monthly_kpi.sql and
 -- monthly_contact_rate.sql.
-WITH RECURSIVE months(f) AS (
+WITH RECURSIVE start(data_from) AS (   -- the data start: the first activity's month
+    SELECT date(min(date), 'start of month') FROM activities
+),
+months(f) AS (
     SELECT :from
     UNION ALL
     SELECT date(f, '+1 month') FROM months WHERE date(f, '+1 month') <= :to
@@ -44,7 +49,7 @@ s AS MATERIALIZED (
         coalesce(em.calls, 0) AS calls, coalesce(em.reading, 0) AS reading,
         coalesce(em.holiday, 0) AS holiday, coalesce(em.birthday, 0) AS birthday,
         (SELECT count(*) FROM wishes x WHERE x.fulfilled_on BETWEEN w.f AND w.t) AS wishes,
-        EXISTS (SELECT 1 FROM month_events e WHERE e.month = substr(w.lf, 1, 7)) AS ly,
+        w.lf >= (SELECT data_from FROM start) AS ly,
         coalesce(pl.paired, 0) AS paired_ly, coalesce(pl.contacted, 0) AS contacted_ly,
         coalesce(el.calls, 0) AS calls_ly, coalesce(el.reading, 0) AS reading_ly,
         coalesce(el.holiday, 0) AS holiday_ly
@@ -60,6 +65,7 @@ SELECT f AS month_start,
        CASE WHEN ly THEN calls_ly END AS calls_ly,
        CASE WHEN ly THEN reading_ly END AS reading_ly,
        CASE WHEN ly THEN holiday_ly END AS holiday_ly,
-       CASE WHEN ly AND paired_ly > 0 THEN 1.0 * contacted_ly / paired_ly END AS contact_rate_ly
+       CASE WHEN ly AND paired_ly > 0 THEN 1.0 * contacted_ly / paired_ly END AS contact_rate_ly,
+       (SELECT data_from FROM start) AS data_from
   FROM s
  ORDER BY f;

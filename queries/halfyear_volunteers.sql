@@ -1,19 +1,25 @@
--- halfyear_volunteers.sql - volunteers (joined by the period's end, or
--- with no joining date) by sector and role, those who joined in the
--- period, and those with any activity in it; then a total row.
+-- halfyear_volunteers.sql - volunteers on record by sector and role, those
+-- who joined in the period, and those with any activity in it; then a
+-- total row.  On record: joined by the period's end, with no joining
+-- date, or active in the period whatever joined_on says (an activity
+-- counts wherever the report counts active people: the key figures'
+-- volunteers active and this table's are one figure).
 WITH sectors(ord, code, zh, en) AS (
     VALUES (1, 'federation', '妇联执委', 'Federation committee'), (2, 'cadre', '机关党员干部', 'Party cadres'),
            (3, 'teacher', '在职老师', 'Teachers'), (4, 'social_worker', '社会工作者', 'Social workers'),
            (5, 'counsellor', '心理咨询师', 'Counsellors'), (6, 'entrepreneur', '女企业家', 'Entrepreneurs'),
            (7, 'other', '其他', 'Other'), (8, NULL, '未填写', 'Not given')
 ),
-v AS MATERIALIZED (
-    SELECT v.volunteer_id, v.sector, v.role,
+a AS MATERIALIZED (
+    SELECT v.volunteer_id, v.sector, v.role, v.joined_on,
            (v.joined_on BETWEEN :from AND :to) AS is_new,
            EXISTS (SELECT 1 FROM volunteer_months m WHERE m.volunteer_id = v.volunteer_id
                      AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7)) AS active
       FROM volunteers v
-     WHERE v.joined_on IS NULL OR v.joined_on <= :to
+),
+v AS MATERIALIZED (
+    SELECT volunteer_id, sector, role, is_new, active FROM a
+     WHERE joined_on IS NULL OR joined_on <= :to OR active
 ),
 rows AS (
     SELECT 0 AS sort, s.ord, CASE :lang WHEN 'en' THEN s.en ELSE s.zh END AS sector,

@@ -1,5 +1,7 @@
 -- monthly_activity_types.sql - activities (distinct activity_ids) of each
--- type, this month and the previous month.
+-- type, this month and the previous month (NULL, no comparison, when that
+-- month is before the data start: the first day of the month of the
+-- first activity, as monthly_kpi.sql).
 --
 -- Speed: month_events, which ingest keeps, holds these counts.
 WITH types(ord, code, zh, en) AS (
@@ -14,7 +16,9 @@ SELECT ty.code AS type,
        CASE :lang WHEN 'en' THEN ty.en ELSE ty.zh END AS label,
        coalesce((SELECT e.events FROM month_events e
                   WHERE e.month = substr(:from, 1, 7) AND e.type = ty.code), 0) AS this_month,
-       coalesce((SELECT e.events FROM month_events e
-                  WHERE e.month = substr(:prev_from, 1, 7) AND e.type = ty.code), 0) AS last_month
+       CASE WHEN :prev_from >= (SELECT date(min(date), 'start of month') FROM activities)
+            THEN coalesce((SELECT e.events FROM month_events e
+                            WHERE e.month = substr(:prev_from, 1, 7) AND e.type = ty.code), 0)
+       END AS last_month
   FROM types ty
  ORDER BY ty.ord;

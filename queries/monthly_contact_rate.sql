@@ -5,7 +5,9 @@
 -- children).  Contacted = any activity row naming the child in the month,
 -- visits to the class teacher or the guardian excepted: a row of
 -- child_months, which ingest keeps equal to that count.  Every window here
--- is a whole calendar month.
+-- is a whole calendar month.  The previous month's rate is NULL (no
+-- comparison) when that month is before the data start (the first day of
+-- the month of the first activity, as monthly_kpi.sql).
 --
 -- Speed: from the summary tables ingest keeps (queries/schema.sql): the
 -- paired children of each window are the runs of paired months holding
@@ -38,7 +40,8 @@ s AS MATERIALIZED (
 SELECT 'contact_rate' AS metric,
        CASE :lang WHEN 'en' THEN 'Contact rate' ELSE '儿童联系率' END AS label,
        (SELECT 1.0 * contacted / paired FROM s WHERE f = :from AND t = :to) AS value,
-       (SELECT 1.0 * contacted / paired FROM s WHERE f = :prev_from AND t = :prev_to) AS previous,
+       (SELECT 1.0 * contacted / paired FROM s WHERE f = :prev_from AND t = :prev_to
+           AND f >= (SELECT date(min(date), 'start of month') FROM activities)) AS previous,
        (SELECT 1.0 * sum(contacted) / sum(paired) FROM s WHERE f >= :ytd_from
          HAVING sum(paired) > 0) AS ytd,
        coalesce((SELECT paired FROM s WHERE f = :from AND t = :to), 0) AS paired,

@@ -1,5 +1,8 @@
 -- monthly_kpi.sql - the month's key figures, each with the previous month
--- and the year to date (1 January to the month's end).
+-- and the year to date (1 January to the month's end).  The previous
+-- month's figures are NULL (no comparison) when that month is before the
+-- data start: the first day of the month of the first activity, as
+-- halfyear_kpi.sql (data_from, on every row, for the note that says so).
 --
 -- Counting (DESIGN.md): a child is paired in a window when one of its
 -- pairings is active on any day of it and the child had not exited before
@@ -20,7 +23,10 @@
 -- - volunteers: the rows of volunteer_months of the month (one range of
 --   volunteer_months_month); for the year, one search per volunteer;
 -- - activities by type: month_events, the months of the window added up.
-WITH w(k, f, t, fm, tm) AS (
+WITH start(data_from) AS (   -- the data start: the first activity's month
+    SELECT date(min(date), 'start of month') FROM activities
+),
+w(k, f, t, fm, tm) AS (
     VALUES ('m', :from, :to, substr(:from, 1, 7), substr(:to, 1, 7)),
            ('p', :prev_from, :prev_to, substr(:prev_from, 1, 7), substr(:prev_to, 1, 7)),
            ('y', :ytd_from, :to, substr(:ytd_from, 1, 7), substr(:to, 1, 7))
@@ -55,27 +61,34 @@ s AS MATERIALIZED (
     FROM w LEFT JOIN ev ON ev.k = w.k
 ),
 m AS (SELECT * FROM s WHERE k = 'm'),
-p AS (SELECT * FROM s WHERE k = 'p'),
+p AS (   -- the previous month, when the data cover it
+    SELECT CASE WHEN c THEN paired END AS paired, CASE WHEN c THEN volunteers END AS volunteers,
+           CASE WHEN c THEN calls END AS calls, CASE WHEN c THEN reading END AS reading,
+           CASE WHEN c THEN holiday END AS holiday, CASE WHEN c THEN birthday END AS birthday,
+           CASE WHEN c THEN wishes END AS wishes
+      FROM s, (SELECT :prev_from >= data_from AS c FROM start) WHERE k = 'p'
+),
 y AS (SELECT * FROM s WHERE k = 'y')
 SELECT 1 AS ord, 'paired' AS metric,
        CASE :lang WHEN 'en' THEN 'Children paired' ELSE '结对儿童（名）' END AS label,
-       m.paired AS value, p.paired AS previous, y.paired AS ytd FROM m, p, y
+       m.paired AS value, p.paired AS previous, y.paired AS ytd,
+       (SELECT data_from FROM start) AS data_from FROM m, p, y
 UNION ALL
 SELECT 2, 'volunteers', CASE :lang WHEN 'en' THEN 'Volunteers active' ELSE '活跃志愿者（名）' END,
-       m.volunteers, p.volunteers, y.volunteers FROM m, p, y
+       m.volunteers, p.volunteers, y.volunteers, (SELECT data_from FROM start) FROM m, p, y
 UNION ALL
 SELECT 3, 'calls', CASE :lang WHEN 'en' THEN 'Phone calls' ELSE '亲情连线（次）' END,
-       m.calls, p.calls, y.calls FROM m, p, y
+       m.calls, p.calls, y.calls, (SELECT data_from FROM start) FROM m, p, y
 UNION ALL
 SELECT 4, 'reading', CASE :lang WHEN 'en' THEN 'Reading sessions' ELSE '陪你阅读（次）' END,
-       m.reading, p.reading, y.reading FROM m, p, y
+       m.reading, p.reading, y.reading, (SELECT data_from FROM start) FROM m, p, y
 UNION ALL
 SELECT 5, 'holiday', CASE :lang WHEN 'en' THEN 'Holiday activities' ELSE '假日亲子活动（场）' END,
-       m.holiday, p.holiday, y.holiday FROM m, p, y
+       m.holiday, p.holiday, y.holiday, (SELECT data_from FROM start) FROM m, p, y
 UNION ALL
 SELECT 6, 'birthday', CASE :lang WHEN 'en' THEN 'Birthdays accompanied' ELSE '陪过生日（次）' END,
-       m.birthday, p.birthday, y.birthday FROM m, p, y
+       m.birthday, p.birthday, y.birthday, (SELECT data_from FROM start) FROM m, p, y
 UNION ALL
 SELECT 7, 'wishes', CASE :lang WHEN 'en' THEN 'Micro-wishes fulfilled' ELSE '实现微心愿（个）' END,
-       m.wishes, p.wishes, y.wishes FROM m, p, y
+       m.wishes, p.wishes, y.wishes, (SELECT data_from FROM start) FROM m, p, y
 ORDER BY ord;

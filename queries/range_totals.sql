@@ -3,7 +3,11 @@
 -- activities are events), wishes fulfilled, children profiled (on record
 -- in the period: registered by its end, not exited before it starts),
 -- children paired (a pairing active on any day of it), volunteers on
--- record (joined by its end) and volunteers active (any activity in it).
+-- record (joined by its end, with no joining date, or active in it) and
+-- volunteers active (any activity in it).  A child paired in the period
+-- is profiled, and a volunteer active in it on record, whatever
+-- registered_on or joined_on says: each figure counts within the one
+-- above it.
 --
 -- Activities count month by month, as in the half-year and annual reports
 -- (docs/decisions.md): each calendar month of the period, or the part of
@@ -31,6 +35,19 @@ ev AS MATERIALIZED (
      WHERE NOT p.whole
      GROUP BY p.month, a.type
 ),
+av AS MATERIALIZED (   -- volunteers active: any activity in the period
+    SELECT x.volunteer_id FROM piece p JOIN volunteer_months x ON x.month = p.month
+     WHERE p.whole
+    UNION
+    SELECT a.volunteer_id
+      FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t
+     WHERE NOT p.whole
+),
+pc AS MATERIALIZED (   -- children paired: a pairing active on a day of the period
+    SELECT DISTINCT p.child_id FROM pairings p JOIN children c ON c.child_id = p.child_id
+     WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
+       AND (c.exited_on IS NULL OR c.exited_on >= :from)
+),
 f AS (
     SELECT
         (SELECT coalesce(sum(n), 0) FROM ev WHERE type = 'call') AS calls,
@@ -38,19 +55,15 @@ f AS (
         (SELECT coalesce(sum(n), 0) FROM ev WHERE type = 'holiday') AS holiday,
         (SELECT coalesce(sum(n), 0) FROM ev WHERE type = 'birthday') AS birthday,
         (SELECT count(*) FROM wishes WHERE fulfilled_on BETWEEN :from AND :to) AS wishes,
-        (SELECT count(*) FROM children WHERE (registered_on IS NULL OR registered_on <= :to)
-            AND (exited_on IS NULL OR exited_on >= :from)) AS profiled,
-        (SELECT count(DISTINCT p.child_id) FROM pairings p JOIN children c ON c.child_id = p.child_id
-          WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
-            AND (c.exited_on IS NULL OR c.exited_on >= :from)) AS paired,
-        (SELECT count(*) FROM volunteers WHERE joined_on IS NULL OR joined_on <= :to) AS volunteers,
-        (SELECT count(*) FROM (
-            SELECT x.volunteer_id FROM piece p JOIN volunteer_months x ON x.month = p.month
-             WHERE p.whole
-            UNION
-            SELECT a.volunteer_id
-              FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t
-             WHERE NOT p.whole)) AS active
+        (SELECT count(*) FROM children c
+          WHERE (c.registered_on IS NULL OR c.registered_on <= :to
+                 OR c.child_id IN (SELECT child_id FROM pc))
+            AND (c.exited_on IS NULL OR c.exited_on >= :from)) AS profiled,
+        (SELECT count(*) FROM pc) AS paired,
+        (SELECT count(*) FROM volunteers v
+          WHERE v.joined_on IS NULL OR v.joined_on <= :to
+             OR v.volunteer_id IN (SELECT volunteer_id FROM av)) AS volunteers,
+        (SELECT count(*) FROM av) AS active
 )
 SELECT 1 AS ord, 'calls' AS metric, CASE :lang WHEN 'en' THEN 'Phone calls' ELSE '亲情连线（次）' END AS label, calls AS value FROM f
 UNION ALL SELECT 2, 'reading', CASE :lang WHEN 'en' THEN 'Reading sessions' ELSE '陪你阅读（次）' END, reading FROM f

@@ -1,7 +1,9 @@
 -- range_towns.sql - the period per town: children profiled and paired,
 -- the "five ones" (an event with children of two towns counts in each, so
 -- the district row counts distinct events), wishes fulfilled and money
--- spent (by the expense's town).  Events count month by month and the
+-- spent (by the expense's town; money with no town has a row of its own,
+-- "区级（未分区镇）", after the towns, when there is any, so that the rows
+-- add up to the district's total; children always have a town).  Events count month by month and the
 -- months are added, as in range_totals.sql: a whole month reads
 -- month_events and month_town_events, a part of a month reads activities.
 WITH RECURSIVE m(ms) AS (
@@ -42,9 +44,11 @@ paired AS MATERIALIZED (
      WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
        AND (c.exited_on IS NULL OR c.exited_on >= :from)
 ),
-profiled AS MATERIALIZED (
+profiled AS MATERIALIZED (   -- as range_totals.sql: a child paired in the period is profiled
     SELECT child_id, town_code FROM children
-     WHERE (registered_on IS NULL OR registered_on <= :to) AND (exited_on IS NULL OR exited_on >= :from)
+     WHERE (registered_on IS NULL OR registered_on <= :to
+            OR child_id IN (SELECT child_id FROM paired))
+       AND (exited_on IS NULL OR exited_on >= :from)
 ),
 ev AS MATERIALIZED (
     SELECT town_code, sum(CASE type WHEN 'call' THEN n ELSE 0 END) AS calls,
@@ -66,6 +70,10 @@ sp AS MATERIALIZED (
       FROM expenditures WHERE date BETWEEN :from AND :to AND town_code IS NOT NULL
      GROUP BY town_code
 ),
+nt AS (   -- money spent with no town
+    SELECT coalesce(sum(amount_fen), 0) AS spent
+      FROM expenditures WHERE date BETWEEN :from AND :to AND town_code IS NULL
+),
 by_town AS MATERIALIZED (
     SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,
         coalesce(pr.n, 0) AS profiled, coalesce(pa.n, 0) AS paired,
@@ -83,7 +91,11 @@ SELECT 0 AS sort, town_code, town, profiled, paired, calls, reading, holiday, bi
        NULL AS events_counted_twice
   FROM by_town
 UNION ALL
-SELECT 1, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
+SELECT 1, NULL, CASE :lang WHEN 'en' THEN 'District level (no town)' ELSE '区级（未分区镇）' END,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, spent, NULL
+  FROM nt WHERE spent > 0
+UNION ALL
+SELECT 2, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
        coalesce(sum(profiled), 0), coalesce(sum(paired), 0),
        (SELECT coalesce(sum(n), 0) FROM all_ev WHERE type = 'call'),
        (SELECT coalesce(sum(n), 0) FROM all_ev WHERE type = 'reading'),

@@ -303,23 +303,37 @@ static void test_periods_halfyear_forms_retention(void **state)
     assert_int_equal(sqlite3_exec(db,
         "INSERT INTO pairings (pairing_id, volunteer_id, child_id, started_on, ended_on, end_reason) VALUES "
         "('X1', 'V5', 'C7', '2025-03-01', '2026-08-01', '家庭搬迁'), "
-        "('X2', 'V4', 'C4', '2025-05-01', NULL, NULL)", NULL, NULL, NULL), SQLITE_OK);
+        "('X2', 'V4', 'C4', '2025-05-01', NULL, NULL), "
+        "('X3', 'V5', 'C7', '2026-11-01', NULL, NULL), "
+        "('X4', 'V3', 'C7', '2026-11-01', NULL, NULL)", NULL, NULL, NULL), SQLITE_OK);
     char err[256];   /* rows added behind ingest's back: count the summaries again */
     if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
     hm_report *r = run(db, "halfyear", "halfyear", "2026-H2", "2026-07-01", "2026-12-31",
                        "public");
     const hm_section *f = tu_sec(r, "forms");
-    /* X2 adds (V4,C4): V4 now has two children (C2 and C4) and C4 one
-       volunteer, so (V4,C4) is one-to-many and (V4,C2) becomes mixed. */
+    /* Forms by group (connected volunteers and children) at 2026-12-31:
+       V1-C1, V2-C1, V1-C2, V1-C3, V2-C3, V2-C6, V4-C2 and X2's V4-C4 join
+       V1, V2, V4 and C1, C2, C3, C4, C6 into one many-to-many group; X3
+       and X4 (V5-C7, V3-C7) make a many-to-one group.  Each volunteer and
+       child is counted once, so the rows add up to the total. */
     assert_int_equal(f->table.nrow, 5);
-    assert_int_equal(tu_ival(f, 0, "pairings"), 0);   /* one-to-one */
-    assert_int_equal(tu_ival(f, 1, "pairings"), 2);   /* one-to-many: (V2,C6) (V4,C4) */
-    assert_int_equal(tu_ival(f, 2, "pairings"), 0);   /* many-to-one */
-    assert_int_equal(tu_ival(f, 3, "pairings"), 6);   /* mixed */
-    assert_int_equal(tu_ival(f, 4, "pairings"), 8);
-    assert_int_equal(tu_ival(f, 4, "volunteers"), 3);
-    assert_int_equal(tu_ival(f, 4, "children"), 5);
+    assert_int_equal(tu_ival(f, 0, "groups"), 0);      /* one-to-one */
+    assert_int_equal(tu_ival(f, 0, "pairings"), 0);
+    assert_int_equal(tu_ival(f, 1, "groups"), 0);      /* one-to-many */
+    assert_int_equal(tu_ival(f, 1, "pairings"), 0);
+    assert_int_equal(tu_ival(f, 2, "groups"), 1);      /* many-to-one: V3, V5 with C7 */
+    assert_int_equal(tu_ival(f, 2, "pairings"), 2);
+    assert_int_equal(tu_ival(f, 2, "volunteers"), 2);
+    assert_int_equal(tu_ival(f, 2, "children"), 1);
+    assert_int_equal(tu_ival(f, 3, "groups"), 1);      /* many-to-many */
+    assert_int_equal(tu_ival(f, 3, "pairings"), 8);
+    assert_int_equal(tu_ival(f, 3, "volunteers"), 3);
+    assert_int_equal(tu_ival(f, 3, "children"), 5);
+    assert_int_equal(tu_ival(f, 4, "groups"), 2);      /* total */
+    assert_int_equal(tu_ival(f, 4, "pairings"), 10);
+    assert_int_equal(tu_ival(f, 4, "volunteers"), 5);
+    assert_int_equal(tu_ival(f, 4, "children"), 6);
     const hm_section *rt = tu_sec(r, "retention");
     assert_int_equal(tu_ival(rt, 0, "started"), 2);
     assert_int_equal(tu_ival(rt, 0, "active"), 1);

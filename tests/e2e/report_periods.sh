@@ -80,7 +80,19 @@ A=out/annual/2025/internal
 for f in briefing.pdf tables.xlsx nominations.xlsx dossiers.pdf manifest.json; do
     [ -s "$A/$f" ] || { echo "FAIL: missing $A/$f"; cat an.out; fails=$((fails + 1)); }
 done
-nvol=$(q "SELECT count(*) FROM volunteers WHERE joined_on IS NULL OR joined_on <= '2025-12-31'")
+# Every volunteer on record at the year's end, and every one with anything
+# to score in the year, whatever joined_on says.
+nvol=$(q "SELECT count(*) FROM volunteers v WHERE joined_on IS NULL OR joined_on <= '2025-12-31'
+  OR EXISTS (SELECT 1 FROM activities a WHERE a.volunteer_id = v.volunteer_id
+               AND a.date BETWEEN '2025-01-01' AND '2025-12-31')
+  OR EXISTS (SELECT 1 FROM pairings p WHERE p.volunteer_id = v.volunteer_id
+               AND p.started_on <= '2025-12-31' AND (p.ended_on IS NULL OR p.ended_on >= '2025-01-01'))
+  OR EXISTS (SELECT 1 FROM wishes w WHERE w.claimed_by = v.volunteer_id
+               AND w.fulfilled_on BETWEEN '2025-01-01' AND '2025-12-31')
+  OR EXISTS (SELECT 1 FROM attendance a JOIN trainings t ON t.event_id = a.event_id
+              WHERE a.volunteer_id = v.volunteer_id AND t.date BETWEEN '2025-01-01' AND '2025-12-31')
+  OR EXISTS (SELECT 1 FROM stories s WHERE s.volunteer_id = v.volunteer_id
+               AND s.date BETWEEN '2025-01-01' AND '2025-12-31')")
 nom=$("$PY" - "$A/nominations.xlsx" "$nvol" <<'PYEOF'
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])

@@ -89,6 +89,7 @@ def fmt(x):
 
 NULL = Val(None)
 NUM_RE = r"<3|—|-?[0-9][0-9,]*(?:\.[0-9]+)?%?"
+DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"   # a date a sentence quotes (not a figure)
 
 
 def val_text(s):
@@ -285,7 +286,7 @@ def sentence_regex(text, ctx):
             else:
                 out.append(r".*?")
             continue
-        out.append("(" + NUM_RE + ")")
+        out.append("(" + DATE_RE + "|" + NUM_RE + ")")
         refs.append((name, col, row or "1"))
     out.append(re.escape(re.sub(r"\s+", "", text[i:])))
     rx = "".join(out).replace("\x01", r"\{").replace("\x02", r"\}")
