@@ -19,6 +19,7 @@
 #include "himama/aggregate.h"
 #include "himama/db.h"
 #include "himama/nominate.h"
+#include "himama/nominate_job.h"
 #include "himama/params.h"
 #include "himama/period.h"
 #include "himama/template.h"
