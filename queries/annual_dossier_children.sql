@@ -3,8 +3,8 @@
 -- when the pairing started, and the activities with this volunteer in the
 -- year (distinct activity_ids).
 -- Activities come from temp.dossier_activities: the candidates' rows of
--- the year, gathered by pipeline/dossier.c in one pass (activities has no
--- index by volunteer).
+-- the year, gathered by pipeline/report/dossier_model.c in one pass
+-- (activities has no index by volunteer).
 SELECT coalesce(c.alias, c.child_id) AS child,
        coalesce(t.town_name, c.town_code) AS town,
        min(p.started_on) AS since,

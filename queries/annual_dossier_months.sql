@@ -1,8 +1,8 @@
 -- annual_dossier_months.sql - a candidate's activities (distinct
 -- activity_ids, every type) in each month of the year.
 -- Activities come from temp.dossier_activities: the candidates' rows of
--- the year, gathered by pipeline/dossier.c in one pass (activities has no
--- index by volunteer).
+-- the year, gathered by pipeline/report/dossier_model.c in one pass
+-- (activities has no index by volunteer).
 WITH RECURSIVE months(f) AS (
     SELECT :from
     UNION ALL

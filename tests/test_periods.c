@@ -18,7 +18,9 @@
 
 #include "himama/aggregate.h"
 #include "himama/db.h"
+#include "himama/dossier_model.h"
 #include "himama/nominate.h"
+#include "himama/nominate_job.h"
 #include "himama/params.h"
 #include "himama/period.h"
 #include "himama/template.h"
@@ -720,6 +722,89 @@ static void test_periods_scorecard_reference(void **state)
     sqlite3_close(db);
 }
 
+/*
+ * The scorecard as a cursor, and the dossier page model of its one
+ * candidate.  With the test rules only V3 (T2) is shortlisted.  Its page:
+ * the children paired in 2026 in order of pairing, by alias (C4 强强 of
+ * 城西镇 with two activities, S2 and A6; C5 多多 of 城东镇 with none),
+ * twelve months with one activity in September and one in October, and
+ * the stories of the year newest first (two added here; one of 2025 is
+ * not of the year).
+ */
+static void test_periods_dossier_page_model(void **state)
+{
+    (void)state;
+    sqlite3 *db = tu_fixture_db(false);
+    hm_nomination_conf c;
+    hm_scorecard *sc = NULL;
+    hm_dossier_model *m = NULL;
+    hm_dossier_page pg = { 0 };
+    const hm_nom_row *row;
+    char err[512] = "";
+    size_t rows = 0, n = 0;
+    sql_exec(db,
+        "INSERT INTO stories (story_id, volunteer_id, child_id, date, title, text) VALUES"
+        " ('T1', 'V3', 'C4', '2026-03-02', '春游', '带强强去公园。'),"
+        " ('T2', 'V3', NULL, '2026-11-20', NULL, '走访了学校。'),"
+        " ('T3', 'V3', 'C5', '2025-12-30', '旧事', '去年的事。');");
+    hm_nomination_conf_init(&c);
+    assert_int_equal(hm_nomination_conf_parse("n.conf", RULES, &c, err, sizeof err), HM_OK);
+    hm_query_params q = year_2026();
+    hm_nominate_params p = {
+        .query = &q, .from = "2026-01-01", .to = "2026-12-31", .audience = "internal",
+        .lang = "zh", .queries_dir = "queries",
+    };
+    if (hm_scorecard_open(db, &c, &p, &sc, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    while (hm_scorecard_next(sc, &row, err, sizeof err) == HM_OK && row) {
+        assert_false(row->null[HM_NOM_COL_VOLUNTEER_ID]);
+        assert_non_null(row->text[HM_NOM_COL_VOLUNTEER_ID]);
+        rows++;
+    }
+    assert_int_equal(rows, 5);
+    const hm_nom_candidate *cand = hm_scorecard_shortlist(sc, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(cand[0].volunteer_id, "V3");
+    assert_string_equal(hm_nom_column_name(HM_NOM_COL_FIG + HM_NOM_STORIES), "stories");
+
+    if (hm_dossier_model_open(db, &p, cand, n, &m, err, sizeof err) != HM_OK ||
+        hm_dossier_model_page(m, 0, &pg, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    assert_ptr_equal(pg.cand, &cand[0]);
+    assert_int_equal(pg.index, 0);
+    assert_int_equal(pg.nchildren, 2);
+    assert_string_equal(pg.children[0].child, "强强");
+    assert_string_equal(pg.children[0].town, "城西镇");
+    assert_string_equal(pg.children[0].since, "2026-01-05");
+    assert_int_equal(pg.children[0].activities, 2);
+    assert_string_equal(pg.children[1].child, "多多");
+    assert_string_equal(pg.children[1].town, "城东镇");
+    assert_int_equal(pg.children[1].activities, 0);
+    assert_int_equal(pg.nmonths, 12);
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(pg.month[i], i + 1);
+        assert_int_equal(pg.activities[i], i + 1 == 9 || i + 1 == 10);
+    }
+    assert_int_equal(pg.nstories, 2);
+    assert_string_equal(pg.stories[0].date, "2026-11-20");
+    assert_string_equal(pg.stories[0].title, "");
+    assert_string_equal(pg.stories[0].child, "");
+    assert_string_equal(pg.stories[0].text, "走访了学校。");
+    assert_string_equal(pg.stories[1].title, "春游");
+    assert_string_equal(pg.stories[1].child, "强强");
+
+    /* The same page again: the model re-binds its queries, the page is refilled. */
+    if (hm_dossier_model_page(m, 0, &pg, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+    assert_int_equal(pg.nchildren, 2);
+    assert_int_equal(pg.nstories, 2);
+    hm_dossier_page_release(&pg);
+    hm_dossier_model_free(m);
+    hm_scorecard_free(sc);
+    hm_nomination_conf_release(&c);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -734,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_periods_nominations),
         cmocka_unit_test(test_periods_dossier_volumes),
         cmocka_unit_test(test_periods_dossier_split),
+        cmocka_unit_test(test_periods_dossier_page_model),
         cmocka_unit_test(test_periods_scorecard_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

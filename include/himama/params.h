@@ -2,7 +2,7 @@
  * params.h - the named parameters a query file may use, bound from one
  * table (params.c) for every stage that runs queries: the report's
  * sections (aggregate.c), the nominations scorecard (nominate.c) and the
- * dossiers (dossier.c).  tests/bench/queries.sh binds the same list.
+ * dossiers (dossier_model.c).  tests/bench/queries.sh binds the same list.
  *
  *   :from :to             the period, inclusive, 'YYYY-MM-DD'
  *   :prev_from :prev_to   the period before (the previous month for a

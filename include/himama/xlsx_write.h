@@ -1,6 +1,6 @@
 /*
  * xlsx_write.h - what every workbook himama writes shares (libxlsxwriter):
- * the report's tables (render_xlsx.c), the nominations (nominate.c) and
+ * the report's tables (render_xlsx.c), the nominations (nominations_xlsx.c) and
  * the intake form (forms.c).  Opening with a clean error for a path that
  * cannot be written, the fixed document properties that make the bytes
  * depend on the data only, one mapping of lxw_error to hm_error with a

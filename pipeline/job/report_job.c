@@ -25,7 +25,7 @@
 #include "himama/aggregate.h"
 #include "himama/db.h"
 #include "himama/manifest.h"
-#include "himama/nominate.h"
+#include "himama/nominate_job.h"
 #include "himama/params.h"
 #include "himama/render.h"
 #include "himama/perms.h"
@@ -137,7 +137,7 @@ struct job_run {
     bool in_txn;
     hm_query_params q;
     hm_render_opts ro;
-    hm_nominate_params np, np_job;    /* np_job: the second thread's (hands over) */
+    hm_nominate_params np;
     /* the files */
     char names[NOUT][40], dossier_name[40];
     char *final[NOUT], *tmp[NOUT], *dossier_base;
@@ -321,13 +321,12 @@ static void nominate_hand_over(void *arg, hm_nom_candidate *cand, size_t n)
     pthread_mutex_unlock(&j->lock);
 }
 
-/* Thread body: hm_nominate_write on the job's connection. */
+/* Thread body: hm_nominations_xlsx_write on the job's connection. */
 static void *nominate_run(void *arg)
 {
     nominate_job *j = arg;
-    hm_dossier_files none = { 0 };
-    j->rc = hm_nominate_write(j->db, j->conf, j->np, j->xlsx, NULL, &none, NULL, j->err,
-                              sizeof j->err);
+    j->rc = hm_nominations_xlsx_write(j->db, j->conf, j->np, j->xlsx, nominate_hand_over, j,
+                                      NULL, j->err, sizeof j->err);
     pthread_mutex_lock(&j->lock);
     j->done = true;
     pthread_cond_signal(&j->changed);
@@ -356,12 +355,9 @@ static void nominations_start(job_run *J)
 {
     if (!J->annual || !J->twin)
         return;
-    J->np_job = J->np;
-    J->np_job.hand_over = nominate_hand_over;
-    J->np_job.hand_over_arg = &J->nom;
     J->nom.db = J->twin;
     J->nom.conf = &J->conf;
-    J->nom.np = &J->np_job;
+    J->nom.np = &J->np;
     J->nom.xlsx = J->tmp[OUT_NOMINATIONS];
     J->nom_started = pthread_create(&J->nom_thread, NULL, nominate_run, &J->nom) == 0;
 }
@@ -378,9 +374,9 @@ static hm_error nominations_finish(job_run *J)
         double t0 = hm_clock();
         bool handed = nominate_wait_shortlist(&J->nom, &J->shortlist, &J->nshort);
         hm_timing("waiting for the shortlist", t0, J->nshort);
-        if (handed && (rc = hm_dossier_write(J->db, &J->np, &J->conf, J->shortlist, J->nshort,
-                                             J->dossier_base, &J->dossiers, J->err,
-                                             J->errsz)) != HM_OK)
+        if (handed && (rc = hm_dossiers_write(J->db, &J->np, J->shortlist, J->nshort,
+                                              J->dossier_base, &J->dossiers, J->err,
+                                              J->errsz)) != HM_OK)
             return rc;
         t0 = hm_clock();
         pthread_join(J->nom_thread, NULL);
