@@ -1,9 +1,10 @@
 /*
  * render.h - the renderers: the report model (report.h) drawn as the PDF
  * briefing (render_pdf.c, over the PDF layer pdf.h) and written as the
- * workbook (render_xlsx.c).  Renderers read the model only, never the
- * database; they write to the path they are given, and the caller
- * renames the file into place.
+ * workbook (render_xlsx.c).  The annual report's two more renderers have
+ * headers of their own: nominations_xlsx.h and dossier.h.  Renderers read
+ * the model only, never the database; they write to the path they are
+ * given, and the caller renames the file into place.
  *
  * Ownership: the model and the options stay the caller's; nothing here
  * keeps them after a call returns, except hm_book_open (see there).
