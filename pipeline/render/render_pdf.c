@@ -150,6 +150,31 @@ static hm_error paragraph(rctx *c, const char *text, double size, uint32_t rgb, 
     return hm_pdf_status(c->pdf);
 }
 
+/*
+ * Under the title block of a period not yet ended (r->complete false): the
+ * template's banner (r->unfinished) in a framed box in the colour of the
+ * internal mark, so nobody reads a month in progress as a whole one.
+ */
+static hm_error unfinished_banner(rctx *c)
+{
+    const hm_report *r = c->r;
+    hm_pdf_lines l = {0};
+    double size = THEME.body_size, lead = size * 1.45, pad = 7;
+    if (r->complete || !r->unfinished || !*r->unfinished)
+        return hm_pdf_status(c->pdf);
+    c->y -= 4;
+    hm_pdf_wrap(c->pdf, r->unfinished, size, c->width - 2 * pad - 4, &l);
+    double h = (double)l.n * lead + 2 * pad - (lead - size);
+    hm_pdf_fill_rect(c->pdf, c->left, c->y - h, 4, h, THEME.badge_internal);
+    hm_pdf_stroke_rect(c->pdf, c->left, c->y - h, c->width, h, THEME.badge_internal, 1);
+    for (size_t i = 0; i < l.n; i++)
+        hm_pdf_text(c->pdf, c->left + pad + 4, c->y - pad - size * 0.85 - (double)i * lead,
+                    size, THEME.badge_internal, l.line[i]);
+    hm_pdf_lines_release(&l);
+    c->y -= h + 8;
+    return hm_pdf_status(c->pdf);
+}
+
 /* The title block at the top of the first page. */
 static hm_error title_block(rctx *c)
 {
@@ -188,7 +213,7 @@ static hm_error title_block(rctx *c)
     c->y -= 4;
     hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, THEME.accent, 1.5);
     c->y -= 6;
-    return hm_pdf_status(c->pdf);
+    return unfinished_banner(c);
 }
 
 /* Room the start of a section's body needs below its heading. */
