@@ -13,6 +13,7 @@
  * briefing's own sizes are in the LAYOUT table below.
  */
 #include "himama/pdf.h"
+#include "himama/pdf_table.h"
 #include "himama/render.h"
 #include "himama/theme.h"
 #include "himama/util.h"
@@ -261,11 +262,10 @@ static const char *cell_text(const rctx *c, const hm_value *v, const hm_colspec 
     return buf;
 }
 
-/* Whether a column's values are numbers (drawn right-aligned). */
+/* Whether a column's values are numbers (drawn right-aligned, never wrapped). */
 static bool numeric_col(const hm_colspec *spec)
 {
-    return spec->format == HM_FMT_INT || spec->format == HM_FMT_MONEY ||
-           spec->format == HM_FMT_PERCENT || spec->format == HM_FMT_REAL;
+    return hm_pdf_numeric_col(spec);
 }
 
 /* The "no data" box shown for an empty table. */
@@ -348,92 +348,6 @@ static hm_error kpi_section(rctx *c, const hm_section *s)
 
 /* ---- tables ---- */
 
-/*
- * Column widths: the specs' relative hints when any is given (columns
- * without one get the average hint); otherwise each column's natural width
- * (its widest cell or header word), numbers kept whole and text columns
- * sharing the rest in proportion, none narrower than min_col_em.
- */
-static void column_widths(rctx *c, const hm_table *t, double *w)
-{
-    size_t n = t->ncol;
-    double avail = c->width, hint_sum = 0, hint_cnt = 0;
-    double size = LAYOUT.table_size, pad = 2 * LAYOUT.cell_pad_x;
-    char buf[128];
-
-    for (size_t j = 0; j < n; j++)
-        if (t->cols[j].width > 0) {
-            hint_sum += t->cols[j].width;
-            hint_cnt++;
-        }
-    if (hint_cnt > 0) {
-        double avg = hint_sum / hint_cnt, total = 0;
-        for (size_t j = 0; j < n; j++)
-            total += t->cols[j].width > 0 ? t->cols[j].width : avg;
-        for (size_t j = 0; j < n; j++)
-            w[j] = avail * (t->cols[j].width > 0 ? t->cols[j].width : avg) / total;
-        return;
-    }
-    double fixed = 0, flex = 0, minw = LAYOUT.min_col_em * size + pad;
-    for (size_t j = 0; j < n; j++) {
-        const hm_colspec *spec = &t->cols[j];
-        double m = hm_pdf_text_width(c->pdf, nz(spec->label), size) + pad;
-        size_t rows = t->nrow < 400 ? t->nrow : 400;     /* enough to judge */
-        for (size_t i = 0; i < rows; i++) {
-            const char *v = cell_text(c, hm_table_cell(t, i, j), spec, buf, sizeof buf);
-            double vw = hm_pdf_text_width(c->pdf, v, size) + pad;
-            if (vw > m)
-                m = vw;
-        }
-        w[j] = m;
-        if (numeric_col(spec))
-            fixed += m;
-        else
-            flex += m;
-    }
-    if (fixed + flex <= avail) {          /* room to spare: widen all in proportion */
-        double k = avail / (fixed + flex);
-        for (size_t j = 0; j < n; j++)
-            w[j] *= k;
-        return;
-    }
-    /*
-     * Too wide: numbers keep their width; text columns narrower than a fair
-     * share of what is left keep theirs too (repeatedly, as the share
-     * grows), and the wide ones split the rest in proportion.
-     */
-    double rest = avail - fixed, wide = flex;
-    bool *set = hm_xcalloc(n, sizeof *set);
-    for (bool again = true; again;) {
-        again = false;
-        size_t left = 0;
-        for (size_t j = 0; j < n; j++)
-            if (!numeric_col(&t->cols[j]) && !set[j])
-                left++;
-        for (size_t j = 0; j < n && left > 0; j++) {
-            if (numeric_col(&t->cols[j]) || set[j] || w[j] > rest / (double)left)
-                continue;
-            set[j] = true;
-            rest -= w[j];
-            wide -= w[j];
-            again = true;
-            break;
-        }
-    }
-    for (size_t j = 0; j < n; j++)
-        if (!numeric_col(&t->cols[j]) && !set[j]) {
-            w[j] = wide > 0 ? rest * w[j] / wide : minw;
-            if (w[j] < minw)
-                w[j] = minw;
-        }
-    free(set);
-    double total = 0;
-    for (size_t j = 0; j < n; j++)
-        total += w[j];
-    for (size_t j = 0; j < n; j++)        /* still too wide: shrink everything */
-        w[j] *= avail / total;
-}
-
 /* The wrapped cells of one row and its height. */
 typedef struct row_cells {
     hm_pdf_lines *cell;     /* ncol */
@@ -441,7 +355,8 @@ typedef struct row_cells {
 } row_cells;
 
 /* Wrap a row (header when row is SIZE_MAX); lines capped to fit a page. */
-static void row_wrap(rctx *c, const hm_table *t, size_t row, const double *w, row_cells *rc)
+static void row_wrap(rctx *c, const hm_table *t, size_t row, const double *w, const double *fs,
+                     row_cells *rc)
 {
     char buf[128];
     double size = LAYOUT.table_size, lead = size * LAYOUT.table_leading;
@@ -451,8 +366,10 @@ static void row_wrap(rctx *c, const hm_table *t, size_t row, const double *w, ro
         const char *text = row == SIZE_MAX ? nz(t->cols[j].label)
                            : cell_text(c, hm_table_cell(t, row, j), &t->cols[j], buf, sizeof buf);
         hm_pdf_lines *l = &rc->cell[j];
+        bool one = row != SIZE_MAX && numeric_col(&t->cols[j]);   /* a number never wraps */
         hm_pdf_lines_release(l);
-        hm_pdf_wrap(c->pdf, text, size, w[j] - 2 * LAYOUT.cell_pad_x, l);
+        hm_pdf_wrap(c->pdf, text, one ? fs[j] : size, one ? 1e9 : w[j] - 2 * LAYOUT.cell_pad_x,
+                    l);
         if (l->n > max_lines) {           /* a story longer than a page: cut it */
             hm_strbuf sb = HM_STRBUF_INIT;
             hm_strbuf_init(&sb);
@@ -470,8 +387,8 @@ static void row_wrap(rctx *c, const hm_table *t, size_t row, const double *w, ro
 }
 
 /* Draw a wrapped row at the cursor (header: shaded, else zebra when odd). */
-static void row_draw(rctx *c, const hm_table *t, const double *w, const row_cells *rc,
-                     bool header, bool odd)
+static void row_draw(rctx *c, const hm_table *t, const double *w, const double *fs,
+                     const row_cells *rc, bool header, bool odd)
 {
     double size = LAYOUT.table_size, lead = size * LAYOUT.table_leading;
     if (header)
@@ -485,7 +402,10 @@ static void row_draw(rctx *c, const hm_table *t, const double *w, const row_cell
         for (size_t k = 0; k < l->n; k++) {
             double by = c->y - LAYOUT.cell_pad_y - (double)k * lead - size * 1.05;
             uint32_t col = header ? THEME.header_text : THEME.text;
-            if (right)
+            if (right && !header)
+                hm_pdf_text_right(c->pdf, x + w[j] - LAYOUT.cell_pad_x, by, fs[j], col,
+                                  l->line[k]);
+            else if (right)
                 hm_pdf_text_right(c->pdf, x + w[j] - LAYOUT.cell_pad_x, by, size, col, l->line[k]);
             else
                 hm_pdf_text(c->pdf, x + LAYOUT.cell_pad_x, by, size, col, l->line[k]);
@@ -555,28 +475,32 @@ static hm_error table(rctx *c, const hm_section *s)
 {
     hm_table view = s->table;          /* the rows drawn */
     const hm_table *t = &view;
-    double *w = NULL;
+    double *w = NULL, *fs = NULL;
     row_cells head = {0}, row = {0};
 
     view.nrow = rows_shown(s);
     if (t->nrow == 0 || t->ncol == 0)
         return empty_box(c, s);
     w = hm_xcalloc(t->ncol, sizeof *w);
+    fs = hm_xcalloc(t->ncol, sizeof *fs);
     head.cell = hm_xcalloc(t->ncol, sizeof *head.cell);
     row.cell = hm_xcalloc(t->ncol, sizeof *row.cell);
-    column_widths(c, t, w);
-    row_wrap(c, t, SIZE_MAX, w, &head);
+    hm_pdf_table_columns(c->pdf, t, c->pub, &(hm_pdf_table_geom){
+                             .width = c->width, .size = LAYOUT.table_size,
+                             .pad = 2 * LAYOUT.cell_pad_x, .min_col_em = LAYOUT.min_col_em },
+                         w, fs);
+    row_wrap(c, t, SIZE_MAX, w, fs, &head);
     for (size_t i = 0; i < t->nrow; i++) {
-        row_wrap(c, t, i, w, &row);
+        row_wrap(c, t, i, w, fs, &row);
         bool first = i == 0;
         if (first || c->y - row.h < c->bottom) {
             if (!first)
                 hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, THEME.rule, 0.6);
             if (ensure(c, head.h + row.h) || (!first && c->y < c->top && new_page(c)))
                 goto out;
-            row_draw(c, t, w, &head, true, false);
+            row_draw(c, t, w, fs, &head, true, false);
         }
-        row_draw(c, t, w, &row, false, i % 2 == 1);
+        row_draw(c, t, w, fs, &row, false, i % 2 == 1);
         if (hm_pdf_status(c->pdf))
             goto out;
     }
@@ -594,6 +518,7 @@ out:
     free(head.cell);
     free(row.cell);
     free(w);
+    free(fs);
     return hm_pdf_status(c->pdf);
 }
 
