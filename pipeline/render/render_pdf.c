@@ -12,6 +12,7 @@
  * The palette, margins and footer are the theme's (theme.h); the
  * briefing's own sizes are in the LAYOUT table below.
  */
+#include "himama/chart.h"
 #include "himama/pdf.h"
 #include "himama/pdf_table.h"
 #include "himama/render.h"
@@ -538,28 +539,15 @@ static bool cell_number(const hm_value *v, double *out)
     return false;
 }
 
-/* A "nice" tick step (1, 2, 2.5 or 5 times a power of ten) for range. */
-static double nice_step(double range, int ticks, bool integral)
-{
-    double raw = range / ticks;
-    if (raw <= 0)
-        return 1;
-    double mag = pow(10, floor(log10(raw)));
-    double f = raw / mag;
-    double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
-    if (integral && step < 1)
-        step = 1;
-    return step;
-}
-
 /* An axis tick label for value v in the format of spec. */
 static void tick_label(double v, const hm_colspec *spec, char *out, size_t outsz)
 {
     hm_colspec plain = { .format = HM_FMT_INT };
     hm_value iv = { .type = HM_V_INT };
     switch (spec->format) {
-    case HM_FMT_PERCENT:
-        snprintf(out, outsz, "%.0f%%", v * 100);
+    case HM_FMT_PERCENT:   /* whole percents, or one decimal when the steps are finer */
+        snprintf(out, outsz, fabs(v * 100 - round(v * 100)) > 1e-6 ? "%.1f%%" : "%.0f%%",
+                 v * 100);
         return;
     case HM_FMT_MONEY:
         iv.i = (int64_t)llround(v / 100);     /* fen to whole yuan */
@@ -672,7 +660,9 @@ static void line_labels(rctx *c, lpoint *pt, size_t nc, size_t ns, double gw, do
 typedef struct chart_frame {
     const hm_table *t;
     size_t *sc, ns, nc;          /* the series columns (owned), how many; categories */
+    size_t *kc;                  /* each series' colour: its place among all the chart's series */
     double vmin, vmax, step;     /* value axis */
+    bool cut;                    /* the axis starts above 0: its baseline is marked */
     double size;                 /* type size of labels */
     double top;                  /* top of the chart */
     double px0, px1, py0, py1, gw;
@@ -684,31 +674,32 @@ static double chart_y(const chart_frame *f, double v)
     return f->py0 + (v - f->vmin) / (f->vmax - f->vmin) * (f->py1 - f->py0);
 }
 
-/* The value axis of f: from the series' smallest and largest values and 0, in nice steps. */
+/*
+ * The value axis of f (hm_chart_axis): counts from 0 to their largest
+ * value; rates (every series a percentage) over the data's range, the
+ * cut baseline then marked.
+ */
 static void chart_scale(chart_frame *f)
 {
     double lo = 0, hi = 0;
-    bool integral = true;
+    bool integral = true, rate = true, any = false;
     for (size_t i = 0; i < f->nc; i++)
         for (size_t k = 0; k < f->ns; k++) {
             double v;
             if (!cell_number(hm_table_cell(f->t, i, f->sc[k]), &v))
                 continue;
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
+            lo = !any || v < lo ? v : lo;
+            hi = !any || v > hi ? v : hi;
+            any = true;
         }
     for (size_t k = 0; k < f->ns; k++) {
         hm_format fm = f->t->cols[f->sc[k]].format;
         if (fm == HM_FMT_PERCENT || fm == HM_FMT_REAL)
             integral = false;
+        if (fm != HM_FMT_PERCENT)
+            rate = false;
     }
-    if (hi - lo <= 0)
-        hi = lo + 1;
-    f->step = nice_step(hi - lo, 5, integral);
-    f->vmin = floor(lo / f->step) * f->step;
-    f->vmax = ceil(hi / f->step) * f->step;
-    if (f->vmax - f->vmin < f->step)
-        f->vmax = f->vmin + f->step;
+    f->cut = hm_chart_axis(lo, hi, integral, rate && any, &f->vmin, &f->vmax, &f->step);
 }
 
 /* The colour of series k. */
@@ -722,7 +713,7 @@ static void chart_legend(rctx *c, const chart_frame *f, bool line, lbox *legend)
 {
     double size = f->size, top = f->top, lx = c->left;
     for (size_t k = 0; k < f->ns; k++) {
-        uint32_t col = series_colour(k);
+        uint32_t col = series_colour(f->kc[k]);
         const char *label = nz(f->t->cols[f->sc[k]].label);
         if (line) {
             hm_pdf_line(c->pdf, lx, top - size * 0.9, lx + 14, top - size * 0.9, col, 1.6);
@@ -765,6 +756,15 @@ static void chart_value_axis(rctx *c, chart_frame *f)
         hm_pdf_text_right(c->pdf, f->px0 - 4, y - size * 0.35, size, THEME.muted, buf);
     }
     hm_pdf_line(c->pdf, f->px0, f->py0, f->px0, f->py1, THEME.axis, 0.8);
+    if (f->cut) {
+        /* the axis does not start at 0: a heavy baseline and a break mark on the axis */
+        hm_pdf_line(c->pdf, f->px0, f->py0, f->px1, f->py0, THEME.axis, 1.2);
+        for (int i = 0; i < 2; i++) {
+            double y = f->py0 + 5 + 3 * i;
+            hm_pdf_fill_rect(c->pdf, f->px0 - 4, y - 1, 8, 2.5, 0xFFFFFF);
+            hm_pdf_line(c->pdf, f->px0 - 4, y - 1.5, f->px0 + 4, y + 1.5, THEME.axis, 0.8);
+        }
+    }
 }
 
 /*
@@ -824,7 +824,7 @@ static void chart_series(rctx *c, const chart_frame *f, bool line, lpoint *pt)
     char buf[128];
 
     for (size_t k = 0; k < ns; k++) {
-        uint32_t col = series_colour(k);
+        uint32_t col = series_colour(f->kc[k]);
         const hm_colspec *spec = &f->t->cols[f->sc[k]];
         size_t np = 0;
         for (size_t i = 0; i < nc; i++) {
@@ -862,31 +862,20 @@ static void chart_series(rctx *c, const chart_frame *f, bool line, lpoint *pt)
 }
 
 /*
- * A grouped bar chart (line == false) or a line chart of the section's
- * series over its category column: the scale, the legend, the two axes
- * with their gridlines and labels, the series, and for a line chart its
- * value labels.
+ * One panel of a chart: the series sc[0..ns) (colours kc), its legend,
+ * axes and series, then the cursor below it.
  */
-static hm_error chart(rctx *c, const hm_section *s, bool line)
+static hm_error chart_panel(rctx *c, const hm_section *s, bool line, size_t *sc, size_t *kc,
+                            size_t ns)
 {
     const hm_table *t = &s->table;
-    chart_frame f = { .t = t, .nc = t->nrow, .size = LAYOUT.chart_size };
+    chart_frame f = { .t = t, .nc = t->nrow, .size = LAYOUT.chart_size, .sc = sc, .kc = kc,
+                      .ns = ns };
     lbox *legend = NULL;
     lpoint *pt = NULL;
-
-    for (size_t k = 0; k < s->nseries; k++)
-        if (s->series_cols[k] < t->ncol)
-            f.ns++;
-    if (f.nc == 0 || f.ns == 0 || s->category_col >= t->ncol)
-        return hm_pdf_status(c->pdf);          /* the table below says "no data" */
-    f.sc = hm_xcalloc(f.ns, sizeof *f.sc);
-    f.ns = 0;
-    for (size_t k = 0; k < s->nseries; k++)
-        if (s->series_cols[k] < t->ncol)
-            f.sc[f.ns++] = s->series_cols[k];
     chart_scale(&f);
     if (ensure(c, LAYOUT.chart_h))
-        goto out;
+        return hm_pdf_status(c->pdf);
     f.top = c->y;
     legend = hm_xcalloc(f.ns, sizeof *legend);
     chart_legend(c, &f, line, legend);
@@ -898,10 +887,54 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
     if (line && f.nc <= 14)
         line_labels(c, pt, f.nc, f.ns, f.gw, f.px0, f.py0, f.top, legend);
     c->y = f.top - LAYOUT.chart_h - LAYOUT.chart_gap_after;
-out:
-    free(f.sc);
     free(legend);
     free(pt);
+    return hm_pdf_status(c->pdf);
+}
+
+/*
+ * A bar or line chart of section s.  Series whose peaks differ by more
+ * than HM_CHART_PANEL_RATIO times (calls against wishes) are drawn in
+ * panels of their own, one under the other, each with its own scale, so
+ * the small ones do not lie flat on the axis; a series keeps its colour.
+ */
+static hm_error chart(rctx *c, const hm_section *s, bool line)
+{
+    const hm_table *t = &s->table;
+    size_t ns = 0;
+    for (size_t k = 0; k < s->nseries; k++)
+        if (s->series_cols[k] < t->ncol)
+            ns++;
+    if (t->nrow == 0 || ns == 0 || s->category_col >= t->ncol)
+        return hm_pdf_status(c->pdf);          /* the table below says "no data" */
+    size_t *all = hm_xcalloc(ns, sizeof *all), *panel = hm_xcalloc(ns, sizeof *panel);
+    size_t *sc = hm_xcalloc(ns, sizeof *sc), *kc = hm_xcalloc(ns, sizeof *kc);
+    double *peak = hm_xcalloc(ns, sizeof *peak);
+    ns = 0;
+    for (size_t k = 0; k < s->nseries; k++)
+        if (s->series_cols[k] < t->ncol)
+            all[ns++] = s->series_cols[k];
+    for (size_t k = 0; k < ns; k++)
+        for (size_t i = 0; i < t->nrow; i++) {
+            double v;
+            if (cell_number(hm_table_cell(t, i, all[k]), &v) && fabs(v) > peak[k])
+                peak[k] = fabs(v);
+        }
+    size_t np = hm_chart_panels(peak, ns, HM_CHART_PANEL_RATIO, panel);
+    for (size_t p = 0; p < np && !hm_pdf_status(c->pdf); p++) {
+        size_t n = 0;
+        for (size_t k = 0; k < ns; k++)
+            if (panel[k] == p) {
+                sc[n] = all[k];
+                kc[n++] = k;
+            }
+        chart_panel(c, s, line, sc, kc, n);
+    }
+    free(all);
+    free(panel);
+    free(sc);
+    free(kc);
+    free(peak);
     return hm_pdf_status(c->pdf);
 }
 
