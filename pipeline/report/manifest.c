@@ -54,18 +54,22 @@ static void add_str(hm_strbuf *sb, const char *indent, const char *key, const ch
 /*
  * The report's headline figures as a JSON object, in template order: a
  * number as it is (a percentage as its fraction, money in fen), "<3" for
- * one the public small-count rule hides, null for one whose section is
- * not in this report or that has no value.
+ * one the public small-count rule hides, null for one without a value.
+ * A figure whose section is not in this report (the data problems of a
+ * public one) is left out: the report does not show it.
  */
 static void add_figures(hm_strbuf *sb, const hm_report *r)
 {
+    size_t n = 0;
     hm_strbuf_adds(sb, "  \"figures\": {");
     for (size_t i = 0; i < r->nfig; i++) {
         const hm_figure *f = &r->fig[i];
-        hm_strbuf_adds(sb, i ? ",\n    " : "\n    ");
+        if (!f->present)
+            continue;
+        hm_strbuf_adds(sb, n++ ? ",\n    " : "\n    ");
         hm_strbuf_add_json(sb, f->key);
         hm_strbuf_adds(sb, ": ");
-        if (!f->present || f->value.type == HM_V_NULL)
+        if (f->value.type == HM_V_NULL)
             hm_strbuf_adds(sb, "null");
         else if (f->hidden)
             hm_strbuf_add_json(sb, "<3");
@@ -78,7 +82,7 @@ static void add_figures(hm_strbuf *sb, const hm_report *r)
         else
             hm_strbuf_adds(sb, "null");
     }
-    hm_strbuf_adds(sb, r->nfig ? "\n  },\n" : "},\n");
+    hm_strbuf_adds(sb, n ? "\n  },\n" : "},\n");
 }
 
 /* The ingest_log rows of files loaded so far, as a JSON array. */

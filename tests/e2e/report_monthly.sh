@@ -129,7 +129,7 @@ for mpath, xpath in ((sys.argv[1], sys.argv[2]), (sys.argv[3], sys.argv[4])):
         rej = [x["rows"] for x in m["sections"] if x["id"] == "rejects"]
         if [f.get("rows_rejected")] != rej:
             bad.append("rows_rejected %r" % f.get("rows_rejected"))
-    elif f.get("rows_rejected") is not None:
+    elif "rows_rejected" in f:
         bad.append("public rows_rejected %r" % f.get("rows_rejected"))
     print(m["audience"], m["period_complete"], "ok" if not bad else bad)
 PYEOF
