@@ -23,6 +23,10 @@
 -- - volunteers: the rows of volunteer_months of the month (one range of
 --   volunteer_months_month); for the year, one search per volunteer;
 -- - activities by type: month_events, the months of the window added up.
+--
+-- counts_children is 1 on the rows that count children and 0 on the others
+-- (events, volunteers): the template marks the figures children=counts_children,
+-- so the public small-count rule ("<3") reads this flag, never the label.
 WITH start(data_from) AS (   -- the data start: the first activity's month
     SELECT date(min(date), 'start of month') FROM activities
 ),
@@ -72,23 +76,23 @@ y AS (SELECT * FROM s WHERE k = 'y')
 SELECT 1 AS ord, 'paired' AS metric,
        CASE :lang WHEN 'en' THEN 'Children paired' ELSE '结对儿童（名）' END AS label,
        m.paired AS value, p.paired AS previous, y.paired AS ytd,
-       (SELECT data_from FROM start) AS data_from FROM m, p, y
+       (SELECT data_from FROM start) AS data_from, 1 AS counts_children FROM m, p, y
 UNION ALL
 SELECT 2, 'volunteers', CASE :lang WHEN 'en' THEN 'Volunteers active' ELSE '活跃志愿者（名）' END,
-       m.volunteers, p.volunteers, y.volunteers, (SELECT data_from FROM start) FROM m, p, y
+       m.volunteers, p.volunteers, y.volunteers, (SELECT data_from FROM start), 0 FROM m, p, y
 UNION ALL
 SELECT 3, 'calls', CASE :lang WHEN 'en' THEN 'Phone calls' ELSE '亲情连线（次）' END,
-       m.calls, p.calls, y.calls, (SELECT data_from FROM start) FROM m, p, y
+       m.calls, p.calls, y.calls, (SELECT data_from FROM start), 0 FROM m, p, y
 UNION ALL
 SELECT 4, 'reading', CASE :lang WHEN 'en' THEN 'Reading sessions' ELSE '陪你阅读（次）' END,
-       m.reading, p.reading, y.reading, (SELECT data_from FROM start) FROM m, p, y
+       m.reading, p.reading, y.reading, (SELECT data_from FROM start), 0 FROM m, p, y
 UNION ALL
 SELECT 5, 'holiday', CASE :lang WHEN 'en' THEN 'Holiday activities' ELSE '假日亲子活动（场）' END,
-       m.holiday, p.holiday, y.holiday, (SELECT data_from FROM start) FROM m, p, y
+       m.holiday, p.holiday, y.holiday, (SELECT data_from FROM start), 0 FROM m, p, y
 UNION ALL
 SELECT 6, 'birthday', CASE :lang WHEN 'en' THEN 'Birthdays accompanied' ELSE '陪过生日（次）' END,
-       m.birthday, p.birthday, y.birthday, (SELECT data_from FROM start) FROM m, p, y
+       m.birthday, p.birthday, y.birthday, (SELECT data_from FROM start), 0 FROM m, p, y
 UNION ALL
 SELECT 7, 'wishes', CASE :lang WHEN 'en' THEN 'Micro-wishes fulfilled' ELSE '实现微心愿（个）' END,
-       m.wishes, p.wishes, y.wishes, (SELECT data_from FROM start) FROM m, p, y
+       m.wishes, p.wishes, y.wishes, (SELECT data_from FROM start), 0 FROM m, p, y
 ORDER BY ord;

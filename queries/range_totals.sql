@@ -14,6 +14,10 @@
 -- it inside the period, counts its distinct activities, and the months
 -- are added.  A whole month reads month_events; a part of a month reads
 -- activities.  Volunteers active are distinct over the whole period.
+--
+-- counts_children is 1 on the rows that count children and 0 on the others
+-- (events, volunteers): the template marks the figures children=counts_children,
+-- so the public small-count rule ("<3") reads this flag, never the label.
 WITH RECURSIVE m(ms) AS (
     SELECT date(:from, 'start of month')
     UNION ALL
@@ -65,13 +69,13 @@ f AS (
              OR v.volunteer_id IN (SELECT volunteer_id FROM av)) AS volunteers,
         (SELECT count(*) FROM av) AS active
 )
-SELECT 1 AS ord, 'calls' AS metric, CASE :lang WHEN 'en' THEN 'Phone calls' ELSE '亲情连线（次）' END AS label, calls AS value FROM f
-UNION ALL SELECT 2, 'reading', CASE :lang WHEN 'en' THEN 'Reading sessions' ELSE '陪你阅读（次）' END, reading FROM f
-UNION ALL SELECT 3, 'holiday', CASE :lang WHEN 'en' THEN 'Holiday activities' ELSE '假日亲子活动（场）' END, holiday FROM f
-UNION ALL SELECT 4, 'birthday', CASE :lang WHEN 'en' THEN 'Birthdays accompanied' ELSE '陪过生日（次）' END, birthday FROM f
-UNION ALL SELECT 5, 'wishes', CASE :lang WHEN 'en' THEN 'Micro-wishes fulfilled' ELSE '实现微心愿（个）' END, wishes FROM f
-UNION ALL SELECT 6, 'profiled', CASE :lang WHEN 'en' THEN 'Children profiled' ELSE '建档儿童（名）' END, profiled FROM f
-UNION ALL SELECT 7, 'paired', CASE :lang WHEN 'en' THEN 'Children paired' ELSE '结对儿童（名）' END, paired FROM f
-UNION ALL SELECT 8, 'volunteers', CASE :lang WHEN 'en' THEN 'Volunteers' ELSE '爱心妈妈（爸爸）（名）' END, volunteers FROM f
-UNION ALL SELECT 9, 'active', CASE :lang WHEN 'en' THEN 'Volunteers active' ELSE '开展活动的志愿者（名）' END, active FROM f
+SELECT 1 AS ord, 'calls' AS metric, CASE :lang WHEN 'en' THEN 'Phone calls' ELSE '亲情连线（次）' END AS label, calls AS value, 0 AS counts_children FROM f
+UNION ALL SELECT 2, 'reading', CASE :lang WHEN 'en' THEN 'Reading sessions' ELSE '陪你阅读（次）' END, reading, 0 FROM f
+UNION ALL SELECT 3, 'holiday', CASE :lang WHEN 'en' THEN 'Holiday activities' ELSE '假日亲子活动（场）' END, holiday, 0 FROM f
+UNION ALL SELECT 4, 'birthday', CASE :lang WHEN 'en' THEN 'Birthdays accompanied' ELSE '陪过生日（次）' END, birthday, 0 FROM f
+UNION ALL SELECT 5, 'wishes', CASE :lang WHEN 'en' THEN 'Micro-wishes fulfilled' ELSE '实现微心愿（个）' END, wishes, 0 FROM f
+UNION ALL SELECT 6, 'profiled', CASE :lang WHEN 'en' THEN 'Children profiled' ELSE '建档儿童（名）' END, profiled, 1 FROM f
+UNION ALL SELECT 7, 'paired', CASE :lang WHEN 'en' THEN 'Children paired' ELSE '结对儿童（名）' END, paired, 1 FROM f
+UNION ALL SELECT 8, 'volunteers', CASE :lang WHEN 'en' THEN 'Volunteers' ELSE '爱心妈妈（爸爸）（名）' END, volunteers, 0 FROM f
+UNION ALL SELECT 9, 'active', CASE :lang WHEN 'en' THEN 'Volunteers active' ELSE '开展活动的志愿者（名）' END, active, 0 FROM f
 ORDER BY ord;

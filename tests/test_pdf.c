@@ -185,6 +185,78 @@ static void test_pdf_wrap_chinese_and_latin(void **state)
     hm_pdf_free(p);
 }
 
+/* Every line of l, joined, equals text: nothing lost, nothing cut. */
+static void assert_joined(const hm_pdf_lines *l, const char *text)
+{
+    hm_strbuf sb = HM_STRBUF_INIT;
+    hm_strbuf_init(&sb);
+    for (size_t i = 0; i < l->n; i++)
+        hm_strbuf_adds(&sb, l->line[i]);
+    assert_string_equal(sb.buf, text);
+    hm_strbuf_release(&sb);
+}
+
+/* A file name breaks only after a separator (/ - _ .), never inside a run between them. */
+static void test_pdf_wrap_file_names_at_separators(void **state)
+{
+    (void)state;
+    hm_pdf *p = open_default();
+    hm_pdf_lines l = {0};
+    const char *path = "/srv/himama/inbox/2024-12/activities-2024-12.csv";
+    for (double w = 40; w <= 200; w += 7) {
+        assert_int_equal(hm_pdf_wrap(p, path, 8.5, w, &l), HM_OK);
+        assert_joined(&l, path);
+        for (size_t i = 0; i + 1 < l.n; i++) {
+            size_t n = strlen(l.line[i]);
+            char last = l.line[i][n - 1], next = l.line[i + 1][0];
+            /* a break inside a run happens only when the run alone is too wide */
+            if (!strchr("/-_.", last))
+                assert_true(hm_pdf_text_width(p, l.line[i], 8.5) > w - 8.5);
+            /* never between the digits of 2024-12 or 12.csv's figures */
+            assert_false(last == '-' && next >= '0' && next <= '9' && n > 1 &&
+                         l.line[i][n - 2] >= '0' && l.line[i][n - 2] <= '9');
+        }
+        hm_pdf_lines_release(&l);
+    }
+    /* the case in the issue: never "activities-2024-12.cs" / "v" */
+    assert_int_equal(hm_pdf_wrap(p, "activities-2024-12.csv", 8.5, 78, &l), HM_OK);
+    for (size_t i = 0; i < l.n; i++)
+        assert_string_not_equal(l.line[i], "v");
+    assert_string_equal(l.line[l.n - 1], "csv");
+    hm_pdf_lines_release(&l);
+    /* numbers stay whole where they fit */
+    assert_int_equal(hm_pdf_wrap(p, "149,560.50", 8.5, 60, &l), HM_OK);
+    assert_int_equal(l.n, 1);
+    hm_pdf_lines_release(&l);
+    hm_pdf_free(p);
+}
+
+/* In a list of names joined by 、 a line breaks only after a 、, never inside a name. */
+static void test_pdf_wrap_names_list_after_comma(void **state)
+{
+    (void)state;
+    hm_pdf *p = open_default();
+    hm_pdf_lines l = {0};
+    const char *names = "张卫、王小明、李秀英、欧阳明月、赵敏、孙建国、周晓燕";
+    for (double w = 45; w <= 200; w += 5) {
+        assert_int_equal(hm_pdf_wrap(p, names, 8.5, w, &l), HM_OK);
+        assert_joined(&l, names);
+        for (size_t i = 0; i + 1 < l.n; i++) {
+            size_t n = strlen(l.line[i]);
+            assert_true(n >= 3);
+            assert_memory_equal(l.line[i] + n - 3, "、", 3);   /* "张卫、王小" / "明" never */
+        }
+        hm_pdf_lines_release(&l);
+    }
+    /* a sentence with 、 still breaks between any two characters */
+    const char *zh = "本月开展亲情连线、陪你阅读、假日亲子活动，陪伴儿童过生日。";
+    assert_int_equal(hm_pdf_wrap(p, zh, 10, 75, &l), HM_OK);
+    assert_joined(&l, zh);
+    assert_memory_not_equal(l.line[0] + strlen(l.line[0]) - 3, "、", 3);
+    hm_pdf_lines_release(&l);
+    hm_pdf_free(p);
+}
+
 static void test_pdf_placeholders_counted(void **state)
 {
     (void)state;
@@ -476,6 +548,8 @@ int main(void)
         cmocka_unit_test(test_pdf_same_input_same_bytes),
         cmocka_unit_test(test_pdf_width_by_code_point),
         cmocka_unit_test(test_pdf_wrap_chinese_and_latin),
+        cmocka_unit_test(test_pdf_wrap_file_names_at_separators),
+        cmocka_unit_test(test_pdf_wrap_names_list_after_comma),
         cmocka_unit_test(test_pdf_fit_cuts_with_ellipsis),
         cmocka_unit_test(test_pdf_placeholders_counted),
         cmocka_unit_test(test_pdf_tounicode_maps_text_drawn),

@@ -7,6 +7,7 @@
  * Set HIMAMA_TEST_KEEP to a directory to keep a copy of the reports
  * rendered here (to look at them).
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 
 #include "test_util.h"
 
+#include "himama/chart.h"
 #include "himama/pdf.h"
 #include "himama/render.h"
 #include "himama/util.h"
@@ -394,6 +396,130 @@ static void test_render_pdf_public_hides_small_counts(void **state)
     leave(dir, r);
 }
 
+/* text without its white space (pdftotext breaks lines where the page wrapped them). */
+static char *squeeze(const char *text)
+{
+    char *out = hm_xstrdup(text ? text : "");
+    size_t k = 0;
+    for (size_t i = 0; out[i]; i++)
+        if (out[i] != ' ' && out[i] != '\n' && out[i] != '\f' && out[i] != '\r' &&
+            out[i] != '\t')
+            out[k++] = out[i];
+    out[k] = '\0';
+    return out;
+}
+
+/* Every sentence the model holds (each section's heading, intro and note, the
+ * banner) is in the text pdftotext extracts, in both languages. */
+static void test_render_pdf_every_sentence_extractable(void **state)
+{
+    (void)state;
+    static const char *const langs[] = { "zh", "en" };
+    for (size_t li = 0; li < 2; li++) {
+        char *dir = tu_temp_dir("himama-render");
+        hm_report *r = build_report("internal", langs[li]);
+        r->complete = false;
+        r->unfinished = hm_xstrdup(li == 0 ? "统计期间尚未结束，数据截至 2026-08-15。"
+                                           : "The period has not ended: data up to 2026-08-15.");
+        char *path = render(r, dir, "briefing.pdf");
+        hm_strbuf out = HM_STRBUF_INIT;
+        hm_strbuf_init(&out);
+        text_of(path, &out);
+        char *all = squeeze(out.buf);
+        size_t checked = 0;
+        for (size_t i = 0; i < r->nsec; i++) {
+            const char *texts[] = { r->sec[i].heading, r->sec[i].intro, r->sec[i].note };
+            for (size_t k = 0; k < 3; k++) {
+                if (!texts[k] || !*texts[k])
+                    continue;
+                char *want = squeeze(texts[k]);
+                if (!strstr(all, want))
+                    fail_msg("section '%s': pdftotext lost \"%s\"", r->sec[i].id, texts[k]);
+                free(want);
+                checked++;
+            }
+        }
+        char *banner = squeeze(r->unfinished);
+        assert_contains(all, banner);
+        assert_true(checked >= 8);
+        free(banner);
+        free(all);
+        hm_strbuf_release(&out);
+        drop(path);
+        leave(dir, r);
+    }
+}
+
+/* The banner of an unfinished period is on page 1, and only when the period has not ended. */
+static void test_render_pdf_unfinished_banner(void **state)
+{
+    (void)state;
+    const char *banner = "统计期间尚未结束，数据截至 2026-08-15。";
+    for (int complete = 0; complete < 2; complete++) {
+        char *dir = tu_temp_dir("himama-render");
+        hm_report *r = build_report("public", "zh");
+        r->complete = complete;
+        r->unfinished = complete ? NULL : hm_xstrdup(banner);
+        char *path = render(r, dir, "briefing.pdf");
+        hm_strbuf cmd = HM_STRBUF_INIT, out = HM_STRBUF_INIT;
+        hm_strbuf_init(&cmd);
+        hm_strbuf_init(&out);
+        hm_strbuf_addf(&cmd, "pdftotext -l 1 '%s' - 2>/dev/null", path);
+        assert_int_equal(tu_run(cmd.buf, &out), 0);
+        char *all = squeeze(out.buf), *want = squeeze(banner);
+        if (complete)
+            assert_null(strstr(all, "统计期间尚未结束"));
+        else
+            assert_contains(all, want);
+        free(all);
+        free(want);
+        hm_strbuf_release(&cmd);
+        hm_strbuf_release(&out);
+        drop(path);
+        leave(dir, r);
+    }
+}
+
+/* Series more than ten times apart get panels of their own; close ones share. */
+static void test_render_pdf_chart_panels(void **state)
+{
+    (void)state;
+    size_t panel[5];
+    /* calls ~300, reading ~50, holiday 0-5, birthdays ~13, wishes ~11 */
+    double trend[5] = { 330, 53, 5, 13, 11 };
+    assert_int_equal(hm_chart_panels(trend, 5, HM_CHART_PANEL_RATIO, panel), 2);
+    assert_int_equal(panel[0], 0);
+    assert_int_equal(panel[1], 0);
+    assert_int_equal(panel[2], 1);
+    assert_int_equal(panel[3], 1);
+    assert_int_equal(panel[4], 1);
+    double close[3] = { 100, 20, 10 };            /* ten times exactly: one panel */
+    assert_int_equal(hm_chart_panels(close, 3, HM_CHART_PANEL_RATIO, panel), 1);
+    double three[3] = { 5000, 300, 4 };
+    assert_int_equal(hm_chart_panels(three, 3, HM_CHART_PANEL_RATIO, panel), 3);
+    assert_int_equal(panel[2], 2);
+    double zero[3] = { 300, 0, 5 };               /* an all-zero series joins the last */
+    assert_int_equal(hm_chart_panels(zero, 3, HM_CHART_PANEL_RATIO, panel), 2);
+    assert_int_equal(panel[1], 1);
+    assert_int_equal(hm_chart_panels(NULL, 0, HM_CHART_PANEL_RATIO, panel), 1);
+}
+
+/* A rate chart spans the data (89%-95%) with a marked baseline; counts start at 0. */
+static void test_render_pdf_chart_axis(void **state)
+{
+    (void)state;
+    double lo, hi, step;
+    assert_true(hm_chart_axis(0.89, 0.954, false, true, &lo, &hi, &step));
+    assert_true(lo >= 0.8 && lo <= 0.89 && hi >= 0.954 && hi <= 1.0);
+    assert_true(hi - lo <= 0.2);
+    assert_false(hm_chart_axis(3, 330, true, false, &lo, &hi, &step));
+    assert_true(lo == 0 && hi >= 330 && step >= 1 && step == floor(step));
+    assert_false(hm_chart_axis(0, 13, true, false, &lo, &hi, &step));
+    assert_true(step == floor(step));              /* counts never step by 2.5 */
+    assert_false(hm_chart_axis(0.05, 0.95, false, true, &lo, &hi, &step));   /* from 0 */
+    assert_true(lo == 0 && hi <= 1.0);
+}
+
 static void test_render_pdf_public_refuses_personal_data(void **state)
 {
     (void)state;
@@ -735,6 +861,10 @@ int main(void)
         cmocka_unit_test(test_render_pdf_readers_agree),
         cmocka_unit_test(test_render_pdf_same_bytes),
         cmocka_unit_test(test_render_pdf_public_hides_small_counts),
+        cmocka_unit_test(test_render_pdf_every_sentence_extractable),
+        cmocka_unit_test(test_render_pdf_unfinished_banner),
+        cmocka_unit_test(test_render_pdf_chart_panels),
+        cmocka_unit_test(test_render_pdf_chart_axis),
         cmocka_unit_test(test_render_pdf_public_refuses_personal_data),
         cmocka_unit_test(test_render_pdf_english_page_numbers),
         cmocka_unit_test(test_render_pdf_bad_font_writes_nothing),

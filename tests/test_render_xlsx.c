@@ -613,6 +613,51 @@ static void test_render_xlsx_hidden_rule(void **state)
     assert_string_equal(buf, "2");
 }
 
+/*
+ * The rule by row: a KPI column holding children paired and events
+ * (holiday activities) hides only the rows its flag column marks; the
+ * label never decides.
+ */
+static void test_render_xlsx_hidden_rule_by_row(void **state)
+{
+    (void)state;
+    hm_table t = { 0 };
+    char buf[32];
+    t.ncol = 3;
+    t.nrow = 3;
+    t.cols = hm_xcalloc(3, sizeof *t.cols);
+    t.cols[0] = (hm_colspec){ .name = hm_xstrdup("label"), .format = HM_FMT_TEXT };
+    t.cols[1] = (hm_colspec){ .name = hm_xstrdup("value"), .format = HM_FMT_INT,
+                              .child_by = hm_xstrdup("counts_children") };
+    t.cols[2] = (hm_colspec){ .name = hm_xstrdup("counts_children"), .format = HM_FMT_INT };
+    t.cells = hm_xcalloc(9, sizeof *t.cells);
+    const char *labels[] = { "结对儿童（名）", "假日亲子活动（场）", "儿童人数（名）" };
+    int64_t values[] = { 2, 1, 2 }, flags[] = { 1, 0, 0 };
+    for (size_t r = 0; r < 3; r++) {
+        t.cells[r * 3] = (hm_value){ .type = HM_V_TEXT, .s = hm_xstrdup(labels[r]) };
+        t.cells[r * 3 + 1] = (hm_value){ .type = HM_V_INT, .i = values[r] };
+        t.cells[r * 3 + 2] = (hm_value){ .type = HM_V_INT, .i = flags[r] };
+    }
+    hm_table_mark_children(&t);
+    assert_true(hm_value_hidden(hm_table_cell(&t, 0, 1), &t.cols[1], true));
+    assert_false(hm_value_hidden(hm_table_cell(&t, 1, 1), &t.cols[1], true));   /* an event */
+    assert_false(hm_value_hidden(hm_table_cell(&t, 2, 1), &t.cols[1], true));   /* not the words */
+    assert_false(hm_value_hidden(hm_table_cell(&t, 0, 1), &t.cols[1], false));  /* internal */
+    hm_value_format(hm_table_cell(&t, 0, 1), &t.cols[1], true, buf, sizeof buf);
+    assert_string_equal(buf, "<3");
+    hm_value_format(hm_table_cell(&t, 1, 1), &t.cols[1], true, buf, sizeof buf);
+    assert_string_equal(buf, "1");
+    for (size_t i = 0; i < 9; i++)
+        if (t.cells[i].type == HM_V_TEXT)
+            free(t.cells[i].s);
+    free(t.cells);
+    for (size_t c = 0; c < 3; c++) {
+        free(t.cols[c].name);
+        free(t.cols[c].child_by);
+    }
+    free(t.cols);
+}
+
 /* Column widths: wide characters count two, the widest line counts. */
 static void test_render_xlsx_text_width(void **state)
 {
@@ -629,6 +674,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render_xlsx_main),
         cmocka_unit_test(test_render_xlsx_hidden_rule),
+        cmocka_unit_test(test_render_xlsx_hidden_rule_by_row),
         cmocka_unit_test(test_render_xlsx_text_width),
         cmocka_unit_test(test_render_xlsx_english),
         cmocka_unit_test(test_render_xlsx_detail_constant_memory),

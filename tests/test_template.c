@@ -115,6 +115,42 @@ static void test_template_syntax_error_names_line(void **state)
     expect_error(HEAD "[section s]\nkind = table\nheading = H\n", 2, "no 'query'");
 }
 
+/* figure.KEY lines, the unfinished banner and the children=COL mark. */
+static void test_template_figures_unfinished_child_flag(void **state)
+{
+    (void)state;
+    hm_template *t = NULL;
+    char err[256];
+    const char *text = "title = T\nunfinished = 统计期间尚未结束，数据截至 {today}。\n"
+                       "figure.calls = {s.v:3}\nfigure.rows_rejected = {s.rows}\n"
+                       "[section s]\nkind = kpi\nheading = H\nquery = q\n"
+                       "columns = m:M:text:hidden, v:V:int:children=kid, kid:K:int:hidden\n";
+    assert_int_equal(hm_template_parse("t.tmpl", text, &t, err, sizeof err), HM_OK);
+    assert_string_equal(t->unfinished, "统计期间尚未结束，数据截至 {today}。");
+    assert_int_equal(t->nfig, 2);
+    assert_string_equal(t->fig[0].key, "calls");
+    assert_string_equal(t->fig[0].ref, "s.v:3");
+    assert_string_equal(t->fig[1].key, "rows_rejected");
+    assert_string_equal(t->fig[1].ref, "s.rows");
+    assert_false(t->sec[0].cols[1].child_count);      /* not every row: only flagged ones */
+    assert_string_equal(t->sec[0].cols[1].child_by, "kid");
+    hm_template_free(t);
+
+#define KSEC "[section s]\nkind = kpi\nheading = H\nquery = q\ncolumns = a:A:int, b:B:int\n"
+    expect_error(HEAD "figure.calls = s.a\n" KSEC, 2, "one placeholder");
+    expect_error(HEAD "figure.calls = {s.a} and {s.b}\n" KSEC, 2, "one placeholder");
+    expect_error(HEAD "figure.Calls = {s.a}\n" KSEC, 2, "figure name");
+    expect_error(HEAD "figure.calls = {s.a}\nfigure.calls = {s.b}\n" KSEC, 3, "given twice");
+    expect_error(HEAD "figure.calls = {s.zz}\n" KSEC, 2, "declares no column 'zz'");
+    expect_error(HEAD "figure.calls = {period}\n" KSEC, 2, "must name one value");
+    expect_error(HEAD "unfinished = {s.a}\n" KSEC, 2, "only values of the run");
+    expect_error(HEAD "[section s]\nkind = kpi\nheading = H\nquery = q\n"
+                 "columns = a:A:int:children=nope\n", 2, "not another declared column");
+    expect_error(HEAD "[section s]\nkind = list\nheading = H\nquery = q\ndetail = yes\n"
+                 "columns = a:A:int:children=b, b:B:int\n", 2, "detail section");
+#undef KSEC
+}
+
 static void test_template_unknown_kind_and_format(void **state)
 {
     (void)state;
@@ -349,6 +385,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_template_shipped),
         cmocka_unit_test(test_template_minimal),
+        cmocka_unit_test(test_template_figures_unfinished_child_flag),
         cmocka_unit_test(test_template_syntax_error_names_line),
         cmocka_unit_test(test_template_unknown_kind_and_format),
         cmocka_unit_test(test_template_query_name_refused),

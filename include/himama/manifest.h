@@ -1,8 +1,10 @@
 /*
  * manifest.h - manifest.json, written beside every report so that a figure
- * quoted at a symposium can be traced back: the report, period, audience,
- * time, program version, the SHA-256 of every input file loaded so far and
- * of every output, and the rows behind each section.
+ * quoted at a symposium can be traced back: the report, period, whether
+ * the period has ended, audience, time, program version, the report's
+ * headline figures under stable English keys (for a federation or a
+ * dashboard; docs/himama.1 lists them), the SHA-256 of every input file
+ * loaded so far and of every output, and the rows behind each section.
  */
 #ifndef HIMAMA_MANIFEST_H
 #define HIMAMA_MANIFEST_H
@@ -27,7 +29,10 @@ typedef struct hm_manifest_output {
 hm_error hm_manifest_file_sha256(const char *path, char out[65], int64_t *bytes);
 
 /*
- * Append the manifest of report r to json (an initialised strbuf): inputs
+ * Append the manifest of report r to json (an initialised strbuf):
+ * "period_complete" (r->complete), "figures" (r->fig: each the value the
+ * tiles and sentences show, "<3" when hidden, left out when the report does not hold its
+ * section), inputs
  * from db's ingest_log (status 'loaded', oldest first), the outputs (each
  * read and digested now), and per section its query file and row count.
  * template_name is recorded as given.  The time is hm_now() (so

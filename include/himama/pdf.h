@@ -110,9 +110,12 @@ size_t hm_pdf_placeholders(const hm_pdf *p);
 
 /*
  * Wrap utf8 into lines no wider than width at size.  Breaks at spaces in
- * Latin text where possible and between CJK characters (never before a
- * closing mark such as ，。）), at a newline always, and inside a word only
- * when the word alone is too wide.  An empty text gives one empty line.
+ * Latin text where possible, after '/', '_', '-' or '.' inside a word
+ * such as a file name (not between digits: 2024-12, 1,234.50), between
+ * CJK characters (never before a closing mark such as ，。）) - but in a
+ * list of names joined by '、' only after a '、' -, at a newline always,
+ * and elsewhere inside a word or name only when it alone is too wide.
+ * An empty text gives one empty line.
  * OUT: lines (initialise with {0}; release with hm_pdf_lines_release).
  */
 hm_error hm_pdf_wrap(hm_pdf *p, const char *utf8, double size, double width,

@@ -39,6 +39,8 @@ typedef struct hm_value {
     int64_t i;      /* HM_V_INT */
     double r;       /* HM_V_REAL */
     char *s;        /* HM_V_TEXT (owned) */
+    bool child;     /* counts children in this row: set by hm_table_mark_children from
+                       its column's "children=COL" mark and the row's COL */
 } hm_value;
 
 /* How a column's values are shown. */
@@ -55,7 +57,10 @@ typedef struct hm_colspec {
     char *name;          /* the query's column name */
     char *label;         /* header shown to the reader */
     hm_format format;
-    bool child_count;    /* counts children: public audience shows 1..2 as "<3" */
+    bool child_count;    /* counts children in every row: public audience shows 1..2 as "<3" */
+    char *child_by;      /* NULL, or the column of the same table whose value in a row
+                            (not 0, not NULL) says this column counts children in that
+                            row (hm_table_mark_children); owned */
     double width;        /* relative width hint for the PDF, 0 = automatic */
 } hm_colspec;
 
@@ -101,6 +106,16 @@ typedef struct hm_section {
     char *query;             /* the query file it came from, for the manifest */
 } hm_section;
 
+/* A headline figure of the report, for the manifest (template "figure.KEY"). */
+typedef struct hm_figure {
+    char *key;           /* stable English name, e.g. "children_paired" */
+    bool present;        /* false: its section is not in this report (e.g. internal only) */
+    hm_value value;      /* the value the tiles and sentences show (NULL when absent);
+                            a ROWS figure is the row count as an int */
+    hm_format format;    /* its column's format (HM_FMT_INT for a row count) */
+    bool hidden;         /* the public small-count rule hides it (hm_value_hidden) */
+} hm_figure;
+
 typedef struct hm_report {
     char *kind;          /* "monthly", "halfyear", "annual", "range" */
     char *period;        /* "2026-10", "2026-H1", "2026", "2025-01-01_2026-12-31" */
@@ -112,6 +127,12 @@ typedef struct hm_report {
     char *org;           /* organisation shown on the cover, may be empty */
     char *generated_at;  /* 'YYYY-MM-DD HH:MM' (UTC, or SOURCE_DATE_EPOCH) */
     char *footer;        /* footer text left of the page numbers */
+    char *today;         /* the day of the run, 'YYYY-MM-DD' */
+    bool complete;       /* the period has ended: its last day is before today */
+    char *unfinished;    /* the banner shown when !complete (template "unfinished"),
+                            NULL when complete or the template has none */
+    size_t nfig;
+    hm_figure *fig;      /* the headline figures in template order */
     size_t nsec;
     hm_section *sec;
 } hm_report;
@@ -123,6 +144,14 @@ static inline const hm_value *hm_table_cell(const hm_table *t, size_t row, size_
 {
     return &t->cells[row * t->ncol + col];
 }
+
+/*
+ * Resolve the "children=COL" marks of t: for each column c with
+ * cols[c].child_by naming a column of t, set child on c's value in every
+ * row held in memory whose COL value is not NULL and not 0.  Call it once
+ * the rows are in and before the flag column is dropped.
+ */
+void hm_table_mark_children(hm_table *t);
 
 /* How many rows t has: t->nrow, or all those in its spill file. */
 size_t hm_table_rows(const hm_table *t);
@@ -140,11 +169,15 @@ hm_error hm_table_row(const hm_table *t, size_t row, const hm_value **out, char 
 
 /*
  * Whether the public must not see v's figure under spec: the one rule of
- * the small counts.  True for a child count (spec->child_count) of 1 or 2
- * (a real rounded to the nearest whole number) in a column that is not a
- * percentage, when public_audience; false for NULL, text and any value
- * of an internal report.  Both renderers and hm_value_format ask it; a
- * hidden value is shown as "<3" and drawn as no bar or point of its own.
+ * the small counts.  True for a count of children - a column marked so
+ * for every row (spec->child_count) or a value whose row marks it so
+ * (v->child, from the column's "children=COL") - of 1 or 2 (a real
+ * rounded to the nearest whole number) in a column that is not a
+ * percentage, when public_audience; false for NULL, text, any count of
+ * something else (events, volunteers, money) and any value of an internal
+ * report.  The words around a figure never decide.  Both renderers,
+ * hm_value_format and the manifest's figures ask it; a hidden value is
+ * shown as "<3" and drawn as no bar or point of its own.
  */
 bool hm_value_hidden(const hm_value *v, const hm_colspec *spec, bool public_audience);
 

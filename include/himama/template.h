@@ -30,6 +30,9 @@ typedef struct hm_tmpl_col {
     char *label;             /* header shown to the reader */
     hm_format format;
     bool child_count;        /* flag "children": counts children ("<3" in public) */
+    char *child_by;          /* flag "children=COL": counts children in the rows whose
+                                column COL (declared in the same section) is not 0 or
+                                NULL; NULL when the flag is not given */
     bool internal;           /* flag "internal": dropped from public reports */
     bool hidden;             /* flag "hidden": only for placeholders, never shown */
     double width;            /* flag "wN": relative width hint for the PDF */
@@ -56,9 +59,19 @@ typedef struct hm_tmpl_section {
     int text_line[5];        /* lines of heading, intro, note, empty, note_if (messages) */
 } hm_tmpl_section;
 
+/* One "figure.KEY = {ref}" line: a headline figure the manifest carries. */
+typedef struct hm_tmpl_figure {
+    char *key;               /* [a-z0-9_]+, unique in the template */
+    char *ref;               /* the placeholder's body: "id.col", "id.col:N", "id.rows" */
+    int line;
+} hm_tmpl_figure;
+
 typedef struct hm_template {
     char *path;              /* the file it was read from, for messages */
     char *title, *subtitle, *footer;   /* with placeholders; may be NULL */
+    char *unfinished;        /* the banner of a period not yet ended; may be NULL */
+    size_t nfig;
+    hm_tmpl_figure *fig;     /* the headline figures, in template order */
     size_t nsec;
     hm_tmpl_section *sec;
 } hm_template;
@@ -89,7 +102,7 @@ const hm_tmpl_section *hm_template_find(const hm_template *t, const char *id);
 /* ---- the placeholder grammar ------------------------------------------
  * A template's texts hold placeholders in braces, "{{" and "}}" standing
  * for the braces themselves.  A placeholder names a value of the run
- * ({period}, {year}, {month}, {from}, {to}, {org}, {generated}), a
+ * ({period}, {year}, {month}, {from}, {to}, {org}, {generated}, {today}), a
  * section's row count ({id.rows}) or one of its values ({id.col}: the
  * first row; {id.col:N}: row N from 1; {id.col:last}).  The template
  * checks them (hm_template_parse) and aggregate.c fills them, both
@@ -117,7 +130,7 @@ hm_error hm_tmpl_scan(const char *text, const hm_tmpl_scanner *sc, void *arg);
 /* The values of the run a placeholder may name. */
 typedef enum hm_tmpl_run_value {
     HM_RUN_PERIOD, HM_RUN_YEAR, HM_RUN_MONTH, HM_RUN_FROM, HM_RUN_TO, HM_RUN_ORG,
-    HM_RUN_GENERATED
+    HM_RUN_GENERATED, HM_RUN_TODAY
 } hm_tmpl_run_value;
 
 /* What a placeholder's body names. */

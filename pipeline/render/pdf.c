@@ -441,6 +441,55 @@ static bool no_line_end(uint32_t cp)
     return false;
 }
 
+/* Whether cp is an ASCII digit. */
+static bool is_digit(uint32_t cp)
+{
+    return cp >= '0' && cp <= '9';
+}
+
+/*
+ * Whether a line may break after sep, a separator inside a run of Latin
+ * text such as a file name, when next follows: after '/' and '_' always,
+ * after '-' and '.' unless both sides are digits (so 2024-12 and 149,560.50
+ * stay whole; activities-2024-12.csv may break after "activities-" or
+ * "2024-12.").
+ */
+static bool break_after_sep(uint32_t prev, uint32_t sep, uint32_t next)
+{
+    if (next == 0 || next == ' ' || is_wide(next) || no_line_start(next))
+        return false;
+    if (sep == '/' || sep == '_')
+        return true;
+    if (sep == '-' || sep == '.')
+        return !(is_digit(prev) && is_digit(next));
+    return false;
+}
+
+/*
+ * Whether text is a list of names: items joined by '、' (U+3001) with no
+ * sentence punctuation (，。；：!?) and none longer than 8 characters.  In
+ * such a list a line breaks only after a '、', never inside a name.
+ */
+static bool names_list(const char *s, size_t n)
+{
+    size_t item = 0;
+    bool sep = false;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = next_cp(s + i, n - i, &cp);
+        i += k;
+        if (cp == 0x3001) {
+            sep = true;
+            item = 0;
+            continue;
+        }
+        if (cp == 0xFF0C || cp == 0x3002 || cp == 0xFF1B || cp == 0xFF1A || cp == '\n' ||
+            cp == 0xFF01 || cp == 0xFF1F || ++item > 8)
+            return false;
+    }
+    return sep;
+}
+
 /* Append bytes [from, to) of s to lines, trailing spaces dropped. */
 static void add_line(hm_pdf_lines *l, const char *s, size_t from, size_t to)
 {
@@ -464,9 +513,11 @@ void hm_pdf_lines_release(hm_pdf_lines *l)
 /*
  * Greedy wrapping over code points.  A break opportunity is remembered as
  * the byte offset where the next line would start: after a space (the
- * space is dropped), or between two characters when either is wide (CJK)
- * and the marks allow it.  When a character would overflow, the line ends
- * at the last opportunity, or just before the character when there is none.
+ * space is dropped), between two characters when either is wide (CJK) and
+ * the marks allow it - in a list of names (names_list) only after a '、'
+ * -, or after a separator of a file name or path (break_after_sep).  When
+ * a character would overflow, the line ends at the last opportunity, or
+ * just before the character when there is none.
  */
 hm_error hm_pdf_wrap(hm_pdf *p, const char *utf8, double size, double width,
                      hm_pdf_lines *lines)
@@ -478,10 +529,12 @@ hm_error hm_pdf_wrap(hm_pdf *p, const char *utf8, double size, double width,
     size_t brk = 0;            /* last break: the next line's start, 0 none */
     size_t brk_end = 0;        /* ... and where the current line then ends */
     double w_after = 0;        /* width of [brk, i) */
-    uint32_t prev = 0;
+    uint32_t prev = 0, prev2 = 0;
+    bool list = false;
 
     if (p->status)
         return p->status;
+    list = names_list(utf8 ? utf8 : "", n);
     if (n == 0) {
         add_line(lines, "", 0, 0);
         return HM_OK;
@@ -497,11 +550,13 @@ hm_error hm_pdf_wrap(hm_pdf *p, const char *utf8, double size, double width,
             start = i;
             w = 0;
             brk = 0;
-            prev = 0;
+            prev = prev2 = 0;
             continue;
         }
-        if (i > start && cp != ' ' && (is_wide(cp) || is_wide(prev)) &&
-            !no_line_start(cp) && !no_line_end(prev)) {
+        if (i > start && cp != ' ' &&
+            (((is_wide(cp) || is_wide(prev)) && !no_line_start(cp) && !no_line_end(prev) &&
+              (!list || prev == 0x3001)) ||
+             break_after_sep(prev2, prev, cp))) {
             brk = i;
             brk_end = i;
             w_after = 0;
@@ -528,6 +583,7 @@ hm_error hm_pdf_wrap(hm_pdf *p, const char *utf8, double size, double width,
             brk_end = i - k;
             w_after = 0;
         }
+        prev2 = prev;
         prev = cp;
     }
     if (start < n || lines->n == 0)

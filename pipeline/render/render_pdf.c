@@ -12,7 +12,9 @@
  * The palette, margins and footer are the theme's (theme.h); the
  * briefing's own sizes are in the LAYOUT table below.
  */
+#include "himama/chart.h"
 #include "himama/pdf.h"
+#include "himama/pdf_table.h"
 #include "himama/render.h"
 #include "himama/theme.h"
 #include "himama/util.h"
@@ -150,6 +152,31 @@ static hm_error paragraph(rctx *c, const char *text, double size, uint32_t rgb, 
     return hm_pdf_status(c->pdf);
 }
 
+/*
+ * Under the title block of a period not yet ended (r->complete false): the
+ * template's banner (r->unfinished) in a framed box in the colour of the
+ * internal mark, so nobody reads a month in progress as a whole one.
+ */
+static hm_error unfinished_banner(rctx *c)
+{
+    const hm_report *r = c->r;
+    hm_pdf_lines l = {0};
+    double size = THEME.body_size, lead = size * 1.45, pad = 7;
+    if (r->complete || !r->unfinished || !*r->unfinished)
+        return hm_pdf_status(c->pdf);
+    c->y -= 4;
+    hm_pdf_wrap(c->pdf, r->unfinished, size, c->width - 2 * pad - 4, &l);
+    double h = (double)l.n * lead + 2 * pad - (lead - size);
+    hm_pdf_fill_rect(c->pdf, c->left, c->y - h, 4, h, THEME.badge_internal);
+    hm_pdf_stroke_rect(c->pdf, c->left, c->y - h, c->width, h, THEME.badge_internal, 1);
+    for (size_t i = 0; i < l.n; i++)
+        hm_pdf_text(c->pdf, c->left + pad + 4, c->y - pad - size * 0.85 - (double)i * lead,
+                    size, THEME.badge_internal, l.line[i]);
+    hm_pdf_lines_release(&l);
+    c->y -= h + 8;
+    return hm_pdf_status(c->pdf);
+}
+
 /* The title block at the top of the first page. */
 static hm_error title_block(rctx *c)
 {
@@ -188,7 +215,7 @@ static hm_error title_block(rctx *c)
     c->y -= 4;
     hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, THEME.accent, 1.5);
     c->y -= 6;
-    return hm_pdf_status(c->pdf);
+    return unfinished_banner(c);
 }
 
 /* Room the start of a section's body needs below its heading. */
@@ -236,11 +263,10 @@ static const char *cell_text(const rctx *c, const hm_value *v, const hm_colspec 
     return buf;
 }
 
-/* Whether a column's values are numbers (drawn right-aligned). */
+/* Whether a column's values are numbers (drawn right-aligned, never wrapped). */
 static bool numeric_col(const hm_colspec *spec)
 {
-    return spec->format == HM_FMT_INT || spec->format == HM_FMT_MONEY ||
-           spec->format == HM_FMT_PERCENT || spec->format == HM_FMT_REAL;
+    return hm_pdf_numeric_col(spec);
 }
 
 /* The "no data" box shown for an empty table. */
@@ -323,92 +349,6 @@ static hm_error kpi_section(rctx *c, const hm_section *s)
 
 /* ---- tables ---- */
 
-/*
- * Column widths: the specs' relative hints when any is given (columns
- * without one get the average hint); otherwise each column's natural width
- * (its widest cell or header word), numbers kept whole and text columns
- * sharing the rest in proportion, none narrower than min_col_em.
- */
-static void column_widths(rctx *c, const hm_table *t, double *w)
-{
-    size_t n = t->ncol;
-    double avail = c->width, hint_sum = 0, hint_cnt = 0;
-    double size = LAYOUT.table_size, pad = 2 * LAYOUT.cell_pad_x;
-    char buf[128];
-
-    for (size_t j = 0; j < n; j++)
-        if (t->cols[j].width > 0) {
-            hint_sum += t->cols[j].width;
-            hint_cnt++;
-        }
-    if (hint_cnt > 0) {
-        double avg = hint_sum / hint_cnt, total = 0;
-        for (size_t j = 0; j < n; j++)
-            total += t->cols[j].width > 0 ? t->cols[j].width : avg;
-        for (size_t j = 0; j < n; j++)
-            w[j] = avail * (t->cols[j].width > 0 ? t->cols[j].width : avg) / total;
-        return;
-    }
-    double fixed = 0, flex = 0, minw = LAYOUT.min_col_em * size + pad;
-    for (size_t j = 0; j < n; j++) {
-        const hm_colspec *spec = &t->cols[j];
-        double m = hm_pdf_text_width(c->pdf, nz(spec->label), size) + pad;
-        size_t rows = t->nrow < 400 ? t->nrow : 400;     /* enough to judge */
-        for (size_t i = 0; i < rows; i++) {
-            const char *v = cell_text(c, hm_table_cell(t, i, j), spec, buf, sizeof buf);
-            double vw = hm_pdf_text_width(c->pdf, v, size) + pad;
-            if (vw > m)
-                m = vw;
-        }
-        w[j] = m;
-        if (numeric_col(spec))
-            fixed += m;
-        else
-            flex += m;
-    }
-    if (fixed + flex <= avail) {          /* room to spare: widen all in proportion */
-        double k = avail / (fixed + flex);
-        for (size_t j = 0; j < n; j++)
-            w[j] *= k;
-        return;
-    }
-    /*
-     * Too wide: numbers keep their width; text columns narrower than a fair
-     * share of what is left keep theirs too (repeatedly, as the share
-     * grows), and the wide ones split the rest in proportion.
-     */
-    double rest = avail - fixed, wide = flex;
-    bool *set = hm_xcalloc(n, sizeof *set);
-    for (bool again = true; again;) {
-        again = false;
-        size_t left = 0;
-        for (size_t j = 0; j < n; j++)
-            if (!numeric_col(&t->cols[j]) && !set[j])
-                left++;
-        for (size_t j = 0; j < n && left > 0; j++) {
-            if (numeric_col(&t->cols[j]) || set[j] || w[j] > rest / (double)left)
-                continue;
-            set[j] = true;
-            rest -= w[j];
-            wide -= w[j];
-            again = true;
-            break;
-        }
-    }
-    for (size_t j = 0; j < n; j++)
-        if (!numeric_col(&t->cols[j]) && !set[j]) {
-            w[j] = wide > 0 ? rest * w[j] / wide : minw;
-            if (w[j] < minw)
-                w[j] = minw;
-        }
-    free(set);
-    double total = 0;
-    for (size_t j = 0; j < n; j++)
-        total += w[j];
-    for (size_t j = 0; j < n; j++)        /* still too wide: shrink everything */
-        w[j] *= avail / total;
-}
-
 /* The wrapped cells of one row and its height. */
 typedef struct row_cells {
     hm_pdf_lines *cell;     /* ncol */
@@ -416,7 +356,8 @@ typedef struct row_cells {
 } row_cells;
 
 /* Wrap a row (header when row is SIZE_MAX); lines capped to fit a page. */
-static void row_wrap(rctx *c, const hm_table *t, size_t row, const double *w, row_cells *rc)
+static void row_wrap(rctx *c, const hm_table *t, size_t row, const double *w, const double *fs,
+                     row_cells *rc)
 {
     char buf[128];
     double size = LAYOUT.table_size, lead = size * LAYOUT.table_leading;
@@ -426,8 +367,10 @@ static void row_wrap(rctx *c, const hm_table *t, size_t row, const double *w, ro
         const char *text = row == SIZE_MAX ? nz(t->cols[j].label)
                            : cell_text(c, hm_table_cell(t, row, j), &t->cols[j], buf, sizeof buf);
         hm_pdf_lines *l = &rc->cell[j];
+        bool one = row != SIZE_MAX && numeric_col(&t->cols[j]);   /* a number never wraps */
         hm_pdf_lines_release(l);
-        hm_pdf_wrap(c->pdf, text, size, w[j] - 2 * LAYOUT.cell_pad_x, l);
+        hm_pdf_wrap(c->pdf, text, one ? fs[j] : size, one ? 1e9 : w[j] - 2 * LAYOUT.cell_pad_x,
+                    l);
         if (l->n > max_lines) {           /* a story longer than a page: cut it */
             hm_strbuf sb = HM_STRBUF_INIT;
             hm_strbuf_init(&sb);
@@ -445,8 +388,8 @@ static void row_wrap(rctx *c, const hm_table *t, size_t row, const double *w, ro
 }
 
 /* Draw a wrapped row at the cursor (header: shaded, else zebra when odd). */
-static void row_draw(rctx *c, const hm_table *t, const double *w, const row_cells *rc,
-                     bool header, bool odd)
+static void row_draw(rctx *c, const hm_table *t, const double *w, const double *fs,
+                     const row_cells *rc, bool header, bool odd)
 {
     double size = LAYOUT.table_size, lead = size * LAYOUT.table_leading;
     if (header)
@@ -460,7 +403,10 @@ static void row_draw(rctx *c, const hm_table *t, const double *w, const row_cell
         for (size_t k = 0; k < l->n; k++) {
             double by = c->y - LAYOUT.cell_pad_y - (double)k * lead - size * 1.05;
             uint32_t col = header ? THEME.header_text : THEME.text;
-            if (right)
+            if (right && !header)
+                hm_pdf_text_right(c->pdf, x + w[j] - LAYOUT.cell_pad_x, by, fs[j], col,
+                                  l->line[k]);
+            else if (right)
                 hm_pdf_text_right(c->pdf, x + w[j] - LAYOUT.cell_pad_x, by, size, col, l->line[k]);
             else
                 hm_pdf_text(c->pdf, x + LAYOUT.cell_pad_x, by, size, col, l->line[k]);
@@ -530,28 +476,32 @@ static hm_error table(rctx *c, const hm_section *s)
 {
     hm_table view = s->table;          /* the rows drawn */
     const hm_table *t = &view;
-    double *w = NULL;
+    double *w = NULL, *fs = NULL;
     row_cells head = {0}, row = {0};
 
     view.nrow = rows_shown(s);
     if (t->nrow == 0 || t->ncol == 0)
         return empty_box(c, s);
     w = hm_xcalloc(t->ncol, sizeof *w);
+    fs = hm_xcalloc(t->ncol, sizeof *fs);
     head.cell = hm_xcalloc(t->ncol, sizeof *head.cell);
     row.cell = hm_xcalloc(t->ncol, sizeof *row.cell);
-    column_widths(c, t, w);
-    row_wrap(c, t, SIZE_MAX, w, &head);
+    hm_pdf_table_columns(c->pdf, t, c->pub, &(hm_pdf_table_geom){
+                             .width = c->width, .size = LAYOUT.table_size,
+                             .pad = 2 * LAYOUT.cell_pad_x, .min_col_em = LAYOUT.min_col_em },
+                         w, fs);
+    row_wrap(c, t, SIZE_MAX, w, fs, &head);
     for (size_t i = 0; i < t->nrow; i++) {
-        row_wrap(c, t, i, w, &row);
+        row_wrap(c, t, i, w, fs, &row);
         bool first = i == 0;
         if (first || c->y - row.h < c->bottom) {
             if (!first)
                 hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, THEME.rule, 0.6);
             if (ensure(c, head.h + row.h) || (!first && c->y < c->top && new_page(c)))
                 goto out;
-            row_draw(c, t, w, &head, true, false);
+            row_draw(c, t, w, fs, &head, true, false);
         }
-        row_draw(c, t, w, &row, false, i % 2 == 1);
+        row_draw(c, t, w, fs, &row, false, i % 2 == 1);
         if (hm_pdf_status(c->pdf))
             goto out;
     }
@@ -569,6 +519,7 @@ out:
     free(head.cell);
     free(row.cell);
     free(w);
+    free(fs);
     return hm_pdf_status(c->pdf);
 }
 
@@ -588,28 +539,15 @@ static bool cell_number(const hm_value *v, double *out)
     return false;
 }
 
-/* A "nice" tick step (1, 2, 2.5 or 5 times a power of ten) for range. */
-static double nice_step(double range, int ticks, bool integral)
-{
-    double raw = range / ticks;
-    if (raw <= 0)
-        return 1;
-    double mag = pow(10, floor(log10(raw)));
-    double f = raw / mag;
-    double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
-    if (integral && step < 1)
-        step = 1;
-    return step;
-}
-
 /* An axis tick label for value v in the format of spec. */
 static void tick_label(double v, const hm_colspec *spec, char *out, size_t outsz)
 {
     hm_colspec plain = { .format = HM_FMT_INT };
     hm_value iv = { .type = HM_V_INT };
     switch (spec->format) {
-    case HM_FMT_PERCENT:
-        snprintf(out, outsz, "%.0f%%", v * 100);
+    case HM_FMT_PERCENT:   /* whole percents, or one decimal when the steps are finer */
+        snprintf(out, outsz, fabs(v * 100 - round(v * 100)) > 1e-6 ? "%.1f%%" : "%.0f%%",
+                 v * 100);
         return;
     case HM_FMT_MONEY:
         iv.i = (int64_t)llround(v / 100);     /* fen to whole yuan */
@@ -722,7 +660,9 @@ static void line_labels(rctx *c, lpoint *pt, size_t nc, size_t ns, double gw, do
 typedef struct chart_frame {
     const hm_table *t;
     size_t *sc, ns, nc;          /* the series columns (owned), how many; categories */
+    size_t *kc;                  /* each series' colour: its place among all the chart's series */
     double vmin, vmax, step;     /* value axis */
+    bool cut;                    /* the axis starts above 0: its baseline is marked */
     double size;                 /* type size of labels */
     double top;                  /* top of the chart */
     double px0, px1, py0, py1, gw;
@@ -734,31 +674,32 @@ static double chart_y(const chart_frame *f, double v)
     return f->py0 + (v - f->vmin) / (f->vmax - f->vmin) * (f->py1 - f->py0);
 }
 
-/* The value axis of f: from the series' smallest and largest values and 0, in nice steps. */
+/*
+ * The value axis of f (hm_chart_axis): counts from 0 to their largest
+ * value; rates (every series a percentage) over the data's range, the
+ * cut baseline then marked.
+ */
 static void chart_scale(chart_frame *f)
 {
     double lo = 0, hi = 0;
-    bool integral = true;
+    bool integral = true, rate = true, any = false;
     for (size_t i = 0; i < f->nc; i++)
         for (size_t k = 0; k < f->ns; k++) {
             double v;
             if (!cell_number(hm_table_cell(f->t, i, f->sc[k]), &v))
                 continue;
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
+            lo = !any || v < lo ? v : lo;
+            hi = !any || v > hi ? v : hi;
+            any = true;
         }
     for (size_t k = 0; k < f->ns; k++) {
         hm_format fm = f->t->cols[f->sc[k]].format;
         if (fm == HM_FMT_PERCENT || fm == HM_FMT_REAL)
             integral = false;
+        if (fm != HM_FMT_PERCENT)
+            rate = false;
     }
-    if (hi - lo <= 0)
-        hi = lo + 1;
-    f->step = nice_step(hi - lo, 5, integral);
-    f->vmin = floor(lo / f->step) * f->step;
-    f->vmax = ceil(hi / f->step) * f->step;
-    if (f->vmax - f->vmin < f->step)
-        f->vmax = f->vmin + f->step;
+    f->cut = hm_chart_axis(lo, hi, integral, rate && any, &f->vmin, &f->vmax, &f->step);
 }
 
 /* The colour of series k. */
@@ -772,7 +713,7 @@ static void chart_legend(rctx *c, const chart_frame *f, bool line, lbox *legend)
 {
     double size = f->size, top = f->top, lx = c->left;
     for (size_t k = 0; k < f->ns; k++) {
-        uint32_t col = series_colour(k);
+        uint32_t col = series_colour(f->kc[k]);
         const char *label = nz(f->t->cols[f->sc[k]].label);
         if (line) {
             hm_pdf_line(c->pdf, lx, top - size * 0.9, lx + 14, top - size * 0.9, col, 1.6);
@@ -815,6 +756,15 @@ static void chart_value_axis(rctx *c, chart_frame *f)
         hm_pdf_text_right(c->pdf, f->px0 - 4, y - size * 0.35, size, THEME.muted, buf);
     }
     hm_pdf_line(c->pdf, f->px0, f->py0, f->px0, f->py1, THEME.axis, 0.8);
+    if (f->cut) {
+        /* the axis does not start at 0: a heavy baseline and a break mark on the axis */
+        hm_pdf_line(c->pdf, f->px0, f->py0, f->px1, f->py0, THEME.axis, 1.2);
+        for (int i = 0; i < 2; i++) {
+            double y = f->py0 + 5 + 3 * i;
+            hm_pdf_fill_rect(c->pdf, f->px0 - 4, y - 1, 8, 2.5, 0xFFFFFF);
+            hm_pdf_line(c->pdf, f->px0 - 4, y - 1.5, f->px0 + 4, y + 1.5, THEME.axis, 0.8);
+        }
+    }
 }
 
 /*
@@ -874,7 +824,7 @@ static void chart_series(rctx *c, const chart_frame *f, bool line, lpoint *pt)
     char buf[128];
 
     for (size_t k = 0; k < ns; k++) {
-        uint32_t col = series_colour(k);
+        uint32_t col = series_colour(f->kc[k]);
         const hm_colspec *spec = &f->t->cols[f->sc[k]];
         size_t np = 0;
         for (size_t i = 0; i < nc; i++) {
@@ -912,31 +862,20 @@ static void chart_series(rctx *c, const chart_frame *f, bool line, lpoint *pt)
 }
 
 /*
- * A grouped bar chart (line == false) or a line chart of the section's
- * series over its category column: the scale, the legend, the two axes
- * with their gridlines and labels, the series, and for a line chart its
- * value labels.
+ * One panel of a chart: the series sc[0..ns) (colours kc), its legend,
+ * axes and series, then the cursor below it.
  */
-static hm_error chart(rctx *c, const hm_section *s, bool line)
+static hm_error chart_panel(rctx *c, const hm_section *s, bool line, size_t *sc, size_t *kc,
+                            size_t ns)
 {
     const hm_table *t = &s->table;
-    chart_frame f = { .t = t, .nc = t->nrow, .size = LAYOUT.chart_size };
+    chart_frame f = { .t = t, .nc = t->nrow, .size = LAYOUT.chart_size, .sc = sc, .kc = kc,
+                      .ns = ns };
     lbox *legend = NULL;
     lpoint *pt = NULL;
-
-    for (size_t k = 0; k < s->nseries; k++)
-        if (s->series_cols[k] < t->ncol)
-            f.ns++;
-    if (f.nc == 0 || f.ns == 0 || s->category_col >= t->ncol)
-        return hm_pdf_status(c->pdf);          /* the table below says "no data" */
-    f.sc = hm_xcalloc(f.ns, sizeof *f.sc);
-    f.ns = 0;
-    for (size_t k = 0; k < s->nseries; k++)
-        if (s->series_cols[k] < t->ncol)
-            f.sc[f.ns++] = s->series_cols[k];
     chart_scale(&f);
     if (ensure(c, LAYOUT.chart_h))
-        goto out;
+        return hm_pdf_status(c->pdf);
     f.top = c->y;
     legend = hm_xcalloc(f.ns, sizeof *legend);
     chart_legend(c, &f, line, legend);
@@ -948,10 +887,54 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
     if (line && f.nc <= 14)
         line_labels(c, pt, f.nc, f.ns, f.gw, f.px0, f.py0, f.top, legend);
     c->y = f.top - LAYOUT.chart_h - LAYOUT.chart_gap_after;
-out:
-    free(f.sc);
     free(legend);
     free(pt);
+    return hm_pdf_status(c->pdf);
+}
+
+/*
+ * A bar or line chart of section s.  Series whose peaks differ by more
+ * than HM_CHART_PANEL_RATIO times (calls against wishes) are drawn in
+ * panels of their own, one under the other, each with its own scale, so
+ * the small ones do not lie flat on the axis; a series keeps its colour.
+ */
+static hm_error chart(rctx *c, const hm_section *s, bool line)
+{
+    const hm_table *t = &s->table;
+    size_t ns = 0;
+    for (size_t k = 0; k < s->nseries; k++)
+        if (s->series_cols[k] < t->ncol)
+            ns++;
+    if (t->nrow == 0 || ns == 0 || s->category_col >= t->ncol)
+        return hm_pdf_status(c->pdf);          /* the table below says "no data" */
+    size_t *all = hm_xcalloc(ns, sizeof *all), *panel = hm_xcalloc(ns, sizeof *panel);
+    size_t *sc = hm_xcalloc(ns, sizeof *sc), *kc = hm_xcalloc(ns, sizeof *kc);
+    double *peak = hm_xcalloc(ns, sizeof *peak);
+    ns = 0;
+    for (size_t k = 0; k < s->nseries; k++)
+        if (s->series_cols[k] < t->ncol)
+            all[ns++] = s->series_cols[k];
+    for (size_t k = 0; k < ns; k++)
+        for (size_t i = 0; i < t->nrow; i++) {
+            double v;
+            if (cell_number(hm_table_cell(t, i, all[k]), &v) && fabs(v) > peak[k])
+                peak[k] = fabs(v);
+        }
+    size_t np = hm_chart_panels(peak, ns, HM_CHART_PANEL_RATIO, panel);
+    for (size_t p = 0; p < np && !hm_pdf_status(c->pdf); p++) {
+        size_t n = 0;
+        for (size_t k = 0; k < ns; k++)
+            if (panel[k] == p) {
+                sc[n] = all[k];
+                kc[n++] = k;
+            }
+        chart_panel(c, s, line, sc, kc, n);
+    }
+    free(all);
+    free(panel);
+    free(sc);
+    free(kc);
+    free(peak);
     return hm_pdf_status(c->pdf);
 }
 

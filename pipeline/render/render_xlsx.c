@@ -507,6 +507,10 @@ static hm_error write_about(xw *x, lxw_worksheet *ws)
     if (r->subtitle && *r->subtitle &&
         (rc = put_string(x, ws, row++, 0, r->subtitle, x->f_sub)) != HM_OK)
         return rc;
+    /* a period not yet ended says so under the title, as the briefing's banner does */
+    if (!r->complete && r->unfinished && *r->unfinished &&
+        (rc = put_string(x, ws, row++, 0, r->unfinished, x->f_heading)) != HM_OK)
+        return rc;
     row++;
 
     char range[64] = "";

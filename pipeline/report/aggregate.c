@@ -283,6 +283,9 @@ static void run_placeholder(run *R, const hm_report *r, hm_tmpl_run_value which,
     case HM_RUN_GENERATED:
         snprintf(buf, bufsz, "%s", r->generated_at);
         break;
+    case HM_RUN_TODAY:
+        snprintf(buf, bufsz, "%s", q->today);
+        break;
     }
 }
 
@@ -330,6 +333,10 @@ typedef struct ref_entry {
     size_t owner;        /* the model section it names, SIZE_MAX for none */
     char *text;          /* resolved: what it stands for (a section's value) */
     bool set;            /* resolved: the value is set (note_if) */
+    bool figure;         /* a headline figure's: value, format and hidden are kept */
+    hm_value value;      /* resolved for a figure: a copy of the value (owned) */
+    hm_format format;
+    bool hidden;         /* resolved for a figure: hm_value_hidden said so */
 } ref_entry;
 
 typedef struct refs {
@@ -412,8 +419,15 @@ static void refs_collect(refs *rs, const hm_template *tmpl, const hm_report *r,
     text_refs(tmpl->title, collect_one, &c);
     text_refs(tmpl->subtitle, collect_one, &c);
     text_refs(tmpl->footer, collect_one, &c);
+    text_refs(tmpl->unfinished, collect_one, &c);
     for (size_t s = 0; s < r->nsec; s++)
         section_refs(&tmpl->sec[tidx[s]], collect_one, &c);
+    for (size_t i = 0; i < tmpl->nfig; i++) {
+        ref_add(rs, r, tmpl->fig[i].ref);
+        for (size_t k = 0; k < rs->n; k++)
+            if (strcmp(rs->e[k].body, tmpl->fig[i].ref) == 0)
+                rs->e[k].figure = true;
+    }
 }
 
 static void refs_free(refs *rs)
@@ -422,8 +436,32 @@ static void refs_free(refs *rs)
         free(rs->e[i].body);
         hm_tmpl_ref_release(&rs->e[i].ref);
         free(rs->e[i].text);
+        if (rs->e[i].value.type == HM_V_TEXT)
+            free(rs->e[i].value.s);
     }
     free(rs->e);
+}
+
+/* Keep a copy of the value figure entry e names, with its format and the
+ * small-count rule's verdict (its section built, its hidden columns still in). */
+static void ref_keep_value(run *R, const hm_report *r, ref_entry *e)
+{
+    char buf[32];
+    const hm_colspec *spec;
+    e->format = HM_FMT_INT;
+    if (e->ref.kind == HM_REF_ROWS) {
+        e->value = (hm_value){ .type = HM_V_INT,
+                               .i = (int64_t)hm_table_rows(&r->sec[e->owner].table) };
+        return;
+    }
+    const hm_value *v = lookup(R, r, &e->ref, buf, sizeof buf, &spec);
+    if (!v || !spec)
+        return;
+    e->value = *v;
+    if (v->type == HM_V_TEXT)
+        e->value.s = hm_xstrdup(v->s);
+    e->format = spec->format;
+    e->hidden = hm_value_hidden(v, spec, R->public_aud);
 }
 
 /* Resolve the placeholders naming section s, now built.  R->read_rc says
@@ -438,6 +476,28 @@ static void refs_resolve(run *R, const hm_report *r, size_t s)
         section_placeholder(R, r, &e->ref, val, sizeof val);
         e->text = hm_xstrdup(val);
         e->set = section_value_set(R, r, &e->ref);
+        if (e->figure)
+            ref_keep_value(R, r, e);
+    }
+}
+
+/* The report's headline figures (template "figure.KEY") from their resolved entries. */
+static void figures_fill(const refs *rs, const hm_template *tmpl, hm_report *r)
+{
+    r->fig = hm_xcalloc(tmpl->nfig + 1, sizeof *r->fig);
+    for (size_t i = 0; i < tmpl->nfig; i++) {
+        const ref_entry *e = ref_find(rs, tmpl->fig[i].ref);
+        hm_figure *f = &r->fig[r->nfig++];
+        f->key = hm_xstrdup(tmpl->fig[i].key);
+        f->format = HM_FMT_INT;
+        if (!e || e->owner == SIZE_MAX)
+            continue;   /* its section is not in this report */
+        f->present = true;
+        f->value = e->value;
+        if (f->value.type == HM_V_TEXT)
+            f->value.s = hm_xstrdup(e->value.s);
+        f->format = e->format;
+        f->hidden = e->hidden;
     }
 }
 
@@ -521,6 +581,7 @@ static void drop_columns(hm_table *t, const bool *drop)
         if (drop[c]) {
             free(t->cols[c].name);
             free(t->cols[c].label);
+            free(t->cols[c].child_by);
         } else {
             t->cols[k++] = t->cols[c];
         }
@@ -559,6 +620,7 @@ static void setup_section(run *R, const hm_tmpl_section *ts, hm_section *sec, bo
         cs->label = hm_xstrdup(tc->label);
         cs->format = tc->format;
         cs->child_count = tc->child_count;
+        cs->child_by = tc->child_by ? hm_xstrdup(tc->child_by) : NULL;
         cs->width = tc->width;
         sec->table.ncol++;
     }
@@ -604,6 +666,7 @@ static hm_error build_section(run *R, const hm_template *tmpl, hm_report *r,
     hm_error rc = query_section(R, ts, sec);
     if (rc != HM_OK)
         return rc;
+    hm_table_mark_children(&sec->table);
     refs_resolve(R, r, s);
     if ((rc = R->read_rc) != HM_OK)
         return rc;
@@ -860,6 +923,8 @@ static hm_report *report_new(const hm_query_params *q)
     now[10] = ' ';
     now[16] = '\0';
     r->generated_at = hm_xstrdup(now);
+    r->today = hm_xstrdup(q->today);
+    r->complete = strcmp(q->period.to, q->today) < 0;
     return r;
 }
 
@@ -901,10 +966,13 @@ hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_p
         setup_section(&R, &tmpl->sec[tidx[s]], &r->sec[s], &R.hidden[s]);
     refs_collect(&rs, tmpl, r, tidx);
     R.refs = &rs;
+    if (!r->complete)
+        r->unfinished = fill(&R, r, tmpl->unfinished);   /* values of the run only */
     if (ap->sink && (rc = ap->sink->begin(ap->sink->arg, r, err, errsz)) != HM_OK)
         goto out;
     if ((rc = build_all(&R, tmpl, r, tidx, ap->twin, ap->sink)) != HM_OK)
         goto out;
+    figures_fill(&rs, tmpl, r);
     *out = r;
     r = NULL;
 out:

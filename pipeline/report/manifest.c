@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,40 @@ static void add_str(hm_strbuf *sb, const char *indent, const char *key, const ch
     else
         hm_strbuf_adds(sb, "null");
     hm_strbuf_adds(sb, comma ? ",\n" : "\n");
+}
+
+/*
+ * The report's headline figures as a JSON object, in template order: a
+ * number as it is (a percentage as its fraction, money in fen), "<3" for
+ * one the public small-count rule hides, null for one without a value.
+ * A figure whose section is not in this report (the data problems of a
+ * public one) is left out: the report does not show it.
+ */
+static void add_figures(hm_strbuf *sb, const hm_report *r)
+{
+    size_t n = 0;
+    hm_strbuf_adds(sb, "  \"figures\": {");
+    for (size_t i = 0; i < r->nfig; i++) {
+        const hm_figure *f = &r->fig[i];
+        if (!f->present)
+            continue;
+        hm_strbuf_adds(sb, n++ ? ",\n    " : "\n    ");
+        hm_strbuf_add_json(sb, f->key);
+        hm_strbuf_adds(sb, ": ");
+        if (f->value.type == HM_V_NULL)
+            hm_strbuf_adds(sb, "null");
+        else if (f->hidden)
+            hm_strbuf_add_json(sb, "<3");
+        else if (f->value.type == HM_V_INT)
+            hm_strbuf_addf(sb, "%" PRId64, f->value.i);
+        else if (f->value.type == HM_V_REAL && isfinite(f->value.r))
+            hm_strbuf_addf(sb, "%.10g", f->value.r);
+        else if (f->value.type == HM_V_TEXT)
+            hm_strbuf_add_json(sb, f->value.s);
+        else
+            hm_strbuf_adds(sb, "null");
+    }
+    hm_strbuf_adds(sb, n ? "\n  },\n" : "},\n");
 }
 
 /* The ingest_log rows of files loaded so far, as a JSON array. */
@@ -103,12 +138,14 @@ hm_error hm_manifest_build(sqlite3 *db, const hm_report *r, const char *template
     add_str(sb, "  ", "period", r->period, true);
     add_str(sb, "  ", "from", r->from, true);
     add_str(sb, "  ", "to", r->to, true);
+    hm_strbuf_addf(sb, "  \"period_complete\": %s,\n", r->complete ? "true" : "false");
     add_str(sb, "  ", "audience", r->audience, true);
     add_str(sb, "  ", "language", r->lang, true);
     add_str(sb, "  ", "generated_at", now, true);
     add_str(sb, "  ", "program", "himama", true);
     add_str(sb, "  ", "version", HIMAMA_VERSION, true);
     add_str(sb, "  ", "template", template_name, true);
+    add_figures(sb, r);
     if ((rc = add_inputs(db, sb, err, errsz)) != HM_OK)
         return rc;
     hm_strbuf_adds(sb, "  \"outputs\": [");

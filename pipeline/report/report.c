@@ -25,10 +25,32 @@ static void table_release(hm_table *t)
     for (size_t c = 0; c < t->ncol; c++) {
         free(t->cols[c].name);
         free(t->cols[c].label);
+        free(t->cols[c].child_by);
     }
     free(t->cols);
     hm_spill_free(t->spill);
     memset(t, 0, sizeof *t);
+}
+
+void hm_table_mark_children(hm_table *t)
+{
+    for (size_t c = 0; c < t->ncol; c++) {
+        const char *by = t->cols[c].child_by;
+        size_t f;
+        if (!by)
+            continue;
+        for (f = 0; f < t->ncol && strcmp(t->cols[f].name, by) != 0; f++)
+            ;
+        if (f == t->ncol)
+            continue;
+        for (size_t row = 0; row < t->nrow; row++) {
+            const hm_value *flag = hm_table_cell(t, row, f);
+            bool on = (flag->type == HM_V_INT && flag->i != 0) ||
+                      (flag->type == HM_V_REAL && flag->r != 0.0) ||
+                      (flag->type == HM_V_TEXT && strcmp(flag->s, "0") != 0 && flag->s[0]);
+            t->cells[row * t->ncol + c].child = on;
+        }
+    }
 }
 
 size_t hm_table_rows(const hm_table *t)
@@ -68,6 +90,14 @@ void hm_report_free(hm_report *r)
         table_release(&s->table);
     }
     free(r->sec);
+    for (size_t i = 0; i < r->nfig; i++) {
+        free(r->fig[i].key);
+        if (r->fig[i].value.type == HM_V_TEXT)
+            free(r->fig[i].value.s);
+    }
+    free(r->fig);
+    free(r->today);
+    free(r->unfinished);
     free(r->kind);
     free(r->period);
     free(r->from);
@@ -100,7 +130,8 @@ static void group_thousands(uint64_t v, char *out, size_t outsz)
 bool hm_value_hidden(const hm_value *v, const hm_colspec *spec, bool public_audience)
 {
     /* the columns the rule covers */
-    if (!public_audience || !spec || !spec->child_count || spec->format == HM_FMT_PERCENT)
+    if (!public_audience || !spec || !(spec->child_count || v->child) ||
+        spec->format == HM_FMT_PERCENT)
         return false;
     int64_t i;
     if (v->type == HM_V_INT)

@@ -23,7 +23,7 @@
 /* Placeholders every text may use, filled from the report's parameters
  * (in the order of hm_tmpl_run_value). */
 static const char *const run_names[] = {
-    "period", "year", "month", "from", "to", "org", "generated", NULL
+    "period", "year", "month", "from", "to", "org", "generated", "today", NULL
 };
 
 hm_error hm_tmpl_scan(const char *text, const hm_tmpl_scanner *sc, void *arg)
@@ -134,6 +134,7 @@ static void section_release(hm_tmpl_section *s)
     for (size_t c = 0; c < s->ncol; c++) {
         free(s->cols[c].name);
         free(s->cols[c].label);
+        free(s->cols[c].child_by);
     }
     free(s->cols);
     free(s->intro);
@@ -157,6 +158,12 @@ void hm_template_free(hm_template *t)
     free(t->title);
     free(t->subtitle);
     free(t->footer);
+    free(t->unfinished);
+    for (size_t i = 0; i < t->nfig; i++) {
+        free(t->fig[i].key);
+        free(t->fig[i].ref);
+    }
+    free(t->fig);
     free(t);
 }
 
@@ -302,6 +309,9 @@ static hm_error parse_columns(parser *p, hm_tmpl_section *s, const char *value)
                 char *end;
                 if (strcmp(parts[j], "children") == 0) {
                     c->child_count = true;
+                } else if (strncmp(parts[j], "children=", 9) == 0 && !c->child_by &&
+                           hm_template_name_ok(parts[j] + 9)) {
+                    c->child_by = hm_xstrdup(parts[j] + 9);   /* checked in check_template */
                 } else if (strcmp(parts[j], "internal") == 0) {
                     c->internal = true;
                 } else if (strcmp(parts[j], "hidden") == 0) {
@@ -311,7 +321,8 @@ static hm_error parse_columns(parser *p, hm_tmpl_section *s, const char *value)
                     /* width hint */
                 } else {
                     rc = perr(p, p->line, "unknown flag '%s' for column '%s' "
-                              "(children, internal, hidden, wN)", parts[j], parts[0]);
+                              "(children, children=COLUMN, internal, hidden, wN)", parts[j],
+                              parts[0]);
                 }
             }
         }
@@ -488,13 +499,99 @@ static hm_error check_text(parser *p, const hm_template *t, int line, const char
     return hm_tmpl_scan(text, &sc, &c);
 }
 
+/*
+ * The "children=COL" marks of s: COL is another declared column, and the
+ * section keeps every row in memory (a per-row mark does not travel through
+ * a detail list's temporary file).
+ */
+static hm_error check_child_by(parser *p, const hm_tmpl_section *s)
+{
+    for (size_t c = 0; c < s->ncol; c++) {
+        const char *by = s->cols[c].child_by;
+        const hm_tmpl_col *f = by ? find_col(s, by) : NULL;
+        if (!by)
+            continue;
+        if (!f || f == &s->cols[c] || f->internal)
+            return perr(p, s->line, "section '%s': column '%s' is marked 'children=%s', "
+                        "but '%s' is not another declared column", s->id, s->cols[c].name,
+                        by, by);
+        if (s->detail)
+            return perr(p, s->line, "section '%s': 'children=%s' cannot be used in a "
+                        "detail section", s->id, by);
+    }
+    return HM_OK;
+}
+
+static hm_error run_only_one(void *arg, const char *body)
+{
+    checker *c = arg;
+    hm_tmpl_ref ref;
+    hm_tmpl_ref_parse(body, &ref);
+    bool ok = ref.kind == HM_REF_RUN;
+    hm_tmpl_ref_release(&ref);
+    return ok ? HM_OK : perr(c->p, c->line, "'unfinished' may quote only values of the run "
+                             "({today}, {from}, {to}, {period}, ...), not '{%s}'", body);
+}
+
+/* The banner of an unfinished period: shown before any query runs, so it
+ * quotes only values of the run. */
+static hm_error check_unfinished(parser *p, const hm_template *t, int line)
+{
+    static const hm_tmpl_scanner sc = { NULL, run_only_one, check_brace };
+    checker c = { p, t, line };
+    return hm_tmpl_scan(t->unfinished, &sc, &c);
+}
+
+/* The "figure.KEY" lines: each names one value of a declared section. */
+static hm_error check_figures(parser *p, const hm_template *t)
+{
+    for (size_t i = 0; i < t->nfig; i++) {
+        const hm_tmpl_figure *f = &t->fig[i];
+        hm_tmpl_ref ref;
+        hm_tmpl_ref_parse(f->ref, &ref);
+        bool ok = ref.kind == HM_REF_CELL || ref.kind == HM_REF_ROWS;
+        hm_tmpl_ref_release(&ref);
+        if (!ok)
+            return perr(p, f->line, "figure '%s' must name one value of a section, "
+                        "as {section.column}, {section.column:N} or {section.rows}", f->key);
+        hm_error rc = check_ref(p, t, f->line, f->ref);
+        if (rc != HM_OK)
+            return rc;
+    }
+    return HM_OK;
+}
+
+/*
+ * A "figure.KEY = {ref}" line into t->fig: KEY of [a-z0-9_], given once,
+ * and the value one placeholder with nothing around it.
+ */
+static hm_error add_figure(parser *p, hm_template *t, const char *key, const char *value)
+{
+    size_t n = strlen(value);
+    if (!hm_template_name_ok(key))
+        return perr(p, p->line, "figure name '%s' may hold only a-z, 0-9 and '_'", key);
+    for (size_t i = 0; i < t->nfig; i++)
+        if (strcmp(t->fig[i].key, key) == 0)
+            return perr(p, p->line, "figure '%s' is given twice", key);
+    if (n < 3 || value[0] != '{' || value[n - 1] != '}' || strpbrk(value + 1, "{}") !=
+        value + n - 1)
+        return perr(p, p->line, "figure '%s' must be one placeholder such as {kpi.value:1}, "
+                    "not '%s'", key, value);
+    t->fig = hm_xrealloc(t->fig, (t->nfig + 1) * sizeof *t->fig);
+    t->fig[t->nfig++] = (hm_tmpl_figure){ hm_xstrdup(key), hm_xstrndup(value + 1, n - 2),
+                                          p->line };
+    return HM_OK;
+}
+
 /* Checks that need the whole template: required keys, charts, placeholders. */
 static hm_error check_template(parser *p, const hm_template *t, const int *text_lines)
 {
     hm_error rc;
     if ((rc = check_text(p, t, text_lines[0], t->title)) != HM_OK ||
         (rc = check_text(p, t, text_lines[1], t->subtitle)) != HM_OK ||
-        (rc = check_text(p, t, text_lines[2], t->footer)) != HM_OK)
+        (rc = check_text(p, t, text_lines[2], t->footer)) != HM_OK ||
+        (rc = check_unfinished(p, t, text_lines[3])) != HM_OK ||
+        (rc = check_figures(p, t)) != HM_OK)
         return rc;
     if (!t->title)
         return perr(p, 1, "the template has no 'title'");
@@ -523,6 +620,8 @@ static hm_error check_template(parser *p, const hm_template *t, const int *text_
                                 s->id, s->series[j]);
             }
         }
+        if ((rc = check_child_by(p, s)) != HM_OK)
+            return rc;
         if ((rc = check_text(p, t, s->text_line[0], s->heading)) != HM_OK ||
             (rc = check_text(p, t, s->text_line[1], s->intro)) != HM_OK ||
             (rc = check_text(p, t, s->text_line[2], s->note)) != HM_OK ||
@@ -541,7 +640,7 @@ hm_error hm_template_parse(const char *name, const char *text, hm_template **out
     hm_template *t = hm_xcalloc(1, sizeof *t);
     hm_tmpl_section *cur = NULL;
     unsigned seen = 0;
-    int text_lines[3] = { 1, 1, 1 };
+    int text_lines[4] = { 1, 1, 1, 1 };
     hm_error rc = HM_OK;
     const char *s = text;
     *out = NULL;
@@ -614,9 +713,14 @@ hm_error hm_template_parse(const char *name, const char *text, hm_template **out
         } else if (strcmp(key, "footer") == 0) {
             text_lines[2] = p.line;
             rc = set_once(&p, &t->footer, key, value);
+        } else if (strcmp(key, "unfinished") == 0) {
+            text_lines[3] = p.line;
+            rc = set_once(&p, &t->unfinished, key, value);
+        } else if (strncmp(key, "figure.", 7) == 0) {
+            rc = add_figure(&p, t, key + 7, value);
         } else {
             rc = perr(&p, p.line, "unknown key '%s' before the first [section] "
-                      "(title, subtitle, footer)", key);
+                      "(title, subtitle, footer, unfinished, figure.NAME)", key);
         }
         free(key);
         free(value);

@@ -99,6 +99,59 @@ for o in m["outputs"]:
 print(m["report"], m["period"], m["audience"], ok)
 PYEOF
 expect_eq "manifest" "monthly 2026-09 internal True" "$(cat manifest.check)"
+# The manifest's headline figures: each the value of the KPI tile (the
+# workbook's 本月概况 sheet) it stands for, the rate a fraction, the data
+# problems the rows of the rejects section; the period has ended.  The
+# public one shows event counts (holiday activities) as they are: the
+# small-count rule is for children only, flagged by the query's row.
+"$PY" - $I/manifest.json $I/tables.xlsx $P/manifest.json $P/tables.xlsx > figures.check <<'PYEOF'
+import sys, json, openpyxl
+keys = {"结对儿童": "children_paired", "活跃志愿者": "volunteers_active", "亲情连线": "calls",
+        "陪你阅读": "reading", "假日亲子活动": "holiday", "陪过生日": "birthdays",
+        "实现微心愿": "wishes_fulfilled"}
+for mpath, xpath in ((sys.argv[1], sys.argv[2]), (sys.argv[3], sys.argv[4])):
+    m = json.load(open(mpath))
+    f = m["figures"]
+    wb = openpyxl.load_workbook(xpath)
+    bad = []
+    for r in wb["本月概况"].iter_rows(values_only=True):
+        if r and isinstance(r[0], str):
+            for label, key in keys.items():
+                if r[0].startswith(label) and f.get(key) != r[1]:
+                    bad.append("%s %r != %r" % (key, f.get(key), r[1]))
+    rate = f.get("contact_rate")
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+        bad.append("contact_rate %r" % rate)
+    for k in ("children_contacted", "donations_fen", "expenditures_fen"):
+        if not isinstance(f.get(k), (int, str)):
+            bad.append("%s %r" % (k, f.get(k)))
+    if m["audience"] == "internal":
+        rej = [x["rows"] for x in m["sections"] if x["id"] == "rejects"]
+        if [f.get("rows_rejected")] != rej:
+            bad.append("rows_rejected %r" % f.get("rows_rejected"))
+    elif "rows_rejected" in f:
+        bad.append("public rows_rejected %r" % f.get("rows_rejected"))
+    print(m["audience"], m["period_complete"], "ok" if not bad else bad)
+PYEOF
+expect_eq "manifest figures equal the tiles" "internal True ok
+public True ok" "$(cat figures.check)"
+expect_match "public event count shown, not hidden" "\"holiday\": $holiday," "$(cat $P/manifest.json)"
+
+# A month not yet ended (today is 2026-10-15): page 1 and the workbook say
+# so, and the manifest says period_complete false.
+hm report monthly 2026-10 --audience public > unfinished.out 2>&1
+U=out/monthly/2026-10/public
+expect_match "unfinished: manifest" '"period_complete": false' "$(cat $U/manifest.json 2>/dev/null)"
+expect_match "unfinished: banner on page 1" "统计期间尚未结束，数据截至2026-10-15" \
+    "$(pdftotext -l 1 $U/briefing.pdf - 2>/dev/null | tr -d ' \n')"
+expect_match "unfinished: workbook's first sheet" "统计期间尚未结束，数据截至 2026-10-15" "$("$PY" - $U/tables.xlsx <<'PYEOF'
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]
+print(" ".join(str(c) for r in ws.iter_rows(max_row=5, values_only=True) for c in r if c))
+PYEOF
+)"
+expect_eq "finished: no banner" "" "$(pdftotext -l 1 $I/briefing.pdf - 2>/dev/null | grep 统计期间尚未结束)"
+
 # No word printed over another, in either audience's briefing.
 expect_no_overlaps $I/briefing.pdf $P/briefing.pdf
 finish
