@@ -1,11 +1,12 @@
 -- annual_dossier_children.sql - a candidate's children paired in the year,
--- by alias only (the dossier is shown to a jury): alias or child_id, town,
+-- by public alias only (the dossier is shown to a jury; with the suffix
+-- where aliases collide, as the public reports show it), town,
 -- when the pairing started, and the activities with this volunteer in the
 -- year (distinct activity_ids).
 -- Activities come from temp.dossier_activities: the candidates' rows of
 -- the year, gathered by pipeline/report/dossier_model.c in one pass
 -- (activities has no index by volunteer).
-SELECT coalesce(c.alias, c.child_id) AS child,
+SELECT coalesce(public_alias(c.child_id), c.alias, c.child_id) AS child,
        coalesce(t.town_name, c.town_code) AS town,
        min(p.started_on) AS since,
        (SELECT count(DISTINCT a.activity_id) FROM temp.dossier_activities a

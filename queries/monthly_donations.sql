@@ -1,5 +1,6 @@
 -- monthly_donations.sql - donations received in the month by donor type
 -- and fund (blank restricted_to = unrestricted), then a total row.
+-- Public: the fund's name cleaned (redact; staff name a fund after a child).
 WITH types(ord, code, zh, en) AS (
     VALUES (1, 'enterprise', '企业', 'Enterprises'), (2, 'individual', '个人', 'Individuals'),
            (3, 'giving_day', '99公益日', '99 Giving Day'), (4, 'grant', '公益创投', 'Grants'),
@@ -7,8 +8,10 @@ WITH types(ord, code, zh, en) AS (
 ),
 g AS (
     SELECT d.donor_type, d.restricted_to, count(*) AS donations, sum(d.amount_fen) AS amount
-      FROM donations d
-     WHERE d.date BETWEEN :from AND :to
+      FROM (SELECT donor_type, amount_fen,
+                   CASE WHEN :audience = 'public' THEN redact(restricted_to)
+                        ELSE restricted_to END AS restricted_to
+              FROM donations WHERE date BETWEEN :from AND :to) d
      GROUP BY d.donor_type, d.restricted_to
 )
 SELECT 0 AS sort, ty.ord,

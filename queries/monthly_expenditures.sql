@@ -1,5 +1,6 @@
 -- monthly_expenditures.sql - spending in the month by category and fund
 -- (blank fund = unrestricted money), then a total row.
+-- Public: the fund's name cleaned (redact).
 WITH cats(ord, code, zh, en) AS (
     VALUES (1, 'wish', '微心愿', 'Micro-wishes'), (2, 'activity', '活动', 'Activities'),
            (3, 'training', '培训', 'Training'), (4, 'material', '物资', 'Materials'),
@@ -7,8 +8,9 @@ WITH cats(ord, code, zh, en) AS (
 ),
 g AS (
     SELECT e.category, e.fund, count(*) AS expenses, sum(e.amount_fen) AS amount
-      FROM expenditures e
-     WHERE e.date BETWEEN :from AND :to
+      FROM (SELECT category, amount_fen,
+                   CASE WHEN :audience = 'public' THEN redact(fund) ELSE fund END AS fund
+              FROM expenditures WHERE date BETWEEN :from AND :to) e
      GROUP BY e.category, e.fund
 )
 SELECT 0 AS sort, ca.ord,

@@ -1,5 +1,7 @@
 -- monthly_fund_balance.sql - each restricted fund from its first donation
 -- to the month's end: raised, spent, balance; then the unrestricted money.
+-- Public: the fund's name cleaned (redact) as it is shown; the sums are
+-- matched by the name as stored.
 WITH funds AS (
     SELECT DISTINCT restricted_to AS fund FROM donations
      WHERE restricted_to IS NOT NULL AND date <= :to
@@ -18,6 +20,7 @@ b AS (
         (SELECT coalesce(sum(e.amount_fen), 0) FROM expenditures e
           WHERE e.fund IS NULL AND e.date <= :to)
 )
-SELECT sort, fund, raised, spent, raised - spent AS balance
+SELECT sort, CASE WHEN :audience = 'public' AND sort = 0 THEN redact(fund) ELSE fund END AS fund,
+       raised, spent, raised - spent AS balance
   FROM b
- ORDER BY sort, fund;
+ ORDER BY sort, b.fund;

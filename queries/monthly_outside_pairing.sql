@@ -1,6 +1,7 @@
 -- monthly_outside_pairing.sql - the month's activity rows whose volunteer
 -- and child have no pairing active on that day (a holiday event, a
--- reserve-pool volunteer helping out): loaded, but worth a look.
+-- reserve-pool volunteer helping out): loaded, but worth a look.  An
+-- internal list; the child's public alias beside the name.
 --
 -- Speed: ingest keeps those rows in activity_outside (queries/schema.sql),
 -- so the month's are one range of activity_outside_date; only they are
@@ -24,8 +25,9 @@ SELECT o.date, o.activity_id,
        coalesce((SELECT CASE :lang WHEN 'en' THEN ty.en ELSE ty.zh END
                    FROM types ty WHERE ty.code = o.type), o.type) AS type,
        v.name AS volunteer,
-       CASE WHEN :audience = 'public' THEN coalesce(c.alias, c.child_id) ELSE c.child_id END AS child,
+       CASE WHEN :audience = 'public' THEN public_alias(c.child_id) ELSE c.child_id END AS child,
        CASE WHEN :audience = 'public' THEN NULL ELSE c.name END AS child_name,
+       public_alias(c.child_id) AS child_alias,
        coalesce(l.file, '?') || ':' || coalesce(a.line, '?') AS source
   FROM o
   JOIN activities a ON a.activity_id = o.activity_id AND a.volunteer_id = o.volunteer_id

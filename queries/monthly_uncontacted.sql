@@ -1,7 +1,9 @@
 -- monthly_uncontacted.sql - paired children nobody contacted this month,
 -- with the volunteers of their pairings active in the month, so a town can
 -- phone them.  Its rows are exactly paired minus contacted (monthly_kpi).
--- Public: the child by alias (or child_id), no real name, no phones.
+-- An internal list (the template's audience = internal): the child's
+-- public alias beside the name.  Public: the child by alias alone, with
+-- its suffix where aliases collide (public_alias), no real name, no phones.
 --
 -- Speed: the children are the runs of child_spans holding the month
 -- (paired then, as DESIGN.md counts it: a pairing active on a day of the
@@ -22,8 +24,9 @@ WITH u AS MATERIALIZED (
 ),
 r AS MATERIALIZED (
     SELECT c.town_code, c.child_id, coalesce(t.town_name, c.town_code) AS town,
-           CASE WHEN :audience = 'public' THEN coalesce(c.alias, c.child_id) ELSE c.child_id END AS child,
+           CASE WHEN :audience = 'public' THEN public_alias(c.child_id) ELSE c.child_id END AS child,
            CASE WHEN :audience = 'public' THEN NULL ELSE c.name END AS child_name,
+           public_alias(c.child_id) AS child_alias,
            (SELECT group_concat(name, '、') || char(30) || group_concat(coalesce(phone, '—'), '、')
               FROM (SELECT v.name, v.phone FROM pairings p
                       JOIN volunteers v ON v.volunteer_id = p.volunteer_id
@@ -36,7 +39,7 @@ r AS MATERIALIZED (
       JOIN children c ON c.child_id = u.child_id
       LEFT JOIN towns t ON t.town_code = c.town_code
 )
-SELECT town, child, child_name,
+SELECT town, child, child_name, child_alias,
        substr(vp, 1, instr(vp, char(30)) - 1) AS volunteers,
        CASE WHEN :audience = 'public' THEN NULL
             ELSE substr(vp, instr(vp, char(30)) + 1) END AS volunteer_phone,

@@ -1,14 +1,18 @@
 -- monthly_wishes_waiting.sql - micro-wishes registered more than 30 days
 -- before the month's end and, at the month's end, neither fulfilled nor
--- cancelled.
+-- cancelled.  An internal list; the child's public alias beside the name.
+-- Public (a template that shows it): the child by alias, the wish and
+-- the claiming organisation cleaned (redact), no volunteer named.
 SELECT coalesce(t.town_name, c.town_code) AS town,
-       CASE WHEN :audience = 'public' THEN coalesce(c.alias, c.child_id) ELSE c.child_id END AS child,
+       CASE WHEN :audience = 'public' THEN public_alias(c.child_id) ELSE c.child_id END AS child,
        CASE WHEN :audience = 'public' THEN NULL ELSE c.name END AS child_name,
+       public_alias(c.child_id) AS child_alias,
        w.wish_id,
-       w.description AS wish,
+       CASE WHEN :audience = 'public' THEN redact(w.description) ELSE w.description END AS wish,
        w.registered_on,
        CAST(julianday(:to) - julianday(w.registered_on) AS INTEGER) AS days_waiting,
-       coalesce(v.name, w.claimed_org) AS claimed_by,
+       CASE WHEN :audience = 'public' THEN redact(w.claimed_org)
+            ELSE coalesce(v.name, w.claimed_org) END AS claimed_by,
        w.est_cost_fen AS est_cost
   FROM wishes w
   JOIN children c ON c.child_id = w.child_id

@@ -380,6 +380,49 @@ static void test_template_ref_parse(void **state)
     }
 }
 
+/*
+ * A report says nothing of a section it leaves out: a text the public
+ * report shows may not quote an internal section (nor the internal report's
+ * a public one), and an error names the line of that text; a ".public"
+ * wording is the public report's text instead.
+ */
+static void test_template_audience_refs(void **state)
+{
+    (void)state;
+#define INT_SEC "[section todo]\nkind = list\nheading = To do\nquery = q\ncolumns = a:A:int\n" \
+                "audience = internal\n"
+    expect_error(HEAD INT_SEC SEC "intro = {todo.rows} to do\n", 13, "quotes section 'todo'");
+    expect_error(HEAD INT_SEC SEC "note = {todo.a:last}\n", 13, "'note': the public report");
+    expect_error(HEAD "footer = {todo.rows}\n" INT_SEC, 2, "quotes section 'todo'");
+    expect_error(HEAD INT_SEC SEC "note_if = todo.a\nnote = n\n", 13, "'note_if'");
+    expect_error(HEAD INT_SEC SEC "intro = x\nintro.public = {todo.rows}\n", 14,
+                 "'intro.public': the public report");
+    expect_error(HEAD "[section p]\nkind = text\nheading = P\naudience = public\n"
+                 SEC "intro = {p.rows}\n", 11, "the internal report shows this text");
+    expect_error(HEAD INT_SEC "intro.public = x\n", 8, "'intro.public' would never be shown");
+    expect_error(HEAD SEC "heading.public = {nope.rows}\n", 7, "names no section 'nope'");
+    expect_error(HEAD SEC "heading.public = a\nheading.public = b\n", 8, "given twice");
+
+    /* Internal texts may quote internal sections; the public wording replaces
+     * the plain one in public reports only. */
+    char err[512] = "";
+    hm_template *t = NULL;
+    assert_int_equal(hm_template_parse("t.tmpl", HEAD INT_SEC "intro = {todo.rows}\n" SEC
+                                       "intro = {todo.rows} (see To do)\n"
+                                       "intro.public = {s.rows} in all\n",
+                                       &t, err, sizeof err), HM_OK);
+    hm_template_free(t);
+    assert_int_equal(hm_template_parse("t.tmpl", HEAD INT_SEC "intro = {todo.rows}\n" SEC
+                                       "heading.public = Public H\n", &t, err, sizeof err),
+                     HM_OK);
+    const hm_tmpl_section *s = hm_template_find(t, "s");
+    assert_string_equal(hm_tmpl_section_text(s, HM_TEXT_HEADING, false), "H");
+    assert_string_equal(hm_tmpl_section_text(s, HM_TEXT_HEADING, true), "Public H");
+    assert_null(hm_tmpl_section_text(s, HM_TEXT_INTRO, true));
+    hm_template_free(t);
+#undef INT_SEC
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_template_long_line_error_stays_utf8),
         cmocka_unit_test(test_template_scan),
         cmocka_unit_test(test_template_ref_parse),
+        cmocka_unit_test(test_template_audience_refs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

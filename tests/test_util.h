@@ -30,6 +30,7 @@
 #include <sqlite3.h>
 
 #include "himama/db.h"
+#include "himama/redact.h"
 #include "himama/render.h"
 #include "himama/summary.h"
 #include "himama/util.h"
@@ -196,6 +197,15 @@ static inline void tu_exec_file(sqlite3 *db, const char *path)
  * tests/fixtures/report/fixture.sql, and the summary tables counted from
  * them as ingest would; foreign keys enforced when asked.
  */
+/* Register the report queries' SQL functions redact() and public_alias()
+ * on db, with a dictionary of db's rows as they are now, owned by db. */
+static inline void tu_redact(sqlite3 *db)
+{
+    char err[256];
+    if (hm_redact_attach(db, false, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
+}
+
 static inline sqlite3 *tu_fixture_db(bool foreign_keys)
 {
     sqlite3 *db = NULL;
@@ -209,6 +219,7 @@ static inline sqlite3 *tu_fixture_db(bool foreign_keys)
     char err[256];
     if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
+    tu_redact(db);
     return db;
 }
 

@@ -31,9 +31,10 @@ hm_error hm_manifest_file_sha256(const char *path, char out[65], int64_t *bytes)
 /*
  * Append the manifest of report r to json (an initialised strbuf):
  * "period_complete" (r->complete), "figures" (r->fig: each the value the
- * tiles and sentences show, "<3" when hidden, left out when the report does not hold its
- * section), inputs
- * from db's ingest_log (status 'loaded', oldest first), the outputs (each
+ * tiles and sentences show, "<3" when hidden, left out when the report does
+ * not hold its section), inputs from db's ingest_log (status 'loaded',
+ * oldest first; a public report's by digest, kind and row counts, without
+ * the file's name), the outputs (each
  * read and digested now), and per section its query file and row count.
  * template_name is recorded as given.  The time is hm_now() (so
  * SOURCE_DATE_EPOCH makes it reproducible).  On error json may hold a

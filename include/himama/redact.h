@@ -37,6 +37,7 @@
 #ifndef HIMAMA_REDACT_H
 #define HIMAMA_REDACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <sqlite3.h>
@@ -70,6 +71,15 @@ typedef struct hm_redact hm_redact;
  * to free with hm_redact_free.
  */
 hm_error hm_redact_load(sqlite3 *db, hm_redact **out, char *err, size_t errsz);
+
+/*
+ * As hm_redact_load, but the dictionary holds only each child's public
+ * alias: public_alias() answers as with the full one, while redact()
+ * cleans numbers alone.  For an internal report, whose queries call
+ * redact() only for the public audience but show the alias: it reads
+ * one column of the children and builds no key table.
+ */
+hm_error hm_redact_load_aliases(sqlite3 *db, hm_redact **out, char *err, size_t errsz);
 
 /* Free r and all it holds; NULL is fine. */
 void hm_redact_free(hm_redact *r);
@@ -113,5 +123,15 @@ size_t hm_redact_size(const hm_redact *r);
  * HM_OK or HM_EDB with err set.
  */
 hm_error hm_redact_register(sqlite3 *db, const hm_redact *r, char *err, size_t errsz);
+
+/*
+ * Load a dictionary from db (the full one, or with aliases_only as
+ * hm_redact_load_aliases) and register the functions with it on db alone;
+ * the connection owns it and frees it when it closes or when the
+ * functions are registered again.  For a connection that needs the
+ * functions and has no second one to share a dictionary with (tests, a
+ * one-off query).  Returns HM_OK or HM_EDB with err set.
+ */
+hm_error hm_redact_attach(sqlite3 *db, bool aliases_only, char *err, size_t errsz);
 
 #endif

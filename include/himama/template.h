@@ -24,6 +24,11 @@ typedef enum hm_tmpl_audience {
     HM_AUD_PUBLIC      /* public reports only */
 } hm_tmpl_audience;
 
+/* A section's texts that a public report may word differently. */
+typedef enum hm_tmpl_text {
+    HM_TEXT_HEADING, HM_TEXT_INTRO, HM_TEXT_NOTE, HM_TEXT_EMPTY, HM_TEXT_N
+} hm_tmpl_text;
+
 /* One column as the template declares it. */
 typedef struct hm_tmpl_col {
     char *name;              /* the query's column name */
@@ -57,6 +62,9 @@ typedef struct hm_tmpl_section {
     size_t pdf_rows;         /* PDF shows at most this many rows, 0 = all */
     hm_tmpl_audience audience;
     int text_line[5];        /* lines of heading, intro, note, empty, note_if (messages) */
+    char *public_text[HM_TEXT_N];  /* "heading.public", ...: the public report's wording
+                                      instead (NULL: the same as the internal one) */
+    int public_line[HM_TEXT_N];    /* their lines (messages) */
 } hm_tmpl_section;
 
 /* One "figure.KEY = {ref}" line: a headline figure the manifest carries. */
@@ -98,6 +106,14 @@ bool hm_template_name_ok(const char *s);
 
 /* The section with this id, or NULL. */
 const hm_tmpl_section *hm_template_find(const hm_template *t, const char *id);
+
+/*
+ * The text which (heading, intro, note or empty) of section s as a report
+ * for the audience shows it: for a public report its ".public" wording
+ * when the template gives one, else the plain key's (may be NULL).
+ */
+const char *hm_tmpl_section_text(const hm_tmpl_section *s, hm_tmpl_text which,
+                                 bool public_audience);
 
 /* ---- the placeholder grammar ------------------------------------------
  * A template's texts hold placeholders in braces, "{{" and "}}" standing

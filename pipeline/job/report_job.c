@@ -29,6 +29,7 @@
 #include "himama/params.h"
 #include "himama/render.h"
 #include "himama/perms.h"
+#include "himama/redact.h"
 #include "himama/report.h"
 #include "himama/template.h"
 #include "himama/util.h"
@@ -134,6 +135,7 @@ struct job_run {
     hm_template *tmpl;
     hm_nomination_conf conf;
     sqlite3 *db, *twin;               /* twin: the second connection (hm_db_begin_twin) */
+    hm_redact *redact;                /* the SQL functions' dictionary (job_redact) */
     bool in_txn;
     hm_query_params q;
     hm_render_opts ro;
@@ -289,6 +291,28 @@ static hm_error job_open(job_run *J, const char *tmpl_name)
         return hm_fail(HM_EIO, J->err, J->errsz, "cannot create folder '%s': %s", J->dir,
                        strerror(errno));
     name_outputs(J);
+    return HM_OK;
+}
+
+/*
+ * Load the dictionary of the SQL functions redact() and public_alias() once
+ * and register them on both connections: a public report cleans staff's
+ * free text with the whole dictionary; an internal one needs the functions
+ * only to exist (its queries call redact() for the public alone) and to
+ * show each child's alias, so it reads the aliases alone.
+ */
+static hm_error job_redact(job_run *J)
+{
+    hm_error rc;
+    double t0 = hm_clock();
+    if (strcmp(J->job->audience, "public") == 0)
+        rc = hm_redact_load(J->db, &J->redact, J->err, J->errsz);
+    else
+        rc = hm_redact_load_aliases(J->db, &J->redact, J->err, J->errsz);
+    if (rc != HM_OK || (rc = hm_redact_register(J->db, J->redact, J->err, J->errsz)) != HM_OK ||
+        (J->twin && (rc = hm_redact_register(J->twin, J->redact, J->err, J->errsz)) != HM_OK))
+        return rc;
+    hm_timing("the names to clean", t0, hm_redact_size(J->redact));
     return HM_OK;
 }
 
@@ -654,6 +678,7 @@ static void job_release(job_run *J, bool ok)
     if (J->in_txn)
         sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(J->db);
+    hm_redact_free(J->redact);   /* after both connections that call it are closed */
     hm_report_free(J->rep);
     hm_template_free(J->tmpl);
     free(J->tmpl_file);
@@ -687,7 +712,7 @@ hm_error hm_report_write(const hm_report_job *job, hm_report_result *res, char *
         err[0] = '\0';
 
     if ((rc = check_job(job, tmpl_name, err, errsz)) != HM_OK ||
-        (rc = job_open(&J, tmpl_name)) != HM_OK)
+        (rc = job_open(&J, tmpl_name)) != HM_OK || (rc = job_redact(&J)) != HM_OK)
         goto out;
     job_params(&J);
     nominations_start(&J);

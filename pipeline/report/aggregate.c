@@ -387,14 +387,15 @@ static void text_refs(const char *text, hm_error (*each)(void *, const char *), 
     hm_tmpl_scan(text, &sc, arg);
 }
 
-/* Call each(arg, body) for every placeholder of section ts's texts, and its note_if. */
-static void section_refs(const hm_tmpl_section *ts, hm_error (*each)(void *, const char *),
-                         void *arg)
+/* Call each(arg, body) for every placeholder of section ts's texts as the
+ * audience sees them, and its note_if. */
+static void section_refs(const hm_tmpl_section *ts, bool public_aud,
+                         hm_error (*each)(void *, const char *), void *arg)
 {
-    text_refs(ts->heading, each, arg);
-    text_refs(ts->intro, each, arg);
-    text_refs(ts->empty, each, arg);
-    text_refs(ts->note, each, arg);
+    text_refs(hm_tmpl_section_text(ts, HM_TEXT_HEADING, public_aud), each, arg);
+    text_refs(hm_tmpl_section_text(ts, HM_TEXT_INTRO, public_aud), each, arg);
+    text_refs(hm_tmpl_section_text(ts, HM_TEXT_EMPTY, public_aud), each, arg);
+    text_refs(hm_tmpl_section_text(ts, HM_TEXT_NOTE, public_aud), each, arg);
     if (ts->note_if)
         each(arg, ts->note_if);
 }
@@ -421,7 +422,8 @@ static void refs_collect(refs *rs, const hm_template *tmpl, const hm_report *r,
     text_refs(tmpl->footer, collect_one, &c);
     text_refs(tmpl->unfinished, collect_one, &c);
     for (size_t s = 0; s < r->nsec; s++)
-        section_refs(&tmpl->sec[tidx[s]], collect_one, &c);
+        section_refs(&tmpl->sec[tidx[s]], strcmp(r->audience, "public") == 0, collect_one,
+                     &c);
     for (size_t i = 0; i < tmpl->nfig; i++) {
         ref_add(rs, r, tmpl->fig[i].ref);
         for (size_t k = 0; k < rs->n; k++)
@@ -687,11 +689,12 @@ static void fill_section(run *R, const hm_template *tmpl, hm_report *r, const si
 {
     const hm_tmpl_section *ts = &tmpl->sec[tidx[s]];
     hm_section *sec = &r->sec[s];
-    sec->heading = fill(R, r, ts->heading);
-    sec->intro = fill(R, r, ts->intro);
-    sec->empty = fill(R, r, ts->empty);
+    bool pub = R->public_aud;
+    sec->heading = fill(R, r, hm_tmpl_section_text(ts, HM_TEXT_HEADING, pub));
+    sec->intro = fill(R, r, hm_tmpl_section_text(ts, HM_TEXT_INTRO, pub));
+    sec->empty = fill(R, r, hm_tmpl_section_text(ts, HM_TEXT_EMPTY, pub));
     if (!ts->note_if || value_set(R, ts->note_if))
-        sec->note = fill(R, r, ts->note);
+        sec->note = fill(R, r, hm_tmpl_section_text(ts, HM_TEXT_NOTE, pub));
 }
 
 /* Fill the report's own texts (every section is built). */
@@ -792,7 +795,8 @@ static bool fillable(const pool *p, const refs *rs, size_t s)
     }
     if (!p->built[s])
         return false;
-    section_refs(&p->tmpl->sec[p->tidx[s]], quoted_one, &q);
+    section_refs(&p->tmpl->sec[p->tidx[s]], strcmp(p->r->audience, "public") == 0, quoted_one,
+                 &q);
     return q.ok;
 }
 

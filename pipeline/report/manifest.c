@@ -85,8 +85,11 @@ static void add_figures(hm_strbuf *sb, const hm_report *r)
     hm_strbuf_adds(sb, n ? "\n  },\n" : "},\n");
 }
 
-/* The ingest_log rows of files loaded so far, as a JSON array. */
-static hm_error add_inputs(sqlite3 *db, hm_strbuf *sb, char *err, size_t errsz)
+/* The ingest_log rows of files loaded so far, as a JSON array; for the
+ * public audience without the file's name (staff name files after
+ * children): its digest, kind and row counts identify it. */
+static hm_error add_inputs(sqlite3 *db, bool public_aud, hm_strbuf *sb, char *err,
+                           size_t errsz)
 {
     sqlite3_stmt *st = NULL;
     hm_error rc = HM_OK;
@@ -105,7 +108,8 @@ static hm_error add_inputs(sqlite3 *db, hm_strbuf *sb, char *err, size_t errsz)
         first = false;
         hm_strbuf_addf(sb, "    {\n      \"ingest_id\": %" PRId64 ",\n",
                        (int64_t)sqlite3_column_int64(st, 0));
-        add_str(sb, "      ", "file", (const char *)sqlite3_column_text(st, 1), true);
+        if (!public_aud)
+            add_str(sb, "      ", "file", (const char *)sqlite3_column_text(st, 1), true);
         add_str(sb, "      ", "sha256", (const char *)sqlite3_column_text(st, 2), true);
         add_str(sb, "      ", "kind", (const char *)sqlite3_column_text(st, 3), true);
         hm_strbuf_addf(sb, "      \"rows\": %" PRId64 ",\n      \"rows_loaded\": %" PRId64
@@ -146,7 +150,8 @@ hm_error hm_manifest_build(sqlite3 *db, const hm_report *r, const char *template
     add_str(sb, "  ", "version", HIMAMA_VERSION, true);
     add_str(sb, "  ", "template", template_name, true);
     add_figures(sb, r);
-    if ((rc = add_inputs(db, sb, err, errsz)) != HM_OK)
+    bool public_aud = r->audience && strcmp(r->audience, "public") == 0;
+    if ((rc = add_inputs(db, public_aud, sb, err, errsz)) != HM_OK)
         return rc;
     hm_strbuf_adds(sb, "  \"outputs\": [");
     for (size_t i = 0; i < nout; i++) {

@@ -774,18 +774,25 @@ static const char *col(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Read the children, volunteers and towns of db into r. */
-static hm_error load_rows(sqlite3 *db, hm_redact *r, char *err, size_t errsz)
+/* Each child's public alias alone (hm_redact_load_aliases). */
+static const char ALIASES_SQL[] = "SELECT child_id, public_alias FROM (" HM_REDACT_ALIAS_SQL ")";
+
+/* Read the children, volunteers and towns of db into r; with aliases_only,
+ * only each child's public alias. */
+static hm_error load_rows(sqlite3 *db, hm_redact *r, bool aliases_only, char *err, size_t errsz)
 {
     sqlite3_stmt *st = NULL;
     hm_error rc = HM_EDB;
     int s;
-    if (sqlite3_prepare_v2(db, CHILDREN_SQL, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, aliases_only ? ALIASES_SQL : CHILDREN_SQL, -1, &st, NULL) !=
+        SQLITE_OK)
         goto out;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = col(st, 0), *alias = col(st, 2);
-        add_child(r, col(st, 1), alias);
+        const char *id = col(st, 0), *alias = col(st, aliases_only ? 1 : 2);
         hm_strset_add(&r->child, id, strlen(id), (int64_t)arena_add(r, alias, strlen(alias)));
+        if (aliases_only)
+            continue;
+        add_child(r, col(st, 1), alias);
         add_adults(r, col(st, 3));
         add_adults(r, col(st, 4));
         add_school(r, col(st, 5));
@@ -797,6 +804,10 @@ static hm_error load_rows(sqlite3 *db, hm_redact *r, char *err, size_t errsz)
         goto out;
     sqlite3_finalize(st);
     st = NULL;
+    if (aliases_only) {
+        rc = HM_OK;
+        goto out;
+    }
     if (sqlite3_prepare_v2(db, PUBLIC_SQL, -1, &st, NULL) != SQLITE_OK)
         goto out;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -813,20 +824,31 @@ out:
     return rc;
 }
 
-hm_error hm_redact_load(sqlite3 *db, hm_redact **out, char *err, size_t errsz)
+/* hm_redact_load and hm_redact_load_aliases. */
+static hm_error load(sqlite3 *db, bool aliases_only, hm_redact **out, char *err, size_t errsz)
 {
     hm_redact *r = hm_xcalloc(1, sizeof *r);
     hm_strbuf_init(&r->arena);
     hm_strset_init(&r->digits);
     hm_strset_init(&r->child);
     *out = NULL;
-    hm_error rc = load_rows(db, r, err, errsz);
+    hm_error rc = load_rows(db, r, aliases_only, err, errsz);
     if (rc != HM_OK) {
         hm_redact_free(r);
         return rc;
     }
     *out = r;
     return HM_OK;
+}
+
+hm_error hm_redact_load(sqlite3 *db, hm_redact **out, char *err, size_t errsz)
+{
+    return load(db, false, out, err, errsz);
+}
+
+hm_error hm_redact_load_aliases(sqlite3 *db, hm_redact **out, char *err, size_t errsz)
+{
+    return load(db, true, out, err, errsz);
 }
 
 void hm_redact_free(hm_redact *r)
@@ -883,7 +905,16 @@ static void sql_public_alias(sqlite3_context *ctx, int argc, sqlite3_value **arg
         sqlite3_result_null(ctx);
 }
 
-hm_error hm_redact_register(sqlite3 *db, const hm_redact *r, char *err, size_t errsz)
+/* The destructor of an attached dictionary (hm_redact_attach). */
+static void free_attached(void *p)
+{
+    hm_redact_free(p);
+}
+
+/* Register the functions with r's data; destroy (may be NULL) frees it
+ * when public_alias, registered last, is replaced or db closes. */
+static hm_error register_fns(sqlite3 *db, const hm_redact *r, void (*destroy)(void *),
+                             char *err, size_t errsz)
 {
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
     void *data = (void *)(uintptr_t)r;   /* SQLite's user data is not const */
@@ -891,9 +922,24 @@ hm_error hm_redact_register(sqlite3 *db, const hm_redact *r, char *err, size_t e
             SQLITE_OK ||
         sqlite3_create_function(db, "redact", 2, flags, data, sql_redact, NULL, NULL) !=
             SQLITE_OK ||
-        sqlite3_create_function(db, "public_alias", 1, flags, data, sql_public_alias, NULL,
-                                NULL) != SQLITE_OK)
+        sqlite3_create_function_v2(db, "public_alias", 1, flags, data, sql_public_alias, NULL,
+                                   NULL, destroy) != SQLITE_OK)
         return hm_fail(HM_EDB, err, errsz, "cannot register the SQL functions redact and "
                        "public_alias: %s", sqlite3_errmsg(db));
     return HM_OK;
+}
+
+hm_error hm_redact_register(sqlite3 *db, const hm_redact *r, char *err, size_t errsz)
+{
+    return register_fns(db, r, NULL, err, errsz);
+}
+
+hm_error hm_redact_attach(sqlite3 *db, bool aliases_only, char *err, size_t errsz)
+{
+    hm_redact *r = NULL;
+    hm_error rc = load(db, aliases_only, &r, err, errsz);
+    if (rc != HM_OK)
+        return rc;
+    /* sqlite3_create_function_v2 calls the destructor itself when it fails. */
+    return register_fns(db, r, free_attached, err, errsz);
 }

@@ -124,6 +124,19 @@ const hm_tmpl_section *hm_template_find(const hm_template *t, const char *id)
     return NULL;
 }
 
+const char *hm_tmpl_section_text(const hm_tmpl_section *s, hm_tmpl_text which,
+                                 bool public_audience)
+{
+    if (public_audience && s->public_text[which])
+        return s->public_text[which];
+    switch (which) {
+    case HM_TEXT_HEADING: return s->heading;
+    case HM_TEXT_INTRO: return s->intro;
+    case HM_TEXT_NOTE: return s->note;
+    default: return s->empty;
+    }
+}
+
 /* Free what one section holds. */
 static void section_release(hm_tmpl_section *s)
 {
@@ -139,6 +152,8 @@ static void section_release(hm_tmpl_section *s)
     free(s->cols);
     free(s->intro);
     free(s->note);
+    for (int i = 0; i < HM_TEXT_N; i++)
+        free(s->public_text[i]);
     free(s->empty);
     free(s->note_if);
     free(s->category);
@@ -356,8 +371,11 @@ static hm_error section_key(parser *p, hm_tmpl_section *s, const char *key, cons
 {
     static const char *const keys[] = {
         "kind", "heading", "sheet", "query", "columns", "intro", "empty", "note",
-        "note_if", "category", "series", "detail", "audience", "pdf_rows", NULL
+        "note_if", "category", "series", "detail", "audience", "pdf_rows",
+        "heading.public", "intro.public", "note.public", "empty.public", NULL
     };
+    /* the index in keys of "heading.public", then the others in hm_tmpl_text order */
+    enum { PUBLIC_KEYS = 14 };
     size_t k;
     for (k = 0; keys[k]; k++)
         if (strcmp(key, keys[k]) == 0)
@@ -367,7 +385,10 @@ static hm_error section_key(parser *p, hm_tmpl_section *s, const char *key, cons
     if (*seen & (1u << k))
         return perr(p, p->line, "'%s' is given twice", key);
     *seen |= 1u << k;
-    if (strcmp(key, "kind") == 0) {
+    if (k >= PUBLIC_KEYS) {
+        s->public_line[k - PUBLIC_KEYS] = p->line;
+        return set_once(p, &s->public_text[k - PUBLIC_KEYS], key, value);
+    } else if (strcmp(key, "kind") == 0) {
         if (!parse_kind(value, &s->kind))
             return perr(p, p->line, "unknown kind '%s' (kpi, table, bar, line, list, text)",
                         value);
@@ -561,6 +582,92 @@ static hm_error check_figures(parser *p, const hm_template *t)
     return HM_OK;
 }
 
+/* Whether a report for the audience (public or not) shows section s. */
+static bool shown_to(const hm_tmpl_section *s, bool public_audience)
+{
+    return s->audience == HM_AUD_ALL ||
+           s->audience == (public_audience ? HM_AUD_PUBLIC : HM_AUD_INTERNAL);
+}
+
+/* check_audience's state: the report's audience, and the text's line and key. */
+typedef struct aud_checker {
+    parser *p;
+    const hm_template *t;
+    int line;
+    bool public_audience;
+    const char *key;
+} aud_checker;
+
+static hm_error check_aud_one(void *arg, const char *body)
+{
+    aud_checker *c = arg;
+    hm_tmpl_ref ref;
+    hm_error rc = HM_OK;
+    hm_tmpl_ref_parse(body, &ref);
+    const hm_tmpl_section *s = ref.id ? hm_template_find(c->t, ref.id) : NULL;
+    if (s && !shown_to(s, c->public_audience))
+        rc = perr(c->p, c->line, "'%s': the %s report shows this text, but its placeholder "
+                  "'{%s}' quotes section '%s', which that report leaves out (audience = %s)%s",
+                  c->key, c->public_audience ? "public" : "internal", body, ref.id,
+                  c->public_audience ? "internal" : "public",
+                  c->public_audience ? "; give the section a public wording without it "
+                  "(heading.public, intro.public, note.public, empty.public)" : "");
+    hm_tmpl_ref_release(&ref);
+    return rc;
+}
+
+/* Check that text, shown by the report for the audience, quotes no
+ * section that report leaves out (the placeholders are checked already). */
+static hm_error check_audience(parser *p, const hm_template *t, int line, const char *key,
+                               const char *text, bool public_audience)
+{
+    static const hm_tmpl_scanner sc = { NULL, check_aud_one, NULL };
+    aud_checker c = { p, t, line, public_audience, key };
+    return hm_tmpl_scan(text, &sc, &c);
+}
+
+/*
+ * The public report says nothing of an internal section, and the
+ * internal one nothing of a public one: every text and note_if that a
+ * report shows quotes only sections that report shows too.  A ".public"
+ * wording is checked as the others are, and refused in an internal
+ * section (it would never be shown).
+ */
+static hm_error check_audiences(parser *p, const hm_template *t, const int *text_lines)
+{
+    static const char *const keys[HM_TEXT_N] = { "heading", "intro", "note", "empty" };
+    static const char *const top[3] = { "title", "subtitle", "footer" };
+    const char *const tops[3] = { t->title, t->subtitle, t->footer };
+    hm_error rc;
+    for (int pub = 0; pub < 2; pub++) {
+        for (int i = 0; i < 3; i++)
+            if ((rc = check_audience(p, t, text_lines[i], top[i], tops[i], pub)) != HM_OK)
+                return rc;
+        for (size_t i = 0; i < t->nsec; i++) {
+            const hm_tmpl_section *s = &t->sec[i];
+            for (int k = 0; k < HM_TEXT_N; k++) {
+                char key[32];
+                bool own = pub && s->public_text[k];
+                if (own && s->audience == HM_AUD_INTERNAL)
+                    return perr(p, s->public_line[k], "section '%s' is internal: '%s.public' "
+                                "would never be shown", s->id, keys[k]);
+                if (!shown_to(s, pub))
+                    continue;
+                snprintf(key, sizeof key, "%s%s", keys[k], own ? ".public" : "");
+                if ((rc = check_audience(p, t, own ? s->public_line[k] : s->text_line[k], key,
+                                         hm_tmpl_section_text(s, (hm_tmpl_text)k, pub),
+                                         pub)) != HM_OK)
+                    return rc;
+            }
+            if (shown_to(s, pub) && s->note_if &&
+                (rc = check_aud_one(&(aud_checker){ p, t, s->text_line[4], pub, "note_if" },
+                                    s->note_if)) != HM_OK)
+                return rc;
+        }
+    }
+    return HM_OK;
+}
+
 /*
  * A "figure.KEY = {ref}" line into t->fig: KEY of [a-z0-9_], given once,
  * and the value one placeholder with nothing around it.
@@ -629,8 +736,11 @@ static hm_error check_template(parser *p, const hm_template *t, const int *text_
             return rc;
         if (s->note_if && (rc = check_ref(p, t, s->text_line[4], s->note_if)) != HM_OK)
             return rc;
+        for (int k = 0; k < HM_TEXT_N; k++)
+            if ((rc = check_text(p, t, s->public_line[k], s->public_text[k])) != HM_OK)
+                return rc;
     }
-    return HM_OK;
+    return check_audiences(p, t, text_lines);
 }
 
 hm_error hm_template_parse(const char *name, const char *text, hm_template **out,
