@@ -102,7 +102,7 @@ st AS (
       FROM stories WHERE date BETWEEN :from AND :to GROUP BY volunteer_id
 ),
 card AS (
-    SELECT v.volunteer_id, v.name, v.town_code, v.role, v.sector,
+    SELECT v.volunteer_id, v.name, v.town_code, v.role, v.sector, v.organization,
            coalesce(pv.months_paired - pv.months_uncalled, 0) AS call_months,
            coalesce(acts.reading, 0) AS reading,
            coalesce(acts.holiday, 0) AS holiday,
@@ -141,8 +141,12 @@ SELECT r.town_code,
        coalesce(t.town_name, r.town_code) AS town,
        CASE WHEN r.eligible THEN row_number() OVER w END AS town_rank,
        r.volunteer_id,
-       CASE WHEN :audience = 'public' THEN substr(r.name, 1, 1) || '*' ELSE r.name END AS volunteer,
+       r.name AS volunteer,
        substr(r.name, 1, 1) || '*' AS masked,
+       -- the organisation is shown on the public notice: cleaned there as any
+       -- text staff typed (a teacher's school is also a child's school)
+       CASE WHEN :audience = 'public' THEN redact(r.organization) ELSE r.organization END
+           AS organization,
        CASE r.role WHEN 'mother' THEN CASE :lang WHEN 'en' THEN 'Mother' ELSE '爱心妈妈' END
                    WHEN 'father' THEN CASE :lang WHEN 'en' THEN 'Father' ELSE '爱心爸爸' END
        END AS role,

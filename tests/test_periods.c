@@ -411,11 +411,19 @@ static void test_periods_nomination_conf(void **state)
                         "假日亲子活动（场） + 3 × 陪过生日（次） + 4 × 实现微心愿（个） + 2 × "
                         "结对儿童（名）");
     hm_strbuf_release(&sb);
+    assert_false(c.notice_masked);   /* names in full unless the rules say otherwise */
+    hm_nomination_conf_release(&c);
+    hm_nomination_conf_init(&c);
+    assert_int_equal(hm_nomination_conf_parse("n.conf", "notice_names = masked\n", &c, err,
+                                              sizeof err), HM_OK);
+    assert_true(c.notice_masked);
     hm_nomination_conf_release(&c);
 
     const char *bad[] = { "weight.charm = 3\n", "weight.reading = -1\n", "quota.default = x\n",
-                          "weight.reading = 1\nweight.reading = 2\n", "just words\n" };
-    const char *line[] = { "n.conf:1:", "n.conf:1:", "n.conf:1:", "n.conf:2:", "n.conf:1:" };
+                          "weight.reading = 1\nweight.reading = 2\n", "just words\n",
+                          "notice_names = some\n", "notice_names = full\nnotice_names = full\n" };
+    const char *line[] = { "n.conf:1:", "n.conf:1:", "n.conf:1:", "n.conf:2:", "n.conf:1:",
+                           "n.conf:1:", "n.conf:2:" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         hm_nomination_conf_init(&c);
         assert_int_equal(hm_nomination_conf_parse("n.conf", bad[i], &c, err, sizeof err),

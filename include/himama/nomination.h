@@ -56,6 +56,8 @@ typedef struct hm_nomination_conf {
     int64_t min_call_months;       /* eligible: at least this many call months */
     int64_t min_months_paired;     /* eligible: at least this many months paired */
     int64_t quota_default;         /* shortlisted per town, unless listed */
+    bool notice_masked;            /* notice_names = masked: the public notice and
+                                      dossiers show 张* instead of the full name */
     size_t nquota;
     hm_nom_quota *quota;           /* per-town quotas (owned) */
 } hm_nomination_conf;
@@ -119,6 +121,7 @@ typedef struct hm_nom_row {
 /* A shortlisted candidate, as the scorecard gave it (in town order). */
 typedef struct hm_nom_candidate {
     char *volunteer_id, *volunteer, *masked, *town, *role, *sector;
+    char *organization;          /* the volunteer's organisation, "" when none */
     int64_t rank, score;
     int64_t fig[HM_NOM_NFIG];
 } hm_nom_candidate;
@@ -132,7 +135,8 @@ typedef struct hm_nominate_params {
                                               year, audience, language, organisation */
     /* As the workbook and the dossiers show them: the same as query's. */
     const char *from, *to;      /* the year, inclusive 'YYYY-MM-DD' */
-    const char *audience;       /* "internal" or "public" (names masked as 张*) */
+    const char *audience;       /* "internal" or "public" (the notice only; names as
+                                   the rules' notice_names say) */
     const char *lang;           /* "zh" or "en" */
     const char *queries_dir;    /* the folder holding the .sql files */
     const char *org;            /* shown on the about sheet; may be NULL */
@@ -140,6 +144,7 @@ typedef struct hm_nominate_params {
     size_t rows_per_sheet;      /* data rows per scorecard sheet; 0: Excel's
                                    maximum (1,048,575 below the header) */
     size_t pages_per_file;      /* dossier pages per PDF file; 0: HM_DOSSIER_PAGES */
+    bool names_masked;          /* public: candidates as 张* (the rules' notice_names) */
 } hm_nominate_params;
 
 /* What a run wrote, for tests and the caller. */

@@ -328,6 +328,7 @@ static void job_params(job_run *J)
         .query = &J->q, .from = J->q.period.from, .to = J->q.period.to,
         .audience = job->audience, .lang = job->lang, .queries_dir = J->qdir, .org = job->org,
         .render = &J->ro, .pages_per_file = job->dossier_pages,
+        .names_masked = J->conf.notice_masked,
     };
 }
 

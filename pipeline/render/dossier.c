@@ -27,7 +27,7 @@ struct hm_dossier_doc {
     hm_pdf *pdf;
     hm_pdf_theme t;            /* palette, margins, type sizes, footer */
     const hm_nominate_params *p;
-    bool en;
+    bool en, pub;              /* English; the public audience */
     size_t volume, nvolumes;   /* this file's place in the set (1-based) */
 };
 typedef struct hm_dossier_doc dctx;
@@ -106,7 +106,7 @@ static void page_head(dctx *d, const hm_dossier_page *pg, hm_strbuf *sb, double 
                    pg->index + 1);
     hm_pdf_text(d->pdf, d->t.margin_left, *y - 10, d->t.body_size, d->t.muted, sb->buf);
     *y -= 40;
-    const char *name = pub ? k->masked : k->volunteer;
+    const char *name = pub && d->p->names_masked ? k->masked : k->volunteer;
     hm_pdf_text(d->pdf, d->t.margin_left, *y, d->t.title_size, d->t.text, name);
     hm_pdf_outline(d->pdf, name, hm_pdf_page_count(d->pdf) - 1, *y + d->t.title_size);
     hm_strbuf_reset(sb);
@@ -134,19 +134,31 @@ static void tiles(dctx *d, const hm_nom_candidate *k, double width, double *y)
         hm_pdf_fill_rect(d->pdf, tx, ty, 3, th, d->t.accent);
         hm_pdf_text(d->pdf, tx + 10, ty + th - 14, d->t.label_size, d->t.muted,
                     d->en ? hm_nom_figures[i].en : hm_nom_figures[i].zh);
-        snprintf(v, sizeof v, "%lld", (long long)k->fig[i]);
+        if (d->pub && strcmp(hm_nom_figures[i].key, "children") == 0 && k->fig[i] > 0 &&
+            k->fig[i] < 3)
+            snprintf(v, sizeof v, "<3");   /* the public small-count rule */
+        else
+            snprintf(v, sizeof v, "%lld", (long long)k->fig[i]);
         hm_pdf_text(d->pdf, tx + 10, ty + 8, 16, d->t.text, v);
     }
     *y -= 3 * (th + gap) + 10;
 }
 
-/* The children, by alias, as one wrapped paragraph. */
+/* The children, by alias, as one wrapped paragraph; in public their number
+ * only (no list of children leaves the staff's reports). */
 static void children(dctx *d, const hm_dossier_page *pg, hm_strbuf *sb, double width,
                      double *y)
 {
-    subhead(d, d->en ? "Children paired (by alias)" : "结对儿童（化名）", y);
+    bool pub = strcmp(d->p->audience, "public") == 0;
+    subhead(d, pub ? (d->en ? "Children paired" : "结对儿童")
+                   : (d->en ? "Children paired (by alias)" : "结对儿童（化名）"), y);
     hm_strbuf_reset(sb);
-    for (size_t i = 0; i < pg->nchildren; i++) {
+    if (pub && pg->nchildren >= 3)
+        hm_strbuf_addf(sb, d->en ? "%zu children paired this year." : "本年度结对儿童 %zu 名。",
+                       pg->nchildren);
+    else if (pub && pg->nchildren)   /* the public small-count rule */
+        hm_strbuf_adds(sb, d->en ? "<3 children paired this year." : "本年度结对儿童 <3 名。");
+    for (size_t i = 0; i < pg->nchildren && !pub; i++) {
         const hm_dossier_child *c = &pg->children[i];
         hm_strbuf_addf(sb, d->en ? "%s%s (%s, since %s, %lld activities)"
                                  : "%s%s（%s，%s 起结对，本年活动 %lld 次）",
@@ -226,6 +238,7 @@ hm_error hm_dossier_doc_open(const hm_nominate_params *p, size_t volume, size_t 
     hm_pdf_theme_dossier(&d->t);
     d->p = p;
     d->en = p->lang && strcmp(p->lang, "en") == 0;
+    d->pub = p->audience && strcmp(p->audience, "public") == 0;
     d->volume = volume;
     d->nvolumes = nvolumes;
     hm_pdf_opts po = {

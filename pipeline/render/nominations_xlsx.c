@@ -2,6 +2,12 @@
  * nominations_xlsx.c - nominations.xlsx from the nomination model
  * (nominations_xlsx.h).
  *
+ * A public report's workbook holds the about sheet and the public notice
+ * only: the scorecard and the shortlist are row-level lists of volunteers
+ * and their shortfalls, for staff.  The notice names the candidates in
+ * full (a 公示 is there for the public to see who is nominated and object),
+ * or as 张* when the rules say notice_names = masked.
+ *
  * The workbook is opened in constant-memory mode and every sheet is
  * written strictly top to bottom.  Sheets are created in the order they
  * are shown (about, shortlist, public notice, scorecard, continuations);
@@ -38,7 +44,8 @@ struct hm_nom_book {
     char *err;
     size_t errsz;
     lxw_format *f_title, *f_header, *f_bold;
-    lxw_worksheet *sl, *pn;   /* the shortlist and the public notice */
+    bool pub;                 /* the public report: the notice only */
+    lxw_worksheet *sl, *pn;   /* the shortlist (NULL in public) and the public notice */
     const char *sl_name, *pn_name;
     lxw_worksheet *card;      /* the current scorecard sheet */
     char card_name[64];
@@ -229,24 +236,27 @@ static hm_error write_front(nw *x)
         return rc;
     x->sl_name = x->en ? "Shortlist" : "推荐名单";
     x->pn_name = x->en ? "Public notice" : "公示名单";
-    x->sl = add_sheet(x, x->sl_name);
-    x->pn = x->sl ? add_sheet(x, x->pn_name) : NULL;
-    if (!x->pn)
+    if (!x->pub) {
+        const char *labels[NCARD];
+        if (!(x->sl = add_sheet(x, x->sl_name)))
+            return HM_EXLSX;
+        card_labels(x, labels);
+        x->sheet = x->sl_name;
+        for (size_t i = 0; i < NCARD; i++)
+            worksheet_set_column(x->sl, (lxw_col_t)i, (lxw_col_t)i, i == 0 ? 14 : 11, NULL);
+        if ((rc = header_row(x, x->sl, 0, labels, HM_NOM_COL_SCORE + 1)) != HM_OK)
+            return rc;
+    }
+    if (!(x->pn = add_sheet(x, x->pn_name)))
         return HM_EXLSX;
-    const char *labels[NCARD];
-    card_labels(x, labels);
-    x->sheet = x->sl_name;
-    for (size_t i = 0; i < NCARD; i++)
-        worksheet_set_column(x->sl, (lxw_col_t)i, (lxw_col_t)i, i == 0 ? 14 : 11, NULL);
-    if ((rc = header_row(x, x->sl, 0, labels, HM_NOM_COL_SCORE + 1)) != HM_OK)
-        return rc;
-    const char *pl[5] = { x->en ? "No." : "序号", x->en ? "Town" : "区镇",
+    const char *pl[6] = { x->en ? "No." : "序号", x->en ? "Town" : "区镇",
                           x->en ? "Name" : "姓名", x->en ? "Role" : "角色",
-                          x->en ? "Sector" : "界别" };
+                          x->en ? "Sector" : "界别", x->en ? "Organisation" : "所在单位" };
     x->sheet = x->pn_name;
     worksheet_set_column(x->pn, 0, 0, 8, NULL);
     worksheet_set_column(x->pn, 1, 4, 16, NULL);
-    return header_row(x, x->pn, 0, pl, 5);
+    worksheet_set_column(x->pn, 5, 5, 28, NULL);
+    return header_row(x, x->pn, 0, pl, 6);
 }
 
 hm_error hm_nom_book_open(const char *path, const hm_nomination_conf *c,
@@ -260,6 +270,7 @@ hm_error hm_nom_book_open(const char *path, const hm_nomination_conf *c,
     x->p = p;
     x->c = c;
     x->en = p->lang && strcmp(p->lang, "en") == 0;
+    x->pub = p->audience && strcmp(p->audience, "public") == 0;
     x->err = err;
     x->errsz = errsz;
     x->per = p->rows_per_sheet ? p->rows_per_sheet : EXCEL_MAX_ROWS - 1;
@@ -280,8 +291,8 @@ hm_error hm_nom_book_open(const char *path, const hm_nomination_conf *c,
     if ((rc = hm_xlsxw_properties(x->wb, &props, err, errsz)) != HM_OK ||
         (rc = write_front(x)) != HM_OK)
         goto fail;
-    x->nsheet = 1;
-    if (!(x->card = card_sheet(x, x->nsheet, x->card_name, sizeof x->card_name))) {
+    if (!x->pub && !(x->card = card_sheet(x, x->nsheet = 1, x->card_name,
+                                          sizeof x->card_name))) {
         rc = HM_EXLSX;
         goto fail;
     }
@@ -297,6 +308,8 @@ hm_error hm_nom_book_row(hm_nom_book *x, const hm_nom_row *row, char *err, size_
     hm_error rc;
     x->err = err;
     x->errsz = errsz;
+    if (x->pub)
+        return HM_OK;   /* the scorecard is for staff */
     if (x->row == x->per) {
         worksheet_autofilter(x->card, 0, 0, (lxw_row_t)x->row, NCARD - 1);
         x->card = card_sheet(x, ++x->nsheet, x->card_name, sizeof x->card_name);
@@ -351,26 +364,35 @@ hm_error hm_nom_book_lists(hm_nom_book *x, const hm_nom_candidate *cand, size_t 
     lxw_worksheet *pn = x->pn;
     x->err = err;
     x->errsz = errsz;
-    worksheet_autofilter(x->card, 0, 0, (lxw_row_t)(x->row ? x->row : 1), NCARD - 1);
-    if ((rc = write_shortlist(x, cand, n)) != HM_OK)
-        return rc;
+    if (!x->pub) {
+        worksheet_autofilter(x->card, 0, 0, (lxw_row_t)(x->row ? x->row : 1), NCARD - 1);
+        if ((rc = write_shortlist(x, cand, n)) != HM_OK)
+            return rc;
+    }
     x->sheet = x->pn_name;
     for (size_t i = 0; i < n; i++) {
         const hm_nom_candidate *k = &cand[i];
         lxw_row_t r = (lxw_row_t)(i + 1);
         if ((rc = put_n(x, pn, r, 0, (double)(i + 1))) != HM_OK ||
             (rc = put_s(x, pn, r, 1, k->town, NULL)) != HM_OK ||
-            (rc = put_s(x, pn, r, 2, k->masked, NULL)) != HM_OK ||
+            (rc = put_s(x, pn, r, 2, x->p->names_masked ? k->masked : k->volunteer,
+                        NULL)) != HM_OK ||
             (rc = put_s(x, pn, r, 3, k->role, NULL)) != HM_OK ||
-            (rc = put_s(x, pn, r, 4, k->sector, NULL)) != HM_OK)
+            (rc = put_s(x, pn, r, 4, k->sector, NULL)) != HM_OK ||
+            (rc = put_s(x, pn, r, 5, k->organization, NULL)) != HM_OK)
             return rc;
     }
     lxw_row_t r = (lxw_row_t)(n + 2);
+    if (x->p->names_masked)
+        return put_s(x, pn, r, 0, x->en
+                     ? "Names are shown as the surname and *. Objections may be raised with the "
+                       "district Women's Federation during the notice period."
+                     : "注：姓名仅显示姓氏，其余以 * 代替。公示期间如有异议，请向区妇联反映。",
+                     NULL);
     return put_s(x, pn, r, 0, x->en
-                 ? "Names are shown as the surname and *. Objections may be raised with the "
-                   "district Women's Federation during the notice period."
-                 : "注：姓名仅显示姓氏，其余以 * 代替。公示期间如有异议，请向区妇联反映。",
-                 NULL);
+                 ? "Objections may be raised with the district Women's Federation during the "
+                   "notice period."
+                 : "注：公示期间如有异议，请向区妇联反映。", NULL);
 }
 
 size_t hm_nom_book_sheets(const hm_nom_book *x)

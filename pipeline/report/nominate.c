@@ -80,7 +80,7 @@ hm_error hm_nomination_conf_parse(const char *name, const char *text, hm_nominat
                                   char *err, size_t errsz)
 {
     char *copy = hm_xstrdup(text), *save = NULL;
-    bool seen[HM_NOM_NFIG + 3] = { false };
+    bool seen[HM_NOM_NFIG + 4] = { false };
     hm_error rc = HM_OK;
     int line = 0;
     char *s = copy;
@@ -103,6 +103,22 @@ hm_error hm_nomination_conf_parse(const char *name, const char *text, hm_nominat
         *eq = '\0';
         char *key = trim(t), *val = trim(eq + 1);
         int64_t v;
+        if (strcmp(key, "notice_names") == 0) {
+            bool masked = strcmp(val, "masked") == 0;
+            if (!masked && strcmp(val, "full") != 0) {
+                rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: 'notice_names' must be 'full' or "
+                          "'masked', not '%s'", name, line, val);
+                goto out;
+            }
+            if (seen[HM_NOM_NFIG + 3]) {
+                rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' is given twice", name, line,
+                          key);
+                goto out;
+            }
+            seen[HM_NOM_NFIG + 3] = true;
+            c->notice_masked = masked;
+            continue;
+        }
         if (!parse_count(val, &v)) {
             rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' must be a whole number from 0 "
                       "to %d, not '%s'", name, line, key, VALUE_MAX, val);
@@ -141,7 +157,7 @@ hm_error hm_nomination_conf_parse(const char *name, const char *text, hm_nominat
         if (!dst) {
             rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: unknown key '%s' (weight.FIGURE, "
                       "eligible.min_call_months, eligible.min_months_paired, quota.default, "
-                      "quota.TOWN_CODE)", name, line, key);
+                      "quota.TOWN_CODE, notice_names)", name, line, key);
             goto out;
         }
         if (seen[slot]) {
@@ -231,8 +247,9 @@ bool hm_nom_column_is_text(size_t i)
 
 /* ---- the scorecard ---- */
 
-/* The masked name, a column the candidates keep and the workbook does not show. */
-enum { COL_MASKED = HM_NOM_NCOL, NQCOL };
+/* The masked name and the organisation: columns the candidates keep and the
+ * scorecard does not show. */
+enum { COL_MASKED = HM_NOM_NCOL, COL_ORG, NQCOL };
 
 struct hm_scorecard {
     sqlite3 *db;
@@ -323,7 +340,8 @@ hm_error hm_scorecard_open(sqlite3 *db, const hm_nomination_conf *c,
     if ((rc = bind_all(c, p, s->st, s->qpath, err, errsz)) != HM_OK)
         goto out;
     for (size_t i = 0; i < NQCOL; i++) {
-        const char *name = i == COL_MASKED ? "masked" : hm_nom_column_name(i);
+        const char *name = i == COL_MASKED ? "masked"
+                           : i == COL_ORG  ? "organization" : hm_nom_column_name(i);
         if ((s->ci[i] = col_of(s->st, name)) < 0) {
             rc = hm_fail(HM_EQUERY, err, errsz, "%s: the query does not return the column "
                          "'%s'", s->qpath, name);
@@ -360,6 +378,7 @@ static void keep_candidate(hm_scorecard *s)
         k->fig[i] = sqlite3_column_int64(st, ci[HM_NOM_COL_FIG + i]);
     k->score = sqlite3_column_int64(st, ci[HM_NOM_COL_SCORE]);
     k->masked = hm_xstrdup(col_text(st, ci[COL_MASKED]));
+    k->organization = hm_xstrdup(col_text(st, ci[COL_ORG]));
 }
 
 hm_error hm_scorecard_next(hm_scorecard *s, const hm_nom_row **row, char *err,
@@ -437,6 +456,7 @@ void hm_nom_candidates_free(hm_nom_candidate *c, size_t n)
         free(c[i].town);
         free(c[i].role);
         free(c[i].sector);
+        free(c[i].organization);
     }
     free(c);
 }

@@ -209,17 +209,18 @@ q "SELECT public_alias FROM (SELECT child_id, CASE WHEN alias IS NULL THEN child
    WINDOW w AS (PARTITION BY town_code, alias ORDER BY child_id))" | sort -u > aliases.txt
 # Volunteer names of three or more characters that are no part of another
 # known public text (a town, another volunteer's name).
-# The nomination candidates (the annual report's shortlist, by id) may be
-# named in full too.
-candidates() {   # DIR: the ids on the nominations workbook's shortlist, quoted for SQL
+# The nomination candidates (the names on the public notice, the third
+# column of its sheet) may be named in full too.
+candidates() {   # DIR: the names on the nominations workbook's notice, quoted for SQL
     local f
     for f in "$1"/nominations*.xlsx; do
         [ -e "$f" ] || continue
         "$PY" -c "
-import sys, re, openpyxl
-ws = openpyxl.load_workbook(sys.argv[1]).worksheets[1]
-print(','.join(sorted(set(\"'%s'\" % v for r in ws.iter_rows(values_only=True) for v in r
-                         if isinstance(v, str) and re.fullmatch(r'V[0-9]{7}', v)))))" "$f"
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb['公示名单'] if '公示名单' in wb.sheetnames else wb['Public notice']
+print(','.join(sorted(set(\"'%s'\" % r[2].replace(\"'\", \"''\") for r in ws.iter_rows(min_row=2, values_only=True)
+                         if isinstance(r[0], int) and isinstance(r[2], str)))))" "$f"
     done
 }
 volunteers_named() {   # FROM TO TEXTFILE DIR: volunteers named in full, neither author nor candidate
@@ -227,7 +228,7 @@ volunteers_named() {   # FROM TO TEXTFILE DIR: volunteers named in full, neither
     cand=$(candidates "$4")
     q "SELECT name FROM volunteers WHERE length(name) >= 3
         AND volunteer_id NOT IN (SELECT volunteer_id FROM stories WHERE date BETWEEN '$1' AND '$2')
-        AND volunteer_id NOT IN (${cand:-''})
+        AND name NOT IN (${cand:-''})
         AND NOT EXISTS (SELECT 1 FROM volunteers o WHERE o.name <> volunteers.name AND instr(o.name, volunteers.name))
         AND NOT EXISTS (SELECT 1 FROM towns WHERE instr(town_name, volunteers.name))" > named.txt
     tr -d ' \n\t\r\f' < "$3" | grep -oF -f named.txt | sort -u | head -5 | tr '\n' ' '
