@@ -21,12 +21,12 @@
 #include "himama/ingest_int.h"
 #include "himama/csv.h"
 #include "himama/encoding.h"
+#include "himama/reasons.h"
 #include "himama/sha256.h"
 #include "himama/xlsx_read.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,26 +178,27 @@ static long long loaded_before(sqlite3 *db, const char *sha, const char *sheet)
 static hm_error warn_unknown(hm_ingest_ctx *x, char *err, size_t errsz)
 {
     size_t unknown = x->header_trailing;
+    char w[512];
     for (size_t f = 0; f < x->nheader; f++)
         unknown += hm_kind_column(x->k, x->header[f]) < 0;
     if (unknown > HM_UNKNOWN_NAMED) {
-        hm_strbuf w = HM_STRBUF_INIT;
+        hm_strbuf names = HM_STRBUF_INIT;
         size_t named = 0;
-        hm_strbuf_addf(&w, "%zu unknown columns ignored:", unknown);
         for (size_t f = 0; f < x->nheader && named < HM_UNKNOWN_NAMED; f++)
             if (hm_kind_column(x->k, x->header[f]) < 0)
-                hm_strbuf_addf(&w, "%s '%.60s'", named++ ? "," : "", x->header[f]);
-        hm_strbuf_adds(&w, named < unknown ? " and others" : "");
-        hm_error rc = hm_ingest_warn(x, 1, w.buf, err, errsz);
-        hm_strbuf_release(&w);
-        return rc;
+                hm_strbuf_addf(&names, "%s'%.60s'", named++ ? ", " : "", x->header[f]);
+        if (named)
+            hm_reason_make(w, sizeof w, HM_R_UNKNOWN_COLUMNS, unknown, names.buf);
+        else
+            hm_reason_make(w, sizeof w, HM_R_UNKNOWN_COLUMNS_EMPTY, unknown);
+        hm_strbuf_release(&names);
+        return hm_ingest_warn(x, 1, w, err, errsz);
     }
     for (size_t f = 0; f < x->nheader + x->header_trailing; f++) {
         const char *name = f < x->nheader ? x->header[f] : "";
         if (f < x->nheader && hm_kind_column(x->k, name) >= 0)
             continue;
-        char w[320];
-        snprintf(w, sizeof w, "unknown column '%.200s' ignored", name);
+        hm_reason_make(w, sizeof w, HM_R_UNKNOWN_COLUMN, name);
         hm_error rc = hm_ingest_warn(x, 1, w, err, errsz);
         if (rc != HM_OK)
             return rc;
@@ -224,9 +225,11 @@ static hm_error start_unit(hm_ingest_ctx *x, const hm_csv_record *rec, char *err
     if (!hm_ingest_read_header(x, rec, reason, sizeof reason))
         return hm_fail(HM_EREJECTED, res->reason, sizeof res->reason, "header: %s", reason);
     if (x->nheader > HM_MAX_HEADER)
-        return hm_fail(HM_EREJECTED, res->reason, sizeof res->reason,
-                       "the header has %zu columns, at most %d are read: remove the columns "
-                       "that are not the contract's", x->nheader, HM_MAX_HEADER);
+    {
+        hm_reason_make(res->reason, sizeof res->reason, HM_R_HEADER_TOO_WIDE, x->nheader,
+                       HM_MAX_HEADER);
+        return HM_EREJECTED;
+    }
     if (!x->k && !(x->k = hm_ingest_kind_from_header(x->header, x->nheader)))
         return hm_fail(HM_EREJECTED, res->reason, sizeof res->reason,
                        "cannot tell the kind of file from its name or header: start the file "
@@ -251,25 +254,22 @@ static hm_error start_unit(hm_ingest_ctx *x, const hm_csv_record *rec, char *err
 }
 
 /*
- * Give the unit up whole, too many of its rows being rejected (what, a
- * printf format, says how many): nothing of it is loaded, the first
+ * Give the unit up whole, too many of its rows being rejected (stopped at
+ * line, or, when 0, more than half of them): nothing of it is loaded, the first
  * HM_UNIT_KEEP_REJECTS rejects are kept in the rejects file for staff to
  * see.  Returns HM_EREJECTED.
  */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static hm_error over_budget(hm_ingest_ctx *x, const char *what, ...)
+static hm_error over_budget(hm_ingest_ctx *x, long line)
 {
     char why[200];
-    va_list ap;
-    va_start(ap, what);
-    vsnprintf(why, sizeof why, what, ap);
-    va_end(ap);
+    const hm_ingest_result *r = x->res;
+    if (line > 0)
+        hm_reason_make(why, sizeof why, HM_R_REJECTS_STOPPED, line, HM_UNIT_MAX_REJECTS);
+    else
+        hm_reason_make(why, sizeof why, HM_R_REJECTS_HALF, r->rows_rejected, r->rows_read);
     x->keep_rejects = true;
-    snprintf(x->res->reason, sizeof x->res->reason,
-             "too many rejected rows (%s): nothing of it was loaded; fix the first %d, listed "
-             "in the rejects file, and send it again", why, HM_UNIT_KEEP_REJECTS);
+    hm_reason_make(x->res->reason, sizeof x->res->reason, HM_R_TOO_MANY_REJECTS, why,
+                   HM_UNIT_KEEP_REJECTS);
     return HM_EREJECTED;
 }
 
@@ -302,8 +302,9 @@ static hm_error load_rows(hm_ingest_ctx *x, hm_row_source *src, unsigned long lo
         }
         first = false;
         if (hm_ingest_is_header_repeat(x, &rec)) {
-            if ((rc = hm_ingest_warn(x, rec.line, "the header line repeats here (two exports "
-                                     "pasted together?); skipped", err, errsz)) != HM_OK)
+            char w[128];
+            hm_reason_make(w, sizeof w, HM_R_HEADER_REPEATS);
+            if ((rc = hm_ingest_warn(x, rec.line, w, err, errsz)) != HM_OK)
                 return rc;
             continue;
         }
@@ -311,8 +312,7 @@ static hm_error load_rows(hm_ingest_ctx *x, hm_row_source *src, unsigned long lo
         if ((rc = hm_ingest_process_record(x, &rec, err, errsz)) != HM_OK)
             return rc;
         if (res->rows_rejected > HM_UNIT_MAX_REJECTS)
-            return over_budget(x, "stopped at line %ld: more than %d rows rejected", rec.line,
-                               HM_UNIT_MAX_REJECTS);
+            return over_budget(x, rec.line);
         if (x->o->progress && res->rows_read % 8192 == 0)
             x->o->progress(x->o->progress_ctx, x->path, res->rows_read,
                            src->offset(src->impl), size);
@@ -320,8 +320,7 @@ static hm_error load_rows(hm_ingest_ctx *x, hm_row_source *src, unsigned long lo
     if (got < 0)
         return hm_fail(HM_EREJECTED, res->reason, sizeof res->reason, "%s", srcerr);
     if (res->rows_rejected > HM_UNIT_MIN_REJECTS && res->rows_rejected * 2 > res->rows_read)
-        return over_budget(x, "%lld of its %lld rows rejected, more than half",
-                           res->rows_rejected, res->rows_read);
+        return over_budget(x, 0);
     return hm_summary_finish(&x->sum, x->db, err, errsz);
 }
 

@@ -11,6 +11,7 @@
  */
 #include "himama/ingest_int.h"
 #include "himama/db.h"
+#include "himama/reasons.h"
 #include "himama/sha256.h"
 
 #include <dirent.h>
@@ -114,7 +115,7 @@ static hm_error rejects_open(hm_ingest_ctx *x)
         hm_ingest_rejects_cell(x->rej_fp, x->header[i], strlen(x->header[i]));
         fputc(',', x->rej_fp);
     }
-    fputs("line,column,reason\r\n", x->rej_fp);
+    fputs("line,column,reason,\xe5\x8e\x9f\xe5\x9b\xa0\r\n", x->rej_fp);   /* 原因 */
     return HM_OK;
 }
 
@@ -229,6 +230,12 @@ static void write_reject(hm_ingest_ctx *x, const hm_csv_record *rec, const char 
     hm_ingest_rejects_cell(fp, column ? column : "", column ? strlen(column) : 0);
     fputc(',', fp);
     hm_ingest_rejects_cell(fp, reason, strlen(reason));
+    fputc(',', fp);
+    /* The reason in Chinese beside the English one. */
+    hm_strbuf zh = HM_STRBUF_INIT;
+    hm_reason_zh(reason, &zh);
+    hm_ingest_rejects_cell(fp, zh.buf ? zh.buf : "", zh.len);
+    hm_strbuf_release(&zh);
     fputs("\r\n", fp);
 }
 

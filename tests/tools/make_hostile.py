@@ -3,6 +3,7 @@
 
 make_hostile.py OUTDIR [--zip-tool]     every attack, into OUTDIR
 make_hostile.py --book20 FILE ROWS      a 20-sheet workbook (the kill test)
+make_hostile.py --seeds DIR             small workbooks: the fuzzing seeds
 
 Workbooks are written with Python's zipfile, or, with --zip-tool, as their
 parts in a scratch folder zipped by the `zip` tool, which writes its
@@ -256,7 +257,34 @@ def book20(path, nrows):
     book(path, sheets, False)
 
 
+def seeds(out):
+    """Small workbooks for the fuzzing harness's seed corpus."""
+    os.makedirs(out, exist_ok=True)
+    rows = HEADER + valid_towns('F', 3) + [(9, [('A', 0), ('C', '=1+2')])]
+    styles = ('<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="%s"><numFmts count="1">'
+              '<numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts><cellXfs count="2">'
+              '<xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>' % NS)
+    dated = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="%s"><sheetData>'
+             '<row r="1"><c r="A1" t="s"><v>1</v></c><c r="B1" t="inlineStr"><is><t>d</t></is></c></row>'
+             '<row r="2"><c r="A2" t="str"><v>x_x000D_y</v></c><c r="B2" s="1"><v>45000.5</v></c>'
+             '<c r="C2" t="b"><v>1</v></c><c r="D2" t="e"><v>#N/A</v></c><c r="E2" t="d"><v>2026-01-02T03:04:05</v></c></row>'
+             '<row><c t="inlineStr"><is><r><t>a</t></r><rPh><t>p</t></rPh><r><t>b</t></r></is></c></row>'
+             '</sheetData></worksheet>' % NS)
+    book(os.path.join(out, 'plain.xlsx'), [('towns', 'xl/worksheets/sheet1.xml', sheet(rows))],
+         False, sst=sst_xml(['shared, "quoted"', 'child_id']), styles=styles)
+    book(os.path.join(out, 'two.xlsx'), [('towns', 'xl/worksheets/sheet1.xml', sheet(rows)),
+                                         ('dates', 'xl/worksheets/sheet2.xml', dated)],
+         False, sst=sst_xml(['s0', 's1']), styles=styles)
+    book(os.path.join(out, 'shared.xlsx'), [('a', 'xl/worksheets/sheet1.xml', dated),
+                                            ('b', 'xl/worksheets/sheet1.xml', None)], False)
+    book(os.path.join(out, 'zip-tool.xlsx'), [('towns', 'xl/worksheets/sheet1.xml', sheet(rows))],
+         True, sst=sst_xml(['x']))
+
+
 def main():
+    if sys.argv[1] == '--seeds':
+        seeds(sys.argv[2])
+        return
     if sys.argv[1] == '--book20':
         book20(sys.argv[2], int(sys.argv[3]))
         return
