@@ -134,6 +134,18 @@ static inline bool hm_slot_equal(const hm_slot *a, const hm_slot *b)
     return true;
 }
 
+/* True when field f (n bytes) is empty or white space only, as the fields
+ * of a blank line are. */
+static inline bool hm_ingest_field_blank(const char *f, size_t n)
+{
+    size_t k;
+    while (n > 0 && (k = hm_utf8_space(f, n)) > 0) {
+        f += k;
+        n -= k;
+    }
+    return n == 0;
+}
+
 /* --------------------------------------------------- ingest_cache.c */
 
 /* Forget every lookup (a unit rolled back). */
@@ -169,6 +181,8 @@ size_t hm_ingest_rejects_cell(FILE *fp, const char *s, size_t len);
 char *hm_ingest_short_name(const char *name);
 /* The rejects file's name for ingest id and unit name (caller frees). */
 char *hm_ingest_rejects_name(long long id, const char *unit);
+/* The fields of rec that count: without the empty ones beyond the header's end. */
+size_t hm_ingest_row_width(const hm_ingest_ctx *x, const hm_csv_record *rec);
 /* Prepare the statements of rejects and warnings into x. */
 hm_error hm_ingest_rejects_prepare(hm_ingest_ctx *x, char *err, size_t errsz);
 /* Record a rejected record: in the rejects table and the rejects file. */
@@ -234,8 +248,6 @@ const hm_kind *hm_ingest_kind_from_header(char **names, size_t n);
 /* Clean the header record into x->header; false with reason. */
 bool hm_ingest_read_header(hm_ingest_ctx *x, const hm_csv_record *rec, char *reason,
                            size_t rsz);
-/* The fields of rec that count: without the empty ones beyond the header's end. */
-size_t hm_ingest_row_width(const hm_ingest_ctx *x, const hm_csv_record *rec);
 /* True when rec repeats the header line (two exports pasted together). */
 bool hm_ingest_is_header_repeat(hm_ingest_ctx *x, const hm_csv_record *rec);
 /*

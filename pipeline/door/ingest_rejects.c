@@ -205,6 +205,14 @@ hm_error hm_ingest_recover(sqlite3 *db, const char *rejects_dir, char *err, size
     return rc;
 }
 
+size_t hm_ingest_row_width(const hm_ingest_ctx *x, const hm_csv_record *rec)
+{
+    size_t n = rec->nfield;
+    while (n > x->nheader && hm_ingest_field_blank(rec->field[n - 1], rec->flen[n - 1]))
+        n--;
+    return n;
+}
+
 /*
  * A rejected record's line in the rejects file: its fields (those that
  * count, and at most 8 beyond the header's), each cut to HM_RAW_KEEP

@@ -148,32 +148,13 @@ const hm_kind *hm_ingest_kind_from_header(char **names, size_t n)
     return ties ? NULL : best;
 }
 
-/* True when field f is empty or white space only (as a blank line's fields). */
-static bool field_blank(const char *f, size_t n)
-{
-    size_t k;
-    while (n > 0 && (k = hm_utf8_space(f, n)) > 0) {
-        f += k;
-        n -= k;
-    }
-    return n == 0;
-}
-
-size_t hm_ingest_row_width(const hm_ingest_ctx *x, const hm_csv_record *rec)
-{
-    size_t n = rec->nfield;
-    while (n > x->nheader && field_blank(rec->field[n - 1], rec->flen[n - 1]))
-        n--;
-    return n;
-}
-
 bool hm_ingest_read_header(hm_ingest_ctx *x, const hm_csv_record *rec, char *reason,
                            size_t rsz)
 {
     /* Empty fields at the header's end are not columns (a spreadsheet's
      * export may end every line with commas): counted, not kept. */
     size_t n = rec->nfield;
-    while (n > 0 && field_blank(rec->field[n - 1], rec->flen[n - 1]))
+    while (n > 0 && hm_ingest_field_blank(rec->field[n - 1], rec->flen[n - 1]))
         n--;
     x->header_trailing = rec->nfield - n;
     x->nheader = n;
