@@ -112,6 +112,15 @@ hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_
  */
 hm_error hm_ingest_recover(sqlite3 *db, const char *rejects_dir, char *err, size_t errsz);
 
+/*
+ * A name to make other names from (ID-NAME.rejects.csv, NAME.reason.txt):
+ * name itself when at most 172 bytes, else cut at a character with "~"
+ * and 8 hex digits of its SHA-256 added before its extension, so that
+ * any name the file system accepted still gives derived names it accepts.
+ * Caller frees.
+ */
+char *hm_ingest_short_name(const char *name);
+
 /* The kind of the file at path from its name, else its header (read without
  * following a link); NULL if unknown. */
 const hm_kind *hm_ingest_sniff_kind(const char *path);

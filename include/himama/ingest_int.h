@@ -173,12 +173,6 @@ hm_error hm_ingest_was_paired(hm_ingest_ctx *x, const hm_slot *v, const hm_slot 
  * needed.  Returns the bytes of the cell's text written.
  */
 size_t hm_ingest_rejects_cell(FILE *fp, const char *s, size_t len);
-/*
- * name itself when short, else cut (at a character) with "~" and 8 hex
- * digits of its SHA-256 added before its extension, so that a name made
- * from it fits any file system (caller frees).
- */
-char *hm_ingest_short_name(const char *name);
 /* The rejects file's name for ingest id and unit name (caller frees). */
 char *hm_ingest_rejects_name(long long id, const char *unit);
 /* The fields of rec that count: without the empty ones beyond the header's end. */
