@@ -18,7 +18,7 @@ endif
 
 DEPS_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 libxlsxwriter-dev \
 	libhpdf-dev libcmocka-dev fonts-wqy-microhei poppler-utils qpdf mupdf-tools \
-	python3 python3-openpyxl valgrind libminizip-dev libexpat1-dev libssl-dev
+	python3 python3-openpyxl valgrind libminizip-dev libexpat1-dev libssl-dev zip time
 
 DATADIR = $(PREFIX)/share/himama
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
@@ -134,7 +134,7 @@ clean:
 #                             (part of `make test`, sanitized by `make sanitize`)
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
-FUZZ_TARGETS = fuzz_csv fuzz_fields fuzz_template
+FUZZ_TARGETS = fuzz_csv fuzz_fields fuzz_template fuzz_xlsx
 FUZZ_BUILD = build/libfuzzer
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_OBJ = $(SRC:%.c=$(FUZZ_BUILD)/%.o)

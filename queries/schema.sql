@@ -293,6 +293,7 @@ CREATE TABLE ingest_log (
     rows_warned    INTEGER NOT NULL DEFAULT 0,
     started_at     TEXT NOT NULL,
     finished_at    TEXT,
+    sheet          TEXT,    -- a workbook's sheet (the unit is FILE:SHEET), else NULL
     CHECK (rows_read = rows_loaded + rows_updated + rows_unchanged + rows_rejected)
 ) STRICT;
 CREATE INDEX ingest_log_sha ON ingest_log (sha256, status);

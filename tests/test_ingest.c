@@ -20,11 +20,14 @@
 #include "himama/ingest.h"
 #include "himama/ingest_int.h"
 #include "himama/kinds.h"
+#include "himama/reasons.h"
 #include "himama/util.h"
 #include "himama/xlsx_read.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
@@ -317,6 +320,80 @@ static void test_ingest_rejects_cells(void **state)
     char *name = hm_ingest_rejects_name(7, "/in/book.xlsx:儿童");
     assert_string_equal(name, "7-book.xlsx-儿童.rejects.csv");
     free(name);
+    /* The guard is decided after control characters become spaces and the
+     * cell is trimmed. */
+    expect_cell("\x01=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"");
+    char nul[] = "\0=1+2";
+    char buf[64] = { 0 };
+    FILE *fp = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(fp);
+    hm_ingest_rejects_cell(fp, nul, 5);
+    assert_int_equal(fclose(fp), 0);
+    assert_string_equal(buf, "\"'=1+2\"");
+    /* A long cell keeps its first 1 KiB, then "…". */
+    char big[3000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    char out[2048] = { 0 };
+    fp = fmemopen(out, sizeof out, "w");
+    assert_non_null(fp);
+    assert_int_equal(hm_ingest_rejects_cell(fp, big, strlen(big)), HM_RAW_KEEP);
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(strlen(out), HM_RAW_KEEP + 3);
+    /* A name too long for a file system is cut with a digest. */
+    hm_strbuf longname = HM_STRBUF_INIT;
+    hm_strbuf_adds(&longname, "towns-");
+    for (int i = 0; i < 80; i++)
+        hm_strbuf_adds(&longname, "海");
+    hm_strbuf_adds(&longname, ".csv");
+    name = hm_ingest_rejects_name(12, longname.buf);
+    assert_true(strlen(name) + strlen("..pending") < 255);
+    assert_non_null(strstr(name, ".csv.rejects.csv"));
+    assert_non_null(strchr(name, '~'));
+    char *again = hm_ingest_rejects_name(12, longname.buf);
+    assert_string_equal(name, again);   /* the same name every time */
+    free(again);
+    free(name);
+    hm_strbuf_release(&longname);
+}
+
+/* The Chinese of an English reason. */
+static void expect_zh(const char *en, const char *zh, bool known)
+{
+    hm_strbuf out = HM_STRBUF_INIT;
+    hm_strbuf_grow(&out, 0);
+    assert_int_equal(hm_reason_zh(en, &out), known);
+    assert_string_equal(out.buf, zh);
+    hm_strbuf_release(&out);
+}
+
+static void test_ingest_reasons_zh(void **state)
+{
+    (void)state;
+    char r[512], inner[200];
+    expect_zh("the row has 3 fields, the header has 4", "该行有 3 个字段，表头有 4 个", true);
+    expect_zh("the row has 1 field, the header has 2", "该行有 1 个字段，表头有 2 个", true);
+    expect_zh("required field is empty", "必填项为空", true);
+    expect_zh("unknown town 'HM09'", "未知的乡镇“HM09”", true);
+    expect_zh("not a date: '20260101' (write it with separators: 2026-01-01)",
+              "不是日期：“20260101”（请加分隔符：2026-01-01）", true);
+    expect_zh("header: control character U+0001 at character 3: 'a b'",
+              "表头：第 3 个字符处有控制字符 U+0001：“a b”", true);
+    expect_zh("activity outside a pairing: volunteer 'V1' and child 'C1' were not paired on "
+              "2026-01-02", "结对之外的活动：志愿者“V1”与儿童“C1”在 2026-01-02 未结对", true);
+    hm_reason_make(inner, sizeof inner, HM_R_REJECTS_STOPPED, 10002L, 10000);
+    hm_reason_make(r, sizeof r, HM_R_TOO_MANY_REJECTS, inner, 1000);
+    expect_zh(r, "被拒收的行太多（在第 10002 行停止：超过 10000 行被拒收）：全部未导入；"
+              "请改正拒收文件中列出的前 1000 行后重新提交", true);
+    expect_zh("'a.xlsx' is refused: it has more than 1024 sheets: split it into several "
+              "workbooks", "工作簿“a.xlsx”被拒收：工作表超过 1024 个：请拆分为几个工作簿", true);
+    expect_zh("something new", "something new", false);
+    /* Every reason made from the catalogue reads back. */
+    hm_reason_make(r, sizeof r, HM_R_UNKNOWN_COLUMN, "remark2");
+    expect_zh(r, "未知列“remark2”已忽略", true);
+    hm_reason_make(r, sizeof r, HM_R_HEADER_TOO_WIDE, (size_t)2000, 1024);
+    expect_zh(r, "表头有 2000 列，最多读取 1024 列：请删去约定之外的列", true);
+    assert_true(hm_reason_count() > HM_R_NKNOWN);
 }
 
 /* ---- the row source ---- */
@@ -426,6 +503,12 @@ static void ingest(run *t, const char *name, const char *text, hm_ingest_result 
     assert_int_equal(hm_ingest_file(t->db, path, &t->o, res, err, sizeof err), HM_OK);
 }
 
+static void null_cb(void *ctx, const char *name, const hm_ingest_result *res)
+{
+    (void)ctx, (void)name, (void)res;
+}
+#define NULL_CB null_cb
+
 static long long count(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st;
@@ -476,7 +559,7 @@ static void test_ingest_driver(void **state)
     char *rej = tu_slurp(res.rejects_path, &n);
     assert_non_null(rej);
     assert_non_null(strstr(rej, "C002,王明,2012-07-09,HM09,2024-01-10,,,3,town_code,"
-                                "unknown town 'HM09'\r\n"));
+                                "unknown town 'HM09',未知的乡镇“HM09”\r\n"));
     free(rej);
     hm_ingest_result_release(&res);
 
@@ -544,6 +627,71 @@ static void test_ingest_rejects_raw_bounded(void **state)
     run_close(&t);
 }
 
+/* An ingest through a descriptor: read from its start whatever its offset,
+ * named as given, the descriptor left open. */
+static void test_ingest_fd(void **state)
+{
+    (void)state;
+    run t;
+    char err[256];
+    run_open(&t, "fd.db");
+    const char *path = tu_path(g_dir, "fd-input.csv");
+    write_text(path, "town_code,town_name\nHM01,一厂\nHM02,二厂\n");
+    int fd;
+    assert_int_equal(hm_open_input(path, &fd, err, sizeof err), HM_OK);
+    assert_int_equal(lseek(fd, 7, SEEK_SET), 7);
+    assert_int_equal(hm_ingest_fd(t.db, fd, "/inbox/towns-from-fd.csv", &t.o, NULL_CB, NULL, err,
+                                  sizeof err), HM_OK);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM towns"), 2);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM ingest_log WHERE file = "
+                                 "'/inbox/towns-from-fd.csv' AND kind = 'towns'"), 1);
+    assert_int_equal(fcntl(fd, F_GETFD) >= 0, 1);   /* still open */
+    close(fd);
+    /* A link is refused, never followed. */
+    const char *link = tu_path(g_dir, "towns-link.csv");
+    assert_int_equal(symlink(path, link), 0);
+    assert_int_equal(hm_ingest_path(t.db, link, &t.o, NULL_CB, NULL, err, sizeof err), HM_OK);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM ingest_log WHERE status = 'rejected' AND "
+                                 "reason LIKE 'a symbolic link%'"), 1);
+    const char *nolink = tu_path(g_dir, "nokind.csv");
+    write_text(nolink, "town_code,town_name\nHM01,x\n");
+    const char *link2 = tu_path(g_dir, "nokind-link.csv");
+    assert_int_equal(symlink(nolink, link2), 0);
+    assert_non_null(hm_ingest_sniff_kind(nolink));
+    assert_null(hm_ingest_sniff_kind(link2));   /* its header is not read through a link */
+    run_close(&t);
+}
+
+/* More than half of a unit's rows rejected (and more than 1,000): the unit
+ * is given up whole, its first 1,000 rejects kept in the rejects file. */
+static void test_ingest_reject_budget(void **state)
+{
+    (void)state;
+    run t;
+    hm_ingest_result res;
+    run_open(&t, "budget.db");
+    hm_strbuf text = HM_STRBUF_INIT;
+    hm_strbuf_adds(&text, "town_code,town_name,,,\n");
+    for (int i = 0; i < 1600; i++)
+        hm_strbuf_addf(&text, "T%04d,town,%s\n", i, i % 3 ? "extra" : "");
+    ingest(&t, "towns.csv", text.buf, &res);
+    hm_strbuf_release(&text);
+    assert_int_equal(res.status, HM_INGEST_REJECTED);
+    assert_non_null(strstr(res.reason, "too many rejected rows (1066 of its 1600 rows"));
+    assert_int_equal(count(t.db, "SELECT count(*) FROM towns"), 0);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM rejects"), 0);
+    assert_non_null(res.rejects_path);
+    char *kept = hm_read_file(res.rejects_path, NULL);
+    assert_non_null(kept);
+    size_t lines = 0;
+    for (const char *c = kept; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, 1001);
+    free(kept);
+    hm_ingest_result_release(&res);
+    run_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +704,9 @@ int main(void)
         cmocka_unit_test(test_ingest_row_source),
         cmocka_unit_test(test_ingest_driver),
         cmocka_unit_test(test_ingest_rejects_raw_bounded),
+        cmocka_unit_test(test_ingest_reasons_zh),
+        cmocka_unit_test(test_ingest_fd),
+        cmocka_unit_test(test_ingest_reject_budget),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

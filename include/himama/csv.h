@@ -33,6 +33,20 @@
 #include "himama/encoding.h"
 
 #define HM_CSV_MAX_RECORD (8u << 20)   /* 8 MiB of UTF-8 */
+/* Bytes of a record's raw text kept where a rejected row is recorded (the
+ * rejects table), and of each cell written to a rejects file. */
+#define HM_RAW_KEEP 1024
+
+/* The length of s (n bytes of UTF-8) cut to at most max bytes, at the
+ * start of a character. */
+static inline size_t hm_raw_cut(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return max;
+}
 
 /*
  * One record.  All pointers are owned by the reader and valid until the

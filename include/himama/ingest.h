@@ -79,13 +79,26 @@ hm_error hm_ingest_path(sqlite3 *db, const char *path, const hm_ingest_opts *o,
                         hm_ingest_cb cb, void *ctx, char *err, size_t errsz);
 
 /*
+ * Ingest the regular file already open on fd (opened once, never through
+ * a link: see hm_open_input), as hm_ingest_path does a path: hashed,
+ * sniffed and parsed through fd alone, read from offset 0 (fd's own offset
+ * does not matter and fd is not closed).  name is the path shown in
+ * messages and recorded in ingest_log; its extension tells a workbook
+ * (.xlsx) from a CSV file.  hm_ingest_path is hm_open_input, this, close.
+ */
+hm_error hm_ingest_fd(sqlite3 *db, int fd, const char *name, const hm_ingest_opts *o,
+                      hm_ingest_cb cb, void *ctx, char *err, size_t errsz);
+
+/*
  * Expand args (files, and directories meaning every *.csv and *.xlsx in
  * them; workbooks first, as they usually hold several kinds) into a
  * list in dependency order: by kind (towns, children, volunteers, pairings,
  * donations, trainings, activities, wishes, expenditures, attendance,
  * stories; the kind from the file name, else from the header), then by name.
  * Files whose kind cannot be told go last (they will be rejected with the
- * reason).  *files is a malloc'd array of malloc'd paths.
+ * reason).  Links are not followed: a link named or in a directory is
+ * listed as a file, to be refused when ingested.  *files is a malloc'd
+ * array of malloc'd paths.
  */
 hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_t *nfiles,
                            char *err, size_t errsz);
@@ -99,7 +112,17 @@ hm_error hm_ingest_collect(char *const *args, size_t nargs, char ***files, size_
  */
 hm_error hm_ingest_recover(sqlite3 *db, const char *rejects_dir, char *err, size_t errsz);
 
-/* The kind of the file at path from its name, else its header; NULL if unknown. */
+/*
+ * A name to make other names from (ID-NAME.rejects.csv, NAME.reason.txt):
+ * name itself when at most 172 bytes, else cut at a character with "~"
+ * and 8 hex digits of its SHA-256 added before its extension, so that
+ * any name the file system accepted still gives derived names it accepts.
+ * Caller frees.
+ */
+char *hm_ingest_short_name(const char *name);
+
+/* The kind of the file at path from its name, else its header (read without
+ * following a link); NULL if unknown. */
 const hm_kind *hm_ingest_sniff_kind(const char *path);
 
 #endif

@@ -36,6 +36,22 @@
  * about 40 MB at most for each. */
 #define HM_INGEST_CACHE_CAP (1u << 19)
 
+/*
+ * The budget of a unit: more than HM_UNIT_MAX_REJECTS rows rejected, or
+ * more than HM_UNIT_MIN_REJECTS and more than half of its rows, and the
+ * unit is given up whole, the first HM_UNIT_KEEP_REJECTS rejects kept in
+ * its rejects file.  A header of more than HM_MAX_HEADER columns is
+ * refused; more than HM_UNKNOWN_NAMED unknown columns make one warning.
+ * A rejects file keeps HM_RAW_KEEP bytes of each cell and at most
+ * HM_REJECT_ROW_KEEP bytes of cells per row.
+ */
+#define HM_UNIT_MAX_REJECTS 10000
+#define HM_UNIT_MIN_REJECTS 1000
+#define HM_UNIT_KEEP_REJECTS 1000
+#define HM_MAX_HEADER 1024
+#define HM_UNKNOWN_NAMED 5
+#define HM_REJECT_ROW_KEEP 16384
+
 typedef enum hm_slot_type { HM_SLOT_NULL, HM_SLOT_INT, HM_SLOT_TEXT } hm_slot_type;
 
 /* One column's parsed (or stored) value. */
@@ -67,10 +83,12 @@ typedef struct hm_ingest_ctx {
     const hm_ingest_opts *o;
     hm_ingest_result *res;
     const char *path;              /* the unit's name: FILE or FILE:SHEET */
+    const char *sheet;             /* the sheet's name, or NULL for a CSV file */
     const hm_kind *k;
     /* header */
     size_t nheader;
     char **header;                 /* names as written (trimmed) */
+    size_t header_trailing;        /* empty fields the header ended with (not columns) */
     int colmap[HM_MAX_COLUMNS];    /* contract column -> header field, or -1 */
     bool *mapped;                  /* header field -> is it a contract column */
     /* row values */
@@ -88,6 +106,8 @@ typedef struct hm_ingest_ctx {
      * synced before the transaction commits, renamed into place after. */
     FILE *rej_fp;
     char *rej_final, *rej_pending;
+    long rej_keep_end;             /* the file's length after HM_UNIT_KEEP_REJECTS rows */
+    bool keep_rejects;             /* given up whole: keep the first rejects anyway */
     char now[21];
 } hm_ingest_ctx;
 
@@ -114,6 +134,18 @@ static inline bool hm_slot_equal(const hm_slot *a, const hm_slot *b)
     return true;
 }
 
+/* True when field f (n bytes) is empty or white space only, as the fields
+ * of a blank line are. */
+static inline bool hm_ingest_field_blank(const char *f, size_t n)
+{
+    size_t k;
+    while (n > 0 && (k = hm_utf8_space(f, n)) > 0) {
+        f += k;
+        n -= k;
+    }
+    return n == 0;
+}
+
 /* --------------------------------------------------- ingest_cache.c */
 
 /* Forget every lookup (a unit rolled back). */
@@ -135,13 +167,16 @@ hm_error hm_ingest_was_paired(hm_ingest_ctx *x, const hm_slot *v, const hm_slot 
 /* ------------------------------------------------- ingest_rejects.c */
 
 /*
- * Write one cell of a rejects file: trimmed like a field, guarded with a
- * leading ' when it then starts like a formula, quoted when needed;
- * control characters become spaces.
+ * Write one cell of a rejects file: its first HM_RAW_KEEP bytes (then
+ * "…"), control characters made spaces, trimmed like a field, then
+ * guarded with a leading ' when it starts like a formula, quoted when
+ * needed.  Returns the bytes of the cell's text written.
  */
-void hm_ingest_rejects_cell(FILE *fp, const char *s, size_t len);
+size_t hm_ingest_rejects_cell(FILE *fp, const char *s, size_t len);
 /* The rejects file's name for ingest id and unit name (caller frees). */
 char *hm_ingest_rejects_name(long long id, const char *unit);
+/* The fields of rec that count: without the empty ones beyond the header's end. */
+size_t hm_ingest_row_width(const hm_ingest_ctx *x, const hm_csv_record *rec);
 /* Prepare the statements of rejects and warnings into x. */
 hm_error hm_ingest_rejects_prepare(hm_ingest_ctx *x, char *err, size_t errsz);
 /* Record a rejected record: in the rejects table and the rejects file. */

@@ -76,6 +76,22 @@ typedef struct hm_xlsx_sheet hm_xlsx_sheet;
  */
 hm_xlsx_book *hm_xlsx_open(const char *path, char *err, size_t errsz);
 
+/*
+ * The same for the workbook already open on fd (a regular file, read from
+ * offset 0 with pread, so the caller's file offset does not matter); name
+ * is the path shown in messages.  fd is borrowed: keep it open until the
+ * book and its sheets are closed.  hm_xlsx_open opens path with
+ * hm_open_input (never through a link) and then does this.
+ *
+ * Hostile workbooks are refused with a reason naming the file: more than
+ * HM_XLSX_MAX_SHEETS sheets, two sheets naming one part, more cell styles
+ * or number formats than Excel allows, shared strings costing more than
+ * 64 MiB of memory, or parts inflating to more than 16 times the file (at
+ * least 4 MiB, at most 2 GiB; a sheet read past that fails with the same
+ * reason).
+ */
+hm_xlsx_book *hm_xlsx_open_fd(int fd, const char *name, char *err, size_t errsz);
+
 /* Number of sheets, in the workbook's order (the tabs' order). */
 size_t hm_xlsx_nsheets(const hm_xlsx_book *b);
 

@@ -11,39 +11,80 @@
  */
 #include "himama/ingest_int.h"
 #include "himama/db.h"
+#include "himama/reasons.h"
+#include "himama/sha256.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-void hm_ingest_rejects_cell(FILE *fp, const char *s, size_t len)
+size_t hm_ingest_rejects_cell(FILE *fp, const char *s, size_t len)
 {
-    s = hm_utf8_trim(s, &len);
-    bool guard = len && (*s == '=' || *s == '+' || *s == '-' || *s == '@');
+    /* At most HM_RAW_KEEP bytes of the cell; control characters become
+     * spaces first, then the cell is trimmed, and only then is it guarded
+     * against a formula: "\0=HYPERLINK(...)" must not reach a spreadsheet
+     * as " =HYPERLINK(...)" unguarded. */
+    char buf[HM_RAW_KEEP];
+    size_t n = hm_raw_cut(s, len, sizeof buf);
+    bool cut = n < len;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+            c = ' ';
+        buf[i] = (char)c;
+    }
+    const char *t = hm_utf8_trim(buf, &n);
+    bool guard = n && (*t == '=' || *t == '+' || *t == '-' || *t == '@');
     bool quote = guard;
-    for (size_t i = 0; i < len && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = t[i] == ',' || t[i] == '"' || t[i] == '\n' || t[i] == '\r';
     if (quote)
         fputc('"', fp);
     if (guard)
         fputc('\'', fp);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"')
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] == '"')
             fputc('"', fp);
-        if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
-            c = ' ';
-        fputc(c, fp);
+        fputc(t[i], fp);
     }
+    if (cut)
+        fputs("\xe2\x80\xa6", fp);   /* "…": the rest is left out */
     if (quote)
         fputc('"', fp);
+    return n;
+}
+
+/* Bytes of a name kept before it is shortened with a digest of it: the
+ * longest derived name (".ID-NAME.rejects.csv.pending") then stays well
+ * under the 255 bytes a file name may have. */
+#define NAME_KEEP 160
+
+char *hm_ingest_short_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n <= NAME_KEEP + 12)
+        return hm_xstrdup(name);
+    hm_sha256 sha;
+    char hex[65];
+    hm_sha256_init(&sha);
+    hm_sha256_update(&sha, name, n);
+    hm_sha256_final_hex(&sha, hex);
+    const char *dot = strrchr(name, '.');
+    size_t ext = dot && (size_t)(name + n - dot) <= 8 ? (size_t)(name + n - dot) : 0;
+    hm_strbuf sb = HM_STRBUF_INIT;
+    hm_strbuf_add(&sb, name, hm_raw_cut(name, n - ext, NAME_KEEP));
+    hm_strbuf_addf(&sb, "~%.8s", hex);
+    hm_strbuf_add(&sb, name + n - ext, ext);
+    return hm_strbuf_detach(&sb);
 }
 
 char *hm_ingest_rejects_name(long long id, const char *unit)
 {
     hm_strbuf name = HM_STRBUF_INIT;
-    hm_strbuf_addf(&name, "%lld-%s.rejects.csv", id, hm_path_base(unit));
+    char *base = hm_ingest_short_name(hm_path_base(unit));
+    hm_strbuf_addf(&name, "%lld-%s.rejects.csv", id, base);
+    free(base);
     for (char *c = name.buf; *c; c++)
         if (*c == ':')
             *c = '-';   /* FILE:SHEET of a workbook */
@@ -74,7 +115,7 @@ static hm_error rejects_open(hm_ingest_ctx *x)
         hm_ingest_rejects_cell(x->rej_fp, x->header[i], strlen(x->header[i]));
         fputc(',', x->rej_fp);
     }
-    fputs("line,column,reason\r\n", x->rej_fp);
+    fputs("line,column,reason,\xe5\x8e\x9f\xe5\x9b\xa0\r\n", x->rej_fp);   /* 原因 */
     return HM_OK;
 }
 
@@ -164,6 +205,48 @@ hm_error hm_ingest_recover(sqlite3 *db, const char *rejects_dir, char *err, size
     return rc;
 }
 
+size_t hm_ingest_row_width(const hm_ingest_ctx *x, const hm_csv_record *rec)
+{
+    size_t n = rec->nfield;
+    while (n > x->nheader && hm_ingest_field_blank(rec->field[n - 1], rec->flen[n - 1]))
+        n--;
+    return n;
+}
+
+/*
+ * A rejected record's line in the rejects file: its fields (those that
+ * count, and at most 8 beyond the header's), each cut to HM_RAW_KEEP
+ * bytes and all to HM_REJECT_ROW_KEEP, then line, column and reason.
+ */
+static void write_reject(hm_ingest_ctx *x, const hm_csv_record *rec, const char *column,
+                         const char *reason)
+{
+    FILE *fp = x->rej_fp;
+    size_t width = hm_ingest_row_width(x, rec), budget = HM_REJECT_ROW_KEEP;
+    if (width > x->nheader + 8)
+        width = x->nheader + 8;
+    for (size_t i = 0; i < width; i++) {
+        if (budget > 0)
+            budget -= hm_ingest_rejects_cell(fp, rec->field[i],
+                                             rec->flen[i] < budget ? rec->flen[i] : budget);
+        fputc(',', fp);
+    }
+    /* Pad a short row so line/column/reason stay under their headers. */
+    for (size_t i = width; i < x->nheader; i++)
+        fputc(',', fp);
+    fprintf(fp, "%ld,", rec->line);
+    hm_ingest_rejects_cell(fp, column ? column : "", column ? strlen(column) : 0);
+    fputc(',', fp);
+    hm_ingest_rejects_cell(fp, reason, strlen(reason));
+    fputc(',', fp);
+    /* The reason in Chinese beside the English one. */
+    hm_strbuf zh = HM_STRBUF_INIT;
+    hm_reason_zh(reason, &zh);
+    hm_ingest_rejects_cell(fp, zh.buf ? zh.buf : "", zh.len);
+    hm_strbuf_release(&zh);
+    fputs("\r\n", fp);
+}
+
 hm_error hm_ingest_reject(hm_ingest_ctx *x, const hm_csv_record *rec, const char *column,
                           const char *reason, char *err, size_t errsz)
 {
@@ -173,7 +256,10 @@ hm_error hm_ingest_reject(hm_ingest_ctx *x, const hm_csv_record *rec, const char
     sqlite3_bind_int64(x->st_reject, 3, rec->line);
     sqlite3_bind_text(x->st_reject, 4, column ? column : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(x->st_reject, 5, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(x->st_reject, 6, rec->raw, (int)rec->raw_len, SQLITE_STATIC);
+    /* HM_RAW_KEEP bytes of the record: enough to find it, and a hostile row
+     * of 8 MiB (or one shared string in every row) cannot fill the disk. */
+    sqlite3_bind_text(x->st_reject, 6, rec->raw,
+                      (int)hm_raw_cut(rec->raw, rec->raw_len, HM_RAW_KEEP), SQLITE_STATIC);
     hm_error rc = hm_db_step_done(x->db, x->st_reject, err, errsz);
     if (rc != HM_OK)
         return rc;
@@ -184,20 +270,10 @@ hm_error hm_ingest_reject(hm_ingest_ctx *x, const hm_csv_record *rec, const char
     }
     if (!x->rej_fp)
         return HM_OK;
-    FILE *fp = x->rej_fp;
-    for (size_t i = 0; i < rec->nfield; i++) {
-        hm_ingest_rejects_cell(fp, rec->field[i], rec->flen[i]);
-        fputc(',', fp);
-    }
-    /* Pad a short row so line/column/reason stay under their headers. */
-    for (size_t i = rec->nfield; i < x->nheader; i++)
-        fputc(',', fp);
-    fprintf(fp, "%ld,", rec->line);
-    hm_ingest_rejects_cell(fp, column ? column : "", column ? strlen(column) : 0);
-    fputc(',', fp);
-    hm_ingest_rejects_cell(fp, reason, strlen(reason));
-    fputs("\r\n", fp);
-    if (ferror(fp)) {
+    write_reject(x, rec, column, reason);
+    if (x->res->rows_rejected == HM_UNIT_KEEP_REJECTS)
+        x->rej_keep_end = ftell(x->rej_fp);
+    if (ferror(x->rej_fp)) {
         snprintf(err, errsz, "cannot write the rejects file '%s': %s", x->rej_final,
                  strerror(errno));
         return HM_EIO;

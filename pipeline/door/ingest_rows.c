@@ -151,9 +151,15 @@ const hm_kind *hm_ingest_kind_from_header(char **names, size_t n)
 bool hm_ingest_read_header(hm_ingest_ctx *x, const hm_csv_record *rec, char *reason,
                            size_t rsz)
 {
-    x->nheader = rec->nfield;
-    x->header = hm_xcalloc(rec->nfield, sizeof *x->header);
-    for (size_t i = 0; i < rec->nfield; i++) {
+    /* Empty fields at the header's end are not columns (a spreadsheet's
+     * export may end every line with commas): counted, not kept. */
+    size_t n = rec->nfield;
+    while (n > 0 && hm_ingest_field_blank(rec->field[n - 1], rec->flen[n - 1]))
+        n--;
+    x->header_trailing = rec->nfield - n;
+    x->nheader = n;
+    x->header = hm_xcalloc(n ? n : 1, sizeof *x->header);
+    for (size_t i = 0; i < n; i++) {
         if (!hm_field_clean(rec->field[i], rec->flen[i], HM_CLEAN_CODE, &x->tmp, reason, rsz))
             return false;
         x->header[i] = hm_xstrndup(x->tmp.buf, x->tmp.len);
@@ -164,9 +170,9 @@ bool hm_ingest_read_header(hm_ingest_ctx *x, const hm_csv_record *rec, char *rea
 bool hm_ingest_is_header_repeat(hm_ingest_ctx *x, const hm_csv_record *rec)
 {
     char reason[8];
-    if (rec->nfield != x->nheader || rec->error)
+    if (hm_ingest_row_width(x, rec) != x->nheader || rec->error)
         return false;
-    for (size_t i = 0; i < rec->nfield; i++) {
+    for (size_t i = 0; i < x->nheader; i++) {
         if (!hm_field_clean(rec->field[i], rec->flen[i], HM_CLEAN_CODE, &x->tmp, reason,
                             sizeof reason))
             return false;
@@ -199,13 +205,16 @@ static const char *ref_noun(hm_ref r)
 static bool record_ok(hm_ingest_ctx *x, const hm_csv_record *rec, const char **column,
                       char *reason, size_t rsz)
 {
-    if (rec->nfield != x->nheader) {
+    /* Empty fields beyond the header's end are no value: the row may end
+     * with commas, as its header may. */
+    size_t width = hm_ingest_row_width(x, rec);
+    if (width != x->nheader) {
         *column = "";
         snprintf(reason, rsz, "the row has %zu field%s, the header has %zu",
-                 rec->nfield, rec->nfield == 1 ? "" : "s", x->nheader);
+                 width, width == 1 ? "" : "s", x->nheader);
         return false;
     }
-    for (size_t f = 0; f < rec->nfield; f++) {
+    for (size_t f = 0; f < x->nheader; f++) {
         if (!x->mapped[f] && !hm_field_clean(rec->field[f], rec->flen[f], HM_CLEAN_TEXT,
                                              &x->tmp, reason, rsz)) {
             *column = x->header[f];

@@ -26,12 +26,113 @@
 #include <minizip/unzip.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#define SST_MAX_BYTES (1024u << 20)   /* 1 GiB of shared-string text */
+/* ---- the archive, read through the book's descriptor ---- */
+
+/* One open stream over the descriptor: its own position, read with pread. */
+typedef struct fd_stream {
+    int fd;
+    unsigned long long pos, size;
+} fd_stream;
+
+static voidpf ZCALLBACK fd_open(voidpf opaque, const void *filename, int mode)
+{
+    const hm_xlsx_book *b = opaque;
+    (void)filename;
+    if ((mode & ZLIB_FILEFUNC_MODE_READWRITEFILTER) != ZLIB_FILEFUNC_MODE_READ)
+        return NULL;
+    fd_stream *f = hm_xcalloc(1, sizeof *f);
+    f->fd = b->fd;
+    f->size = b->size;
+    return f;
+}
+
+static uLong ZCALLBACK fd_read(voidpf opaque, voidpf stream, void *buf, uLong size)
+{
+    fd_stream *f = stream;
+    uLong got = 0;
+    (void)opaque;
+    while (got < size) {
+        ssize_t n = pread(f->fd, (char *)buf + got, size - got, (off_t)f->pos);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (uLong)n;
+        f->pos += (unsigned long long)n;
+    }
+    return got;
+}
+
+static uLong ZCALLBACK fd_write(voidpf opaque, voidpf stream, const void *buf, uLong size)
+{
+    (void)opaque, (void)stream, (void)buf, (void)size;
+    return 0;
+}
+
+static ZPOS64_T ZCALLBACK fd_tell(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    return ((fd_stream *)stream)->pos;
+}
+
+static long ZCALLBACK fd_seek(voidpf opaque, voidpf stream, ZPOS64_T offset, int origin)
+{
+    fd_stream *f = stream;
+    unsigned long long base;
+    (void)opaque;
+    switch (origin) {
+    case ZLIB_FILEFUNC_SEEK_SET: base = 0; break;
+    case ZLIB_FILEFUNC_SEEK_CUR: base = f->pos; break;
+    case ZLIB_FILEFUNC_SEEK_END: base = f->size; break;
+    default: return -1;
+    }
+    if (offset > (1ull << 62) || base + offset > (1ull << 62))
+        return -1;
+    f->pos = base + offset;
+    return 0;
+}
+
+static int ZCALLBACK fd_close(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    free(stream);
+    return 0;
+}
+
+static int ZCALLBACK fd_error(voidpf opaque, voidpf stream)
+{
+    (void)opaque, (void)stream;
+    return 0;
+}
+
+unzFile hm_xlsx_unz_open(hm_xlsx_book *b)
+{
+    zlib_filefunc64_def ff = {
+        .zopen64_file = fd_open, .zread_file = fd_read, .zwrite_file = fd_write,
+        .ztell64_file = fd_tell, .zseek64_file = fd_seek, .zclose_file = fd_close,
+        .zerror_file = fd_error, .opaque = b,
+    };
+    return unzOpen2_64(b->path, &ff);
+}
+
+bool hm_xlsx_inflate_count(hm_xlsx_book *b, size_t n, char *msg, size_t msgsz)
+{
+    b->inflated += n;
+    if (b->inflated <= b->inflate_max)
+        return true;
+    snprintf(msg, msgsz, "its parts inflate to more than %llu MB, %llu times the file's size "
+             "(a zip bomb?); save it again from a spreadsheet or split it",
+             b->inflate_max >> 20, HM_XLSX_INFLATE_RATIO);
+    return false;
+}
 
 /* ---- small helpers ---- */
 
@@ -169,6 +270,14 @@ static void xml_fail(xml_ctx *x, const char *msg)
     XML_StopParser(x->p, XML_FALSE);
 }
 
+/* Stop the parser for good: a cap of the budget was reached. */
+static void budget_fail(xml_ctx *x, const char *msg)
+{
+    if (!x->err[0])
+        x->budget = true;
+    xml_fail(x, msg);
+}
+
 /* Refuse document type declarations (the door to entity expansion). */
 static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
                        const XML_Char *pubid, int has_internal_subset)
@@ -194,7 +303,7 @@ XML_Parser hm_xlsx_parser_new(xml_ctx *x, void *ctx)
  * Parse the zip entry name with expat, handlers already set on p.  Returns
  * HM_OK, HM_ENOTFOUND when the entry is absent, or HM_EIO with err set.
  */
-static hm_error parse_part(unzFile zf, const char *name, xml_ctx *x,
+static hm_error parse_part(hm_xlsx_book *b, unzFile zf, const char *name, xml_ctx *x,
                            char *err, size_t errsz)
 {
     char *buf = NULL;
@@ -216,11 +325,18 @@ static hm_error parse_part(unzFile zf, const char *name, xml_ctx *x,
             rc = HM_EIO;
             goto out;
         }
+        if (!hm_xlsx_inflate_count(b, (size_t)n, err, errsz)) {
+            rc = HM_EREJECTED;
+            goto out;
+        }
         if (XML_Parse(x->p, buf, n, n == 0) == XML_STATUS_ERROR) {
-            snprintf(err, errsz, "part '%s': xml error at line %lu: %s", name,
-                     (unsigned long)XML_GetCurrentLineNumber(x->p),
-                     x->err[0] ? x->err : XML_ErrorString(XML_GetErrorCode(x->p)));
-            rc = HM_EIO;
+            if (x->budget)   /* a cap, not damage: say it plainly */
+                snprintf(err, errsz, "%s", x->err);
+            else
+                snprintf(err, errsz, "part '%s': xml error at line %lu: %s", name,
+                         (unsigned long)XML_GetCurrentLineNumber(x->p),
+                         x->err[0] ? x->err : XML_ErrorString(XML_GetErrorCode(x->p)));
+            rc = x->budget ? HM_EREJECTED : HM_EIO;
             goto out;
         }
         if (n == 0)
@@ -256,6 +372,11 @@ static void rels_start(void *ud, const XML_Char *name, const XML_Char **atts)
     const char *target = hm_xlsx_attr(atts, "Target");
     if (!id || !type || !target)
         return;
+    if (c->n >= 4 * HM_XLSX_MAX_SHEETS) {
+        budget_fail(&c->x, "it has more relationships between its parts than a workbook of "
+                    "1024 sheets would: save it again from a spreadsheet");
+        return;
+    }
     if (c->n == c->a) {
         c->a = c->a ? 2 * c->a : 8;
         c->r = hm_xrealloc(c->r, c->a * sizeof *c->r);
@@ -276,8 +397,10 @@ static void rels_release(rels_ctx *c)
     free(c->r);
 }
 
-/* Read the relationships of part (absent: none); HM_OK or HM_EIO. */
-static hm_error read_rels(unzFile zf, const char *part, rels_ctx *c, char *err, size_t errsz)
+/* Read the relationships of part (absent: none); HM_OK, HM_EIO, or
+ * HM_EREJECTED when a cap of the budget was reached. */
+static hm_error read_rels(hm_xlsx_book *b, unzFile zf, const char *part, rels_ctx *c,
+                          char *err, size_t errsz)
 {
     char *name = part ? rels_name(part) : hm_xstrdup("_rels/.rels");
     memset(c, 0, sizeof *c);
@@ -285,7 +408,7 @@ static hm_error read_rels(unzFile zf, const char *part, rels_ctx *c, char *err, 
     hm_error rc = HM_ENOMEM;
     if (p) {
         XML_SetStartElementHandler(p, rels_start);
-        rc = parse_part(zf, name, &c->x, err, errsz);
+        rc = parse_part(b, zf, name, &c->x, err, errsz);
         XML_ParserFree(p);
     }
     free(name);
@@ -324,6 +447,10 @@ static void wb_start(void *ud, const XML_Char *name, const XML_Char **atts)
             return;
         }
         hm_xlsx_book *b = c->b;
+        if (b->nsheets >= HM_XLSX_MAX_SHEETS) {
+            budget_fail(&c->x, "it has more than 1024 sheets: split it into several workbooks");
+            return;
+        }
         if (b->nsheets == c->asheets) {
             c->asheets = c->asheets ? 2 * c->asheets : 8;
             b->sheets = hm_xrealloc(b->sheets, c->asheets * sizeof *b->sheets);
@@ -373,21 +500,22 @@ static void sst_end(void *ud, const XML_Char *name)
     } else if (strcmp(ln, "si") == 0 && c->in_si) {
         hm_xlsx_book *b = c->b;
         c->in_si = 0;
-        if (b->sst.len + c->text.len + 1 > SST_MAX_BYTES) {
-            xml_fail(&c->x, "shared strings too large");
+        /* What the table costs in memory: its text and an offset per string. */
+        if (b->sst.len + c->text.len + 1 + (b->nsst + 2) * HM_XLSX_SST_ENTRY >
+            HM_XLSX_SST_MAX_COST) {
+            budget_fail(&c->x, "its shared strings would take more than 64 MB of memory "
+                        "(too many or too long texts): split the workbook");
             return;
         }
-        if (b->nsst == b->asst) {
+        if (b->nsst + 2 > b->asst) {
             b->asst = b->asst ? 2 * b->asst : 256;
             b->sst_off = hm_xrealloc(b->sst_off, b->asst * sizeof *b->sst_off);
-            b->sst_len = hm_xrealloc(b->sst_len, b->asst * sizeof *b->sst_len);
         }
-        size_t off = b->sst.len;
+        b->sst_off[b->nsst] = b->sst.len;
         hm_xlsx_xstring_append(&b->sst, c->text.buf ? c->text.buf : "", c->text.len);
-        b->sst_off[b->nsst] = off;
-        b->sst_len[b->nsst] = b->sst.len - off;
         hm_strbuf_addc(&b->sst, '\0');
         b->nsst++;
+        b->sst_off[b->nsst] = b->sst.len;
     }
 }
 
@@ -407,6 +535,8 @@ static void sst_text(void *ud, const XML_Char *s, int len)
 
 typedef struct numfmt {
     int id;
+    int kind;          /* XF_* of the code, worked out once */
+    size_t seq;        /* order of appearance */
     char *code;
 } numfmt;
 
@@ -427,6 +557,11 @@ static void styles_start(void *ud, const XML_Char *name, const XML_Char **atts)
         const char *id = hm_xlsx_attr(atts, "numFmtId"), *code = hm_xlsx_attr(atts, "formatCode");
         if (!id || !code)
             return;
+        if (c->nfmts >= HM_XLSX_MAX_NUMFMTS) {
+            budget_fail(&c->x, "it has more than 65536 number formats (Excel allows a few "
+                        "hundred): save it again from a spreadsheet");
+            return;
+        }
         if (c->nfmts == c->afmts) {
             c->afmts = c->afmts ? 2 * c->afmts : 16;
             c->fmts = hm_xrealloc(c->fmts, c->afmts * sizeof *c->fmts);
@@ -438,6 +573,11 @@ static void styles_start(void *ud, const XML_Char *name, const XML_Char **atts)
         c->in_cellxfs = 1;
     } else if (c->in_cellxfs && strcmp(ln, "xf") == 0) {
         const char *id = hm_xlsx_attr(atts, "numFmtId");
+        if (c->nxf >= HM_XLSX_MAX_XFS) {
+            budget_fail(&c->x, "it has more than 65536 cell styles (Excel allows 64,000): "
+                        "save it again from a spreadsheet");
+            return;
+        }
         if (c->nxf == c->axf) {
             c->axf = c->axf ? 2 * c->axf : 64;
             c->xf_fmt = hm_xrealloc(c->xf_fmt, c->axf * sizeof *c->xf_fmt);
@@ -508,33 +648,57 @@ static int builtin_kind(int id)
     return XF_NUMBER;
 }
 
-/* Work out the XF_* of every cell style. */
-static void styles_resolve(hm_xlsx_book *b, const styles_ctx *c)
+/* By id, then by order of appearance (the last of one id wins, as before). */
+static int cmp_numfmt(const void *a, const void *b)
 {
+    const numfmt *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Work out the XF_* of every cell style: the formats sorted by id once,
+ * each style's format then found by binary search (never styles times
+ * formats).
+ */
+static void styles_resolve(hm_xlsx_book *b, styles_ctx *c)
+{
+    for (size_t j = 0; j < c->nfmts; j++) {
+        c->fmts[j].seq = j;
+        c->fmts[j].kind = format_code_kind(c->fmts[j].code);
+    }
+    if (c->nfmts)
+        qsort(c->fmts, c->nfmts, sizeof *c->fmts, cmp_numfmt);
     b->nxf = c->nxf;
     b->xf = hm_xcalloc(c->nxf ? c->nxf : 1, 1);
     for (size_t i = 0; i < c->nxf; i++) {
         int id = c->xf_fmt[i], kind = -1;
-        for (size_t j = 0; j < c->nfmts; j++)
-            if (c->fmts[j].id == id)
-                kind = format_code_kind(c->fmts[j].code);
+        size_t lo = 0, hi = c->nfmts;
+        while (lo < hi) {   /* the first entry with an id above id */
+            size_t mid = lo + (hi - lo) / 2;
+            if (c->fmts[mid].id <= id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0 && c->fmts[lo - 1].id == id)
+            kind = c->fmts[lo - 1].kind;
         b->xf[i] = (unsigned char)(kind >= 0 ? kind : builtin_kind(id));
     }
 }
 
 /* ---- opening the book ---- */
 
-/* Why path could not be opened as a zip archive, from its first bytes. */
-static void explain_not_zip(const char *path, char *err, size_t errsz)
+/* Why the file on fd could not be opened as a zip archive, from its first bytes. */
+static void explain_not_zip(int fd, const char *path, char *err, size_t errsz)
 {
     unsigned char head[8] = { 0 };
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
+    ssize_t n = pread(fd, head, sizeof head, 0);
+    if (n < 0) {
         snprintf(err, errsz, "cannot read '%s': %s", path, strerror(errno));
         return;
     }
-    size_t n = fread(head, 1, sizeof head, fp);
-    fclose(fp);
     if (n == 0)
         snprintf(err, errsz, "'%s' is not an xlsx workbook: the file is empty", path);
     else if (n >= 4 && head[0] == 0xD0 && head[1] == 0xCF && head[2] == 0x11 && head[3] == 0xE0)
@@ -550,113 +714,181 @@ static void explain_not_zip(const char *path, char *err, size_t errsz)
 
 hm_xlsx_book *hm_xlsx_open(const char *path, char *err, size_t errsz)
 {
-    hm_xlsx_book *b = hm_xcalloc(1, sizeof *b);
-    unzFile zf = NULL;
-    rels_ctx root, wrels;
-    wb_ctx wc;
+    int fd;
+    char why[256];
+    if (hm_open_input(path, &fd, why, sizeof why) != HM_OK) {
+        snprintf(err, errsz, "cannot read '%s': %s", path, why);
+        return NULL;
+    }
+    hm_xlsx_book *b = hm_xlsx_open_fd(fd, path, err, errsz);
+    if (!b)
+        close(fd);
+    else
+        b->own_fd = true;
+    return b;
+}
+
+/* Two sheets naming one part (a workbook made to read a part many times):
+ * the second's name, or NULL. */
+static const sheet_info *shared_part(const hm_xlsx_book *b, const sheet_info **first)
+{
+    for (size_t i = 0; i < b->nsheets; i++)
+        for (size_t j = 0; b->sheets[i].part && j < i; j++)
+            if (b->sheets[j].part && strcmp(b->sheets[i].part, b->sheets[j].part) == 0) {
+                *first = &b->sheets[j];
+                return &b->sheets[i];
+            }
+    return NULL;
+}
+
+/*
+ * Parse the part named part (freed here) with a new parser: ctx starts
+ * with its xml_ctx x; the handlers may be NULL.  As parse_part.
+ */
+static hm_error parse_with(hm_xlsx_book *b, unzFile zf, char *part, xml_ctx *x, void *ctx,
+                           XML_StartElementHandler start, XML_EndElementHandler end,
+                           XML_CharacterDataHandler text, char *msg, size_t msgsz)
+{
+    XML_Parser p = hm_xlsx_parser_new(x, ctx);
+    hm_error rc = HM_ENOMEM;
+    if (p) {
+        XML_SetElementHandler(p, start, end);
+        if (text)
+            XML_SetCharacterDataHandler(p, text);
+        rc = parse_part(b, zf, part, x, msg, msgsz);
+        XML_ParserFree(p);
+    } else {
+        snprintf(msg, msgsz, "out of memory");
+    }
+    free(part);
+    return rc;
+}
+
+/* The book's budget from the size of the file on fd; false when it is no file. */
+static bool book_size(hm_xlsx_book *b, int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    b->size = (unsigned long long)st.st_size;
+    b->inflate_max = b->size * HM_XLSX_INFLATE_RATIO;
+    if (b->inflate_max < HM_XLSX_INFLATE_FLOOR)
+        b->inflate_max = HM_XLSX_INFLATE_FLOOR;
+    if (b->inflate_max > HM_XLSX_INFLATE_MAX)
+        b->inflate_max = HM_XLSX_INFLATE_MAX;
+    return true;
+}
+
+/*
+ * The workbook's relationships, sheets' parts, shared strings and styles,
+ * once the workbook part wb_part is read.  HM_OK, or an error with msg set
+ * (HM_EREJECTED: a cap of the budget was reached).
+ */
+static hm_error read_tables(hm_xlsx_book *b, unzFile zf, const char *wb_part, char *msg,
+                            size_t msgsz)
+{
+    rels_ctx wrels;
     sst_ctx sc;
     styles_ctx stc;
-    char *wb_part = NULL, msg[512];
     const char *t;
-    XML_Parser p = NULL;
+    const sheet_info *dup, *first = NULL;
     hm_error rc;
-    bool ok = false;
-
-    memset(&root, 0, sizeof root);
-    memset(&wrels, 0, sizeof wrels);
     memset(&sc, 0, sizeof sc);
     memset(&stc, 0, sizeof stc);
-    msg[0] = '\0';
-    if (errsz)
-        err[0] = '\0';
-    b->path = hm_xstrdup(path);
-
-    zf = unzOpen64(path);
-    if (!zf) {
-        explain_not_zip(path, err, errsz);
+    if ((rc = read_rels(b, zf, wb_part, &wrels, msg, msgsz)) != HM_OK)
         goto out;
-    }
-
-    /* The package's relationships name the workbook part. */
-    if (read_rels(zf, NULL, &root, msg, sizeof msg) != HM_OK)
-        goto bad;
-    t = rel_by_type(&root, "/officeDocument");
-    wb_part = resolve_target("", t ? t : "xl/workbook.xml");
-
-    memset(&wc, 0, sizeof wc);
-    wc.b = b;
-    if (!(p = hm_xlsx_parser_new(&wc.x, &wc)))
-        goto nomem;
-    XML_SetStartElementHandler(p, wb_start);
-    rc = parse_part(zf, wb_part, &wc.x, msg, sizeof msg);
-    XML_ParserFree(p);
-    p = NULL;
-    if (rc == HM_ENOTFOUND) {
-        snprintf(err, errsz, "'%s' is not an xlsx workbook: it has no workbook part ('%s')",
-                 path, wb_part);
-        goto out;
-    }
-    if (rc != HM_OK)
-        goto bad;
-
-    /* The workbook's relationships name the sheets, shared strings and styles. */
-    if (read_rels(zf, wb_part, &wrels, msg, sizeof msg) != HM_OK)
-        goto bad;
     for (size_t i = 0; i < b->nsheets; i++)
         for (size_t j = 0; j < wrels.n; j++)
             if (strcmp(wrels.r[j].id, b->sheets[i].rid) == 0) {
                 b->sheets[i].part = resolve_target(wb_part, wrels.r[j].target);
                 break;
             }
-
+    if ((dup = shared_part(b, &first))) {
+        snprintf(msg, msgsz, "sheets '%.100s' and '%.100s' name the same part '%.100s' "
+                 "(a damaged or forged workbook): save it again from a spreadsheet",
+                 first->name, dup->name, dup->part);
+        rc = HM_EREJECTED;
+        goto out;
+    }
     if ((t = rel_by_type(&wrels, "/sharedStrings"))) {
-        char *part = resolve_target(wb_part, t);
         sc.b = b;
-        if (!(p = hm_xlsx_parser_new(&sc.x, &sc))) {
-            free(part);
-            goto nomem;
-        }
-        XML_SetElementHandler(p, sst_start, sst_end);
-        XML_SetCharacterDataHandler(p, sst_text);
-        rc = parse_part(zf, part, &sc.x, msg, sizeof msg);
-        free(part);
-        XML_ParserFree(p);
-        p = NULL;
+        rc = parse_with(b, zf, resolve_target(wb_part, t), &sc.x, &sc, sst_start, sst_end,
+                        sst_text, msg, msgsz);
         if (rc != HM_OK && rc != HM_ENOTFOUND)
-            goto bad;
+            goto out;
     }
     if ((t = rel_by_type(&wrels, "/styles"))) {
-        char *part = resolve_target(wb_part, t);
-        if (!(p = hm_xlsx_parser_new(&stc.x, &stc))) {
-            free(part);
-            goto nomem;
-        }
-        XML_SetElementHandler(p, styles_start, styles_end);
-        rc = parse_part(zf, part, &stc.x, msg, sizeof msg);
-        free(part);
-        XML_ParserFree(p);
-        p = NULL;
+        rc = parse_with(b, zf, resolve_target(wb_part, t), &stc.x, &stc, styles_start,
+                        styles_end, NULL, msg, msgsz);
         if (rc != HM_OK && rc != HM_ENOTFOUND)
-            goto bad;
+            goto out;
     }
     styles_resolve(b, &stc);
-    ok = true;
-    goto out;
-
-nomem:
-    snprintf(msg, sizeof msg, "out of memory");
-bad:
-    snprintf(err, errsz, "'%s' is not a readable xlsx workbook: %s", path, msg);
+    rc = HM_OK;
 out:
-    if (zf)
-        unzClose(zf);
-    rels_release(&root);
     rels_release(&wrels);
     hm_strbuf_release(&sc.text);
     for (size_t i = 0; i < stc.nfmts; i++)
         free(stc.fmts[i].code);
     free(stc.fmts);
     free(stc.xf_fmt);
+    return rc;
+}
+
+hm_xlsx_book *hm_xlsx_open_fd(int fd, const char *path, char *err, size_t errsz)
+{
+    hm_xlsx_book *b = hm_xcalloc(1, sizeof *b);
+    unzFile zf = NULL;
+    rels_ctx root;
+    wb_ctx wc;
+    char *wb_part = NULL, msg[512];
+    const char *t;
+    hm_error rc;
+    bool ok = false;
+
+    memset(&root, 0, sizeof root);
+    memset(&wc, 0, sizeof wc);
+    msg[0] = '\0';
+    if (errsz)
+        err[0] = '\0';
+    b->path = hm_xstrdup(path);
+    b->fd = fd;
+    if (!book_size(b, fd)) {
+        snprintf(err, errsz, "cannot read '%s': not a regular file", path);
+        goto out;
+    }
+    zf = hm_xlsx_unz_open(b);
+    if (!zf) {
+        explain_not_zip(fd, path, err, errsz);
+        goto out;
+    }
+    /* The package's relationships name the workbook part. */
+    if ((rc = read_rels(b, zf, NULL, &root, msg, sizeof msg)) != HM_OK)
+        goto bad;
+    t = rel_by_type(&root, "/officeDocument");
+    wb_part = resolve_target("", t ? t : "xl/workbook.xml");
+    wc.b = b;
+    rc = parse_with(b, zf, hm_xstrdup(wb_part), &wc.x, &wc, wb_start, NULL, NULL, msg,
+                    sizeof msg);
+    if (rc == HM_ENOTFOUND) {
+        snprintf(err, errsz, "'%s' is not an xlsx workbook: it has no workbook part ('%s')",
+                 path, wb_part);
+        goto out;
+    }
+    /* The workbook's relationships name the sheets, shared strings and styles. */
+    if (rc != HM_OK || (rc = read_tables(b, zf, wb_part, msg, sizeof msg)) != HM_OK)
+        goto bad;
+    ok = true;
+    goto out;
+bad:
+    if (rc == HM_EREJECTED)
+        snprintf(err, errsz, "'%s' is refused: %s", path, msg);
+    else
+        snprintf(err, errsz, "'%s' is not a readable xlsx workbook: %s", path, msg);
+out:
+    if (zf)
+        unzClose(zf);
+    rels_release(&root);
     free(wb_part);
     if (!ok) {
         hm_xlsx_close(b);
@@ -697,7 +929,8 @@ void hm_xlsx_close(hm_xlsx_book *b)
     free(b->sheets);
     hm_strbuf_release(&b->sst);
     free(b->sst_off);
-    free(b->sst_len);
+    if (b->own_fd)
+        close(b->fd);
     free(b->xf);
     free(b->path);
     free(b);

@@ -293,7 +293,7 @@ static void cell_finish(hm_xlsx_sheet *s)
         if (!*v || *end || i >= b->nsst)
             row_error(s, (int)s->cell_col, "shared string index '%s' out of range", v);
         else
-            hm_strbuf_add(&val, b->sst.buf + b->sst_off[i], b->sst_len[i]);
+            hm_strbuf_add(&val, b->sst.buf + b->sst_off[i], b->sst_off[i + 1] - b->sst_off[i] - 1);
     } else if (strcmp(t, "inlineStr") == 0) {
         hm_xlsx_xstring_append(&val, s->is.buf ? s->is.buf : "", s->is.len);
     } else if (strcmp(t, "str") == 0) {
@@ -396,7 +396,7 @@ hm_xlsx_sheet *hm_xlsx_sheet_open(hm_xlsx_book *b, size_t i, char *err, size_t e
     s->b = b;
     s->name = si->name;
     s->width = -1;
-    s->zf = unzOpen64(b->path);
+    s->zf = hm_xlsx_unz_open(b);
     if (!s->zf) {
         snprintf(err, errsz, "cannot reopen '%s'", b->path);
         goto fail;
@@ -486,10 +486,18 @@ static bool row_finish(hm_xlsx_sheet *s, hm_csv_record *rec)
     hm_strbuf_grow(&s->raw, 0);
     for (size_t i = 0; i < s->nfield; i++) {
         s->fieldp[i] = s->data.buf + s->off[i];
+        /* The raw text is only kept as a reject's record: HM_RAW_KEEP bytes
+         * of it (a cell of 8 MiB or 16,384 cells are not copied again). */
+        if (s->raw.len >= HM_RAW_KEEP)
+            continue;
         if (i)
             hm_strbuf_addc(&s->raw, ',');
-        raw_add(&s->raw, s->fieldp[i], s->len[i]);
+        raw_add(&s->raw, s->fieldp[i],
+                s->len[i] < HM_RAW_KEEP + 4 ? s->len[i] : HM_RAW_KEEP + 4);
     }
+    if (s->raw.len > HM_RAW_KEEP)
+        s->raw.len = hm_raw_cut(s->raw.buf, s->raw.len, HM_RAW_KEEP);
+    s->raw.buf[s->raw.len] = '\0';
     s->fieldp[s->nfield] = NULL;
     memset(rec, 0, sizeof *rec);
     rec->nfield = s->nfield;
@@ -528,6 +536,9 @@ int hm_xlsx_next(hm_xlsx_sheet *s, hm_csv_record *rec, const char **errmsg)
             int n = unzReadCurrentFile(s->zf, s->buf, HM_XLSX_CHUNK);
             if (n < 0)
                 return sheet_fail(s, "damaged compressed data", errmsg);
+            char why[256];
+            if (!hm_xlsx_inflate_count(s->b, (size_t)n, why, sizeof why))
+                return sheet_fail(s, why, errmsg);
             s->offset += (unsigned long long)n;
             s->final_fed = n == 0;
             st = XML_Parse(s->x.p, s->buf, n, n == 0);

@@ -8,6 +8,7 @@
  */
 #include "himama/db.h"
 #include "himama/kinds.h"
+#include "himama/reasons.h"
 #include "himama/util.h"
 
 #include <errno.h>
@@ -74,6 +75,21 @@ static void type_rule(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_int(cx, rule(t, n));
 }
 
+/* hm_reason_zh(reason): a reason the door stored, in Chinese (reasons.h);
+ * one not in the catalogue as it is; NULL for NULL. */
+static void reason_zh(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *t = (const char *)sqlite3_value_text(argv[0]);
+    if (!t)
+        return;
+    hm_strbuf zh = HM_STRBUF_INIT;
+    hm_strbuf_grow(&zh, 0);
+    hm_reason_zh(t, &zh);
+    sqlite3_result_text(cx, zh.buf, (int)zh.len, SQLITE_TRANSIENT);
+    hm_strbuf_release(&zh);
+}
+
 bool hm_db_add_functions(sqlite3 *db)
 {
     int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
@@ -84,7 +100,9 @@ bool hm_db_add_functions(sqlite3 *db)
            sqlite3_create_function(db, "hm_contact", 1, det, (void *)hm_activity_contact,
                                    type_rule, NULL, NULL) == SQLITE_OK &&
            sqlite3_create_function(db, "hm_five_ones", 1, det, (void *)hm_activity_five_ones,
-                                   type_rule, NULL, NULL) == SQLITE_OK;
+                                   type_rule, NULL, NULL) == SQLITE_OK &&
+           sqlite3_create_function(db, "hm_reason_zh", 1, det, NULL, reason_zh, NULL,
+                                   NULL) == SQLITE_OK;
 }
 
 hm_error hm_db_open(const char *path, bool create, sqlite3 **out,

@@ -83,7 +83,7 @@ rf="out/rejects/$cid-children.csv.rejects.csv"
 [ -f "$rf" ] || { echo "FAIL: no rejects file $rf"; ls -R out; fails=$((fails + 1)); }
 expect_eq "rejects file BOM" "efbbbf" "$(head -c 3 "$rf" | od -An -tx1 | tr -d ' \n')"
 expect_eq "rejects file rows (header and 5)" 6 "$(grep -c $'\r$' "$rf")"
-expect_match "rejects file header" "child_id,name,alias.*,exited_on,line,column,reason" "$(head -1 "$rf")"
+expect_match "rejects file header" "child_id,name,alias.*,exited_on,line,column,reason,原因" "$(head -1 "$rf")"
 expect_match "rejects file row" "^C004,赵二,.*,5,birth_date," "$(sed -n 2p "$rf")"
 
 snapshot() {

@@ -102,8 +102,8 @@ expect_eq "a report on an old database fails" 3 "$rc"
 expect_match "and says how to upgrade" "schema version 1.*himama init" "$out"
 out=$("$HIMAMA" --db v1.db init 2>&1); rc=$?
 expect_eq "init migrates" 0 "$rc"
-expect_match "init says so" "from schema version 1 to 3" "$out"
-expect_eq "schema version" 3 "$(sqlite3 v1.db "PRAGMA user_version")"
+expect_match "init says so" "from schema version 1 to 4" "$out"
+expect_eq "schema version" 4 "$(sqlite3 v1.db "PRAGMA user_version")"
 for t in month_events child_spans child_months volunteer_months activity_outside \
          span_counts span_gaps; do
     expect_eq "migrated $t equals the ingested one" "0" "$(sqlite3 v1.db "
@@ -116,10 +116,11 @@ done
 cp h.db v2.db
 sqlite3 -batch v2.db "DROP TABLE activity_outside; DROP TRIGGER span_counts_insert;
     DROP TRIGGER span_counts_delete; DROP TRIGGER span_counts_update;
-    DROP TABLE span_counts; DROP TABLE span_gaps; PRAGMA user_version = 2;"
+    DROP TABLE span_counts; DROP TABLE span_gaps; ALTER TABLE ingest_log DROP COLUMN sheet;
+    PRAGMA user_version = 2;"
 out=$("$HIMAMA" --db v2.db init 2>&1); rc=$?
 expect_eq "init migrates from version 2" 0 "$rc"
-expect_match "init says so" "from schema version 2 to 3" "$out"
+expect_match "init says so" "from schema version 2 to 4" "$out"
 expect_eq "activity_outside counted by the migration" "0" "$(sqlite3 v2.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM activity_outside EXCEPT SELECT * FROM n.activity_outside))
