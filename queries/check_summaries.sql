@@ -4,7 +4,7 @@
 -- children (the paired children of every month with activities, by town).
 -- An independent recount: it spells out again on purpose what counts as a
 -- contact and as one of the five ones (mirroring hm_activity_contact and
--- hm_activity_five_ones in pipeline/door/kinds.c) instead of calling them.
+-- hm_activity_five_ones in pipeline/contract/kinds.c) instead of calling them.
 WITH c AS (
     SELECT a.child_id, substr(a.date, 1, 7) AS month, count(*) AS n, max(a.date) AS last,
            sum(DISTINCT t.bit) AS types
