@@ -1,7 +1,8 @@
 -- coverage_kpi.sql - the "three full coverages" (三个全覆盖) as key figures:
 -- children registered, surveyed (needs recorded), paired, and registered
--- but not paired, each with its share of the registered children; every
--- row also carries the unsurveyed children (hidden, for the sentence).
+-- but not paired, each but the first with its share of the registered
+-- children; every row also carries the unsurveyed children (hidden, for
+-- the sentence).
 -- The definitions and the base are those of queries/coverage_towns.sql,
 -- whose total row has the same figures.
 WITH kids AS MATERIALIZED (
@@ -22,7 +23,7 @@ f AS (
 )
 SELECT 1 AS ord, 'registered' AS metric,
        CASE :lang WHEN 'en' THEN 'Children registered' ELSE '建档儿童（名）' END AS label,
-       registered AS value, CASE WHEN registered > 0 THEN 1.0 END AS share,
+       registered AS value, NULL AS share,
        registered - surveyed AS unsurveyed FROM f
 UNION ALL
 SELECT 2, 'surveyed', CASE :lang WHEN 'en' THEN 'Needs surveyed' ELSE '完成需求调查（名）' END,
