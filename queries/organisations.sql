@@ -2,8 +2,9 @@
 -- people did and what it gave in the period.  An organisation is a name
 -- that volunteers give as their `organization` or that enterprise donors
 -- (donor_type enterprise) give as `donor`, matched as written; one row
--- each, the most volunteers first, then a row for volunteers with no
--- organisation (and enterprise gifts with no donor name), then the total.
+-- each, those that gave most first, then the most volunteers; then a row
+-- for volunteers with no organisation (and enterprise gifts with no donor
+-- name), then the total.
 --   volunteers  on record in the period (halfyear_volunteers.sql: joined
 --               by its end, no joining date, or active in it);
 --   pairings    volunteer-child pairs with a pairing active on a day of
@@ -104,4 +105,4 @@ SELECT 2, CASE :lang WHEN 'en' THEN 'Total' ELSE '合计' END,
        volunteers, pairings, children, activities, minutes / 60.0, given, restricted,
        children_sum - children, activities_sum - activities
   FROM total
-ORDER BY sort, volunteers DESC, hours DESC, given DESC, organisation;
+ORDER BY sort, given DESC, volunteers DESC, hours DESC, organisation;
