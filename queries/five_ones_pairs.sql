@@ -19,7 +19,8 @@
 --
 -- Speed: as queries/annual_scorecard.sql, a pair's months are the bits of
 -- an integer (bit_or, bit_count: himama's own SQL functions); one pass over
--- the period's calls and the pairings meeting it.
+-- the pairings meeting the period, one over its calls, reading sessions,
+-- holiday activities and birthdays (read from the index alone).
 WITH pn(m0, last) AS (
     SELECT CAST(substr(:from, 1, 4) AS INTEGER) * 12 + CAST(substr(:from, 6, 2) AS INTEGER),
            CAST(substr(:to, 1, 4) AS INTEGER) * 12 + CAST(substr(:to, 6, 2) AS INTEGER)
@@ -37,23 +38,22 @@ pr AS (   -- per pairing meeting the period: its first and last month in it
       FROM pairings p JOIN children c ON c.child_id = p.child_id, pn
      WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
 ),
-vc AS (   -- per pair: the months paired and those with a call (bits)
-    SELECT volunteer_id, child_id, bit_or(paired) AS paired, bit_or(called) AS called
-      FROM (SELECT volunteer_id, child_id, (1 << (hi + 1)) - (1 << lo) AS paired, 0 AS called
-              FROM pr WHERE lo <= hi
-            UNION ALL
-            SELECT a.volunteer_id, a.child_id, 0,
-                   1 << (CAST(substr(a.date, 1, 4) AS INTEGER) * 12
-                         + CAST(substr(a.date, 6, 2) AS INTEGER) - pn.m0)
-              FROM activities a INDEXED BY activities_date, pn
-             WHERE a.date BETWEEN :from AND :to AND a.type = 'call')
+pv AS (   -- per pair: the months paired (bits)
+    SELECT volunteer_id, child_id, bit_or((1 << (hi + 1)) - (1 << lo)) AS paired
+      FROM pr WHERE lo <= hi
      GROUP BY volunteer_id, child_id
 ),
-ty AS (   -- per pair: a reading session, a holiday activity, a birthday in the period
-    SELECT a.volunteer_id, a.child_id, max(a.type = 'reading') AS reading,
-           max(a.type = 'holiday') AS holiday, max(a.type = 'birthday') AS birthday
-      FROM activities a INDEXED BY activities_date
-     WHERE a.date BETWEEN :from AND :to AND a.type IN ('reading', 'holiday', 'birthday')
+act AS (   -- per pair, one pass over the period's rows of these types: the months
+           -- with a call (bits), a reading session, a holiday activity, a birthday
+    SELECT a.volunteer_id, a.child_id,
+           bit_or(CASE WHEN a.type = 'call'
+                       THEN 1 << (CAST(substr(a.date, 1, 4) AS INTEGER) * 12
+                                  + CAST(substr(a.date, 6, 2) AS INTEGER) - pn.m0)
+                       ELSE 0 END) AS called,
+           max(a.type = 'reading') AS reading, max(a.type = 'holiday') AS holiday,
+           max(a.type = 'birthday') AS birthday
+      FROM activities a INDEXED BY activities_date, pn
+     WHERE a.date BETWEEN :from AND :to AND a.type IN ('call', 'reading', 'holiday', 'birthday')
      GROUP BY a.volunteer_id, a.child_id
 ),
 bd AS (   -- pairs paired on the child's birthday in the period
@@ -71,18 +71,18 @@ wz AS (   -- pairs with a wish of the child claimed by the volunteer, fulfilled 
      WHERE fulfilled_on BETWEEN :from AND :to AND claimed_by IS NOT NULL
 ),
 pair AS MATERIALIZED (
-    SELECT vc.volunteer_id, vc.child_id, c.town_code,
-           bit_count(vc.paired) AS months, bit_count(vc.paired & vc.called) AS called_months,
-           (vc.paired & ~vc.called) = 0 AS call_kept,
-           coalesce(ty.reading, 0) AS reading, coalesce(ty.holiday, 0) AS holiday,
+    SELECT pv.volunteer_id, pv.child_id, c.town_code,
+           bit_count(pv.paired) AS months,
+           bit_count(pv.paired & coalesce(act.called, 0)) AS called_months,
+           (pv.paired & ~coalesce(act.called, 0)) = 0 AS call_kept,
+           coalesce(act.reading, 0) AS reading, coalesce(act.holiday, 0) AS holiday,
            bd.child_id IS NOT NULL AS birthday_due,
-           bd.child_id IS NOT NULL AND coalesce(ty.birthday, 0) AS birthday_kept,
+           bd.child_id IS NOT NULL AND coalesce(act.birthday, 0) AS birthday_kept,
            wz.child_id IS NOT NULL AS wish
-      FROM vc JOIN children c ON c.child_id = vc.child_id
-      LEFT JOIN ty ON ty.volunteer_id = vc.volunteer_id AND ty.child_id = vc.child_id
-      LEFT JOIN bd ON bd.volunteer_id = vc.volunteer_id AND bd.child_id = vc.child_id
-      LEFT JOIN wz ON wz.volunteer_id = vc.volunteer_id AND wz.child_id = vc.child_id
-     WHERE vc.paired <> 0
+      FROM pv JOIN children c ON c.child_id = pv.child_id
+      LEFT JOIN act ON act.volunteer_id = pv.volunteer_id AND act.child_id = pv.child_id
+      LEFT JOIN bd ON bd.volunteer_id = pv.volunteer_id AND bd.child_id = pv.child_id
+      LEFT JOIN wz ON wz.volunteer_id = pv.volunteer_id AND wz.child_id = pv.child_id
 ),
 k AS MATERIALIZED (
     SELECT *, call_kept + reading + holiday + birthday_kept + wish AS kept,

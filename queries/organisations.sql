@@ -10,8 +10,8 @@
 --   pairings    volunteer-child pairs with a pairing active on a day of
 --               the period, the child not exited before it starts, by the
 --               volunteer's organisation;
---   children    children contacted by its volunteers (any activity but
---               visits to the class teacher or the guardian), distinct;
+--   children    children in those pairs, distinct: the children its
+--               volunteers care for;
 --   activities  activities its volunteers took part in, counted as every
 --               activity figure: distinct activity_ids per month, added;
 --   hours       its volunteers' service hours (queries/hours_towns.sql);
@@ -20,7 +20,8 @@
 -- Volunteers, pairings, hours and money add up to the total; a child or
 -- an activity with volunteers of two organisations counts in each, so the
 -- total counts them once (children_twice, activities_twice say by how
--- much the rows exceed it).  Organisations are named in public too;
+-- much the rows exceed it).  Only the hours and activities read activity
+-- rows (one pass over the period's); the rest come from small tables.  Organisations are named in public too;
 -- people are not.
 WITH vorg AS MATERIALIZED (   -- every volunteer's organisation ('' none)
     SELECT volunteer_id, coalesce(organization, '') AS org FROM volunteers
@@ -44,23 +45,15 @@ acts AS MATERIALIZED (   -- activities (per month, distinct) and minutes, by org
       FROM part x JOIN vorg o ON o.volunteer_id = x.volunteer_id
      GROUP BY o.org
 ),
-reach AS MATERIALIZED (   -- volunteer and child contacted in the period
-    SELECT DISTINCT a.volunteer_id, a.child_id
-      FROM activities a INDEXED BY activities_date
-     WHERE a.date BETWEEN :from AND :to AND a.type NOT IN ('visit_teacher', 'visit_guardian')
+pp AS MATERIALIZED (   -- volunteer-child pairs active in the period
+    SELECT DISTINCT p.volunteer_id, p.child_id
+      FROM pairings p JOIN children c ON c.child_id = p.child_id
+     WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
+       AND (c.exited_on IS NULL OR c.exited_on >= :from)
 ),
-kids AS MATERIALIZED (
-    SELECT o.org, count(DISTINCT x.child_id) AS n
-      FROM reach x JOIN vorg o ON o.volunteer_id = x.volunteer_id
-     GROUP BY o.org
-),
-pairs AS MATERIALIZED (   -- volunteer-child pairs active in the period, by organisation
-    SELECT o.org, count(*) AS n
-      FROM (SELECT DISTINCT p.volunteer_id, p.child_id
-              FROM pairings p JOIN children c ON c.child_id = p.child_id
-             WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
-               AND (c.exited_on IS NULL OR c.exited_on >= :from)) x
-      JOIN vorg o ON o.volunteer_id = x.volunteer_id
+pairs AS MATERIALIZED (   -- those pairs and their children, by organisation
+    SELECT o.org, count(*) AS n, count(DISTINCT x.child_id) AS children
+      FROM pp x JOIN vorg o ON o.volunteer_id = x.volunteer_id
      GROUP BY o.org
 ),
 gifts AS MATERIALIZED (
@@ -75,18 +68,17 @@ names AS (
 ),
 rows AS MATERIALIZED (
     SELECT n.org, coalesce(vol.n, 0) AS volunteers, coalesce(pairs.n, 0) AS pairings,
-           coalesce(kids.n, 0) AS children, coalesce(acts.n, 0) AS activities,
+           coalesce(pairs.children, 0) AS children, coalesce(acts.n, 0) AS activities,
            coalesce(acts.minutes, 0) AS minutes,
            coalesce(g.given, 0) AS given, coalesce(g.restricted, 0) AS restricted
       FROM names n LEFT JOIN vol ON vol.org = n.org
       LEFT JOIN pairs ON pairs.org = n.org
-      LEFT JOIN kids ON kids.org = n.org
       LEFT JOIN acts ON acts.org = n.org
       LEFT JOIN gifts g ON g.org = n.org
 ),
 total AS (
     SELECT coalesce(sum(volunteers), 0) AS volunteers, coalesce(sum(pairings), 0) AS pairings,
-           (SELECT count(DISTINCT child_id) FROM reach) AS children,
+           (SELECT count(DISTINCT child_id) FROM pp) AS children,
            (SELECT count(DISTINCT month || ' ' || activity_id) FROM part) AS activities,
            coalesce(sum(minutes), 0) AS minutes, coalesce(sum(given), 0) AS given,
            coalesce(sum(restricted), 0) AS restricted,

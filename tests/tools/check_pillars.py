@@ -375,11 +375,9 @@ def organisations(data, wb, f, t, name):
         c = data.children[p["child_id"]]
         if p["s"] <= t and (p["e"] is None or p["e"] >= f) and (c["exit"] is None or c["exit"] >= f):
             rows[org[p["volunteer_id"]]]["p"].add((p["volunteer_id"], p["child_id"]))
+            rows[org[p["volunteer_id"]]]["c"].add(p["child_id"])
             allp.add((p["volunteer_id"], p["child_id"]))
-    for a in data.acts:
-        if f <= a["d"] <= t and a["type"] not in VISITS:
-            rows[org[a["volunteer_id"]]]["c"].add(a["child_id"])
-            allc.add(a["child_id"])
+            allc.add(p["child_id"])
     for (m, aid, vid), mins in part.items():
         rows[org[vid]]["a"].add((m, aid))
         rows[org[vid]]["m"] += mins or 0
