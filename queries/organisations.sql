@@ -21,10 +21,18 @@
 -- an activity with volunteers of two organisations counts in each, so the
 -- total counts them once (children_twice, activities_twice say by how
 -- much the rows exceed it).  Only the hours and activities read activity
--- rows (one pass over the period's); the rest come from small tables.  Organisations are named in public too;
+-- rows (one pass over the period's); the rest come from small tables.
+-- Public: an organisation whose name is a child's school (teachers give
+-- their school) is not named: such schools make one row, "学校（对外版不列
+-- 名称）", as a school never appears in public output.  Organisations are named in public too;
 -- people are not.
-WITH vorg AS MATERIALIZED (   -- every volunteer's organisation ('' none)
-    SELECT volunteer_id, coalesce(organization, '') AS org FROM volunteers
+WITH schools AS MATERIALIZED (   -- names not shown in public (char(1): the schools' row)
+    SELECT DISTINCT school FROM children WHERE :audience = 'public' AND school IS NOT NULL
+),
+vorg AS MATERIALIZED (   -- every volunteer's organisation ('' none)
+    SELECT volunteer_id, CASE WHEN organization IN schools THEN char(1)
+                              ELSE coalesce(organization, '') END AS org
+      FROM volunteers
 ),
 vol AS MATERIALIZED (   -- volunteers on record, by organisation
     SELECT o.org, count(*) AS n FROM vorg o JOIN volunteers v ON v.volunteer_id = o.volunteer_id
@@ -57,7 +65,8 @@ pairs AS MATERIALIZED (   -- those pairs and their children, by organisation
      GROUP BY o.org
 ),
 gifts AS MATERIALIZED (
-    SELECT coalesce(donor, '') AS org, sum(amount_fen) AS given,
+    SELECT CASE WHEN donor IN schools THEN char(1) ELSE coalesce(donor, '') END AS org,
+           sum(amount_fen) AS given,
            sum(CASE WHEN restricted_to IS NOT NULL THEN amount_fen ELSE 0 END) AS restricted
       FROM donations
      WHERE date BETWEEN :from AND :to AND donor_type = 'enterprise'
@@ -87,13 +96,17 @@ total AS (
 )
 SELECT 0 AS sort, org AS organisation, volunteers, pairings, children, activities,
        minutes / 60.0 AS hours, given, restricted, NULL AS children_twice, NULL AS activities_twice
-  FROM rows WHERE org <> ''
+  FROM rows WHERE org NOT IN ('', char(1))
 UNION ALL
-SELECT 1, CASE :lang WHEN 'en' THEN 'No organisation given' ELSE '未填写单位' END,
+SELECT 1, CASE :lang WHEN 'en' THEN 'Schools (not named in public)' ELSE '学校（对外版不列名称）' END,
+       volunteers, pairings, children, activities, minutes / 60.0, given, restricted, NULL, NULL
+  FROM rows WHERE org = char(1)
+UNION ALL
+SELECT 2, CASE :lang WHEN 'en' THEN 'No organisation given' ELSE '未填写单位' END,
        volunteers, pairings, children, activities, minutes / 60.0, given, restricted, NULL, NULL
   FROM rows WHERE org = '' AND (volunteers > 0 OR pairings > 0 OR activities > 0 OR given > 0)
 UNION ALL
-SELECT 2, CASE :lang WHEN 'en' THEN 'Total' ELSE '合计' END,
+SELECT 3, CASE :lang WHEN 'en' THEN 'Total' ELSE '合计' END,
        volunteers, pairings, children, activities, minutes / 60.0, given, restricted,
        children_sum - children, activities_sum - activities
   FROM total
