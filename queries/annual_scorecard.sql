@@ -16,6 +16,10 @@
 --   months_paired  months with at least one paired child
 --   trainings      training events of the year attended
 --   stories        stories recorded in the year
+--   hours          service hours, shown and not scored: the minutes of each
+--                  activity the volunteer took part in, once per activity
+--                  (the largest of its rows' minutes; none: 0) and month,
+--                  as queries/hours_towns.sql, rounded to whole hours
 -- A child counts as paired in a month as in the monthly report: a pairing
 -- active on a day of the month, the child not exited before it starts.
 --
@@ -101,6 +105,14 @@ st AS (
     SELECT volunteer_id, count(*) AS stories
       FROM stories WHERE date BETWEEN :from AND :to GROUP BY volunteer_id
 ),
+hr AS (   -- minutes per volunteer: once per month, activity and volunteer
+    SELECT volunteer_id, sum(minutes) AS minutes
+      FROM (SELECT a.volunteer_id, max(a.minutes) AS minutes
+              FROM activities a INDEXED BY activities_date
+             WHERE a.date BETWEEN :from AND :to
+             GROUP BY substr(a.date, 1, 7), a.activity_id, a.volunteer_id)
+     GROUP BY volunteer_id
+),
 card AS (
     SELECT v.volunteer_id, v.name, v.town_code, v.role, v.sector, v.organization,
            coalesce(pv.months_paired - pv.months_uncalled, 0) AS call_months,
@@ -111,13 +123,15 @@ card AS (
            coalesce(pv.children, 0) AS children,
            coalesce(pv.months_paired, 0) AS months_paired,
            coalesce(tr.trainings, 0) AS trainings,
-           coalesce(st.stories, 0) AS stories
+           coalesce(st.stories, 0) AS stories,
+           (coalesce(hr.minutes, 0) + 30) / 60 AS hours
       FROM volunteers v
       LEFT JOIN pv ON pv.volunteer_id = v.volunteer_id
       LEFT JOIN acts ON acts.volunteer_id = v.volunteer_id
       LEFT JOIN wz ON wz.volunteer_id = v.volunteer_id
       LEFT JOIN tr ON tr.volunteer_id = v.volunteer_id
       LEFT JOIN st ON st.volunteer_id = v.volunteer_id
+      LEFT JOIN hr ON hr.volunteer_id = v.volunteer_id
      WHERE v.joined_on IS NULL OR v.joined_on <= :to
         OR pv.volunteer_id IS NOT NULL OR acts.volunteer_id IS NOT NULL
         OR wz.volunteer_id IS NOT NULL OR tr.volunteer_id IS NOT NULL
@@ -165,7 +179,7 @@ SELECT r.town_code,
        r.months_paired, r.trainings, r.stories, r.score, r.eligible,
        coalesce(r.eligible AND row_number() OVER w <= coalesce(q.quota, :quota_default), 0)
            AS shortlisted,
-       coalesce(q.quota, :quota_default) AS quota
+       coalesce(q.quota, :quota_default) AS quota, r.hours
   FROM scored r
   LEFT JOIN towns t ON t.town_code = r.town_code
   LEFT JOIN q ON q.town_code = r.town_code

@@ -716,7 +716,11 @@ static void test_periods_scorecard_reference(void **state)
         " ('E26', '2026-07-05', 'call', 'V3', 'C5'), ('E27', '2026-08-05', 'call', 'V3', 'C5'),"
         " ('E28', '2026-09-05', 'call', 'V3', 'C5'), ('E29', '2026-01-06', 'call', 'V3', 'C4'),"
         " ('E30', '2026-02-06', 'call', 'V3', 'C4'), ('E31', '2026-03-06', 'call', 'V3', 'C4'),"
-        " ('E32', '2026-04-06', 'reading', 'V3', 'C4'), ('E32', '2026-04-06', 'reading', 'V3', 'C5');");
+        " ('E32', '2026-04-06', 'reading', 'V3', 'C4'), ('E32', '2026-04-06', 'reading', 'V3', 'C5');"
+        /* hours: one activity with two children counts its longest row once */
+        "UPDATE activities SET minutes = 90 WHERE activity_id = 'E32' AND child_id = 'C4';"
+        "UPDATE activities SET minutes = 60 WHERE activity_id = 'E32' AND child_id = 'C5';"
+        "UPDATE activities SET minutes = 45 WHERE activity_id IN ('E20', 'E21', 'E22');");
     hm_strbuf_reset(&a);
     hm_strbuf_reset(&b);
     card_rows(db, "queries/annual_scorecard.sql", &a);
@@ -725,6 +729,10 @@ static void test_periods_scorecard_reference(void **state)
     /* The edges are in it: V4 has call months (February, March, May with
      * C4; April with C2 alone is not enough, C4 was paired then too). */
     assert_non_null(strstr(a.buf, "|V4|"));
+    /* V3: 90 + 3 x 45 minutes, 3.75 hours, shown as 4 */
+    const char *v3 = strstr(a.buf, "|V3|"), *eol = v3 ? strchr(v3, '\n') : NULL;
+    assert_non_null(eol);
+    assert_memory_equal(eol - 3, "|4|", 3);
     hm_strbuf_release(&a);
     hm_strbuf_release(&b);
     sqlite3_close(db);

@@ -89,7 +89,8 @@ void hm_nomination_formula(const hm_nomination_conf *c, const char *lang, hm_str
 /*
  * The scorecard's columns, in the order of the workbook's: who (town,
  * rank in town, ID, name, role, sector), the figures, then the score and
- * the two flags.  The shortlist sheet shows them up to the score.
+ * the two flags, then the service hours (shown, not scored).  The
+ * shortlist sheet shows them up to the score.
  */
 enum {
     HM_NOM_COL_TOWN, HM_NOM_COL_RANK, HM_NOM_COL_VOLUNTEER_ID, HM_NOM_COL_VOLUNTEER,
@@ -97,6 +98,7 @@ enum {
     HM_NOM_COL_FIG,                                  /* the first figure */
     HM_NOM_COL_SCORE = HM_NOM_COL_FIG + HM_NOM_NFIG,
     HM_NOM_COL_ELIGIBLE, HM_NOM_COL_SHORTLISTED,
+    HM_NOM_COL_HOURS,                                /* shown, not scored */
     HM_NOM_NCOL
 };
 

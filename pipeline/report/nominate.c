@@ -214,7 +214,7 @@ static const col CARD_HEAD[] = {
 };
 static const col CARD_TAIL[] = {
     { "score", "得分", "Score" }, { "eligible", "符合条件", "Eligible" },
-    { "shortlisted", "入选推荐", "Shortlisted" },
+    { "shortlisted", "入选推荐", "Shortlisted" }, { "hours", "服务时长（小时）", "Service hours" },
 };
 _Static_assert(sizeof CARD_HEAD / sizeof CARD_HEAD[0] == HM_NOM_COL_FIG, "scorecard head");
 _Static_assert(sizeof CARD_TAIL / sizeof CARD_TAIL[0] == HM_NOM_NCOL - HM_NOM_COL_SCORE,

@@ -24,7 +24,12 @@
  * reason and are replaced.  Every active pairing calls most months; some
  * child-months are missed entirely, which gives a contact rate of about
  * 85-95% per town.  Money: restricted funds are only spent from what they
- * held at the start of the month, so no fund is ever overspent.
+ * held at the start of the month, so no fund is ever overspent.  Most
+ * children registered in the last weeks have no needs survey yet (and a
+ * few others), and wait for a pairing until 3 to 40 days after
+ * registration.  Entrepreneurs volunteer in the teams and enterprises that
+ * also donate and claim wishes, under the same name; some teachers teach
+ * the Spring Bud classes.  Most activity rows give minutes, some none.
  *
  * Bad rows (--errors) are templates, one CSV line in the kind's column
  * order, with placeholders for a fresh key, existing references and dates
@@ -491,10 +496,19 @@ static void town_stem(const synth *s, uint32_t t, char *out, size_t outsz)
     }
 }
 
-/* Enterprise j (0..) of district group g. */
+/*
+ * Enterprise j (0..) of district group g.  The first two are the teams
+ * every district knows (the same name in every group): an enterprise's
+ * caring mothers team and the women entrepreneurs' association; both give
+ * money and their members volunteer, so one name links the two.
+ */
 static void enterprise(const synth *s, uint32_t g, uint32_t j, char *out, size_t outsz)
 {
     char stem[64];
+    if (j == 0 || j == 1) {
+        snprintf(out, outsz, "%s", j == 0 ? "中天爱心妈妈团" : "女企业家协会");
+        return;
+    }
     uint32_t t = g * GROUP_TOWNS + j % GROUP_TOWNS;
     if (t >= s->ntowns)
         t = g * GROUP_TOWNS;
@@ -535,8 +549,11 @@ static void organization(const synth *s, uint32_t v, char *out, size_t outsz)
     case SEC_CADRE:
         snprintf(out, outsz, "%s", agencies[h % N(agencies)]);
         break;
-    case SEC_TEACHER:
-        snprintf(out, outsz, "%s%s", stem, h % 2 ? "小学" : "初级中学");
+    case SEC_TEACHER:   /* some teach the Spring Bud classes */
+        if (h % 4 == 0)
+            snprintf(out, outsz, "%s", "春蕾班");
+        else
+            snprintf(out, outsz, "%s%s", stem, h % 2 ? "小学" : "初级中学");
         break;
     case SEC_SOCIAL:
         snprintf(out, outsz, "%s社会工作服务中心", stem);
@@ -544,12 +561,9 @@ static void organization(const synth *s, uint32_t v, char *out, size_t outsz)
     case SEC_COUNSELLOR:
         snprintf(out, outsz, "%s", h % 2 ? "心晴心理咨询工作室" : "阳光心理咨询中心");
         break;
-    case SEC_ENTREPRENEUR: {
-        char e[96];
-        enterprise(s, vo->town / GROUP_TOWNS, (uint32_t)(h % 5), e, sizeof e);
-        snprintf(out, outsz, "%s爱心妈妈团队", e);
+    case SEC_ENTREPRENEUR:   /* the enterprise that donates, by the same name */
+        enterprise(s, vo->town / GROUP_TOWNS, (uint32_t)(h % 5), out, outsz);
         break;
-    }
     default:
         snprintf(out, outsz, "%s", h % 2 ? "" : "社区志愿者服务队");
         break;
@@ -1297,8 +1311,11 @@ static void write_towns(synth *s)
     sw_close(s, &w);
 }
 
-/* The child's needs: codes or labels, with one of the accepted separators. */
-static void needs_field(sw *w, rng *r)
+/*
+ * The child's needs: codes or labels, with one of the accepted separators;
+ * empty when blank (no needs survey yet), the draws made all the same.
+ */
+static void needs_field(sw *w, rng *r, bool blank)
 {
     static const char *const seps[] = { ";", "；", "|", "," };
     char buf[256] = "";
@@ -1317,7 +1334,15 @@ static void needs_field(sw *w, rng *r)
         if (n >= sizeof buf)
             break;
     }
-    f_str(w, buf);
+    f_str(w, blank ? "" : buf);
+}
+
+/* Whether child i has no needs survey yet: most of those registered in the
+ * window's last 45 days, and a few others. */
+static bool unsurveyed(const synth *s, uint32_t i)
+{
+    uint64_t h = hash3(s->seed, 41, i) % 100;
+    return s->children[i].reg > s->until - 45 ? h < 60 : h < 3;
 }
 
 static void write_children(synth *s)
@@ -1356,7 +1381,7 @@ static void write_children(synth *s)
         f_str(&w, b);
         person_name(b, sizeof b, s->seed, 17, i, rng_chance(&r, 0.8) ? 0 : 1, NULL);
         f_str(&w, b);
-        needs_field(&w, &r);
+        needs_field(&w, &r, unsurveyed(s, i));
         f_date(s, &w, c->reg);
         f_date(s, &w, c->exit);
         rec_end(s, &w);

@@ -318,6 +318,8 @@ KPI = {   # query: (metric code -> figure, value column -> key prefix)
                      {"value": ""}),
     "range_money": ({"raised": "donations_yuan", "spent": "expenditures_yuan"}, {"value": ""}),
     "halfyear_retention": ({"retention": "retention_rate"}, {"value": ""}),
+    "coverage_kpi": ({"registered": "children_registered", "surveyed": "children_surveyed",
+                      "paired": "children_paired", "unpaired": "children_unpaired"}, {"value": ""}),
 }
 # columns of a KPI query's first row that are figures of their own
 KPI_EXTRA = {
@@ -327,8 +329,11 @@ KPI_EXTRA = {
                              "not_contacted": "children_not_contacted"},
     "halfyear_retention": {"started": "retention_started", "active": "retention_active"},
     "halfyear_never_trained": {"volunteers": "volunteers_on_record"},
+    "coverage_kpi": {"unsurveyed": "children_unsurveyed"},
 }
 RANGE_MONEY_ITEMS = {"raised": "donations_count", "spent": "expenditures_count"}
+CHILDREN_TOTALS = {"children": "children_registered", "paired": "children_paired",
+                   "contact_rate": "contact_rate"}
 TOTALS = {   # query: total-row column -> figure
     "monthly_five_ones": dict(EVENTS, paired="children_paired", contacted="children_contacted",
                               contact_rate="contact_rate"),
@@ -342,6 +347,17 @@ TOTALS = {   # query: total-row column -> figure
                             "active": "volunteers_active"},
     "monthly_donations": {"donations": "donations_count", "amount": "donations_yuan"},
     "monthly_expenditures": {"expenses": "expenditures_count", "amount": "expenditures_yuan"},
+    "coverage_towns": {"registered": "children_registered", "surveyed": "children_surveyed",
+                       "paired": "children_paired", "unpaired": "children_unpaired",
+                       "unsurveyed": "children_unsurveyed"},
+    "hours_towns": {"active": "volunteers_active", "participations": "participations",
+                    "hours": "volunteer_hours", "no_minutes": "participations_no_minutes"},
+    "five_ones_pairs": {"pairs": "pairs_in_period", "kept0": "pairs_kept_none"},
+    "children_category": CHILDREN_TOTALS,
+    "children_gender": CHILDREN_TOTALS,
+    "children_age": CHILDREN_TOTALS,
+    "organisations": {"volunteers": "volunteers_on_record", "hours": "volunteer_hours"},
+    "projects": {"expenses": "expenditures_count", "amount": "expenditures_yuan"},
 }
 # query: (columns whose rows add up to the total, event columns that add up
 # less the events counted in two towns)
@@ -356,18 +372,30 @@ ADDITIVE = {
     "halfyear_training": (["events", "attendances"], []),
     "monthly_donations": (["donations", "amount"], []),
     "monthly_expenditures": (["expenses", "amount"], []),
+    "coverage_towns": (["registered", "surveyed", "paired", "unpaired", "unsurveyed"], []),
+    "hours_towns": (["active", "participations", "hours", "no_minutes"], []),
+    "five_ones_pairs": (["pairs", "all_kept", "kept4", "kept3", "kept2", "kept1", "kept0"], []),
+    "children_category": (["children", "paired"], []),
+    "children_gender": (["children", "paired"], []),
+    "children_age": (["children", "paired"], []),
+    "organisations": (["volunteers", "pairings", "hours", "given", "restricted"], []),
+    "projects": (["expenses", "amount"], []),
 }
-RATIOS = {   # query: (rate column, numerator, denominator), row by row
+RATIOS = {   # query: (rate column, numerator, denominator) or a list of them, row by row
     "monthly_five_ones": ("contact_rate", "contacted", "paired"),
     "halfyear_trend": ("contact_rate", "contacted", "paired"),
     "halfyear_needs": ("coverage", "served", "children"),
     "halfyear_retention": ("value", "active", "started"),
     "halfyear_never_trained": ("share", "never_trained", "volunteers"),
     "monthly_contact_rate": ("value", "contacted", "paired"),
+    "coverage_towns": [("survey_rate", "surveyed", "registered"), ("pair_rate", "paired", "registered")],
+    "hours_towns": ("hours_per_volunteer", "hours", "active"),
 }
 TREND = dict(EVENTS, paired="children_paired", contacted="children_contacted",
              contact_rate="contact_rate")
-LIST_FIGURE = {"monthly_uncontacted": "children_not_contacted", "monthly_rejects": "rows_rejected"}
+LIST_FIGURE = {"monthly_uncontacted": "children_not_contacted", "monthly_rejects": "rows_rejected",
+               "coverage_unpaired": "children_unpaired", "coverage_unsurveyed": "children_unsurveyed",
+               "five_ones_none": "pairs_kept_none"}
 MANIFEST_FIGURES = {"children_paired": "children_paired", "children_contacted": "children_contacted",
                     "contact_rate": "contact_rate", "volunteers_active": "volunteers_active",
                     "calls": "calls", "reading": "reading", "holiday": "holiday",
@@ -375,7 +403,8 @@ MANIFEST_FIGURES = {"children_paired": "children_paired", "children_contacted": 
                     "donations_fen": "donations_yuan", "expenditures_fen": "expenditures_yuan",
                     "rows_rejected": "rows_rejected"}
 ADDITIVE_FIGURES = ["calls", "reading", "holiday", "birthdays", "wishes_fulfilled",
-                    "donations_yuan", "donations_count", "expenditures_yuan", "expenditures_count"]
+                    "donations_yuan", "donations_count", "expenditures_yuan", "expenditures_count",
+                    "volunteer_hours", "participations", "participations_no_minutes"]
 BOUNDED_FIGURES = ["children_paired", "volunteers_active"]   # max(months) <= x <= sum(months)
 CHILD_QUERY_COLS = {"paired", "contacted", "not_contacted", "profiled", "children", "served"}
 
@@ -846,9 +875,9 @@ class Checker:
             q = s.get("query", "")
             if q not in RATIOS:
                 continue
-            rate, num, den = RATIOS[q]
             n = r.rows.get(s["id"]) or 0
-            for i in range(1, n + 1):
+            ratios = RATIOS[q] if isinstance(RATIOS[q], list) else [RATIOS[q]]
+            for (rate, num, den), i in ((x, i) for x in ratios for i in range(1, n + 1)):
                 rv = g.value("cell-%s:%s.%s:%d" % (r.lang, s["id"], rate, i))
                 nv = g.value("cell-%s:%s.%s:%d" % (r.lang, s["id"], num, i))
                 dv = g.value("cell-%s:%s.%s:%d" % (r.lang, s["id"], den, i))

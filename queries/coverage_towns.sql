@@ -1,0 +1,54 @@
+-- coverage_towns.sql - the "three full coverages" (三个全覆盖) by town:
+-- children registered (profiled), surveyed (needs recorded) and paired,
+-- with the rates, then the district total.  Children always have a town,
+-- so the towns add up to the total.
+--
+-- One definition each (docs/decisions.md):
+--   paired      a run of paired months (child_spans) meets the period: the
+--               key figures' "children paired" (monthly_kpi.sql,
+--               halfyear_kpi.sql), by the child's town as monthly_five_ones.sql;
+--   registered  on record in the period (registered by its end, or with no
+--               registration date, not exited before it starts) and still on
+--               record at its end (not exited before its last day), or paired
+--               in it: every paired child is registered, and a registered
+--               child who is not paired is waiting for a pairing at the end
+--               (queries/coverage_unpaired.sql lists them);
+--   surveyed    registered, with needs recorded (the needs survey);
+--   unpaired    registered less paired; unsurveyed registered less surveyed.
+-- Same base as queries/coverage_kpi.sql.
+WITH kids AS MATERIALIZED (
+    SELECT c.child_id, c.town_code, c.needs IS NOT NULL AND c.needs <> '' AS surveyed,
+           EXISTS (SELECT 1 FROM child_spans x
+                    WHERE x.child_id = c.child_id AND x.first_month <= substr(:to, 1, 7)
+                      AND x.last_month >= substr(:from, 1, 7)) AS paired,
+           c.registered_on, c.exited_on
+      FROM children c
+),
+reg AS MATERIALIZED (
+    SELECT child_id, town_code, surveyed, paired FROM kids
+     WHERE paired
+        OR ((registered_on IS NULL OR registered_on <= :to)
+            AND (exited_on IS NULL OR exited_on >= :to))
+),
+by_town AS MATERIALIZED (
+    SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,
+           count(r.child_id) AS registered,
+           coalesce(sum(r.surveyed), 0) AS surveyed,
+           coalesce(sum(r.paired), 0) AS paired
+      FROM towns t LEFT JOIN reg r ON r.town_code = t.town_code
+     GROUP BY t.town_code
+)
+SELECT 0 AS sort, town_code, town, registered, surveyed,
+       CASE WHEN registered > 0 THEN 1.0 * surveyed / registered END AS survey_rate,
+       paired, CASE WHEN registered > 0 THEN 1.0 * paired / registered END AS pair_rate,
+       registered - paired AS unpaired, registered - surveyed AS unsurveyed
+  FROM by_town
+UNION ALL
+SELECT 1, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
+       coalesce(sum(registered), 0), coalesce(sum(surveyed), 0),
+       CASE WHEN sum(registered) > 0 THEN 1.0 * sum(surveyed) / sum(registered) END,
+       coalesce(sum(paired), 0),
+       CASE WHEN sum(registered) > 0 THEN 1.0 * sum(paired) / sum(registered) END,
+       coalesce(sum(registered - paired), 0), coalesce(sum(registered - surveyed), 0)
+  FROM by_town
+ORDER BY sort, town_code;
