@@ -22,7 +22,8 @@
 -- total counts them once (children_twice, activities_twice say by how
 -- much the rows exceed it).  Only the hours and activities read activity
 -- rows (one pass over the period's); the rest come from small tables.
--- Public: an organisation whose name is a child's school (teachers give
+-- Public: names are typed by staff, so they are cleaned (redact); and an
+-- organisation whose name is a child's school (teachers give
 -- their school) is not named: such schools make one row, "学校（对外版不列
 -- 名称）", as a school never appears in public output.  Organisations are named in public too;
 -- people are not.
@@ -31,6 +32,7 @@ WITH schools AS MATERIALIZED (   -- names not shown in public (char(1): the scho
 ),
 vorg AS MATERIALIZED (   -- every volunteer's organisation ('' none)
     SELECT volunteer_id, CASE WHEN organization IN schools THEN char(1)
+                              WHEN :audience = 'public' THEN redact(coalesce(organization, ''))
                               ELSE coalesce(organization, '') END AS org
       FROM volunteers
 ),
@@ -65,7 +67,9 @@ pairs AS MATERIALIZED (   -- those pairs and their children, by organisation
      GROUP BY o.org
 ),
 gifts AS MATERIALIZED (
-    SELECT CASE WHEN donor IN schools THEN char(1) ELSE coalesce(donor, '') END AS org,
+    SELECT CASE WHEN donor IN schools THEN char(1)
+                WHEN :audience = 'public' THEN redact(coalesce(donor, ''))
+                ELSE coalesce(donor, '') END AS org,
            sum(amount_fen) AS given,
            sum(CASE WHEN restricted_to IS NOT NULL THEN amount_fen ELSE 0 END) AS restricted
       FROM donations

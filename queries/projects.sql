@@ -3,8 +3,13 @@
 -- project: a row "未填写项目" / "No project given"), the projects that
 -- spent most first, then the total, which is the period's spending
 -- (queries/monthly_expenditures.sql).
+-- Project and fund names are typed by staff: a public report shows them
+-- cleaned (redact), before they are grouped.
 WITH g AS (
-    SELECT coalesce(e.project, '') AS project, e.fund, count(*) AS expenses,
+    SELECT CASE WHEN :audience = 'public' THEN redact(coalesce(e.project, ''))
+                ELSE coalesce(e.project, '') END AS project,
+           CASE WHEN :audience = 'public' THEN redact(e.fund) ELSE e.fund END AS fund,
+           count(*) AS expenses,
            sum(e.amount_fen) AS amount
       FROM expenditures e
      WHERE e.date BETWEEN :from AND :to

@@ -10,6 +10,7 @@
 #    never runs SQL (no sqlite3_ call in pipeline/render/).
 . "$(dirname "$0")/../e2e_lib.sh"
 cd "$ROOT"
+W=$T   # the scratch folder, for the symbol tables
 
 # Functions: a definition's body runs from a "{" alone at column 0 to the
 # next "}" at column 0 (the code's own style).
@@ -32,18 +33,18 @@ if [ -d "$objdir" ]; then
     for o in "$objdir"/*/*.o; do
         f=${o#"$objdir"/}
         nm --defined-only "$o" | awk -v f="$f" '$2 == "T" { print $3 "\t" f }'
-    done | sort > defs.tsv
+    done | sort > "$W/defs.tsv"
     for o in "$objdir"/*/*.o; do
         f=${o#"$objdir"/}
         nm --undefined-only "$o" | awk -v f="$f" '{ print $2 "\t" f }'
-    done | sort > uses.tsv
+    done | sort > "$W/uses.tsv"
     # file that uses -> file that defines
-    join -t "$(printf '\t')" uses.tsv defs.tsv | awk -F'\t' '$2 != $3 { print $2 "\t" $3 }' | sort -u > calls.tsv
-    cycles=$(awk -F'\t' 'NR == FNR { e[$1 "\t" $2] = 1; next } ($2 "\t" $1) in e && $1 < $2 { print $1 " <-> " $2 }' calls.tsv calls.tsv)
+    join -t "$(printf '\t')" "$W/uses.tsv" "$W/defs.tsv" | awk -F'\t' '$2 != $3 { print $2 "\t" $3 }' | sort -u > "$W/calls.tsv"
+    cycles=$(awk -F'\t' 'NR == FNR { e[$1 "\t" $2] = 1; next } ($2 "\t" $1) in e && $1 < $2 { print $1 " <-> " $2 }' "$W/calls.tsv" "$W/calls.tsv")
     expect_eq "no two files call each other" "" "$cycles"
-    up=$(awk -F'\t' '$1 !~ /^(cli|tools)\// && $2 ~ /^(cli|tools)\// { print $1 " -> " $2 }' calls.tsv)
+    up=$(awk -F'\t' '$1 !~ /^(cli|tools)\// && $2 ~ /^(cli|tools)\// { print $1 " -> " $2 }' "$W/calls.tsv")
     expect_eq "no stage calls up into cli/ or tools/" "" "$up"
-    expect_eq "the calls were read" "yes" "$([ -s calls.tsv ] && echo yes)"
+    expect_eq "the calls were read" "yes" "$([ -s "$W/calls.tsv" ] && echo yes)"
 else
     echo "FAIL: no objects under $objdir"; fails=$((fails + 1))
 fi
