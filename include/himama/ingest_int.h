@@ -99,6 +99,7 @@ typedef struct hm_ingest_ctx {
     sqlite3_stmt *st_select, *st_insert, *st_update;
     sqlite3_stmt *st_ref[HM_REF_FUND + 1];
     sqlite3_stmt *st_overlap, *st_paired, *st_reject, *st_warn, *st_audit;
+    sqlite3_stmt *st_alias;        /* another child of the town with the alias */
     hm_ingest_cache own, *c;       /* c: the run's cache, or own (this unit's) */
     long child_town;               /* the row's child's town: an entry of c->towns */
     hm_summary sum;                /* activities: child_months and volunteer_months */

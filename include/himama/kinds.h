@@ -226,7 +226,10 @@ enum {
     /* A new or changed row recomputes the pairing spans of its child. */
     HM_RULE_CHILD_SPANS = 1 << 2,
     /* A changed town moves its child's activities to the new town. */
-    HM_RULE_CHILD_TOWN = 1 << 3
+    HM_RULE_CHILD_TOWN = 1 << 3,
+    /* A child's alias shared with another child of the same town loads
+     * with a warning (public reports then number them: 小琪①, 小琪②). */
+    HM_RULE_ALIAS = 1 << 4
 };
 
 typedef struct hm_kind_rules {
@@ -234,8 +237,8 @@ typedef struct hm_kind_rules {
     const hm_order_rule *order;  /* checked in this order; the first broken rejects */
     size_t norder;
     /* The columns the flags use (HM_COL_*), or -1: the row's own ID, its
-     * child, volunteer, town, date, type, start and end. */
-    int id, child, volunteer, town, date, type, start, end;
+     * child, volunteer, town, date, type, start, end and alias. */
+    int id, child, volunteer, town, date, type, start, end, alias;
 } hm_kind_rules;
 
 typedef struct hm_kind {

@@ -182,10 +182,11 @@ static const hm_order_rule children_o[] = {
     NOT_BEFORE(CHILDREN, EXITED_ON, REGISTERED_ON, "exits (%s) before being registered (%s)"),
 };
 static const hm_kind_rules children_r = {
-    .flags = HM_RULE_CHILD_SPANS | HM_RULE_CHILD_TOWN,
+    .flags = HM_RULE_CHILD_SPANS | HM_RULE_CHILD_TOWN | HM_RULE_ALIAS,
     .order = children_o, .norder = N(children_o),
     .id = HM_COL_CHILDREN_CHILD_ID, .child = HM_COL_CHILDREN_CHILD_ID, .volunteer = NONE,
     .town = HM_COL_CHILDREN_TOWN_CODE, .date = NONE, .type = NONE, .start = NONE, .end = NONE,
+    .alias = HM_COL_CHILDREN_ALIAS,
 };
 static const hm_order_rule pairings_o[] = {
     NOT_BEFORE(PAIRINGS, ENDED_ON, STARTED_ON, "ends (%s) before it starts (%s)"),
@@ -195,13 +196,14 @@ static const hm_kind_rules pairings_r = {
     .order = pairings_o, .norder = N(pairings_o),
     .id = HM_COL_PAIRINGS_PAIRING_ID, .child = HM_COL_PAIRINGS_CHILD_ID,
     .volunteer = HM_COL_PAIRINGS_VOLUNTEER_ID, .town = NONE, .date = NONE, .type = NONE,
-    .start = HM_COL_PAIRINGS_STARTED_ON, .end = HM_COL_PAIRINGS_ENDED_ON,
+    .start = HM_COL_PAIRINGS_STARTED_ON, .end = HM_COL_PAIRINGS_ENDED_ON, .alias = NONE,
 };
 static const hm_kind_rules activities_r = {
     .flags = HM_RULE_ACTIVITY,
     .id = HM_COL_ACTIVITIES_ACTIVITY_ID, .child = HM_COL_ACTIVITIES_CHILD_ID,
     .volunteer = HM_COL_ACTIVITIES_VOLUNTEER_ID, .town = NONE,
     .date = HM_COL_ACTIVITIES_DATE, .type = HM_COL_ACTIVITIES_TYPE, .start = NONE, .end = NONE,
+    .alias = NONE,
 };
 static const hm_order_rule wishes_o[] = {
     NOT_BEFORE(WISHES, CLAIMED_ON, REGISTERED_ON, "claimed (%s) before it was registered (%s)"),
@@ -215,7 +217,7 @@ static const hm_order_rule wishes_o[] = {
 static const hm_kind_rules wishes_r = {
     .order = wishes_o, .norder = N(wishes_o),
     .id = HM_COL_WISHES_WISH_ID, .child = HM_COL_WISHES_CHILD_ID, .volunteer = NONE,
-    .town = NONE, .date = NONE, .type = NONE, .start = NONE, .end = NONE,
+    .town = NONE, .date = NONE, .type = NONE, .start = NONE, .end = NONE, .alias = NONE,
 };
 
 /* A kind's table entry; its column table must have HM_NCOL_<ID> columns. */

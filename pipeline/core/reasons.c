@@ -173,6 +173,8 @@ static const reason_entry catalogue[] = {
       "未知的专项资金" Q(1) "（没有限定用于它的捐赠）", 0 },
     { "overlaps", "overlaps pairing '%s' (%s to %s) of the same volunteer and child",
       "与同一志愿者和儿童的结对" Q(1) "（%2$s 至 %3$s）重叠", 0 },
+    { "alias_shared", "alias '%s' is also that of child '%s' of the same town: public "
+      "reports number them", "化名" Q(1) "与同一区镇的儿童" Q(2) "相同：对外版报告中以编号区分", 0 },
     { "outside", "activity outside a pairing: volunteer '%s' and child '%s' were not paired "
       "on %s", "结对之外的活动：志愿者" Q(1) "与儿童" Q(2) "在 %3$s 未结对", 0 },
     { "exits_before", "exits (%s) before being registered (%s)", "退出日期（%1$s）早于登记日期（%2$s）", 0 },

@@ -214,10 +214,51 @@ hm_error hm_ingest_note_changed(hm_ingest_ctx *x, char *err, size_t errsz)
     return rc;
 }
 
+/*
+ * A child's alias that another child of the same town already has: loaded,
+ * with a warning naming the other child, since the public reports then tell
+ * them apart by a number (小琪①, 小琪②) that staff may prefer to avoid by
+ * choosing another alias.
+ */
+static hm_error alias_shared(hm_ingest_ctx *x, long line, char *err, size_t errsz)
+{
+    const hm_kind_rules *r = x->k->rules;
+    const hm_slot *a = &x->val[r->alias], *t = &x->val[r->town], *c = &x->val[r->id];
+    hm_error rc;
+    if (a->t != HM_SLOT_TEXT || t->t != HM_SLOT_TEXT || c->t != HM_SLOT_TEXT || !a->s.len)
+        return HM_OK;
+    if (!x->st_alias &&
+        (rc = hm_db_prepare(x->db, &x->st_alias,
+                            "SELECT child_id FROM children WHERE town_code = ?1"
+                            " AND trim(alias) = ?2 AND child_id <> ?3 ORDER BY child_id LIMIT 1",
+                            err, errsz)) != HM_OK)
+        return rc;
+    sqlite3_stmt *st = x->st_alias;
+    sqlite3_bind_text(st, 1, t->s.buf, (int)t->s.len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a->s.buf, (int)a->s.len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->s.buf, (int)c->s.len, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    char reason[512] = "";
+    if (s == SQLITE_ROW)
+        snprintf(reason, sizeof reason, "alias '%.100s' is also that of child '%.60s' of the "
+                 "same town: public reports number them", a->s.buf,
+                 (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        return hm_db_fail(x->db, err, errsz);
+    if (!*reason)
+        return HM_OK;
+    x->res->rows_warned++;
+    return hm_ingest_warn(x, line, reason, err, errsz);
+}
+
 hm_error hm_ingest_note_stored(hm_ingest_ctx *x, long line, bool loaded, bool updated,
                                char *err, size_t errsz)
 {
     const hm_kind_rules *r = x->k->rules;
+    if (r && (r->flags & HM_RULE_ALIAS) && (loaded || updated))
+        return alias_shared(x, line, err, errsz);
     if (!r || !(r->flags & HM_RULE_ACTIVITY))
         return HM_OK;
     const hm_slot *v = &x->val[r->volunteer], *c = &x->val[r->child], *d = &x->val[r->date];

@@ -87,7 +87,7 @@ void hm_ingest_finalize(hm_ingest_ctx *x)
 {
     sqlite3_stmt **all[] = {
         &x->st_select, &x->st_insert, &x->st_update, &x->st_overlap, &x->st_paired,
-        &x->st_reject, &x->st_warn, &x->st_audit,
+        &x->st_reject, &x->st_warn, &x->st_audit, &x->st_alias,
     };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         sqlite3_finalize(*all[i]);

@@ -6,14 +6,16 @@
 # tests/tools/consistency.py reads them all (and writes the monthly reports
 # its cross checks need from the same database).
 #
-# Pending: today's reports fail it (see the checker's output); it moves to
-# tests/e2e/ when they pass.
+# Under the sanitizers (make sanitize) the district alone: the city's
+# reports take several minutes there, and the figures are the same code's.
 . "$(dirname "$0")/../e2e_lib.sh"
 export SOURCE_DATE_EPOCH=1796601600   # 2026-12-07, as tests/tools/same_outputs.sh
 export HIMAMA_QUIET=1
 PY=${PY:-/usr/bin/python3}
 
-for scale in district city; do
+scales="district city"
+case "$HIMAMA" in */build-san/*) scales=district ;; esac
+for scale in $scales; do
     H=("$HIMAMA" --db "$T/$scale.db" --out "$T/out-$scale")
     "${H[@]}" synth --scale "$scale" --seed 1 "$T/data-$scale" >/dev/null
     "${H[@]}" init >/dev/null
@@ -34,7 +36,7 @@ for scale in district city; do
     out=$("$PY" "$ROOT/tests/tools/consistency.py" --db "$T/$scale.db" --himama "$HIMAMA" \
               --work "$T/work-$scale" "$T/out-$scale" 2>&1)
     rc=$?
-    printf '%s\n' "$out" | sed "s/^/  $scale: /"
+    printf '%s\n' "$out" | tail -20 | sed "s/^/  $scale: /"
     expect_eq "$scale: every figure agrees with every other (consistency.py exit status)" 0 "$rc"
 done
 finish

@@ -133,4 +133,13 @@ expect_match "duplicate column" "twice" "$(q "SELECT reason FROM ingest_log WHER
 hm ingest towns-headeronly.csv 2> /dev/null; rc=$?
 expect_eq "header only is fine" "0|loaded|0" "$rc|$(q "SELECT status, rows_read FROM ingest_log WHERE file = 'towns-headeronly.csv'")"
 expect_eq "nothing loaded from rejected files" 0 "$(q "SELECT count(*) FROM children WHERE child_id = 'C100'")"
+
+# Two children of one town with one alias: loaded, with a warning on the
+# second naming the first (public reports number them: 小雨①, 小雨②).
+printf 'child_id,name,alias,gender,birth_date,town_code,category\nC201,刘小雨,小雨,女,2014-03-05,HM01,留守\n' > children-alias.csv
+hm ingest children-alias.csv 2> alias.err; rc=$?
+expect_eq "a shared alias loads" "0|1" "$rc|$(q "SELECT count(*) FROM children WHERE child_id = 'C201'")"
+expect_eq "a shared alias is warned, naming the other child" \
+    "2|alias '小雨' is also that of child 'C001' of the same town: public reports number them" \
+    "$(q "SELECT w.line || '|' || w.reason FROM warnings w JOIN ingest_log l ON l.id = w.ingest_id WHERE l.file LIKE '%children-alias.csv'")"
 finish
