@@ -25,7 +25,12 @@
 --
 -- score = sum of weight x figure; the weights come from the nomination
 -- file (templates/nomination.conf), bound as :w_<figure>.  Eligible:
--- call_months >= :min_call_months and months_paired >= :min_months_paired.
+-- the volunteer's role is one the award is for (:roles, the file's roles:
+-- 'mothers' the default, 'fathers' or 'all'; a volunteer with no role
+-- recorded is a caring mother, as the programme calls its volunteers),
+-- call_months >=
+-- :min_call_months and months_paired >= :min_months_paired.  Every
+-- volunteer is scored and listed whatever the role.
 -- Rank within the town, eligible volunteers only: score, then call_months,
 -- then months_paired (all higher first), then volunteer_id (ascending).
 -- Shortlisted: rank <= the town's quota (:quotas, a JSON object of
@@ -148,7 +153,9 @@ scored AS (
            + :w_birthday * birthday + :w_wishes * wishes + :w_children * children
            + :w_months_paired * months_paired + :w_trainings * trainings
            + :w_stories * stories AS score,
-           (call_months >= :min_call_months AND months_paired >= :min_months_paired) AS eligible
+           (call_months >= :min_call_months AND months_paired >= :min_months_paired
+            AND (:roles = 'all' OR (:roles = 'mothers' AND coalesce(role, 'mother') = 'mother')
+                 OR (:roles = 'fathers' AND role IS 'father'))) AS eligible
       FROM card
 )
 SELECT r.town_code,

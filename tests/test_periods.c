@@ -417,13 +417,22 @@ static void test_periods_nomination_conf(void **state)
     assert_int_equal(hm_nomination_conf_parse("n.conf", "notice_names = masked\n", &c, err,
                                               sizeof err), HM_OK);
     assert_true(c.notice_masked);
+    assert_int_equal(c.roles, HM_NOM_MOTHERS);   /* the award's name: mothers by default */
+    hm_nomination_conf_release(&c);
+    hm_nomination_conf_init(&c);
+    assert_int_equal(hm_nomination_conf_parse("n.conf", "\xEF\xBB\xBF# c\n\nroles = all\n", &c,
+                                              err, sizeof err), HM_OK);
+    assert_int_equal(c.roles, HM_NOM_ALL);
+    assert_string_equal(hm_nom_roles_name(c.roles), "all");
     hm_nomination_conf_release(&c);
 
     const char *bad[] = { "weight.charm = 3\n", "weight.reading = -1\n", "quota.default = x\n",
                           "weight.reading = 1\nweight.reading = 2\n", "just words\n",
-                          "notice_names = some\n", "notice_names = full\nnotice_names = full\n" };
+                          "notice_names = some\n", "notice_names = full\nnotice_names = full\n",
+                          "# c\nroles = mother\n", "roles = all\nroles = fathers\n" };
     const char *line[] = { "n.conf:1:", "n.conf:1:", "n.conf:1:", "n.conf:2:", "n.conf:1:",
-                           "n.conf:1:", "n.conf:2:" };
+                           "n.conf:1:", "n.conf:2:", "n.conf:2: 'roles' must be",
+                           "n.conf:2: 'roles' is given twice" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         hm_nomination_conf_init(&c);
         assert_int_equal(hm_nomination_conf_parse("n.conf", bad[i], &c, err, sizeof err),
@@ -630,6 +639,9 @@ static void sql_exec(sqlite3 *db, const char *sql)
         fail_msg("%s", msg);
 }
 
+/* The :roles the comparison below binds. */
+static const char *card_roles = "mothers";
+
 /* Bind the scorecard's parameters for the comparison below. */
 static void bind_card(sqlite3_stmt *st)
 {
@@ -640,7 +652,7 @@ static void bind_card(sqlite3_stmt *st)
         { ":min_months_paired", NULL, 2 }, { ":w_call_months", NULL, 5 },
         { ":w_reading", NULL, 2 }, { ":w_holiday", NULL, 3 }, { ":w_birthday", NULL, 3 },
         { ":w_wishes", NULL, 4 }, { ":w_children", NULL, 2 }, { ":w_months_paired", NULL, 1 },
-        { ":w_trainings", NULL, 1 }, { ":w_stories", NULL, 2 },
+        { ":w_trainings", NULL, 1 }, { ":w_stories", NULL, 2 }, { ":roles", "", 0 },
     };
     for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
         const char *name = sqlite3_bind_parameter_name(st, i);
@@ -649,7 +661,9 @@ static void bind_card(sqlite3_stmt *st)
             k++;
         if (k == sizeof par / sizeof par[0])
             fail_msg("unknown parameter %s", name);
-        if (par[k].text)
+        if (strcmp(name, ":roles") == 0)
+            sqlite3_bind_text(st, i, card_roles, -1, SQLITE_STATIC);
+        else if (par[k].text)
             sqlite3_bind_text(st, i, par[k].text, -1, SQLITE_STATIC);
         else
             sqlite3_bind_int64(st, i, par[k].v);
@@ -733,6 +747,21 @@ static void test_periods_scorecard_reference(void **state)
     const char *v3 = strstr(a.buf, "|V3|"), *eol = v3 ? strchr(v3, '\n') : NULL;
     assert_non_null(eol);
     assert_memory_equal(eol - 3, "|4|", 3);
+    /* roles: V3 recorded as a father; V4 as a mother, V1 with none */
+    sql_exec(db, "UPDATE volunteers SET role = 'father' WHERE volunteer_id = 'V3';"
+                 "UPDATE volunteers SET role = 'mother' WHERE volunteer_id = 'V4';");
+    const char *roles[] = { "mothers", "fathers", "all" };
+    for (size_t i = 0; i < 3; i++) {
+        card_roles = roles[i];
+        hm_strbuf_reset(&a);
+        hm_strbuf_reset(&b);
+        card_rows(db, "queries/annual_scorecard.sql", &a);
+        card_rows(db, "tests/fixtures/report/scorecard_reference.sql", &b);
+        assert_string_equal(a.buf, b.buf);
+        /* V3, eligible by its calls, has no rank among the mothers only */
+        assert_int_equal(strstr(a.buf, "|NULL|V3|") != NULL, i == 0);
+    }
+    card_roles = "mothers";
     hm_strbuf_release(&a);
     hm_strbuf_release(&b);
     sqlite3_close(db);

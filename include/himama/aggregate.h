@@ -28,6 +28,9 @@ typedef struct hm_aggregate_params {
                                queries then run on both at once, in two threads */
     const struct hm_section_sink *sink;   /* NULL, or where each section goes
                                              as soon as it is complete */
+    const struct hm_targets *targets;     /* the work plan's targets (targets.h) for a
+                                             "rows = targets" section; NULL or none
+                                             set: that section is left out */
 } hm_aggregate_params;
 
 /*

@@ -50,6 +50,16 @@ typedef struct hm_nom_quota {
     int64_t quota;
 } hm_nom_quota;
 
+/* Who may be nominated (roles = in the rules): the award is "最美爱心妈妈". */
+typedef enum hm_nom_roles {
+    HM_NOM_MOTHERS,      /* mothers only (the default) */
+    HM_NOM_FATHERS,      /* fathers only */
+    HM_NOM_ALL           /* every volunteer */
+} hm_nom_roles;
+
+/* "mothers", "fathers" or "all": the word of the rules file and of :roles. */
+const char *hm_nom_roles_name(hm_nom_roles r);
+
 /* The nomination rules. */
 typedef struct hm_nomination_conf {
     int64_t weight[HM_NOM_NFIG];   /* whole points per unit of each figure */
@@ -58,6 +68,7 @@ typedef struct hm_nomination_conf {
     int64_t quota_default;         /* shortlisted per town, unless listed */
     bool notice_masked;            /* notice_names = masked: the public notice and
                                       dossiers show 张* instead of the full name */
+    hm_nom_roles roles;            /* who is eligible by role (default mothers) */
     size_t nquota;
     hm_nom_quota *quota;           /* per-town quotas (owned) */
 } hm_nomination_conf;
@@ -71,7 +82,8 @@ void hm_nomination_conf_release(hm_nomination_conf *c);
  * Parse the rules text (name is used in messages "NAME:LINE: reason") into
  * c, which must have been initialised.  Keys: weight.FIGURE,
  * eligible.min_call_months, eligible.min_months_paired, quota.default,
- * quota.TOWN_CODE; values are whole numbers 0..1000000.  An unknown key, a
+ * quota.TOWN_CODE (whole numbers 0..1000000), notice_names (full, masked)
+ * and roles (mothers, fathers, all).  An unknown key, a
  * bad value or a key given twice is HM_ETEMPLATE.
  */
 hm_error hm_nomination_conf_parse(const char *name, const char *text, hm_nomination_conf *c,
@@ -85,6 +97,12 @@ hm_error hm_nomination_conf_load(const char *path, hm_nomination_conf *c, char *
  * + ..." (lang "zh" or "en"), appended to sb (an initialised strbuf).
  */
 void hm_nomination_formula(const hm_nomination_conf *c, const char *lang, hm_strbuf *sb);
+
+/*
+ * Who may be nominated (the rules' roles) in a sentence, e.g. "参评对象：
+ * 爱心妈妈（...）" (lang "zh" or "en"), appended to sb (an initialised strbuf).
+ */
+void hm_nomination_roles_text(const hm_nomination_conf *c, const char *lang, hm_strbuf *sb);
 
 /*
  * The scorecard's columns, in the order of the workbook's: who (town,

@@ -60,6 +60,9 @@ typedef struct hm_tmpl_section {
     char **series;           /* charts: series column names */
     bool detail;
     size_t pdf_rows;         /* PDF shows at most this many rows, 0 = all */
+    bool targets;            /* "rows = targets": no query; a row per target set in
+                                templates/targets.conf, its actual the figure.KEY of
+                                the same figure (targets.h); left out with none set */
     hm_tmpl_audience audience;
     int text_line[5];        /* lines of heading, intro, note, empty, note_if (messages) */
     char *public_text[HM_TEXT_N];  /* "heading.public", ...: the public report's wording

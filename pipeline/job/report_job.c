@@ -22,6 +22,7 @@
  * nominations workbook (nominate_run).
  */
 #include "himama/report_job.h"
+#include "himama/targets.h"
 #include "himama/aggregate.h"
 #include "himama/db.h"
 #include "himama/manifest.h"
@@ -134,6 +135,7 @@ struct job_run {
     char *tmpl_file, *conf_file, *qdir, *dir, *font;
     hm_template *tmpl;
     hm_nomination_conf conf;
+    hm_targets targets;               /* templates/targets.conf (none: no such section) */
     sqlite3 *db, *twin;               /* twin: the second connection (hm_db_begin_twin) */
     hm_redact *redact;                /* the SQL functions' dictionary (job_redact) */
     bool in_txn;
@@ -266,6 +268,11 @@ static hm_error job_open(job_run *J, const char *tmpl_name)
     hm_error rc;
     J->tmpl_file = template_path(job->datadir, tmpl_name, job->lang);
     if ((rc = hm_template_load(J->tmpl_file, &J->tmpl, J->err, J->errsz)) != HM_OK)
+        return rc;
+    char *tpath = hm_path_join(job->datadir, "templates/targets.conf");
+    rc = hm_targets_load(tpath, &J->targets, J->err, J->errsz);
+    free(tpath);
+    if (rc != HM_OK)
         return rc;
     if (J->annual) {
         J->conf_file = hm_path_join(job->datadir, "templates/nomination.conf");
@@ -473,6 +480,7 @@ static hm_error build_model(job_run *J)
     hm_aggregate_params ap = {
         .query = &J->q, .queries_dir = J->qdir,
         .twin = J->annual ? NULL : J->twin, .sink = book >= 0 ? &sink : NULL,
+        .targets = &J->targets,
     };
     return hm_aggregate(J->db, J->tmpl, &ap, &J->rep, J->err, J->errsz);
 }

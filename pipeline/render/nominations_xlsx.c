@@ -155,6 +155,10 @@ static hm_error write_about(nw *x)
                    (long long)c->min_call_months, (long long)c->min_months_paired);
     if ((rc = put_s(x, ws, r++, 0, sb.buf, NULL)) != HM_OK)
         goto out;
+    hm_strbuf_reset(&sb);
+    hm_nomination_roles_text(c, x->p->lang, &sb);
+    if ((rc = put_s(x, ws, r++, 0, sb.buf, NULL)) != HM_OK)
+        goto out;
     r++;
     if ((rc = put_s(x, ws, r++, 0, en ? "Ranking and ties" : "排名与同分规则", x->f_bold)) != HM_OK)
         goto out;

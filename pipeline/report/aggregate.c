@@ -21,6 +21,7 @@
  * internal column either.
  */
 #include "himama/aggregate.h"
+#include "himama/targets.h"
 #include "himama/db.h"
 #include "himama/spill.h"
 #include "himama/util.h"
@@ -683,13 +684,38 @@ static hm_error build_section(run *R, const hm_template *tmpl, hm_report *r,
     return HM_OK;
 }
 
-/* Fill section s's texts (the sections they quote are built). */
+/* A figure lookup over the resolved placeholders (targets.h). */
+typedef struct fig_lookup {
+    const run *R;
+    const hm_template *tmpl;
+} fig_lookup;
+
+static hm_target_actual figure_of(void *arg, const char *key)
+{
+    const fig_lookup *L = arg;
+    hm_target_actual a = { NULL, HM_FMT_INT, false };
+    for (size_t i = 0; i < L->tmpl->nfig; i++) {
+        if (strcmp(L->tmpl->fig[i].key, key) != 0)
+            continue;
+        const ref_entry *e = ref_find(L->R->refs, L->tmpl->fig[i].ref);
+        if (e && e->owner != SIZE_MAX)
+            a = (hm_target_actual){ &e->value, e->format, e->hidden };
+    }
+    return a;
+}
+
+/* Fill section s's texts (the sections they quote are built), and a
+ * targets section's rows (the figures' sections are built). */
 static void fill_section(run *R, const hm_template *tmpl, hm_report *r, const size_t *tidx,
                          size_t s)
 {
     const hm_tmpl_section *ts = &tmpl->sec[tidx[s]];
     hm_section *sec = &r->sec[s];
     bool pub = R->public_aud;
+    if (ts->targets) {
+        fig_lookup L = { R, tmpl };
+        hm_targets_rows(R->ap->targets, r->lang, pub, figure_of, &L, &sec->table);
+    }
     sec->heading = fill(R, r, hm_tmpl_section_text(ts, HM_TEXT_HEADING, pub));
     sec->intro = fill(R, r, hm_tmpl_section_text(ts, HM_TEXT_INTRO, pub));
     sec->empty = fill(R, r, hm_tmpl_section_text(ts, HM_TEXT_EMPTY, pub));
@@ -795,6 +821,10 @@ static bool fillable(const pool *p, const refs *rs, size_t s)
     }
     if (!p->built[s])
         return false;
+    if (p->tmpl->sec[p->tidx[s]].targets)   /* its rows are the figures' values */
+        for (size_t i = 0; i < rs->n; i++)
+            if (rs->e[i].figure && rs->e[i].owner != SIZE_MAX && !p->built[rs->e[i].owner])
+                return false;
     section_refs(&p->tmpl->sec[p->tidx[s]], strcmp(p->r->audience, "public") == 0, quoted_one,
                  &q);
     return q.ok;
@@ -962,7 +992,8 @@ hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_p
     for (size_t i = 0; i < tmpl->nsec; i++) {
         const hm_tmpl_section *ts = &tmpl->sec[i];
         if ((ts->audience == HM_AUD_INTERNAL && R.public_aud) ||
-            (ts->audience == HM_AUD_PUBLIC && !R.public_aud))
+            (ts->audience == HM_AUD_PUBLIC && !R.public_aud) ||
+            (ts->targets && !hm_targets_any(ap->targets)))
             continue;
         tidx[r->nsec++] = i;
     }

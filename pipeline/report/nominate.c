@@ -9,6 +9,7 @@
  * prepared, so a query that lacks one fails before any row.
  */
 #include "himama/nominate.h"
+#include "himama/conf.h"
 #include "himama/util.h"
 
 #include <errno.h>
@@ -48,140 +49,133 @@ void hm_nomination_conf_release(hm_nomination_conf *c)
     c->nquota = 0;
 }
 
-/* s without leading and trailing blanks, in place. */
-static char *trim(char *s)
+/* The parser's state: the rules being filled, the keys seen, the message. */
+typedef struct nom_parse {
+    hm_nomination_conf *c;
+    bool seen[HM_NOM_NFIG + 5];
+    char why[256];
+} nom_parse;
+
+/* The slots of seen past the figures'. */
+enum { SEEN_MIN_CALL = HM_NOM_NFIG, SEEN_MIN_PAIRED, SEEN_QUOTA, SEEN_NOTICE, SEEN_ROLES };
+
+/* A key that is a word choice: notice_names or roles; NULL when fine. */
+static const char *nom_choice(nom_parse *P, const char *key, const char *val, bool *known)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
+    static const char *const roles[] = { "mothers", "fathers", "all" };
+    *known = true;
+    if (strcmp(key, "notice_names") == 0) {
+        bool masked = strcmp(val, "masked") == 0;
+        if (!masked && strcmp(val, "full") != 0) {
+            snprintf(P->why, sizeof P->why, "'notice_names' must be 'full' or 'masked', "
+                     "not '%s'", val);
+            return P->why;
+        }
+        if (P->seen[SEEN_NOTICE])
+            goto twice;
+        P->seen[SEEN_NOTICE] = true;
+        P->c->notice_masked = masked;
+        return NULL;
+    }
+    if (strcmp(key, "roles") == 0) {
+        int r = -1;
+        for (int i = 0; i < 3; i++)
+            if (strcmp(val, roles[i]) == 0)
+                r = i;
+        if (r < 0) {
+            snprintf(P->why, sizeof P->why, "'roles' must be 'mothers', 'fathers' or 'all', "
+                     "not '%s'", val);
+            return P->why;
+        }
+        if (P->seen[SEEN_ROLES])
+            goto twice;
+        P->seen[SEEN_ROLES] = true;
+        P->c->roles = (hm_nom_roles)r;
+        return NULL;
+    }
+    *known = false;
+    return NULL;
+twice:
+    snprintf(P->why, sizeof P->why, "'%s' is given twice", key);
+    return P->why;
 }
 
-/* Parse a whole number 0..VALUE_MAX. */
-static bool parse_count(const char *s, int64_t *out)
+/* One "key = value" of the rules (conf.h); NULL when fine, else why not. */
+static const char *nom_pair(void *arg, const char *key, const char *val)
 {
-    int64_t v = 0;
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return false;
-        v = v * 10 + (*s - '0');
-        if (v > VALUE_MAX)
-            return false;
+    nom_parse *P = arg;
+    hm_nomination_conf *c = P->c;
+    bool known;
+    const char *why = nom_choice(P, key, val, &known);
+    int64_t v;
+    if (known)
+        return why;
+    if (!hm_conf_count(val, VALUE_MAX, &v)) {
+        snprintf(P->why, sizeof P->why, "'%s' must be a whole number from 0 to %d, not '%s'",
+                 key, VALUE_MAX, val);
+        return P->why;
     }
-    *out = v;
-    return true;
+    int slot = -1;
+    int64_t *dst = NULL;
+    if (strncmp(key, "weight.", 7) == 0) {
+        for (int i = 0; i < HM_NOM_NFIG; i++)
+            if (strcmp(key + 7, hm_nom_figures[i].key) == 0) {
+                slot = i;
+                dst = &c->weight[i];
+            }
+    } else if (strcmp(key, "eligible.min_call_months") == 0) {
+        slot = SEEN_MIN_CALL;
+        dst = &c->min_call_months;
+    } else if (strcmp(key, "eligible.min_months_paired") == 0) {
+        slot = SEEN_MIN_PAIRED;
+        dst = &c->min_months_paired;
+    } else if (strcmp(key, "quota.default") == 0) {
+        slot = SEEN_QUOTA;
+        dst = &c->quota_default;
+    } else if (strncmp(key, "quota.", 6) == 0 && key[6]) {
+        for (size_t i = 0; i < c->nquota; i++)
+            if (strcmp(c->quota[i].town_code, key + 6) == 0) {
+                snprintf(P->why, sizeof P->why, "'%s' is given twice", key);
+                return P->why;
+            }
+        c->quota = hm_xrealloc(c->quota, (c->nquota + 1) * sizeof *c->quota);
+        c->quota[c->nquota].town_code = hm_xstrdup(key + 6);
+        c->quota[c->nquota].quota = v;
+        c->nquota++;
+        return NULL;
+    }
+    if (!dst) {
+        snprintf(P->why, sizeof P->why, "unknown key '%s' (weight.FIGURE, "
+                 "eligible.min_call_months, eligible.min_months_paired, quota.default, "
+                 "quota.TOWN_CODE, notice_names, roles)", key);
+        return P->why;
+    }
+    if (P->seen[slot]) {
+        snprintf(P->why, sizeof P->why, "'%s' is given twice", key);
+        return P->why;
+    }
+    P->seen[slot] = true;
+    *dst = v;
+    return NULL;
 }
 
 hm_error hm_nomination_conf_parse(const char *name, const char *text, hm_nomination_conf *c,
                                   char *err, size_t errsz)
 {
-    char *copy = hm_xstrdup(text), *save = NULL;
-    bool seen[HM_NOM_NFIG + 4] = { false };
-    hm_error rc = HM_OK;
-    int line = 0;
-    char *s = copy;
-    if (strncmp(s, "\xEF\xBB\xBF", 3) == 0)
-        s += 3;   /* a BOM from Notepad */
-    for (char *ln = s; ln; ln = save) {
-        char *nl = strchr(ln, '\n');
-        save = nl ? nl + 1 : NULL;
-        if (nl)
-            *nl = '\0';
-        line++;
-        char *t = trim(ln);
-        if (!*t || *t == '#')
-            continue;
-        char *eq = strchr(t, '=');
-        if (!eq) {
-            rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: expected 'key = value'", name, line);
-            goto out;
-        }
-        *eq = '\0';
-        char *key = trim(t), *val = trim(eq + 1);
-        int64_t v;
-        if (strcmp(key, "notice_names") == 0) {
-            bool masked = strcmp(val, "masked") == 0;
-            if (!masked && strcmp(val, "full") != 0) {
-                rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: 'notice_names' must be 'full' or "
-                          "'masked', not '%s'", name, line, val);
-                goto out;
-            }
-            if (seen[HM_NOM_NFIG + 3]) {
-                rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' is given twice", name, line,
-                          key);
-                goto out;
-            }
-            seen[HM_NOM_NFIG + 3] = true;
-            c->notice_masked = masked;
-            continue;
-        }
-        if (!parse_count(val, &v)) {
-            rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' must be a whole number from 0 "
-                      "to %d, not '%s'", name, line, key, VALUE_MAX, val);
-            goto out;
-        }
-        int slot = -1;
-        int64_t *dst = NULL;
-        if (strncmp(key, "weight.", 7) == 0) {
-            for (int i = 0; i < HM_NOM_NFIG; i++)
-                if (strcmp(key + 7, hm_nom_figures[i].key) == 0) {
-                    slot = i;
-                    dst = &c->weight[i];
-                }
-        } else if (strcmp(key, "eligible.min_call_months") == 0) {
-            slot = HM_NOM_NFIG;
-            dst = &c->min_call_months;
-        } else if (strcmp(key, "eligible.min_months_paired") == 0) {
-            slot = HM_NOM_NFIG + 1;
-            dst = &c->min_months_paired;
-        } else if (strcmp(key, "quota.default") == 0) {
-            slot = HM_NOM_NFIG + 2;
-            dst = &c->quota_default;
-        } else if (strncmp(key, "quota.", 6) == 0 && key[6]) {
-            for (size_t i = 0; i < c->nquota; i++)
-                if (strcmp(c->quota[i].town_code, key + 6) == 0) {
-                    rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' is given twice", name,
-                              line, key);
-                    goto out;
-                }
-            c->quota = hm_xrealloc(c->quota, (c->nquota + 1) * sizeof *c->quota);
-            c->quota[c->nquota].town_code = hm_xstrdup(key + 6);
-            c->quota[c->nquota].quota = v;
-            c->nquota++;
-            continue;
-        }
-        if (!dst) {
-            rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: unknown key '%s' (weight.FIGURE, "
-                      "eligible.min_call_months, eligible.min_months_paired, quota.default, "
-                      "quota.TOWN_CODE, notice_names)", name, line, key);
-            goto out;
-        }
-        if (seen[slot]) {
-            rc = hm_fail(HM_ETEMPLATE, err, errsz, "%s:%d: '%s' is given twice", name, line, key);
-            goto out;
-        }
-        seen[slot] = true;
-        *dst = v;
-    }
-out:
-    free(copy);
-    return rc;
+    nom_parse P = { .c = c };
+    return hm_conf_read(name, text, nom_pair, &P, err, errsz);
 }
 
 hm_error hm_nomination_conf_load(const char *path, hm_nomination_conf *c, char *err,
                                  size_t errsz)
 {
-    char *text = hm_read_file(path, NULL);
-    if (!text)
-        return hm_fail(HM_EIO, err, errsz, "cannot read the nomination rules '%s': %s", path,
-                    strerror(errno));
-    hm_error rc = hm_nomination_conf_parse(path, text, c, err, errsz);
-    free(text);
-    return rc;
+    nom_parse P = { .c = c };
+    return hm_conf_load(path, "the nomination rules", nom_pair, &P, err, errsz);
+}
+
+const char *hm_nom_roles_name(hm_nom_roles r)
+{
+    return r == HM_NOM_FATHERS ? "fathers" : r == HM_NOM_ALL ? "all" : "mothers";
 }
 
 void hm_nomination_formula(const hm_nomination_conf *c, const char *lang, hm_strbuf *sb)
@@ -198,6 +192,23 @@ void hm_nomination_formula(const hm_nomination_conf *c, const char *lang, hm_str
     }
     if (!any)
         hm_strbuf_adds(sb, "0");
+}
+
+void hm_nomination_roles_text(const hm_nomination_conf *c, const char *lang, hm_strbuf *sb)
+{
+    bool en = lang && strcmp(lang, "en") == 0;
+    static const char *const zh[] = {
+        "参评对象：爱心妈妈（角色未填写的按爱心妈妈计；roles = mothers）。",
+        "参评对象：爱心爸爸（roles = fathers）。",
+        "参评对象：全体志愿者，不分爱心妈妈、爱心爸爸（roles = all）。",
+    };
+    static const char *const eng[] = {
+        "Who may be nominated: caring mothers (a volunteer with no role recorded counts as "
+        "one; roles = mothers).",
+        "Who may be nominated: caring fathers (roles = fathers).",
+        "Who may be nominated: every volunteer, mother or father (roles = all).",
+    };
+    hm_strbuf_adds(sb, en ? eng[c->roles] : zh[c->roles]);
 }
 
 /* ---- the scorecard's columns ---- */
@@ -292,11 +303,11 @@ static void quotas_json(const hm_nomination_conf *c, hm_strbuf *sb)
 }
 
 /* Bind the scorecard's parameters: the common ones (params.h) and the
- * rules' (quotas, thresholds, :w_KEY weights); an unknown one is an error. */
+ * rules' (quotas, thresholds, roles, :w_KEY weights); an unknown one is an error. */
 static hm_error bind_all(const hm_nomination_conf *c, const hm_nominate_params *p,
                          sqlite3_stmt *st, const char *qpath, char *err, size_t errsz)
 {
-    enum { NFIXED = 4 };
+    enum { NFIXED = 5 };
     hm_strbuf quotas = HM_STRBUF_INIT;
     hm_strbuf_init(&quotas);
     quotas_json(c, &quotas);
@@ -305,6 +316,7 @@ static hm_error bind_all(const hm_nomination_conf *c, const hm_nominate_params *
         { ":quota_default", NULL, c->quota_default },
         { ":min_call_months", NULL, c->min_call_months },
         { ":min_months_paired", NULL, c->min_months_paired },
+        { ":roles", hm_nom_roles_name(c->roles), 0 },
     };
     char wname[HM_NOM_NFIG][64];
     for (int i = 0; i < HM_NOM_NFIG; i++) {

@@ -371,11 +371,11 @@ static hm_error section_key(parser *p, hm_tmpl_section *s, const char *key, cons
 {
     static const char *const keys[] = {
         "kind", "heading", "sheet", "query", "columns", "intro", "empty", "note",
-        "note_if", "category", "series", "detail", "audience", "pdf_rows",
+        "note_if", "category", "series", "detail", "audience", "pdf_rows", "rows",
         "heading.public", "intro.public", "note.public", "empty.public", NULL
     };
     /* the index in keys of "heading.public", then the others in hm_tmpl_text order */
-    enum { PUBLIC_KEYS = 14 };
+    enum { PUBLIC_KEYS = 15 };
     size_t k;
     for (k = 0; keys[k]; k++)
         if (strcmp(key, keys[k]) == 0)
@@ -438,6 +438,11 @@ static hm_error section_key(parser *p, hm_tmpl_section *s, const char *key, cons
             return perr(p, p->line, "pdf_rows must be a whole number from 0 to 999999999 "
                         "(0: every row), not '%s'", value);
         s->pdf_rows = (size_t)strtoul(value, NULL, 10);
+    } else if (strcmp(key, "rows") == 0) {
+        if (strcmp(value, "targets") != 0)
+            return perr(p, p->line, "rows must be 'targets' (the work plan's targets, "
+                        "templates/targets.conf), not '%s'", value);
+        s->targets = true;
     } else if (strcmp(key, "audience") == 0) {
         if (strcmp(value, "internal") == 0)
             s->audience = HM_AUD_INTERNAL;
@@ -708,9 +713,13 @@ static hm_error check_template(parser *p, const hm_template *t, const int *text_
         const hm_tmpl_section *s = &t->sec[i];
         if (!s->heading)
             return perr(p, s->line, "section '%s' has no 'heading'", s->id);
-        if (s->kind != HM_SEC_TEXT && !s->query)
+        if (s->targets && (s->query || s->kind != HM_SEC_TABLE || !find_col(s, "label") ||
+                           !find_col(s, "target") || !find_col(s, "actual")))
+            return perr(p, s->line, "section '%s' (rows = targets) is a table with no 'query' "
+                        "and the columns label, target and actual (share optional)", s->id);
+        if (s->kind != HM_SEC_TEXT && !s->query && !s->targets)
             return perr(p, s->line, "section '%s' has no 'query'", s->id);
-        if (s->query && s->ncol == 0)
+        if ((s->query || s->targets) && s->ncol == 0)
             return perr(p, s->line, "section '%s' has no 'columns'", s->id);
         if (s->kind == HM_SEC_BAR || s->kind == HM_SEC_LINE) {
             if (!s->category || s->nseries == 0)
