@@ -15,6 +15,10 @@
  *   :kind                 'monthly', 'halfyear', 'annual' or 'range'
  *   :period               the period's label ('2026-10', '2026-H1', ...)
  *   :org                  the organisation ('' when none)
+ *   :child                a child's record: the child's id (NULL in the
+ *                         other reports)
+ *   :town                 a town's records: the town's code (NULL when
+ *                         the record is not a town's)
  *
  * A caller may add parameters of its own (hm_param_extra: the scorecard's
  * weights, a dossier's volunteer).  Any other named parameter in a query
@@ -37,6 +41,8 @@ typedef struct hm_query_params {
     const char *lang;         /* :lang, "zh" or "en" */
     const char *org;          /* :org; NULL binds '' */
     char today[11];           /* :today, 'YYYY-MM-DD' */
+    const char *child;        /* :child, a record's child; NULL binds NULL */
+    const char *town;         /* :town, a record's town; NULL binds NULL */
 } hm_query_params;
 
 /* A parameter of one caller's own, bound beside the common ones. */
@@ -48,7 +54,8 @@ typedef struct hm_param_extra {
 
 /*
  * Fill *q for period p, audience, lang, org (may be NULL) and today (a
- * day number, hm_today() for the day of the run).  The strings are not
+ * day number, hm_today() for the day of the run); :child and :town are
+ * NULL until the caller sets q->child and q->town.  The strings are not
  * copied: they must outlive q.
  */
 void hm_query_params_init(hm_query_params *q, const hm_period *p, const char *audience,

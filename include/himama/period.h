@@ -6,7 +6,8 @@
  * A period is a kind (monthly, halfyear, annual, range), its first and
  * last day (inclusive, as day numbers and as 'YYYY-MM-DD'), the label it
  * has in output paths and in the {period} placeholder ("2026-11",
- * "2026-H1", "2025", "2024-12-01_2026-11-30"), and the ranges derived
+ * "2026-H1", "2025", "2024-12-01_2026-11-30"; a child's record: the
+ * child's id or "town-CODE"), and the ranges derived
  * from it that the queries bind (:prev_from, :ytd_from, :next_from ...).
  * Every period starts on 2000-01-01 or later.
  */
@@ -24,7 +25,9 @@ typedef enum hm_period_kind {
     HM_PERIOD_MONTHLY,    /* a calendar month: "YYYY-MM" */
     HM_PERIOD_HALFYEAR,   /* a half year: "YYYY-H1" (January-June) or "YYYY-H2" */
     HM_PERIOD_ANNUAL,     /* a calendar year: "YYYY" */
-    HM_PERIOD_RANGE       /* any days: "YYYY-MM-DD YYYY-MM-DD" */
+    HM_PERIOD_RANGE,      /* any days: "YYYY-MM-DD YYYY-MM-DD" */
+    HM_PERIOD_RECORD      /* a child's record (one file per child): the whole history
+                             up to the day of the run (hm_period_record); named "child" */
 } hm_period_kind;
 
 /* Days first..last inclusive, as day numbers and as 'YYYY-MM-DD'. */
@@ -37,7 +40,8 @@ typedef struct hm_period {
     hm_period_kind kind;
     int32_t first, last;      /* the period's days, inclusive */
     char from[11], to[11];    /* the same as 'YYYY-MM-DD' */
-    char label[32];           /* in output paths and {period} */
+    char label[160];          /* in output paths and {period}; a record's is its
+                                 subject as a folder name (hm_period_record) */
     /* Derived, for the queries (params.h): */
     hm_span prev;             /* the period before: the previous month for a
                                  monthly report, else as many days just before */
@@ -69,6 +73,17 @@ hm_error hm_period_parse(const char *kind, const char *arg1, const char *arg2, h
  * derived from the days.  The caller makes sure the days fit the kind.
  */
 void hm_period_from_days(hm_period_kind kind, int32_t first, int32_t last, hm_period *p);
+
+/*
+ * Fill *p as the period of a record: every day from 2000-01-01 to today
+ * (a day number), labelled with its subject as one folder name: the
+ * child's id, or "town-" and the town's code when child is NULL.  Bytes
+ * that cannot stand in a folder's name ('/', '\\', '%', control
+ * characters, a leading '.') are written %XX.  HM_EUSAGE with err set when
+ * neither is given or the label would not fit.
+ */
+hm_error hm_period_record(const char *child, const char *town, int32_t today, hm_period *p,
+                          char *err, size_t errsz);
 
 /* Fill *p as the monthly period of the month before the one holding day. */
 void hm_period_month_before(int32_t day, hm_period *p);

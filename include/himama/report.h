@@ -104,6 +104,8 @@ typedef struct hm_section {
     size_t pdf_rows;         /* the PDF shows at most this many rows (and says how many
                                 there are); 0 = all.  The workbook always has every row. */
     char *query;             /* the query file it came from, for the manifest */
+    bool page_break;         /* the PDF starts it on a new page (a town's records: each
+                                child's first section, record.h) */
 } hm_section;
 
 /* A headline figure of the report, for the manifest (template "figure.KEY"). */

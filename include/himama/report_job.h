@@ -1,7 +1,10 @@
 /*
  * report_job.h - writing one report, as `himama report` and `himama run`
  * do: OUT/KIND/PERIOD/AUDIENCE/ gets briefing.pdf, tables.xlsx, for the
- * annual report nominations.xlsx and the dossiers, and manifest.json.
+ * annual report nominations.xlsx and the dossiers, and manifest.json; a
+ * child's record (record.h) OUT/child/CHILD_ID/ record.pdf, record.xlsx
+ * and manifest.json, a town's OUT/child/town-CODE/ records.pdf,
+ * records.xlsx and manifest.json.
  *
  * The job owns everything between the command line and the files: the
  * template and the nomination rules, the database connection and a second
@@ -36,6 +39,8 @@ typedef struct hm_report_job {
     unsigned public_mode;        /* permission bits of a public report's files */
     size_t dossier_pages;        /* dossier pages per file; 0: HM_DOSSIER_PAGES */
     int32_t today;               /* the day of the run (:today), hm_today() */
+    const char *child;           /* a record (HM_PERIOD_RECORD): the child (:child) ... */
+    const char *town;            /* ... or, child NULL, every child of the town (:town) */
 } hm_report_job;
 
 /* What a job wrote; release with hm_report_result_release. */
@@ -49,6 +54,8 @@ typedef struct hm_report_result {
 /*
  * The folder of a report: OUT/KIND/PERIOD/AUDIENCE, or OUT/KIND/PERIOD
  * when audience is NULL (caller frees).  The one place the path is made.
+ * A record has no audience (it is internal only): OUT/child/CHILD_ID for
+ * a child's, OUT/child/town-CODE for a town's (hm_period_record).
  */
 char *hm_report_dir(const char *out_dir, const hm_period *p, const char *audience);
 
@@ -56,7 +63,8 @@ char *hm_report_dir(const char *out_dir, const hm_period *p, const char *audienc
  * Write the report job describes.  res (may be NULL) is emptied first
  * and, on success, lists the files written.  On failure nothing of this
  * run is left behind and err says why: HM_EUSAGE (a bad audience,
- * language or template name), HM_ETEMPLATE, HM_EQUERY, HM_EDB, HM_ESCHEMA,
+ * language or template name, a record for the public, an unknown child or
+ * town), HM_ETEMPLATE, HM_EQUERY, HM_EDB, HM_ESCHEMA,
  * HM_EIO, HM_EPDF, HM_EXLSX or HM_EPRIVACY.
  */
 hm_error hm_report_write(const hm_report_job *job, hm_report_result *res, char *err,

@@ -2,7 +2,9 @@
  * cmd_report.c - `himama report KIND PERIOD [--audience A] [--lang L]
  * [--template NAME]`, KIND one of monthly (YYYY-MM), halfyear
  * (YYYY-H1|YYYY-H2, public by default), annual (YYYY) and range
- * (YYYY-MM-DD YYYY-MM-DD).  The annual report also writes nominations.xlsx
+ * (YYYY-MM-DD YYYY-MM-DD); and `himama report child CHILD_ID` or `himama
+ * report child --town CODE`, a child's record (一人一档, record.h) or all
+ * the records of a town's children, internal only.  The annual report also writes nominations.xlsx
  * and dossiers.pdf (nominate.h), from templates/nomination.conf; a long
  * shortlist's dossiers take several files, dossiers-1.pdf, dossiers-2.pdf,
  * ... (HIMAMA_DOSSIER_PAGES pages each, by default HM_DOSSIER_PAGES).
@@ -10,7 +12,9 @@
  * This file parses the options into a report job and lists the files it
  * wrote; the job itself (threads, temporaries, manifest, commit) is
  * hm_report_write's (report_job.h).  On failure one line says why and the
- * exit status is 3.
+ * exit status is 3; 1 for a usage error, which includes a child or town
+ * the database does not hold (the command named nothing there is to
+ * report on, as a period in the future).
  */
 #include "himama.h"
 #include "himama/cli.h"
@@ -25,6 +29,7 @@
 typedef struct report_args {
     const char *kind, *arg1, *arg2;
     const char *audience, *lang, *tmpl_name;
+    const char *town;            /* child --town CODE */
 } report_args;
 
 /* Sort argv into a; false with a message printed on a usage error. */
@@ -39,6 +44,8 @@ static bool parse_args(int argc, char **argv, report_args *a)
             dst = &a->lang;
         else if (strcmp(s, "--template") == 0)
             dst = &a->tmpl_name;
+        else if (strcmp(s, "--town") == 0)
+            dst = &a->town;
         if (dst) {
             if (i + 1 >= argc) {
                 cli_error("option '%s' needs a value", s);
@@ -51,6 +58,8 @@ static bool parse_args(int argc, char **argv, report_args *a)
             a->lang = s + 7;
         } else if (strncmp(s, "--template=", 11) == 0) {
             a->tmpl_name = s + 11;
+        } else if (strncmp(s, "--town=", 7) == 0) {
+            a->town = s + 7;
         } else if (s[0] == '-' && s[1]) {
             cli_error("unknown option '%s' (see 'himama help report')", s);
             return false;
@@ -68,6 +77,37 @@ static bool parse_args(int argc, char **argv, report_args *a)
     return true;
 }
 
+/*
+ * The period of a record (`report child CHILD_ID` or `report child --town
+ * CODE`) into job; false with a message printed on a usage error.
+ */
+static bool record_period(const report_args *a, hm_report_job *job)
+{
+    char err[512] = "";
+    if (a->audience && strcmp(a->audience, "internal") != 0) {
+        cli_error("a child's record is internal only: it holds names, guardians, schools "
+                  "and phone numbers (no --audience %s)", a->audience);
+        return false;
+    }
+    if (a->arg2 || (a->arg1 && a->town) || (!a->arg1 && !a->town)) {
+        cli_error("report child needs one child's id, or --town CODE for every child of a "
+                  "town");
+        return false;
+    }
+    if (a->town && !*a->town) {
+        cli_error("--town needs a town's code");
+        return false;
+    }
+    job->child = a->town ? NULL : a->arg1;
+    job->town = a->town;
+    if (hm_period_record(job->child, job->town, job->today, &job->period, err,
+                         sizeof err) != HM_OK) {
+        cli_error("%s", err);
+        return false;
+    }
+    return true;
+}
+
 int cmd_report(int argc, char **argv, hm_cli *cli)
 {
     report_args a = { .lang = cli->lang };
@@ -78,11 +118,17 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     if (!parse_args(argc, argv, &a))
         return HM_EXIT_USAGE;
     if (!a.kind) {
-        cli_error("report needs a kind: monthly, halfyear, annual or range");
+        cli_error("report needs a kind: monthly, halfyear, annual, range or child");
         return HM_EXIT_USAGE;
     }
     cli_report_job_init(cli, &job);
-    if (hm_period_parse(a.kind, a.arg1, a.arg2, &job.period, err, sizeof err) != HM_OK) {
+    if (strcmp(a.kind, "child") == 0) {
+        if (!record_period(&a, &job))
+            return HM_EXIT_USAGE;
+    } else if (a.town) {
+        cli_error("--town is for 'report child' only");
+        return HM_EXIT_USAGE;
+    } else if (hm_period_parse(a.kind, a.arg1, a.arg2, &job.period, err, sizeof err) != HM_OK) {
         cli_error("%s", err);
         return HM_EXIT_USAGE;
     }
@@ -94,6 +140,8 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
     /* Symposium materials are shown to an audience: public unless asked. */
     job.audience = a.audience ? a.audience
                               : job.period.kind == HM_PERIOD_HALFYEAR ? "public" : "internal";
+    if (job.period.kind == HM_PERIOD_RECORD)
+        job.audience = "internal";
     job.lang = a.lang;
     job.template_name = a.tmpl_name;
 

@@ -34,7 +34,7 @@ static const cmd commands[] = {
       "Exit: 0 all rows loaded, 2 some rows rejected, 3 a file rejected whole.\n" },
     { "report", cmd_report,
       "report monthly YYYY-MM | halfyear YYYY-H1|YYYY-H2 | annual YYYY |\n"
-      "       range YYYY-MM-DD YYYY-MM-DD\n"
+      "       range YYYY-MM-DD YYYY-MM-DD | child CHILD_ID | child --town CODE\n"
       "       [--audience internal|public] [--lang zh|en] [--template NAME]",
       "Write a report to OUT/KIND/PERIOD/AUDIENCE/: briefing.pdf, tables.xlsx\n"
       "and manifest.json.  The kinds, with the audience each defaults to:\n"
@@ -47,7 +47,10 @@ static const cmd commands[] = {
       "                                 (one page per shortlisted candidate; beyond\n"
       "                                 2,000 pages dossiers-1.pdf, dossiers-2.pdf ...),\n"
       "                                 scored by the rules in templates/nomination.conf\n"
-      "  range FROM TO        internal  totals between two dates YYYY-MM-DD\n"
+      "  range FROM TO        internal  totals between two dates YYYY-MM-DD\n"      "  child CHILD_ID       internal  a child's record (一人一档) in OUT/child/CHILD_ID/:\n"
+      "                                 record.pdf, record.xlsx; only internal\n"
+      "  child --town CODE    internal  every child of the town in OUT/child/town-CODE/\n"
+      "                                 records.pdf (a child per page or two), records.xlsx\n"
       "The public audience shows children by alias only, no phone, guardian,\n"
       "school or class teacher, and counts under 3 as \"<3\".  The language is\n"
       "--lang, else HIMAMA_LANG, else config 'language', else zh.  --template\n"

@@ -30,6 +30,7 @@
 #include "himama/params.h"
 #include "himama/render.h"
 #include "himama/perms.h"
+#include "himama/record.h"
 #include "himama/redact.h"
 #include "himama/report.h"
 #include "himama/template.h"
@@ -74,8 +75,15 @@ static const struct renderer {
 enum { NRENDER = sizeof renderers / sizeof renderers[0], OUT_NOMINATIONS = NRENDER,
        OUT_MANIFEST, NOUT };
 
-static const char *slot_name(int i)
+/* A record's files: a child's, then a town's (record.h), by renderer. */
+static const char *const record_names[2][NRENDER] = {
+    { "record.pdf", "record.xlsx" }, { "records.pdf", "records.xlsx" },
+};
+
+static const char *slot_name(const hm_report_job *job, int i)
 {
+    if (i < NRENDER && job->period.kind == HM_PERIOD_RECORD)
+        return record_names[job->child == NULL][i];
     return i < NRENDER ? renderers[i].name
                        : i == OUT_NOMINATIONS ? "nominations.xlsx" : "manifest.json";
 }
@@ -129,6 +137,7 @@ typedef struct book_sink {
 struct job_run {
     const hm_report_job *job;
     bool annual;
+    bool town;                        /* a town's records (record.h) */
     char *err;
     size_t errsz;
     /* opened */
@@ -150,7 +159,9 @@ struct job_run {
     char **wtmp, **wfinal;            /* the files written, in order */
     size_t nouts, placed;             /* of them, renamed into place */
     /* the work */
+    hm_record_children kids;          /* a record's children */
     hm_report *rep;
+    hm_report *book_rep;              /* a town's records: the workbook's model; else NULL */
     book_sink book;                   /* the workbook written while the queries run */
     nominate_job nom;
     pthread_t nom_thread;
@@ -167,7 +178,7 @@ char *hm_report_dir(const char *out_dir, const hm_period *p, const char *audienc
     hm_strbuf sb = HM_STRBUF_INIT;
     hm_strbuf_init(&sb);
     hm_strbuf_addf(&sb, "%s/%s", hm_period_kind_name(p->kind), p->label);
-    if (audience)
+    if (audience && p->kind != HM_PERIOD_RECORD)
         hm_strbuf_addf(&sb, "/%s", audience);
     char *dir = hm_path_join(out_dir, sb.buf);
     hm_strbuf_release(&sb);
@@ -208,7 +219,7 @@ static void name_outputs(job_run *J)
     const char *lang = J->job->lang;
     bool zh = strcmp(lang, "zh") == 0;
     for (int i = 0; i < NOUT; i++) {
-        const char *base = slot_name(i), *dot = strrchr(base, '.');
+        const char *base = slot_name(J->job, i), *dot = strrchr(base, '.');
         if (zh)
             snprintf(J->names[i], sizeof J->names[i], "%s", base);
         else
@@ -249,6 +260,11 @@ static hm_error check_job(const hm_report_job *job, const char *tmpl_name, char 
                            strcmp(job->audience, "public") != 0))
         return hm_fail(HM_EUSAGE, err, errsz, "audience must be 'internal' or 'public', not "
                        "'%s'", job->audience ? job->audience : "");
+    if (job->period.kind == HM_PERIOD_RECORD && strcmp(job->audience, "internal") != 0)
+        return hm_fail(HM_EUSAGE, err, errsz, "a child's record is internal only: it holds "
+                       "names, guardians, schools and phone numbers (no --audience public)");
+    if (job->period.kind == HM_PERIOD_RECORD && !job->child == !job->town)
+        return hm_fail(HM_EUSAGE, err, errsz, "a record is of one child or of one town");
     if (!job->lang || (strcmp(job->lang, "zh") != 0 && strcmp(job->lang, "en") != 0))
         return hm_fail(HM_EUSAGE, err, errsz, "language must be 'zh' or 'en', not '%s'",
                        job->lang ? job->lang : "");
@@ -292,6 +308,10 @@ static hm_error job_open(job_run *J, const char *tmpl_name)
     if ((rc = hm_db_begin_twin(J->db, job->db_path, &J->twin, J->err, J->errsz)) != HM_OK)
         return rc;
     J->in_txn = true;
+    if (job->period.kind == HM_PERIOD_RECORD &&
+        (rc = hm_record_children_find(J->db, job->child, job->town, &J->kids, J->err,
+                                      J->errsz)) != HM_OK)
+        return rc;
     J->qdir = hm_path_join(job->datadir, "queries");
     J->dir = hm_report_dir(job->out_dir, &job->period, job->audience);
     if (hm_mkdirs(J->dir) != HM_OK)
@@ -328,6 +348,8 @@ static void job_params(job_run *J)
 {
     const hm_report_job *job = J->job;
     hm_query_params_init(&J->q, &job->period, job->audience, job->lang, job->org, job->today);
+    J->q.child = job->child;
+    J->q.town = job->town;
     J->font = split_font(job->font, &J->ro.font_index);
     J->ro.font_path = J->font;
     J->ro.created = hm_now();
@@ -464,15 +486,51 @@ static void *book_close_run(void *arg)
 /* The slot of the workbook streamed while the queries run, or -1 (annual). */
 static int streamed_slot(const job_run *J)
 {
-    for (int i = 0; i < NRENDER && !J->annual; i++)
+    for (int i = 0; i < NRENDER && !J->annual && !J->town; i++)
         if (renderers[i].book)
             return i;
     return -1;
 }
 
+/*
+ * A town's records: each child's model in turn, its rows copied into the
+ * workbook's model and its sections moved to the end of the PDF's
+ * (record.h).  The workbook's model is the template's, run once more for
+ * the first child, as hm_record_book_init wants it.
+ */
+static hm_error build_town(job_run *J)
+{
+    hm_aggregate_params ap = { .query = &J->q, .queries_dir = J->qdir, .twin = J->twin };
+    const char *label = strcmp(J->job->lang, "en") == 0 ? "Child" : "儿童";
+    hm_error rc;
+    J->q.child = J->kids.id[0];
+    if ((rc = hm_aggregate(J->db, J->tmpl, &ap, &J->book_rep, J->err, J->errsz)) != HM_OK ||
+        (rc = hm_record_book_init(J->book_rep, label, J->err, J->errsz)) != HM_OK)
+        return rc;
+    for (size_t i = 0; i < J->kids.n && rc == HM_OK; i++) {
+        hm_report *m = NULL;
+        J->q.child = J->kids.id[i];
+        if ((rc = hm_aggregate(J->db, J->tmpl, &ap, &m, J->err, J->errsz)) == HM_OK &&
+            (rc = hm_record_book_add(J->book_rep, m, J->kids.who[i], J->err, J->errsz)) ==
+                HM_OK) {
+            if (!J->rep) {
+                J->rep = m;
+                m = NULL;
+            } else {
+                hm_record_append(J->rep, m);
+            }
+        }
+        hm_report_free(m);
+    }
+    J->q.child = NULL;
+    return rc;
+}
+
 /* Run the template's queries into J->rep, streaming the workbook when it can. */
 static hm_error build_model(job_run *J)
 {
+    if (J->town)
+        return build_town(J);
     int book = streamed_slot(J);
     J->book.ro = &J->ro;
     J->book.path = book >= 0 ? J->tmp[book] : NULL;
@@ -492,7 +550,8 @@ static hm_error draw_files(job_run *J, int streamed)
         if (i == streamed)
             continue;
         double t0 = hm_clock();
-        hm_error rc = renderers[i].render(J->rep, &J->ro, J->tmp[i], &J->pst, J->err, J->errsz);
+        const hm_report *m = renderers[i].book && J->book_rep ? J->book_rep : J->rep;
+        hm_error rc = renderers[i].render(m, &J->ro, J->tmp[i], &J->pst, J->err, J->errsz);
         if (rc != HM_OK)
             return rc;
         hm_timing(J->names[i], t0, 0);
@@ -563,8 +622,10 @@ static hm_error write_manifest(job_run *J, const char *tmpl_name)
 {
     hm_strbuf json = HM_STRBUF_INIT;
     hm_strbuf_init(&json);
-    hm_error rc = hm_manifest_build(J->db, J->rep, template_shown(J, tmpl_name), J->outs,
-                                    J->nouts, &json, J->err, J->errsz);
+    /* A town's records: the workbook's model, whose sections count the town's rows. */
+    const hm_report *m = J->book_rep ? J->book_rep : J->rep;
+    hm_error rc = hm_manifest_build(J->db, m, template_shown(J, tmpl_name), J->outs, J->nouts,
+                                    &json, J->err, J->errsz);
     if (rc == HM_OK && write_text(J->tmp[OUT_MANIFEST], json.buf, json.len) != HM_OK)
         rc = hm_fail(HM_EIO, J->err, J->errsz, "cannot write '%s': %s", J->tmp[OUT_MANIFEST],
                      strerror(errno));
@@ -689,6 +750,8 @@ static void job_release(job_run *J, bool ok)
     sqlite3_close(J->db);
     hm_redact_free(J->redact);   /* after both connections that call it are closed */
     hm_report_free(J->rep);
+    hm_report_free(J->book_rep);
+    hm_record_children_release(&J->kids);
     hm_template_free(J->tmpl);
     free(J->tmpl_file);
     free(J->dir);
@@ -710,6 +773,7 @@ hm_error hm_report_write(const hm_report_job *job, hm_report_result *res, char *
     memset(&J, 0, sizeof J);
     J.job = job;
     J.annual = job->period.kind == HM_PERIOD_ANNUAL;
+    J.town = job->period.kind == HM_PERIOD_RECORD && !job->child;
     J.err = err;
     J.errsz = errsz;
     pthread_mutex_init(&J.nom.lock, NULL);

@@ -941,6 +941,8 @@ static hm_error chart(rctx *c, const hm_section *s, bool line)
 /* One section: heading, intro, then its body by kind, then the note. */
 static hm_error section(rctx *c, const hm_section *s)
 {
+    if (s->page_break && c->y < c->top && new_page(c))
+        return hm_pdf_status(c->pdf);
     if (heading(c, s))
         return hm_pdf_status(c->pdf);
     if (s->intro && *s->intro) {

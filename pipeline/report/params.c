@@ -10,12 +10,12 @@
 /* The common parameters, in the order the messages list them. */
 enum {
     P_FROM, P_TO, P_PREV_FROM, P_PREV_TO, P_YTD_FROM, P_NEXT_FROM, P_NEXT_TO, P_TODAY,
-    P_AUDIENCE, P_LANG, P_KIND, P_PERIOD, P_ORG, NPARAMS
+    P_AUDIENCE, P_LANG, P_KIND, P_PERIOD, P_ORG, P_CHILD, P_TOWN, NPARAMS
 };
 
 static const char *const param_names[NPARAMS] = {
     ":from", ":to", ":prev_from", ":prev_to", ":ytd_from", ":next_from", ":next_to", ":today",
-    ":audience", ":lang", ":kind", ":period", ":org",
+    ":audience", ":lang", ":kind", ":period", ":org", ":child", ":town",
 };
 
 /* The value of common parameter i for q (NULL binds NULL). */
@@ -36,6 +36,8 @@ static const char *param_value(const hm_query_params *q, int i)
     case P_KIND: return hm_period_kind_name(p->kind);
     case P_PERIOD: return p->label;
     case P_ORG: return q->org ? q->org : "";
+    case P_CHILD: return q->child;
+    case P_TOWN: return q->town;
     }
     return NULL;
 }

@@ -13,7 +13,7 @@
 /* The earliest day a period may start on. */
 #define FIRST_YEAR 2000
 
-static const char *const kind_names[] = { "monthly", "halfyear", "annual", "range" };
+static const char *const kind_names[] = { "monthly", "halfyear", "annual", "range", "child" };
 
 const char *hm_period_kind_name(hm_period_kind kind)
 {
@@ -127,6 +127,7 @@ void hm_period_from_days(hm_period_kind kind, int32_t first, int32_t last, hm_pe
         snprintf(p->label, sizeof p->label, "%04d", y % 10000);
         break;
     case HM_PERIOD_RANGE:
+    case HM_PERIOD_RECORD:   /* hm_period_record names it after its subject */
         snprintf(p->label, sizeof p->label, "%s_%s", p->from, p->to);
         break;
     }
@@ -135,6 +136,42 @@ void hm_period_from_days(hm_period_kind kind, int32_t first, int32_t last, hm_pe
     hm_civil_from_days(last, &y, &m, &d);
     span_set(&p->ytd, hm_days_from_civil(y, 1, 1), last);
     span_set(&p->next_month, month_start(y, m + 1), month_start(y, m + 2) - 1);
+}
+
+/* Append s to out[*len..] as one folder name's bytes; false when it does not fit. */
+static bool label_add(char *out, size_t outsz, size_t *len, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        bool plain = *c >= 0x20 && *c != 0x7f && *c != '/' && *c != '\\' && *c != '%' &&
+                     !(*len == 0 && *c == '.');
+        if (*len + (plain ? 1 : 3) >= outsz)
+            return false;
+        if (plain) {
+            out[(*len)++] = (char)*c;
+        } else {
+            out[(*len)++] = '%';
+            out[(*len)++] = hex[*c >> 4];
+            out[(*len)++] = hex[*c & 15];
+        }
+    }
+    out[*len] = '\0';
+    return true;
+}
+
+hm_error hm_period_record(const char *child, const char *town, int32_t today, hm_period *p,
+                          char *err, size_t errsz)
+{
+    const char *subject = child ? child : town;
+    size_t len = 0;
+    if (!subject || !*subject)
+        return hm_fail(HM_EUSAGE, err, errsz, "a record needs a child's id or --town CODE");
+    hm_period_from_days(HM_PERIOD_RECORD, hm_days_from_civil(FIRST_YEAR, 1, 1), today, p);
+    if (!child)
+        len = (size_t)snprintf(p->label, sizeof p->label, "town-");
+    if (!label_add(p->label, sizeof p->label, &len, subject))
+        return hm_fail(HM_EUSAGE, err, errsz, "'%s' is too long for a folder's name", subject);
+    return HM_OK;
 }
 
 void hm_period_month_before(int32_t day, hm_period *p)
@@ -167,7 +204,7 @@ hm_error hm_period_parse(const char *kind, const char *arg1, const char *arg2, h
     int32_t first = 0, last = 0;
     bool ok = false;
     const char *want = "";
-    if (!hm_period_kind_parse(kind, &k))
+    if (!hm_period_kind_parse(kind, &k) || k == HM_PERIOD_RECORD)
         return hm_fail(HM_EUSAGE, err, errsz, "unknown report '%s' (monthly, halfyear, annual "
                        "or range)", kind ? kind : "");
     if (k == HM_PERIOD_RANGE)
@@ -189,6 +226,7 @@ hm_error hm_period_parse(const char *kind, const char *arg1, const char *arg2, h
         want = "a year 'YYYY'";
         break;
     case HM_PERIOD_RANGE:
+    case HM_PERIOD_RECORD:
         break;
     }
     if (!ok)

@@ -38,7 +38,8 @@ INSERT INTO temp.sqlite_parameters (key, value) VALUES
   (':from', '$from'), (':to', '$to'), (':prev_from', '$prev_from'),
   (':prev_to', '$prev_to'), (':ytd_from', '$ytd_from'), (':next_from', '$next_from'),
   (':next_to', '$next_to'), (':today', '$today'), (':audience', '${AUDIENCE:-internal}'),
-  (':lang', '${LANG_:-zh}'), (':kind', 'monthly'), (':period', '$M'), (':org', '');
+  (':lang', '${LANG_:-zh}'), (':kind', 'monthly'), (':period', '$M'), (':org', ''),
+  (':child', NULL), (':town', NULL);
 EOF
 }
 

@@ -81,6 +81,21 @@ class Val:
         return "%s..%s" % (fmt(self.lo), fmt(self.hi))
 
 
+
+# Sections whose rows differ between the audiences by design: the public
+# report merges the organisations named after a child's school into one
+# unnamed row (decisions.md, the pillars).  Their cells and row counts are
+# compared within one audience; their totals still across both.
+AUDIENCE_ROWS = {"organisations"}
+
+
+def row_scope(r, sid):
+    return "%s-%s" % (r.lang, r.audience) if sid in AUDIENCE_ROWS else r.lang
+
+
+def rows_key(r, sid):
+    return "rows:%s%s" % (sid, "@" + r.audience if sid in AUDIENCE_ROWS else "")
+
 def fmt(x):
     if abs(x - round(x)) < 1e-9:
         return "%d" % round(x)
@@ -610,7 +625,7 @@ class Checker:
             if pdf is not None and wb is not None and wb["data"]:
                 self.pdf_total_row(r, s, wb, pdf)
             if nrows is not None:
-                self.add(r, "rows:" + sid, Val(float(nrows)), "%s sections[%s].rows" % (r.mf, sid))
+                self.add(r, rows_key(r, sid), Val(float(nrows)), "%s sections[%s].rows" % (r.mf, sid))
                 if q in LIST_FIGURE:
                     self.add(r, LIST_FIGURE[q], Val(float(nrows)), "%s rows of list %s" % (r.mf, sid))
             self.sentences(r, s, wb, pdf, nrows)
@@ -637,8 +652,9 @@ class Checker:
     def cell_keys(self, r, s, col, rowno, nrows, row=None):
         """Figure keys for a cell: its own and the headline figure it is."""
         q, sid = s.get("query", ""), s["id"]
-        # rows may sort by their translated label: a cell is one language's
-        keys = ["cell-%s:%s.%s:%d" % (r.lang, sid, col, rowno)]
+        # rows may sort by their translated label: a cell is one language's;
+        # and one audience's where the public report merges rows
+        keys = ["cell-%s:%s.%s:%d" % (row_scope(r, sid), sid, col, rowno)]
         if q in KPI:
             metrics = query_metrics(q)
             mm, cols = KPI[q]
@@ -687,7 +703,7 @@ class Checker:
         cols = {c["name"]: c for c in s["cols"]}
         data = wb["data"]
         if s.get("kind") in ("list",) or s.get("detail") == "yes":
-            self.add(r, "rows:" + sid, Val(float(len(data))), "%s sheet %s rows" % (r.xlsx_name, s.get("sheet")))
+            self.add(r, rows_key(r, sid), Val(float(len(data))), "%s sheet %s rows" % (r.xlsx_name, s.get("sheet")))
             return
         for i, row in enumerate(data, 1):
             label = next((str(x) for x in row.values() if isinstance(x, str)), "row %d" % i)
@@ -837,7 +853,7 @@ class Checker:
                     v = val_text(t)
                     place = "%s sentence {%s.%s:%s}" % (fname, sec, col, row)
                     if col == "rows":
-                        self.add(r, "rows:" + sec, v, place)
+                        self.add(r, rows_key(r, sec), v, place)
                         q = next((x.get("query") for x in r.sections if x["id"] == sec), "")
                         if q in LIST_FIGURE:
                             self.add(r, LIST_FIGURE[q], v, place)
@@ -860,7 +876,7 @@ class Checker:
         m = re.search(r"仅列出前([0-9,]+)行，共([0-9,]+)行", txt) or \
             re.search(r"first([0-9,]+)rows?of([0-9,]+)", txt)
         if m:
-            self.add(r, "rows:" + s["id"], val_text(m.group(2)), "%s list note (of %s rows)" % (r.pdf_name, m.group(2)))
+            self.add(r, rows_key(r, s["id"]), val_text(m.group(2)), "%s list note (of %s rows)" % (r.pdf_name, m.group(2)))
 
     def arithmetic(self, r):
         g = self.reg(r)
@@ -878,9 +894,10 @@ class Checker:
             n = r.rows.get(s["id"]) or 0
             ratios = RATIOS[q] if isinstance(RATIOS[q], list) else [RATIOS[q]]
             for (rate, num, den), i in ((x, i) for x in ratios for i in range(1, n + 1)):
-                rv = g.value("cell-%s:%s.%s:%d" % (r.lang, s["id"], rate, i))
-                nv = g.value("cell-%s:%s.%s:%d" % (r.lang, s["id"], num, i))
-                dv = g.value("cell-%s:%s.%s:%d" % (r.lang, s["id"], den, i))
+                sc = row_scope(r, s["id"])
+                rv = g.value("cell-%s:%s.%s:%d" % (sc, s["id"], rate, i))
+                nv = g.value("cell-%s:%s.%s:%d" % (sc, s["id"], num, i))
+                dv = g.value("cell-%s:%s.%s:%d" % (sc, s["id"], den, i))
                 if not (rv and nv and dv) or rv.null or nv.null or dv.null:
                     continue
                 x = vratio(nv, dv)
