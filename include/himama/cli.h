@@ -7,7 +7,9 @@
 #ifndef HIMAMA_CLI_H
 #define HIMAMA_CLI_H
 
+#include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "himama.h"
 #include "himama/report_job.h"
@@ -50,6 +52,34 @@ void cli_progress(void *ctx, const char *file, long long rows, unsigned long lon
                   unsigned long long total);
 
 struct hm_log;
+
+/*
+ * Why hm_db_lock failed with HM_EIO, from errno, as one line staff can act
+ * on ("the lock file 'DB.lock' is a link or not a regular file; remove it
+ * ..."), into buf.
+ */
+void cli_lock_failed(const char *db, char *buf, size_t size);
+
+/*
+ * A reason for the log with its quoted values left out (from the first
+ * quote to the last, as a value may hold quotes itself) into out: a reason
+ * may quote a field, and the field may be a child's name.
+ */
+void cli_redact(const char *reason, char *out, size_t size);
+
+/* How many warnings ingest id raised (its rows in the warnings table); 0
+ * when id is 0 or the table cannot be read. */
+long long cli_warnings_count(sqlite3 *db, long long id);
+
+/*
+ * The warnings of ingest id (total of them, from cli_warnings_count): the
+ * first show on stderr as "  FILE:LINE: warning: REASON", then "... and N
+ * more" when some were not shown; every one to log (when not NULL), its
+ * quoted values left out (cli_redact).
+ */
+void cli_warnings_list(sqlite3 *db, long long id, long long total, size_t show,
+                       struct hm_log *log);
+
 /* While log is set (not NULL), cli_error and cli_note also write their
  * message to it, so that `run` keeps what its stages said. */
 void cli_set_log(struct hm_log *log);
