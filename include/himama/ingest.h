@@ -79,6 +79,16 @@ hm_error hm_ingest_path(sqlite3 *db, const char *path, const hm_ingest_opts *o,
                         hm_ingest_cb cb, void *ctx, char *err, size_t errsz);
 
 /*
+ * Ingest the file open on fd (opened by the caller with hm_open_input:
+ * never through a link, a regular file), as hm_ingest_path does, reading
+ * it only through fd; name is the path recorded in ingest_log and rejects
+ * and passed to cb (and tells a workbook by its extension).  The caller
+ * closes fd.
+ */
+hm_error hm_ingest_fd(sqlite3 *db, int fd, const char *name, const hm_ingest_opts *o,
+                      hm_ingest_cb cb, void *ctx, char *err, size_t errsz);
+
+/*
  * Expand args (files, and directories meaning every *.csv and *.xlsx in
  * them; workbooks first, as they usually hold several kinds) into a
  * list in dependency order: by kind (towns, children, volunteers, pairings,
