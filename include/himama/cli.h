@@ -25,6 +25,7 @@ typedef struct hm_cli {
     const char *lang;       /* "zh" or "en" */
     const char *datadir;    /* where queries/ and templates/ live */
     unsigned public_mode;   /* permission bits of public report files */
+    long file_timeout;      /* run: seconds spent on one file at most (0: no limit) */
     bool quiet;
 } hm_cli;
 

@@ -215,6 +215,13 @@ int main(int argc, char **argv)
         hm_config_release(&cfg);
         return HM_EXIT_USAGE;
     }
+    const char *timeout = hm_config_get(&cfg, "file_timeout", "HIMAMA_FILE_TIMEOUT", "10m");
+    if (hm_config_duration(timeout, &cli.file_timeout) != HM_OK) {
+        cli_error("file_timeout must be a whole number of seconds, or of minutes or hours "
+                  "such as 10m or 1h, not '%s'", timeout);
+        hm_config_release(&cfg);
+        return HM_EXIT_USAGE;
+    }
 
     rc = c->fn(argc - i, argv + i, &cli);
     hm_config_release(&cfg);
