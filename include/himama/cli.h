@@ -81,6 +81,51 @@ long long cli_warnings_count(sqlite3 *db, long long id);
 void cli_warnings_list(sqlite3 *db, long long id, long long total, size_t show,
                        struct hm_log *log);
 
+/* ---- run_take.c: the files `run monthly` reads ---- */
+
+/* Runs that may start reading one file: after that many died on it, the
+ * next run sets it aside in failed/. */
+#define CLI_RUN_MAX_TRIES 2
+
+/* What a run did, for its summary line. */
+typedef struct cli_run_totals {
+    size_t files;            /* files found (inbox and leftovers) */
+    size_t skipped;          /* identical to a file loaded before */
+    size_t failed;           /* rejected whole, or not a CSV file */
+    size_t held;             /* left in processing (database error) */
+    long long rows, rejected, warnings;
+} cli_run_totals;
+
+/* A file in processing, open for reading. */
+typedef struct cli_run_file {
+    char *path;     /* its path in processing */
+    int fd;         /* open on it (hm_open_input), or -1 */
+    int order;      /* load order: -1 a workbook, else its kind's, else HM_NKINDS */
+    int tries;      /* runs that started reading it before this one */
+} cli_run_file;
+
+/*
+ * Move path into faildir (failed/DATE/) with a PATH.reason.txt saying
+ * reason (in lang, "zh" or "en"), and log it.
+ */
+void cli_run_fail(struct hm_log *log, const char *path, const char *faildir,
+                  const char *reason, const char *lang);
+
+/*
+ * The files a run reads, each opened once (never through a link) and
+ * held open: those a killed run left in procdir (a file a run died on
+ * twice goes to faildir instead), then the inbox's, moved into procdir.
+ * What cannot be opened as a regular file, is not a .csv or .xlsx, or was
+ * swapped while being moved goes to faildir with a reason.  *files (free
+ * with cli_run_files_free) is in load order.  Returns the exit status of
+ * the step: HM_EXIT_USAGE when the inbox does not exist.
+ */
+int cli_run_gather(struct hm_log *log, const hm_cli *cli, const char *procdir,
+                   const char *faildir, cli_run_totals *t, cli_run_file **files, size_t *n);
+
+/* Close and free what cli_run_gather returned. */
+void cli_run_files_free(cli_run_file *files, size_t n);
+
 /* While log is set (not NULL), cli_error and cli_note also write their
  * message to it, so that `run` keeps what its stages said. */
 void cli_set_log(struct hm_log *log);
