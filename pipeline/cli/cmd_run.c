@@ -86,15 +86,24 @@ static void log_rejects(hm_log *log, sqlite3 *db, long long id)
     sqlite3_finalize(st);
 }
 
-/* The time a run spends on one file: the deadline is checked at every
- * progress call (every few thousand rows) and after every unit; once it
- * has passed, sqlite3_interrupt makes ingest's next statement fail, and
- * ingest rolls the unit's transaction back. */
+/*
+ * The time a run spends on one file.  Ingest runs in this process, and
+ * every row it keeps goes through SQLite: a progress handler on the
+ * connection (every few thousand virtual machine steps) checks the
+ * deadline, and once it has passed makes the running statement fail
+ * (SQLITE_INTERRUPT); ingest then rolls the unit's transaction back and
+ * returns the error, and the run rejects the file whole.  A statement is
+ * stopped inside, so the check needs no help from ingest and no signal;
+ * ingest's own progress callback and the end of each unit check it too.
+ * (sqlite3_interrupt would not do: called between statements it is
+ * forgotten when the next one starts.)  Work between two statements
+ * (parsing) is bounded by ingest's own budgets, not by this clock.
+ */
 typedef struct run_clock {
     int64_t start;          /* first: cli_progress takes a pointer to it */
     bool tty;               /* draw the progress line */
-    sqlite3 *db;
-    double deadline;        /* CLOCK_MONOTONIC seconds, 0 for no limit */
+    bool armed;             /* a file is being read under the deadline */
+    double deadline;        /* CLOCK_MONOTONIC seconds */
     bool expired;
 } run_clock;
 
@@ -106,13 +115,18 @@ static double mono_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Stop ingest (at its next statement) once the deadline has passed. */
-static void clock_check(run_clock *c)
+/* True (from then on) once the deadline of the file being read has passed. */
+static bool clock_check(run_clock *c)
 {
-    if (c->deadline > 0 && !c->expired && mono_now() >= c->deadline) {
+    if (c->armed && !c->expired && mono_now() >= c->deadline)
         c->expired = true;
-        sqlite3_interrupt(c->db);
-    }
+    return c->armed && c->expired;
+}
+
+/* SQLite's progress handler: non-zero stops the running statement. */
+static int clock_handler(void *ctx)
+{
+    return clock_check(ctx) ? 1 : 0;
 }
 
 /* Ingest's progress callback: the line on a terminal, and the deadline. */
@@ -261,11 +275,12 @@ static int run_one(run_ctx *r, cli_run_file *file, const hm_ingest_opts *o)
     else
         hm_log_printf(r->log, "%s: reading", name);
     r->clock.start = (int64_t)time(NULL);
-    r->clock.deadline = r->cli->file_timeout > 0 ? mono_now() + (double)r->cli->file_timeout
-                                                 : 0;
+    r->clock.deadline = mono_now() + (double)r->cli->file_timeout;
+    r->clock.armed = r->cli->file_timeout > 0;
     r->clock.expired = false;
     hm_error rc = hm_ingest_fd(r->db, file->fd, file->path, o, run_unit_done, &f, err,
                                sizeof err);
+    r->clock.armed = false;
     if (!sqlite3_get_autocommit(r->db))
         sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
     close(file->fd);
@@ -329,7 +344,7 @@ static int ingest_processing(run_ctx *r, cli_run_file *files, size_t nfiles)
         code = HM_EXIT_FAIL;
         goto out;
     }
-    r->clock.db = r->db;
+    sqlite3_progress_handler(r->db, 4096, clock_handler, &r->clock);
     r->clock.tty = !cli->quiet && isatty(STDERR_FILENO);
     hm_ingest_opts o = { .rejects_dir = rejects_dir, .today = hm_today(),
                          .progress = run_progress, .progress_ctx = &r->clock,
@@ -450,7 +465,11 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
     const char *month = period.label;
 
     if (hm_log_open(&log, cli->log) != HM_OK) {
-        cli_error("cannot open the log '%s': %s", cli->log, strerror(errno));
+        if (errno == ELOOP || errno == EINVAL)
+            cli_error("the log '%s' is a link or not a regular file: it is never written "
+                      "through; remove it, or set 'log' in himama.conf", cli->log);
+        else
+            cli_error("cannot open the log '%s': %s", cli->log, strerror(errno));
         printf("himama run monthly %s: FAILED: cannot open the log '%s'\n", month, cli->log);
         return HM_EXIT_USAGE;
     }
@@ -472,8 +491,10 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
                            holder);
             code = HM_EXIT_LOCKED;
         } else {
-            cli_error("cannot create the lock file beside '%s'", cli->db);
-            hm_strbuf_addf(&line, "cannot create the lock file beside '%s'", cli->db);
+            char why[1024];
+            cli_lock_failed(cli->db, why, sizeof why);
+            cli_error("%s", why);
+            hm_strbuf_adds(&line, why);
             code = HM_EXIT_FAIL;
         }
         goto out;

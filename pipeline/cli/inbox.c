@@ -93,6 +93,15 @@ char *hm_inbox_fit_name(const char *name, const char *suffix, size_t max)
     if (len + slen <= max) {
         hm_strbuf_add(&sb, name, stem);
     } else {
+        /* A double extension (".rejects.csv") is kept whole when short. */
+        const char *dot2 = NULL;
+        for (const char *q = name + stem; q > name + 1 && !dot2 && name + stem - q < 16; q--)
+            if (q[-1] == '.')
+                dot2 = q - 1;
+        if (dot2 && len - (size_t)(dot2 - name) <= 16) {
+            stem = (size_t)(dot2 - name);
+            ext = len - stem;
+        }
         /* The start of the stem (cut between characters), "~" and the
          * first 8 hex digits of the whole name's SHA-256. */
         char hex[65];

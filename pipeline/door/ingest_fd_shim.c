@@ -7,12 +7,15 @@
  * /proc/self/fd/N, made in a fresh hidden folder beside name and carrying
  * name's base name (so the kind, the workbook test and the rejects file's
  * name come out as for name), then records name instead of the link's
- * path in ingest_log, rejects and warnings.
+ * path in ingest_log, rejects and warnings.  The folders of runs killed
+ * while reading are removed by the next call.
  */
 #include "himama/ingest.h"
 #include "himama/util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +65,36 @@ static void shim_rename(sqlite3 *db, const char *link, const char *name)
     }
 }
 
+/* Remove the folders (and links) of runs killed while reading, in dir. */
+static void shim_sweep(const char *dir)
+{
+    DIR *d = opendir(*dir ? dir : ".");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char *end;
+        long pid = strncmp(e->d_name, ".fd-", 4) == 0 ? strtol(e->d_name + 4, &end, 10) : 0;
+        if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        hm_strbuf sb = HM_STRBUF_INIT;
+        hm_strbuf_addf(&sb, "%s%s", dir, e->d_name);
+        DIR *sub = opendir(sb.buf);
+        struct dirent *f;
+        while (sub && (f = readdir(sub))) {
+            if (f->d_name[0] == '.')
+                continue;
+            char *p = hm_path_join(sb.buf, f->d_name);
+            unlink(p);
+            free(p);
+        }
+        if (sub)
+            closedir(sub);
+        rmdir(sb.buf);
+        hm_strbuf_release(&sb);
+    }
+    if (d)
+        closedir(d);
+}
+
 hm_error hm_ingest_fd(sqlite3 *db, int fd, const char *name, const hm_ingest_opts *o,
                       hm_ingest_cb cb, void *ctx, char *err, size_t errsz)
 {
@@ -70,6 +103,7 @@ hm_error hm_ingest_fd(sqlite3 *db, int fd, const char *name, const hm_ingest_opt
     char target[64];
     hm_strbuf dir = HM_STRBUF_INIT;
     hm_strbuf_add(&dir, name, (size_t)(base - name));
+    shim_sweep(dir.buf);
     hm_strbuf_addf(&dir, ".fd-%ld-%u", (long)getpid(), counter++);
     if (mkdir(dir.buf, 0700) != 0) {
         snprintf(err, errsz, "cannot create '%s': %s", dir.buf, strerror(errno));
