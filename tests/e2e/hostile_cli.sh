@@ -93,6 +93,7 @@ expect_match "link to /dev/zero: reason" "^a symbolic link, not a file: not read
 expect_match "link to /dev/zero: logged" "towns-zero.csv: rejected whole" "$(log_since "$mark")"
 expect_eq "link to /dev/zero: the lock is released" free "$(lock_free)"
 expect_eq "link to /dev/zero: processing empty" "" "$(ls -A spool/processing)"
+rm -f spool/processing/towns-zero.csv   # (each case on its own, should this one fail)
 
 # ---- 3. A FIFO in the inbox: set aside (itself), nothing waits on it.
 mkfifo spool/inbox/towns-fifo.csv
@@ -102,6 +103,7 @@ expect_eq "FIFO: exit 3" 3 "$rc"
 expect_match "FIFO: reason" "^not a regular file: not read" "$(reason "spool/failed/$DAY/towns-fifo.csv.reason.txt")"
 expect_match "FIFO: the summary line counts it" "1 file, 0 rows, 0 rejected, 1 rejected whole" "$(cat fifo.out)"
 expect_eq "FIFO: the lock is released" free "$(lock_free)"
+rm -f spool/inbox/towns-fifo.csv
 
 # ---- 4. A poison file: a run killed while reading it leaves it in
 # processing; the next run tries it once more (and is killed too); the run
