@@ -121,6 +121,33 @@ static void test_config_public_mode_is_a_key(void **state)
     hm_config_release(&c);
 }
 
+static void test_config_file_timeout(void **state)
+{
+    (void)state;
+    long secs = -1;
+    hm_config c;
+    char err[256];
+    assert_int_equal(hm_config_duration("600", &secs), HM_OK);
+    assert_int_equal(secs, 600);
+    assert_int_equal(hm_config_duration("90s", &secs), HM_OK);
+    assert_int_equal(secs, 90);
+    assert_int_equal(hm_config_duration("10m", &secs), HM_OK);
+    assert_int_equal(secs, 600);
+    assert_int_equal(hm_config_duration("2h", &secs), HM_OK);
+    assert_int_equal(secs, 7200);
+    assert_int_equal(hm_config_duration("0", &secs), HM_OK);
+    assert_int_equal(secs, 0);
+    const char *bad[] = { "", "m", "-1", "10 m", "10min", "1.5h", "10mm", "99999999999",
+                          "300000h" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(hm_config_duration(bad[i], &secs), HM_EUSAGE);
+    /* A key of the file, like the others. */
+    hm_config_init(&c);
+    assert_int_equal(hm_config_parse(&c, "t", "file_timeout = 5m\n", err, sizeof err), HM_OK);
+    assert_string_equal(hm_config_get(&c, "file_timeout", NULL, "10m"), "5m");
+    hm_config_release(&c);
+}
+
 static void test_config_load_files(void **state)
 {
     (void)state;
@@ -192,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_config_environment_wins),
         cmocka_unit_test(test_config_public_mode),
         cmocka_unit_test(test_config_public_mode_is_a_key),
+        cmocka_unit_test(test_config_file_timeout),
         cmocka_unit_test(test_config_load_files),
         cmocka_unit_test(test_config_datadir_from_environment),
     };

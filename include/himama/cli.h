@@ -7,7 +7,9 @@
 #ifndef HIMAMA_CLI_H
 #define HIMAMA_CLI_H
 
+#include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "himama.h"
 #include "himama/report_job.h"
@@ -23,6 +25,7 @@ typedef struct hm_cli {
     const char *lang;       /* "zh" or "en" */
     const char *datadir;    /* where queries/ and templates/ live */
     unsigned public_mode;   /* permission bits of public report files */
+    long file_timeout;      /* run: seconds spent on one file at most (0: no limit) */
     bool quiet;
 } hm_cli;
 
@@ -50,6 +53,79 @@ void cli_progress(void *ctx, const char *file, long long rows, unsigned long lon
                   unsigned long long total);
 
 struct hm_log;
+
+/*
+ * Why hm_db_lock failed with HM_EIO, from errno, as one line staff can act
+ * on ("the lock file 'DB.lock' is a link or not a regular file; remove it
+ * ..."), into buf.
+ */
+void cli_lock_failed(const char *db, char *buf, size_t size);
+
+/*
+ * A reason for the log with its quoted values left out (from the first
+ * quote to the last, as a value may hold quotes itself) into out: a reason
+ * may quote a field, and the field may be a child's name.
+ */
+void cli_redact(const char *reason, char *out, size_t size);
+
+/* How many warnings ingest id raised (its rows in the warnings table); 0
+ * when id is 0 or the table cannot be read. */
+long long cli_warnings_count(sqlite3 *db, long long id);
+
+/*
+ * The warnings of ingest id (total of them, from cli_warnings_count): the
+ * first show on stderr as "  FILE:LINE: warning: REASON", then "... and N
+ * more" when some were not shown; every one to log (when not NULL), its
+ * quoted values left out (cli_redact).
+ */
+void cli_warnings_list(sqlite3 *db, long long id, long long total, size_t show,
+                       struct hm_log *log);
+
+/* ---- run_take.c: the files `run monthly` reads ---- */
+
+/* Runs that may start reading one file: after that many died on it, the
+ * next run sets it aside in failed/. */
+#define CLI_RUN_MAX_TRIES 2
+
+/* What a run did, for its summary line. */
+typedef struct cli_run_totals {
+    size_t files;            /* files found (inbox and leftovers) */
+    size_t skipped;          /* identical to a file loaded before */
+    size_t failed;           /* rejected whole, or not a CSV file */
+    size_t held;             /* left in processing (database error) */
+    long long rows, rejected, warnings;
+} cli_run_totals;
+
+/* A file in processing, open for reading. */
+typedef struct cli_run_file {
+    char *path;     /* its path in processing */
+    int fd;         /* open on it (hm_open_input), or -1 */
+    int order;      /* load order: -1 a workbook, else its kind's, else HM_NKINDS */
+    int tries;      /* runs that started reading it before this one */
+} cli_run_file;
+
+/*
+ * Move path into faildir (failed/DATE/) with a PATH.reason.txt saying
+ * reason (in lang, "zh" or "en"), and log it.
+ */
+void cli_run_fail(struct hm_log *log, const char *path, const char *faildir,
+                  const char *reason, const char *lang);
+
+/*
+ * The files a run reads, each opened once (never through a link) and
+ * held open: those a killed run left in procdir (a file a run died on
+ * twice goes to faildir instead), then the inbox's, moved into procdir.
+ * What cannot be opened as a regular file, is not a .csv or .xlsx, or was
+ * swapped while being moved goes to faildir with a reason.  *files (free
+ * with cli_run_files_free) is in load order.  Returns the exit status of
+ * the step: HM_EXIT_USAGE when the inbox does not exist.
+ */
+int cli_run_gather(struct hm_log *log, const hm_cli *cli, const char *procdir,
+                   const char *faildir, cli_run_totals *t, cli_run_file **files, size_t *n);
+
+/* Close and free what cli_run_gather returned. */
+void cli_run_files_free(cli_run_file *files, size_t n);
+
 /* While log is set (not NULL), cli_error and cli_note also write their
  * message to it, so that `run` keeps what its stages said. */
 void cli_set_log(struct hm_log *log);

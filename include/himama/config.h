@@ -47,6 +47,13 @@ bool hm_config_bool(const hm_config *c, const char *key, const char *env);
 hm_error hm_config_mode(const char *s, unsigned *mode);
 
 /*
+ * Parse a length of time ("600", "90s", "10m", "2h": seconds unless it
+ * ends in s, m or h; a whole number, 0 meaning no limit) into *secs.
+ * HM_EUSAGE when s is anything else or over 1e9 seconds.
+ */
+hm_error hm_config_duration(const char *s, long *secs);
+
+/*
  * Where queries/ and templates/ live: $HIMAMA_DATADIR, the config's
  * "datadir", the directory holding the executable (or its parent, for a
  * build tree) when it has a queries/ folder, then PREFIX/share/himama when

@@ -87,7 +87,9 @@ hm_error hm_db_exec_script(sqlite3 *db, const char *name, const char *sql,
 /*
  * Take the writer's lock: flock on "DBPATH.lock", non-blocking.  On
  * HM_ELOCKED, *holder is the pid written in the lock file by the holder
- * (0 when unknown).  *fd is to be passed to hm_db_unlock.
+ * (0 when unknown).  The lock file is never opened through a link and
+ * must be a regular file (else HM_EIO, errno ELOOP or EINVAL).  *fd is to
+ * be passed to hm_db_unlock.
  */
 hm_error hm_db_lock(const char *dbpath, int *fd, long *holder);
 void hm_db_unlock(int fd);

@@ -125,4 +125,8 @@ char *hm_ingest_short_name(const char *name);
  * following a link); NULL if unknown. */
 const hm_kind *hm_ingest_sniff_kind(const char *path);
 
+/* The same for the file open on fd, named name (its header read through fd
+ * from offset 0; fd stays open). */
+const hm_kind *hm_ingest_sniff_kind_fd(int fd, const char *name);
+
 #endif

@@ -23,13 +23,17 @@ typedef struct hm_log {
 
 /*
  * Open path for appending (created owner-only when missing; its folder is
- * created too).  Returns HM_OK, or HM_EIO with errno set.
+ * created too).  A link is never followed (errno ELOOP) and anything but a
+ * regular file is refused (EINVAL).  Returns HM_OK, or HM_EIO with errno
+ * set.
  */
 hm_error hm_log_open(hm_log *log, const char *path);
 
 /* Append one line: "YYYY-MM-DDTHH:MM:SS+ZZZZ [PID] message\n".  log may be
- * NULL or closed (then nothing happens).  A newline inside the message is
- * written as a space, so one call is always one line. */
+ * NULL or closed (then nothing happens).  Trailing newlines and spaces are
+ * dropped, and every control character (a newline too) and DEL inside the
+ * message is written as \xNN, so one call is always one line and no
+ * terminal escape reaches the file raw. */
 void hm_log_printf(hm_log *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hm_log_vprintf(hm_log *log, const char *fmt, va_list ap);
 

@@ -7,9 +7,11 @@
 #include "himama/log.h"
 #include "himama/util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* The log that cli_error and cli_note copy their messages to, or NULL. */
@@ -58,6 +60,79 @@ void cli_progress(void *ctx, const char *file, long long rows, unsigned long lon
     fprintf(stderr, "\r  %s: %lld rows, %3.0f%%, %lld rows/s   ", hm_path_base(file), rows,
             total ? 100.0 * (double)bytes / (double)total : 100.0,
             secs > 0 ? rows / secs : rows);
+}
+
+void cli_lock_failed(const char *db, char *buf, size_t size)
+{
+    int e = errno;
+    if (e == ELOOP || e == EINVAL)
+        snprintf(buf, size, "the lock file '%s.lock' is a link or not a regular file; "
+                 "remove it and run again", db);
+    else
+        snprintf(buf, size, "cannot create the lock file '%s.lock': %s", db, strerror(e));
+}
+
+void cli_redact(const char *reason, char *out, size_t size)
+{
+    const char *first = strchr(reason, '\'');
+    const char *last = strrchr(reason, '\'');
+    if (!first || first == last) {
+        snprintf(out, size, "%.*s", first ? (int)(first - reason) : (int)strlen(reason), reason);
+        return;
+    }
+    snprintf(out, size, "%.*s'...'%s", (int)(first - reason), reason, last + 1);
+}
+
+long long cli_warnings_count(sqlite3 *db, long long id)
+{
+    sqlite3_stmt *st = NULL;
+    long long n = 0;
+    if (!db || id <= 0 ||
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM warnings WHERE ingest_id = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+void cli_warnings_list(sqlite3 *db, long long id, long long total, size_t show,
+                       struct hm_log *log)
+{
+    sqlite3_stmt *st = NULL;
+    size_t shown = 0;
+    if (!db || id <= 0 || total <= 0)
+        return;
+    if (sqlite3_prepare_v2(db, "SELECT file, line, reason FROM warnings WHERE ingest_id = ? "
+                           "ORDER BY line, id", -1, &st, NULL) != SQLITE_OK) {
+        hm_log_printf(log, "cannot list the warnings: %s", sqlite3_errmsg(db));
+        return;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *file = (const char *)sqlite3_column_text(st, 0);
+        const char *reason = (const char *)sqlite3_column_text(st, 2);
+        const char *base = hm_path_base(file ? file : "");
+        long long line = sqlite3_column_int64(st, 1);
+        if (shown < show) {
+            fprintf(stderr, "  %s:%lld: warning: %s\n", base, line, reason ? reason : "");
+            shown++;
+        }
+        if (log) {
+            char red[512];
+            cli_redact(reason ? reason : "", red, sizeof red);
+            hm_log_printf(log, "%s:%lld: warning: %s", base, line, red);
+        } else if (shown >= show) {
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if ((long long)shown < total && show > 0)
+        fprintf(stderr, "  ... and %lld more warning%s%s\n", total - (long long)shown,
+                total - (long long)shown == 1 ? "" : "s",
+                log ? " (all in the log)" : " (all in the database's warnings table)");
 }
 
 /* Dossier pages per file: HIMAMA_DOSSIER_PAGES when set to a whole number

@@ -15,10 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Print the one-line summary of a file. */
-static void summary(const hm_cli *cli, const char *path, const hm_ingest_result *r)
+/* Print the one-line summary of a file; warnings: how many it raised. */
+static void summary(const hm_cli *cli, const char *path, const hm_ingest_result *r,
+                    long long warnings)
 {
-    if (cli->quiet && r->status == HM_INGEST_LOADED && r->rows_rejected == 0)
+    if (cli->quiet && r->status == HM_INGEST_LOADED && r->rows_rejected == 0 && warnings == 0)
         return;
     switch (r->status) {
     case HM_INGEST_REJECTED:
@@ -36,8 +37,8 @@ static void summary(const hm_cli *cli, const char *path, const hm_ingest_result 
         fprintf(stderr, "%s: %s, %s: %lld read: %lld loaded, %lld updated, %lld unchanged, "
                 "%lld rejected", path, r->kind->name, r->encoding, r->rows_read, r->rows_loaded,
                 r->rows_updated, r->rows_unchanged, r->rows_rejected);
-        if (r->rows_warned)
-            fprintf(stderr, "; %lld with warnings", r->rows_warned);
+        if (warnings)
+            fprintf(stderr, "; %lld warning%s", warnings, warnings == 1 ? "" : "s");
         if (r->rejects_path)
             fprintf(stderr, " (see %s)", r->rejects_path);
         fputc('\n', stderr);
@@ -48,6 +49,7 @@ static void summary(const hm_cli *cli, const char *path, const hm_ingest_result 
 /* What the units of one ingest came to. */
 typedef struct tally {
     const hm_cli *cli;
+    sqlite3 *db;
     bool progress;
     size_t units, rejected_whole;
     long long read, rejected;
@@ -60,7 +62,11 @@ static void one_unit(void *ctx, const char *name, const hm_ingest_result *res)
     tally *t = ctx;
     if (t->progress)
         fputs("\r\033[K", stderr);
-    summary(t->cli, name, res);
+    long long warnings = res->status == HM_INGEST_LOADED ? cli_warnings_count(t->db, res->id) : 0;
+    summary(t->cli, name, res, warnings);
+    /* Every warning counts, and the first five are shown: an unknown
+     * (misspelt) column's data goes nowhere. */
+    cli_warnings_list(t->db, res->id, warnings, 5, NULL);
     t->units++;
     t->read += res->rows_read;
     t->rejected += res->rows_rejected;
@@ -116,7 +122,8 @@ int cmd_ingest(int argc, char **argv, hm_cli *cli)
         goto out;
     }
     if (rc != HM_OK) {
-        cli_error("cannot create the lock file beside '%s'", cli->db);
+        cli_lock_failed(cli->db, err, sizeof err);
+        cli_error("%s", err);
         exit_code = HM_EXIT_FAIL;
         goto out;
     }
@@ -140,7 +147,7 @@ int cmd_ingest(int argc, char **argv, hm_cli *cli)
                          .cache = hm_ingest_cache_new() };
     if (!cli->quiet && isatty(STDERR_FILENO))
         o.progress = cli_progress;
-    tally t = { cli, o.progress != NULL, 0, 0, 0, 0, HM_EXIT_OK };
+    tally t = { cli, db, o.progress != NULL, 0, 0, 0, 0, HM_EXIT_OK };
     for (size_t f = 0; f < nfiles; f++) {
         rc = hm_ingest_path(db, files[f], &o, one_unit, &t, err, sizeof err);
         if (rc != HM_OK) {

@@ -25,7 +25,8 @@ int cmd_init(int argc, char **argv, hm_cli *cli)
         return HM_EXIT_LOCKED;
     }
     if (rc != HM_OK) {
-        cli_error("cannot create lock file beside '%s'", cli->db);
+        cli_lock_failed(cli->db, err, sizeof err);
+        cli_error("%s", err);
         return HM_EXIT_FAIL;
     }
     int exit_code = HM_EXIT_OK;

@@ -2,13 +2,17 @@
  * cmd_run.c - `himama run monthly [YYYY-MM]`: the cron job.
  *
  * Under the database's lock for the whole run:
- *   1. move every file of the inbox into the processing folder (files left
- *      there by a run that was killed are picked up too);
- *   2. ingest the processing folder's CSV files in dependency order, moving
- *      each to archive/DATE/ once its transaction is committed (its rejects
- *      file copied beside it), or to failed/DATE/ with a .reason.txt when it
- *      was rejected whole; a file the database could not take stays in
- *      processing for the next run;
+ *   1. open every file once (never through a link) and move the inbox's
+ *      into the processing folder (files left there by a run that was
+ *      killed are picked up too; one a run died on twice is set aside),
+ *      see run_take.c;
+ *   2. read each through its descriptor in dependency order, marking it
+ *      first (a run killed on it leaves the mark), for at most
+ *      file_timeout, moving each to archive/DATE/ once its transaction is
+ *      committed (its rejects file copied beside it), or to failed/DATE/
+ *      with a .reason.txt when it was rejected whole or ran out of time; a
+ *      file the database could not take stays in processing for the next
+ *      run;
  *   3. write the monthly report for both audiences (hm_report_write, as
  *      `report monthly` does).
  *
@@ -36,16 +40,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* What the run did, for the summary line. */
-typedef struct run_totals {
-    size_t files;            /* files found (inbox and leftovers) */
-    size_t skipped;          /* identical to a file loaded before */
-    size_t failed;           /* rejected whole, or not a CSV file */
-    size_t held;             /* left in processing (database error) */
-    long long rows, rejected;
-} run_totals;
-
-
 /* n with thousands separators ("3,456") into buf. */
 static const char *fmt_count(long long n, char *buf, size_t size)
 {
@@ -70,47 +64,6 @@ static void raise_to(int *code, int c)
         *code = c;
 }
 
-/* Move path into failed/DATE/ with a reason file; log what happened. */
-static void fail_file(hm_log *log, const char *path, const char *faildir, const char *reason,
-                      const char *lang)
-{
-    char *dst = NULL;
-    hm_strbuf text = HM_STRBUF_INIT;
-    if (hm_inbox_move(path, faildir, &dst) != HM_OK) {
-        hm_log_printf(log, "%s: cannot move to '%s': %s", path, faildir, strerror(errno));
-        cli_error("cannot move '%s' to '%s': %s", path, faildir, strerror(errno));
-        return;
-    }
-    if (strcmp(lang, "zh") == 0)
-        hm_strbuf_addf(&text, "%s：整个文件未导入。\n原因：%s\n请修改后重新放入收件箱。\n",
-                       hm_path_base(dst), reason);
-    else
-        hm_strbuf_addf(&text, "%s: the whole file was rejected.\nReason: %s\n"
-                       "Fix it and put it in the inbox again.\n", hm_path_base(dst), reason);
-    if (hm_inbox_write_reason(dst, text.buf) != HM_OK)
-        hm_log_printf(log, "%s: cannot write its reason file: %s", dst, strerror(errno));
-    hm_log_printf(log, "%s: rejected whole, moved to %s: %s", hm_path_base(path), dst, reason);
-    hm_strbuf_release(&text);
-    free(dst);
-}
-
-/*
- * The reason of a rejected row for the log, with the quoted values left out
- * (from the first quote to the last, as a value may hold quotes itself):
- * a reason may quote the field, and the field may be a child's name.  The
- * rejects file, owner-only like the database, keeps the whole reason.
- */
-static void redact(const char *reason, char *out, size_t size)
-{
-    const char *first = strchr(reason, '\'');
-    const char *last = strrchr(reason, '\'');
-    if (!first || first == last) {
-        snprintf(out, size, "%.*s", first ? (int)(first - reason) : (int)strlen(reason), reason);
-        return;
-    }
-    snprintf(out, size, "%.*s'...'%s", (int)(first - reason), reason, last + 1);
-}
-
 /* Log every rejected row of ingest id: file, line, column and reason only. */
 static void log_rejects(hm_log *log, sqlite3 *db, long long id)
 {
@@ -126,23 +79,92 @@ static void log_rejects(hm_log *log, sqlite3 *db, long long id)
         const char *col = (const char *)sqlite3_column_text(st, 2);
         const char *reason = (const char *)sqlite3_column_text(st, 3);
         char shown[512];
-        redact(reason ? reason : "", shown, sizeof shown);
+        cli_redact(reason ? reason : "", shown, sizeof shown);
         hm_log_printf(log, "%s:%lld:%s: rejected: %s", hm_path_base(file ? file : ""),
                       (long long)sqlite3_column_int64(st, 1), col ? col : "", shown);
     }
     sqlite3_finalize(st);
 }
 
+/*
+ * The time a run spends on one file.  Ingest runs in this process, and
+ * every row it keeps goes through SQLite: a progress handler on the
+ * connection (every few thousand virtual machine steps) checks the
+ * deadline, and once it has passed makes the running statement fail
+ * (SQLITE_INTERRUPT); ingest then rolls the unit's transaction back and
+ * returns the error, and the run rejects the file whole.  A statement is
+ * stopped inside, so the check needs no help from ingest and no signal;
+ * ingest's own progress callback and the end of each unit check it too.
+ * (sqlite3_interrupt would not do: called between statements it is
+ * forgotten when the next one starts.)  Work between two statements
+ * (parsing) is bounded by ingest's own budgets, not by this clock.
+ */
+typedef struct run_clock {
+    int64_t start;          /* first: cli_progress takes a pointer to it */
+    bool tty;               /* draw the progress line */
+    bool armed;             /* a file is being read under the deadline */
+    double deadline;        /* CLOCK_MONOTONIC seconds */
+    bool expired;
+} run_clock;
+
+/* Seconds on the monotonic clock. */
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* True (from then on) once the deadline of the file being read has passed. */
+static bool clock_check(run_clock *c)
+{
+    if (c->armed && !c->expired && mono_now() >= c->deadline)
+        c->expired = true;
+    return c->armed && c->expired;
+}
+
+/* SQLite's progress handler: non-zero stops the running statement. */
+static int clock_handler(void *ctx)
+{
+    return clock_check(ctx) ? 1 : 0;
+}
+
+/* Ingest's progress callback: the line on a terminal, and the deadline. */
+static void run_progress(void *ctx, const char *file, long long rows, unsigned long long bytes,
+                         unsigned long long total)
+{
+    run_clock *c = ctx;
+    if (c->tty)
+        cli_progress(&c->start, file, rows, bytes, total);
+    clock_check(c);
+}
+
 /* What the units of one file came to (a workbook has one per sheet). */
 typedef struct file_tally {
     hm_log *log;
     sqlite3 *db;
-    run_totals *t;
+    cli_run_totals *t;
+    run_clock *clock;
     size_t units, rejected_whole, rejected_rows;
     char reason[512];          /* why the last unit was rejected whole */
     char **rejects;            /* rejects files written */
     size_t nrejects;
 } file_tally;
+
+/* A loaded unit's warnings: counted, the first five on stderr beneath a
+ * line that says how many, every one in the log. */
+static long long unit_warnings(file_tally *f, const char *name, long long id)
+{
+    long long n = cli_warnings_count(f->db, id);
+    if (n == 0)
+        return 0;
+    if (f->clock->tty)
+        fputs("\r\033[K", stderr);
+    fprintf(stderr, "%s: %lld warning%s\n", hm_path_base(name), n, n == 1 ? "" : "s");
+    cli_warnings_list(f->db, id, n, 5, f->log);
+    f->t->warnings += n;
+    return n;
+}
 
 /* One unit ingested: log it and count it. */
 static void run_unit_done(void *ctx, const char *name, const hm_ingest_result *res)
@@ -164,10 +186,11 @@ static void run_unit_done(void *ctx, const char *name, const hm_ingest_result *r
         break;
     case HM_INGEST_LOADED:
         hm_log_printf(f->log, "%s: %s, %s: %lld read: %lld loaded, %lld updated, "
-                      "%lld unchanged, %lld rejected, %lld with warnings",
+                      "%lld unchanged, %lld rejected, %lld warnings",
                       hm_path_base(name), res->kind->name, res->encoding, res->rows_read,
                       res->rows_loaded, res->rows_updated, res->rows_unchanged,
-                      res->rows_rejected, res->rows_warned);
+                      res->rows_rejected, cli_warnings_count(f->db, res->id));
+        unit_warnings(f, name, res->id);
         if (res->rows_rejected)
             log_rejects(f->log, f->db, res->id);
         if (res->rejects_path) {
@@ -176,161 +199,163 @@ static void run_unit_done(void *ctx, const char *name, const hm_ingest_result *r
         }
         break;
     }
+    clock_check(f->clock);
 }
 
-/*
- * Ingest one file from processing (a CSV file, or a workbook whose sheets
- * are units of their own), then archive it, or fail it when nothing of it
- * could be read (every unit rejected whole).
- */
-static int run_one(hm_log *log, sqlite3 *db, const char *path, const hm_ingest_opts *o,
-                   const char *archdir, const char *faildir, const hm_cli *cli, run_totals *t)
+/* What a run reads files with. */
+typedef struct run_ctx {
+    hm_log *log;
+    const hm_cli *cli;
+    sqlite3 *db;
+    const char *procdir, *archdir, *faildir;
+    cli_run_totals *t;
+    run_clock clock;
+} run_ctx;
+
+/* Archive a file read (path) and copy its rejects files beside it. */
+static int archive_file(run_ctx *r, const char *path, const file_tally *f)
 {
-    char err[1024] = "";
     char *dst = NULL;
     int code = HM_EXIT_OK;
-    file_tally f = { .log = log, .db = db, .t = t };
-    hm_error rc = hm_ingest_path(db, path, o, run_unit_done, &f, err, sizeof err);
-    if (o->progress)
-        fputs("\r\033[K", stderr);
-    if (rc != HM_OK) {
-        /* The transaction was rolled back: keep the file for the next run. */
-        hm_log_printf(log, "%s: not loaded, kept in processing: %s", hm_path_base(path), err);
-        cli_error("%s: %s", path, err);
-        t->held++;
-        code = HM_EXIT_FAIL;
-        goto out;
+    if (hm_inbox_move(path, r->archdir, &dst) != HM_OK) {
+        hm_log_printf(r->log, "%s: loaded but cannot be archived in '%s': %s",
+                      hm_path_base(path), r->archdir, strerror(errno));
+        cli_error("cannot move '%s' to '%s': %s", path, r->archdir, strerror(errno));
+        return HM_EXIT_FAIL;
     }
-    if (f.rejected_whole)
-        raise_to(&code, HM_EXIT_FAIL);
-    if (f.units > 0 && f.rejected_whole == f.units) {
-        t->failed++;
-        fail_file(log, path, faildir, f.reason, cli->lang);
-        goto out;
-    }
-    if (hm_inbox_move(path, archdir, &dst) != HM_OK) {
-        hm_log_printf(log, "%s: loaded but cannot be archived in '%s': %s",
-                      hm_path_base(path), archdir, strerror(errno));
-        cli_error("cannot move '%s' to '%s': %s", path, archdir, strerror(errno));
-        code = HM_EXIT_FAIL;
-        goto out;
-    }
-    hm_log_printf(log, "%s: archived as %s", hm_path_base(path), dst);
-    for (size_t i = 0; i < f.nrejects; i++) {
+    hm_log_printf(r->log, "%s: archived as %s", hm_path_base(path), dst);
+    for (size_t i = 0; i < f->nrejects; i++) {
         char *copy = NULL;
-        if (hm_inbox_copy(f.rejects[i], archdir, &copy) == HM_OK) {
-            hm_log_printf(log, "%s: rejects in %s and %s", hm_path_base(path), f.rejects[i],
-                          copy);
+        if (hm_inbox_copy(f->rejects[i], r->archdir, &copy) == HM_OK) {
+            hm_log_printf(r->log, "%s: rejects in %s and %s", hm_path_base(path),
+                          f->rejects[i], copy);
         } else {
-            hm_log_printf(log, "%s: cannot copy '%s' to the archive: %s", hm_path_base(path),
-                          f.rejects[i], strerror(errno));
+            hm_log_printf(r->log, "%s: cannot copy '%s' to the archive: %s",
+                          hm_path_base(path), f->rejects[i], strerror(errno));
             code = HM_EXIT_FAIL;
         }
         free(copy);
     }
-    if (f.rejected_rows)
-        raise_to(&code, HM_EXIT_ROWS);
-out:
-    for (size_t i = 0; i < f.nrejects; i++)
-        free(f.rejects[i]);
-    free(f.rejects);
     free(dst);
     return code;
 }
 
-/* Move the inbox's files into processing (or failed, for a non-CSV file). */
-static int take_inbox(hm_log *log, const hm_cli *cli, const char *procdir, const char *faildir,
-                      run_totals *t)
+/* Why a file that ran out of time was rejected, into buf. */
+static void timeout_reason(const run_ctx *r, const file_tally *f, char *buf, size_t size)
 {
-    char **names = NULL;
-    size_t n = 0;
-    int code = HM_EXIT_OK;
-    hm_error rc = hm_inbox_list(cli->inbox, &names, &n);
-    if (rc == HM_ENOTFOUND) {
-        hm_log_printf(log, "inbox '%s' does not exist", cli->inbox);
-        cli_error("inbox '%s' does not exist (set 'inbox' in himama.conf)", cli->inbox);
-        return HM_EXIT_USAGE;
-    }
-    if (rc != HM_OK) {
-        hm_log_printf(log, "cannot read the inbox '%s': %s", cli->inbox, strerror(errno));
-        cli_error("cannot read the inbox '%s': %s", cli->inbox, strerror(errno));
-        return HM_EXIT_FAIL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char *src = hm_path_join(cli->inbox, names[i]);
-        size_t len = strlen(names[i]);
-        if ((len < 5 || strcasecmp(names[i] + len - 4, ".csv") != 0) &&
-            (len < 6 || strcasecmp(names[i] + len - 5, ".xlsx") != 0)) {
-            t->files++;
-            t->failed++;
-            fail_file(log, src, faildir, "not a .csv or .xlsx file: save it from Excel or "
-                      "WPS as \"CSV UTF-8\" or as an Excel workbook", cli->lang);
+    long s = r->cli->file_timeout;
+    char took[48];
+    if (s % 60 == 0)
+        snprintf(took, sizeof took, "%ld minute%s", s / 60, s == 60 ? "" : "s");
+    else
+        snprintf(took, sizeof took, "%ld second%s", s, s == 1 ? "" : "s");
+    snprintf(buf, size, "reading it took longer than file_timeout (%s), so it was stopped%s; "
+             "split it into smaller files, or raise file_timeout in himama.conf", took,
+             f->units ? " (its sheets read before then were loaded, the rest not)"
+                      : " and nothing of it was loaded");
+}
+
+/*
+ * Read one file of processing through its descriptor (a CSV file, or a
+ * workbook whose sheets are units of their own), marked as tried first,
+ * then archive it, or fail it when nothing of it could be read (every unit
+ * rejected whole) or it ran out of time.
+ */
+static int run_one(run_ctx *r, cli_run_file *file, const hm_ingest_opts *o)
+{
+    char err[1024] = "";
+    const char *name = hm_path_base(file->path);
+    int code = HM_EXIT_OK, tries = file->tries + 1;
+    file_tally f = { .log = r->log, .db = r->db, .t = r->t, .clock = &r->clock };
+    /* Durably, before reading: a run killed on this file leaves the mark. */
+    if (hm_inbox_set_tries(r->procdir, name, tries) != HM_OK)
+        hm_log_printf(r->log, "%s: cannot mark it as being read: %s", name, strerror(errno));
+    if (tries > 1)
+        hm_log_printf(r->log, "%s: reading (try %d of %d)", name, tries, CLI_RUN_MAX_TRIES);
+    else
+        hm_log_printf(r->log, "%s: reading", name);
+    r->clock.start = (int64_t)time(NULL);
+    r->clock.deadline = mono_now() + (double)r->cli->file_timeout;
+    r->clock.armed = r->cli->file_timeout > 0;
+    r->clock.expired = false;
+    hm_error rc = hm_ingest_fd(r->db, file->fd, file->path, o, run_unit_done, &f, err,
+                               sizeof err);
+    r->clock.armed = false;
+    if (!sqlite3_get_autocommit(r->db))
+        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+    close(file->fd);
+    file->fd = -1;
+    if (r->clock.tty)
+        fputs("\r\033[K", stderr);
+    if (rc != HM_OK && r->clock.expired) {
+        char reason[512];
+        timeout_reason(r, &f, reason, sizeof reason);
+        r->t->failed++;
+        cli_run_fail(r->log, file->path, r->faildir, reason, r->cli->lang);
+        code = HM_EXIT_FAIL;
+    } else if (rc != HM_OK) {
+        /* The transaction was rolled back: keep the file for the next run. */
+        hm_log_printf(r->log, "%s: not loaded, kept in processing: %s", name, err);
+        cli_error("%s: %s", file->path, err);
+        r->t->held++;
+        code = HM_EXIT_FAIL;
+    } else if (f.units > 0 && f.rejected_whole == f.units) {
+        r->t->failed++;
+        cli_run_fail(r->log, file->path, r->faildir, f.reason, r->cli->lang);
+        code = HM_EXIT_FAIL;
+    } else {
+        if (f.rejected_whole)
             raise_to(&code, HM_EXIT_FAIL);
-        } else if (hm_inbox_move(src, procdir, NULL) != HM_OK) {
-            hm_log_printf(log, "%s: cannot move it to '%s': %s", names[i], procdir,
-                          strerror(errno));
-            cli_error("cannot move '%s' to '%s': %s", src, procdir, strerror(errno));
-            raise_to(&code, HM_EXIT_FAIL);
-        } else {
-            hm_log_printf(log, "%s: taken from the inbox", names[i]);
-        }
-        free(src);
+        raise_to(&code, archive_file(r, file->path, &f));
+        if (f.rejected_rows)
+            raise_to(&code, HM_EXIT_ROWS);
     }
-    hm_inbox_list_free(names, n);
+    /* The run did not die on it: whether it left processing or not. */
+    hm_inbox_clear_tries(r->procdir, name);
+    for (size_t i = 0; i < f.nrejects; i++)
+        free(f.rejects[i]);
+    free(f.rejects);
     return code;
 }
 
-/* Ingest everything in procdir; returns the exit status of the stage. */
-static int ingest_processing(hm_log *log, const hm_cli *cli, const char *procdir,
-                             const char *archdir, const char *faildir, run_totals *t)
+/* Read the files gathered; returns the exit status of the stage. */
+static int ingest_processing(run_ctx *r, cli_run_file *files, size_t nfiles)
 {
     char err[1024];
-    char **files = NULL;
-    size_t nfiles = 0;
-    sqlite3 *db = NULL;
     char *rejects_dir = NULL;
     int code = HM_EXIT_OK, from = 0;
-    char *arg = (char *)procdir;
+    const hm_cli *cli = r->cli;
 
-    if (hm_ingest_collect(&arg, 1, &files, &nfiles, err, sizeof err) != HM_OK) {
-        hm_log_printf(log, "%s", err);
+    if (hm_db_open(cli->db, true, &r->db, err, sizeof err) != HM_OK ||
+        hm_db_migrate(r->db, cli->datadir, &from, err, sizeof err) != HM_OK) {
+        hm_log_printf(r->log, "%s", err);
         cli_error("%s", err);
-        return HM_EXIT_FAIL;
-    }
-    t->files += nfiles;
-    if (hm_db_open(cli->db, true, &db, err, sizeof err) != HM_OK ||
-        hm_db_migrate(db, cli->datadir, &from, err, sizeof err) != HM_OK) {
-        hm_log_printf(log, "%s", err);
-        cli_error("%s", err);
-        t->held += nfiles;
+        r->t->held += nfiles;
         code = HM_EXIT_FAIL;
         goto out;
     }
     if (from == 0)
-        hm_log_printf(log, "created database '%s'", cli->db);
+        hm_log_printf(r->log, "created database '%s'", cli->db);
     rejects_dir = hm_path_join(cli->out, "rejects");
-    if (hm_ingest_recover(db, rejects_dir, err, sizeof err) != HM_OK) {
-        hm_log_printf(log, "%s", err);
+    if (hm_ingest_recover(r->db, rejects_dir, err, sizeof err) != HM_OK) {
+        hm_log_printf(r->log, "%s", err);
         cli_error("%s", err);
-        t->held += nfiles;
+        r->t->held += nfiles;
         code = HM_EXIT_FAIL;
         goto out;
     }
-    int64_t start = (int64_t)time(NULL);
+    sqlite3_progress_handler(r->db, 4096, clock_handler, &r->clock);
+    r->clock.tty = !cli->quiet && isatty(STDERR_FILENO);
     hm_ingest_opts o = { .rejects_dir = rejects_dir, .today = hm_today(),
-                         .progress = NULL, .progress_ctx = &start,
+                         .progress = run_progress, .progress_ctx = &r->clock,
                          .cache = hm_ingest_cache_new() };
-    if (!cli->quiet && isatty(STDERR_FILENO))
-        o.progress = cli_progress;
     for (size_t f = 0; f < nfiles; f++)
-        raise_to(&code, run_one(log, db, files[f], &o, archdir, faildir, cli, t));
+        raise_to(&code, run_one(r, &files[f], &o));
     hm_ingest_cache_free(o.cache);
 out:
-    sqlite3_close(db);
+    sqlite3_close(r->db);
+    r->db = NULL;
     free(rejects_dir);
-    for (size_t f = 0; f < nfiles; f++)
-        free(files[f]);
-    free(files);
     return code;
 }
 
@@ -426,7 +451,9 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
     char *monthdir = NULL;
     hm_period period;
     hm_log log = { .fd = -1 };
-    run_totals t = { 0 };
+    cli_run_totals t = { 0 };
+    cli_run_file *files = NULL;
+    size_t nfiles = 0;
     int lockfd = -1, code = HM_EXIT_OK, report_code = HM_EXIT_OK;
     long holder = 0;
     hm_strbuf line = HM_STRBUF_INIT;
@@ -438,7 +465,11 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
     const char *month = period.label;
 
     if (hm_log_open(&log, cli->log) != HM_OK) {
-        cli_error("cannot open the log '%s': %s", cli->log, strerror(errno));
+        if (errno == ELOOP || errno == EINVAL)
+            cli_error("the log '%s' is a link or not a regular file: it is never written "
+                      "through; remove it, or set 'log' in himama.conf", cli->log);
+        else
+            cli_error("cannot open the log '%s': %s", cli->log, strerror(errno));
         printf("himama run monthly %s: FAILED: cannot open the log '%s'\n", month, cli->log);
         return HM_EXIT_USAGE;
     }
@@ -460,8 +491,10 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
                            holder);
             code = HM_EXIT_LOCKED;
         } else {
-            cli_error("cannot create the lock file beside '%s'", cli->db);
-            hm_strbuf_addf(&line, "cannot create the lock file beside '%s'", cli->db);
+            char why[1024];
+            cli_lock_failed(cli->db, why, sizeof why);
+            cli_error("%s", why);
+            hm_strbuf_adds(&line, why);
             code = HM_EXIT_FAIL;
         }
         goto out;
@@ -480,12 +513,14 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
         code = HM_EXIT_FAIL;
         goto out;
     }
-    code = take_inbox(&log, cli, procdir, faildir, &t);
+    code = cli_run_gather(&log, cli, procdir, faildir, &t, &files, &nfiles);
     if (code == HM_EXIT_USAGE) {
         hm_strbuf_addf(&line, "inbox '%s' does not exist", cli->inbox);
         goto out;
     }
-    raise_to(&code, ingest_processing(&log, cli, procdir, archdir, faildir, &t));
+    run_ctx r = { .log = &log, .cli = cli, .procdir = procdir, .archdir = archdir,
+                  .faildir = faildir, .t = &t };
+    raise_to(&code, ingest_processing(&r, files, nfiles));
 
     if (t.files == 0) {
         hm_log_printf(&log, "the inbox is empty: no new data; writing the reports");
@@ -494,6 +529,9 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
         hm_strbuf_addf(&line, "%zu file%s, %s rows, %s rejected", t.files,
                        t.files == 1 ? "" : "s", fmt_count(t.rows, buf, sizeof buf),
                        fmt_count(t.rejected, buf2, sizeof buf2));
+        if (t.warnings)
+            hm_strbuf_addf(&line, ", %s warning%s", fmt_count(t.warnings, buf, sizeof buf),
+                           t.warnings == 1 ? "" : "s");
         if (t.skipped)
             hm_strbuf_addf(&line, ", %zu skipped as loaded before", t.skipped);
         if (t.failed)
@@ -528,6 +566,7 @@ out:
     if (fflush(stdout) != 0 && code < HM_EXIT_FAIL)
         code = HM_EXIT_FAIL;
     hm_strbuf_release(&line);
+    cli_run_files_free(files, nfiles);
     free(procdir);
     free(archroot);
     free(failroot);

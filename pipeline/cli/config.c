@@ -18,7 +18,7 @@
 
 static const char *const known_keys[] = {
     "database", "out", "inbox", "log", "font", "organisation", "language",
-    "datadir", "quiet", "public_mode", NULL
+    "datadir", "quiet", "public_mode", "file_timeout", NULL
 };
 
 void hm_config_init(hm_config *c)
@@ -174,6 +174,28 @@ hm_error hm_config_mode(const char *s, unsigned *mode)
     if ((v & ~0666u) != 0 || (v & 0600u) != 0600u)
         return HM_EUSAGE;
     *mode = v;
+    return HM_OK;
+}
+
+hm_error hm_config_duration(const char *s, long *secs)
+{
+    long v = 0;
+    size_t i = 0;
+    if (!isdigit((unsigned char)s[0]))
+        return HM_EUSAGE;
+    for (; isdigit((unsigned char)s[i]); i++) {
+        if (v > 100000000L)
+            return HM_EUSAGE;
+        v = v * 10 + (s[i] - '0');
+    }
+    long unit = 1;
+    if (s[i] == 's' || s[i] == 'm' || s[i] == 'h') {
+        unit = s[i] == 'h' ? 3600 : s[i] == 'm' ? 60 : 1;
+        i++;
+    }
+    if (s[i] != '\0' || v > 1000000000L / unit)
+        return HM_EUSAGE;
+    *secs = v * unit;
     return HM_OK;
 }
 

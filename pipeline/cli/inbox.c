@@ -3,6 +3,7 @@
  * folders (see inbox.h for the layout and the crash guarantees).
  */
 #include "himama/inbox.h"
+#include "himama/sha256.h"
 #include "himama/util.h"
 
 #include <dirent.h>
@@ -58,9 +59,9 @@ hm_error hm_inbox_list(const char *dir, char ***names, size_t *n)
             continue;
         char *p = hm_path_join(dir, e->d_name);
         struct stat st;
-        bool regular = lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+        bool folder = lstat(p, &st) != 0 || S_ISDIR(st.st_mode);
         free(p);
-        if (!regular)
+        if (folder)
             continue;
         if (*n == alloc) {
             alloc = alloc ? 2 * alloc : 16;
@@ -81,22 +82,61 @@ void hm_inbox_list_free(char **names, size_t n)
     free(names);
 }
 
-/* The first path in dir for name that does not exist yet (caller frees). */
+char *hm_inbox_fit_name(const char *name, const char *suffix, size_t max)
+{
+    size_t len = strlen(name), slen = strlen(suffix);
+    const char *dot = strrchr(name, '.');
+    size_t stem = dot && dot != name && len - (size_t)(dot - name) <= 16 ? (size_t)(dot - name)
+                                                                         : len;
+    size_t ext = len - stem;
+    hm_strbuf sb = HM_STRBUF_INIT;
+    if (len + slen <= max) {
+        hm_strbuf_add(&sb, name, stem);
+    } else {
+        /* A double extension (".rejects.csv") is kept whole when short. */
+        const char *dot2 = NULL;
+        for (const char *q = name + stem; q > name + 1 && !dot2 && name + stem - q < 16; q--)
+            if (q[-1] == '.')
+                dot2 = q - 1;
+        if (dot2 && len - (size_t)(dot2 - name) <= 16) {
+            stem = (size_t)(dot2 - name);
+            ext = len - stem;
+        }
+        /* The start of the stem (cut between characters), "~" and the
+         * first 8 hex digits of the whole name's SHA-256. */
+        char hex[65];
+        hm_sha256 h;
+        hm_sha256_init(&h);
+        hm_sha256_update(&h, name, len);
+        hm_sha256_final_hex(&h, hex);
+        size_t room = max > slen + ext + 9 ? max - slen - ext - 9 : 0;
+        size_t keep = room < stem ? room : stem;
+        while (keep > 0 && ((unsigned char)name[keep] & 0xc0) == 0x80)
+            keep--;
+        hm_strbuf_add(&sb, name, keep);
+        hm_strbuf_addf(&sb, "~%.8s", hex);
+    }
+    hm_strbuf_adds(&sb, suffix);
+    hm_strbuf_add(&sb, name + stem, ext);
+    return hm_strbuf_detach(&sb);
+}
+
+/* The first path in dir for name (fitted to HM_INBOX_NAME_MAX) that does
+ * not exist yet (caller frees). */
 static char *free_name(const char *dir, const char *name)
 {
-    char *p = hm_path_join(dir, name);
     struct stat st;
-    const char *dot = strrchr(name, '.');
-    size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
-    for (int i = 2; lstat(p, &st) == 0 && i < 100000; i++) {
+    char *p = NULL;
+    for (int i = 1; i < 100000; i++) {
+        char suffix[16] = "";
+        if (i > 1)
+            snprintf(suffix, sizeof suffix, "-%d", i);
+        char *base = hm_inbox_fit_name(name, suffix, HM_INBOX_NAME_MAX);
         free(p);
-        hm_strbuf sb = HM_STRBUF_INIT;
-        hm_strbuf_adds(&sb, dir);
-        if (sb.len && sb.buf[sb.len - 1] != '/')
-            hm_strbuf_addc(&sb, '/');
-        hm_strbuf_add(&sb, name, stem);
-        hm_strbuf_addf(&sb, "-%d%s", i, name + stem);
-        p = hm_strbuf_detach(&sb);
+        p = hm_path_join(dir, base);
+        free(base);
+        if (lstat(p, &st) != 0)
+            break;
     }
     return p;
 }
@@ -245,4 +285,116 @@ hm_error hm_inbox_write_reason(const char *path, const char *text)
         return HM_EIO;
     }
     return hm_atomic_commit(&a);
+}
+
+hm_error hm_inbox_take(const char *src, int fd, const char *dstdir, char **dst, bool *same)
+{
+    char *path = NULL;
+    struct stat a, b;
+    *same = false;
+    hm_error rc = hm_inbox_move(src, dstdir, &path);
+    if (rc != HM_OK)
+        return rc;
+    /* A rename moves whatever the name held then: the file opened, or
+     * what was put in its place since (a link, another file). */
+    *same = fstat(fd, &a) == 0 && lstat(path, &b) == 0 && S_ISREG(b.st_mode) &&
+            a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    if (dst)
+        *dst = path;
+    else
+        free(path);
+    return HM_OK;
+}
+
+/* ------------------------------------------------------------ tries */
+
+/* The marker's path of the file name in dir (caller frees): ".tries-" and
+ * the first 16 hex digits of the name's SHA-256, whatever its length. */
+static char *tries_path(const char *dir, const char *name)
+{
+    char hex[65], base[32];
+    hm_sha256 h;
+    hm_sha256_init(&h);
+    hm_sha256_update(&h, name, strlen(name));
+    hm_sha256_final_hex(&h, hex);
+    snprintf(base, sizeof base, ".tries-%.16s", hex);
+    return hm_path_join(dir, base);
+}
+
+int hm_inbox_tries(const char *dir, const char *name)
+{
+    char *p = tries_path(dir, name);
+    char buf[32] = "";
+    int fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    free(p);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, buf, sizeof buf - 1) : 0;
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    long v = strtol(buf, NULL, 10);
+    return v < 0 ? 0 : v > 1000 ? 1000 : (int)v;
+}
+
+hm_error hm_inbox_set_tries(const char *dir, const char *name, int tries)
+{
+    hm_atomic a;
+    char *p = tries_path(dir, name);
+    hm_error rc = hm_atomic_open(&a, p);
+    free(p);
+    if (rc != HM_OK)
+        return rc;
+    /* The count, then the name for a person looking. */
+    if (fprintf(a.fp, "%d %s\n", tries, name) < 0) {
+        hm_atomic_abort(&a);
+        return HM_EIO;
+    }
+    return hm_atomic_commit(&a);
+}
+
+void hm_inbox_clear_tries(const char *dir, const char *name)
+{
+    char *p = tries_path(dir, name);
+    if (unlink(p) == 0)
+        sync_dir(dir);
+    free(p);
+}
+
+void hm_inbox_sweep_tries(const char *dir)
+{
+    char **names = NULL;
+    size_t n = 0;
+    if (hm_inbox_list(dir, &names, &n) != HM_OK)
+        return;
+    char **keep = hm_xcalloc(n ? n : 1, sizeof *keep);
+    for (size_t i = 0; i < n; i++) {
+        char *p = tries_path(dir, names[i]);
+        keep[i] = hm_xstrdup(hm_path_base(p));
+        free(p);
+    }
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        /* A marker being written when a run was killed (we hold the lock). */
+        bool tmp = strncmp(e->d_name, "..tries-", 8) == 0 && strstr(e->d_name, ".tmp-");
+        if (strncmp(e->d_name, ".tries-", 7) != 0 && !tmp)
+            continue;
+        bool found = false;
+        for (size_t i = 0; i < n && !found && !tmp; i++)
+            found = strcmp(keep[i], e->d_name) == 0;
+        if (!found) {
+            char *p = hm_path_join(dir, e->d_name);
+            unlink(p);
+            free(p);
+        }
+    }
+    if (d)
+        closedir(d);
+    for (size_t i = 0; i < n; i++)
+        free(keep[i]);
+    free(keep);
+    hm_inbox_list_free(names, n);
 }

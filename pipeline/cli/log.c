@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,8 +28,43 @@ hm_error hm_log_open(hm_log *log, const char *path)
         if (rc != HM_OK)
             return rc;
     }
-    log->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    return log->fd < 0 ? HM_EIO : HM_OK;
+    /* Never through a link (ELOOP), never blocking on a FIFO, and only a
+     * regular file: a log placed as a link to another file is refused. */
+    log->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+                   0600);
+    if (log->fd < 0)
+        return HM_EIO;
+    struct stat st;
+    int fl, e = 0;
+    if (fstat(log->fd, &st) != 0)
+        e = errno;
+    else if (!S_ISREG(st.st_mode))
+        e = EINVAL;
+    else if ((fl = fcntl(log->fd, F_GETFL)) < 0 || fcntl(log->fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+        e = errno;
+    if (e) {
+        close(log->fd);
+        log->fd = -1;
+        errno = e;
+        return HM_EIO;
+    }
+    return HM_OK;
+}
+
+/*
+ * Append s[0..n) to sb with every control character (below 0x20) and DEL
+ * written as \xNN, so that a line of the log is one line and shows no
+ * terminal escape or bell (from a file name, say).
+ */
+static void add_escaped(hm_strbuf *sb, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            hm_strbuf_addf(sb, "\\x%02x", c);
+        else
+            hm_strbuf_addc(sb, (char)c);
+    }
 }
 
 void hm_log_vprintf(hm_log *log, const char *fmt, va_list ap)
@@ -42,13 +78,13 @@ void hm_log_vprintf(hm_log *log, const char *fmt, va_list ap)
     if (localtime_r(&now, &tm))
         strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S%z", &tm);
     hm_strbuf_addf(&sb, "%s [%ld] ", stamp, (long)getpid());
-    size_t start = sb.len;
-    hm_strbuf_vaddf(&sb, fmt, ap);
-    for (size_t i = start; i < sb.len; i++)
-        if (sb.buf[i] == '\n' || sb.buf[i] == '\r')
-            sb.buf[i] = ' ';
-    while (sb.len > start && sb.buf[sb.len - 1] == ' ')
-        sb.buf[--sb.len] = '\0';
+    hm_strbuf msg = HM_STRBUF_INIT;
+    hm_strbuf_vaddf(&msg, fmt, ap);
+    size_t len = msg.len;
+    while (len > 0 && (msg.buf[len - 1] == '\n' || msg.buf[len - 1] == ' '))
+        len--;
+    add_escaped(&sb, msg.buf ? msg.buf : "", len);
+    hm_strbuf_release(&msg);
     hm_strbuf_addc(&sb, '\n');
     size_t off = 0;
     while (off < sb.len) {

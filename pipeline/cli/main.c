@@ -26,11 +26,15 @@ static const cmd commands[] = {
     { "init", cmd_init, "init",
       "Create the database, or migrate it to this version's schema.\n" },
     { "ingest", cmd_ingest, "ingest [--force] FILE|DIR...",
-      "Load CSV files into the database, one transaction per file.\n"
-      "A DIR loads every *.csv in it, in dependency order (towns, children,\n"
-      "volunteers, pairings, then the rest).  A file identical to one already\n"
-      "loaded is skipped unless --force is given.  Rejected rows are listed in\n"
-      "OUT/rejects/ID-FILE.rejects.csv with line, column and reason.\n"
+      "Load CSV files and Excel workbooks into the database, one transaction\n"
+      "per file (per sheet of a workbook).  A DIR loads every *.csv and *.xlsx\n"
+      "in it (other files are not read), workbooks first, then in dependency\n"
+      "order (towns, children, volunteers, pairings, then the rest).  A file\n"
+      "identical to one already loaded is skipped unless --force is given.\n"
+      "Rejected rows are listed in OUT/rejects/ID-FILE.rejects.csv with line,\n"
+      "column and reason.  Each file's summary line says how many warnings it\n"
+      "raised (an unknown column, a repeated header line) and shows the first\n"
+      "five.\n"
       "Exit: 0 all rows loaded, 2 some rows rejected, 3 a file rejected whole.\n" },
     { "report", cmd_report,
       "report monthly YYYY-MM | halfyear YYYY-H1|YYYY-H2 | annual YYYY |\n"
@@ -62,8 +66,13 @@ static const cmd commands[] = {
       "the month before today) for both audiences.  Files move from the inbox\n"
       "to processing/, then to archive/YYYY-MM-DD/ once loaded (with their\n"
       "rejects file) or to failed/YYYY-MM-DD/ with a .reason.txt when rejected\n"
-      "whole; these folders sit beside the inbox.  One summary line on stdout,\n"
-      "the detail in the log file (config 'log').  Holds the database's lock.\n"
+      "whole; these folders sit beside the inbox.  Only *.csv and *.xlsx are\n"
+      "read; other files, links, FIFOs and devices go to failed/ with a reason\n"
+      "(a link is never followed).  A file is read for at most file_timeout\n"
+      "(config, default 10m); a file a run died on is tried once more, then\n"
+      "set aside in failed/.  One summary line on stdout, the files with\n"
+      "warnings on stderr, the detail and every warning in the log file\n"
+      "(config 'log').  Holds the database's lock.\n"
       "Exit: the highest of 0 ok, 2 rows rejected, 3 a file rejected whole or a\n"
       "report not written, 4 another himama process holds the database.\n" },
     { "synth", cmd_synth,
@@ -215,6 +224,13 @@ int main(int argc, char **argv)
     if (hm_config_mode(mode, &cli.public_mode) != HM_OK) {
         cli_error("public_mode must be permission bits such as 0640 or 0644 "
                   "(read and write only), not '%s'", mode);
+        hm_config_release(&cfg);
+        return HM_EXIT_USAGE;
+    }
+    const char *timeout = hm_config_get(&cfg, "file_timeout", "HIMAMA_FILE_TIMEOUT", "10m");
+    if (hm_config_duration(timeout, &cli.file_timeout) != HM_OK) {
+        cli_error("file_timeout must be a whole number of seconds, or of minutes or hours "
+                  "such as 10m or 1h, not '%s'", timeout);
         hm_config_release(&cfg);
         return HM_EXIT_USAGE;
     }

@@ -833,8 +833,17 @@ const hm_kind *hm_ingest_sniff_kind(const char *path)
     char why[256];
     if (hm_open_input(path, &fd, why, sizeof why) != HM_OK)
         return NULL;   /* a link, or no file: rejected with the reason when ingested */
-    FILE *fp = fd_stream(fd);
+    k = hm_ingest_sniff_kind_fd(fd, path);
     close(fd);
+    return k;
+}
+
+const hm_kind *hm_ingest_sniff_kind_fd(int fd, const char *name)
+{
+    const hm_kind *k = hm_kind_by_filename(hm_path_base(name));
+    if (k)
+        return k;
+    FILE *fp = fd_stream(fd);
     if (!fp)
         return NULL;
     hm_ingest_result res;

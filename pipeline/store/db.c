@@ -300,10 +300,19 @@ hm_error hm_db_lock(const char *dbpath, int *fd, long *holder)
     char *lp = hm_xmalloc(strlen(dbpath) + 6);
     sprintf(lp, "%s.lock", dbpath);
     *holder = 0;
-    *fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    /* Never through a link, never blocking on a FIFO, a regular file only:
+     * a lock file placed as a link to another file is refused, not truncated. */
+    *fd = open(lp, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
     free(lp);
     if (*fd < 0)
         return HM_EIO;
+    struct stat st;
+    if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(*fd);
+        *fd = -1;
+        errno = EINVAL;
+        return HM_EIO;
+    }
     if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
         char buf[32] = { 0 };
         ssize_t n = pread(*fd, buf, sizeof buf - 1, 0);

@@ -62,7 +62,7 @@ nfiles=$(ls syn/*.csv | wc -l)
 "$HIMAMA" run monthly 2026-09 > run.out 2> run.err; rc=$?
 expect_eq "district with errors: exit 3 (a file rejected whole)" 3 "$rc"
 expect_eq "one line on stdout" 1 "$(wc -l < run.out)"
-expect_match "summary line" "^himama run monthly 2026-09: FAILED: $((nfiles + 2)) files, [0-9,]+ rows, $(($(wc -l < expected-rejects.tsv) - 1)) rejected, 2 rejected whole \(see spool/failed/2026-10-15\); reports written to reports/monthly/2026-09$" "$(cat run.out)"
+expect_match "summary line" "^himama run monthly 2026-09: FAILED: $((nfiles + 2)) files, [0-9,]+ rows, $(($(wc -l < expected-rejects.tsv) - 1)) rejected, [0-9,]+ warnings, 2 rejected whole \(see spool/failed/2026-10-15\); reports written to reports/monthly/2026-09$" "$(cat run.out)"
 expect_eq "the inbox keeps only what is not for himama" ".partial.csv ~\$名单.xlsx" "$(ls -A spool/inbox | sort | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "processing is empty" "" "$(ls -A spool/processing)"
 for f in syn/*.csv; do
@@ -76,13 +76,20 @@ expect_eq "failed: the UTF-16 file and the spreadsheet, each with a reason" \
     "$(ls spool/failed/2026-10-15 | sort | tr '\n' ' ' | sed 's/ $//')"
 expect_match "reason of the UTF-16 file" "UTF-16" "$(cat spool/failed/2026-10-15/towns-utf16.csv.reason.txt)"
 expect_match "reason of the damaged spreadsheet" "not an xlsx workbook" "$(cat spool/failed/2026-10-15/名单.xlsx.reason.txt)"
-expect_eq "stderr names only the file rejected whole" "" "$(grep -v 'towns-utf16' run.err)"
+expect_eq "stderr names only the file rejected whole, and the files with warnings" "" \
+    "$(grep -v 'towns-utf16' run.err | grep -vE '^[^ ]+\.csv: [0-9]+ warnings?$|^  [^ ]+\.csv:[0-9]+: warning: |^  \.\.\. and [0-9]+ more warnings?')"
+nwarn=$(sqlite3 -batch -noheader data/h.db "SELECT count(*) FROM warnings")
+expect_match "the summary counts every warning" ", $nwarn warnings, " "$(cat run.out)"
+expect_eq "stderr: the first five warnings of a file at most" 0 \
+    "$(grep -E '^[^ ]+\.csv: [0-9]+ warnings?$' run.err | awk '{print $1}' | while read -r f; do
+         n=$(grep -c "^  ${f%:}:[0-9]*: warning: " run.err); [ "$n" -le 5 ] || echo x; done | wc -l)"
 
 # The log: every line timestamped, rows named by file and line, no names.
 log=logs/himama.log
 expect_eq "every log line starts with a timestamp and the pid" 0 \
     "$(grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{4} \[[0-9]+\] ' "$log")"
 expect_eq "one log line per rejected row" "$(($(wc -l < expected-rejects.tsv) - 1))" "$(grep -c ': rejected: ' "$log")"
+expect_eq "every warning in the log" "$nwarn" "$(grep -c ': warning: ' "$log")"
 expect_match "a row named by file, line and column" "children\.csv:[0-9]+:[a-z_]*: rejected: " "$(cat "$log")"
 sqlite3 -batch -noheader data/h.db "SELECT name FROM children UNION SELECT guardian FROM children
     UNION SELECT guardian_phone FROM children" | awk 'length($0) >= 2' > secrets.txt
