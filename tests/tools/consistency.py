@@ -538,7 +538,8 @@ class Report:
         """The briefing's lines by section, from its heading to the next."""
         starts, at = [], 0
         for s in self.sections:
-            h = s.get("heading", "").strip()
+            h = ((s.get("heading.public") if self.audience == "public" else None)
+                 or s.get("heading", "")).strip()
             for i in range(at, len(self.pdf_lines)):
                 if self.pdf_lines[i].strip() == h:
                     starts.append((i, s["id"]))
@@ -824,7 +825,9 @@ class Checker:
         pdf_ns = re.sub(r"\s+", "", "\n".join(pdf)) if pdf is not None else None
         wb_ns = [re.sub(r"\s+", "", t) for t in wb["texts"]] if wb else []
         for field in ("intro", "note"):
-            text = s.get(field)
+            # a public report shows a section's public wording where it has one
+            text = s.get(field + ".public") if r.audience == "public" else None
+            text = text or s.get(field)
             if not text or not PH_RE.search(text):
                 continue
             rx, refs = sentence_regex(text, r.ctx)
