@@ -247,7 +247,8 @@ static hm_error cur_load(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
 {
     hm_error rc = hm_db_prepare(db, &s->st_event,
                           "SELECT a.type, a.date, c.town_code, a.volunteer_id, a.child_id,"
-                          " a.minutes FROM activities a LEFT JOIN children c ON c.child_id = a.child_id"
+                          " a.minutes FROM activities a"
+                          " LEFT JOIN children c ON c.child_id = a.child_id"
                           " WHERE a.activity_id = ?1", err, errsz);
     if (rc != HM_OK)
         return rc;
