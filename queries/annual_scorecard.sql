@@ -19,7 +19,8 @@
 --   hours          service hours, shown and not scored: the minutes of each
 --                  activity the volunteer took part in, once per activity
 --                  (the largest of its rows' minutes; none: 0) and month,
---                  as queries/hours_towns.sql, rounded to whole hours
+--                  as queries/hours_towns.sql, rounded to whole hours; read
+--                  from volunteer_months for whole months
 -- A child counts as paired in a month as in the monthly report: a pairing
 -- active on a day of the month, the child not exited before it starts.
 --
@@ -110,12 +111,29 @@ st AS (
     SELECT volunteer_id, count(*) AS stories
       FROM stories WHERE date BETWEEN :from AND :to GROUP BY volunteer_id
 ),
+hm(ms) AS (   -- the period cut at month ends (hours_towns.sql)
+    SELECT date(:from, 'start of month')
+    UNION ALL
+    SELECT date(ms, '+1 month') FROM hm WHERE date(ms, '+1 month') <= :to
+),
+piece AS MATERIALIZED (
+    SELECT substr(ms, 1, 7) AS month, max(ms, :from) AS f,
+           min(date(ms, '+1 month', '-1 day'), :to) AS t,
+           ms >= :from AND date(ms, '+1 month', '-1 day') <= :to AS whole
+      FROM hm
+),
 hr AS (   -- minutes per volunteer: once per month, activity and volunteer
     SELECT volunteer_id, sum(minutes) AS minutes
-      FROM (SELECT a.volunteer_id, max(a.minutes) AS minutes
-              FROM activities a INDEXED BY activities_date
-             WHERE a.date BETWEEN :from AND :to
-             GROUP BY substr(a.date, 1, 7), a.activity_id, a.volunteer_id)
+      FROM (SELECT v.volunteer_id, v.minutes   -- whole months, by volunteer_months' key
+              FROM volunteers w CROSS JOIN volunteer_months v ON v.volunteer_id = w.volunteer_id
+             WHERE v.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
+                               AND (SELECT max(month) FROM piece WHERE whole)
+            UNION ALL   -- parts of months
+            SELECT a.volunteer_id, max(a.minutes)
+              FROM piece p JOIN activities a INDEXED BY activities_date
+                ON a.date BETWEEN p.f AND p.t
+             WHERE NOT p.whole
+             GROUP BY p.month, a.activity_id, a.volunteer_id)
      GROUP BY volunteer_id
 ),
 card AS (

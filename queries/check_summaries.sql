@@ -1,7 +1,9 @@
 -- check_summaries.sql - the summary tables equal a recount from the kind
 -- tables: child_months, volunteer_months, month_events and
 -- month_town_events from activities, child_months.paired and child_spans from pairings and
--- children (the paired children of every month with activities, by town).
+-- children (the paired children of every month with activities, by town),
+-- volunteer_months' hours from activities (per month, activity and
+-- volunteer: the largest minutes of its rows, none counted apart).
 -- An independent recount: it spells out again on purpose what counts as a
 -- contact and as one of the five ones (mirroring hm_activity_contact and
 -- hm_activity_five_ones in pipeline/contract/kinds.c) instead of calling them.
@@ -14,6 +16,16 @@ WITH c AS (
 ), v AS (
     SELECT volunteer_id, substr(date, 1, 7) AS month, count(*) AS n, max(date) AS last
     FROM activities GROUP BY volunteer_id, substr(date, 1, 7)
+), vh AS (   -- each activity a volunteer took part in, by month
+    SELECT p.volunteer_id, p.month, count(*) AS parts,
+           sum(CASE WHEN p.m IS NULL THEN 0 ELSE p.m END) AS minutes,
+           sum(CASE WHEN p.m IS NULL THEN 1 ELSE 0 END) AS no_minutes
+    FROM (SELECT DISTINCT a.volunteer_id, substr(a.date, 1, 7) AS month, a.activity_id,
+                 (SELECT max(b.minutes) FROM activities b
+                   WHERE b.activity_id = a.activity_id AND b.volunteer_id = a.volunteer_id
+                     AND substr(b.date, 1, 7) = substr(a.date, 1, 7)) AS m
+          FROM activities a) p
+    GROUP BY p.volunteer_id, p.month
 ), e AS (
     SELECT substr(date, 1, 7) AS month, type, count(DISTINCT activity_id) AS n
     FROM activities GROUP BY substr(date, 1, 7), type
@@ -48,6 +60,16 @@ SELECT 'volunteer_months: volunteer ''' || coalesce(v.volunteer_id, m.volunteer_
        || ' activities, activities say ' || coalesce(v.n, 0)
 FROM v FULL JOIN volunteer_months m ON m.volunteer_id = v.volunteer_id AND m.month = v.month
 WHERE v.n IS NOT m.activities OR v.last IS NOT m.last_activity
+UNION ALL
+SELECT 'volunteer_months: volunteer ''' || coalesce(vh.volunteer_id, m.volunteer_id) || ''' month '
+       || coalesce(vh.month, m.month) || ' holds ' || coalesce(m.participations, 0)
+       || ' activities of ' || coalesce(m.minutes, 0) || ' minutes ('
+       || coalesce(m.no_minutes, 0) || ' without minutes), activities say '
+       || coalesce(vh.parts, 0) || ' of ' || coalesce(vh.minutes, 0) || ' ('
+       || coalesce(vh.no_minutes, 0) || ')'
+FROM vh FULL JOIN volunteer_months m ON m.volunteer_id = vh.volunteer_id AND m.month = vh.month
+WHERE vh.parts IS NOT m.participations OR vh.minutes IS NOT m.minutes
+   OR vh.no_minutes IS NOT m.no_minutes
 UNION ALL
 SELECT 'month_events: month ' || coalesce(e.month, m.month) || ' type '
        || coalesce(e.type, m.type) || ' holds ' || coalesce(m.events, 0)

@@ -8,15 +8,41 @@
 -- activity recorded in two months is a participation in each.  Active
 -- volunteers (any activity in the period) are the key figures' "volunteers
 -- active"; volunteers always have a town, so the towns add up to the total.
-WITH part AS MATERIALIZED (   -- one row per month, activity and volunteer
-    SELECT a.volunteer_id, max(a.minutes) AS minutes
-      FROM activities a INDEXED BY activities_date
-     WHERE a.date BETWEEN :from AND :to
-     GROUP BY substr(a.date, 1, 7), a.activity_id, a.volunteer_id
+-- The period is cut at month ends, as in range_totals.sql: a whole month
+-- reads volunteer_months (ingest keeps the hours there, schema version 5),
+-- a part of a month the activity rows.
+WITH RECURSIVE m(ms) AS (
+    SELECT date(:from, 'start of month')
+    UNION ALL
+    SELECT date(ms, '+1 month') FROM m WHERE date(ms, '+1 month') <= :to
+),
+piece AS MATERIALIZED (   -- the period cut at month ends
+    SELECT substr(ms, 1, 7) AS month, max(ms, :from) AS f,
+           min(date(ms, '+1 month', '-1 day'), :to) AS t,
+           ms >= :from AND date(ms, '+1 month', '-1 day') <= :to AS whole
+      FROM m
+),
+part AS MATERIALIZED (   -- per volunteer: participations, minutes, none given
+    -- the whole months (one run of them), a few rows of volunteer_months'
+    -- key per volunteer
+    SELECT v.volunteer_id, sum(v.participations) AS parts, sum(v.minutes) AS minutes,
+           sum(v.no_minutes) AS no_minutes
+      FROM volunteers w CROSS JOIN volunteer_months v ON v.volunteer_id = w.volunteer_id
+     WHERE v.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
+                       AND (SELECT max(month) FROM piece WHERE whole)
+     GROUP BY v.volunteer_id
+    UNION ALL   -- the parts of months
+    SELECT volunteer_id, count(*), coalesce(sum(minutes), 0), count(*) - count(minutes)
+      FROM (SELECT a.volunteer_id, max(a.minutes) AS minutes   -- per activity and volunteer
+              FROM piece p JOIN activities a INDEXED BY activities_date
+                ON a.date BETWEEN p.f AND p.t
+             WHERE NOT p.whole
+             GROUP BY p.month, a.activity_id, a.volunteer_id)
+     GROUP BY volunteer_id
 ),
 pv AS MATERIALIZED (   -- per volunteer
-    SELECT volunteer_id, count(*) AS parts, coalesce(sum(minutes), 0) AS minutes,
-           sum(minutes IS NULL) AS no_minutes
+    SELECT volunteer_id, sum(parts) AS parts, sum(minutes) AS minutes,
+           sum(no_minutes) AS no_minutes
       FROM part GROUP BY volunteer_id
 ),
 by_town AS MATERIALIZED (

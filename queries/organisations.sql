@@ -20,14 +20,27 @@
 -- Volunteers, pairings, hours and money add up to the total; a child or
 -- an activity with volunteers of two organisations counts in each, so the
 -- total counts them once (children_twice, activities_twice say by how
--- much the rows exceed it).  Only the hours and activities read activity
--- rows (one pass over the period's); the rest come from small tables.
+-- much the rows exceed it).  Only the activities read activity rows (one
+-- pass over the period's in the activities_date index, which carries the
+-- activity and the volunteer); the hours come from volunteer_months as in
+-- hours_towns.sql, the rest from small tables.
 -- Public: names are typed by staff, so they are cleaned (redact); and an
 -- organisation whose name is a child's school (teachers give
 -- their school) is not named: such schools make one row, "学校（对外版不列
 -- 名称）", as a school never appears in public output.  Organisations are named in public too;
 -- people are not.
-WITH schools AS MATERIALIZED (   -- names not shown in public (char(1): the schools' row)
+WITH RECURSIVE m(ms) AS (   -- the period cut at month ends (hours_towns.sql)
+    SELECT date(:from, 'start of month')
+    UNION ALL
+    SELECT date(ms, '+1 month') FROM m WHERE date(ms, '+1 month') <= :to
+),
+piece AS MATERIALIZED (
+    SELECT substr(ms, 1, 7) AS month, max(ms, :from) AS f,
+           min(date(ms, '+1 month', '-1 day'), :to) AS t,
+           ms >= :from AND date(ms, '+1 month', '-1 day') <= :to AS whole
+      FROM m
+),
+schools AS MATERIALIZED (   -- names not shown in public (char(1): the schools' row)
     SELECT DISTINCT school FROM children WHERE :audience = 'public' AND school IS NOT NULL
 ),
 vorg AS MATERIALIZED (   -- every volunteer's organisation ('' none)
@@ -43,15 +56,30 @@ vol AS MATERIALIZED (   -- volunteers on record, by organisation
                      AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7))
      GROUP BY o.org
 ),
-part AS MATERIALIZED (   -- one row per month, activity and volunteer (hours_towns.sql)
-    SELECT a.volunteer_id, substr(a.date, 1, 7) AS month, a.activity_id, max(a.minutes) AS minutes
+part AS MATERIALIZED (   -- one row per month, activity and volunteer
+    SELECT DISTINCT substr(a.date, 1, 7) AS month, a.activity_id, a.volunteer_id
       FROM activities a INDEXED BY activities_date
      WHERE a.date BETWEEN :from AND :to
-     GROUP BY substr(a.date, 1, 7), a.activity_id, a.volunteer_id
 ),
-acts AS MATERIALIZED (   -- activities (per month, distinct) and minutes, by organisation
-    SELECT o.org, count(DISTINCT x.month || ' ' || x.activity_id) AS n,
-           coalesce(sum(x.minutes), 0) AS minutes
+hv AS MATERIALIZED (   -- minutes per volunteer (hours_towns.sql): whole months
+    SELECT v.volunteer_id, sum(v.minutes) AS minutes
+      FROM volunteers w CROSS JOIN volunteer_months v ON v.volunteer_id = w.volunteer_id
+     WHERE v.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
+                       AND (SELECT max(month) FROM piece WHERE whole)
+     GROUP BY v.volunteer_id
+    UNION ALL   -- parts of months
+    SELECT volunteer_id, max(a.minutes)   -- per month, activity and volunteer
+      FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t
+     WHERE NOT p.whole
+     GROUP BY p.month, a.activity_id, a.volunteer_id
+),
+mins AS MATERIALIZED (   -- minutes by organisation
+    SELECT o.org, coalesce(sum(x.minutes), 0) AS minutes
+      FROM hv x JOIN vorg o ON o.volunteer_id = x.volunteer_id
+     GROUP BY o.org
+),
+acts AS MATERIALIZED (   -- activities (per month, distinct), by organisation
+    SELECT o.org, count(DISTINCT x.month || ' ' || x.activity_id) AS n
       FROM part x JOIN vorg o ON o.volunteer_id = x.volunteer_id
      GROUP BY o.org
 ),
@@ -82,11 +110,12 @@ names AS (
 rows AS MATERIALIZED (
     SELECT n.org, coalesce(vol.n, 0) AS volunteers, coalesce(pairs.n, 0) AS pairings,
            coalesce(pairs.children, 0) AS children, coalesce(acts.n, 0) AS activities,
-           coalesce(acts.minutes, 0) AS minutes,
+           coalesce(mins.minutes, 0) AS minutes,
            coalesce(g.given, 0) AS given, coalesce(g.restricted, 0) AS restricted
       FROM names n LEFT JOIN vol ON vol.org = n.org
       LEFT JOIN pairs ON pairs.org = n.org
       LEFT JOIN acts ON acts.org = n.org
+      LEFT JOIN mins ON mins.org = n.org
       LEFT JOIN gifts g ON g.org = n.org
 ),
 total AS (

@@ -1,4 +1,4 @@
--- himama database schema, version 3 (PRAGMA user_version = 3).
+-- himama database schema, version 5 (PRAGMA user_version = 5).
 -- A database of an earlier version is brought here by queries/migrate_N.sql.
 --
 -- One table per kind of input file, named as the kind, columns named as in
@@ -127,12 +127,21 @@ CREATE TABLE child_months (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX child_months_month ON child_months (month, paired);
 
--- Per volunteer and month: activity rows and the last date.
+-- Per volunteer and month: activity rows and the last date, and the
+-- service hours (schema version 5, docs/decisions.md): participations are
+-- the activities (distinct activity_ids) the volunteer took part in that
+-- month, minutes the sum over them of the largest minutes among the
+-- activity's rows naming the volunteer (one row per child: an activity
+-- with two children counts once), no_minutes those whose rows give no
+-- minutes (they count 0).
 CREATE TABLE volunteer_months (
-    volunteer_id  TEXT NOT NULL,
-    month         TEXT NOT NULL,   -- 'YYYY-MM'
-    activities    INTEGER NOT NULL,
-    last_activity TEXT NOT NULL,
+    volunteer_id   TEXT NOT NULL,
+    month          TEXT NOT NULL,   -- 'YYYY-MM'
+    activities     INTEGER NOT NULL,
+    last_activity  TEXT NOT NULL,
+    participations INTEGER NOT NULL DEFAULT 0,
+    minutes        INTEGER NOT NULL DEFAULT 0,
+    no_minutes     INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (volunteer_id, month)
 ) STRICT, WITHOUT ROWID;
 -- With the volunteer and the last activity, so that the monthly report's

@@ -1,9 +1,10 @@
 /*
  * test_summary.c - the summary tables (pipeline/summary.c): the runs of
  * paired months of a child (child_spans) at their edges, the paired and
- * types columns of child_months, the events per month and town, and the
- * activity rows outside a pairing; each kept row by row as ingest does and
- * equal to a full recount.
+ * types columns of child_months, the events per month and town, the
+ * service hours of volunteer_months, and the activity rows outside a
+ * pairing; each kept row by row as ingest does and equal to a full
+ * recount.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,14 +44,21 @@ static const char *const spans_want =
 
 /* Activities: A1 a holiday with C1 (T1) and C3 (T2) in March, and again
  * with C2 (T1) in April under the same id; A2 a call to C2 in March (not
- * paired then); A3 a visit to C3's teacher (no contact). */
-static const struct { const char *id, *date, *type, *vol, *child, *town; } acts[] = {
-    { "A1", "2025-03-05", "holiday", "V1", "C1", "T1" },
-    { "A1", "2025-03-05", "holiday", "V2", "C3", "T2" },
-    { "A1", "2025-03-05", "holiday", "V1", "C3", "T2" },
-    { "A2", "2025-03-12", "call", "V1", "C2", "T1" },
-    { "A3", "2025-03-15", "visit_teacher", "V2", "C3", "T2" },
-    { "A1", "2025-04-02", "holiday", "V1", "C2", "T1" },
+ * paired then); A3 a visit to C3's teacher (no contact).  Minutes (-1:
+ * none): V1 takes part in A1 in March with two children (60 and 90: it
+ * counts once, 90), V2 with two (none, and 20 on another day of the
+ * month: 20); A2 has none. */
+static const struct {
+    const char *id, *date, *type, *vol, *child, *town;
+    int minutes;
+} acts[] = {
+    { "A1", "2025-03-05", "holiday", "V1", "C1", "T1", 60 },
+    { "A1", "2025-03-05", "holiday", "V2", "C3", "T2", -1 },
+    { "A1", "2025-03-05", "holiday", "V1", "C3", "T2", 90 },
+    { "A2", "2025-03-12", "call", "V1", "C2", "T1", -1 },
+    { "A3", "2025-03-15", "visit_teacher", "V2", "C3", "T2", 30 },
+    { "A1", "2025-04-02", "holiday", "V1", "C2", "T1", 45 },
+    { "A1", "2025-03-25", "holiday", "V2", "C1", "T1", 20 },
 };
 #define NACTS (sizeof acts / sizeof acts[0])
 
@@ -123,14 +131,18 @@ static void expect_rows(sqlite3 *db, const char *sql, const char *want)
  * rows (a file of its own; 0: none). */
 static void add_activities_in(sqlite3 *db, hm_summary *s, const size_t *order, size_t split)
 {
-    char err[256], sql[256];
+    char err[256], sql[320], min[16];
     for (size_t n = 0; n < NACTS; n++) {
         size_t i = order ? order[n] : n;
         if (s && split && n == split && hm_summary_finish(s, db, err, sizeof err) != HM_OK)
             fail_msg("%s", err);
+        if (acts[i].minutes < 0)
+            snprintf(min, sizeof min, "NULL");
+        else
+            snprintf(min, sizeof min, "%d", acts[i].minutes);
         snprintf(sql, sizeof sql, "INSERT INTO activities (activity_id, date, type, volunteer_id,"
-                 " child_id) VALUES ('%s', '%s', '%s', '%s', '%s')", acts[i].id, acts[i].date,
-                 acts[i].type, acts[i].vol, acts[i].child);
+                 " child_id, minutes) VALUES ('%s', '%s', '%s', '%s', '%s', %s)", acts[i].id,
+                 acts[i].date, acts[i].type, acts[i].vol, acts[i].child, min);
         exec(db, sql);
         if (!s)
             continue;
@@ -140,6 +152,7 @@ static void add_activities_in(sqlite3 *db, hm_summary *s, const size_t *order, s
             .volunteer = acts[i].vol, .volunteer_len = strlen(acts[i].vol),
             .date = acts[i].date, .type = acts[i].type,
             .town = acts[i].town, .town_len = strlen(acts[i].town),
+            .has_minutes = acts[i].minutes >= 0, .minutes = acts[i].minutes,
         };
         if (hm_summary_activity(s, db, &r, err, sizeof err) != HM_OK)
             fail_msg("%s", err);
@@ -159,10 +172,13 @@ static const char *const q_events =
     "SELECT month, type, events FROM month_events ORDER BY 1, 2";
 static const char *const q_town_events =
     "SELECT month, town_code, type, events FROM month_town_events ORDER BY 1, 2, 3";
+static const char *const q_volunteer_months =
+    "SELECT volunteer_id, month, activities, last_activity, participations, minutes,"
+    " no_minutes FROM volunteer_months ORDER BY 1, 2";
 
 /* holiday = 4, call = 1 (activity_types.bit). */
 static const char *const child_months_want =
-    "C1 2025-03 1 2025-03-05 4 1|C2 2025-03 1 2025-03-12 1 0|C2 2025-04 1 2025-04-02 4 1|"
+    "C1 2025-03 2 2025-03-25 4 1|C2 2025-03 1 2025-03-12 1 0|C2 2025-04 1 2025-04-02 4 1|"
     "C3 2025-03 2 2025-03-05 4 1";
 /* A1 counts once in March (three rows) and once in April; by town, once in
  * each town it has a child of. */
@@ -171,6 +187,23 @@ static const char *const events_want =
 static const char *const town_events_want =
     "2025-03 T1 call 1|2025-03 T1 holiday 1|2025-03 T2 holiday 1|2025-04 T1 holiday 1";
 
+/* Per volunteer and month: rows, the last, participations (A1 and A2 for
+ * V1 in March: A1's two rows are one), minutes (the largest of each
+ * activity's rows: V1's A1 90, V2's A1 20 although a row of it has none)
+ * and those without (V1's A2). */
+static const char *const volunteer_months_want =
+    "V1 2025-03 3 2025-03-12 2 90 1|V1 2025-04 1 2025-04-02 1 45 0|"
+    "V2 2025-03 3 2025-03-25 2 50 0";
+
+/* queries/check_summaries.sql finds nothing to say. */
+static void expect_checked(sqlite3 *db)
+{
+    char *sql = hm_read_file("queries/check_summaries.sql", NULL);
+    assert_non_null(sql);
+    expect_rows(db, sql, "");
+    free(sql);
+}
+
 /* Finish s; the activities as listed are then counted in every table. */
 static void finish_expect_counts(sqlite3 *db, hm_summary *s)
 {
@@ -178,6 +211,8 @@ static void finish_expect_counts(sqlite3 *db, hm_summary *s)
     expect_rows(db, q_child_months, child_months_want);
     expect_rows(db, q_events, events_want);
     expect_rows(db, q_town_events, town_events_want);
+    expect_rows(db, q_volunteer_months, volunteer_months_want);
+    expect_checked(db);
 }
 
 static void test_summary_full_recount(void **state)
@@ -193,6 +228,8 @@ static void test_summary_full_recount(void **state)
     expect_rows(db, q_child_months, child_months_want);
     expect_rows(db, q_events, events_want);
     expect_rows(db, q_town_events, town_events_want);
+    expect_rows(db, q_volunteer_months, volunteer_months_want);
+    expect_checked(db);
     sqlite3_close(db);
 }
 
@@ -223,7 +260,8 @@ static void test_summary_any_order(void **state)
 {
     (void)state;
     static const size_t orders[][NACTS] = {
-        { 5, 4, 3, 2, 1, 0 }, { 3, 0, 4, 1, 5, 2 }, { 0, 5, 1, 3, 2, 4 }, { 4, 2, 0, 3, 5, 1 },
+        { 6, 5, 4, 3, 2, 1, 0 }, { 3, 0, 4, 1, 6, 5, 2 }, { 0, 5, 1, 3, 2, 4, 6 },
+        { 4, 2, 6, 0, 3, 5, 1 }, { 2, 1, 6, 0, 5, 3, 4 },
     };
     char err[256];
     for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
@@ -262,6 +300,12 @@ static void test_summary_changes(void **state)
     exec(db, "UPDATE children SET exited_on = '2025-03-31' WHERE child_id = 'C3'");
     exec(db, "UPDATE children SET town_code = 'T2' WHERE child_id = 'C2'");
     exec(db, "UPDATE activities SET date = '2025-05-02' WHERE activity_id = 'A1' AND child_id = 'C2'");
+    /* A2 gains minutes, V2's row of A1 without them now has more than the other. */
+    exec(db, "UPDATE activities SET minutes = 120 WHERE activity_id = 'A2'");
+    exec(db, "UPDATE activities SET minutes = 25 WHERE activity_id = 'A1' AND volunteer_id = 'V2'"
+             " AND child_id = 'C3'");
+    hm_summary_dirty(&s, "2025-03-12", 10);
+    hm_summary_dirty(&s, "2025-03-05", 10);
     const char *kids[] = { "C1", "C3", "C2" };
     mark(db, &s, kids, 3);
     if (hm_summary_child_town(&s, db, "C2", 2, err, sizeof err) != HM_OK)
@@ -270,14 +314,19 @@ static void test_summary_changes(void **state)
     hm_summary_dirty(&s, "2025-05-02", 10);
     if (hm_summary_finish(&s, db, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
-    char *kept[4] = {
+    char *kept[5] = {
         rows(db, q_spans), rows(db, q_child_months), rows(db, q_events), rows(db, q_town_events),
+        rows(db, q_volunteer_months),
     };
     assert_string_equal(kept[0], "C1 2025-01 2025-03 T1|C2 2025-01 2025-02 T2|"
                                  "C2 2025-04 2025-05 T2|C3 2025-01 2025-03 T2|C4 2025-05 2025-06 T2");
     /* A1 with C2 moved to May, C2's call in March now counts in T2. */
     assert_string_equal(kept[3], "2025-03 T1 holiday 1|2025-03 T2 call 1|2025-03 T2 holiday 1|"
                                  "2025-05 T2 holiday 1");
+    /* V1: A2 now 120 minutes; A1's April row moved to May.  V2: A1 now 25. */
+    assert_string_equal(kept[4], "V1 2025-03 3 2025-03-12 2 210 0|V1 2025-05 1 2025-05-02 1 45 0|"
+                                 "V2 2025-03 3 2025-03-25 2 55 0");
+    expect_checked(db);
     /* Kept row by row equals a full recount. */
     if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
@@ -285,7 +334,8 @@ static void test_summary_changes(void **state)
     expect_rows(db, q_child_months, kept[1]);
     expect_rows(db, q_events, kept[2]);
     expect_rows(db, q_town_events, kept[3]);
-    for (int i = 0; i < 4; i++)
+    expect_rows(db, q_volunteer_months, kept[4]);
+    for (int i = 0; i < 5; i++)
         free(kept[i]);
     hm_summary_release(&s);
     sqlite3_close(db);

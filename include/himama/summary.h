@@ -6,7 +6,10 @@
  *                     visits to the class teacher or guardian excepted),
  *                     the last one, their types, and whether the child is
  *                     paired then;
- *   volunteer_months  per volunteer and month: activity rows, the last one;
+ *   volunteer_months  per volunteer and month: activity rows, the last one,
+ *                     and the service hours: participations (activities
+ *                     taken part in), their minutes (the largest of each
+ *                     activity's rows) and those without minutes;
  *   month_events      per month and type: distinct activity_ids;
  *   month_town_events per month, town and "five ones" type (call,
  *                     reading, holiday, birthday): distinct activity_ids
@@ -35,15 +38,19 @@ enum { HM_SUM_CHILD, HM_SUM_VOLUNTEER, HM_SUM_EVENTS, HM_SUM_TOWN_EVENTS, HM_SUM
 typedef struct hm_summary_acc {
     int64_t n;
     int64_t types;           /* child months: activity_types.bit of each type seen */
+    /* volunteer months: participations, minutes and no_minutes to add */
+    int64_t parts, minutes, no_minutes;
     char last[11];           /* 'YYYY-MM-DD' */
 } hm_summary_acc;
 
-/* A row of the current activity: its type, month and child's town (an
- * offset into cur_towns). */
+/* A row of the current activity: its type, month, child's town and
+ * volunteer (offsets into cur_towns) and minutes (-1: none). */
 typedef struct hm_summary_cur {
     char type[16];
     char month[8];
     size_t town, town_len;
+    size_t vol, vol_len;
+    int64_t minutes;
 } hm_summary_cur;
 
 /*
@@ -90,6 +97,8 @@ typedef struct hm_summary {
 typedef struct hm_summary_row {
     const char *activity_id, *child, *volunteer, *date, *type, *town;
     size_t activity_len, child_len, volunteer_len, town_len;   /* date is 'YYYY-MM-DD' */
+    bool has_minutes;        /* minutes given (else NULL: counted as "no minutes") */
+    int64_t minutes;
 } hm_summary_row;
 
 void hm_summary_init(hm_summary *s);
@@ -145,5 +154,9 @@ hm_error hm_summary_outside_pairing(hm_summary *s, sqlite3 *db, const char *volu
 /* Count activity_outside again from activities and pairings (the
  * migration to schema version 3, tests). */
 hm_error hm_summary_outside_recount(sqlite3 *db, char *err, size_t errsz);
+
+/* Count volunteer_months again in full from activities (the migration to
+ * schema version 5, which added its service hours). */
+hm_error hm_summary_volunteer_recount(sqlite3 *db, char *err, size_t errsz);
 
 #endif

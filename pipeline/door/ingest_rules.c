@@ -159,6 +159,11 @@ static bool activity_row(const hm_ingest_ctx *x, hm_summary_row *row)
         .town = x->child_town < 0 ? "" : towns->arena + towns->off[x->child_town],
         .town_len = x->child_town < 0 ? 0 : towns->len[x->child_town],
     };
+    if (x->k->id == HM_KIND_ACTIVITIES) {   /* the service hours (summary.h) */
+        const hm_slot *m = &x->val[HM_COL_ACTIVITIES_MINUTES];
+        row->has_minutes = m->t == HM_SLOT_INT;
+        row->minutes = m->i;
+    }
     return true;
 }
 

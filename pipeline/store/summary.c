@@ -28,10 +28,12 @@ static const char *const merge_sql[HM_SUM_NACC] = {
     " ON CONFLICT (child_id, month) DO UPDATE SET contacts = contacts + excluded.contacts,"
     " last_contact = max(last_contact, excluded.last_contact),"
     " types = types | excluded.types",
-    "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
-    " VALUES (?1, ?2, ?3, ?4)"
+    "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity,"
+    " participations, minutes, no_minutes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
     " ON CONFLICT (volunteer_id, month) DO UPDATE SET activities = activities + excluded.activities,"
-    " last_activity = max(last_activity, excluded.last_activity)",
+    " last_activity = max(last_activity, excluded.last_activity),"
+    " participations = participations + excluded.participations,"
+    " minutes = minutes + excluded.minutes, no_minutes = no_minutes + excluded.no_minutes",
     "INSERT INTO month_events (month, type, events) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (month, type) DO UPDATE SET events = events + excluded.events",
     "INSERT INTO month_town_events (month, type, town_code, events) VALUES (?1, ?2, ?3, ?4)"
@@ -144,6 +146,11 @@ static hm_error merge(hm_summary *s, sqlite3 *db, int w, char *err, size_t errsz
             sqlite3_bind_text(st, 4, a->last, 10, SQLITE_STATIC);
             if (w == HM_SUM_CHILD)
                 sqlite3_bind_int64(st, 5, a->types);
+            if (w == HM_SUM_VOLUNTEER) {
+                sqlite3_bind_int64(st, 5, a->parts);
+                sqlite3_bind_int64(st, 6, a->minutes);
+                sqlite3_bind_int64(st, 7, a->no_minutes);
+            }
         }
         rc = hm_db_step_done(db, st, err, errsz);
     }
@@ -153,9 +160,11 @@ static hm_error merge(hm_summary *s, sqlite3 *db, int w, char *err, size_t errsz
     return rc;
 }
 
-/* Add one to accumulator w under key (len bytes), with date. */
+/* Add one to accumulator w under key (len bytes), with date; *out (when
+ * not NULL) is its entry, valid until the next count into w. */
 static hm_error count(hm_summary *s, sqlite3 *db, int w, const char *key, size_t len,
-                      const char *date, int64_t types, char *err, size_t errsz)
+                      const char *date, int64_t types, hm_summary_acc **out,
+                      char *err, size_t errsz)
 {
     hm_strset *k = &s->keys[w];
     long e = hm_strset_find(k, key, len);
@@ -170,8 +179,7 @@ static hm_error count(hm_summary *s, sqlite3 *db, int w, const char *key, size_t
             s->acc_cap[w] = s->acc_cap[w] ? s->acc_cap[w] * 2 : 1024;
             s->acc[w] = hm_xrealloc(s->acc[w], s->acc_cap[w] * sizeof *s->acc[w]);
         }
-        s->acc[w][e].n = 0;
-        s->acc[w][e].types = 0;
+        s->acc[w][e] = (hm_summary_acc){ 0 };
         memcpy(s->acc[w][e].last, date, 10);
         s->acc[w][e].last[10] = '\0';
     }
@@ -180,12 +188,15 @@ static hm_error count(hm_summary *s, sqlite3 *db, int w, const char *key, size_t
     a->types |= types;
     if (memcmp(date, a->last, 10) > 0)
         memcpy(a->last, date, 10);
+    if (out)
+        *out = a;
     return HM_OK;
 }
 
 /* Count under "id\x1fYYYY-MM". */
 static hm_error count_month(hm_summary *s, sqlite3 *db, int w, const char *id, size_t len,
-                            const char *date, int64_t types, char *err, size_t errsz)
+                            const char *date, int64_t types, hm_summary_acc **out,
+                            char *err, size_t errsz)
 {
     char key[160];
     if (len + 8 > sizeof key)
@@ -193,7 +204,7 @@ static hm_error count_month(hm_summary *s, sqlite3 *db, int w, const char *id, s
     memcpy(key, id, len);
     key[len] = '\x1f';
     memcpy(key + len + 1, date, 7);
-    return count(s, db, w, key, len + 8, date, types, err, errsz);
+    return count(s, db, w, key, len + 8, date, types, out, err, errsz);
 }
 
 /*
@@ -206,9 +217,10 @@ static hm_error count_month(hm_summary *s, sqlite3 *db, int w, const char *id, s
  * looked up once, with its children's towns.
  */
 
-/* Add a row (type, date, town) to s->cur. */
+/* Add a row (type, date, town, volunteer, minutes or -1) to s->cur. */
 static void cur_add(hm_summary *s, const char *type, size_t type_len, const char *date,
-                    const char *town, size_t town_len)
+                    const char *town, size_t town_len, const char *vol, size_t vol_len,
+                    int64_t minutes)
 {
     if (s->ncur == s->cur_cap) {
         s->cur_cap = s->cur_cap ? s->cur_cap * 2 : 16;
@@ -223,6 +235,10 @@ static void cur_add(hm_summary *s, const char *type, size_t type_len, const char
     c->town = s->cur_towns.len;
     c->town_len = town_len;
     hm_strbuf_add(&s->cur_towns, town ? town : "", town_len);
+    c->vol = s->cur_towns.len;
+    c->vol_len = vol_len;
+    hm_strbuf_add(&s->cur_towns, vol ? vol : "", vol_len);
+    c->minutes = minutes;
 }
 
 /* Make s->cur the rows of r's activity in the database other than r. */
@@ -230,8 +246,9 @@ static hm_error cur_load(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
                          char *err, size_t errsz)
 {
     hm_error rc = hm_db_prepare(db, &s->st_event,
-                          "SELECT a.type, a.date, c.town_code, a.volunteer_id, a.child_id"
-                          " FROM activities a LEFT JOIN children c ON c.child_id = a.child_id"
+                          "SELECT a.type, a.date, c.town_code, a.volunteer_id, a.child_id,"
+                          " a.minutes FROM activities a"
+                          " LEFT JOIN children c ON c.child_id = a.child_id"
                           " WHERE a.activity_id = ?1", err, errsz);
     if (rc != HM_OK)
         return rc;
@@ -251,7 +268,9 @@ static hm_error cur_load(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
             continue;
         cur_add(s, (const char *)sqlite3_column_text(st, 0),
                 (size_t)sqlite3_column_bytes(st, 0), date,
-                (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+                (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+                (const char *)sqlite3_column_text(st, 3), vl,
+                sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5));
     }
     sqlite3_reset(st);
     if (src != SQLITE_DONE)
@@ -288,8 +307,38 @@ static int bytes_cmp(const char *a, size_t la, const char *b, size_t lb)
     return c ? c : (la > lb) - (la < lb);
 }
 
+/*
+ * What r adds to its volunteer's month: the activity is a new
+ * participation unless another row of it in the month names the
+ * volunteer (another child); its minutes are then the largest of those
+ * rows' (SQL's max: rows without minutes ignored, none at all counts as
+ * "no minutes").  prev is that largest of the other rows (-1: none has
+ * minutes), seen whether there is any.
+ */
+static void hours_add(hm_summary_acc *a, const hm_summary_row *r, bool seen, int64_t prev)
+{
+    int64_t mine = r->has_minutes ? r->minutes : -1;
+    if (!seen) {
+        a->parts++;
+        if (mine < 0)
+            a->no_minutes++;
+        else
+            a->minutes += mine;
+        return;
+    }
+    if (mine <= prev)
+        return;                    /* the activity's minutes stay prev */
+    a->minutes += mine - (prev < 0 ? 0 : prev);
+    if (prev < 0)
+        a->no_minutes--;           /* it has minutes now */
+}
+
+/* Whether r is the first row of its activity, type and month (*first),
+ * and with a child of its town (*first_town); whether another row of the
+ * activity in the month names r's volunteer (*seen) and the largest
+ * minutes among those (*prev, -1: none).  Adds r to s->cur. */
 static hm_error firsts(hm_summary *s, sqlite3 *db, const hm_summary_row *r, bool *first,
-                       bool *first_town, char *err, size_t errsz)
+                       bool *first_town, bool *seen, int64_t *prev, char *err, size_t errsz)
 {
     hm_error rc = HM_OK;
     bool same = s->cur_ok && s->cur_id.len == r->activity_len &&
@@ -312,16 +361,27 @@ static hm_error firsts(hm_summary *s, sqlite3 *db, const hm_summary_row *r, bool
     }
     size_t tl = strlen(r->type);
     *first = *first_town = true;
+    *seen = false;
+    *prev = -1;
     for (size_t i = 0; i < s->ncur; i++) {
         const hm_summary_cur *c = &s->cur[i];
-        if (strcmp(c->type, r->type) != 0 || memcmp(c->month, r->date, 7) != 0)
+        if (memcmp(c->month, r->date, 7) != 0)
+            continue;
+        if (c->vol_len == r->volunteer_len &&
+            memcmp(s->cur_towns.buf + c->vol, r->volunteer, r->volunteer_len) == 0) {
+            *seen = true;
+            if (c->minutes > *prev)
+                *prev = c->minutes;
+        }
+        if (strcmp(c->type, r->type) != 0)
             continue;
         *first = false;
         if (c->town_len == r->town_len &&
             memcmp(s->cur_towns.buf + c->town, r->town, r->town_len) == 0)
             *first_town = false;
     }
-    cur_add(s, r->type, tl, r->date, r->town, r->town_len);
+    cur_add(s, r->type, tl, r->date, r->town, r->town_len, r->volunteer, r->volunteer_len,
+            r->has_minutes ? r->minutes : -1);
     return HM_OK;
 }
 
@@ -357,19 +417,23 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
     if (hm_activity_contact(r->type, tl) &&
         (rc = type_bit(s, db, r->type, &bit, err, errsz)) == HM_OK)
         rc = count_month(s, db, HM_SUM_CHILD, r->child, r->child_len, r->date, bit,
-                         err, errsz);
+                         NULL, err, errsz);
+    bool five = hm_activity_five_ones(r->type, tl), first_town = false, seen = false;
+    int64_t prev = -1;
+    if (rc == HM_OK)
+        rc = firsts(s, db, r, &first, &first_town, &seen, &prev, err, errsz);
+    hm_summary_acc *va = NULL;
     if (rc == HM_OK)
         rc = count_month(s, db, HM_SUM_VOLUNTEER, r->volunteer, r->volunteer_len, r->date,
-                         0, err, errsz);
-    bool five = hm_activity_five_ones(r->type, tl), first_town = false;
+                         0, &va, err, errsz);
     if (rc == HM_OK)
-        rc = firsts(s, db, r, &first, &first_town, err, errsz);
+        hours_add(va, r, seen, prev);
     if (rc == HM_OK && first && tl < 48) {
         char k[56];
         memcpy(k, r->date, 7);
         k[7] = '\x1f';
         memcpy(k + 8, r->type, tl);
-        rc = count(s, db, HM_SUM_EVENTS, k, 8 + tl, r->date, 0, err, errsz);
+        rc = count(s, db, HM_SUM_EVENTS, k, 8 + tl, r->date, 0, NULL, err, errsz);
     }
     if (rc == HM_OK && five && first_town) {
         hm_strbuf key = HM_STRBUF_INIT;
@@ -378,7 +442,8 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
         hm_strbuf_add(&key, r->type, tl);
         hm_strbuf_addc(&key, '\x1f');
         hm_strbuf_add(&key, r->town ? r->town : "", r->town_len);
-        rc = count(s, db, HM_SUM_TOWN_EVENTS, key.buf, key.len, r->date, 0, err, errsz);
+        rc = count(s, db, HM_SUM_TOWN_EVENTS, key.buf, key.len, r->date, 0, NULL, err,
+                   errsz);
         hm_strbuf_release(&key);
     }
     return rc;
@@ -606,6 +671,28 @@ static hm_error run_all(sqlite3 *db, const char *const *sql, size_t n, const cha
  * their distinct bits. */
 #define TYPES_SQL "coalesce(sum(DISTINCT t.bit), 0)"
 
+/* volunteer_months from groups of one activity's rows naming the
+ * volunteer in a month (n rows, the last date, m their largest minutes):
+ * the hours' definition is summary.h's. */
+#define VOLUNTEER_COLS \
+    "volunteer_id, month, activities, last_activity, participations, minutes, no_minutes"
+#define VOLUNTEER_SUMS \
+    "sum(n), max(last), count(*), coalesce(sum(m), 0), count(*) - count(m)"
+#define VOLUNTEER_DELETE "DELETE FROM volunteer_months"
+#define VOLUNTEER_ALL \
+    "INSERT INTO volunteer_months (" VOLUNTEER_COLS ")" \
+    " SELECT volunteer_id, month, " VOLUNTEER_SUMS \
+    " FROM (SELECT volunteer_id, substr(date, 1, 7) AS month, activity_id, count(*) AS n," \
+    " max(date) AS last, max(minutes) AS m FROM activities" \
+    " GROUP BY volunteer_id, substr(date, 1, 7), activity_id)" \
+    " GROUP BY volunteer_id, month"
+
+hm_error hm_summary_volunteer_recount(sqlite3 *db, char *err, size_t errsz)
+{
+    static const char *const sql[] = { VOLUNTEER_DELETE, VOLUNTEER_ALL };
+    return run_all(db, sql, sizeof sql / sizeof sql[0], NULL, err, errsz);
+}
+
 hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t errsz)
 {
     /* One month: its rows are found by the activities_date index. */
@@ -619,9 +706,12 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         " AND hm_contact(a.type)"
         " GROUP BY a.child_id",
         "DELETE FROM volunteer_months WHERE month = ?1",
-        "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
-        " SELECT volunteer_id, ?1, count(*), max(date) FROM activities"
+        "INSERT INTO volunteer_months (" VOLUNTEER_COLS ")"
+        " SELECT volunteer_id, ?1, " VOLUNTEER_SUMS
+        " FROM (SELECT volunteer_id, activity_id, count(*) AS n, max(date) AS last,"
+        " max(minutes) AS m FROM activities"
         " WHERE date BETWEEN ?1 || '-01' AND ?1 || '-31'"
+        " GROUP BY volunteer_id, activity_id)"
         " GROUP BY volunteer_id",
         "DELETE FROM month_events WHERE month = ?1",
         "INSERT INTO month_events (month, type, events)"
@@ -647,10 +737,8 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         " FROM activities a JOIN activity_types t ON t.code = a.type"
         " WHERE hm_contact(a.type)"
         " GROUP BY a.child_id, substr(a.date, 1, 7)) x",
-        "DELETE FROM volunteer_months",
-        "INSERT INTO volunteer_months (volunteer_id, month, activities, last_activity)"
-        " SELECT volunteer_id, substr(date, 1, 7), count(*), max(date) FROM activities"
-        " GROUP BY volunteer_id, substr(date, 1, 7)",
+        VOLUNTEER_DELETE,
+        VOLUNTEER_ALL,
         "DELETE FROM month_events",
         "INSERT INTO month_events (month, type, events)"
         " SELECT substr(date, 1, 7), type, count(DISTINCT activity_id) FROM activities"

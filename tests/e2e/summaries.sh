@@ -3,7 +3,7 @@
 # month_events, child_spans) stay equal to a recount from the kind tables
 # while later exports change activities (date, type, new participants),
 # pairings (ended, new) and children (exited, moved town); and a database
-# of schema version 1 or 2 migrates to the same summaries.  `himama check`
+# of schema version 1, 2 or 4 migrates to the same summaries.  `himama check`
 # compares every summary row with a recount (queries/check_summaries.sql,
 # check_activity_outside.sql for the activity rows outside a pairing, and
 # check_span_counts.sql for the paired children counted by run of months).
@@ -95,15 +95,16 @@ INSERT INTO volunteers SELECT * FROM n.volunteers;
 INSERT INTO pairings SELECT * FROM n.pairings;
 INSERT INTO activities SELECT * FROM n.activities;
 INSERT INTO child_months SELECT child_id, month, contacts, last_contact FROM n.child_months;
-INSERT INTO volunteer_months SELECT * FROM n.volunteer_months;
+INSERT INTO volunteer_months SELECT volunteer_id, month, activities, last_activity
+    FROM n.volunteer_months;
 PRAGMA user_version = 1;"
 out=$("$HIMAMA" --db v1.db --out out1 report monthly 2026-09 2>&1); rc=$?
 expect_eq "a report on an old database fails" 3 "$rc"
 expect_match "and says how to upgrade" "schema version 1.*himama init" "$out"
 out=$("$HIMAMA" --db v1.db init 2>&1); rc=$?
 expect_eq "init migrates" 0 "$rc"
-expect_match "init says so" "from schema version 1 to 4" "$out"
-expect_eq "schema version" 4 "$(sqlite3 v1.db "PRAGMA user_version")"
+expect_match "init says so" "from schema version 1 to 5" "$out"
+expect_eq "schema version" 5 "$(sqlite3 v1.db "PRAGMA user_version")"
 for t in month_events child_spans child_months volunteer_months activity_outside \
          span_counts span_gaps; do
     expect_eq "migrated $t equals the ingested one" "0" "$(sqlite3 v1.db "
@@ -117,19 +118,39 @@ cp h.db v2.db
 sqlite3 -batch v2.db "DROP TABLE activity_outside; DROP TRIGGER span_counts_insert;
     DROP TRIGGER span_counts_delete; DROP TRIGGER span_counts_update;
     DROP TABLE span_counts; DROP TABLE span_gaps; ALTER TABLE ingest_log DROP COLUMN sheet;
+    ALTER TABLE volunteer_months DROP COLUMN participations;
+    ALTER TABLE volunteer_months DROP COLUMN minutes;
+    ALTER TABLE volunteer_months DROP COLUMN no_minutes;
     PRAGMA user_version = 2;"
 out=$("$HIMAMA" --db v2.db init 2>&1); rc=$?
 expect_eq "init migrates from version 2" 0 "$rc"
-expect_match "init says so" "from schema version 2 to 4" "$out"
+expect_match "init says so" "from schema version 2 to 5" "$out"
 expect_eq "activity_outside counted by the migration" "0" "$(sqlite3 v2.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM activity_outside EXCEPT SELECT * FROM n.activity_outside))
          + (SELECT count(*) FROM (SELECT * FROM n.activity_outside EXCEPT SELECT * FROM activity_outside))")"
-for t in span_counts span_gaps; do
+for t in span_counts span_gaps volunteer_months; do
     expect_eq "$t counted by the migration from version 2" "0" "$(sqlite3 v2.db "
         ATTACH 'h.db' AS n;
         SELECT (SELECT count(*) FROM (SELECT * FROM $t EXCEPT SELECT * FROM n.$t))
              + (SELECT count(*) FROM (SELECT * FROM n.$t EXCEPT SELECT * FROM $t))")"
 done
 expect_eq "and kept after it" "0" "$("$HIMAMA" --db v2.db check >/dev/null 2>&1; echo $?)"
+
+# Schema version 4: the same database without version 5's service hours.
+cp h.db v4.db
+sqlite3 -batch v4.db "ALTER TABLE volunteer_months DROP COLUMN participations;
+    ALTER TABLE volunteer_months DROP COLUMN minutes;
+    ALTER TABLE volunteer_months DROP COLUMN no_minutes;
+    PRAGMA user_version = 4;"
+out=$("$HIMAMA" --db v4.db init 2>&1); rc=$?
+expect_eq "init migrates from version 4" 0 "$rc"
+expect_match "init says so" "from schema version 4 to 5" "$out"
+expect_eq "volunteer_months' hours counted by the migration from version 4" "0" "$(sqlite3 v4.db "
+    ATTACH 'h.db' AS n;
+    SELECT (SELECT count(*) FROM (SELECT * FROM volunteer_months EXCEPT SELECT * FROM n.volunteer_months))
+         + (SELECT count(*) FROM (SELECT * FROM n.volunteer_months EXCEPT SELECT * FROM volunteer_months))")"
+expect_eq "the hours are not all zero" "1" "$(sqlite3 v4.db "
+    SELECT sum(minutes) > 0 AND sum(participations) > 0 FROM volunteer_months")"
+expect_eq "and kept after it" "0" "$("$HIMAMA" --db v4.db check >/dev/null 2>&1; echo $?)"
 finish
