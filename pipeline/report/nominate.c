@@ -203,8 +203,8 @@ void hm_nomination_roles_text(const hm_nomination_conf *c, const char *lang, hm_
         "参评对象：全体志愿者，不分爱心妈妈、爱心爸爸（roles = all）。",
     };
     static const char *const eng[] = {
-        "Who may be nominated: caring mothers (a volunteer with no role recorded counts as "
-        "one; roles = mothers).",
+        ("Who may be nominated: caring mothers (a volunteer with no role recorded counts as "
+         "one; roles = mothers)."),
         "Who may be nominated: caring fathers (roles = fathers).",
         "Who may be nominated: every volunteer, mother or father (roles = all).",
     };
