@@ -10,29 +10,8 @@
 -- contact over the paired child-months, so the total row's paired
 -- children and rate are the report's.  Groups with no children are left
 -- out, but for the fixed ones; the groups add up to the total.
-WITH kids AS MATERIALIZED (
-    SELECT c.child_id, c.category, c.gender,
-           CAST(substr(:to, 1, 4) AS INTEGER) - CAST(substr(c.birth_date, 1, 4) AS INTEGER)
-           - (substr(:to, 6, 5) < substr(c.birth_date, 6, 5)) AS age,
-           c.registered_on, c.exited_on,
-           coalesce((SELECT sum((CAST(substr(min(x.last_month, substr(:to, 1, 7)), 1, 4) AS INTEGER)
-                                 - CAST(substr(max(x.first_month, substr(:from, 1, 7)), 1, 4) AS INTEGER)) * 12
-                                + CAST(substr(min(x.last_month, substr(:to, 1, 7)), 6, 2) AS INTEGER)
-                                - CAST(substr(max(x.first_month, substr(:from, 1, 7)), 6, 2) AS INTEGER) + 1)
-                       FROM child_spans x
-                      WHERE x.child_id = c.child_id AND x.first_month <= substr(:to, 1, 7)
-                        AND x.last_month >= substr(:from, 1, 7)), 0) AS child_months
-      FROM children c
-),
-reg AS MATERIALIZED (   -- registered (queries/coverage_towns.sql), with contacted months
-    SELECT k.*, (SELECT count(*) FROM child_months m
-                  WHERE m.child_id = k.child_id AND m.paired = 1
-                    AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7)) AS contacted_months
-      FROM kids k
-     WHERE k.child_months > 0
-        OR ((k.registered_on IS NULL OR k.registered_on <= :to)
-            AND (k.exited_on IS NULL OR k.exited_on >= :to))
-),
+-- include children_base.sql
+,
 grp(ord, lo, hi, zh, en, fixed) AS (
     VALUES (1, 0, 5, '0～5 岁', '0-5', 1), (2, 6, 11, '6～11 岁', '6-11', 1),
            (3, 12, 14, '12～14 岁', '12-14', 1), (4, 15, 17, '15～17 岁', '15-17', 1),

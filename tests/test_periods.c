@@ -853,6 +853,61 @@ static void test_periods_dossier_page_model(void **state)
     sqlite3_close(db);
 }
 
+/* A query file's include lines stand for the files they name, one level
+ * deep; a bad name, a missing file or a nested include is an error naming
+ * the file and line.  The shipped five-ones queries prepare. */
+static void test_periods_query_include(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hm-include-XXXXXX", path[128], err[512];
+    assert_non_null(mkdtemp(dir));
+    const char *files[][2] = {
+        { "part.sql", "WITH a(x) AS (SELECT 1)\n" },
+        { "main.sql", "-- a query\n-- include part.sql\nSELECT x FROM a;\n" },
+        { "nested.sql", "-- include main.sql\n" },
+        { "bad.sql", "SELECT 1;\n-- include ../part.sql\n" },
+        { "missing.sql", "-- include nope.sql\n" },
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i][0]);
+        FILE *fp = fopen(path, "w");
+        assert_non_null(fp);
+        fputs(files[i][1], fp);
+        fclose(fp);
+    }
+    char *sql = NULL;
+    snprintf(path, sizeof path, "%s/main.sql", dir);
+    assert_int_equal(hm_query_read(path, &sql, err, sizeof err), HM_OK);
+    assert_string_equal(sql, "-- a query\nWITH a(x) AS (SELECT 1)\n\nSELECT x FROM a;\n");
+    free(sql);
+    const char *bad[][2] = { { "nested.sql", "may not include another" },
+                             { "bad.sql", "bad.sql:2: an include names a file" },
+                             { "missing.sql", "missing.sql:1: cannot read" },
+                             { "absent.sql", "cannot read query" } };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, bad[i][0]);
+        assert_int_equal(hm_query_read(path, &sql, err, sizeof err), HM_EQUERY);
+        assert_null(sql);
+        if (!strstr(err, bad[i][1]))
+            fail_msg("%s: '%s' lacks '%s'", bad[i][0], err, bad[i][1]);
+    }
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+
+    sqlite3 *db = tu_fixture_db(false);
+    const char *q[] = { "queries/five_ones_pairs.sql", "queries/five_ones_none.sql" };
+    for (size_t i = 0; i < 2; i++) {
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(hm_query_read(q[i], &sql, err, sizeof err), HM_OK);
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+            fail_msg("%s: %s", q[i], sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        free(sql);
+    }
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -869,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_periods_dossier_split),
         cmocka_unit_test(test_periods_dossier_page_model),
         cmocka_unit_test(test_periods_scorecard_reference),
+        cmocka_unit_test(test_periods_query_include),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

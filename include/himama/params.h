@@ -20,6 +20,12 @@
  *   :town                 a town's records: the town's code (NULL when
  *                         the record is not a town's)
  *
+ * A query file may take part of its text from another file of the same
+ * folder: a line "-- include NAME.sql" stands for that file's text (one
+ * level deep), so a definition two reports share is written once
+ * (five_ones_base.sql: a pair's "five ones", for five_ones_pairs.sql and
+ * five_ones_none.sql).  hm_query_read reads a query file so.
+ *
  * A caller may add parameters of its own (hm_param_extra: the scorecard's
  * weights, a dossier's volunteer).  Any other named parameter in a query
  * is an error, so a typo cannot bind NULL silently.
@@ -69,5 +75,13 @@ void hm_query_params_init(hm_query_params *q, const hm_period *p, const char *au
  */
 hm_error hm_params_bind(sqlite3_stmt *st, const hm_query_params *q, const hm_param_extra *extra,
                         size_t nextra, const char *qpath, char *err, size_t errsz);
+
+/*
+ * Read the query file at path into *sql (caller frees), its include lines
+ * replaced by the files they name (see above).  On error *sql is NULL and
+ * err says why ("cannot read query 'PATH': reason", or the file and line of
+ * a bad include); returns HM_EQUERY.
+ */
+hm_error hm_query_read(const char *path, char **sql, char *err, size_t errsz);
 
 #endif

@@ -640,10 +640,9 @@ static hm_error query_section(run *R, const hm_tmpl_section *ts, hm_section *sec
     snprintf(qfile, strlen(ts->query) + 5, "%s.sql", ts->query);
     sec->query = hm_path_join("queries", qfile);
     qpath = hm_path_join(R->ap->queries_dir, qfile);
-    sql = hm_read_file(qpath, NULL);
-    if (!sql) {
-        rc = hm_fail(HM_EQUERY, R->err, R->errsz, "section '%s': cannot read query '%s': %s",
-                  ts->id, qpath, strerror(errno));
+    char why[512];
+    if (hm_query_read(qpath, &sql, why, sizeof why) != HM_OK) {
+        rc = hm_fail(HM_EQUERY, R->err, R->errsz, "section '%s': %s", ts->id, why);
         goto out;
     }
     double t0 = hm_clock();

@@ -100,11 +100,10 @@ hm_error hm_dossier_model_open(sqlite3 *db, const hm_nominate_params *p,
         goto out;
     for (int i = 0; i < NQ; i++) {
         char *qpath = hm_path_join(p->queries_dir, QFILES[i]);
-        char *sql = hm_read_file(qpath, NULL);
-        if (!sql)
-            rc = hm_fail(HM_EQUERY, err, errsz, "cannot read query '%s': %s", qpath,
-                         strerror(errno));
-        else if (sqlite3_prepare_v2(db, sql, -1, &m->q[i], NULL) != SQLITE_OK || !m->q[i])
+        char *sql = NULL;
+        rc = hm_query_read(qpath, &sql, err, errsz);
+        if (rc == HM_OK && (sqlite3_prepare_v2(db, sql, -1, &m->q[i], NULL) != SQLITE_OK ||
+                            !m->q[i]))
             rc = hm_fail(HM_EQUERY, err, errsz, "%s: %s", qpath, sqlite3_errmsg(db));
         free(sql);
         free(qpath);

@@ -336,13 +336,10 @@ hm_error hm_scorecard_open(sqlite3 *db, const hm_nomination_conf *c,
     hm_error rc = HM_OK;
     s->db = db;
     s->qpath = hm_path_join(p->queries_dir, "annual_scorecard.sql");
-    char *sql = hm_read_file(s->qpath, NULL);
+    char *sql = NULL;
     *out = NULL;
-    if (!sql) {
-        rc = hm_fail(HM_EQUERY, err, errsz, "cannot read query '%s': %s", s->qpath,
-                     strerror(errno));
+    if ((rc = hm_query_read(s->qpath, &sql, err, errsz)) != HM_OK)
         goto out;
-    }
     int prc = sqlite3_prepare_v2(db, sql, -1, &s->st, NULL);
     if (prc != SQLITE_OK || !s->st) {
         rc = hm_fail(HM_EQUERY, err, errsz, "%s: %s", s->qpath,

@@ -5,6 +5,9 @@
 #include "himama/params.h"
 #include "himama/util.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The common parameters, in the order the messages list them. */
@@ -104,5 +107,98 @@ hm_error hm_params_bind(sqlite3_stmt *st, const hm_query_params *q, const hm_par
             return hm_fail(HM_EQUERY, err, errsz, "%s: cannot bind '%s': %s", qpath, name,
                            sqlite3_errmsg(sqlite3_db_handle(st)));
     }
+    return HM_OK;
+}
+
+/* The NAME.sql of an include line (trimmed), or NULL when line is not one. */
+static const char *include_name(const char *line, size_t n, size_t *len)
+{
+    static const char tag[] = "-- include ";
+    while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+        n--;
+    if (n <= sizeof tag - 1 || memcmp(line, tag, sizeof tag - 1) != 0)
+        return NULL;
+    *len = n - (sizeof tag - 1);
+    return line + sizeof tag - 1;
+}
+
+/* True when name (len bytes) is [a-z0-9_]+ followed by ".sql". */
+static bool include_ok(const char *name, size_t len)
+{
+    if (len <= 4 || memcmp(name + len - 4, ".sql", 4) != 0)
+        return false;
+    for (size_t i = 0; i < len - 4; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+              name[i] == '_'))
+            return false;
+    return true;
+}
+
+/* Append to sb the text of the file line names (in path's folder); it may
+ * not include in turn. */
+static hm_error include_file(const char *path, int lineno, const char *name, size_t len,
+                             hm_strbuf *sb, char *err, size_t errsz)
+{
+    if (!include_ok(name, len))
+        return hm_fail(HM_EQUERY, err, errsz, "%s:%d: an include names a file NAME.sql of "
+                       "a-z, 0-9 and '_', not '%.*s'", path, lineno, (int)len, name);
+    const char *slash = strrchr(path, '/');
+    hm_strbuf p = HM_STRBUF_INIT;
+    hm_strbuf_init(&p);
+    if (slash)
+        hm_strbuf_add(&p, path, (size_t)(slash - path + 1));
+    hm_strbuf_add(&p, name, len);
+    char *text = hm_read_file(p.buf, NULL);
+    hm_error rc = HM_OK;
+    size_t dummy;
+    if (!text)
+        rc = hm_fail(HM_EQUERY, err, errsz, "%s:%d: cannot read '%s': %s", path, lineno, p.buf,
+                     strerror(errno));
+    for (const char *l = text; rc == HM_OK && l && *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        if (include_name(l, n, &dummy))
+            rc = hm_fail(HM_EQUERY, err, errsz, "%s: an included file may not include "
+                         "another", p.buf);
+        l = e ? e + 1 : l + n;
+    }
+    if (rc == HM_OK)
+        hm_strbuf_adds(sb, text);
+    free(text);
+    hm_strbuf_release(&p);
+    return rc;
+}
+
+hm_error hm_query_read(const char *path, char **sql, char *err, size_t errsz)
+{
+    char *text = hm_read_file(path, NULL);
+    hm_error rc = HM_OK;
+    int lineno = 0;
+    *sql = NULL;
+    if (!text)
+        return hm_fail(HM_EQUERY, err, errsz, "cannot read query '%s': %s", path,
+                       strerror(errno));
+    hm_strbuf sb = HM_STRBUF_INIT;
+    hm_strbuf_init(&sb);
+    for (const char *l = text; rc == HM_OK && *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l), len;
+        const char *name = include_name(l, n, &len);
+        lineno++;
+        if (name)
+            rc = include_file(path, lineno, name, len, &sb, err, errsz);
+        else
+            hm_strbuf_add(&sb, l, n);
+        if (e)
+            hm_strbuf_addc(&sb, '\n');
+        l = e ? e + 1 : l + n;
+    }
+    free(text);
+    if (rc != HM_OK) {
+        hm_strbuf_release(&sb);
+        return rc;
+    }
+    hm_strbuf_grow(&sb, 0);
+    *sql = hm_strbuf_detach(&sb);
     return HM_OK;
 }
