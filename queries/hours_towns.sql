@@ -11,17 +11,8 @@
 -- The period is cut at month ends, as in range_totals.sql: a whole month
 -- reads volunteer_months (ingest keeps the hours there, schema version 5),
 -- a part of a month the activity rows.
-WITH RECURSIVE m(ms) AS (
-    SELECT date(:from, 'start of month')
-    UNION ALL
-    SELECT date(ms, '+1 month') FROM m WHERE date(ms, '+1 month') <= :to
-),
-piece AS MATERIALIZED (   -- the period cut at month ends
-    SELECT substr(ms, 1, 7) AS month, max(ms, :from) AS f,
-           min(date(ms, '+1 month', '-1 day'), :to) AS t,
-           ms >= :from AND date(ms, '+1 month', '-1 day') <= :to AS whole
-      FROM m
-),
+-- include period_pieces.sql
+,
 part AS MATERIALIZED (   -- per volunteer: participations, minutes, none given
     -- the whole months (one run of them), a few rows of volunteer_months'
     -- key per volunteer

@@ -29,17 +29,8 @@
 -- their school) is not named: such schools make one row, "学校（对外版不列
 -- 名称）", as a school never appears in public output.  Organisations are named in public too;
 -- people are not.
-WITH RECURSIVE m(ms) AS (   -- the period cut at month ends (hours_towns.sql)
-    SELECT date(:from, 'start of month')
-    UNION ALL
-    SELECT date(ms, '+1 month') FROM m WHERE date(ms, '+1 month') <= :to
-),
-piece AS MATERIALIZED (
-    SELECT substr(ms, 1, 7) AS month, max(ms, :from) AS f,
-           min(date(ms, '+1 month', '-1 day'), :to) AS t,
-           ms >= :from AND date(ms, '+1 month', '-1 day') <= :to AS whole
-      FROM m
-),
+-- include period_pieces.sql
+,
 schools AS MATERIALIZED (   -- names not shown in public (char(1): the schools' row)
     SELECT DISTINCT school FROM children WHERE :audience = 'public' AND school IS NOT NULL
 ),

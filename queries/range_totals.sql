@@ -18,17 +18,8 @@
 -- counts_children is 1 on the rows that count children and 0 on the others
 -- (events, volunteers): the template marks the figures children=counts_children,
 -- so the public small-count rule ("<3") reads this flag, never the label.
-WITH RECURSIVE m(ms) AS (
-    SELECT date(:from, 'start of month')
-    UNION ALL
-    SELECT date(ms, '+1 month') FROM m WHERE date(ms, '+1 month') <= :to
-),
-piece AS MATERIALIZED (   -- the period cut at month ends
-    SELECT substr(ms, 1, 7) AS month, max(ms, :from) AS f,
-           min(date(ms, '+1 month', '-1 day'), :to) AS t,
-           ms >= :from AND date(ms, '+1 month', '-1 day') <= :to AS whole
-      FROM m
-),
+-- include period_pieces.sql
+,
 ev AS MATERIALIZED (
     SELECT e.type, e.events AS n
       FROM piece p JOIN month_events e ON e.month = p.month

@@ -6,17 +6,8 @@
 -- add up to the district's total; children always have a town).  Events count month by month and the
 -- months are added, as in range_totals.sql: a whole month reads
 -- month_events and month_town_events, a part of a month reads activities.
-WITH RECURSIVE m(ms) AS (
-    SELECT date(:from, 'start of month')
-    UNION ALL
-    SELECT date(ms, '+1 month') FROM m WHERE date(ms, '+1 month') <= :to
-),
-piece AS MATERIALIZED (   -- the period cut at month ends
-    SELECT substr(ms, 1, 7) AS month, max(ms, :from) AS f,
-           min(date(ms, '+1 month', '-1 day'), :to) AS t,
-           ms >= :from AND date(ms, '+1 month', '-1 day') <= :to AS whole
-      FROM m
-),
+-- include period_pieces.sql
+,
 town_ev AS MATERIALIZED (   -- per town, type and piece: events with a child of the town
     SELECT e.town_code, e.type, e.events AS n
       FROM piece p JOIN month_town_events e ON e.month = p.month

@@ -47,8 +47,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '%-28s %10s %s\n' query lines "seconds: real (cpu = user + sys)"
 for q in "$@"; do
-    f=queries/$q.sql
-    [ -f "$f" ] || { echo "no query '$f'" >&2; exit 1; }
+    [ -f "queries/$q.sql" ] || { echo "no query 'queries/$q.sql'" >&2; exit 1; }
+    f=$tmp/$q.sql   # its include lines expanded, as himama reads it
+    awk -v dir=queries -f tests/bench/expand_includes.awk "queries/$q.sql" >"$f"
     if [ "${PLAN:-0}" = 1 ]; then
         echo "== $q"
         { params; printf 'EXPLAIN QUERY PLAN\n'; sed '/^--/d' "$f"; } | sqlite3 "$DB"

@@ -24,6 +24,8 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/old/queries"
+# every query file of REF, so the files a query includes are there too
+git archive "$REF" queries | tar -x -C "$tmp/old"
 
 # run FILE MONTH AUDIENCE LANG: the query's rows, as CSV with a header.
 run() {
@@ -45,7 +47,8 @@ INSERT INTO temp.sqlite_parameters (key, value) VALUES
 .mode csv
 .headers on
 EOF
-        printf '.read %s\n' "$1"
+        # the query as himama reads it: its include lines expanded
+        awk -v dir="$(dirname "$1")" -f tests/bench/expand_includes.awk "$1"
     } | sqlite3 -readonly "$DB"
 }
 
