@@ -315,3 +315,8 @@ OUT=$BENCH/bench-$SCALE.json
 printf '{\n%s\n}\n' "$J" | sed '2,$s/^"/  "/' >"$OUT"
 echo
 echo "figures written to $OUT"
+
+# 7. the monthly job as staff run it against a pandas script (city scale;
+# skipped with a message when the Python packages are missing).
+echo
+SCALE=city SEED=$SEED UNTIL=$UNTIL HIMAMA=$HIMAMA tests/bench/monthly_job.sh
