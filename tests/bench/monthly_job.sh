@@ -20,7 +20,8 @@
 #    the order of the two alternates between runs.  /usr/bin/time -v gives
 #    the CPU time (user + system) and the peak memory.
 # 3. The script's figures and each section's row count are compared with
-#    himama's manifest.json (they must agree), and one more himama run,
+#    himama's manifest.json (they must agree: exit 1, after the figures are
+#    written, when they do not), and one more himama run,
 #    split into its three commands, shows where its time goes.
 # The figures go to out/bench/monthly-job-SCALE.json.
 set -euo pipefail
@@ -161,3 +162,8 @@ cat >"$OUT" <<EOF
 }
 EOF
 echo "figures written to $OUT"
+if [ "$SAME" != true ]; then
+    grep DIFFERS "$W/check.txt" >&2 || cat "$W/check.txt" >&2
+    echo "monthly job: the pandas script's figures differ from himama's: the comparison is void" >&2
+    exit 1
+fi
