@@ -482,6 +482,49 @@ static void town_name(const synth *s, uint32_t t, char *out, size_t outsz)
     snprintf(out, outsz, "%s%s%s", town_stems[a], town_stems[b], town_suffixes[suf]);
 }
 
+/*
+ * The hierarchy above the towns: district d is the towns' group (towns
+ * [9d, 9d + 9)), in city d / DISTRICTS_PER_CITY, in province city /
+ * CITIES_PER_PROVINCE at nation scale.  The district scale is Haimen, the
+ * city scale Nantong's ten districts; the nation repeats district names
+ * from city to city (every city has a 鼓楼区), as the country does.
+ */
+#define DISTRICTS_PER_CITY 8
+#define CITIES_PER_PROVINCE 5
+static const char *const nantong_districts[][2] = {
+    { "HM", "海门区" }, { "CC", "崇川区" }, { "TZ", "通州区" }, { "RD", "如东县" },
+    { "QD", "启东市" }, { "RG", "如皋市" }, { "HA", "海安市" }, { "TZW", "通州湾示范区" },
+    { "SXT", "苏锡通园区" }, { "KFQ", "经济技术开发区" } };
+static const char *const nation_districts[DISTRICTS_PER_CITY] = {
+    "海门区", "鼓楼区", "城东区", "城西区", "新城区", "高新区", "开发区", "临港区" };
+static const char *const provinces[] = {
+    "江苏省", "浙江省", "安徽省", "山东省", "河南省", "湖北省", "湖南省", "江西省",
+    "福建省", "广东省", "四川省", "河北省", "山西省", "陕西省", "贵州省", "云南省" };
+
+/* The district, city and province names of town t. */
+static void town_units(const synth *s, uint32_t t, char *dist, char *city, char *prov,
+                       size_t sz)
+{
+    uint32_t d = t / GROUP_TOWNS;
+    if (s->o->scale != HM_SYNTH_NATION) {
+        snprintf(dist, sz, "%s", d < N(nantong_districts) ? nantong_districts[d][1] : "");
+        snprintf(city, sz, "南通市");
+        snprintf(prov, sz, "江苏省");
+        return;
+    }
+    uint32_t c = d / DISTRICTS_PER_CITY, p = c / CITIES_PER_PROVINCE;
+    uint32_t ns = (uint32_t)N(town_stems);
+    snprintf(dist, sz, "%s", nation_districts[d % DISTRICTS_PER_CITY]);
+    if (c == 0)
+        snprintf(city, sz, "南通市");
+    else
+        snprintf(city, sz, "%s%s市", town_stems[(c * 7) % ns], town_stems[(c * 7 / ns + c) % ns]);
+    if (p < N(provinces))
+        snprintf(prov, sz, "%s", provinces[p]);
+    else
+        snprintf(prov, sz, "第%u省", p + 1);
+}
+
 /* The town's name without 镇/街道/乡, for schools and services. */
 static void town_stem(const synth *s, uint32_t t, char *out, size_t outsz)
 {
@@ -920,8 +963,8 @@ static void sw_close(synth *s, sw *w)
 /* ------------------------------------------------------------ bad rows */
 
 static const bad_row bad_towns[] = {
-    { "town_code", "id longer than 32 characters", "TW@Z,超长编码镇" },
-    { "town_name", "control character", "@N,测试\x01" "镇" },
+    { "town_code", "id longer than 32 characters", "TW@Z,超长编码镇,,," },
+    { "town_name", "control character", "@N,测试\x01" "镇,,," },
     { "", "too few fields", "@N" },
 };
 
@@ -1306,6 +1349,11 @@ static void write_towns(synth *s)
         f_raw(&w, s->towns[t].code);
         town_name(s, t, name, sizeof name);
         f_str(&w, name);
+        char dist[64], city[64], prov[64];
+        town_units(s, t, dist, city, prov, sizeof dist);
+        f_str(&w, dist);
+        f_str(&w, city);
+        f_str(&w, prov);
         rec_end(s, &w);
     }
     sw_close(s, &w);
