@@ -76,11 +76,13 @@ static const cmd commands[] = {
       "Exit: the highest of 0 ok, 2 rows rejected, 3 a file rejected whole or a\n"
       "report not written, 4 another himama process holds the database.\n" },
     { "synth", cmd_synth,
-      "synth --scale district|city|nation [--seed N] [--errors] [--until YYYY-MM-DD] DIR",
+      "synth --scale district|city|nation [--seed N] [--errors] [--per-district]\n"
+      "       [--until YYYY-MM-DD] DIR",
       "Write a deterministic synthetic data set in the input contract's format.\n"
       "--errors adds a known number of bad rows of each kind and lists them in\n"
       "DIR/expected-rejects.tsv; --until sets the last day of the data (default:\n"
-      "the last day of the month before today).\n" },
+      "the last day of the month before today).  --per-district writes one data\n"
+      "set per district into DIR/CODE/ (district or city scale), for rollup.\n" },
     { "forms", cmd_forms, "forms DIR",
       "Write DIR/intake.xlsx: an Excel form per kind of input with dropdowns, date\n"
       "and number checks, and a roster of current children and volunteers.\n" },
