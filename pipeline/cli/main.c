@@ -86,6 +86,14 @@ static const cmd commands[] = {
     { "forms", cmd_forms, "forms DIR",
       "Write DIR/intake.xlsx: an Excel form per kind of input with dropdowns, date\n"
       "and number checks, and a roster of current children and volunteers.\n" },
+    { "rollup", cmd_rollup, "rollup [--level district|city|province] [--force] CODE=DATABASE ...",
+      "Load each district's whole database into this one, its IDs qualified by\n"
+      "its code (CODE:ID), one transaction per district; a district rolled up\n"
+      "before is replaced by a changed file, an unchanged one is skipped, an\n"
+      "older one refused without --force.  The district's file is never\n"
+      "modified (an older schema is migrated in a copy).  --level says what the\n"
+      "databases are (default district): their towns with that level empty get\n"
+      "CODE there.  Holds the database's lock.\n" },
     { "check", cmd_check, "check",
       "Integrity and consistency checks; exit 0 only when all hold.\n" },
 };
