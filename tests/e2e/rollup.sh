@@ -58,6 +58,16 @@ fig_roll=$(figures h.db out)
 fig_one=$(figures one.db o1)
 expect_eq "the rolled-up report's figures are those of one ingest" "$fig_one" "$fig_roll"
 expect_match "and they are figures" "monthly .*children_paired" "$fig_roll"
+expect_eq "the manifest lists each district database by SHA-256 and its last ingest" \
+    "$(q "SELECT group_concat(code || ' ' || sha256 || ' ' || last_ingest, '|') FROM
+          (SELECT * FROM rollups ORDER BY code)")" \
+    "$("$PY" -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+print("|".join(" ".join((r["code"], r["sha256"], r["last_ingest"])) for r in m["rollups"]))' \
+        out/monthly/2026-09/internal/manifest.json)"
+expect_eq "one ingest's manifest has no rollups" "no" \
+    "$("$PY" -c 'import json, sys; print("rollups" in json.load(open(sys.argv[1])) and "yes" or "no")' \
+        o1/monthly/2026-09/internal/manifest.json)"
 
 # Rolled up again unchanged: skipped.
 out=$(hm rollup TZ=TZ.db 2>&1)
