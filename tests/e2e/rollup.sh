@@ -69,6 +69,12 @@ expect_eq "one ingest's manifest has no rollups" "no" \
     "$("$PY" -c 'import json, sys; print("rollups" in json.load(open(sys.argv[1])) and "yes" or "no")' \
         o1/monthly/2026-09/internal/manifest.json)"
 
+# A district's file is not "loaded before" in the city: the city's own
+# ingest of it loads it (here into TZ's copy of the towns, unchanged).
+out=$(hm ingest pd/TZ/towns.csv 2>&1)
+expect_match "a file a district loaded is read by the city" "9 read: 9 loaded" "$out"
+q "DELETE FROM towns WHERE town_code NOT LIKE '%:%'"
+
 # Rolled up again unchanged: skipped.
 out=$(hm rollup TZ=TZ.db 2>&1)
 expect_match "an unchanged file is skipped" "TZ: unchanged" "$out"
