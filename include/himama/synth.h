@@ -52,10 +52,10 @@ typedef struct hm_synth_opts {
     int32_t until;      /* last day of the data (days since 1970-01-01);
                            must be 2002-01-01 or later */
     bool errors;        /* add known bad rows and expected-rejects.tsv */
+    const char *dir;    /* output directory; must exist */
     bool per_district;  /* one data set per district, in dir/CODE/ (the
                            district's code: HM, CC, ...), its rows' references
                            inside it; district and city scale, no errors */
-    const char *dir;    /* output directory; must exist */
 } hm_synth_opts;
 
 /* One file written. */
