@@ -42,7 +42,7 @@ static char *run_district(uint64_t seed, bool errors, hm_synth_result *res)
 {
     char err[256];
     char *dir = tu_temp_dir("himama-synth");
-    hm_synth_opts o = { HM_SYNTH_DISTRICT, seed, until_days(), errors, dir };
+    hm_synth_opts o = { HM_SYNTH_DISTRICT, seed, until_days(), errors, dir, false };
     assert_int_equal(hm_synth_run(&o, res, err, sizeof err), HM_OK);
     return dir;
 }
@@ -599,7 +599,8 @@ static void test_synth_rerun_removes_stale(void **state)
     char err[128];
     char *dir = run_district(1, true, &r);
     hm_synth_result_release(&r);
-    hm_synth_opts o = { HM_SYNTH_DISTRICT, 1, hm_days_from_civil(2024, 3, 31), false, dir };
+    hm_synth_opts o = { HM_SYNTH_DISTRICT, 1, hm_days_from_civil(2024, 3, 31), false, dir,
+                        false };
     assert_int_equal(hm_synth_run(&o, &r, err, sizeof err), HM_OK);
     size_t n = 0;
     DIR *dp = opendir(dir);
@@ -633,7 +634,7 @@ static void test_synth_options(void **state)
                      hm_days_from_civil(2025, 12, 31));
     hm_synth_result r;
     char err[128];
-    hm_synth_opts o = { HM_SYNTH_DISTRICT, 1, hm_days_from_civil(2001, 5, 1), false, "." };
+    hm_synth_opts o = { HM_SYNTH_DISTRICT, 1, hm_days_from_civil(2001, 5, 1), false, ".", false };
     assert_int_equal(hm_synth_run(&o, &r, err, sizeof err), HM_EUSAGE);
     assert_int_equal(r.nfiles, 0);
     hm_synth_result_release(&r);
@@ -643,6 +644,52 @@ static void test_synth_options(void **state)
     assert_int_equal(hm_synth_run(&o, &r, err, sizeof err), HM_EIO);
     assert_non_null(strstr(err, "towns.csv"));
     hm_synth_result_release(&r);
+}
+
+/* --per-district at district scale: one district, HM, whose files are the
+ * whole data set's byte for byte; the towns name Haimen, Nantong, Jiangsu;
+ * with --errors or at nation scale it is refused. */
+static void test_synth_per_district(void **state)
+{
+    (void)state;
+    hm_synth_result whole, per;
+    char err[256];
+    char *dir = run_district(11, false, &whole);
+    char *pdir = tu_temp_dir("himama-synth-pd");
+    hm_synth_opts o = { HM_SYNTH_DISTRICT, 11, until_days(), false, pdir, true };
+    assert_int_equal(hm_synth_run(&o, &per, err, sizeof err), HM_OK);
+    assert_int_equal(per.nfiles, whole.nfiles);
+    assert_int_equal(per.rows, whole.rows);
+    char *hm = hm_path_join(pdir, "HM");
+    for (size_t i = 0; i < whole.nfiles; i++) {
+        char pname[128];
+        snprintf(pname, sizeof pname, "HM/%s", whole.files[i].name);
+        assert_string_equal(per.files[i].name, pname);
+        size_t na, nb;
+        char *a = slurp(dir, whole.files[i].name, &na);
+        char *b = slurp(hm, whole.files[i].name, &nb);
+        assert_int_equal(na, nb);
+        assert_memory_equal(a, b, na);
+        free(a);
+        free(b);
+    }
+    size_t n;
+    char *towns = slurp(dir, "towns.csv", &n);
+    assert_non_null(strstr(towns, "town_code,town_name,district,city,province\n"));
+    assert_non_null(strstr(towns, "HM01,海门街道,海门区,南通市,江苏省\n"));
+    free(towns);
+    hm_synth_result_release(&whole);
+    hm_synth_result_release(&per);
+    o.errors = true;
+    assert_int_equal(hm_synth_run(&o, &per, err, sizeof err), HM_EUSAGE);
+    hm_synth_result_release(&per);
+    o.errors = false;
+    o.scale = HM_SYNTH_NATION;
+    assert_int_equal(hm_synth_run(&o, &per, err, sizeof err), HM_EUSAGE);
+    hm_synth_result_release(&per);
+    tu_remove_tree(hm);
+    tu_remove_tree(pdir);
+    tu_remove_tree(dir);
 }
 
 int main(void)
@@ -656,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_synth_errors),
         cmocka_unit_test(test_synth_rerun_removes_stale),
         cmocka_unit_test(test_synth_options),
+        cmocka_unit_test(test_synth_per_district),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

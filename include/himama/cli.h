@@ -38,6 +38,7 @@ int cmd_run(int argc, char **argv, hm_cli *cli);
 int cmd_synth(int argc, char **argv, hm_cli *cli);
 int cmd_check(int argc, char **argv, hm_cli *cli);
 int cmd_forms(int argc, char **argv, hm_cli *cli);
+int cmd_rollup(int argc, char **argv, hm_cli *cli);
 
 /* ---- cli.c ---- */
 

@@ -85,6 +85,9 @@ typedef enum hm_kind_id {
 enum hm_col_towns {
     HM_COL_TOWNS_TOWN_CODE,
     HM_COL_TOWNS_TOWN_NAME,
+    HM_COL_TOWNS_DISTRICT,
+    HM_COL_TOWNS_CITY,
+    HM_COL_TOWNS_PROVINCE,
     HM_NCOL_TOWNS
 };
 enum hm_col_children {

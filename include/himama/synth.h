@@ -17,6 +17,13 @@
  * is added at fixed positions and listed in DIR/expected-rejects.tsv
  * (file, line, column, rule; the header is line 1).
  *
+ * The towns file names each town's district, city and province (Haimen,
+ * Nantong, Jiangsu at district scale; Nantong's ten districts at city
+ * scale; provinces, cities and districts at nation scale, district names
+ * repeating from city to city).  With per_district the same rows are
+ * written into one directory per district instead (IDs as without it; the
+ * restricted funds kept per district, so none is overspent in any).
+ *
  * Files an earlier run left in the directory under names synth writes
  * (activities of other months, expected-rejects.tsv without errors) are
  * removed, so the directory holds one data set.
@@ -46,6 +53,9 @@ typedef struct hm_synth_opts {
                            must be 2002-01-01 or later */
     bool errors;        /* add known bad rows and expected-rejects.tsv */
     const char *dir;    /* output directory; must exist */
+    bool per_district;  /* one data set per district, in dir/CODE/ (the
+                           district's code: HM, CC, ...), its rows' references
+                           inside it; district and city scale, no errors */
 } hm_synth_opts;
 
 /* One file written. */

@@ -1,6 +1,6 @@
 /*
  * cmd_synth.c - `himama synth --scale district|city|nation [--seed N]
- * [--errors] [--until YYYY-MM-DD] [--quiet] DIR`: parse the options, run
+ * [--errors] [--per-district] [--until YYYY-MM-DD] [--quiet] DIR`: parse the options, run
  * the synth stage, print a summary of the files written on stderr.
  */
 #include "himama.h"
@@ -81,6 +81,8 @@ int cmd_synth(int argc, char **argv, hm_cli *cli)
             }
         } else if (strcmp(argv[i], "--errors") == 0) {
             o.errors = true;
+        } else if (strcmp(argv[i], "--per-district") == 0) {
+            o.per_district = true;
         } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
             quiet = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -95,7 +97,7 @@ int cmd_synth(int argc, char **argv, hm_cli *cli)
     }
     if (!scale || !dir) {
         cli_error("usage: himama synth --scale district|city|nation [--seed N] [--errors] "
-                  "[--until YYYY-MM-DD] DIR");
+                  "[--per-district] [--until YYYY-MM-DD] DIR");
         return HM_EXIT_USAGE;
     }
     if (o.until > hm_today()) {

@@ -76,14 +76,24 @@ static const cmd commands[] = {
       "Exit: the highest of 0 ok, 2 rows rejected, 3 a file rejected whole or a\n"
       "report not written, 4 another himama process holds the database.\n" },
     { "synth", cmd_synth,
-      "synth --scale district|city|nation [--seed N] [--errors] [--until YYYY-MM-DD] DIR",
+      "synth --scale district|city|nation [--seed N] [--errors] [--per-district]\n"
+      "       [--until YYYY-MM-DD] DIR",
       "Write a deterministic synthetic data set in the input contract's format.\n"
       "--errors adds a known number of bad rows of each kind and lists them in\n"
       "DIR/expected-rejects.tsv; --until sets the last day of the data (default:\n"
-      "the last day of the month before today).\n" },
+      "the last day of the month before today).  --per-district writes one data\n"
+      "set per district into DIR/CODE/ (district or city scale), for rollup.\n" },
     { "forms", cmd_forms, "forms DIR",
       "Write DIR/intake.xlsx: an Excel form per kind of input with dropdowns, date\n"
       "and number checks, and a roster of current children and volunteers.\n" },
+    { "rollup", cmd_rollup, "rollup [--level district|city|province] [--force] CODE=DATABASE ...",
+      "Load each district's whole database into this one, its IDs qualified by\n"
+      "its code (CODE:ID), one transaction per district; a district rolled up\n"
+      "before is replaced by a changed file, an unchanged one is skipped, an\n"
+      "older one refused without --force.  The district's file is never\n"
+      "modified (an older schema is migrated in a copy).  --level says what the\n"
+      "databases are (default district): their towns with that level empty get\n"
+      "CODE there.  Holds the database's lock.\n" },
     { "check", cmd_check, "check",
       "Integrity and consistency checks; exit 0 only when all hold.\n" },
 };

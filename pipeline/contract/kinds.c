@@ -61,6 +61,10 @@ ENUM(hm_enum_needs, "needs", needs_v);
 static const hm_column towns_c[] = {
     [HM_COL_TOWNS_TOWN_CODE] = KEY("town_code", "区镇编码", HM_F_ID),
     [HM_COL_TOWNS_TOWN_NAME] = COL("town_name", "区镇名称", HM_F_NAME),
+    /* The units above the town, codes or names (queries/schema.sql). */
+    [HM_COL_TOWNS_DISTRICT] = COL("district", "区县", HM_F_NAME),
+    [HM_COL_TOWNS_CITY] = COL("city", "市", HM_F_NAME),
+    [HM_COL_TOWNS_PROVINCE] = COL("province", "省", HM_F_NAME),
 };
 static const hm_column children_c[] = {
     [HM_COL_CHILDREN_CHILD_ID] = KEY("child_id", "儿童编号", HM_F_ID),

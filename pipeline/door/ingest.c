@@ -149,7 +149,8 @@ static hm_error log_alone(sqlite3 *db, const char *path, const char *sheet,
 /*
  * The id of a loaded file with this digest, or 0; for a workbook's sheet
  * (not NULL), of that sheet of a workbook with this digest: a run killed
- * between two sheets left the later ones to load.
+ * between two sheets left the later ones to load.  A district's file
+ * brought in by a rollup (ingest_log.rollup) was not loaded here.
  */
 static long long loaded_before(sqlite3 *db, const char *sha, const char *sheet)
 {
@@ -157,9 +158,9 @@ static long long loaded_before(sqlite3 *db, const char *sha, const char *sheet)
     long long id = 0;
     if (sqlite3_prepare_v2(db, sheet
             ? "SELECT id FROM ingest_log WHERE sha256 = ?1 AND status = 'loaded'"
-              " AND sheet = ?2 ORDER BY id LIMIT 1"
+              " AND sheet = ?2 AND rollup IS NULL ORDER BY id LIMIT 1"
             : "SELECT id FROM ingest_log WHERE sha256 = ?1 AND status = "
-              "'loaded' ORDER BY id LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+              "'loaded' AND rollup IS NULL ORDER BY id LIMIT 1", -1, &st, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
     if (sheet)

@@ -130,6 +130,46 @@ static hm_error add_inputs(sqlite3 *db, bool public_aud, hm_strbuf *sb, char *er
     return rc;
 }
 
+/* The district databases rolled up into this one (table rollups), as a
+ * JSON array: code, SHA-256, schema version, latest ingest, when rolled up
+ * (and the file, but for the public audience).  Nothing when there are
+ * none, so a district's manifest is as it was. */
+static hm_error add_rollups(sqlite3 *db, bool public_aud, hm_strbuf *sb, char *err,
+                            size_t errsz)
+{
+    sqlite3_stmt *st = NULL;
+    bool first = true;
+    int src;
+    if (sqlite3_prepare_v2(db, "SELECT code, file, sha256, schema_version, last_ingest, "
+                           "rolled_at FROM rollups ORDER BY code", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "manifest: cannot list rolled-up databases: %s",
+                 sqlite3_errmsg(db));
+        return HM_EDB;
+    }
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        hm_strbuf_adds(sb, first ? "  \"rollups\": [\n" : ",\n");
+        first = false;
+        hm_strbuf_adds(sb, "    {\n");
+        add_str(sb, "      ", "code", (const char *)sqlite3_column_text(st, 0), true);
+        if (!public_aud)
+            add_str(sb, "      ", "file", (const char *)sqlite3_column_text(st, 1), true);
+        add_str(sb, "      ", "sha256", (const char *)sqlite3_column_text(st, 2), true);
+        hm_strbuf_addf(sb, "      \"schema_version\": %d,\n", sqlite3_column_int(st, 3));
+        add_str(sb, "      ", "last_ingest", (const char *)sqlite3_column_text(st, 4), true);
+        add_str(sb, "      ", "rolled_up_at", (const char *)sqlite3_column_text(st, 5), false);
+        hm_strbuf_adds(sb, "    }");
+    }
+    hm_error rc = HM_OK;
+    if (src != SQLITE_DONE) {
+        snprintf(err, errsz, "manifest: cannot list rolled-up databases: %s", sqlite3_errmsg(db));
+        rc = HM_EDB;
+    }
+    if (!first)
+        hm_strbuf_adds(sb, "\n  ],\n");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 hm_error hm_manifest_build(sqlite3 *db, const hm_report *r, const char *template_name,
                            const hm_manifest_output *outs, size_t nout, hm_strbuf *sb,
                            char *err, size_t errsz)
@@ -151,7 +191,8 @@ hm_error hm_manifest_build(sqlite3 *db, const hm_report *r, const char *template
     add_str(sb, "  ", "template", template_name, true);
     add_figures(sb, r);
     bool public_aud = r->audience && strcmp(r->audience, "public") == 0;
-    if ((rc = add_inputs(db, public_aud, sb, err, errsz)) != HM_OK)
+    if ((rc = add_inputs(db, public_aud, sb, err, errsz)) != HM_OK ||
+        (rc = add_rollups(db, public_aud, sb, err, errsz)) != HM_OK)
         return rc;
     hm_strbuf_adds(sb, "  \"outputs\": [");
     for (size_t i = 0; i < nout; i++) {

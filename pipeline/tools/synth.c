@@ -47,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -293,6 +294,10 @@ typedef struct sw {
     const char *badprefix;
     /* the last good pairing, for the overlapping-pairing template */
     char last_v[16], last_c[16], last_s[12];
+    /* --per-district: one file per district (DIR/CODE/name), the record
+     * written to parts[cur] */
+    struct sw *parts;
+    uint32_t nparts, cur;
 } sw;
 
 typedef struct synth {
@@ -313,6 +318,7 @@ typedef struct synth {
     int64_t *wish_fen;      /* ntowns * nmonths: fulfilled wishes' cost */
     uint16_t *events;       /* ntowns * nmonths: holiday events held */
     int64_t fund_bal[NFUNDS];
+    int64_t *dist_bal;      /* --per-district: NFUNDS per district, else NULL */
     int32_t iso0;           /* first day in the ISO date cache */
     char (*iso)[11];
     int32_t niso;
@@ -480,6 +486,58 @@ static void town_name(const synth *s, uint32_t t, char *out, size_t outsz)
     uint32_t suf = (i / (ns * (ns - 1))) % (uint32_t)N(town_suffixes);
     (void)s;
     snprintf(out, outsz, "%s%s%s", town_stems[a], town_stems[b], town_suffixes[suf]);
+}
+
+/*
+ * The hierarchy above the towns: district d is the towns' group (towns
+ * [9d, 9d + 9)), in city d / DISTRICTS_PER_CITY, in province city /
+ * CITIES_PER_PROVINCE at nation scale.  The district scale is Haimen, the
+ * city scale Nantong's ten districts; the nation repeats district names
+ * from city to city (every city has a 鼓楼区), as the country does.
+ */
+#define DISTRICTS_PER_CITY 8
+#define CITIES_PER_PROVINCE 5
+static const char *const nantong_districts[][2] = {
+    { "HM", "海门区" }, { "CC", "崇川区" }, { "TZ", "通州区" }, { "RD", "如东县" },
+    { "QD", "启东市" }, { "RG", "如皋市" }, { "HA", "海安市" }, { "TZW", "通州湾示范区" },
+    { "SXT", "苏锡通园区" }, { "KFQ", "经济技术开发区" } };
+static const char *const nation_districts[DISTRICTS_PER_CITY] = {
+    "海门区", "鼓楼区", "城东区", "城西区", "新城区", "高新区", "开发区", "临港区" };
+static const char *const provinces[] = {
+    "江苏省", "浙江省", "安徽省", "山东省", "河南省", "湖北省", "湖南省", "江西省",
+    "福建省", "广东省", "四川省", "河北省", "山西省", "陕西省", "贵州省", "云南省" };
+
+/* District d's code: the name of its directory under --per-district. */
+static void district_code(const synth *s, uint32_t d, char *out, size_t outsz)
+{
+    if (s->o->scale != HM_SYNTH_NATION && d < N(nantong_districts))
+        snprintf(out, outsz, "%s", nantong_districts[d][0]);
+    else
+        snprintf(out, outsz, "D%04u", (d + 1) % 100000u);
+}
+
+/* The district, city and province names of town t. */
+static void town_units(const synth *s, uint32_t t, char *dist, char *city, char *prov,
+                       size_t sz)
+{
+    uint32_t d = t / GROUP_TOWNS;
+    if (s->o->scale != HM_SYNTH_NATION) {
+        snprintf(dist, sz, "%s", d < N(nantong_districts) ? nantong_districts[d][1] : "");
+        snprintf(city, sz, "南通市");
+        snprintf(prov, sz, "江苏省");
+        return;
+    }
+    uint32_t c = d / DISTRICTS_PER_CITY, p = c / CITIES_PER_PROVINCE;
+    uint32_t ns = (uint32_t)N(town_stems);
+    snprintf(dist, sz, "%s", nation_districts[d % DISTRICTS_PER_CITY]);
+    if (c == 0)
+        snprintf(city, sz, "南通市");
+    else
+        snprintf(city, sz, "%s%s市", town_stems[(c * 7) % ns], town_stems[(c * 7 / ns + c) % ns]);
+    if (p < N(provinces))
+        snprintf(prov, sz, "%s", provinces[p]);
+    else
+        snprintf(prov, sz, "第%u省", p + 1);
 }
 
 /* The town's name without 镇/街道/乡, for schools and services. */
@@ -816,15 +874,22 @@ static void write_bad(synth *s, sw *w)
 static void rec_end(synth *s, sw *w)
 {
     hm_strbuf_adds(&w->rec, w->crlf ? "\r\n" : "\n");
-    put_bytes(w, w->rec.buf, w->rec.len);
+    if (w->nparts) {
+        sw *o = &w->parts[w->cur];
+        put_bytes(o, w->rec.buf, w->rec.len);
+        o->rows++;
+        w->failed |= o->failed;
+    } else {
+        put_bytes(w, w->rec.buf, w->rec.len);
+    }
     w->rows++;
     while (w->badnext < w->nbad && w->rows >= 3 + 7 * (uint64_t)w->badnext)
         write_bad(s, w);
 }
 
 /* Open name in the output directory for kind (English name) and write its header. */
-static bool sw_open(synth *s, sw *w, const char *name, const char *kind, bool gb, bool bom,
-                    bool crlf, bool english, date_style ds)
+static bool sw_open_file(synth *s, sw *w, const char *name, const char *kind, bool gb, bool bom,
+                         bool crlf, bool english, date_style ds)
 {
     memset(w, 0, sizeof *w);
     hm_strbuf_init(&w->rec);
@@ -846,8 +911,9 @@ static bool sw_open(synth *s, sw *w, const char *name, const char *kind, bool gb
     }
     free(path);
     w->open = true;
-    w->vbuf = hm_xmalloc(1u << 20);
-    setvbuf(w->at.fp, w->vbuf, _IOFBF, 1u << 20);
+    size_t vsz = s->o->per_district ? 1u << 16 : 1u << 20;
+    w->vbuf = hm_xmalloc(vsz);
+    setvbuf(w->at.fp, w->vbuf, _IOFBF, vsz);
     if (gb) {
         w->cd = iconv_open("GB18030", "UTF-8");
         if (w->cd == (iconv_t)-1) {
@@ -866,6 +932,45 @@ static bool sw_open(synth *s, sw *w, const char *name, const char *kind, bool gb
     return true;
 }
 
+/*
+ * Open w: one file, or with --per-district one per district (DIR/CODE/name),
+ * the rows sent to the district sw_route names.  w keeps the record and the
+ * counts of all.
+ */
+static bool sw_open(synth *s, sw *w, const char *name, const char *kind, bool gb, bool bom,
+                    bool crlf, bool english, date_style ds)
+{
+    if (!s->o->per_district)
+        return sw_open_file(s, w, name, kind, gb, bom, crlf, english, ds);
+    memset(w, 0, sizeof *w);
+    hm_strbuf_init(&w->rec);
+    snprintf(w->name, sizeof w->name, "%s", name);
+    w->kind = hm_kind_by_name(kind);
+    w->gb = gb;
+    w->bom = bom;
+    w->crlf = crlf;
+    w->english = english;
+    w->ds = ds;
+    w->cd = (iconv_t)-1;
+    w->parts = hm_xcalloc(s->ngroups, sizeof *w->parts);
+    w->nparts = s->ngroups;
+    w->open = s->rc == HM_OK;
+    for (uint32_t d = 0; d < s->ngroups && w->open; d++) {
+        char code[16], sub[128];
+        district_code(s, d, code, sizeof code);
+        snprintf(sub, sizeof sub, "%s/%s", code, name);
+        w->open = sw_open_file(s, &w->parts[d], sub, kind, gb, bom, crlf, english, ds);
+    }
+    return w->open;
+}
+
+/* With --per-district, send w's next record to district d's file. */
+static inline void sw_route(sw *w, uint32_t d)
+{
+    if (w->nparts)
+        w->cur = d < w->nparts ? d : w->nparts - 1;
+}
+
 /* Queue the bad rows for w (only with --errors). */
 static void sw_queue_bad(synth *s, sw *w, const char *prefix, const bad_row *rows, size_t n,
                          size_t every, size_t first)
@@ -880,6 +985,14 @@ static void sw_queue_bad(synth *s, sw *w, const char *prefix, const bad_row *row
 /* Finish w: flush the remaining bad rows, commit, record it in the result. */
 static void sw_close(synth *s, sw *w)
 {
+    if (w->nparts) {
+        for (uint32_t d = 0; d < w->nparts; d++)
+            sw_close(s, &w->parts[d]);
+        free(w->parts);
+        hm_strbuf_release(&w->rec);
+        w->open = false;
+        return;
+    }
     if (!w->open) {
         hm_strbuf_release(&w->rec);
         return;
@@ -920,8 +1033,8 @@ static void sw_close(synth *s, sw *w)
 /* ------------------------------------------------------------ bad rows */
 
 static const bad_row bad_towns[] = {
-    { "town_code", "id longer than 32 characters", "TW@Z,超长编码镇" },
-    { "town_name", "control character", "@N,测试\x01" "镇" },
+    { "town_code", "id longer than 32 characters", "TW@Z,超长编码镇,,," },
+    { "town_name", "control character", "@N,测试\x01" "镇,,," },
     { "", "too few fields", "@N" },
 };
 
@@ -1302,10 +1415,16 @@ static void write_towns(synth *s)
     sw_open(s, &w, "towns.csv", "towns", false, false, false, true, DS_ISO);
     sw_queue_bad(s, &w, "TWX", bad_towns, N(bad_towns), 1, 0);
     for (uint32_t t = 0; t < s->ntowns && w.open; t++) {
+        sw_route(&w, t / GROUP_TOWNS);
         rec_begin(&w);
         f_raw(&w, s->towns[t].code);
         town_name(s, t, name, sizeof name);
         f_str(&w, name);
+        char dist[64], city[64], prov[64];
+        town_units(s, t, dist, city, prov, sizeof dist);
+        f_str(&w, dist);
+        f_str(&w, city);
+        f_str(&w, prov);
         rec_end(s, &w);
     }
     sw_close(s, &w);
@@ -1355,6 +1474,7 @@ static void write_children(synth *s)
     sw_queue_bad(s, &w, "CX", bad_children, N(bad_children), 1, 0);
     for (uint32_t i = 0; i < s->nchildren && w.open; i++) {
         const child *c = &s->children[i];
+        sw_route(&w, c->town / GROUP_TOWNS);
         rec_begin(&w);
         child_id(id, i);
         f_raw(&w, id);
@@ -1399,6 +1519,7 @@ static void write_volunteers(synth *s)
     sw_queue_bad(s, &w, "VX", bad_volunteers, N(bad_volunteers), 1, 0);
     for (uint32_t i = 0; i < s->nvols && w.open; i++) {
         const volunteer *v = &s->vols[i];
+        sw_route(&w, v->town / GROUP_TOWNS);
         rec_begin(&w);
         vol_id(id, i);
         f_raw(&w, id);
@@ -1440,6 +1561,7 @@ static void write_pairings(synth *s)
     sw_queue_bad(s, &w, "PX", bad_pairings, N(bad_pairings), 1, 0);
     for (uint32_t i = 0; i < s->npairs && w.open; i++) {
         const pairing *p = &s->pairs[i];
+        sw_route(&w, s->children[p->child].town / GROUP_TOWNS);
         rec_begin(&w);
         fmt_id(id, sizeof id, "P", (uint64_t)i + 1, 7);
         f_raw(&w, id);
@@ -1502,6 +1624,7 @@ static void write_wishes(synth *s)
                 if (ca <= s->until)
                     cancelled = ca;
             }
+            sw_route(&w, c->town / GROUP_TOWNS);
             rec_begin(&w);
             fmt_id(id, sizeof id, "W", ++n, 7);
             f_raw(&w, id);
@@ -1617,6 +1740,7 @@ static void write_stories(synth *s)
             story_fill(&text, story_paras[(first + (uint32_t)k * 3) % N(story_paras)], vname,
                        alias);
         }
+        sw_route(&w, s->vols[p->vol].town / GROUP_TOWNS);
         rec_begin(&w);
         fmt_id(id, sizeof id, "S", ++n, 6);
         f_raw(&w, id);
@@ -1649,7 +1773,7 @@ static void act_row(synth *s, sw *w, rng *r, uint64_t aid, int32_t d, int type, 
                     uint32_t ch, const char *title, const char *notes)
 {
     char id[24];
-    (void)s;
+    sw_route(w, s->children[ch].town / GROUP_TOWNS);
     rec_begin(w);
     fmt_id(id, sizeof id, "A", aid, 9);
     f_raw(w, id);
@@ -1906,6 +2030,8 @@ typedef struct monthly {
     rng r;
     uint64_t ntr, ndn, nex;
     int64_t pending[NFUNDS];
+    int64_t *dist_pending;  /* as synth.dist_bal */
+    uint32_t g;             /* the district group being written */
     uint32_t *group_events;     /* trainings held by group this month */
 } monthly;
 
@@ -1916,6 +2042,7 @@ static void donation_row(synth *s, monthly *mo, int32_t d, const char *donor, in
     rng *r = &mo->r;
     sw *w = &mo->dn;
     int y, m, dd;
+    sw_route(w, mo->g);
     rec_begin(w);
     fmt_id(id, sizeof id, "D", ++mo->ndn, 7);
     f_raw(w, id);
@@ -1936,6 +2063,8 @@ static void donation_row(synth *s, monthly *mo, int32_t d, const char *donor, in
     rec_end(s, w);
     if (fund >= 0)
         mo->pending[fund] += fen;
+    if (fund >= 0 && mo->dist_pending)
+        mo->dist_pending[(size_t)mo->g * NFUNDS + (size_t)fund] += fen;
 }
 
 /* Donations of district group g in month k. */
@@ -2005,10 +2134,20 @@ static void expense_row(synth *s, monthly *mo, int32_t d, const char *project, i
 {
     char id[24], b[64];
     sw *w = &mo->ex;
+    uint32_t g = ti >= 0 ? (uint32_t)ti / GROUP_TOWNS : mo->g;
     if (fund >= 0 && s->fund_bal[fund] < fen)
         fund = -1;
     if (fund >= 0)
         s->fund_bal[fund] -= fen;
+    /* --per-district: spent from the district's own fund when it holds
+     * enough, else from its general money, so that no district's data set
+     * overspends a fund; the draws stay those of the whole data set. */
+    int64_t *bal = s->dist_bal ? s->dist_bal + (size_t)g * NFUNDS : NULL;
+    if (bal && fund >= 0 && bal[fund] < fen)
+        fund = -1;
+    if (bal && fund >= 0)
+        bal[fund] -= fen;
+    sw_route(w, g);
     rec_begin(w);
     fmt_id(id, sizeof id, "E", ++mo->nex, 7);
     f_raw(w, id);
@@ -2065,6 +2204,7 @@ static void trainings_month(synth *s, monthly *mo, uint32_t g, int y, int m, int
         person_name(nm, sizeof nm, s->seed, 34, mo->ntr, rng_below(r, 3) == 0, NULL);
         snprintf(who, sizeof who, "%s %s",
                  speaker_titles[rng_below(r, (uint32_t)N(speaker_titles))], nm);
+        sw_route(&mo->tr, g);
         rec_begin(&mo->tr);
         f_raw(&mo->tr, id);
         f_date(s, &mo->tr, ev[e].d);
@@ -2076,6 +2216,7 @@ static void trainings_month(synth *s, monthly *mo, uint32_t g, int y, int m, int
             if (s->vols[v].joined > ev[e].d || !rng_chance(r, ev[e].p))
                 continue;
             char vid[16];
+            sw_route(&mo->at, g);
             rec_begin(&mo->at);
             f_raw(&mo->at, id);
             vol_id(vid, v);
@@ -2115,6 +2256,8 @@ static void write_monthly(synth *s)
     monthly mo;
     memset(&mo, 0, sizeof mo);
     rng_seed(&mo.r, s->seed, 20);
+    if (s->dist_bal)
+        mo.dist_pending = hm_xcalloc((size_t)s->ngroups * NFUNDS, sizeof *mo.dist_pending);
     sw_open(s, &mo.tr, "trainings.csv", "trainings", false, false, false, true, DS_ISO);
     sw_queue_bad(s, &mo.tr, "TX", bad_trainings, N(bad_trainings), 1, 0);
     sw_open(s, &mo.at, "签到表.csv", "attendance", true, false, true, false, DS_SLASH);
@@ -2129,9 +2272,14 @@ static void write_monthly(synth *s)
         month_of(s, k, &y, &m, &first, &last);
         write_activities_month(s, k);
         memset(mo.pending, 0, sizeof mo.pending);
-        for (uint32_t g = 0; g < s->ngroups; g++)
-            donations_month(s, &mo, g, m, first, last);
+        if (mo.dist_pending)
+            memset(mo.dist_pending, 0, (size_t)s->ngroups * NFUNDS * sizeof *mo.dist_pending);
         for (uint32_t g = 0; g < s->ngroups; g++) {
+            mo.g = g;
+            donations_month(s, &mo, g, m, first, last);
+        }
+        for (uint32_t g = 0; g < s->ngroups; g++) {
+            mo.g = g;
             trainings_month(s, &mo, g, y, m, first, last);
             if ((m == 2 || m == 9) && s->fund_bal[FUND_SPRINGBUD] >= 200000) {
                 int64_t fen = s->fund_bal[FUND_SPRINGBUD] / 2;
@@ -2146,11 +2294,14 @@ static void write_monthly(synth *s)
             expenses_month(s, &mo, t, k, m, first, last);
         for (int f = 0; f < NFUNDS; f++)
             s->fund_bal[f] += mo.pending[f];
+        for (size_t f = 0; s->dist_bal && f < (size_t)s->ngroups * NFUNDS; f++)
+            s->dist_bal[f] += mo.dist_pending[f];
     }
     sw_close(s, &mo.tr);
     sw_close(s, &mo.at);
     sw_close(s, &mo.dn);
     sw_close(s, &mo.ex);
+    free(mo.dist_pending);
 }
 
 /* ------------------------------------------------------------ the run */
@@ -2237,21 +2388,25 @@ static bool is_month_file(const char *name)
  * not write (other months, an old expected-rejects.tsv), so the directory
  * holds one data set.  Only names synth itself writes are touched.
  */
-static void remove_stale(synth *s)
+static void remove_stale(synth *s, const char *sub)
 {
-    DIR *dp = opendir(s->o->dir);
+    char *dir = sub[0] ? hm_path_join(s->o->dir, sub) : hm_xstrdup(s->o->dir);
+    DIR *dp = opendir(dir);
+    free(dir);
     if (!dp)
         return;
     struct dirent *e;
     while ((e = readdir(dp))) {
+        char name[300];
+        snprintf(name, sizeof name, "%s%s%s", sub, sub[0] ? "/" : "", e->d_name);
         bool ours = is_month_file(e->d_name) ||
                     strcmp(e->d_name, "expected-rejects.tsv") == 0;
         for (size_t i = 0; ours && i < s->res->nfiles; i++)
-            if (strcmp(s->res->files[i].name, e->d_name) == 0)
+            if (strcmp(s->res->files[i].name, name) == 0)
                 ours = false;
         if (!ours)
             continue;
-        char *path = hm_path_join(s->o->dir, e->d_name);
+        char *path = hm_path_join(s->o->dir, name);
         if (unlink(path) != 0)
             set_error(s, HM_EIO, "cannot remove stale '%s'", path);
         free(path);
@@ -2272,6 +2427,11 @@ hm_error hm_synth_run(const hm_synth_opts *opts, hm_synth_result *res, char *err
         err[0] = '\0';
     if ((unsigned)opts->scale > HM_SYNTH_NATION) {
         snprintf(err, errsz, "unknown scale");
+        return HM_EUSAGE;
+    }
+    if (opts->per_district && (opts->errors || opts->scale == HM_SYNTH_NATION)) {
+        snprintf(err, errsz, "one data set per district is written at district and city "
+                 "scale, without errors");
         return HM_EUSAGE;
     }
     if (opts->until < ymd(2003, 1, 1) || opts->until > ymd(9000, 1, 1)) {
@@ -2302,6 +2462,16 @@ hm_error hm_synth_run(const hm_synth_opts *opts, hm_synth_result *res, char *err
     build_pairings(&s);
     s.wish_fen = hm_xcalloc((size_t)s.ntowns * (size_t)s.nmonths, sizeof *s.wish_fen);
     s.events = hm_xcalloc((size_t)s.ntowns * (size_t)s.nmonths, sizeof *s.events);
+    if (opts->per_district)
+        s.dist_bal = hm_xcalloc((size_t)s.ngroups * NFUNDS, sizeof *s.dist_bal);
+    for (uint32_t d = 0; opts->per_district && d < s.ngroups && s.rc == HM_OK; d++) {
+        char code[16];
+        district_code(&s, d, code, sizeof code);
+        char *sub = hm_path_join(opts->dir, code);
+        if (mkdir(sub, 0777) != 0 && errno != EEXIST)
+            set_error(&s, HM_EIO, "cannot create '%s'", sub);
+        free(sub);
+    }
 
     write_towns(&s);
     write_children(&s);
@@ -2313,7 +2483,12 @@ hm_error hm_synth_run(const hm_synth_opts *opts, hm_synth_result *res, char *err
     if (s.rc == HM_OK && opts->errors)
         write_rejects(&s);
     if (s.rc == HM_OK)
-        remove_stale(&s);
+        remove_stale(&s, "");
+    for (uint32_t d = 0; opts->per_district && d < s.ngroups && s.rc == HM_OK; d++) {
+        char code[16];
+        district_code(&s, d, code, sizeof code);
+        remove_stale(&s, code);
+    }
 
     free(s.iso);
     free(s.towns);
@@ -2322,6 +2497,7 @@ hm_error hm_synth_run(const hm_synth_opts *opts, hm_synth_result *res, char *err
     free(s.pairs);
     free(s.wish_fen);
     free(s.events);
+    free(s.dist_bal);
     hm_strbuf_release(&s.rejects);
     return s.rc;
 }

@@ -3,7 +3,7 @@
 # month_events, child_spans) stay equal to a recount from the kind tables
 # while later exports change activities (date, type, new participants),
 # pairings (ended, new) and children (exited, moved town); and a database
-# of schema version 1, 2 or 4 migrates to the same summaries.  `himama check`
+# of schema version 1, 2, 4 or 5 migrates to the same summaries and schema.  `himama check`
 # compares every summary row with a recount (queries/check_summaries.sql,
 # check_activity_outside.sql for the activity rows outside a pairing, and
 # check_span_counts.sql for the paired children counted by run of months).
@@ -89,7 +89,7 @@ SELECT e.month || ' ' || e.type FROM month_events e
 sqlite3 -batch v1.db < "$ROOT/tests/fixtures/schema_v1.sql"
 sqlite3 -batch v1.db "
 ATTACH 'h.db' AS n;
-INSERT INTO towns SELECT * FROM n.towns;
+INSERT INTO towns SELECT town_code, town_name, ingest_id, line FROM n.towns;
 INSERT INTO children SELECT * FROM n.children;
 INSERT INTO volunteers SELECT * FROM n.volunteers;
 INSERT INTO pairings SELECT * FROM n.pairings;
@@ -103,8 +103,8 @@ expect_eq "a report on an old database fails" 3 "$rc"
 expect_match "and says how to upgrade" "schema version 1.*himama init" "$out"
 out=$("$HIMAMA" --db v1.db init 2>&1); rc=$?
 expect_eq "init migrates" 0 "$rc"
-expect_match "init says so" "from schema version 1 to 5" "$out"
-expect_eq "schema version" 5 "$(sqlite3 v1.db "PRAGMA user_version")"
+expect_match "init says so" "from schema version 1 to 6" "$out"
+expect_eq "schema version" 6 "$(sqlite3 v1.db "PRAGMA user_version")"
 for t in month_events child_spans child_months volunteer_months activity_outside \
          span_counts span_gaps; do
     expect_eq "migrated $t equals the ingested one" "0" "$(sqlite3 v1.db "
@@ -113,9 +113,14 @@ for t in month_events child_spans child_months volunteer_months activity_outside
              + (SELECT count(*) FROM (SELECT * FROM n.$t EXCEPT SELECT * FROM $t))")"
 done
 
+# What version 6 added (units, rollups), dropped to make older versions.
+V6_DROP="DROP VIEW units; DROP VIEW town_units; DROP TABLE rollups;
+    ALTER TABLE towns DROP COLUMN district; ALTER TABLE towns DROP COLUMN city;
+    ALTER TABLE towns DROP COLUMN province; ALTER TABLE ingest_log DROP COLUMN rollup;"
+
 # Schema version 2: the same database without version 3's tables.
 cp h.db v2.db
-sqlite3 -batch v2.db "DROP TABLE activity_outside; DROP TRIGGER span_counts_insert;
+sqlite3 -batch v2.db "$V6_DROP DROP TABLE activity_outside; DROP TRIGGER span_counts_insert;
     DROP TRIGGER span_counts_delete; DROP TRIGGER span_counts_update;
     DROP TABLE span_counts; DROP TABLE span_gaps; ALTER TABLE ingest_log DROP COLUMN sheet;
     ALTER TABLE volunteer_months DROP COLUMN participations;
@@ -124,7 +129,7 @@ sqlite3 -batch v2.db "DROP TABLE activity_outside; DROP TRIGGER span_counts_inse
     PRAGMA user_version = 2;"
 out=$("$HIMAMA" --db v2.db init 2>&1); rc=$?
 expect_eq "init migrates from version 2" 0 "$rc"
-expect_match "init says so" "from schema version 2 to 5" "$out"
+expect_match "init says so" "from schema version 2 to 6" "$out"
 expect_eq "activity_outside counted by the migration" "0" "$(sqlite3 v2.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM activity_outside EXCEPT SELECT * FROM n.activity_outside))
@@ -139,13 +144,13 @@ expect_eq "and kept after it" "0" "$("$HIMAMA" --db v2.db check >/dev/null 2>&1;
 
 # Schema version 4: the same database without version 5's service hours.
 cp h.db v4.db
-sqlite3 -batch v4.db "ALTER TABLE volunteer_months DROP COLUMN participations;
+sqlite3 -batch v4.db "$V6_DROP ALTER TABLE volunteer_months DROP COLUMN participations;
     ALTER TABLE volunteer_months DROP COLUMN minutes;
     ALTER TABLE volunteer_months DROP COLUMN no_minutes;
     PRAGMA user_version = 4;"
 out=$("$HIMAMA" --db v4.db init 2>&1); rc=$?
 expect_eq "init migrates from version 4" 0 "$rc"
-expect_match "init says so" "from schema version 4 to 5" "$out"
+expect_match "init says so" "from schema version 4 to 6" "$out"
 expect_eq "volunteer_months' hours counted by the migration from version 4" "0" "$(sqlite3 v4.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM volunteer_months EXCEPT SELECT * FROM n.volunteer_months))
@@ -153,4 +158,20 @@ expect_eq "volunteer_months' hours counted by the migration from version 4" "0" 
 expect_eq "the hours are not all zero" "1" "$(sqlite3 v4.db "
     SELECT sum(minutes) > 0 AND sum(participations) > 0 FROM volunteer_months")"
 expect_eq "and kept after it" "0" "$("$HIMAMA" --db v4.db check >/dev/null 2>&1; echo $?)"
+
+# Schema version 5: without version 6's units; towns loaded before belong
+# to the organisation's own district.
+cp h.db v5.db
+sqlite3 -batch v5.db "$V6_DROP PRAGMA user_version = 5;"
+out=$("$HIMAMA" --db v5.db init 2>&1); rc=$?
+expect_eq "init migrates from version 5" 0 "$rc"
+expect_match "init says so" "from schema version 5 to 6" "$out"
+expect_eq "the towns have no units above them" \
+    "$(sqlite3 h.db "SELECT count(*) FROM towns")|0" \
+    "$(sqlite3 v5.db "SELECT count(*), count(district) + count(city) + count(province) FROM towns")"
+schema_cols="SELECT m.type, m.name, p.cid, p.name, p.type, p.pk FROM sqlite_schema m,
+    pragma_table_info(m.name) p ORDER BY m.name, p.cid"
+expect_eq "the tables and views are the new database's, column by column" \
+    "$(sqlite3 h.db "$schema_cols" | md5sum)" "$(sqlite3 v5.db "$schema_cols" | md5sum)"
+expect_eq "and kept after it" "0" "$("$HIMAMA" --db v5.db check >/dev/null 2>&1; echo $?)"
 finish
