@@ -103,8 +103,8 @@ expect_eq "a report on an old database fails" 3 "$rc"
 expect_match "and says how to upgrade" "schema version 1.*himama init" "$out"
 out=$("$HIMAMA" --db v1.db init 2>&1); rc=$?
 expect_eq "init migrates" 0 "$rc"
-expect_match "init says so" "from schema version 1 to 5" "$out"
-expect_eq "schema version" 5 "$(sqlite3 v1.db "PRAGMA user_version")"
+expect_match "init says so" "from schema version 1 to 6" "$out"
+expect_eq "schema version" 6 "$(sqlite3 v1.db "PRAGMA user_version")"
 for t in month_events child_spans child_months volunteer_months activity_outside \
          span_counts span_gaps; do
     expect_eq "migrated $t equals the ingested one" "0" "$(sqlite3 v1.db "
@@ -120,11 +120,11 @@ sqlite3 -batch v2.db "DROP TABLE activity_outside; DROP TRIGGER span_counts_inse
     DROP TABLE span_counts; DROP TABLE span_gaps; ALTER TABLE ingest_log DROP COLUMN sheet;
     ALTER TABLE volunteer_months DROP COLUMN participations;
     ALTER TABLE volunteer_months DROP COLUMN minutes;
-    ALTER TABLE volunteer_months DROP COLUMN no_minutes;
+    ALTER TABLE volunteer_months DROP COLUMN no_minutes; DROP TABLE feedback;
     PRAGMA user_version = 2;"
 out=$("$HIMAMA" --db v2.db init 2>&1); rc=$?
 expect_eq "init migrates from version 2" 0 "$rc"
-expect_match "init says so" "from schema version 2 to 5" "$out"
+expect_match "init says so" "from schema version 2 to 6" "$out"
 expect_eq "activity_outside counted by the migration" "0" "$(sqlite3 v2.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM activity_outside EXCEPT SELECT * FROM n.activity_outside))
@@ -141,11 +141,11 @@ expect_eq "and kept after it" "0" "$("$HIMAMA" --db v2.db check >/dev/null 2>&1;
 cp h.db v4.db
 sqlite3 -batch v4.db "ALTER TABLE volunteer_months DROP COLUMN participations;
     ALTER TABLE volunteer_months DROP COLUMN minutes;
-    ALTER TABLE volunteer_months DROP COLUMN no_minutes;
+    ALTER TABLE volunteer_months DROP COLUMN no_minutes; DROP TABLE feedback;
     PRAGMA user_version = 4;"
 out=$("$HIMAMA" --db v4.db init 2>&1); rc=$?
 expect_eq "init migrates from version 4" 0 "$rc"
-expect_match "init says so" "from schema version 4 to 5" "$out"
+expect_match "init says so" "from schema version 4 to 6" "$out"
 expect_eq "volunteer_months' hours counted by the migration from version 4" "0" "$(sqlite3 v4.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM volunteer_months EXCEPT SELECT * FROM n.volunteer_months))
@@ -153,4 +153,14 @@ expect_eq "volunteer_months' hours counted by the migration from version 4" "0" 
 expect_eq "the hours are not all zero" "1" "$(sqlite3 v4.db "
     SELECT sum(minutes) > 0 AND sum(participations) > 0 FROM volunteer_months")"
 expect_eq "and kept after it" "0" "$("$HIMAMA" --db v4.db check >/dev/null 2>&1; echo $?)"
+
+# Schema version 5: the same database without version 6's feedback table.
+cp h.db v5.db
+sqlite3 -batch v5.db "DROP TABLE feedback; PRAGMA user_version = 5;"
+out=$("$HIMAMA" --db v5.db init 2>&1); rc=$?
+expect_eq "init migrates from version 5" 0 "$rc"
+expect_match "init says so" "from schema version 5 to 6" "$out"
+expect_eq "the feedback table is the new schema's" \
+    "$(sqlite3 h.db "SELECT sql FROM sqlite_master WHERE name LIKE 'feedback%' ORDER BY name")" \
+    "$(sqlite3 v5.db "SELECT sql FROM sqlite_master WHERE name LIKE 'feedback%' ORDER BY name")"
 finish
