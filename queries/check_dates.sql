@@ -13,6 +13,8 @@ WITH d(tbl, key, col, v) AS (
     UNION ALL SELECT 'expenditures', expense_id, 'date', date FROM expenditures
     UNION ALL SELECT 'trainings', event_id, 'date', date FROM trainings
     UNION ALL SELECT 'stories', story_id, 'date', date FROM stories
+    UNION ALL SELECT 'feedback', feedback_id, 'raised_on', raised_on FROM feedback
+    UNION ALL SELECT 'feedback', feedback_id, 'resolved_on', resolved_on FROM feedback
 )
 SELECT tbl || ' ''' || key || ''': ' || col || ' ''' || v || ''' is not a valid date'
 FROM d

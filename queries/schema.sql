@@ -1,4 +1,4 @@
--- himama database schema, version 6 (PRAGMA user_version = 6).
+-- himama database schema, version 7 (PRAGMA user_version = 7).
 -- A database of an earlier version is brought here by queries/migrate_N.sql.
 --
 -- One table per kind of input file, named as the kind, columns named as in
@@ -285,6 +285,28 @@ CREATE TABLE stories (
     line          INTEGER
 ) STRICT;
 CREATE INDEX stories_volunteer ON stories (volunteer_id);
+
+-- Matters raised at the half-yearly symposiums (意见建议, schema version 7):
+-- resolved_on goes with the status resolved, and only with it
+-- (docs/decisions.md).
+CREATE TABLE feedback (
+    feedback_id   TEXT NOT NULL PRIMARY KEY,
+    raised_on     TEXT NOT NULL,
+    town_code     TEXT NOT NULL REFERENCES towns (town_code),
+    volunteer_id  TEXT REFERENCES volunteers (volunteer_id),
+    category      TEXT NOT NULL CHECK (category IN ('transport', 'study', 'counselling',
+                                                    'funding', 'venue', 'training',
+                                                    'family', 'other')),
+    text          TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('open', 'in_progress', 'resolved')),
+    resolved_on   TEXT,
+    response      TEXT,
+    ingest_id     INTEGER,
+    line          INTEGER,
+    CHECK ((status = 'resolved') = (resolved_on IS NOT NULL)),
+    CHECK (resolved_on IS NULL OR resolved_on >= raised_on)
+) STRICT;
+CREATE INDEX feedback_raised ON feedback (raised_on);
 
 -- One row per file attempted.  rows_read is always the sum of the four
 -- outcomes; a file rejected whole (status 'rejected') has zero counts and

@@ -15,7 +15,7 @@ echo "== ingest"
 "${H[@]}" init
 "${H[@]}" ingest "$D/data"
 echo "== loaded"
-for t in towns children volunteers pairings activities wishes donations expenditures trainings attendance stories; do
+for t in towns children volunteers pairings activities wishes donations expenditures trainings attendance stories feedback; do
     printf '  %-13s %8s rows\n' "$t" "$(sqlite3 "$D/himama.db" "SELECT count(*) FROM $t")"
 done
 month=$(sqlite3 "$D/himama.db" "SELECT substr(max(date), 1, 7) FROM activities")

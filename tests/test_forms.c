@@ -195,6 +195,10 @@ static void read_back(const char *path, bool with_db)
         assert_int_equal(hm_xlsx_next(s, &rec, &msg), 1);
         assert_int_equal(rec.line, 2);
         assert_true(hm_forms_is_guidance(&rec));
+        /* a date that goes with a status says so */
+        if (k == HM_KIND_FEEDBACK)
+            assert_non_null(strstr(rec.field[HM_COL_FEEDBACK_RESOLVED_ON],
+                                   "办理状态为“已办结”时必填；办理状态不是“已办结”时留空"));
         assert_int_equal(hm_xlsx_next(s, &rec, &msg), 0);
         hm_xlsx_sheet_close(s);
     }

@@ -90,6 +90,9 @@ static const struct { hm_kind_id kind; int index; int ncol; const char *upper; }
     C(ATTENDANCE, EVENT_ID), C(ATTENDANCE, VOLUNTEER_ID),
     C(STORIES, STORY_ID), C(STORIES, VOLUNTEER_ID), C(STORIES, CHILD_ID), C(STORIES, DATE),
     C(STORIES, TITLE), C(STORIES, TEXT),
+    C(FEEDBACK, FEEDBACK_ID), C(FEEDBACK, RAISED_ON), C(FEEDBACK, TOWN_CODE),
+    C(FEEDBACK, VOLUNTEER_ID), C(FEEDBACK, CATEGORY), C(FEEDBACK, TEXT), C(FEEDBACK, STATUS),
+    C(FEEDBACK, RESOLVED_ON), C(FEEDBACK, RESPONSE),
 };
 #undef C
 
@@ -155,15 +158,22 @@ static void test_ingest_kind_rules(void **state)
         expect_column(k, r->town, f & HM_RULE_CHILD_TOWN, HM_F_ID);
         for (size_t j = 0; j < r->norder; j++) {
             const hm_order_rule *o = &r->order[j];
+            bool when = o->test == HM_ORDER_NEEDED_WHEN || o->test == HM_ORDER_ONLY_WHEN;
             expect_column(k, o->a, true, HM_F_DATE);
-            expect_column(k, o->b, true, HM_F_DATE);
-            /* The reason takes both values. */
+            expect_column(k, o->b, true, when ? HM_F_ENUM : HM_F_DATE);
+            /* The reason takes both values (NEEDED_WHEN: b's, a being empty). */
             const char *p = strstr(o->reason, "%s");
             assert_non_null(p);
-            assert_non_null(strstr(p + 2, "%s"));
+            if (o->test != HM_ORDER_NEEDED_WHEN)
+                assert_non_null(strstr(p + 2, "%s"));
+            /* A rule on an enumeration names one of its codes. */
+            if (when)
+                assert_non_null(hm_enum_label(k->columns[o->b].enumeration, o->code));
+            else
+                assert_null(o->code);
         }
     }
-    assert_int_equal(with_rules, 4);
+    assert_int_equal(with_rules, 5);
     assert_true(hm_kinds[HM_KIND_ACTIVITIES].rules->flags & HM_RULE_ACTIVITY);
     assert_true(hm_kinds[HM_KIND_PAIRINGS].rules->flags & HM_RULE_PAIRING);
     assert_null(hm_kinds[HM_KIND_TOWNS].rules);
@@ -606,6 +616,69 @@ static void test_ingest_driver(void **state)
     run_close(&t);
 }
 
+/* Feedback at the door: its status (English or Chinese), the date of
+ * resolution that goes with the status resolved and only with it, not
+ * before the day raised, and its town; a changed row is an update. */
+static void test_ingest_feedback(void **state)
+{
+    (void)state;
+    run t;
+    hm_ingest_result res;
+    run_open(&t, "feedback.db");
+    ingest(&t, "towns.csv", "town_code,town_name\nHM01,海门\n", &res);
+    hm_ingest_result_release(&res);
+    ingest(&t, "意见建议.csv",
+           "意见编号,提出日期,区镇编码,类别,意见建议,办理状态,办结日期,办理情况\n"
+           "F1,2026-06-25,HM01,交通不便,路远,已办结,2026-07-10,协调车辆\n"
+           "F2,2026-06-25,HM01,study,辅导,In_Progress,,\n"
+           "F3,2026-06-25,HM01,经费,不足,已完成,,\n"
+           "F4,2026-06-25,HM01,经费,早于,resolved,2026-06-01,\n"
+           "F5,2026-06-25,HM01,经费,无日期,resolved,,\n"
+           "F6,2026-06-25,HM01,经费,有日期,待办,2026-07-01,\n"
+           "F7,2026-06-25,HM09,经费,区镇,待办,,\n", &res);
+    assert_ptr_equal(res.kind, &hm_kinds[HM_KIND_FEEDBACK]);
+    assert_int_equal(res.rows_read, 7);
+    assert_int_equal(res.rows_loaded, 2);
+    assert_int_equal(res.rows_rejected, 5);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM feedback WHERE feedback_id = 'F2'"
+                                 " AND status = 'in_progress' AND resolved_on IS NULL"), 1);
+    static const char *const want[] = {
+        "4|办理状态|unknown status: '已完成' (expected one of open/待办, in_progress/办理中, "
+        "resolved/已办结)",
+        "5|办结日期|resolved (2026-06-01) before it was raised (2026-06-25)",
+        "6|办结日期|required when the status is resolved/已办结",
+        "7|办结日期|must be empty while the status is open/待办 (it holds 2026-07-01): only a "
+        "resolved matter has a date of resolution",
+        "8|区镇编码|unknown town 'HM09'",
+    };
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(t.db, "SELECT line || '|' || \"column\" || '|' || reason"
+                                              " FROM rejects ORDER BY line", -1, &st, NULL),
+                     SQLITE_OK);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), want[i]);
+    }
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    /* The reasons read back in Chinese. */
+    expect_zh("required when the status is resolved/已办结",
+              "办理状态为 resolved/已办结 时必填", true);
+    expect_zh("resolved (2026-06-01) before it was raised (2026-06-25)",
+              "办结日期（2026-06-01）早于提出日期（2026-06-25）", true);
+    hm_ingest_result_release(&res);
+    /* Resolved later: an update with its audit row. */
+    ingest(&t, "feedback-2.csv", "feedback_id,raised_on,town_code,category,text,status,"
+           "resolved_on,response\nF2,2026-06-25,HM01,study,辅导,resolved,2026-08-01,已安排\n",
+           &res);
+    assert_int_equal(res.rows_updated, 1);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM audit WHERE table_name = 'feedback'"
+                                 " AND key = 'F2' AND json_extract(old, '$.status') = 'in_progress'"
+                                 " AND json_extract(new, '$.resolved_on') = '2026-08-01'"), 1);
+    hm_ingest_result_release(&res);
+    run_close(&t);
+}
+
 /* A record past the size cap keeps only the start of its raw text. */
 static void test_ingest_rejects_raw_bounded(void **state)
 {
@@ -704,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_ingest_rejects_cells),
         cmocka_unit_test(test_ingest_row_source),
         cmocka_unit_test(test_ingest_driver),
+        cmocka_unit_test(test_ingest_feedback),
         cmocka_unit_test(test_ingest_rejects_raw_bounded),
         cmocka_unit_test(test_ingest_reasons_zh),
         cmocka_unit_test(test_ingest_fd),

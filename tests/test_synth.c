@@ -307,6 +307,8 @@ static void test_synth_district_counts(void **state)
     assert_true(n >= 1000);
     n = rows_of_kind(&r, "stories");
     assert_true(n >= 10 && n <= 100);
+    n = rows_of_kind(&r, "feedback");
+    assert_true(n >= 30 && n <= 150);
     /* 24 monthly activity files, and no bad rows without --errors */
     int months = 0;
     for (size_t i = 0; i < r.nfiles; i++) {
@@ -389,6 +391,19 @@ static void test_synth_dates_and_references(void **state)
             }
             if (ps >= 0 && t.rows[j][pe][0])
                 assert_true(parse_date(t.rows[j][pe]) >= parse_date(t.rows[j][ps]));
+        }
+        /* a matter raised has a date of resolution when resolved, and only then */
+        if (k->id == HM_KIND_FEEDBACK) {
+            for (size_t j = 1; j < t.n; j++) {
+                const char *raised = t.rows[j][HM_COL_FEEDBACK_RAISED_ON];
+                const char *status = t.rows[j][HM_COL_FEEDBACK_STATUS];
+                const char *done = t.rows[j][HM_COL_FEEDBACK_RESOLVED_ON];
+                assert_true(strcmp(status, "已办结") == 0 || strcmp(status, "办理中") == 0 ||
+                            strcmp(status, "待办") == 0);
+                assert_int_equal(strcmp(status, "已办结") == 0, done[0] != '\0');
+                if (done[0])
+                    assert_true(parse_date(done) >= parse_date(raised));
+            }
         }
         /* pairings of one volunteer and child never share a day */
         if (ps >= 0) {

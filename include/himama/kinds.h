@@ -1,6 +1,6 @@
 /*
- * kinds.h - the input contract of DESIGN.md as data: the eleven kinds of
- * file, their columns (English name, Chinese label, type, rules), keys,
+ * kinds.h - the input contract of DESIGN.md as data: the twelve kinds of
+ * file (the twelfth, feedback, is himama's own: docs/decisions.md), their columns (English name, Chinese label, type, rules), keys,
  * and the enumerations with their codes and labels.
  *
  * Everything here is static and read-only.
@@ -71,6 +71,7 @@ typedef enum hm_kind_id {
     HM_KIND_TRAININGS,
     HM_KIND_ATTENDANCE,
     HM_KIND_STORIES,
+    HM_KIND_FEEDBACK,
     HM_NKINDS
 } hm_kind_id;
 
@@ -196,19 +197,42 @@ enum hm_col_stories {
     HM_COL_STORIES_TEXT,
     HM_NCOL_STORIES
 };
+enum hm_col_feedback {
+    HM_COL_FEEDBACK_FEEDBACK_ID,
+    HM_COL_FEEDBACK_RAISED_ON,
+    HM_COL_FEEDBACK_TOWN_CODE,
+    HM_COL_FEEDBACK_VOLUNTEER_ID,
+    HM_COL_FEEDBACK_CATEGORY,
+    HM_COL_FEEDBACK_TEXT,
+    HM_COL_FEEDBACK_STATUS,
+    HM_COL_FEEDBACK_RESOLVED_ON,
+    HM_COL_FEEDBACK_RESPONSE,
+    HM_NCOL_FEEDBACK
+};
 
 /*
- * A rule across the columns of one row, on dates ('YYYY-MM-DD'; an empty
- * value breaks no rule).  The row is rejected naming column a for
+ * A rule across the columns of one row.  On dates ('YYYY-MM-DD'; an empty
+ * value breaks no rule): the row is rejected naming column a for
  * HM_ORDER_NOT_BEFORE (a is before b), column b for HM_ORDER_NOT_BOTH (a
  * and b both filled); reason is a format taking a's value, then b's.
+ * On a date a and an enumeration b with one of its codes, code: the row is
+ * rejected naming column a for HM_ORDER_NEEDED_WHEN (a empty while b is
+ * code) and HM_ORDER_ONLY_WHEN (a filled while b is another code); reason
+ * is then a format taking b's value as "code/label", then a's (empty for
+ * HM_ORDER_NEEDED_WHEN).
  */
-typedef enum hm_order_test { HM_ORDER_NOT_BEFORE, HM_ORDER_NOT_BOTH } hm_order_test;
+typedef enum hm_order_test {
+    HM_ORDER_NOT_BEFORE,
+    HM_ORDER_NOT_BOTH,
+    HM_ORDER_NEEDED_WHEN,
+    HM_ORDER_ONLY_WHEN
+} hm_order_test;
 
 typedef struct hm_order_rule {
     hm_order_test test;
     int a, b;                   /* columns (HM_COL_*) */
     const char *reason;
+    const char *code;           /* NEEDED_WHEN, ONLY_WHEN: a code of b's enumeration */
 } hm_order_rule;
 
 /*
@@ -267,6 +291,8 @@ extern const hm_enum hm_enum_donor_type;
 extern const hm_enum hm_enum_expense_category;
 extern const hm_enum hm_enum_training_kind;
 extern const hm_enum hm_enum_needs;
+extern const hm_enum hm_enum_feedback_category;
+extern const hm_enum hm_enum_feedback_status;
 
 /* The kind named name ("children"), or NULL. */
 const hm_kind *hm_kind_by_name(const char *name);

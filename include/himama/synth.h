@@ -4,8 +4,9 @@
  *
  * hm_synth_run writes one CSV file per kind (activities one per month) into
  * a directory: towns, children, volunteers, pairings, activities, wishes,
- * donations, expenditures, trainings, attendance and stories of an invented
- * programme modelled on the Haimen district one.  Some files are written as
+ * donations, expenditures, trainings, attendance, stories and the matters
+ * raised at the symposiums (feedback) of an invented programme modelled on
+ * the Haimen district one.  Some files are written as
  * Excel on Chinese Windows writes them (GB18030, Chinese headers, CRLF,
  * Chinese file names), the others as UTF-8 (some with a BOM) with English
  * headers.  The same options give byte-identical files.

@@ -37,6 +37,12 @@ static const hm_enum_value needs_v[] = {
     { "affection", "亲情关爱、心理疏导" }, { "contact", "电话连线、走访探视" },
     { "reading", "亲子阅读、亲子研学" }, { "festival", "陪过节日或生日" },
     { "wish", "实现\"微心愿\"" }, { "other", "其他帮扶措施" } };
+static const hm_enum_value feedback_category_v[] = {
+    { "transport", "交通不便" }, { "study", "学习辅导" }, { "counselling", "心理疏导" },
+    { "funding", "经费" }, { "venue", "活动场地" }, { "training", "志愿者培训" },
+    { "family", "家庭帮扶" }, { "other", "其他" } };
+static const hm_enum_value feedback_status_v[] = {
+    { "open", "待办" }, { "in_progress", "办理中" }, { "resolved", "已办结" } };
 
 ENUM(hm_enum_gender, "gender", gender_v);
 ENUM(hm_enum_child_category, "category", child_category_v);
@@ -48,6 +54,8 @@ ENUM(hm_enum_donor_type, "donor_type", donor_type_v);
 ENUM(hm_enum_expense_category, "category", expense_category_v);
 ENUM(hm_enum_training_kind, "kind", training_kind_v);
 ENUM(hm_enum_needs, "needs", needs_v);
+ENUM(hm_enum_feedback_category, "category", feedback_category_v);
+ENUM(hm_enum_feedback_status, "status", feedback_status_v);
 
 /* Column shorthands: required, key, optional, reference. */
 #define COL(n, l, t) { n, l, t, NULL, HM_REF_NONE, false, false }
@@ -163,6 +171,17 @@ static const hm_column stories_c[] = {
     [HM_COL_STORIES_TITLE] = COL("title", "标题", HM_F_TEXT),
     [HM_COL_STORIES_TEXT] = REQ("text", "正文", HM_F_LONGTEXT),
 };
+static const hm_column feedback_c[] = {
+    [HM_COL_FEEDBACK_FEEDBACK_ID] = KEY("feedback_id", "意见编号", HM_F_ID),
+    [HM_COL_FEEDBACK_RAISED_ON] = REQ("raised_on", "提出日期", HM_F_DATE),
+    [HM_COL_FEEDBACK_TOWN_CODE] = REQREF("town_code", "区镇编码", HM_REF_TOWN),
+    [HM_COL_FEEDBACK_VOLUNTEER_ID] = REF("volunteer_id", "志愿者编号", HM_REF_VOLUNTEER),
+    [HM_COL_FEEDBACK_CATEGORY] = EN("category", "类别", hm_enum_feedback_category, true),
+    [HM_COL_FEEDBACK_TEXT] = REQ("text", "意见建议", HM_F_TEXT),
+    [HM_COL_FEEDBACK_STATUS] = EN("status", "办理状态", hm_enum_feedback_status, true),
+    [HM_COL_FEEDBACK_RESOLVED_ON] = COL("resolved_on", "办结日期", HM_F_DATE),
+    [HM_COL_FEEDBACK_RESPONSE] = COL("response", "办理情况", HM_F_TEXT),
+};
 
 static const char *const towns_p[] = { "towns", "区镇", NULL };
 static const char *const children_p[] = { "children", "儿童", NULL };
@@ -175,11 +194,14 @@ static const char *const expenditures_p[] = { "expenditures", "支出", NULL };
 static const char *const trainings_p[] = { "trainings", "培训", NULL };
 static const char *const attendance_p[] = { "attendance", "签到", NULL };
 static const char *const stories_p[] = { "stories", "事迹", NULL };
+static const char *const feedback_p[] = { "feedback", "意见建议", NULL };
 
 /* The rules of a kind beyond its columns (kinds.h); NOT_BEFORE and
  * NOT_BOTH name a rule's kind and columns as in HM_COL_<KIND>_<COLUMN>. */
-#define NOT_BEFORE(k, a, b, why) { HM_ORDER_NOT_BEFORE, HM_COL_##k##_##a, HM_COL_##k##_##b, why }
-#define NOT_BOTH(k, a, b, why) { HM_ORDER_NOT_BOTH, HM_COL_##k##_##a, HM_COL_##k##_##b, why }
+#define NOT_BEFORE(k, a, b, why) \
+    { HM_ORDER_NOT_BEFORE, HM_COL_##k##_##a, HM_COL_##k##_##b, why, NULL }
+#define NOT_BOTH(k, a, b, why) \
+    { HM_ORDER_NOT_BOTH, HM_COL_##k##_##a, HM_COL_##k##_##b, why, NULL }
 #define NONE (-1)
 
 static const hm_order_rule children_o[] = {
@@ -224,6 +246,24 @@ static const hm_kind_rules wishes_r = {
     .town = NONE, .date = NONE, .type = NONE, .start = NONE, .end = NONE, .alias = NONE,
 };
 
+/* Feedback: the date of resolution goes with the status resolved, and
+ * only with it; it is not before the day the matter was raised. */
+#define WHEN(test, k, a, b, code, why) \
+    { HM_ORDER_##test, HM_COL_##k##_##a, HM_COL_##k##_##b, why, code }
+static const hm_order_rule feedback_o[] = {
+    WHEN(NEEDED_WHEN, FEEDBACK, RESOLVED_ON, STATUS, "resolved",
+         "required when the status is %s"),
+    WHEN(ONLY_WHEN, FEEDBACK, RESOLVED_ON, STATUS, "resolved",
+         "must be empty while the status is %s (it holds %s): only a resolved matter has "
+         "a date of resolution"),
+    NOT_BEFORE(FEEDBACK, RESOLVED_ON, RAISED_ON, "resolved (%s) before it was raised (%s)"),
+};
+static const hm_kind_rules feedback_r = {
+    .order = feedback_o, .norder = N(feedback_o),
+    .id = HM_COL_FEEDBACK_FEEDBACK_ID, .child = NONE, .volunteer = NONE, .town = NONE,
+    .date = NONE, .type = NONE, .start = NONE, .end = NONE, .alias = NONE,
+};
+
 /* A kind's table entry; its column table must have HM_NCOL_<ID> columns. */
 #define KIND(id, nm, lb, order, rules) \
     { HM_KIND_##id, #nm, lb, nm##_p, nm##_c, N(nm##_c), order, rules }
@@ -241,6 +281,7 @@ COUNT(EXPENDITURES, expenditures);
 COUNT(TRAININGS, trainings);
 COUNT(ATTENDANCE, attendance);
 COUNT(STORIES, stories);
+COUNT(FEEDBACK, feedback);
 
 const hm_kind hm_kinds[HM_NKINDS] = {
     KIND(TOWNS, towns, "区镇", 0, NULL),
@@ -254,6 +295,7 @@ const hm_kind hm_kinds[HM_NKINDS] = {
     KIND(TRAININGS, trainings, "培训", 5, NULL),
     KIND(ATTENDANCE, attendance, "签到", 9, NULL),
     KIND(STORIES, stories, "事迹", 10, NULL),
+    KIND(FEEDBACK, feedback, "意见建议", 11, &feedback_r),
 };
 
 const hm_kind *hm_kind_by_name(const char *name)

@@ -188,6 +188,12 @@ static const reason_entry catalogue[] = {
     { "both", "both fulfilled (%s) and cancelled (%s)", "既已实现（%1$s）又已取消（%2$s）", 0 },
     { "cancelled_before", "cancelled (%s) before it was registered (%s)",
       "取消日期（%1$s）早于登记日期（%2$s）", 0 },
+    { "needed_when", "required when the status is %s", "办理状态为 %1$s 时必填", 0 },
+    { "only_when", "must be empty while the status is %s (it holds %s): only a resolved matter "
+      "has a date of resolution", "办理状态为 %1$s 时应留空（现为 %2$s）：只有已办结的事项才填写"
+      "办结日期", 0 },
+    { "resolved_before", "resolved (%s) before it was raised (%s)",
+      "办结日期（%1$s）早于提出日期（%2$s）", 0 },
 
     /* fields (fields.c) */
     { "utf8", "invalid utf-8 at byte %zu", "第 %1$s 字节处不是有效的 UTF-8", 0 },

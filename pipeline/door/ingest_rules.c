@@ -20,10 +20,32 @@ static bool date_before(const hm_slot *a, const hm_slot *b)
     return a->t == HM_SLOT_TEXT && b->t == HM_SLOT_TEXT && strcmp(a->s.buf, b->s.buf) < 0;
 }
 
+/* True when the row breaks rule r, which ties column a to column b being
+ * r->code (NEEDED_WHEN, ONLY_WHEN); *column and reason then say how. */
+static bool when_broken(const hm_ingest_ctx *x, const hm_order_rule *r, const char **column,
+                        char *reason, size_t rsz)
+{
+    const hm_slot *a = &x->val[r->a], *b = &x->val[r->b];
+    if (b->t != HM_SLOT_TEXT)
+        return false;
+    bool is_code = strcmp(b->s.buf, r->code) == 0, filled = a->t != HM_SLOT_NULL;
+    if (r->test == HM_ORDER_NEEDED_WHEN ? !is_code || filled : is_code || !filled)
+        return false;
+    const hm_column *bc = &x->k->columns[r->b];
+    const char *label = bc->enumeration ? hm_enum_label(bc->enumeration, b->s.buf) : NULL;
+    char shown[96];
+    snprintf(shown, sizeof shown, "%s%s%s", b->s.buf, label ? "/" : "", label ? label : "");
+    *column = col_header(x, r->a);
+    snprintf(reason, rsz, r->reason, shown, filled ? a->s.buf : "");
+    return true;
+}
+
 /* True when the row breaks rule r; *column and reason then say how. */
 static bool order_broken(const hm_ingest_ctx *x, const hm_order_rule *r, const char **column,
                          char *reason, size_t rsz)
 {
+    if (r->test == HM_ORDER_NEEDED_WHEN || r->test == HM_ORDER_ONLY_WHEN)
+        return when_broken(x, r, column, reason, rsz);
     const hm_slot *a = &x->val[r->a], *b = &x->val[r->b];
     bool broken = r->test == HM_ORDER_NOT_BEFORE ? date_before(a, b)
                 : a->t != HM_SLOT_NULL && b->t != HM_SLOT_NULL;

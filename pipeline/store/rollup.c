@@ -35,7 +35,7 @@
 static const char *const copied[] = {
     "ingest_log", "rejects", "warnings", "audit", "towns", "children", "volunteers",
     "pairings", "activities", "wishes", "donations", "expenditures", "trainings",
-    "attendance", "stories", "child_months", "volunteer_months", "month_town_events",
+    "attendance", "stories", "feedback", "child_months", "volunteer_months", "month_town_events",
     "child_spans", "activity_outside", "rollups",
 };
 
@@ -43,13 +43,15 @@ static const char *const copied[] = {
 static const char *const id_columns[] = {
     "town_code", "child_id", "volunteer_id", "pairing_id", "activity_id", "wish_id",
     "donation_id", "expense_id", "event_id", "story_id", "claimed_by",
+    "feedback_id",
 };
 
 /* Each table's rows of a district, by its key's first column, deleted in
  * this order (the referring rows first). */
 static const char *const deleted[][2] = {
     { "activity_outside", "activity_id" }, { "activities", "activity_id" },
-    { "attendance", "event_id" }, { "stories", "story_id" }, { "wishes", "wish_id" },
+    { "attendance", "event_id" }, { "stories", "story_id" }, { "feedback", "feedback_id" },
+    { "wishes", "wish_id" },
     { "pairings", "pairing_id" }, { "trainings", "event_id" },
     { "donations", "donation_id" }, { "expenditures", "expense_id" },
     { "child_months", "child_id" }, { "volunteer_months", "volunteer_id" },

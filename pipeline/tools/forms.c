@@ -372,6 +372,22 @@ static void guidance(fw *w, const hm_column *c, hm_strbuf *g)
     }
 }
 
+/* The kind's rules tying column i to another column's value (NEEDED_WHEN,
+ * ONLY_WHEN), appended to its guidance g. */
+static void when_guidance(const hm_kind *k, int i, hm_strbuf *g)
+{
+    for (size_t j = 0; k->rules && j < k->rules->norder; j++) {
+        const hm_order_rule *o = &k->rules->order[j];
+        if (o->a != i || (o->test != HM_ORDER_NEEDED_WHEN && o->test != HM_ORDER_ONLY_WHEN))
+            continue;
+        const hm_column *b = &k->columns[o->b];
+        const char *label = b->enumeration ? hm_enum_label(b->enumeration, o->code) : NULL;
+        hm_strbuf_addf(g, "；%s%s“%s”时%s", b->label,
+                       o->test == HM_ORDER_NEEDED_WHEN ? "为" : "不是", label ? label : o->code,
+                       o->test == HM_ORDER_NEEDED_WHEN ? "必填" : "留空");
+    }
+}
+
 /* Column width and format of column c. */
 static void column_look(fw *w, const hm_column *c, double *width, lxw_format **fmt)
 {
@@ -554,6 +570,7 @@ static hm_error write_kind(fw *w, const hm_kind *k, lxw_worksheet *ws)
         if (i == 0)
             hm_strbuf_adds(&g, HM_FORMS_GUIDANCE_MARK);
         guidance(w, c, &g);
+        when_guidance(k, (int)i, &g);
         if (e == LXW_NO_ERROR)
             e = worksheet_write_string(ws, 1, col, g.buf, w->f_guide);
         if (e == LXW_NO_ERROR && (rc = column_validation(w, ws, (int)i, c, k->label)) != HM_OK)

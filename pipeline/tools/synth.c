@@ -30,6 +30,9 @@
  * registration.  Entrepreneurs volunteer in the teams and enterprises that
  * also donate and claim wishes, under the same name; some teachers teach
  * the Spring Bud classes.  Most activity rows give minutes, some none.
+ * Each town raises a few matters at the half-yearly symposiums of late June
+ * and December (and now and then one between them); most are resolved in
+ * one to four months, the rest are being handled or still wait.
  *
  * Bad rows (--errors) are templates, one CSV line in the kind's column
  * order, with placeholders for a fresh key, existing references and dates
@@ -1143,6 +1146,16 @@ static const bad_row bad_stories[] = {
     { "child_id", "unknown child", "@N,@V,CZZ0404,@D,一次家访,那天我们一起包了饺子。" },
 };
 
+static const bad_row bad_feedback[] = {
+    { "status", "unknown enumeration", "@N,@D,@T,,经费,活动经费不足,已完成,," },
+    { "resolved_on", "resolved before raised", "@N,@D,@T,,经费,活动经费不足,已办结,@d,已解决" },
+    { "resolved_on", "resolved without a date", "@N,@D,@T,,经费,活动经费不足,已办结,,已解决" },
+    { "resolved_on", "a date of resolution while open", "@N,@d,@T,,经费,活动经费不足,待办,@D," },
+    { "town_code", "unknown town", "@N,@D,ZZ404,,经费,活动经费不足,待办,," },
+    { "volunteer_id", "unknown volunteer", "@N,@D,@T,VZZ0404,经费,活动经费不足,待办,," },
+    { "category", "unknown enumeration", "@N,@D,@T,,吃饭,活动经费不足,待办,," },
+};
+
 /* ----------------------------------------------------------- the model */
 
 /* Towns: counts of children and volunteers, codes. */
@@ -1758,6 +1771,116 @@ static void write_stories(synth *s)
         rec_end(s, &w);
     }
     hm_strbuf_release(&text);
+    sw_close(s, &w);
+}
+
+/* ------------------------------------------------------------ feedback */
+
+/* What volunteers raise at the symposiums, by hm_enum_feedback_category
+ * (transport, study, counselling, funding, venue, training, family, other):
+ * three matters each, two answers when resolved. */
+static const char *const feedback_texts[][3] = {
+    { "偏远村组儿童家访路途远，希望协调交通补贴", "假日活动集中接送儿童困难，建议安排车辆",
+      "部分志愿者不会开车，走访偏远村组不便" },
+    { "结对儿童数学成绩下滑，希望安排在职教师辅导", "希望在村儿童之家开设周末作业辅导",
+      "初三结对儿童面临中考，需要学习辅导志愿者" },
+    { "个别儿童情绪低落、不愿交流，需要心理咨询师介入", "希望增加心理疏导方面的培训",
+      "青春期儿童沟通困难，希望得到专业指导" },
+    { "微心愿资金缺口较大，希望增加定向捐赠", "假日亲子活动经费不足",
+      "送温暖慰问物资经费紧张" },
+    { "村里没有合适的活动场地，希望协调村委会活动室", "雨天户外活动取消，需要室内活动场地",
+      "希望利用学校阅览室开展陪你阅读" },
+    { "新加入的志愿者不熟悉工作流程，希望安排岗前培训", "希望培训如何与监护人沟通",
+      "希望增加儿童急救知识培训" },
+    { "结对儿童家庭突发困难，希望帮助申请临时救助", "监护人年迈，孩子生活照料有困难",
+      "结对儿童家中房屋漏雨，希望协调维修" },
+    { "希望统一制作结对联系卡", "建议表彰优秀爱心妈妈时邀请孩子参加",
+      "希望建立本镇志愿者交流群" } };
+static const char *const feedback_answers[][2] = {
+    { "区妇联协调交通补贴，已按季度发放", "已协调镇政府公务车辆在假日活动时接送" },
+    { "已联系区教育局安排在职教师每周辅导一次", "已在村儿童之家开设周六作业辅导" },
+    { "已安排心理咨询师一对一疏导，情况好转", "已纳入赋能微课堂计划并完成授课" },
+    { "已通过99公益日募集专项资金解决", "已从区级经费中调剂解决" },
+    { "村委会已开放活动室供结对活动使用", "已与学校协商，周末开放阅览室" },
+    { "已安排新志愿者岗前培训", "已纳入下期赋能微课堂" },
+    { "已协助申请临时救助，款项已到位", "已联系村委会落实结对帮扶" },
+    { "已采纳并落实", "已在下半年工作中落实" } };
+static const char *const feedback_progress[] = {
+    "正在协调中", "已上报区妇联，等待答复", "已联系相关部门，正在办理" };
+/* Category weights (per mille), in the order above. */
+static const uint16_t feedback_weights[] = { 160, 170, 150, 150, 120, 110, 90, 50 };
+
+/* One matter raised in town t on day d. */
+static void feedback_row(synth *s, sw *w, rng *r, uint64_t n, uint32_t t, int32_t d)
+{
+    char id[16];
+    const town *tw = &s->towns[t];
+    uint32_t pick = rng_below(r, 1000), cat = 0;
+    while (cat + 1 < N(feedback_weights) && pick >= feedback_weights[cat])
+        pick -= feedback_weights[cat++];
+    sw_route(w, t / GROUP_TOWNS);
+    rec_begin(w);
+    fmt_id(id, sizeof id, "F", n, 6);
+    f_raw(w, id);
+    f_date(s, w, d);
+    f_raw(w, tw->code);
+    uint32_t v = tw->nv ? tw->v0 + rng_below(r, tw->nv) : 0;
+    if (tw->nv && rng_chance(r, 0.6) && s->vols[v].joined <= d) {
+        vol_id(id, v);
+        f_raw(w, id);
+    } else {
+        f_empty(w);
+    }
+    f_enum(w, &hm_enum_feedback_category, cat);
+    f_str(w, feedback_texts[cat][rng_below(r, 3)]);
+    /* Most are resolved in one to four months (money takes longer); what
+     * is not resolved by the last day is being handled or still waiting. */
+    bool eventually = rng_chance(r, 0.72);
+    int32_t done = d + rng_range(r, 7, cat == 3 ? 150 : 100);
+    if (eventually && done <= s->until) {
+        f_enum(w, &hm_enum_feedback_status, 2);
+        f_date(s, w, done);
+        f_str(w, feedback_answers[cat][rng_below(r, 2)]);
+    } else if (rng_chance(r, 0.55)) {
+        f_enum(w, &hm_enum_feedback_status, 1);
+        f_empty(w);
+        f_str(w, feedback_progress[rng_below(r, (uint32_t)N(feedback_progress))]);
+    } else {
+        f_enum(w, &hm_enum_feedback_status, 0);
+        f_empty(w);
+        f_empty(w);
+    }
+    rec_end(s, w);
+}
+
+/*
+ * The matters raised at the half-yearly symposiums (意见建议): each town
+ * brings none to three to the one of late June and of late December, and
+ * now and then one between them.
+ */
+static void write_feedback(synth *s)
+{
+    sw w;
+    rng r;
+    uint64_t n = 0;
+    rng_seed(&r, s->seed, 14);
+    sw_open(s, &w, "意见建议台账.csv", "feedback", true, false, true, false, DS_SLASH);
+    sw_queue_bad(s, &w, "FX", bad_feedback, N(bad_feedback), 1, 0);
+    for (int k = 0; k < s->nmonths && w.open; k++) {
+        int y, m;
+        int32_t first, last;
+        month_of(s, k, &y, &m, &first, &last);
+        bool symposium = (m == 6 || m == 12) && ymd(y, m, 20) <= last;
+        for (uint32_t t = 0; t < s->ntowns; t++) {
+            if (rng_chance(&r, 0.06))
+                feedback_row(s, &w, &r, ++n, t, rng_range(&r, first, last));
+            if (!symposium)
+                continue;
+            int32_t d = rng_range(&r, ymd(y, m, 20), last);
+            for (uint32_t j = rng_below(&r, 4); j > 0; j--)
+                feedback_row(s, &w, &r, ++n, t, d);
+        }
+    }
     sw_close(s, &w);
 }
 
@@ -2480,6 +2603,7 @@ hm_error hm_synth_run(const hm_synth_opts *opts, hm_synth_result *res, char *err
     write_wishes(&s);
     write_stories(&s);
     write_monthly(&s);
+    write_feedback(&s);
     if (s.rc == HM_OK && opts->errors)
         write_rejects(&s);
     if (s.rc == HM_OK)

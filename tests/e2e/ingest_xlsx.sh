@@ -16,14 +16,14 @@ expect_eq "workbook ingest exit" 0 "$rc"
 cat xlsx.err
 
 cols() { sqlite3 "$1" "SELECT group_concat(name, ', ') FROM pragma_table_info('$2') WHERE name NOT IN ('ingest_id', 'line')"; }
-for t in towns children volunteers pairings activities wishes donations expenditures trainings attendance stories; do
+for t in towns children volunteers pairings activities wishes donations expenditures trainings attendance stories feedback; do
     c=$(cols csv.db $t)
     a=$(sqlite3 csv.db "SELECT $c FROM $t ORDER BY $c" | md5sum)
     b=$(sqlite3 xlsx.db "SELECT $c FROM $t ORDER BY $c" | md5sum)
     n=$(sqlite3 xlsx.db "SELECT count(*) FROM $t")
     expect_eq "table $t from the workbook ($n rows) equals the CSV load" "$a" "$b"
 done
-expect_eq "one ingest_log row per sheet" 11 "$(sqlite3 xlsx.db "SELECT count(*) FROM ingest_log WHERE file LIKE 'intake.xlsx:%' AND encoding = 'xlsx' AND status = 'loaded'")"
+expect_eq "one ingest_log row per sheet" 12 "$(sqlite3 xlsx.db "SELECT count(*) FROM ingest_log WHERE file LIKE 'intake.xlsx:%' AND encoding = 'xlsx' AND status = 'loaded'")"
 expect_eq "summaries kept" 0 "$("$HIMAMA" --db xlsx.db check > /dev/null; echo $?)"
 
 "$HIMAMA" --db xlsx.db --out out2 ingest intake.xlsx 2>/dev/null; rc=$?

@@ -28,7 +28,7 @@ expect_eq "CSV ingest exit" 0 "$rc"
 expect_eq "LibreOffice workbook ingest exit" 0 "$rc"
 [ "$rc" = 0 ] || cat lo-ingest.err
 cols() { sqlite3 "$1" "SELECT group_concat(name, ', ') FROM pragma_table_info('$2') WHERE name NOT IN ('ingest_id', 'line')"; }
-for t in towns children volunteers pairings activities wishes donations expenditures trainings attendance stories; do
+for t in towns children volunteers pairings activities wishes donations expenditures trainings attendance stories feedback; do
     c=$(cols csv.db $t)
     expect_eq "table $t from LibreOffice's workbook equals the CSV load" \
         "$(sqlite3 csv.db "SELECT $c FROM $t ORDER BY $c" | md5sum)" \

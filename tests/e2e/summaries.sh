@@ -103,8 +103,8 @@ expect_eq "a report on an old database fails" 3 "$rc"
 expect_match "and says how to upgrade" "schema version 1.*himama init" "$out"
 out=$("$HIMAMA" --db v1.db init 2>&1); rc=$?
 expect_eq "init migrates" 0 "$rc"
-expect_match "init says so" "from schema version 1 to 6" "$out"
-expect_eq "schema version" 6 "$(sqlite3 v1.db "PRAGMA user_version")"
+expect_match "init says so" "from schema version 1 to 7" "$out"
+expect_eq "schema version" 7 "$(sqlite3 v1.db "PRAGMA user_version")"
 for t in month_events child_spans child_months volunteer_months activity_outside \
          span_counts span_gaps; do
     expect_eq "migrated $t equals the ingested one" "0" "$(sqlite3 v1.db "
@@ -113,8 +113,10 @@ for t in month_events child_spans child_months volunteer_months activity_outside
              + (SELECT count(*) FROM (SELECT * FROM n.$t EXCEPT SELECT * FROM $t))")"
 done
 
-# What version 6 added (units, rollups), dropped to make older versions.
-V6_DROP="DROP VIEW units; DROP VIEW town_units; DROP TABLE rollups;
+# What version 7 added (feedback) and version 6 (units, rollups), dropped
+# to make older versions.
+V7_DROP="DROP TABLE feedback;"
+V6_DROP="$V7_DROP DROP VIEW units; DROP VIEW town_units; DROP TABLE rollups;
     ALTER TABLE towns DROP COLUMN district; ALTER TABLE towns DROP COLUMN city;
     ALTER TABLE towns DROP COLUMN province; ALTER TABLE ingest_log DROP COLUMN rollup;"
 
@@ -129,7 +131,7 @@ sqlite3 -batch v2.db "$V6_DROP DROP TABLE activity_outside; DROP TRIGGER span_co
     PRAGMA user_version = 2;"
 out=$("$HIMAMA" --db v2.db init 2>&1); rc=$?
 expect_eq "init migrates from version 2" 0 "$rc"
-expect_match "init says so" "from schema version 2 to 6" "$out"
+expect_match "init says so" "from schema version 2 to 7" "$out"
 expect_eq "activity_outside counted by the migration" "0" "$(sqlite3 v2.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM activity_outside EXCEPT SELECT * FROM n.activity_outside))
@@ -150,7 +152,7 @@ sqlite3 -batch v4.db "$V6_DROP ALTER TABLE volunteer_months DROP COLUMN particip
     PRAGMA user_version = 4;"
 out=$("$HIMAMA" --db v4.db init 2>&1); rc=$?
 expect_eq "init migrates from version 4" 0 "$rc"
-expect_match "init says so" "from schema version 4 to 6" "$out"
+expect_match "init says so" "from schema version 4 to 7" "$out"
 expect_eq "volunteer_months' hours counted by the migration from version 4" "0" "$(sqlite3 v4.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM volunteer_months EXCEPT SELECT * FROM n.volunteer_months))
@@ -165,7 +167,7 @@ cp h.db v5.db
 sqlite3 -batch v5.db "$V6_DROP PRAGMA user_version = 5;"
 out=$("$HIMAMA" --db v5.db init 2>&1); rc=$?
 expect_eq "init migrates from version 5" 0 "$rc"
-expect_match "init says so" "from schema version 5 to 6" "$out"
+expect_match "init says so" "from schema version 5 to 7" "$out"
 expect_eq "the towns have no units above them" \
     "$(sqlite3 h.db "SELECT count(*) FROM towns")|0" \
     "$(sqlite3 v5.db "SELECT count(*), count(district) + count(city) + count(province) FROM towns")"
@@ -174,4 +176,14 @@ schema_cols="SELECT m.type, m.name, p.cid, p.name, p.type, p.pk FROM sqlite_sche
 expect_eq "the tables and views are the new database's, column by column" \
     "$(sqlite3 h.db "$schema_cols" | md5sum)" "$(sqlite3 v5.db "$schema_cols" | md5sum)"
 expect_eq "and kept after it" "0" "$("$HIMAMA" --db v5.db check >/dev/null 2>&1; echo $?)"
+
+# Schema version 6: the same database without version 7's feedback table.
+cp h.db v6.db
+sqlite3 -batch v6.db "DROP TABLE feedback; PRAGMA user_version = 6;"
+out=$("$HIMAMA" --db v6.db init 2>&1); rc=$?
+expect_eq "init migrates from version 6" 0 "$rc"
+expect_match "init says so" "from schema version 6 to 7" "$out"
+expect_eq "the feedback table is the new schema's" \
+    "$(sqlite3 h.db "SELECT sql FROM sqlite_master WHERE name LIKE 'feedback%' ORDER BY name")" \
+    "$(sqlite3 v6.db "SELECT sql FROM sqlite_master WHERE name LIKE 'feedback%' ORDER BY name")"
 finish

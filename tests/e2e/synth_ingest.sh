@@ -18,7 +18,7 @@ children=$(q "SELECT count(*) FROM children")
 hm check > check.out; expect_eq "check passes" 0 "$?"
 
 snapshot() {
-    for t in towns children volunteers pairings activities wishes donations expenditures trainings attendance stories; do
+    for t in towns children volunteers pairings activities wishes donations expenditures trainings attendance stories feedback; do
         q "SELECT * FROM $t ORDER BY 1, 2, 3" | md5sum
     done
 }

@@ -20,6 +20,8 @@ each number of a sentence comes from.  The checks:
     columns that can be added (an event with children of two towns counts
     in each town: the towns' events exceed the total by what the note
     says, and by nothing when there is no note); rates equal their ratios;
+    flows balance on every row (the symposiums' matters: open at the start
+    plus raised = resolved plus open at the end);
  3. the months add up: a half year, a year and a range of whole months
     against the monthly reports of their months (written here with the
     program when --db is given), a month's "year to date" against its
@@ -373,6 +375,9 @@ TOTALS = {   # query: total-row column -> figure
     "children_age": CHILDREN_TOTALS,
     "organisations": {"volunteers": "volunteers_on_record", "hours": "volunteer_hours"},
     "projects": {"expenses": "expenditures_count", "amount": "expenditures_yuan"},
+    "feedback_counts": {"carried": "feedback_carried", "raised": "feedback_raised",
+                        "resolved": "feedback_resolved", "open": "feedback_open",
+                        "open_old": "feedback_open_old"},
 }
 # query: (columns whose rows add up to the total, event columns that add up
 # less the events counted in two towns)
@@ -395,6 +400,11 @@ ADDITIVE = {
     "children_age": (["children", "paired"], []),
     "organisations": (["volunteers", "pairings", "hours", "given", "restricted"], []),
     "projects": (["expenses", "amount"], []),
+    "feedback_counts": (["carried", "raised", "resolved", "open", "open_old"], []),
+}
+# query: (columns a row adds, columns it subtracts): each row balances to 0
+BALANCES = {
+    "feedback_counts": (["carried", "raised"], ["resolved", "open"]),
 }
 RATIOS = {   # query: (rate column, numerator, denominator) or a list of them, row by row
     "monthly_five_ones": ("contact_rate", "contacted", "paired"),
@@ -410,7 +420,8 @@ TREND = dict(EVENTS, paired="children_paired", contacted="children_contacted",
              contact_rate="contact_rate")
 LIST_FIGURE = {"monthly_uncontacted": "children_not_contacted", "monthly_rejects": "rows_rejected",
                "coverage_unpaired": "children_unpaired", "coverage_unsurveyed": "children_unsurveyed",
-               "five_ones_none": "pairs_kept_none"}
+               "five_ones_none": "pairs_kept_none", "feedback_raised": "feedback_raised",
+               "feedback_open": "feedback_open_old"}
 MANIFEST_FIGURES = {"children_paired": "children_paired", "children_contacted": "children_contacted",
                     "contact_rate": "contact_rate", "volunteers_active": "volunteers_active",
                     "calls": "calls", "reading": "reading", "holiday": "holiday",
@@ -889,6 +900,22 @@ class Checker:
             d = Val(p.lo - c.hi, p.hi - c.lo)
             if not agree(d, n):
                 fail(r.name, "children_not_contacted", "paired %s - contacted %s = %s, not %s" % (p, c, d, n))
+        # flows that balance, row by row: carried + raised = resolved + open
+        for s in r.sections:
+            q = s.get("query", "")
+            if q not in BALANCES:
+                continue
+            plus, minus = BALANCES[q]
+            sc = row_scope(r, s["id"])
+            for i in range(1, (r.rows.get(s["id"]) or 0) + 1):
+                vals = [g.value("cell-%s:%s.%s:%d" % (sc, s["id"], c, i)) for c in plus + minus]
+                if any(v is None or v.null for v in vals):
+                    continue
+                counted("row balances")
+                a, b = vsum(vals[:len(plus)]), vsum(vals[len(plus):])
+                if not agree(a, b):
+                    fail(r.name, "%s.%s" % (s["id"], "+".join(plus)), "row %d: %s = %s, but %s = %s"
+                         % (i, " + ".join(plus), a, " + ".join(minus), b))
         # rates against their parts, row by row (workbook rows and hidden columns)
         for s in r.sections:
             q = s.get("query", "")

@@ -24,10 +24,12 @@ PREFIXES = [("微心愿", "wishes"), ("爱心妈妈", "volunteers"), ("expenditu
             ("pairings", "pairings"), ("stories", "stories"), ("志愿者", "volunteers"),
             ("wishes", "wishes"), ("towns", "towns"), ("区镇", "towns"), ("儿童", "children"),
             ("结对", "pairings"), ("活动", "activities"), ("心愿", "wishes"), ("捐赠", "donations"),
-            ("支出", "expenditures"), ("培训", "trainings"), ("签到", "attendance"), ("事迹", "stories")]
+            ("支出", "expenditures"), ("培训", "trainings"), ("签到", "attendance"), ("事迹", "stories"),
+            ("feedback", "feedback"), ("意见建议", "feedback")]
 SHEETS = {"towns": "区镇", "children": "儿童", "volunteers": "志愿者", "pairings": "结对",
           "activities": "活动", "wishes": "微心愿", "donations": "捐赠", "expenditures": "支出",
-          "trainings": "培训", "attendance": "签到", "stories": "事迹"}
+          "trainings": "培训", "attendance": "签到", "stories": "事迹",
+          "feedback": "意见建议"}
 ORDER = list(SHEETS)
 DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$")
 MONEY = re.compile(r"^[¥￥]?\s*([\d,，]+(?:\.\d{1,2})?)\s*元?$")

@@ -11,9 +11,9 @@ import sys
 # The ID columns and the references to them, by English name and Chinese label.
 ID_COLUMNS = {
     "town_code", "child_id", "volunteer_id", "pairing_id", "activity_id", "wish_id",
-    "donation_id", "expense_id", "event_id", "story_id", "claimed_by",
+    "donation_id", "expense_id", "event_id", "story_id", "claimed_by", "feedback_id",
     "区镇编码", "儿童编号", "志愿者编号", "结对编号", "活动编号", "心愿编号", "捐赠编号",
-    "支出编号", "培训编号", "事迹编号", "认领人",
+    "支出编号", "培训编号", "事迹编号", "认领人", "意见编号",
 }
 
 
