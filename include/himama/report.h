@@ -137,6 +137,8 @@ typedef struct hm_report {
     hm_figure *fig;      /* the headline figures in template order */
     size_t nsec;
     hm_section *sec;
+    char *unit_level;    /* a unit's report (scope.h): its level and path; NULL: the whole */
+    char *unit_path;
 } hm_report;
 
 void hm_report_free(hm_report *r);

@@ -96,6 +96,8 @@ void hm_report_free(hm_report *r)
             free(r->fig[i].value.s);
     }
     free(r->fig);
+    free(r->unit_level);
+    free(r->unit_path);
     free(r->today);
     free(r->unfinished);
     free(r->kind);
