@@ -87,6 +87,7 @@ void hm_report_free(hm_report *r)
         free(s->empty);
         free(s->series_cols);
         free(s->query);
+        free(s->row_depth);
         table_release(&s->table);
     }
     free(r->sec);
