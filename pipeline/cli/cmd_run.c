@@ -398,6 +398,7 @@ static int run_report(hm_log *log, const hm_cli *cli, const hm_period *month,
     cli_report_job_init(cli, &job);
     job.period = *month;
     job.audience = audience;
+    job.each = cli->each;   /* config each: the packs, beside the whole's reports */
     char *dir = hm_report_dir(cli->out, month, audience, NULL);
     sweep_temporaries(log, dir);
     hm_error rc = hm_report_write(&job, &res, err, sizeof err);
