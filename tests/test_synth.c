@@ -42,7 +42,7 @@ static char *run_district(uint64_t seed, bool errors, hm_synth_result *res)
 {
     char err[256];
     char *dir = tu_temp_dir("himama-synth");
-    hm_synth_opts o = { HM_SYNTH_DISTRICT, seed, until_days(), errors, dir };
+    hm_synth_opts o = { HM_SYNTH_DISTRICT, seed, until_days(), errors, false, dir };
     assert_int_equal(hm_synth_run(&o, res, err, sizeof err), HM_OK);
     return dir;
 }
@@ -599,7 +599,7 @@ static void test_synth_rerun_removes_stale(void **state)
     char err[128];
     char *dir = run_district(1, true, &r);
     hm_synth_result_release(&r);
-    hm_synth_opts o = { HM_SYNTH_DISTRICT, 1, hm_days_from_civil(2024, 3, 31), false, dir };
+    hm_synth_opts o = { HM_SYNTH_DISTRICT, 1, hm_days_from_civil(2024, 3, 31), false, false, dir };
     assert_int_equal(hm_synth_run(&o, &r, err, sizeof err), HM_OK);
     size_t n = 0;
     DIR *dp = opendir(dir);
@@ -633,7 +633,7 @@ static void test_synth_options(void **state)
                      hm_days_from_civil(2025, 12, 31));
     hm_synth_result r;
     char err[128];
-    hm_synth_opts o = { HM_SYNTH_DISTRICT, 1, hm_days_from_civil(2001, 5, 1), false, "." };
+    hm_synth_opts o = { HM_SYNTH_DISTRICT, 1, hm_days_from_civil(2001, 5, 1), false, false, "." };
     assert_int_equal(hm_synth_run(&o, &r, err, sizeof err), HM_EUSAGE);
     assert_int_equal(r.nfiles, 0);
     hm_synth_result_release(&r);
