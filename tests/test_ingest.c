@@ -59,7 +59,7 @@ static void write_text(const char *path, const char *text)
 /* Every HM_COL_<KIND>_<COLUMN>, with its kind and the name it stands for. */
 #define C(K, COL) { HM_KIND_##K, HM_COL_##K##_##COL, HM_NCOL_##K, #COL }
 static const struct { hm_kind_id kind; int index; int ncol; const char *upper; } g_cols[] = {
-    C(TOWNS, TOWN_CODE), C(TOWNS, TOWN_NAME),
+    C(TOWNS, TOWN_CODE), C(TOWNS, TOWN_NAME), C(TOWNS, DISTRICT), C(TOWNS, CITY), C(TOWNS, PROVINCE),
     C(CHILDREN, CHILD_ID), C(CHILDREN, NAME), C(CHILDREN, ALIAS), C(CHILDREN, GENDER),
     C(CHILDREN, BIRTH_DATE), C(CHILDREN, TOWN_CODE), C(CHILDREN, CATEGORY),
     C(CHILDREN, GUARDIAN), C(CHILDREN, GUARDIAN_PHONE), C(CHILDREN, SCHOOL),
