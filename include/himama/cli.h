@@ -26,6 +26,8 @@ typedef struct hm_cli {
     const char *datadir;    /* where queries/ and templates/ live */
     unsigned public_mode;   /* permission bits of public report files */
     long file_timeout;      /* run: seconds spent on one file at most (0: no limit) */
+    const char *each;       /* run: the level of the packs beside the whole's reports
+                               (town, district, city, province), NULL: none */
     bool quiet;
 } hm_cli;
 

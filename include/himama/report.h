@@ -106,6 +106,10 @@ typedef struct hm_section {
     char *query;             /* the query file it came from, for the manifest */
     bool page_break;         /* the PDF starts it on a new page (a town's records: each
                                 child's first section, record.h) */
+    unsigned char *row_depth;    /* NULL, or per row of a table rolled up by unit
+                                    (levels.h): 0 for the rows the PDF shows (the units
+                                    of the level below the report's own, the total), n
+                                    for a row n levels further down (the workbook's) */
 } hm_section;
 
 /* A headline figure of the report, for the manifest (template "figure.KEY"). */
@@ -137,6 +141,8 @@ typedef struct hm_report {
     hm_figure *fig;      /* the headline figures in template order */
     size_t nsec;
     hm_section *sec;
+    char *unit_level;    /* a unit's report (scope.h): its level and path; NULL: the whole */
+    char *unit_path;
 } hm_report;
 
 void hm_report_free(hm_report *r);

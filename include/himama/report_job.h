@@ -41,6 +41,13 @@ typedef struct hm_report_job {
     int32_t today;               /* the day of the run (:today), hm_today() */
     const char *child;           /* a record (HM_PERIOD_RECORD): the child (:child) ... */
     const char *town;            /* ... or, child NULL, every child of the town (:town) */
+    const char *unit;            /* NULL, or the one unit (a code, name or path,
+                                    units.h) the report is restricted to (scope.h),
+                                    written to OUT/KIND/PERIOD/AUDIENCE/units/PATH */
+    const char *each;            /* NULL, or a level ("town", "district", "city",
+                                    "province"): the whole's report, then one per
+                                    unit of that level and units/index.xlsx, all at
+                                    one snapshot */
 } hm_report_job;
 
 /* What a job wrote; release with hm_report_result_release. */
@@ -56,8 +63,13 @@ typedef struct hm_report_result {
  * when audience is NULL (caller frees).  The one place the path is made.
  * A record has no audience (it is internal only): OUT/child/CHILD_ID for
  * a child's, OUT/child/town-CODE for a town's (hm_period_record).
+ * unit (may be NULL: the whole) is a unit's path (units.h): its report is
+ * in AUDIENCE/units/PATH, each key of the path a folder made safe (a
+ * control character or '\\' becomes '_', a key that is empty or begins
+ * with '.' gets a '_' in front); "" gives AUDIENCE/units itself.
  */
-char *hm_report_dir(const char *out_dir, const hm_period *p, const char *audience);
+char *hm_report_dir(const char *out_dir, const hm_period *p, const char *audience,
+                    const char *unit);
 
 /*
  * Write the report job describes.  res (may be NULL) is emptied first

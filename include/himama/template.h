@@ -64,6 +64,13 @@ typedef struct hm_tmpl_section {
                                 templates/targets.conf, its actual the figure.KEY of
                                 the same figure (targets.h); left out with none set */
     hm_tmpl_audience audience;
+    char *levels;            /* "levels = COLUMN": a per-town table, COLUMN (declared,
+                                usually hidden) the town's code, NULL on the total row;
+                                its rows roll up by unit (levels.h); NULL: none */
+    size_t nsums;
+    char **sums;             /* "sums = a, b": the columns a unit's row adds up */
+    size_t nratios;
+    char **ratios;           /* "ratios = rate:num/den, ...": recomputed, never averaged */
     int text_line[5];        /* lines of heading, intro, note, empty, note_if (messages) */
     char *public_text[HM_TEXT_N];  /* "heading.public", ...: the public report's wording
                                       instead (NULL: the same as the internal one) */

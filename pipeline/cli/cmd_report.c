@@ -4,7 +4,10 @@
  * (YYYY-H1|YYYY-H2, public by default), annual (YYYY) and range
  * (YYYY-MM-DD YYYY-MM-DD); and `himama report child CHILD_ID` or `himama
  * report child --town CODE`, a child's record (一人一档, record.h) or all
- * the records of a town's children, internal only.  The annual report also writes nominations.xlsx
+ * the records of a town's children, internal only.  --unit CODE restricts a
+ * report to one unit (a town, district, city or province, and all below
+ * it), --each LEVEL writes the whole's report and one per unit of LEVEL
+ * with units/index.xlsx (report_job.h).  The annual report also writes nominations.xlsx
  * and dossiers.pdf (nominate.h), from templates/nomination.conf; a long
  * shortlist's dossiers take several files, dossiers-1.pdf, dossiers-2.pdf,
  * ... (HIMAMA_DOSSIER_PAGES pages each, by default HM_DOSSIER_PAGES).
@@ -30,6 +33,7 @@ typedef struct report_args {
     const char *kind, *arg1, *arg2;
     const char *audience, *lang, *tmpl_name;
     const char *town;            /* child --town CODE */
+    const char *unit, *each;     /* --unit CODE, --each LEVEL (report_job.h) */
 } report_args;
 
 /* Sort argv into a; false with a message printed on a usage error. */
@@ -46,6 +50,10 @@ static bool parse_args(int argc, char **argv, report_args *a)
             dst = &a->tmpl_name;
         else if (strcmp(s, "--town") == 0)
             dst = &a->town;
+        else if (strcmp(s, "--unit") == 0)
+            dst = &a->unit;
+        else if (strcmp(s, "--each") == 0)
+            dst = &a->each;
         if (dst) {
             if (i + 1 >= argc) {
                 cli_error("option '%s' needs a value", s);
@@ -60,6 +68,10 @@ static bool parse_args(int argc, char **argv, report_args *a)
             a->tmpl_name = s + 11;
         } else if (strncmp(s, "--town=", 7) == 0) {
             a->town = s + 7;
+        } else if (strncmp(s, "--unit=", 7) == 0) {
+            a->unit = s + 7;
+        } else if (strncmp(s, "--each=", 7) == 0) {
+            a->each = s + 7;
         } else if (s[0] == '-' && s[1]) {
             cli_error("unknown option '%s' (see 'himama help report')", s);
             return false;
@@ -144,6 +156,8 @@ int cmd_report(int argc, char **argv, hm_cli *cli)
         job.audience = "internal";
     job.lang = a.lang;
     job.template_name = a.tmpl_name;
+    job.unit = a.unit;
+    job.each = a.each;
 
     hm_error rc = hm_report_write(&job, &res, err, sizeof err);
     int code = cli_report_done(cli, &job, &res, rc, err);

@@ -398,7 +398,8 @@ static int run_report(hm_log *log, const hm_cli *cli, const hm_period *month,
     cli_report_job_init(cli, &job);
     job.period = *month;
     job.audience = audience;
-    char *dir = hm_report_dir(cli->out, month, audience);
+    job.each = cli->each;   /* config each: the packs, beside the whole's reports */
+    char *dir = hm_report_dir(cli->out, month, audience, NULL);
     sweep_temporaries(log, dir);
     hm_error rc = hm_report_write(&job, &res, err, sizeof err);
     int code = cli_report_done(cli, &job, &res, rc, err);
@@ -543,7 +544,7 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
     raise_to(&report_code, run_report(&log, cli, &period, "internal"));
     raise_to(&report_code, run_report(&log, cli, &period, "public"));
     raise_to(&code, report_code);
-    monthdir = hm_report_dir(cli->out, &period, NULL);
+    monthdir = hm_report_dir(cli->out, &period, NULL, NULL);
     if (report_code == HM_EXIT_OK)
         hm_strbuf_addf(&line, "; reports written to %s", monthdir);
     else

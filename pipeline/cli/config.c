@@ -18,7 +18,7 @@
 
 static const char *const known_keys[] = {
     "database", "out", "inbox", "log", "font", "organisation", "language",
-    "datadir", "quiet", "public_mode", "file_timeout", NULL
+    "datadir", "quiet", "public_mode", "file_timeout", "each", NULL
 };
 
 void hm_config_init(hm_config *c)

@@ -245,6 +245,9 @@ int main(int argc, char **argv)
         return HM_EXIT_USAGE;
     }
 
+    const char *each = hm_config_get(&cfg, "each", "HIMAMA_EACH", "none");
+    cli.each = strcmp(each, "none") == 0 || !*each ? NULL : each;
+
     rc = c->fn(argc - i, argv + i, &cli);
     hm_config_release(&cfg);
     return rc;

@@ -33,7 +33,10 @@
 #include "himama/record.h"
 #include "himama/redact.h"
 #include "himama/report.h"
+#include "himama/scope.h"
 #include "himama/template.h"
+#include "himama/unit_index.h"
+#include "himama/units.h"
 #include "himama/util.h"
 
 #include <dirent.h>
@@ -169,17 +172,44 @@ struct job_run {
     hm_nom_candidate *shortlist;
     size_t nshort;
     hm_pdf_stats pst;
+    /* the units (--unit, --each) */
+    hm_unit *units;                   /* the units to report, after the whole (--each) */
+    size_t nunits;
+    const hm_unit *unit;              /* the unit of the report being written, or NULL */
+    char *org;                        /* the organisation shown for a unit's report */
+    hm_unit_index index;              /* --each: the rows of units/index.xlsx */
 };
 
 /* ---- the folder and the names ------------------------------------------ */
 
-char *hm_report_dir(const char *out_dir, const hm_period *p, const char *audience)
+/* Add unit path's keys to sb as folders, each made safe (hm_report_dir). */
+static void add_unit_dirs(hm_strbuf *sb, const char *path)
+{
+    hm_strbuf_adds(sb, "/units");
+    while (*path) {
+        const char *end = strchr(path, '/');
+        size_t n = end ? (size_t)(end - path) : strlen(path);
+        hm_strbuf_addc(sb, '/');
+        if (n == 0 || path[0] == '.')
+            hm_strbuf_addc(sb, '_');
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)path[i];
+            hm_strbuf_addc(sb, c < 0x20 || c == 0x7f || c == '\\' ? '_' : (char)c);
+        }
+        path += n + (end != NULL);
+    }
+}
+
+char *hm_report_dir(const char *out_dir, const hm_period *p, const char *audience,
+                    const char *unit)
 {
     hm_strbuf sb = HM_STRBUF_INIT;
     hm_strbuf_init(&sb);
     hm_strbuf_addf(&sb, "%s/%s", hm_period_kind_name(p->kind), p->label);
     if (audience && p->kind != HM_PERIOD_RECORD)
         hm_strbuf_addf(&sb, "/%s", audience);
+    if (unit && p->kind != HM_PERIOD_RECORD)
+        add_unit_dirs(&sb, unit);
     char *dir = hm_path_join(out_dir, sb.buf);
     hm_strbuf_release(&sb);
     return dir;
@@ -271,12 +301,43 @@ static hm_error check_job(const hm_report_job *job, const char *tmpl_name, char 
     if (!strchr(tmpl_name, '/') && !hm_template_name_ok(tmpl_name))
         return hm_fail(HM_EUSAGE, err, errsz, "template name '%s' may hold only a-z, 0-9 "
                        "and '_' (or give a path)", tmpl_name);
+    if (job->period.kind == HM_PERIOD_RECORD && (job->unit || job->each))
+        return hm_fail(HM_EUSAGE, err, errsz, "a record is already one child's or one "
+                       "town's (no --unit or --each)");
+    if (job->unit && job->each)
+        return hm_fail(HM_EUSAGE, err, errsz, "give --unit or --each, not both");
+    if (job->each && strcmp(job->each, "town") != 0 && strcmp(job->each, "district") != 0 &&
+        strcmp(job->each, "city") != 0 && strcmp(job->each, "province") != 0)
+        return hm_fail(HM_EUSAGE, err, errsz, "--each takes town, district, city or "
+                       "province, not '%s'", job->each);
     return HM_OK;
 }
 
 /*
+ * The units to report on: --unit's one (its report alone), --each's every
+ * unit of the level (after the whole's report), found before any scope is
+ * applied (the views units and towns are the whole's then).
+ */
+static hm_error job_units(job_run *J)
+{
+    const hm_report_job *job = J->job;
+    if (job->unit) {
+        J->units = hm_xcalloc(1, sizeof *J->units);
+        hm_error rc = hm_unit_resolve(J->db, job->unit, J->units, J->err, J->errsz);
+        if (rc == HM_ENOTFOUND)
+            rc = HM_EUSAGE;   /* the command named nothing there is to report on */
+        if (rc == HM_OK)
+            J->nunits = 1;
+        return rc;
+    }
+    if (!job->each)
+        return HM_OK;
+    return hm_scope_units(J->db, job->each, &J->units, &J->nunits, J->err, J->errsz);
+}
+
+/*
  * Load the template (and the annual report's rules), open the database
- * and its twin in one snapshot, create the folder and name the files.
+ * and its twin in one snapshot, and find the units to report on.
  */
 static hm_error job_open(job_run *J, const char *tmpl_name)
 {
@@ -313,7 +374,15 @@ static hm_error job_open(job_run *J, const char *tmpl_name)
                                       J->errsz)) != HM_OK)
         return rc;
     J->qdir = hm_path_join(job->datadir, "queries");
-    J->dir = hm_report_dir(job->out_dir, &job->period, job->audience);
+    return job_units(J);
+}
+
+/* Create the folder of the report about to be written (J->unit's, or the whole's) and
+ * name its files. */
+static hm_error report_folder(job_run *J)
+{
+    J->dir = hm_report_dir(J->job->out_dir, &J->job->period, J->job->audience,
+                           J->unit ? J->unit->path : NULL);
     if (hm_mkdirs(J->dir) != HM_OK)
         return hm_fail(HM_EIO, J->err, J->errsz, "cannot create folder '%s': %s", J->dir,
                        strerror(errno));
@@ -617,7 +686,7 @@ static hm_error write_text(const char *path, const char *text, size_t len)
     return bad ? HM_EIO : HM_OK;
 }
 
-/* Write manifest.json for the files listed, then end the read transaction. */
+/* Write manifest.json for the files listed. */
 static hm_error write_manifest(job_run *J, const char *tmpl_name)
 {
     hm_strbuf json = HM_STRBUF_INIT;
@@ -632,8 +701,6 @@ static hm_error write_manifest(job_run *J, const char *tmpl_name)
     hm_strbuf_release(&json);
     if (rc != HM_OK)
         return rc;
-    sqlite3_exec(J->db, "COMMIT", NULL, NULL, NULL);
-    J->in_txn = false;
     add_output(J, J->names[OUT_MANIFEST], J->tmp[OUT_MANIFEST], J->final[OUT_MANIFEST]);
     return HM_OK;
 }
@@ -686,19 +753,13 @@ static hm_error commit(job_run *J, hm_report_result *res)
         hm_perms_publish(job->out_dir, J->dir, J->wtmp, J->nouts, job->public_mode) != HM_OK)
         return hm_fail(HM_EIO, J->err, J->errsz, "cannot set public_mode on '%s': %s", J->dir,
                        strerror(errno));
-    if (res)
-        res->placeholders = J->pst.placeholders;
+    (void)res;
     for (; J->placed < J->nouts; J->placed++)
         if (hm_atomic_rename(J->wtmp[J->placed], J->wfinal[J->placed]) != HM_OK)
             return hm_fail(HM_EIO, J->err, J->errsz, "cannot move '%s' into place: %s",
                            J->wfinal[J->placed], strerror(errno));
     if (J->annual)
         remove_stale_dossiers(J->dir, J->dossier_name, J->dossiers.final, J->dossiers.n);
-    if (res) {
-        res->files = hm_xcalloc(J->nouts + 1, sizeof *res->files);
-        for (size_t i = 0; i < J->nouts; i++)
-            res->files[res->nfiles++] = hm_xstrdup(J->wfinal[i]);
-    }
     return HM_OK;
 }
 
@@ -721,18 +782,19 @@ static void remove_temporaries(job_run *J, bool ok)
         unlink(J->dossiers.tmp[i]);
 }
 
-/* Wait for the threads, close the connections, remove the temporaries, free. */
-static void job_release(job_run *J, bool ok)
+/*
+ * Release what one report of the job held (its files' names, its model,
+ * its nominations), waiting for its threads and removing its temporaries
+ * first; the job's connections, template and units stay for the next.
+ */
+static void report_release(job_run *J, bool ok)
 {
     /* The second thread writes files and reads the snapshot: wait for it
      * before removing them. */
     if (J->nom_started)
         pthread_join(J->nom_thread, NULL);
+    J->nom_started = false;
     hm_book_discard(J->book.book);   /* a failure before it was closed */
-    if (J->twin) {
-        sqlite3_exec(J->twin, "ROLLBACK", NULL, NULL, NULL);
-        sqlite3_close(J->twin);
-    }
     hm_nom_candidates_free(J->nom.cand, J->nom.ncand);   /* handed over after a failure */
     hm_nom_candidates_free(J->shortlist, J->nshort);
     remove_temporaries(J, ok);
@@ -745,22 +807,137 @@ static void job_release(job_run *J, bool ok)
     free(J->wtmp);
     free(J->wfinal);
     free(J->outs);
+    hm_report_free(J->rep);
+    hm_report_free(J->book_rep);
+    free(J->dir);
+    memset(J->names, 0, sizeof J->names);
+    memset(J->final, 0, sizeof J->final);
+    memset(J->tmp, 0, sizeof J->tmp);
+    memset(&J->dossiers, 0, sizeof J->dossiers);
+    memset(&J->book, 0, sizeof J->book);
+    memset(&J->pst, 0, sizeof J->pst);
+    J->nom.cand = NULL;
+    J->nom.ncand = 0;
+    J->nom.handed = J->nom.done = false;
+    J->nom.rc = HM_OK;
+    J->shortlist = NULL;
+    J->nshort = 0;
+    J->dossier_base = NULL;
+    J->wtmp = J->wfinal = NULL;
+    J->outs = NULL;
+    J->nouts = J->placed = 0;
+    J->rep = J->book_rep = NULL;
+    J->dir = NULL;
+}
+
+/* Release the report in progress, then close the connections and free the job. */
+static void job_release(job_run *J, bool ok)
+{
+    report_release(J, ok);
+    if (J->twin) {
+        sqlite3_exec(J->twin, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close(J->twin);
+    }
     if (J->in_txn)
         sqlite3_exec(J->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(J->db);
     hm_redact_free(J->redact);   /* after both connections that call it are closed */
-    hm_report_free(J->rep);
-    hm_report_free(J->book_rep);
     hm_record_children_release(&J->kids);
     hm_template_free(J->tmpl);
     free(J->tmpl_file);
-    free(J->dir);
     free(J->font);
     free(J->qdir);
     free(J->conf_file);
+    free(J->org);
+    for (size_t i = 0; i < J->nunits; i++)
+        hm_unit_release(&J->units[i]);
+    free(J->units);
+    hm_unit_index_release(&J->index);
     hm_nomination_conf_release(&J->conf);
     pthread_cond_destroy(&J->nom.changed);
     pthread_mutex_destroy(&J->nom.lock);
+}
+
+/* Add the files of one report to res (which may be NULL). */
+static void result_add(job_run *J, hm_report_result *res)
+{
+    if (!res)
+        return;
+    res->files = hm_xrealloc(res->files, (res->nfiles + J->nouts + 1) * sizeof *res->files);
+    for (size_t i = 0; i < J->nouts; i++)
+        res->files[res->nfiles++] = hm_xstrdup(J->wfinal[i]);
+    res->placeholders += J->pst.placeholders;
+}
+
+/*
+ * Restrict both connections to unit u (NULL: the whole, which needs
+ * nothing: the whole is written first) and show it beside the
+ * organisation.
+ */
+static hm_error report_scope(job_run *J, const hm_unit *u)
+{
+    J->unit = u;
+    if (!u)
+        return HM_OK;
+    hm_error rc = hm_scope_apply(J->db, u, &J->q, J->qdir, J->err, J->errsz);
+    if (rc == HM_OK && J->twin)
+        rc = hm_scope_apply(J->twin, u, &J->q, J->qdir, J->err, J->errsz);
+    free(J->org);
+    J->org = hm_scope_label(J->job->org, u);
+    J->q.org = J->org;
+    J->np.org = J->org;
+    return rc;
+}
+
+/* Write one report: the whole's (J->unit NULL) or a unit's, and commit its files. */
+static hm_error report_one(job_run *J, const char *tmpl_name, hm_report_result *res)
+{
+    hm_error rc;
+    if ((rc = report_folder(J)) != HM_OK)
+        return rc;
+    nominations_start(J);
+    if ((rc = build_model(J)) != HM_OK)
+        return rc;
+    if (J->unit)
+        hm_scope_mark(J->rep, J->unit);
+    if ((rc = draw_model(J)) != HM_OK)
+        return rc;
+    if (J->annual && (rc = nominations_finish(J)) != HM_OK)
+        return rc;
+    list_outputs(J);
+    if ((rc = write_manifest(J, tmpl_name)) != HM_OK || (rc = commit(J, NULL)) != HM_OK)
+        return rc;
+    result_add(J, res);
+    if (J->job->each)
+        hm_unit_index_add(&J->index, J->unit, J->rep);
+    return HM_OK;
+}
+
+/* --each: units/index.xlsx, one row per unit and the whole's, committed atomically. */
+static hm_error write_index(job_run *J, hm_report_result *res)
+{
+    char *dir = hm_report_dir(J->job->out_dir, &J->job->period, J->job->audience, "");
+    char *final = hm_path_join(dir, "index.xlsx"), *tmp = hm_atomic_tmpname(final);
+    hm_report *m = hm_unit_index_model(&J->index);
+    hm_error rc = hm_render_xlsx(m, &J->ro, tmp, J->err, J->errsz);
+    hm_report_free(m);
+    if (rc == HM_OK && strcmp(J->job->audience, "public") == 0 &&
+        hm_perms_publish(J->job->out_dir, dir, &tmp, 1, J->job->public_mode) != HM_OK)
+        rc = hm_fail(HM_EIO, J->err, J->errsz, "cannot set public_mode on '%s': %s", dir,
+                     strerror(errno));
+    if (rc == HM_OK && hm_atomic_rename(tmp, final) != HM_OK)
+        rc = hm_fail(HM_EIO, J->err, J->errsz, "cannot move '%s' into place: %s", final,
+                     strerror(errno));
+    if (rc != HM_OK)
+        unlink(tmp);
+    else if (res) {
+        res->files = hm_xrealloc(res->files, (res->nfiles + 1) * sizeof *res->files);
+        res->files[res->nfiles++] = hm_xstrdup(final);
+    }
+    free(tmp);
+    free(final);
+    free(dir);
+    return rc;
 }
 
 hm_error hm_report_write(const hm_report_job *job, hm_report_result *res, char *err,
@@ -788,14 +965,17 @@ hm_error hm_report_write(const hm_report_job *job, hm_report_result *res, char *
         (rc = job_open(&J, tmpl_name)) != HM_OK || (rc = job_redact(&J)) != HM_OK)
         goto out;
     job_params(&J);
-    nominations_start(&J);
-    if ((rc = build_model(&J)) != HM_OK || (rc = draw_model(&J)) != HM_OK)
+    /* the whole's report, unless --unit; then each unit's, all in one snapshot */
+    for (size_t i = job->unit ? 1 : 0; i <= J.nunits; i++) {
+        if ((rc = report_scope(&J, i ? &J.units[i - 1] : NULL)) != HM_OK ||
+            (rc = report_one(&J, tmpl_name, res)) != HM_OK)
+            goto out;
+        report_release(&J, true);
+    }
+    if (job->each && (rc = write_index(&J, res)) != HM_OK)
         goto out;
-    if (J.annual && (rc = nominations_finish(&J)) != HM_OK)
-        goto out;
-    list_outputs(&J);
-    if ((rc = write_manifest(&J, tmpl_name)) != HM_OK || (rc = commit(&J, res)) != HM_OK)
-        goto out;
+    sqlite3_exec(J.db, "COMMIT", NULL, NULL, NULL);
+    J.in_txn = false;
 out:
     job_release(&J, rc == HM_OK);
     if (rc != HM_OK && res)

@@ -480,8 +480,21 @@ static hm_error table(rctx *c, const hm_section *s)
     row_cells head = {0}, row = {0};
 
     view.nrow = rows_shown(s);
-    if (t->nrow == 0 || t->ncol == 0)
+    hm_value *level_rows = NULL;      /* a table rolled up by unit: its top rows alone */
+    if (s->row_depth && view.nrow > 0) {
+        size_t k = 0;
+        level_rows = hm_xcalloc(view.nrow * t->ncol, sizeof *level_rows);
+        for (size_t i = 0; i < view.nrow; i++)
+            if (s->row_depth[i] == 0)
+                memcpy(&level_rows[k++ * t->ncol], &s->table.cells[i * t->ncol],
+                       t->ncol * sizeof *level_rows);
+        view.cells = level_rows;
+        view.nrow = k;
+    }
+    if (t->nrow == 0 || t->ncol == 0) {
+        free(level_rows);
         return empty_box(c, s);
+    }
     w = hm_xcalloc(t->ncol, sizeof *w);
     fs = hm_xcalloc(t->ncol, sizeof *fs);
     head.cell = hm_xcalloc(t->ncol, sizeof *head.cell);
@@ -506,7 +519,7 @@ static hm_error table(rctx *c, const hm_section *s)
             goto out;
     }
     hm_pdf_line(c->pdf, c->left, c->y, c->right, c->y, THEME.rule, 0.6);
-    if (view.nrow < hm_table_rows(&s->table)) {
+    if (!level_rows && view.nrow < hm_table_rows(&s->table)) {
         c->y -= 3;
         cut_note(c, s);
     }
@@ -520,6 +533,7 @@ out:
     free(row.cell);
     free(w);
     free(fs);
+    free(level_rows);
     return hm_pdf_status(c->pdf);
 }
 

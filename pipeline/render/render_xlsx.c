@@ -731,6 +731,15 @@ static hm_error write_section(xw *x, const hm_section *s, const char *name)
         for (size_t c = 0; c < t->ncol; c++)
             if ((rc = put_value(x, ws, row, (lxw_col_t)c, &v[c], &t->cols[c], wrap[c])) != HM_OK)
                 goto out;
+        /* a table rolled up by unit: the rows below a unit's are an outline level deeper */
+        if (s->row_depth && s->row_depth[r] > 0) {
+            lxw_row_col_options opt = { .level = s->row_depth[r] > 7 ? 7 : s->row_depth[r] };
+            e = worksheet_set_row_opt(ws, row, LXW_DEF_ROW_HEIGHT, NULL, &opt);
+            if (e != LXW_NO_ERROR) {
+                rc = fail_at(x, e, row, 0);
+                goto out;
+            }
+        }
     }
 
     if (nrows > 0 && t->ncol > 0) {

@@ -23,6 +23,7 @@
 #include "himama/aggregate.h"
 #include "himama/targets.h"
 #include "himama/db.h"
+#include "himama/levels.h"
 #include "himama/spill.h"
 #include "himama/util.h"
 
@@ -671,6 +672,9 @@ static hm_error build_section(run *R, const hm_template *tmpl, hm_report *r,
     hm_table_mark_children(&sec->table);
     refs_resolve(R, r, s);
     if ((rc = R->read_rc) != HM_OK)
+        return rc;
+    /* a per-town table of towns in several units: a row per unit (levels.h) */
+    if ((rc = hm_levels_apply(R->db, ts, sec, R->ap->query->lang, R->err, R->errsz)) != HM_OK)
         return rc;
     drop_columns(&sec->table, R->hidden[s]);
     if (ts->category) {

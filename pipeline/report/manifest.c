@@ -189,6 +189,12 @@ hm_error hm_manifest_build(sqlite3 *db, const hm_report *r, const char *template
     add_str(sb, "  ", "program", "himama", true);
     add_str(sb, "  ", "version", HIMAMA_VERSION, true);
     add_str(sb, "  ", "template", template_name, true);
+    if (r->unit_path) {   /* a unit's report (scope.h) */
+        hm_strbuf_adds(sb, "  \"unit\": {\n");
+        add_str(sb, "    ", "level", r->unit_level, true);
+        add_str(sb, "    ", "path", r->unit_path, false);
+        hm_strbuf_adds(sb, "  },\n");
+    }
     add_figures(sb, r);
     bool public_aud = r->audience && strcmp(r->audience, "public") == 0;
     if ((rc = add_inputs(db, public_aud, sb, err, errsz)) != HM_OK ||

@@ -87,6 +87,7 @@ void hm_report_free(hm_report *r)
         free(s->empty);
         free(s->series_cols);
         free(s->query);
+        free(s->row_depth);
         table_release(&s->table);
     }
     free(r->sec);
@@ -96,6 +97,8 @@ void hm_report_free(hm_report *r)
             free(r->fig[i].value.s);
     }
     free(r->fig);
+    free(r->unit_level);
+    free(r->unit_path);
     free(r->today);
     free(r->unfinished);
     free(r->kind);

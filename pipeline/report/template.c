@@ -138,6 +138,8 @@ const char *hm_tmpl_section_text(const hm_tmpl_section *s, hm_tmpl_text which,
 }
 
 /* Free what one section holds. */
+static void free_parts(char **v, size_t n);
+
 static void section_release(hm_tmpl_section *s)
 {
     free(s->id);
@@ -156,6 +158,9 @@ static void section_release(hm_tmpl_section *s)
         free(s->public_text[i]);
     free(s->empty);
     free(s->note_if);
+    free(s->levels);
+    free_parts(s->sums, s->nsums);
+    free_parts(s->ratios, s->nratios);
     free(s->category);
     for (size_t i = 0; i < s->nseries; i++)
         free(s->series[i]);
@@ -377,6 +382,19 @@ static hm_error section_key(parser *p, hm_tmpl_section *s, const char *key, cons
     /* the index in keys of "heading.public", then the others in hm_tmpl_text order */
     enum { PUBLIC_KEYS = 15 };
     size_t k;
+    /* the roll-up by unit of a per-town table (levels.h) */
+    if (strcmp(key, "levels") == 0)
+        return set_once(p, &s->levels, key, value);
+    if (strcmp(key, "sums") == 0 || strcmp(key, "ratios") == 0) {
+        bool sums = key[0] == 's';
+        if (sums ? s->sums != NULL : s->ratios != NULL)
+            return perr(p, p->line, "'%s' is given twice", key);
+        if (sums)
+            s->sums = split(value, ',', &s->nsums);
+        else
+            s->ratios = split(value, ',', &s->nratios);
+        return HM_OK;
+    }
     for (k = 0; keys[k]; k++)
         if (strcmp(key, keys[k]) == 0)
             break;

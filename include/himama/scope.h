@@ -1,0 +1,50 @@
+/*
+ * scope.h - a report restricted to one unit and everything below it
+ * (--unit, --each): queries/unit_scope.sql run on a report's connection
+ * makes temporary views and tables with the names of the tables the
+ * report queries read, holding only the unit's rows, so every query of the
+ * report counts the unit alone without a change (report/scope.c).
+ */
+#ifndef HIMAMA_SCOPE_H
+#define HIMAMA_SCOPE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "himama.h"
+#include "himama/params.h"
+#include "himama/report.h"
+#include "himama/units.h"
+
+/*
+ * Restrict what db's unqualified table names read to unit u (a unit of
+ * db, hm_unit_resolve): its towns into temp.unit_towns, then
+ * queries_dir/unit_scope.sql, bound with q (its :to), which drops the
+ * scope of an earlier call first.  Run it in the report's read
+ * transaction, on each connection the report reads through.  HM_EQUERY
+ * or HM_EDB with err set on failure.
+ */
+hm_error hm_scope_apply(sqlite3 *db, const hm_unit *u, const hm_query_params *q,
+                        const char *queries_dir, char *err, size_t errsz);
+
+/*
+ * Every unit of level ("town", "district", "city" or "province") in db,
+ * by path, into *units (*n of them; release each with hm_unit_release,
+ * then free the array).  Call it before a scope is applied.  HM_EUSAGE
+ * when db has no unit of that level (the towns file gives no such
+ * column), HM_EDB on a database error; err says why.
+ */
+hm_error hm_scope_units(sqlite3 *db, const char *level, hm_unit **units, size_t *n,
+                        char *err, size_t errsz);
+
+/*
+ * What a unit's report shows as its organisation (caller frees): org (may
+ * be NULL or empty), " · ", and the unit's path, a town's code replaced by
+ * its name ("江苏省/南通市/海门区/三厂街道").
+ */
+char *hm_scope_label(const char *org, const hm_unit *u);
+
+/* Record in r that it is u's report (the manifest's "unit"). */
+void hm_scope_mark(hm_report *r, const hm_unit *u);
+
+#endif

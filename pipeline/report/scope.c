@@ -1,0 +1,126 @@
+/*
+ * scope.c - one unit's rows under the tables' own names (scope.h).
+ *
+ * The rule of what a unit holds is queries/unit_scope.sql alone; this
+ * file fills the unit's towns and runs that file statement by statement,
+ * binding the report's parameters.
+ */
+#include "himama/scope.h"
+#include "himama/db.h"
+#include "himama/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Run every statement of sql on db, each bound from q. */
+static hm_error run_script(sqlite3 *db, const char *sql, const hm_query_params *q,
+                           const char *qpath, char *err, size_t errsz)
+{
+    const char *tail = sql;
+    hm_error rc = HM_OK;
+    while (rc == HM_OK && tail && *tail) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK)
+            return hm_fail(HM_EQUERY, err, errsz, "%s: %s", qpath, sqlite3_errmsg(db));
+        if (!st)
+            break;   /* only comments and blanks were left */
+        rc = hm_params_bind(st, q, NULL, 0, qpath, err, errsz);
+        if (rc == HM_OK) {
+            int s;
+            while ((s = sqlite3_step(st)) == SQLITE_ROW)
+                ;
+            if (s != SQLITE_DONE)
+                rc = hm_fail(HM_EDB, err, errsz, "%s: %s", qpath, sqlite3_errmsg(db));
+        }
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
+hm_error hm_scope_apply(sqlite3 *db, const hm_unit *u, const hm_query_params *q,
+                        const char *queries_dir, char *err, size_t errsz)
+{
+    char *qpath = hm_path_join(queries_dir, "unit_scope.sql"), *sql = NULL;
+    double t0 = hm_clock();
+    hm_error rc = hm_unit_fill_towns(db, u, NULL, err, errsz);
+    if (rc == HM_OK)
+        rc = hm_query_read(qpath, &sql, err, errsz);
+    if (rc == HM_OK)
+        rc = run_script(db, sql, q, qpath, err, errsz);
+    hm_timing("the unit's scope", t0, 0);
+    free(sql);
+    free(qpath);
+    return rc;
+}
+
+hm_error hm_scope_units(sqlite3 *db, const char *level, hm_unit **units, size_t *n,
+                        char *err, size_t errsz)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 16;
+    *units = NULL;
+    *n = 0;
+    hm_error rc = hm_db_prepare(db, &st,
+        "SELECT u.path, u.key, u.towns,"
+        "       (SELECT t.town_name FROM main.towns t"
+        "         WHERE u.level = 'town' AND t.town_code = u.key)"
+        "  FROM main.units u WHERE u.level = ?1 ORDER BY u.path", err, errsz);
+    if (rc != HM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, level, -1, SQLITE_STATIC);
+    hm_unit *v = hm_xcalloc(cap, sizeof *v);
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap)
+            v = hm_xrealloc(v, (cap *= 2) * sizeof *v);
+        hm_unit *u = &v[(*n)++];
+        const char *path = (const char *)sqlite3_column_text(st, 0);
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+        const char *name = (const char *)sqlite3_column_text(st, 3);
+        memset(u, 0, sizeof *u);
+        snprintf(u->level, sizeof u->level, "%s", level);
+        u->path = hm_xstrdup(path ? path : "");
+        u->key = hm_xstrdup(key ? key : "");
+        u->name = hm_xstrdup(name && *name ? name : u->key);
+        u->towns = sqlite3_column_int64(st, 2);
+    }
+    if (s != SQLITE_DONE)
+        rc = hm_db_fail(db, err, errsz);
+    else if (*n == 0)
+        rc = hm_fail(HM_EUSAGE, err, errsz, "no unit is a %s: the towns file gives no "
+                     "%s column, or leaves it empty", level, level);
+    sqlite3_finalize(st);
+    if (rc != HM_OK) {
+        for (size_t i = 0; i < *n; i++)
+            hm_unit_release(&v[i]);
+        free(v);
+        v = NULL;
+        *n = 0;
+    }
+    *units = v;
+    return rc;
+}
+
+char *hm_scope_label(const char *org, const hm_unit *u)
+{
+    hm_strbuf sb = HM_STRBUF_INIT;
+    hm_strbuf_init(&sb);
+    if (org && *org)
+        hm_strbuf_addf(&sb, "%s · ", org);
+    const char *slash = strrchr(u->path, '/');
+    if (strcmp(u->level, "town") == 0)
+        hm_strbuf_addf(&sb, "%.*s%s", slash ? (int)(slash - u->path + 1) : 0, u->path,
+                       u->name);
+    else
+        hm_strbuf_adds(&sb, u->path);
+    return hm_strbuf_detach(&sb);
+}
+
+void hm_scope_mark(hm_report *r, const hm_unit *u)
+{
+    free(r->unit_level);
+    free(r->unit_path);
+    r->unit_level = hm_xstrdup(u->level);
+    r->unit_path = hm_xstrdup(u->path);
+}
