@@ -107,26 +107,35 @@ static void add_file(hm_dossier_files *f, const char *base, size_t k, size_t nv)
     f->n++;
 }
 
-/* One file of the set: the pages of candidates first..last-1, built and drawn
- * one at a time (the "no one" page when there are no candidates at all). */
+/* One file of the set: the pages of candidates first..last-1, built one
+ * ahead so that two short records can share a page (the "no one" page when
+ * there are no candidates at all). */
 static hm_error write_volume(hm_dossier_model *m, const hm_nominate_params *p, size_t volume,
                              size_t nvolumes, size_t first, size_t last, size_t n,
                              const char *path, char *err, size_t errsz)
 {
     hm_dossier_doc *doc = NULL;
-    hm_dossier_page pg = { 0 };
+    hm_dossier_page pg[2] = { { 0 }, { 0 } };
+    int cur = 0;                /* pg[cur] holds candidate i when have */
+    bool have = false, both;
     hm_error rc;
     if ((rc = hm_dossier_doc_open(p, volume, nvolumes, &doc, err, errsz)) != HM_OK)
         return rc;
-    for (size_t i = first; i < last; i++)
-        if ((rc = hm_dossier_model_page(m, i, &pg, err, errsz)) != HM_OK ||
-            (rc = hm_dossier_doc_page(doc, &pg)) != HM_OK)
+    for (size_t i = first; i < last; i += both ? 2 : 1) {
+        bool ahead = i + 1 < last;
+        if ((!have && (rc = hm_dossier_model_page(m, i, &pg[cur], err, errsz)) != HM_OK) ||
+            (ahead && (rc = hm_dossier_model_page(m, i + 1, &pg[!cur], err, errsz)) != HM_OK) ||
+            (rc = hm_dossier_doc_pages(doc, &pg[cur], ahead ? &pg[!cur] : NULL, &both)) != HM_OK)
             goto out;
+        have = ahead && !both;  /* the next one is loaded and not drawn yet */
+        cur = have ? !cur : cur;
+    }
     if (n == 0)
         hm_dossier_doc_none(doc);
     rc = hm_dossier_doc_save(doc, path, err, errsz);
 out:
-    hm_dossier_page_release(&pg);
+    hm_dossier_page_release(&pg[0]);
+    hm_dossier_page_release(&pg[1]);
     hm_dossier_doc_free(doc);
     return rc;
 }
