@@ -260,6 +260,15 @@ hm_error hm_dossier_model_page(hm_dossier_model *m, size_t i, hm_dossier_page *p
     return HM_OK;
 }
 
+hm_error hm_dossier_model_pairs(hm_dossier_model *m, size_t i, hm_dossier_page *pg, char *err,
+                                size_t errsz)
+{
+    hm_dossier_page_release(pg);
+    pg->cand = &m->cand[i];
+    pg->index = i;
+    return load_children(m, m->cand[i].volunteer_id, pg, err, errsz);
+}
+
 void hm_dossier_page_release(hm_dossier_page *pg)
 {
     if (!pg)
