@@ -60,30 +60,35 @@ typedef struct lay {
 
 /* ---- drawing that a dry run skips ---- */
 
+/* Text at (x, y). */
 static void txt(dctx *d, double x, double y, double size, uint32_t rgb, const char *s)
 {
     if (!d->dry)
         hm_pdf_text(d->pdf, x, y, size, rgb, s);
 }
 
+/* Text ending at x. */
 static void txt_right(dctx *d, double x, double y, double size, uint32_t rgb, const char *s)
 {
     if (!d->dry)
         hm_pdf_text_right(d->pdf, x, y, size, rgb, s);
 }
 
+/* Text centred on x. */
 static void txt_center(dctx *d, double x, double y, double size, uint32_t rgb, const char *s)
 {
     if (!d->dry)
         hm_pdf_text_center(d->pdf, x, y, size, rgb, s);
 }
 
+/* A line. */
 static void rule(dctx *d, double x1, double y1, double x2, double y2, uint32_t rgb, double w)
 {
     if (!d->dry)
         hm_pdf_line(d->pdf, x1, y1, x2, y2, rgb, w);
 }
 
+/* A filled rectangle. */
 static void rect(dctx *d, double x, double y, double w, double h, uint32_t rgb)
 {
     if (!d->dry)
@@ -298,13 +303,14 @@ static void pairs_public(dctx *d, const hm_dossier_page *pg, hm_strbuf *sb, doub
         hm_strbuf_adds(sb, d->en ? "<3 children paired this year. " : "本年度结对儿童 <3 名。");
     else
         hm_strbuf_adds(sb, d->en ? "No child paired this year." : "本年度无结对儿童。");
-    if (due > 0)
-        hm_strbuf_addf(sb, d->en ? "The five ones: %lld of %lld promises kept; a call in "
-                                   "%lld of %lld months paired."
-                                 : "“五个一”：应履行 %lld 项，已履行 %lld 项；结对 %lld 个月中 "
-                                   "%lld 个月有亲情连线。",
-                       (long long)(d->en ? kept : due), (long long)(d->en ? due : kept),
-                       (long long)(d->en ? called : months), (long long)(d->en ? months : called));
+    if (due > 0 && d->en)
+        hm_strbuf_addf(sb, "The five ones: %lld of %lld promises kept; a call in %lld of %lld "
+                           "months paired.", (long long)kept, (long long)due, (long long)called,
+                       (long long)months);
+    else if (due > 0)
+        hm_strbuf_addf(sb, "“五个一”：应履行 %lld 项，已履行 %lld 项；结对 %lld 个月中 %lld "
+                           "个月有亲情连线。", (long long)due, (long long)kept, (long long)months,
+                       (long long)called);
     wrapped(d, sb->buf, d->t.margin_left, y, width, d->t.body_size, d->t.text, L->floor);
     *y -= 6;
 }
@@ -358,7 +364,8 @@ static void pairs_table(dctx *d, const hm_dossier_page *pg, double width, const 
             rect(d, x0, *y - rh, width, rh, d->t.zebra);
         x = x0;
         for (int c = 0; c < NC; c++) {
-            bool miss = c >= 5 && c <= 8 && k->has_record && strcmp(cell[c], mark(d, true, false)) == 0;
+            bool miss = c >= 5 && c <= 8 && k->has_record &&
+                        strcmp(cell[c], mark(d, true, false)) == 0;   /* a promise not kept */
             txt_fit(d, x + 4, *y - rh + 4.5, 8.5, miss ? d->t.accent : d->t.text, cell[c],
                     width * share[c] - 6);
             x += width * share[c];

@@ -1077,14 +1077,21 @@ def nominations(r):
             continue
         score = re.search(r"(?:score|得分) (\d+)", text.split(c[idk])[0][-200:])
         h = re.search(hours_re, b)
-        kept = re.findall(r"\b(\d)/([45])\b", b)
-        want = [(str(p[list(p)[15]]), str(p[list(p)[16]])) for p in pairs
-                if p[idk] == c[idk] and p[list(p)[8]] is not None]
+        # each pair's months with a call of months paired, and kept of due:
+        # the "a/b" of the block up to its stories
+        table = b.split("Stories of the year" if en else "本年度事迹")[0]
+        kept = re.findall(r"\b(\d+)/(\d+)\b", table)
+        want = []
+        for p in pairs:
+            v = list(p.values())
+            if p[idk] == c[idk] and v[8] is not None:
+                want += [(str(v[9]), str(v[8])), (str(v[15]), str(v[16]))]
         if not h or int(h.group(1)) != c[hk] or not score or int(score.group(1)) != c[sk]:
             fail(r.name, "dossiers", "%s: hours %s score %s, shortlist %s and %s"
                  % (c[idk], h and h.group(1), score and score.group(1), c[hk], c[sk]))
         if sorted(kept) != sorted(want):
-            fail(r.name, "dossiers", "%s: five ones kept %s, workbook %s" % (c[idk], kept, want))
+            fail(r.name, "dossiers", "%s: calls and five ones kept %s, workbook %s"
+                 % (c[idk], kept, want))
 
 
 def data_start(db):
