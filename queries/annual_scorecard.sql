@@ -21,6 +21,14 @@
 --                  (the largest of its rows' minutes; none: 0) and month,
 --                  as queries/hours_towns.sql, rounded to whole hours; read
 --                  from volunteer_months for whole months
+-- Who the volunteer is, shown and not scored (docs/decisions.md, "The
+-- dossier's profile"):
+--   gender         from the role: a caring mother is a woman, a caring
+--                  father a man; no role recorded, none
+--   since          in the programme since: the earlier of joined_on and
+--                  the volunteer's first pairing (any year)
+--   years          whole years from since to the year's end (:to); 0 when
+--                  less than one, NULL when neither date is known
 -- A child counts as paired in a month as in the monthly report: a pairing
 -- active on a day of the month, the child not exited before it starts.
 --
@@ -136,8 +144,13 @@ hr AS (   -- minutes per volunteer: once per month, activity and volunteer
              GROUP BY p.month, a.activity_id, a.volunteer_id)
      GROUP BY volunteer_id
 ),
+fp AS (   -- the first pairing of each volunteer, any year
+    SELECT volunteer_id, min(started_on) AS first_paired FROM pairings GROUP BY volunteer_id
+),
 card AS (
     SELECT v.volunteer_id, v.name, v.town_code, v.role, v.sector, v.organization,
+           CASE WHEN fp.first_paired IS NULL OR v.joined_on <= fp.first_paired
+                THEN v.joined_on ELSE fp.first_paired END AS since,
            coalesce(pv.months_paired - pv.months_uncalled, 0) AS call_months,
            coalesce(acts.reading, 0) AS reading,
            coalesce(acts.holiday, 0) AS holiday,
@@ -155,6 +168,7 @@ card AS (
       LEFT JOIN tr ON tr.volunteer_id = v.volunteer_id
       LEFT JOIN st ON st.volunteer_id = v.volunteer_id
       LEFT JOIN hr ON hr.volunteer_id = v.volunteer_id
+      LEFT JOIN fp ON fp.volunteer_id = v.volunteer_id
      WHERE v.joined_on IS NULL OR v.joined_on <= :to
         OR pv.volunteer_id IS NOT NULL OR acts.volunteer_id IS NOT NULL
         OR wz.volunteer_id IS NOT NULL OR tr.volunteer_id IS NOT NULL
@@ -204,7 +218,13 @@ SELECT r.town_code,
        r.months_paired, r.trainings, r.stories, r.score, r.eligible,
        coalesce(r.eligible AND row_number() OVER w <= coalesce(q.quota, :quota_default), 0)
            AS shortlisted,
-       coalesce(q.quota, :quota_default) AS quota, r.hours
+       coalesce(q.quota, :quota_default) AS quota, r.hours,
+       CASE r.role WHEN 'mother' THEN CASE :lang WHEN 'en' THEN 'Female' ELSE '女' END
+                   WHEN 'father' THEN CASE :lang WHEN 'en' THEN 'Male' ELSE '男' END
+       END AS gender,
+       r.since,
+       max(0, CAST(substr(:to, 1, 4) AS INTEGER) - CAST(substr(r.since, 1, 4) AS INTEGER)
+              - (substr(:to, 6, 5) < substr(r.since, 6, 5))) AS years
   FROM scored r
   LEFT JOIN towns t ON t.town_code = r.town_code
   LEFT JOIN q ON q.town_code = r.town_code

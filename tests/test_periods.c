@@ -565,9 +565,11 @@ static size_t pdf_pages(const char *path)
 
 /*
  * Split dossiers.  With no call required every volunteer is eligible: T1
- * (V1, V4, V5) and T2 (V2, V3), quota 3, five candidates.  Two pages a
- * file: T1 takes two files (2 + 1), T2 a third of its own (2), named
- * BASE-1.pdf .. BASE-3.pdf; every page of them is there, whole.
+ * (V1, V4, V5) and T2 (V2, V3), quota 3, five candidates.  Two candidates
+ * a file: T1 takes two files (2 + 1), T2 a third of its own (2), named
+ * BASE-1.pdf .. BASE-3.pdf; every page of them is there, whole.  Two
+ * short records share a page: V4 and V5 (one pair each) do when they are
+ * in one file; V1, V2 and V3 (three pairs or more) have a page each.
  */
 static void test_periods_dossier_split(void **state)
 {
@@ -602,14 +604,14 @@ static void test_periods_dossier_split(void **state)
     hm_dossier_files_release(&files);
     unlink(xlsx);
 
-    /* Ten pages a file: one file, BASE.pdf, of five pages. */
+    /* Ten candidates a file: one file, BASE.pdf, of four pages (V4 and V5 on one). */
     p.pages_per_file = 10;
     if (hm_nominate_write(db, &c, &p, xlsx, base, &files, &st, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
     assert_int_equal(files.n, 1);
     snprintf(want, sizeof want, "%s.pdf", base);
     assert_string_equal(files.final[0], want);
-    assert_int_equal(pdf_pages(files.tmp[0]), 5);
+    assert_int_equal(pdf_pages(files.tmp[0]), 4);
     unlink(files.tmp[0]);
     hm_dossier_files_release(&files);
     unlink(xlsx);
@@ -734,7 +736,10 @@ static void test_periods_scorecard_reference(void **state)
         /* hours: one activity with two children counts its longest row once */
         "UPDATE activities SET minutes = 90 WHERE activity_id = 'E32' AND child_id = 'C4';"
         "UPDATE activities SET minutes = 60 WHERE activity_id = 'E32' AND child_id = 'C5';"
-        "UPDATE activities SET minutes = 45 WHERE activity_id IN ('E20', 'E21', 'E22');");
+        "UPDATE activities SET minutes = 45 WHERE activity_id IN ('E20', 'E21', 'E22');"
+        /* joined on the year's end seven years before; joined after the first pairing */
+        "UPDATE volunteers SET joined_on = '2019-12-31' WHERE volunteer_id = 'V1';"
+        "UPDATE volunteers SET joined_on = '2026-03-01' WHERE volunteer_id = 'V4';");
     char err[256];   /* rows added behind ingest's back: count the summaries again */
     if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
@@ -746,10 +751,20 @@ static void test_periods_scorecard_reference(void **state)
     /* The edges are in it: V4 has call months (February, March, May with
      * C4; April with C2 alone is not enough, C4 was paired then too). */
     assert_non_null(strstr(a.buf, "|V4|"));
-    /* V3: 90 + 3 x 45 minutes, 3.75 hours, shown as 4 */
+    /* V3: 90 + 3 x 45 minutes, 3.75 hours, shown as 4 (then gender, since, years) */
     const char *v3 = strstr(a.buf, "|V3|"), *eol = v3 ? strchr(v3, '\n') : NULL;
     assert_non_null(eol);
-    assert_memory_equal(eol - 3, "|4|", 3);
+#define ENDS_WITH(row, tail) \
+    assert_memory_equal(strchr(row, '\n') - strlen(tail), tail, strlen(tail))
+    ENDS_WITH(v3, "|4|NULL|2026-01-05|0|");
+    /* in the programme since the earlier of joining and the first pairing
+     * (V3 never joined: its first pairing), whole years at the year's end */
+    const char *v1 = strstr(a.buf, "|V1|"), *v4 = strstr(a.buf, "|V4|");
+    assert_non_null(v1);
+    assert_non_null(v4);
+    ENDS_WITH(v1, "|2019-12-31|7|");
+    ENDS_WITH(v4, "|2026-02-01|0|");
+#undef ENDS_WITH
     /* roles: V3 recorded as a father; V4 as a mother, V1 with none */
     sql_exec(db, "UPDATE volunteers SET role = 'father' WHERE volunteer_id = 'V3';"
                  "UPDATE volunteers SET role = 'mother' WHERE volunteer_id = 'V4';");
@@ -828,6 +843,26 @@ static void test_periods_dossier_page_model(void **state)
     assert_string_equal(pg.children[1].child, "多多");
     assert_string_equal(pg.children[1].town, "城东镇");
     assert_int_equal(pg.children[1].activities, 0);
+    /* the pairs' five ones: 强强 paired January to October, calls in
+     * September and October, the birthday (9 May) in the span and missed;
+     * 多多 paired until leaving on 20 September, before the birthday (2
+     * November), so four promises are due; neither pair kept one */
+    assert_true(pg.children[0].has_record);
+    assert_int_equal(pg.children[0].months, 10);
+    assert_int_equal(pg.children[0].called_months, 2);
+    assert_true(pg.children[0].birthday_due);
+    assert_false(pg.children[0].birthday_kept);
+    assert_int_equal(pg.children[0].kept, 0);
+    assert_int_equal(pg.children[0].due, 5);
+    assert_true(pg.children[1].has_record);
+    assert_int_equal(pg.children[1].months, 9);
+    assert_int_equal(pg.children[1].called_months, 0);
+    assert_false(pg.children[1].birthday_due);
+    assert_int_equal(pg.children[1].due, 4);
+    /* who V3 is: no role, so no gender; never joined, so since the first pairing */
+    assert_string_equal(cand[0].gender, "");
+    assert_string_equal(cand[0].since, "2026-01-05");
+    assert_int_equal(cand[0].years, 0);
     assert_int_equal(pg.nmonths, 12);
     for (int i = 0; i < 12; i++) {
         assert_int_equal(pg.month[i], i + 1);

@@ -41,9 +41,11 @@ void hm_dossier_files_release(hm_dossier_files *f);
 void hm_dossier_files_discard(hm_dossier_files *f);
 
 /*
- * Receives the shortlist once the workbook has all its rows, before it is
- * compressed (most of the time left): the candidates cand[0..n) become
- * the callee's (hm_nom_candidates_free).
+ * Receives the shortlist once the workbook has its scorecard and lists,
+ * before the candidates' pairs and the compression (most of the time
+ * left): the candidates cand[0..n) become the callee's
+ * (hm_nom_candidates_free), who frees them only after
+ * hm_nominations_xlsx_write has returned (it still reads them).
  */
 typedef void (*hm_nom_hand_over)(void *arg, hm_nom_candidate *cand, size_t n);
 

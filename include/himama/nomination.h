@@ -107,8 +107,10 @@ void hm_nomination_roles_text(const hm_nomination_conf *c, const char *lang, hm_
 /*
  * The scorecard's columns, in the order of the workbook's: who (town,
  * rank in town, ID, name, role, sector), the figures, then the score and
- * the two flags, then the service hours (shown, not scored).  The
- * shortlist sheet shows them up to the score.
+ * the two flags, then what is shown and not scored: the service hours
+ * and who the volunteer is (organisation, gender, in the programme
+ * since, whole years in it at the year's end).  The shortlist sheet shows
+ * them too, the flags left out.
  */
 enum {
     HM_NOM_COL_TOWN, HM_NOM_COL_RANK, HM_NOM_COL_VOLUNTEER_ID, HM_NOM_COL_VOLUNTEER,
@@ -117,6 +119,7 @@ enum {
     HM_NOM_COL_SCORE = HM_NOM_COL_FIG + HM_NOM_NFIG,
     HM_NOM_COL_ELIGIBLE, HM_NOM_COL_SHORTLISTED,
     HM_NOM_COL_HOURS,                                /* shown, not scored */
+    HM_NOM_COL_ORG, HM_NOM_COL_GENDER, HM_NOM_COL_SINCE, HM_NOM_COL_YEARS,
     HM_NOM_NCOL
 };
 
@@ -124,7 +127,8 @@ enum {
 const char *hm_nom_column_name(size_t i);
 /* Column i's header in the workbook, in English when en, else Chinese. */
 const char *hm_nom_column_label(size_t i, bool en);
-/* Whether column i holds text (who the volunteer is, but the rank) rather than a number. */
+/* Whether column i holds text (who the volunteer is, but the rank and the
+ * years) rather than a number. */
 bool hm_nom_column_is_text(size_t i);
 
 /*
@@ -142,6 +146,10 @@ typedef struct hm_nom_row {
 typedef struct hm_nom_candidate {
     char *volunteer_id, *volunteer, *masked, *town, *role, *sector;
     char *organization;          /* the volunteer's organisation, "" when none */
+    char *gender;                /* from the role, "" when none */
+    char *since;                 /* in the programme since 'YYYY-MM-DD', "" when unknown */
+    int64_t years;               /* whole years in the programme at the year's end; -1 unknown */
+    int64_t hours;               /* service hours of the year (the scorecard's) */
     int64_t rank, score;
     int64_t fig[HM_NOM_NFIG];
 } hm_nom_candidate;
@@ -200,6 +208,12 @@ typedef struct hm_dossier_child {
     char *town;             /* the child's town */
     char *since;            /* when the pairing started, 'YYYY-MM-DD' */
     int64_t activities;     /* activities with this volunteer in the year */
+    /* The pair's five ones in the year (queries/five_ones_base.sql); all 0 and
+     * has_record false when the pair had no paired month in the year. */
+    bool has_record;
+    int64_t months, called_months;   /* months paired; of them, with a call */
+    bool reading, holiday, birthday_due, birthday_kept, wish;
+    int64_t kept, due;               /* promises kept of those due (4 or 5) */
 } hm_dossier_child;
 
 /* One of the candidate's stories of the year. */

@@ -11,7 +11,8 @@
  * (nominate.h) and hands each row over.
  *
  * Order of calls: hm_nom_book_open, hm_nom_book_row for every scorecard
- * row, hm_nom_book_lists once, hm_nom_book_close.  After a failure of
+ * row, hm_nom_book_lists once, hm_nom_book_pairs per candidate (internal),
+ * hm_nom_book_close.  After a failure of
  * any but the last, hm_nom_book_discard.  Ownership: the book is the
  * caller's from open to close or discard, which both free it; the rules
  * and parameters given to open must outlive it.  One thread at a time.
@@ -47,6 +48,13 @@ hm_error hm_nom_book_row(hm_nom_book *b, const hm_nom_row *row, char *err, size_
  */
 hm_error hm_nom_book_lists(hm_nom_book *b, const hm_nom_candidate *cand, size_t n, char *err,
                            size_t errsz);
+
+/*
+ * Write candidate pg->cand's pairs of the year with their five ones, a
+ * row each, on the sheet of the candidates' pairs (made at the first
+ * call; internal only: in public nothing is written).
+ */
+hm_error hm_nom_book_pairs(hm_nom_book *b, const hm_dossier_page *pg, char *err, size_t errsz);
 
 /* The number of sheets the scorecard has taken so far. */
 size_t hm_nom_book_sheets(const hm_nom_book *b);

@@ -18,6 +18,26 @@
 
 /* ---- the workbook -------------------------------------------------------- */
 
+/* The sheet of the candidates' pairs and their five ones (internal): a
+ * dossier model on this connection, the children of each candidate only. */
+static hm_error write_pairs(sqlite3 *db, const hm_nominate_params *p, hm_nom_book *book,
+                            const hm_nom_candidate *cand, size_t n, char *err, size_t errsz)
+{
+    hm_dossier_model *m = NULL;
+    hm_dossier_page pg = { 0 };
+    hm_error rc = HM_OK;
+    if (n == 0 || (p->audience && strcmp(p->audience, "public") == 0))
+        return HM_OK;
+    if ((rc = hm_dossier_model_open(db, p, cand, n, &m, err, errsz)) != HM_OK)
+        return rc;
+    for (size_t i = 0; i < n && rc == HM_OK; i++)
+        if ((rc = hm_dossier_model_pairs(m, i, &pg, err, errsz)) == HM_OK)
+            rc = hm_nom_book_pairs(book, &pg, err, errsz);
+    hm_dossier_page_release(&pg);
+    hm_dossier_model_free(m);
+    return rc;
+}
+
 hm_error hm_nominations_xlsx_write(sqlite3 *db, const hm_nomination_conf *c,
                                    const hm_nominate_params *p, const char *xlsx_path,
                                    hm_nom_hand_over hand_over, void *arg,
@@ -49,10 +69,15 @@ hm_error hm_nominations_xlsx_write(sqlite3 *db, const hm_nomination_conf *c,
     if ((rc = hm_nom_book_lists(book, cand, n, err, errsz)) != HM_OK)
         goto out;
     hm_nom_candidate *taken = hm_scorecard_take(sc, &n);
-    if (hand_over)
+    if (hand_over)   /* the dossiers start; the candidates stay until the job ends */
         hand_over(arg, taken, n);
-    else
+    t0 = hm_clock();
+    rc = write_pairs(db, p, book, taken, n, err, errsz);
+    hm_timing("nominations.xlsx (the candidates' pairs)", t0, n);
+    if (!hand_over)
         hm_nom_candidates_free(taken, n);
+    if (rc != HM_OK)
+        goto out;
     t0 = hm_clock();
     rc = hm_nom_book_close(book, err, errsz);
     book = NULL;
@@ -107,26 +132,35 @@ static void add_file(hm_dossier_files *f, const char *base, size_t k, size_t nv)
     f->n++;
 }
 
-/* One file of the set: the pages of candidates first..last-1, built and drawn
- * one at a time (the "no one" page when there are no candidates at all). */
+/* One file of the set: the pages of candidates first..last-1, built one
+ * ahead so that two short records can share a page (the "no one" page when
+ * there are no candidates at all). */
 static hm_error write_volume(hm_dossier_model *m, const hm_nominate_params *p, size_t volume,
                              size_t nvolumes, size_t first, size_t last, size_t n,
                              const char *path, char *err, size_t errsz)
 {
     hm_dossier_doc *doc = NULL;
-    hm_dossier_page pg = { 0 };
+    hm_dossier_page pg[2] = { { 0 }, { 0 } };
+    int cur = 0;                /* pg[cur] holds candidate i when have */
+    bool have = false, both;
     hm_error rc;
     if ((rc = hm_dossier_doc_open(p, volume, nvolumes, &doc, err, errsz)) != HM_OK)
         return rc;
-    for (size_t i = first; i < last; i++)
-        if ((rc = hm_dossier_model_page(m, i, &pg, err, errsz)) != HM_OK ||
-            (rc = hm_dossier_doc_page(doc, &pg)) != HM_OK)
+    for (size_t i = first; i < last; i += both ? 2 : 1) {
+        bool ahead = i + 1 < last;
+        if ((!have && (rc = hm_dossier_model_page(m, i, &pg[cur], err, errsz)) != HM_OK) ||
+            (ahead && (rc = hm_dossier_model_page(m, i + 1, &pg[!cur], err, errsz)) != HM_OK) ||
+            (rc = hm_dossier_doc_pages(doc, &pg[cur], ahead ? &pg[!cur] : NULL, &both)) != HM_OK)
             goto out;
+        have = ahead && !both;  /* the next one is loaded and not drawn yet */
+        cur = have ? !cur : cur;
+    }
     if (n == 0)
         hm_dossier_doc_none(doc);
     rc = hm_dossier_doc_save(doc, path, err, errsz);
 out:
-    hm_dossier_page_release(&pg);
+    hm_dossier_page_release(&pg[0]);
+    hm_dossier_page_release(&pg[1]);
     hm_dossier_doc_free(doc);
     return rc;
 }

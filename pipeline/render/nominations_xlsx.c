@@ -10,7 +10,8 @@
  *
  * The workbook is opened in constant-memory mode and every sheet is
  * written strictly top to bottom.  Sheets are created in the order they
- * are shown (about, shortlist, public notice, scorecard, continuations);
+ * are shown (about, shortlist, public notice, scorecard, continuations,
+ * then the candidates' pairs with their five ones, internal only);
  * the shortlist and notice sheets get their header rows first and their
  * data after the scorecard has streamed past, which constant-memory mode
  * allows because it flushes per sheet.  Each scorecard row goes straight
@@ -32,6 +33,9 @@
 
 #define EXCEL_MAX_ROWS 1048576u
 #define NCARD HM_NOM_NCOL
+/* The shortlist's columns: the scorecard's up to the score, then from the hours. */
+#define SL_SHOWN (HM_NOM_COL_SCORE + 1)
+#define SL_NCOL (SL_SHOWN + HM_NOM_NCOL - HM_NOM_COL_HOURS)
 
 /* The writer's state. */
 struct hm_nom_book {
@@ -50,6 +54,9 @@ struct hm_nom_book {
     lxw_worksheet *card;      /* the current scorecard sheet */
     char card_name[64];
     size_t nsheet, row, per;  /* scorecard sheets, rows in the current one, rows a sheet */
+    lxw_worksheet *pairs;     /* the candidates' pairs (internal) */
+    const char *pairs_name;
+    lxw_row_t prow;           /* its last row written */
 };
 typedef struct hm_nom_book nw;
 
@@ -248,7 +255,9 @@ static hm_error write_front(nw *x)
         x->sheet = x->sl_name;
         for (size_t i = 0; i < NCARD; i++)
             worksheet_set_column(x->sl, (lxw_col_t)i, (lxw_col_t)i, i == 0 ? 14 : 11, NULL);
-        if ((rc = header_row(x, x->sl, 0, labels, HM_NOM_COL_SCORE + 1)) != HM_OK)
+        for (size_t i = HM_NOM_COL_HOURS; i < NCARD; i++)   /* the flags left out */
+            labels[SL_SHOWN + i - HM_NOM_COL_HOURS] = labels[i];
+        if ((rc = header_row(x, x->sl, 0, labels, SL_NCOL)) != HM_OK)
             return rc;
     }
     if (!(x->pn = add_sheet(x, x->pn_name)))
@@ -354,11 +363,67 @@ static hm_error write_shortlist(nw *x, const hm_nom_candidate *cand, size_t n)
         for (int f = 0; f < HM_NOM_NFIG; f++)
             if ((rc = put_n(x, sl, r, (lxw_col_t)(6 + f), (double)k->fig[f])) != HM_OK)
                 return rc;
-        if ((rc = put_n(x, sl, r, 6 + HM_NOM_NFIG, (double)k->score)) != HM_OK)
+        lxw_col_t c = SL_SHOWN;
+        if ((rc = put_n(x, sl, r, SL_SHOWN - 1, (double)k->score)) != HM_OK ||
+            (rc = put_n(x, sl, r, c++, (double)k->hours)) != HM_OK ||
+            (rc = put_s(x, sl, r, c++, k->organization, NULL)) != HM_OK ||
+            (rc = put_s(x, sl, r, c++, k->gender, NULL)) != HM_OK ||
+            (rc = put_s(x, sl, r, c++, k->since, NULL)) != HM_OK ||
+            (k->years >= 0 && (rc = put_n(x, sl, r, c, (double)k->years)) != HM_OK))
             return rc;
     }
-    worksheet_autofilter(sl, 0, 0, (lxw_row_t)(n ? n : 1), 6 + HM_NOM_NFIG);
+    worksheet_autofilter(sl, 0, 0, (lxw_row_t)(n ? n : 1), SL_NCOL - 1);
     return HM_OK;
+}
+
+/* The candidates' pairs: its header (rows: hm_nom_book_pairs). */
+static hm_error pairs_begin(nw *x)
+{
+    static const char *const zh[] = {
+        "区镇", "镇内排名", "志愿者编号", "姓名", "结对儿童（化名）", "儿童所在区镇", "结对起始",
+        "本年活动（次）", "结对月数", "有亲情连线的月数", "陪你阅读", "假日亲子活动",
+        "生日在结对期内", "陪过生日", "实现微心愿", "履行项数", "应履行项数",
+    };
+    static const char *const en[] = {
+        "Town", "Rank in town", "Volunteer ID", "Name", "Child (alias)", "Child's town",
+        "Paired since", "Activities", "Months paired", "Months with a call", "Reading session",
+        "Holiday activity", "Birthday in the paired span", "Birthday accompanied",
+        "Wish fulfilled", "Promises kept", "Promises due",
+    };
+    x->pairs_name = x->en ? "Candidates' pairs" : "候选人结对五个一";
+    if (!(x->pairs = add_sheet(x, x->pairs_name)))
+        return HM_EXLSX;
+    worksheet_set_column(x->pairs, 0, 16, 12, NULL);
+    return header_row(x, x->pairs, 0, x->en ? en : zh, sizeof zh / sizeof zh[0]);
+}
+
+hm_error hm_nom_book_pairs(hm_nom_book *x, const hm_dossier_page *pg, char *err, size_t errsz)
+{
+    const hm_nom_candidate *k = pg->cand;
+    hm_error rc = HM_OK;
+    x->err = err;
+    x->errsz = errsz;
+    x->sheet = x->pairs_name;
+    if (x->pub || !x->pairs)
+        return HM_OK;   /* a list of children: for staff */
+    for (size_t i = 0; i < pg->nchildren && rc == HM_OK; i++) {
+        const hm_dossier_child *c = &pg->children[i];
+        lxw_row_t r = ++x->prow;
+        const int64_t five[] = { c->months, c->called_months, c->reading, c->holiday,
+                                 c->birthday_due, c->birthday_kept, c->wish, c->kept, c->due };
+        if ((rc = put_s(x, x->pairs, r, 0, k->town, NULL)) != HM_OK ||
+            (rc = put_n(x, x->pairs, r, 1, (double)k->rank)) != HM_OK ||
+            (rc = put_s(x, x->pairs, r, 2, k->volunteer_id, NULL)) != HM_OK ||
+            (rc = put_s(x, x->pairs, r, 3, k->volunteer, NULL)) != HM_OK ||
+            (rc = put_s(x, x->pairs, r, 4, c->child, NULL)) != HM_OK ||
+            (rc = put_s(x, x->pairs, r, 5, c->town, NULL)) != HM_OK ||
+            (rc = put_s(x, x->pairs, r, 6, c->since, NULL)) != HM_OK ||
+            (rc = put_n(x, x->pairs, r, 7, (double)c->activities)) != HM_OK)
+            break;
+        for (size_t f = 0; f < sizeof five / sizeof five[0] && c->has_record && rc == HM_OK; f++)
+            rc = put_n(x, x->pairs, r, (lxw_col_t)(8 + f), (double)five[f]);
+    }
+    return rc;
 }
 
 hm_error hm_nom_book_lists(hm_nom_book *x, const hm_nom_candidate *cand, size_t n, char *err,
@@ -373,6 +438,8 @@ hm_error hm_nom_book_lists(hm_nom_book *x, const hm_nom_candidate *cand, size_t 
         if ((rc = write_shortlist(x, cand, n)) != HM_OK)
             return rc;
     }
+    if (!x->pub && (rc = pairs_begin(x)) != HM_OK)
+        return rc;
     x->sheet = x->pn_name;
     for (size_t i = 0; i < n; i++) {
         const hm_nom_candidate *k = &cand[i];

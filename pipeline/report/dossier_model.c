@@ -6,7 +6,9 @@
  * candidate.  Before them, the candidates' activity rows of the year are
  * gathered into temp.dossier_activities in one pass: activities has no
  * index by volunteer, and a search per candidate would read a year of
- * activities each time (hours for a national shortlist).
+ * activities each time (hours for a national shortlist).  Their pairs'
+ * five ones are gathered likewise, once, into temp.dossier_pairs
+ * (queries/annual_dossier_five_ones.sql).
  */
 #include "himama/dossier_model.h"
 #include "himama/params.h"
@@ -43,6 +45,7 @@ static hm_error candidate_activities(hm_dossier_model *m, char *err, size_t errs
     static const char *const setup =
         "DROP TABLE IF EXISTS temp.dossier_candidates;"
         "DROP TABLE IF EXISTS temp.dossier_activities;"
+        "DROP TABLE IF EXISTS temp.dossier_pairs;"
         "CREATE TEMP TABLE dossier_candidates (volunteer_id TEXT NOT NULL PRIMARY KEY)"
         " WITHOUT ROWID;"
         "CREATE TEMP TABLE dossier_activities (volunteer_id TEXT NOT NULL,"
@@ -85,6 +88,39 @@ fail:
     return rc;
 }
 
+/* Fill temp.dossier_pairs with the five ones of the candidates' pairs. */
+static hm_error candidate_pairs(hm_dossier_model *m, char *err, size_t errsz)
+{
+    static const char file[] = "annual_dossier_five_ones.sql";
+    char *qpath = hm_path_join(m->p->queries_dir, file);
+    char *sql = NULL;
+    sqlite3_stmt *st = NULL;
+    hm_strbuf sb = HM_STRBUF_INIT;
+    hm_error rc = hm_query_read(qpath, &sql, err, errsz);
+    hm_strbuf_init(&sb);
+    if (rc != HM_OK)
+        goto out;
+    hm_strbuf_adds(&sb, "CREATE TEMP TABLE dossier_pairs AS\n");
+    hm_strbuf_adds(&sb, sql);
+    if (sqlite3_prepare_v2(m->db, sb.buf, -1, &st, NULL) != SQLITE_OK || !st) {
+        rc = hm_fail(HM_EQUERY, err, errsz, "%s: %s", qpath, sqlite3_errmsg(m->db));
+        goto out;
+    }
+    if ((rc = hm_params_bind(st, m->p->query, NULL, 0, file, err, errsz)) != HM_OK)
+        goto out;
+    if (sqlite3_step(st) != SQLITE_DONE ||
+        sqlite3_exec(m->db, "CREATE INDEX temp.dossier_pairs_key"
+                            " ON dossier_pairs (volunteer_id, child_id)",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        rc = hm_fail(HM_EQUERY, err, errsz, "%s: %s", qpath, sqlite3_errmsg(m->db));
+out:
+    sqlite3_finalize(st);
+    hm_strbuf_release(&sb);
+    free(sql);
+    free(qpath);
+    return rc;
+}
+
 hm_error hm_dossier_model_open(sqlite3 *db, const hm_nominate_params *p,
                                const hm_nom_candidate *cand, size_t n, hm_dossier_model **out,
                                char *err, size_t errsz)
@@ -96,7 +132,8 @@ hm_error hm_dossier_model_open(sqlite3 *db, const hm_nominate_params *p,
     m->cand = cand;
     m->n = n;
     *out = NULL;
-    if ((rc = candidate_activities(m, err, errsz)) != HM_OK)
+    if ((rc = candidate_activities(m, err, errsz)) != HM_OK ||
+        (rc = candidate_pairs(m, err, errsz)) != HM_OK)
         goto out;
     for (int i = 0; i < NQ; i++) {
         char *qpath = hm_path_join(p->queries_dir, QFILES[i]);
@@ -152,6 +189,16 @@ static hm_error load_children(hm_dossier_model *m, const char *vid, hm_dossier_p
         c->town = dup_col(st, 1);
         c->since = dup_col(st, 2);
         c->activities = sqlite3_column_int64(st, 3);
+        c->has_record = sqlite3_column_type(st, 4) != SQLITE_NULL;
+        c->months = sqlite3_column_int64(st, 4);
+        c->called_months = sqlite3_column_int64(st, 5);
+        c->reading = sqlite3_column_int(st, 6) != 0;
+        c->holiday = sqlite3_column_int(st, 7) != 0;
+        c->birthday_due = sqlite3_column_int(st, 8) != 0;
+        c->birthday_kept = sqlite3_column_int(st, 9) != 0;
+        c->wish = sqlite3_column_int(st, 10) != 0;
+        c->kept = sqlite3_column_int64(st, 11);
+        c->due = sqlite3_column_int64(st, 12);
     }
     return src == SQLITE_DONE ? HM_OK : step_failed(m, Q_CHILDREN, err, errsz);
 }
@@ -213,6 +260,15 @@ hm_error hm_dossier_model_page(hm_dossier_model *m, size_t i, hm_dossier_page *p
     return HM_OK;
 }
 
+hm_error hm_dossier_model_pairs(hm_dossier_model *m, size_t i, hm_dossier_page *pg, char *err,
+                                size_t errsz)
+{
+    hm_dossier_page_release(pg);
+    pg->cand = &m->cand[i];
+    pg->index = i;
+    return load_children(m, m->cand[i].volunteer_id, pg, err, errsz);
+}
+
 void hm_dossier_page_release(hm_dossier_page *pg)
 {
     if (!pg)
@@ -240,6 +296,7 @@ void hm_dossier_model_free(hm_dossier_model *m)
     for (int i = 0; i < NQ; i++)
         sqlite3_finalize(m->q[i]);
     sqlite3_exec(m->db, "DROP TABLE IF EXISTS temp.dossier_activities;"
+                        "DROP TABLE IF EXISTS temp.dossier_pairs;"
                         "DROP TABLE IF EXISTS temp.dossier_candidates;", NULL, NULL, NULL);
     free(m);
 }

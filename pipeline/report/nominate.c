@@ -226,6 +226,9 @@ static const col CARD_HEAD[] = {
 static const col CARD_TAIL[] = {
     { "score", "得分", "Score" }, { "eligible", "符合条件", "Eligible" },
     { "shortlisted", "入选推荐", "Shortlisted" }, { "hours", "服务时长（小时）", "Service hours" },
+    { "organization", "单位或团队", "Organisation" }, { "gender", "性别", "Gender" },
+    { "since", "参与起始", "In the programme since" },
+    { "years", "参与年限（年）", "Years in the programme" },
 };
 _Static_assert(sizeof CARD_HEAD / sizeof CARD_HEAD[0] == HM_NOM_COL_FIG, "scorecard head");
 _Static_assert(sizeof CARD_TAIL / sizeof CARD_TAIL[0] == HM_NOM_NCOL - HM_NOM_COL_SCORE,
@@ -253,14 +256,14 @@ const char *hm_nom_column_label(size_t i, bool en)
 
 bool hm_nom_column_is_text(size_t i)
 {
-    return i < HM_NOM_COL_FIG && i != HM_NOM_COL_RANK;
+    return (i < HM_NOM_COL_FIG && i != HM_NOM_COL_RANK) || i == HM_NOM_COL_ORG ||
+           i == HM_NOM_COL_GENDER || i == HM_NOM_COL_SINCE;
 }
 
 /* ---- the scorecard ---- */
 
-/* The masked name and the organisation: columns the candidates keep and the
- * scorecard does not show. */
-enum { COL_MASKED = HM_NOM_NCOL, COL_ORG, NQCOL };
+/* The masked name: a column the candidates keep and the scorecard does not show. */
+enum { COL_MASKED = HM_NOM_NCOL, NQCOL };
 
 struct hm_scorecard {
     sqlite3 *db;
@@ -349,8 +352,7 @@ hm_error hm_scorecard_open(sqlite3 *db, const hm_nomination_conf *c,
     if ((rc = bind_all(c, p, s->st, s->qpath, err, errsz)) != HM_OK)
         goto out;
     for (size_t i = 0; i < NQCOL; i++) {
-        const char *name = i == COL_MASKED ? "masked"
-                           : i == COL_ORG  ? "organization" : hm_nom_column_name(i);
+        const char *name = i == COL_MASKED ? "masked" : hm_nom_column_name(i);
         if ((s->ci[i] = col_of(s->st, name)) < 0) {
             rc = hm_fail(HM_EQUERY, err, errsz, "%s: the query does not return the column "
                          "'%s'", s->qpath, name);
@@ -387,7 +389,12 @@ static void keep_candidate(hm_scorecard *s)
         k->fig[i] = sqlite3_column_int64(st, ci[HM_NOM_COL_FIG + i]);
     k->score = sqlite3_column_int64(st, ci[HM_NOM_COL_SCORE]);
     k->masked = hm_xstrdup(col_text(st, ci[COL_MASKED]));
-    k->organization = hm_xstrdup(col_text(st, ci[COL_ORG]));
+    k->organization = hm_xstrdup(col_text(st, ci[HM_NOM_COL_ORG]));
+    k->gender = hm_xstrdup(col_text(st, ci[HM_NOM_COL_GENDER]));
+    k->since = hm_xstrdup(col_text(st, ci[HM_NOM_COL_SINCE]));
+    k->years = sqlite3_column_type(st, ci[HM_NOM_COL_YEARS]) == SQLITE_NULL
+                   ? -1 : sqlite3_column_int64(st, ci[HM_NOM_COL_YEARS]);
+    k->hours = sqlite3_column_int64(st, ci[HM_NOM_COL_HOURS]);
 }
 
 hm_error hm_scorecard_next(hm_scorecard *s, const hm_nom_row **row, char *err,
@@ -466,6 +473,8 @@ void hm_nom_candidates_free(hm_nom_candidate *c, size_t n)
         free(c[i].role);
         free(c[i].sector);
         free(c[i].organization);
+        free(c[i].gender);
+        free(c[i].since);
     }
     free(c);
 }

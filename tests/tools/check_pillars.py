@@ -17,6 +17,9 @@ month, the plain way:
                           waiting) and without a needs survey;
   service hours           by the volunteer's town, and each volunteer's
                           whole hours in the scorecard;
+  nominations             the shortlist's hours, organisation, gender and
+                          years in the programme, and each candidate's
+                          pairs with their five ones;
   five ones per pair      the distribution by town, the pairs that kept none;
   children                by category, gender and age band, with the
                           contact rate;
@@ -303,6 +306,65 @@ def pair_records(data, f, t):
     return out
 
 
+def profile(data, rows, iv, t, mins):
+    """Who each volunteer of rows is: hours, organisation, gender (from the
+    role), in the programme since (joined or first paired, the earlier) and
+    whole years to t."""
+    want = []
+    for r in rows:
+        vid = r[iv]
+        v = data.vols[vid]
+        starts = [p["started_on"] for p in data.pairings if p["volunteer_id"] == vid]
+        since = min([x for x in [v["joined_on"]] + starts if x], default=None)
+        years = None
+        if since:
+            s = day(since)
+            years = max(0, t.year - s.year - ((t.month, t.day) < (s.month, s.day)))
+        want.append([vid, (mins[vid] + 30) // 60, v["organization"],
+                     {"mother": "女", "father": "男"}.get(v["role"]), since, years])
+    return want
+
+
+def nominations(data, path, f, t, name):
+    """The shortlist's profile columns and the candidates' pairs sheet."""
+    part = data.participations(f, t)
+    mins = collections.Counter()
+    for (m, aid, vid), x in part.items():
+        mins[vid] += x or 0
+    nb = openpyxl.load_workbook(path, read_only=True)
+    for sheet in ("评分表", "推荐名单"):   # every volunteer; the candidates
+        hdr, rows = sheet_rows(nb, sheet, "区镇")
+        if hdr is None:
+            return
+        cols = [hdr.index(h) for h in ("志愿者编号", "服务时长（小时）", "单位或团队", "性别",
+                                       "参与起始", "参与年限（年）")]
+        got = sorted([r[i] if r[i] != "" else None for i in cols] for r in rows)
+        compare("%s: %s profile" % (name, sheet), got, sorted(profile(data, rows, cols[0], t, mins)))
+    recs = pair_records(data, f, t)
+    shortlisted = set(r[cols[0]] for r in rows)
+    acts = collections.defaultdict(set)
+    for a in data.acts:
+        if f <= a["d"] <= t:
+            acts[(a["volunteer_id"], a["child_id"])].add(a["activity_id"])
+    since = {}
+    for p in data.pairings:
+        k = (p["volunteer_id"], p["child_id"])
+        if k[0] in shortlisted and p["s"] <= t and (p["e"] is None or p["e"] >= f):
+            since[k] = min(since.get(k, p["started_on"]), p["started_on"])
+    want = []
+    for k, st in since.items():
+        r = recs.get(k)
+        five = [None] * 9 if r is None else [
+            r["months"], r["called"], int(r["reading"]), int(r["holiday"]), int(r["due"]),
+            int(r["birthday"]), int(r["wish"]), r["kept"], 4 + r["due"]]
+        want.append([k[0], data.vols[k[0]]["name"], st, len(acts[k])] + five)
+    hdr, rows = sheet_rows(nb, "候选人结对五个一", "区镇")
+    if hdr is None:
+        return
+    got = sorted(([r[2], r[3]] + r[6:] for r in rows), key=str)
+    compare(name + ": candidates' pairs", got, sorted(want, key=str))
+
+
 def five_ones(data, wb, f, t, name):
     recs = pair_records(data, f, t)
     per = collections.OrderedDict((tc, []) for tc in sorted(data.towns))
@@ -441,6 +503,7 @@ def main():
             projects(data, wb, f, t, name)
         if kind == "annual":
             scorecard_hours(data, os.path.join(d, "nominations.xlsx"), f, t, name)
+            nominations(data, os.path.join(d, "nominations.xlsx"), f, t, name)
     for x in fails:
         print("FAIL " + x)
     print("%d sections recounted, %d differ" % (sum(checked.values()), len(fails)))

@@ -30,7 +30,12 @@ each number of a sentence comes from.  The checks:
     over several months lie between the largest month and the sum; with
     --db, a comparison with a period the data does not cover (it starts
     with the first activity) must show "—";
- 4. a count in a sentence equals the rows of the list it introduces.
+ 4. a count in a sentence equals the rows of the list it introduces;
+ 5. the nominations (an internal annual report): the shortlist's rows are
+    the scorecard's, a candidate's pairs with a five-ones record are the
+    scorecard's children paired, and each dossier block shows its
+    candidate's score, hours and the kept/due of each pair as the
+    workbook does.
 
 Public reports show a count of children of 1 or 2 as "<3": such a value is
 taken as "1 or 2" and compared as a range; "<3" on a figure that is not a
@@ -1046,6 +1051,76 @@ def write_monthlies(args, manifests, work):
     return find_manifests([out]) if os.path.isdir(out) else []
 
 
+# ---- the nominations -----------------------------------------------------
+
+
+def sheet_dicts(wb, name):
+    if name not in wb.sheetnames:
+        return None
+    rows = [r for r in wb[name].iter_rows(values_only=True)]
+    return [dict(zip(rows[0], r)) for r in rows[1:] if any(x is not None for x in r)]
+
+
+def nominations(r):
+    """The nominations workbook and the dossiers of an internal annual report
+    agree with one another (check 5)."""
+    path = os.path.join(r.dir, "nominations%s.xlsx" % r.suffix)
+    if r.kind != "annual" or r.audience != "internal" or not os.path.exists(path):
+        return
+    en = r.lang == "en"
+    wb = openpyxl.load_workbook(path, read_only=True)
+    card = sheet_dicts(wb, "Scorecard" if en else "评分表")
+    short = sheet_dicts(wb, "Shortlist" if en else "推荐名单")
+    pairs = sheet_dicts(wb, "Candidates' pairs" if en else "候选人结对五个一")
+    wb.close()
+    if card is None or short is None or pairs is None:
+        fail(r.name, "nominations", "a sheet is missing from " + os.path.basename(path))
+        return
+    idk, kid = ("Volunteer ID", "Children paired") if en else ("志愿者编号", "结对儿童（名）")
+    by_id = {x[idk]: x for x in card}
+    for c in short:
+        counted("nominations")
+        row = by_id.get(c[idk])
+        diff = [k for k in c if row is None or row.get(k) != c[k]]
+        if diff:
+            fail(r.name, "shortlist", "%s differs from the scorecard in %s" % (c[idk], diff))
+        with_record = [p for p in pairs if p[idk] == c[idk] and p[list(p)[8]] is not None]
+        if row is not None and len(with_record) != row[kid]:
+            fail(r.name, "candidates' pairs", "%s: %d pairs with a record, scorecard %s children"
+                 % (c[idk], len(with_record), row[kid]))
+    base = os.path.join(r.dir, "dossiers" + r.suffix)
+    pdfs = sorted(glob.glob(base + ".pdf") + glob.glob(base + "-[0-9]*.pdf"))
+    text = "".join(subprocess.run(["pdftotext", f, "-"], capture_output=True, text=True).stdout
+                   for f in pdfs)
+    blocks = re.split(r"(?:编号|ID) (V[0-9A-Za-z_-]+)", text)
+    shown = {blocks[i]: blocks[i + 1] for i in range(1, len(blocks) - 1, 2)}
+    hours_re = r"(\d+)\s*h\b" if en else r"(\d+)\s*小时"
+    hk, sk = ("Service hours", "Score") if en else ("服务时长（小时）", "得分")
+    for c in short:
+        counted("dossiers")
+        b = shown.get(c[idk])
+        if b is None:
+            fail(r.name, "dossiers", "no block for %s" % c[idk])
+            continue
+        score = re.search(r"(?:score|得分) (\d+)", text.split(c[idk])[0][-200:])
+        h = re.search(hours_re, b)
+        # each pair's months with a call of months paired, and kept of due:
+        # the "a/b" of the block up to its stories
+        table = b.split("Stories of the year" if en else "本年度事迹")[0]
+        kept = re.findall(r"\b(\d+)/(\d+)\b", table)
+        want = []
+        for p in pairs:
+            v = list(p.values())
+            if p[idk] == c[idk] and v[8] is not None:
+                want += [(str(v[9]), str(v[8])), (str(v[15]), str(v[16]))]
+        if not h or int(h.group(1)) != c[hk] or not score or int(score.group(1)) != c[sk]:
+            fail(r.name, "dossiers", "%s: hours %s score %s, shortlist %s and %s"
+                 % (c[idk], h and h.group(1), score and score.group(1), c[hk], c[sk]))
+        if sorted(kept) != sorted(want):
+            fail(r.name, "dossiers", "%s: calls and five ones kept %s, workbook %s"
+                 % (c[idk], kept, want))
+
+
 def data_start(db):
     r = subprocess.run(["sqlite3", "-batch", "-noheader", db, "SELECT min(date) FROM activities"],
                        capture_output=True, text=True)
@@ -1090,6 +1165,8 @@ def main():
         g.check()
     ck.months.check()
     ck.cross()
+    for r in reports:
+        nominations(r)
     if tmp:
         subprocess.run(["rm", "-rf", tmp])
     seen = set()
