@@ -2,7 +2,8 @@
  * test_summary.c - the summary tables (pipeline/summary.c): the runs of
  * paired months of a child (child_spans) at their edges, the paired and
  * types columns of child_months, the events per month and town, the
- * service hours of volunteer_months, and the activity rows outside a
+ * service hours of volunteer_months, the activities with several
+ * volunteers in a month (activity_crews), and the activity rows outside a
  * pairing; each kept row by row as ingest does and equal to a full
  * recount.
  */
@@ -175,6 +176,8 @@ static const char *const q_town_events =
 static const char *const q_volunteer_months =
     "SELECT volunteer_id, month, activities, last_activity, participations, minutes,"
     " no_minutes FROM volunteer_months ORDER BY 1, 2";
+static const char *const q_crews =
+    "SELECT month, activity_id, volunteer_id FROM activity_crews ORDER BY 1, 2, 3";
 
 /* holiday = 4, call = 1 (activity_types.bit). */
 static const char *const child_months_want =
@@ -195,6 +198,10 @@ static const char *const volunteer_months_want =
     "V1 2025-03 3 2025-03-12 2 90 1|V1 2025-04 1 2025-04-02 1 45 0|"
     "V2 2025-03 3 2025-03-25 2 50 0";
 
+/* Activities with several volunteers in a month: A1 in March (V1 and V2;
+ * in April V1 alone). */
+static const char *const crews_want = "2025-03 A1 V1|2025-03 A1 V2";
+
 /* queries/check_summaries.sql finds nothing to say. */
 static void expect_checked(sqlite3 *db)
 {
@@ -212,6 +219,7 @@ static void finish_expect_counts(sqlite3 *db, hm_summary *s)
     expect_rows(db, q_events, events_want);
     expect_rows(db, q_town_events, town_events_want);
     expect_rows(db, q_volunteer_months, volunteer_months_want);
+    expect_rows(db, q_crews, crews_want);
     expect_checked(db);
 }
 
@@ -229,6 +237,7 @@ static void test_summary_full_recount(void **state)
     expect_rows(db, q_events, events_want);
     expect_rows(db, q_town_events, town_events_want);
     expect_rows(db, q_volunteer_months, volunteer_months_want);
+    expect_rows(db, q_crews, crews_want);
     expect_checked(db);
     sqlite3_close(db);
 }

@@ -77,6 +77,7 @@ void hm_summary_release(hm_summary *s)
     free(s->cur);
     sqlite3_finalize(s->st_event);
     sqlite3_finalize(s->st_child_months);
+    sqlite3_finalize(s->st_crew);
     sqlite3_finalize(s->st_child);
     sqlite3_finalize(s->st_pairs);
     sqlite3_finalize(s->st_del);
@@ -385,6 +386,50 @@ static hm_error firsts(hm_summary *s, sqlite3 *db, const hm_summary_row *r, bool
     return HM_OK;
 }
 
+/*
+ * activity_crews: r's volunteer is new to its activity's month (firsts'
+ * *seen false).  When a row of another volunteer of the activity is in
+ * the month (s->cur, r itself last), the activity has several: r's
+ * volunteer and each other one of the month are its crew (INSERT OR
+ * IGNORE: the others may be there already).  Few activities have several
+ * volunteers, so this writes a few rows, in key order within a file.
+ */
+static hm_error crew_add(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
+                         char *err, size_t errsz)
+{
+    size_t n = s->ncur ? s->ncur - 1 : 0;
+    bool other = false;
+    for (size_t i = 0; i < n && !other; i++) {
+        const hm_summary_cur *c = &s->cur[i];
+        other = memcmp(c->month, r->date, 7) == 0 &&
+                bytes_cmp(s->cur_towns.buf + c->vol, c->vol_len, r->volunteer,
+                          r->volunteer_len) != 0;
+    }
+    if (!other)
+        return HM_OK;
+    hm_error rc = hm_db_prepare(db, &s->st_crew,
+                                "INSERT OR IGNORE INTO activity_crews (month, activity_id,"
+                                " volunteer_id) VALUES (?1, ?2, ?3)", err, errsz);
+    /* r's volunteer (i == n), then the others of the month. */
+    for (size_t i = n + 1; i-- > 0 && rc == HM_OK;) {
+        const char *vol = r->volunteer;
+        size_t vl = r->volunteer_len;
+        if (i < n) {
+            const hm_summary_cur *c = &s->cur[i];
+            vol = s->cur_towns.buf + c->vol;
+            vl = c->vol_len;
+            if (memcmp(c->month, r->date, 7) != 0 ||
+                bytes_cmp(vol, vl, r->volunteer, r->volunteer_len) == 0)
+                continue;
+        }
+        sqlite3_bind_text(s->st_crew, 1, r->date, 7, SQLITE_STATIC);
+        sqlite3_bind_text(s->st_crew, 2, r->activity_id, (int)r->activity_len, SQLITE_STATIC);
+        sqlite3_bind_text(s->st_crew, 3, vol, (int)vl, SQLITE_STATIC);
+        rc = hm_db_step_done(db, s->st_crew, err, errsz);
+    }
+    return rc;
+}
+
 /* activity_types.bit of type t, read from the table the first time. */
 static hm_error type_bit(hm_summary *s, sqlite3 *db, const char *t, int64_t *bit,
                          char *err, size_t errsz)
@@ -428,6 +473,8 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
                          0, &va, err, errsz);
     if (rc == HM_OK)
         hours_add(va, r, seen, prev);
+    if (rc == HM_OK && !seen)
+        rc = crew_add(s, db, r, err, errsz);
     if (rc == HM_OK && first && tl < 48) {
         char k[56];
         memcpy(k, r->date, 7);
@@ -725,6 +772,14 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         " WHERE a.date BETWEEN ?1 || '-01' AND ?1 || '-31'"
         " AND hm_five_ones(a.type)"
         " GROUP BY c.town_code, a.type",
+        "DELETE FROM activity_crews WHERE month = ?1",
+        "INSERT INTO activity_crews (month, activity_id, volunteer_id)"
+        " SELECT ?1, activity_id, volunteer_id"
+        " FROM (SELECT activity_id, volunteer_id,"
+        " count(*) OVER (PARTITION BY activity_id) AS n FROM activities"
+        " WHERE date BETWEEN ?1 || '-01' AND ?1 || '-31'"
+        " GROUP BY activity_id, volunteer_id)"
+        " WHERE n > 1",
     };
     /* Every month: one pass over activities each, after the spans. */
     static const char *const all[] = {
@@ -749,6 +804,13 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         " FROM activities a JOIN children c ON c.child_id = a.child_id"
         " WHERE hm_five_ones(a.type)"
         " GROUP BY substr(a.date, 1, 7), c.town_code, a.type",
+        "DELETE FROM activity_crews",
+        "INSERT INTO activity_crews (month, activity_id, volunteer_id)"
+        " SELECT month, activity_id, volunteer_id"
+        " FROM (SELECT substr(date, 1, 7) AS month, activity_id, volunteer_id,"
+        " count(*) OVER (PARTITION BY substr(date, 1, 7), activity_id) AS n"
+        " FROM activities GROUP BY substr(date, 1, 7), activity_id, volunteer_id)"
+        " WHERE n > 1",
     };
     if (month)
         return run_all(db, one, sizeof one / sizeof one[0], month, err, errsz);
