@@ -392,7 +392,7 @@ static hm_error firsts(hm_summary *s, sqlite3 *db, const hm_summary_row *r, bool
  * the month (s->cur, r itself last), the activity has several: r's
  * volunteer and each other one of the month are its crew (INSERT OR
  * IGNORE: the others may be there already).  Few activities have several
- * volunteers, so this writes a few rows, in key order within a file.
+ * volunteers, so this writes few rows, straight into the table.
  */
 static hm_error crew_add(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
                          char *err, size_t errsz)
