@@ -289,6 +289,55 @@ static void test_summary_any_order(void **state)
     }
 }
 
+/* An activity with three volunteers in a month (and a fourth in the
+ * month after, alone there): in any order of its rows, and split over two
+ * files, all three of the month are its crew, the fourth is not. */
+static void test_summary_crews(void **state)
+{
+    (void)state;
+    static const struct { const char *vol, *child, *town, *date; } rows_[] = {
+        { "V1", "C1", "T1", "2025-05-03" }, { "V2", "C3", "T2", "2025-05-03" },
+        { "V1", "C2", "T1", "2025-05-03" }, { "V3", "C6", "T1", "2025-05-04" },
+        { "V2", "C1", "T1", "2025-05-03" }, { "V3", "C2", "T1", "2025-06-01" },
+    };
+    enum { N = sizeof rows_ / sizeof rows_[0] };
+    static const size_t orders[][N] = {
+        { 0, 1, 2, 3, 4, 5 }, { 5, 4, 3, 2, 1, 0 }, { 3, 0, 5, 2, 4, 1 }, { 2, 0, 4, 5, 1, 3 },
+    };
+    char err[256], sql[256];
+    for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+        for (size_t split = 0; split < N; split += 3) {
+            sqlite3 *db = empty_db();
+            exec(db, "INSERT INTO volunteers (volunteer_id, name, town_code) VALUES ('V3', '丙', 'T1')");
+            hm_summary s;
+            hm_summary_init(&s);
+            for (size_t k = 0; k < N; k++) {
+                size_t i = orders[o][k];
+                if (split && k == split)
+                    finish(db, &s);
+                snprintf(sql, sizeof sql, "INSERT INTO activities (activity_id, date, type,"
+                         " volunteer_id, child_id) VALUES ('A9', '%s', 'holiday', '%s', '%s')",
+                         rows_[i].date, rows_[i].vol, rows_[i].child);
+                exec(db, sql);
+                hm_summary_row r = {
+                    .activity_id = "A9", .activity_len = 2,
+                    .child = rows_[i].child, .child_len = 2,
+                    .volunteer = rows_[i].vol, .volunteer_len = 2,
+                    .date = rows_[i].date, .type = "holiday", .town = rows_[i].town,
+                    .town_len = 2,
+                };
+                if (hm_summary_activity(&s, db, &r, err, sizeof err) != HM_OK)
+                    fail_msg("%s", err);
+            }
+            finish(db, &s);
+            expect_rows(db, q_crews, "2025-05 A9 V1|2025-05 A9 V2|2025-05 A9 V3");
+            expect_checked(db);
+            hm_summary_release(&s);
+            sqlite3_close(db);
+        }
+    }
+}
+
 /* A pairing that ends, a child who exits and one who moves town: the
  * spans and paired flags follow; a changed activity month is recounted. */
 static void test_summary_changes(void **state)
@@ -599,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_summary_full_recount),
         cmocka_unit_test(test_summary_row_by_row),
         cmocka_unit_test(test_summary_any_order),
+        cmocka_unit_test(test_summary_crews),
         cmocka_unit_test(test_summary_changes),
         cmocka_unit_test(test_summary_outside),
         cmocka_unit_test(test_summary_span_counts),

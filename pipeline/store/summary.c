@@ -388,43 +388,44 @@ static hm_error firsts(hm_summary *s, sqlite3 *db, const hm_summary_row *r, bool
 
 /*
  * activity_crews: r's volunteer is new to its activity's month (firsts'
- * *seen false).  When a row of another volunteer of the activity is in
- * the month (s->cur, r itself last), the activity has several: r's
- * volunteer and each other one of the month are its crew (INSERT OR
- * IGNORE: the others may be there already).  Few activities have several
- * volunteers, so this writes few rows, straight into the table.
+ * *seen false).  The other rows of the activity in the month (s->cur, r
+ * itself last) name no volunteer, one, or several: with one, the activity
+ * has several volunteers from now on, and that one and r's volunteer are
+ * its crew; with several, they are in the table already and r's volunteer
+ * joins them (INSERT OR IGNORE: a changed month is counted again at the
+ * end of the file).  At most two rows per row, and only for the few
+ * activities with several volunteers.
  */
 static hm_error crew_add(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
                          char *err, size_t errsz)
 {
     size_t n = s->ncur ? s->ncur - 1 : 0;
-    bool other = false;
-    for (size_t i = 0; i < n && !other; i++) {
+    const hm_summary_cur *one = NULL;   /* the first other volunteer's row */
+    bool several = false;
+    for (size_t i = 0; i < n && !several; i++) {
         const hm_summary_cur *c = &s->cur[i];
-        other = memcmp(c->month, r->date, 7) == 0 &&
-                bytes_cmp(s->cur_towns.buf + c->vol, c->vol_len, r->volunteer,
-                          r->volunteer_len) != 0;
+        if (memcmp(c->month, r->date, 7) != 0)
+            continue;
+        if (!one)
+            one = c;
+        else
+            several = bytes_cmp(s->cur_towns.buf + c->vol, c->vol_len,
+                                s->cur_towns.buf + one->vol, one->vol_len) != 0;
     }
-    if (!other)
+    if (!one)
         return HM_OK;
     hm_error rc = hm_db_prepare(db, &s->st_crew,
                                 "INSERT OR IGNORE INTO activity_crews (month, activity_id,"
                                 " volunteer_id) VALUES (?1, ?2, ?3)", err, errsz);
-    /* r's volunteer (i == n), then the others of the month. */
-    for (size_t i = n + 1; i-- > 0 && rc == HM_OK;) {
-        const char *vol = r->volunteer;
-        size_t vl = r->volunteer_len;
-        if (i < n) {
-            const hm_summary_cur *c = &s->cur[i];
-            vol = s->cur_towns.buf + c->vol;
-            vl = c->vol_len;
-            if (memcmp(c->month, r->date, 7) != 0 ||
-                bytes_cmp(vol, vl, r->volunteer, r->volunteer_len) == 0)
-                continue;
-        }
+    for (int k = 0; k < (several ? 1 : 2) && rc == HM_OK; k++) {
         sqlite3_bind_text(s->st_crew, 1, r->date, 7, SQLITE_STATIC);
         sqlite3_bind_text(s->st_crew, 2, r->activity_id, (int)r->activity_len, SQLITE_STATIC);
-        sqlite3_bind_text(s->st_crew, 3, vol, (int)vl, SQLITE_STATIC);
+        if (k == 0)
+            sqlite3_bind_text(s->st_crew, 3, r->volunteer, (int)r->volunteer_len,
+                              SQLITE_STATIC);
+        else
+            sqlite3_bind_text(s->st_crew, 3, s->cur_towns.buf + one->vol, (int)one->vol_len,
+                              SQLITE_STATIC);
         rc = hm_db_step_done(db, s->st_crew, err, errsz);
     }
     return rc;
