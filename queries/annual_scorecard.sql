@@ -130,14 +130,13 @@ piece AS MATERIALIZED (
            ms >= :from AND date(ms, '+1 month', '-1 day') <= :to AS whole
       FROM hm
 ),
-hr AS (   -- minutes per volunteer: once per month, activity and volunteer
+hw(lo, hi) AS MATERIALIZED (   -- the whole months (one run of them)
+    SELECT min(month), max(month) FROM piece WHERE whole
+),
+hp AS (   -- minutes per volunteer in the parts of months: once per month,
+          -- activity and volunteer (the whole months: in card, below)
     SELECT volunteer_id, sum(minutes) AS minutes
-      FROM (SELECT v.volunteer_id, v.minutes   -- whole months, by volunteer_months' key
-              FROM volunteers w CROSS JOIN volunteer_months v ON v.volunteer_id = w.volunteer_id
-             WHERE v.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
-                               AND (SELECT max(month) FROM piece WHERE whole)
-            UNION ALL   -- parts of months
-            SELECT a.volunteer_id, max(a.minutes)
+      FROM (SELECT a.volunteer_id, max(a.minutes) AS minutes
               FROM piece p JOIN activities a INDEXED BY activities_date
                 ON a.date BETWEEN p.f AND p.t
              WHERE NOT p.whole
@@ -160,14 +159,18 @@ card AS (
            coalesce(pv.months_paired, 0) AS months_paired,
            coalesce(tr.trainings, 0) AS trainings,
            coalesce(st.stories, 0) AS stories,
-           (coalesce(hr.minutes, 0) + 30) / 60 AS hours
+           -- whole months: volunteer_months by its key, for each volunteer
+           (coalesce((SELECT sum(m.minutes) FROM hw, volunteer_months m
+                       WHERE m.volunteer_id = v.volunteer_id
+                         AND m.month BETWEEN hw.lo AND hw.hi), 0)
+            + coalesce(hp.minutes, 0) + 30) / 60 AS hours
       FROM volunteers v
       LEFT JOIN pv ON pv.volunteer_id = v.volunteer_id
       LEFT JOIN acts ON acts.volunteer_id = v.volunteer_id
       LEFT JOIN wz ON wz.volunteer_id = v.volunteer_id
       LEFT JOIN tr ON tr.volunteer_id = v.volunteer_id
       LEFT JOIN st ON st.volunteer_id = v.volunteer_id
-      LEFT JOIN hr ON hr.volunteer_id = v.volunteer_id
+      LEFT JOIN hp ON hp.volunteer_id = v.volunteer_id
       LEFT JOIN fp ON fp.volunteer_id = v.volunteer_id
      WHERE v.joined_on IS NULL OR v.joined_on <= :to
         OR pv.volunteer_id IS NOT NULL OR acts.volunteer_id IS NOT NULL

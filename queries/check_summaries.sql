@@ -3,7 +3,9 @@
 -- month_town_events from activities, child_months.paired and child_spans from pairings and
 -- children (the paired children of every month with activities, by town),
 -- volunteer_months' hours from activities (per month, activity and
--- volunteer: the largest minutes of its rows, none counted apart).
+-- volunteer: the largest minutes of its rows, none counted apart),
+-- activity_crews from activities (the volunteers of each activity that
+-- has rows of two or more volunteers in a month).
 -- An independent recount: it spells out again on purpose what counts as a
 -- contact and as one of the five ones (mirroring hm_activity_contact and
 -- hm_activity_five_ones in pipeline/contract/kinds.c) instead of calling them.
@@ -34,6 +36,12 @@ WITH c AS (
     FROM activities a JOIN children c ON c.child_id = a.child_id
     WHERE a.type IN ('call', 'reading', 'holiday', 'birthday')
     GROUP BY substr(a.date, 1, 7), c.town_code, a.type
+), crews AS (   -- the activities of a month with two or more volunteers, each of them
+    SELECT DISTINCT x.month, a.activity_id, a.volunteer_id
+    FROM (SELECT substr(date, 1, 7) AS month, activity_id FROM activities
+          GROUP BY substr(date, 1, 7), activity_id
+          HAVING min(volunteer_id) <> max(volunteer_id)) x
+    JOIN activities a ON a.activity_id = x.activity_id AND substr(a.date, 1, 7) = x.month
 ), months AS (
     SELECT DISTINCT month FROM e
 ), paired AS (   -- by DESIGN.md's definition
@@ -97,4 +105,12 @@ SELECT 'child_spans: month ' || coalesce(p.month, s.month) || ' town '
        || coalesce(p.town_code, s.town_code) || ' holds ' || coalesce(s.n, 0)
        || ' paired children, pairings say ' || coalesce(p.n, 0)
 FROM paired p FULL JOIN spans s ON s.month = p.month AND s.town_code = p.town_code
-WHERE p.n IS NOT s.n;
+WHERE p.n IS NOT s.n
+UNION ALL
+SELECT 'activity_crews: month ' || coalesce(w.month, k.month) || ' activity '''
+       || coalesce(w.activity_id, k.activity_id) || ''' volunteer '''
+       || coalesce(w.volunteer_id, k.volunteer_id) || ''' is '
+       || CASE WHEN k.month IS NULL THEN 'missing' ELSE 'held, but not one of several volunteers' END
+FROM crews w FULL JOIN activity_crews k
+  ON k.month = w.month AND k.activity_id = w.activity_id AND k.volunteer_id = w.volunteer_id
+WHERE w.month IS NULL OR k.month IS NULL;

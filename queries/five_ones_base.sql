@@ -6,12 +6,32 @@
 -- child, town_code, months, called_months, call_kept, reading, holiday,
 -- birthday_due, birthday_kept, wish, kept, due); five_ones_pairs.sql says
 -- what each promise is.
-WITH pn(m0, last) AS (
+--
+-- Speed: the pairings meeting the period, its calls, reading sessions,
+-- holiday activities and birthdays (read from the activities_date index
+-- alone) and its fulfilled wishes are one stream of rows, each an integer
+-- of bits, put in pair order once and OR-ed together per pair (bit_or);
+-- no table is searched row by row.  The bits of a pair (months counted
+-- from the period's first, at most twelve):
+--   0-11   a call in that month           16-27  paired in that month
+--   12     a reading session              28     the child's birthday fell on
+--   13     a holiday activity                    a paired day of the period
+--   14     a birthday activity            29     a wish fulfilled
+WITH RECURSIVE pn(m0, last) AS (
     SELECT CAST(substr(:from, 1, 4) AS INTEGER) * 12 + CAST(substr(:from, 6, 2) AS INTEGER),
            CAST(substr(:to, 1, 4) AS INTEGER) * 12 + CAST(substr(:to, 6, 2) AS INTEGER)
            - CAST(substr(:from, 1, 4) AS INTEGER) * 12 - CAST(substr(:from, 6, 2) AS INTEGER)
 ),
-pr AS (   -- per pairing meeting the period: its first and last month in it
+pm(i, f, t) AS (   -- the period's months: number, first and last day in it
+    SELECT 0, :from, min(date(:from, 'start of month', '+1 month', '-1 day'), :to)
+    UNION ALL
+    SELECT i + 1, date(f, 'start of month', '+1 month'),
+           min(date(f, 'start of month', '+2 month', '-1 day'), :to)
+      FROM pm WHERE date(f, 'start of month', '+1 month') <= :to
+),
+yy(y) AS (SELECT substr(:from, 1, 4) UNION SELECT substr(:to, 1, 4)),
+pr AS (   -- per pairing meeting the period: its first and last month in it, and
+          -- whether the child's birthday in the period fell on a paired day
     SELECT p.volunteer_id, p.child_id,
            max(0, CAST(substr(p.started_on, 1, 4) AS INTEGER) * 12
                   + CAST(substr(p.started_on, 6, 2) AS INTEGER) - pn.m0) AS lo,
@@ -19,55 +39,46 @@ pr AS (   -- per pairing meeting the period: its first and last month in it
                coalesce(CAST(substr(p.ended_on, 1, 4) AS INTEGER) * 12
                         + CAST(substr(p.ended_on, 6, 2) AS INTEGER) - pn.m0, pn.last),
                coalesce(CAST(substr(c.exited_on, 1, 4) AS INTEGER) * 12
-                        + CAST(substr(c.exited_on, 6, 2) AS INTEGER) - pn.m0, pn.last)) AS hi
+                        + CAST(substr(c.exited_on, 6, 2) AS INTEGER) - pn.m0, pn.last)) AS hi,
+           EXISTS (SELECT 1 FROM yy
+                    WHERE yy.y || substr(c.birth_date, 5) BETWEEN :from AND :to
+                      AND yy.y || substr(c.birth_date, 5) >= p.started_on
+                      AND (p.ended_on IS NULL OR yy.y || substr(c.birth_date, 5) <= p.ended_on)
+                      AND (c.exited_on IS NULL OR yy.y || substr(c.birth_date, 5) <= c.exited_on))
+               AS due
       FROM pairings p JOIN children c ON c.child_id = p.child_id, pn
      WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
 ),
-pv AS (   -- per pair: the months paired (bits)
-    SELECT volunteer_id, child_id, bit_or((1 << (hi + 1)) - (1 << lo)) AS paired
-      FROM pr WHERE lo <= hi
-     GROUP BY volunteer_id, child_id
-),
-act AS (   -- per pair, one pass over the period's rows of these types: the months
-           -- with a call (bits), a reading session, a holiday activity, a birthday
+bits AS (   -- the stream: one integer per pairing, activity row or wish
+    SELECT volunteer_id, child_id,
+           CASE WHEN lo <= hi THEN ((1 << (hi + 1)) - (1 << lo)) << 16 ELSE 0 END
+           | (due << 28) AS b
+      FROM pr
+    UNION ALL
     SELECT a.volunteer_id, a.child_id,
-           bit_or(CASE WHEN a.type = 'call'
-                       THEN 1 << (CAST(substr(a.date, 1, 4) AS INTEGER) * 12
-                                  + CAST(substr(a.date, 6, 2) AS INTEGER) - pn.m0)
-                       ELSE 0 END) AS called,
-           max(a.type = 'reading') AS reading, max(a.type = 'holiday') AS holiday,
-           max(a.type = 'birthday') AS birthday
-      FROM activities a INDEXED BY activities_date, pn
-     WHERE a.date BETWEEN :from AND :to AND a.type IN ('call', 'reading', 'holiday', 'birthday')
-     GROUP BY a.volunteer_id, a.child_id
-),
-bd AS (   -- pairs paired on the child's birthday in the period
-    SELECT DISTINCT p.volunteer_id, p.child_id
-      FROM pairings p JOIN children c ON c.child_id = p.child_id,
-           (SELECT substr(:from, 1, 4) AS y UNION SELECT substr(:to, 1, 4)) yy
-     WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
-       AND yy.y || substr(c.birth_date, 5) BETWEEN :from AND :to
-       AND yy.y || substr(c.birth_date, 5) >= p.started_on
-       AND (p.ended_on IS NULL OR yy.y || substr(c.birth_date, 5) <= p.ended_on)
-       AND (c.exited_on IS NULL OR yy.y || substr(c.birth_date, 5) <= c.exited_on)
-),
-wz AS (   -- pairs with a wish of the child claimed by the volunteer, fulfilled in the period
-    SELECT DISTINCT claimed_by AS volunteer_id, child_id FROM wishes
+           CASE a.type WHEN 'call' THEN 1 << pm.i
+                WHEN 'reading' THEN 1 << 12 WHEN 'holiday' THEN 1 << 13 ELSE 1 << 14 END
+      FROM pm CROSS JOIN activities a INDEXED BY activities_date ON a.date BETWEEN pm.f AND pm.t
+     WHERE a.type IN ('call', 'reading', 'holiday', 'birthday')
+    UNION ALL
+    SELECT claimed_by, child_id, 1 << 29 FROM wishes
      WHERE fulfilled_on BETWEEN :from AND :to AND claimed_by IS NOT NULL
 ),
+pb AS (   -- per pair paired in some month of the period
+    SELECT volunteer_id, child_id, bit_or(b) AS b FROM bits
+     GROUP BY volunteer_id, child_id
+    HAVING bit_or(b) & (4095 << 16) <> 0
+),
 pair AS MATERIALIZED (
-    SELECT pv.volunteer_id, pv.child_id, c.town_code,
-           bit_count(pv.paired) AS months,
-           bit_count(pv.paired & coalesce(act.called, 0)) AS called_months,
-           (pv.paired & ~coalesce(act.called, 0)) = 0 AS call_kept,
-           coalesce(act.reading, 0) AS reading, coalesce(act.holiday, 0) AS holiday,
-           bd.child_id IS NOT NULL AS birthday_due,
-           bd.child_id IS NOT NULL AND coalesce(act.birthday, 0) AS birthday_kept,
-           wz.child_id IS NOT NULL AS wish
-      FROM pv JOIN children c ON c.child_id = pv.child_id
-      LEFT JOIN act ON act.volunteer_id = pv.volunteer_id AND act.child_id = pv.child_id
-      LEFT JOIN bd ON bd.volunteer_id = pv.volunteer_id AND bd.child_id = pv.child_id
-      LEFT JOIN wz ON wz.volunteer_id = pv.volunteer_id AND wz.child_id = pv.child_id
+    SELECT pb.volunteer_id, pb.child_id, c.town_code,
+           bit_count((pb.b >> 16) & 4095) AS months,
+           bit_count((pb.b >> 16) & pb.b & 4095) AS called_months,
+           ((pb.b >> 16) & ~pb.b & 4095) = 0 AS call_kept,
+           (pb.b >> 12) & 1 AS reading, (pb.b >> 13) & 1 AS holiday,
+           (pb.b >> 28) & 1 AS birthday_due,
+           (pb.b >> 28) & (pb.b >> 14) & 1 AS birthday_kept,
+           (pb.b >> 29) & 1 AS wish
+      FROM pb JOIN children c ON c.child_id = pb.child_id
 ),
 k AS MATERIALIZED (
     SELECT *, call_kept + reading + holiday + birthday_kept + wish AS kept,

@@ -17,25 +17,32 @@
 -- (queries/five_ones_none.sql lists them).  The rows of a town add up to
 -- its pairs, and the towns to the total; each pair is in its child's town.
 --
--- Speed: as queries/annual_scorecard.sql, a pair's months are the bits of
--- an integer (bit_or, bit_count: himama's own SQL functions); one pass over
--- the pairings meeting the period, one over its calls, reading sessions,
--- holiday activities and birthdays (read from the index alone).
+-- Speed: a pair's promises are the bits of an integer (five_ones_base.sql:
+-- one sorted pass over the period's pairings, rows and wishes together);
+-- the pairs are then counted by town once and the towns joined to those
+-- counts, not each town searched among the pairs.
 -- include five_ones_base.sql
 ,
+kt AS MATERIALIZED (   -- per town with pairs (one pass over k in town order)
+    SELECT town_code, count(*) AS pairs, sum(kept = due) AS all_kept,
+           sum(kept = 4 AND due = 5) AS kept4, sum(kept = 3) AS kept3, sum(kept = 2) AS kept2,
+           sum(kept = 1) AS kept1, sum(kept = 0) AS kept0, sum(months) AS months,
+           sum(called_months) AS called_months, sum(call_kept) AS call_kept,
+           sum(reading) AS reading, sum(holiday) AS holiday, sum(birthday_due) AS birthday_due,
+           sum(birthday_kept) AS birthday_kept, sum(wish) AS wish
+      FROM k GROUP BY town_code
+),
 by_town AS MATERIALIZED (
     SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,
-           count(k.child_id) AS pairs,
-           coalesce(sum(k.kept = k.due), 0) AS all_kept,
-           coalesce(sum(k.kept = 4 AND k.due = 5), 0) AS kept4,
-           coalesce(sum(k.kept = 3), 0) AS kept3, coalesce(sum(k.kept = 2), 0) AS kept2,
-           coalesce(sum(k.kept = 1), 0) AS kept1, coalesce(sum(k.kept = 0), 0) AS kept0,
-           coalesce(sum(k.months), 0) AS months, coalesce(sum(k.called_months), 0) AS called_months,
-           coalesce(sum(k.call_kept), 0) AS call_kept, coalesce(sum(k.reading), 0) AS reading,
-           coalesce(sum(k.holiday), 0) AS holiday, coalesce(sum(k.birthday_due), 0) AS birthday_due,
-           coalesce(sum(k.birthday_kept), 0) AS birthday_kept, coalesce(sum(k.wish), 0) AS wish
-      FROM towns t LEFT JOIN k ON k.town_code = t.town_code
-     GROUP BY t.town_code
+           coalesce(k.pairs, 0) AS pairs, coalesce(k.all_kept, 0) AS all_kept,
+           coalesce(k.kept4, 0) AS kept4, coalesce(k.kept3, 0) AS kept3,
+           coalesce(k.kept2, 0) AS kept2, coalesce(k.kept1, 0) AS kept1,
+           coalesce(k.kept0, 0) AS kept0, coalesce(k.months, 0) AS months,
+           coalesce(k.called_months, 0) AS called_months, coalesce(k.call_kept, 0) AS call_kept,
+           coalesce(k.reading, 0) AS reading, coalesce(k.holiday, 0) AS holiday,
+           coalesce(k.birthday_due, 0) AS birthday_due,
+           coalesce(k.birthday_kept, 0) AS birthday_kept, coalesce(k.wish, 0) AS wish
+      FROM towns t LEFT JOIN kt k ON k.town_code = t.town_code
 )
 SELECT 0 AS sort, town_code, town, pairs, all_kept, kept4, kept3, kept2, kept1, kept0,
        CASE WHEN months > 0 THEN 1.0 * called_months / months END AS calls_share,

@@ -13,37 +13,37 @@
 -- a part of a month the activity rows.
 -- include period_pieces.sql
 ,
-part AS MATERIALIZED (   -- per volunteer: participations, minutes, none given
+part AS MATERIALIZED (   -- per volunteer, with its town: participations, minutes, none given
     -- the whole months (one run of them), a few rows of volunteer_months'
     -- key per volunteer
-    SELECT v.volunteer_id, sum(v.participations) AS parts, sum(v.minutes) AS minutes,
+    SELECT w.town_code, w.volunteer_id, sum(v.participations) AS parts, sum(v.minutes) AS minutes,
            sum(v.no_minutes) AS no_minutes
-      FROM volunteers w CROSS JOIN volunteer_months v ON v.volunteer_id = w.volunteer_id
+      FROM volunteers w
+     CROSS JOIN volunteer_months v ON v.volunteer_id = w.volunteer_id
      WHERE v.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
                        AND (SELECT max(month) FROM piece WHERE whole)
-     GROUP BY v.volunteer_id
+     GROUP BY w.town_code, w.volunteer_id
     UNION ALL   -- the parts of months
-    SELECT volunteer_id, count(*), coalesce(sum(minutes), 0), count(*) - count(minutes)
+    SELECT w.town_code, x.volunteer_id, count(*), coalesce(sum(x.minutes), 0),
+           count(*) - count(x.minutes)
       FROM (SELECT a.volunteer_id, max(a.minutes) AS minutes   -- per activity and volunteer
               FROM piece p JOIN activities a INDEXED BY activities_date
                 ON a.date BETWEEN p.f AND p.t
              WHERE NOT p.whole
-             GROUP BY p.month, a.activity_id, a.volunteer_id)
-     GROUP BY volunteer_id
+             GROUP BY p.month, a.activity_id, a.volunteer_id) x
+      JOIN volunteers w ON w.volunteer_id = x.volunteer_id
+     GROUP BY x.volunteer_id
 ),
-pv AS MATERIALIZED (   -- per volunteer
-    SELECT volunteer_id, sum(parts) AS parts, sum(minutes) AS minutes,
-           sum(no_minutes) AS no_minutes
-      FROM part GROUP BY volunteer_id
+bt AS MATERIALIZED (   -- per town: a volunteer with whole and part months is one
+    SELECT town_code, count(DISTINCT volunteer_id) AS active, sum(parts) AS participations,
+           sum(minutes) AS minutes, sum(no_minutes) AS no_minutes
+      FROM part GROUP BY town_code
 ),
 by_town AS MATERIALIZED (
     SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,
-           count(pv.volunteer_id) AS active, coalesce(sum(pv.parts), 0) AS participations,
-           coalesce(sum(pv.minutes), 0) AS minutes, coalesce(sum(pv.no_minutes), 0) AS no_minutes
-      FROM towns t
-      LEFT JOIN volunteers v ON v.town_code = t.town_code
-      LEFT JOIN pv ON pv.volunteer_id = v.volunteer_id
-     GROUP BY t.town_code
+           coalesce(b.active, 0) AS active, coalesce(b.participations, 0) AS participations,
+           coalesce(b.minutes, 0) AS minutes, coalesce(b.no_minutes, 0) AS no_minutes
+      FROM towns t LEFT JOIN bt b ON b.town_code = t.town_code
 )
 SELECT 0 AS sort, town_code, town, active, participations, minutes / 60.0 AS hours,
        CASE WHEN active > 0 THEN minutes / 60.0 / active END AS hours_per_volunteer,

@@ -47,32 +47,48 @@ vol AS MATERIALIZED (   -- volunteers on record, by organisation
                      AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7))
      GROUP BY o.org
 ),
-part AS MATERIALIZED (   -- one row per month, activity and volunteer
-    SELECT DISTINCT substr(a.date, 1, 7) AS month, a.activity_id, a.volunteer_id
-      FROM activities a INDEXED BY activities_date
-     WHERE a.date BETWEEN :from AND :to
+part AS MATERIALIZED (   -- parts of months: one row per month, activity and volunteer
+    SELECT DISTINCT p.month, a.activity_id, a.volunteer_id
+      FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t
+     WHERE NOT p.whole
 ),
-hv AS MATERIALIZED (   -- minutes per volunteer (hours_towns.sql): whole months
-    SELECT v.volunteer_id, sum(v.minutes) AS minutes
-      FROM volunteers w CROSS JOIN volunteer_months v ON v.volunteer_id = w.volunteer_id
+hv AS MATERIALIZED (   -- per volunteer and its organisation (hours_towns.sql): whole months
+    SELECT v.volunteer_id, w.org, sum(v.participations) AS parts, sum(v.minutes) AS minutes
+      FROM vorg w CROSS JOIN volunteer_months v ON v.volunteer_id = w.volunteer_id
      WHERE v.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
                        AND (SELECT max(month) FROM piece WHERE whole)
      GROUP BY v.volunteer_id
     UNION ALL   -- parts of months
-    SELECT volunteer_id, max(a.minutes)   -- per month, activity and volunteer
+    SELECT a.volunteer_id, o.org, 1, max(a.minutes)   -- per month, activity and volunteer
       FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t
+      JOIN vorg o ON o.volunteer_id = a.volunteer_id
      WHERE NOT p.whole
      GROUP BY p.month, a.activity_id, a.volunteer_id
 ),
-mins AS MATERIALIZED (   -- minutes by organisation
-    SELECT o.org, coalesce(sum(x.minutes), 0) AS minutes
-      FROM hv x JOIN vorg o ON o.volunteer_id = x.volunteer_id
-     GROUP BY o.org
+mins AS MATERIALIZED (   -- participations and minutes by organisation
+    SELECT org, sum(parts) AS parts, coalesce(sum(minutes), 0) AS minutes
+      FROM hv GROUP BY org
 ),
-acts AS MATERIALIZED (   -- activities (per month, distinct), by organisation
-    SELECT o.org, count(DISTINCT x.month || ' ' || x.activity_id) AS n
-      FROM part x JOIN vorg o ON o.volunteer_id = x.volunteer_id
-     GROUP BY o.org
+crews AS MATERIALIZED (   -- the volunteers of each activity with several in a month:
+                          -- whole months from activity_crews, parts of months all
+    SELECT month, activity_id, volunteer_id FROM activity_crews
+     WHERE month BETWEEN (SELECT min(month) FROM piece WHERE whole)
+                     AND (SELECT max(month) FROM piece WHERE whole)
+    UNION ALL
+    SELECT month, activity_id, volunteer_id FROM part
+),
+acts AS MATERIALIZED (   -- activities (per month, distinct), by organisation: its
+                         -- volunteers' participations (hv), less an activity's
+                         -- second and further volunteers of the organisation
+    SELECT org, sum(n) AS n FROM (
+        SELECT org, parts AS n FROM mins
+        UNION ALL
+        SELECT org, -sum(n - 1) FROM (
+            SELECT o.org, count(*) AS n
+              FROM crews x JOIN vorg o ON o.volunteer_id = x.volunteer_id
+             GROUP BY x.month, x.activity_id, o.org)
+         GROUP BY org
+    ) GROUP BY org
 ),
 pp AS MATERIALIZED (   -- volunteer-child pairs active in the period
     SELECT DISTINCT p.volunteer_id, p.child_id
@@ -112,7 +128,8 @@ rows AS MATERIALIZED (
 total AS (
     SELECT coalesce(sum(volunteers), 0) AS volunteers, coalesce(sum(pairings), 0) AS pairings,
            (SELECT count(DISTINCT child_id) FROM pp) AS children,
-           (SELECT count(DISTINCT month || ' ' || activity_id) FROM part) AS activities,
+           (SELECT coalesce(sum(parts), 0) FROM hv)
+             - (SELECT count(*) - count(DISTINCT month || ' ' || activity_id) FROM crews) AS activities,
            coalesce(sum(minutes), 0) AS minutes, coalesce(sum(given), 0) AS given,
            coalesce(sum(restricted), 0) AS restricted,
            coalesce(sum(children), 0) AS children_sum, coalesce(sum(activities), 0) AS activities_sum

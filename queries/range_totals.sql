@@ -30,9 +30,20 @@ ev AS MATERIALIZED (
      WHERE NOT p.whole
      GROUP BY p.month, a.type
 ),
-av AS MATERIALIZED (   -- volunteers active: any activity in the period
-    SELECT x.volunteer_id FROM piece p JOIN volunteer_months x ON x.month = p.month
-     WHERE p.whole
+nw(n) AS MATERIALIZED (SELECT count(*) FROM piece WHERE whole),
+av AS MATERIALIZED (   -- volunteers active: any activity in the period.  Up to three
+                       -- whole months: their rows of volunteer_months; more: a
+                       -- seek of its key per volunteer, fewer rows than the months'
+                       -- (its volunteers are all in volunteers: ingest checks them)
+    SELECT x.volunteer_id FROM nw, piece p JOIN volunteer_months x ON x.month = p.month
+     WHERE p.whole AND nw.n <= 3
+    UNION
+    SELECT w.volunteer_id FROM nw, volunteers w
+     WHERE nw.n > 3
+       AND EXISTS (SELECT 1 FROM volunteer_months x
+                    WHERE x.volunteer_id = w.volunteer_id
+                      AND x.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
+                                      AND (SELECT max(month) FROM piece WHERE whole))
     UNION
     SELECT a.volunteer_id
       FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t

@@ -1,4 +1,4 @@
--- himama database schema, version 7 (PRAGMA user_version = 7).
+-- himama database schema, version 8 (PRAGMA user_version = 8).
 -- A database of an earlier version is brought here by queries/migrate_N.sql.
 --
 -- One table per kind of input file, named as the kind, columns named as in
@@ -206,6 +206,20 @@ CREATE TABLE activity_outside (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX activity_outside_date ON activity_outside (date);
 CREATE INDEX activity_outside_pair ON activity_outside (volunteer_id, child_id);
+
+-- Per month and activity with two or more volunteers in that month (rows
+-- naming them): each of its volunteers (schema version 8).  The
+-- enterprise+ table counts an organisation's activities as its
+-- volunteers' participations (volunteer_months) less an activity's second
+-- and further volunteers of the same organisation, which only these few
+-- activities have (queries/organisations.sql), instead of reading the
+-- period's activity rows.
+CREATE TABLE activity_crews (
+    month         TEXT NOT NULL,   -- 'YYYY-MM'
+    activity_id   TEXT NOT NULL,
+    volunteer_id  TEXT NOT NULL,
+    PRIMARY KEY (month, activity_id, volunteer_id)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE wishes (
     wish_id       TEXT NOT NULL PRIMARY KEY,

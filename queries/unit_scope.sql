@@ -11,7 +11,7 @@
 --   towns, children, volunteers, expenditures, feedback, child_spans,
 --     span_counts, month_town_events   those of its towns;
 --   pairings, wishes, child_months   those of its children;
---   volunteer_months, attendance     those of its volunteers;
+--   volunteer_months, attendance, activity_crews   those of its volunteers;
 --   activities, activity_outside, stories   the rows naming a child or a
 --     volunteer of it (a row with a child of one unit and a volunteer of
 --     another belongs to both, as an event with children of two towns
@@ -42,6 +42,7 @@ DROP VIEW IF EXISTS temp.donations;
 DROP VIEW IF EXISTS temp.feedback;
 DROP VIEW IF EXISTS temp.child_months;
 DROP VIEW IF EXISTS temp.volunteer_months;
+DROP VIEW IF EXISTS temp.activity_crews;
 DROP VIEW IF EXISTS temp.child_spans;
 DROP VIEW IF EXISTS temp.span_counts;
 DROP VIEW IF EXISTS temp.month_town_events;
@@ -111,6 +112,9 @@ CREATE TEMP VIEW child_months AS
 SELECT * FROM main.child_months WHERE child_id IN (SELECT child_id FROM temp.unit_children);
 CREATE TEMP VIEW volunteer_months AS
 SELECT * FROM main.volunteer_months
+ WHERE volunteer_id IN (SELECT volunteer_id FROM temp.unit_volunteers);
+CREATE TEMP VIEW activity_crews AS
+SELECT * FROM main.activity_crews
  WHERE volunteer_id IN (SELECT volunteer_id FROM temp.unit_volunteers);
 CREATE TEMP VIEW child_spans AS
 SELECT * FROM main.child_spans WHERE town_code IN (SELECT town_code FROM temp.unit_towns);

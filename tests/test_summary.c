@@ -2,7 +2,8 @@
  * test_summary.c - the summary tables (pipeline/summary.c): the runs of
  * paired months of a child (child_spans) at their edges, the paired and
  * types columns of child_months, the events per month and town, the
- * service hours of volunteer_months, and the activity rows outside a
+ * service hours of volunteer_months, the activities with several
+ * volunteers in a month (activity_crews), and the activity rows outside a
  * pairing; each kept row by row as ingest does and equal to a full
  * recount.
  */
@@ -175,6 +176,8 @@ static const char *const q_town_events =
 static const char *const q_volunteer_months =
     "SELECT volunteer_id, month, activities, last_activity, participations, minutes,"
     " no_minutes FROM volunteer_months ORDER BY 1, 2";
+static const char *const q_crews =
+    "SELECT month, activity_id, volunteer_id FROM activity_crews ORDER BY 1, 2, 3";
 
 /* holiday = 4, call = 1 (activity_types.bit). */
 static const char *const child_months_want =
@@ -195,6 +198,10 @@ static const char *const volunteer_months_want =
     "V1 2025-03 3 2025-03-12 2 90 1|V1 2025-04 1 2025-04-02 1 45 0|"
     "V2 2025-03 3 2025-03-25 2 50 0";
 
+/* Activities with several volunteers in a month: A1 in March (V1 and V2;
+ * in April V1 alone). */
+static const char *const crews_want = "2025-03 A1 V1|2025-03 A1 V2";
+
 /* queries/check_summaries.sql finds nothing to say. */
 static void expect_checked(sqlite3 *db)
 {
@@ -212,6 +219,7 @@ static void finish_expect_counts(sqlite3 *db, hm_summary *s)
     expect_rows(db, q_events, events_want);
     expect_rows(db, q_town_events, town_events_want);
     expect_rows(db, q_volunteer_months, volunteer_months_want);
+    expect_rows(db, q_crews, crews_want);
     expect_checked(db);
 }
 
@@ -229,6 +237,7 @@ static void test_summary_full_recount(void **state)
     expect_rows(db, q_events, events_want);
     expect_rows(db, q_town_events, town_events_want);
     expect_rows(db, q_volunteer_months, volunteer_months_want);
+    expect_rows(db, q_crews, crews_want);
     expect_checked(db);
     sqlite3_close(db);
 }
@@ -274,6 +283,55 @@ static void test_summary_any_order(void **state)
                 fail_msg("%s", err);
             add_activities_in(db, &s, orders[o], split);
             finish_expect_counts(db, &s);
+            hm_summary_release(&s);
+            sqlite3_close(db);
+        }
+    }
+}
+
+/* An activity with three volunteers in a month (and a fourth in the
+ * month after, alone there): in any order of its rows, and split over two
+ * files, all three of the month are its crew, the fourth is not. */
+static void test_summary_crews(void **state)
+{
+    (void)state;
+    static const struct { const char *vol, *child, *town, *date; } rows_[] = {
+        { "V1", "C1", "T1", "2025-05-03" }, { "V2", "C3", "T2", "2025-05-03" },
+        { "V1", "C2", "T1", "2025-05-03" }, { "V3", "C6", "T1", "2025-05-04" },
+        { "V2", "C1", "T1", "2025-05-03" }, { "V3", "C2", "T1", "2025-06-01" },
+    };
+    enum { N = sizeof rows_ / sizeof rows_[0] };
+    static const size_t orders[][N] = {
+        { 0, 1, 2, 3, 4, 5 }, { 5, 4, 3, 2, 1, 0 }, { 3, 0, 5, 2, 4, 1 }, { 2, 0, 4, 5, 1, 3 },
+    };
+    char err[256], sql[256];
+    for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+        for (size_t split = 0; split < N; split += 3) {
+            sqlite3 *db = empty_db();
+            exec(db, "INSERT INTO volunteers (volunteer_id, name, town_code) VALUES ('V3', '丙', 'T1')");
+            hm_summary s;
+            hm_summary_init(&s);
+            for (size_t k = 0; k < N; k++) {
+                size_t i = orders[o][k];
+                if (split && k == split)
+                    finish(db, &s);
+                snprintf(sql, sizeof sql, "INSERT INTO activities (activity_id, date, type,"
+                         " volunteer_id, child_id) VALUES ('A9', '%s', 'holiday', '%s', '%s')",
+                         rows_[i].date, rows_[i].vol, rows_[i].child);
+                exec(db, sql);
+                hm_summary_row r = {
+                    .activity_id = "A9", .activity_len = 2,
+                    .child = rows_[i].child, .child_len = 2,
+                    .volunteer = rows_[i].vol, .volunteer_len = 2,
+                    .date = rows_[i].date, .type = "holiday", .town = rows_[i].town,
+                    .town_len = 2,
+                };
+                if (hm_summary_activity(&s, db, &r, err, sizeof err) != HM_OK)
+                    fail_msg("%s", err);
+            }
+            finish(db, &s);
+            expect_rows(db, q_crews, "2025-05 A9 V1|2025-05 A9 V2|2025-05 A9 V3");
+            expect_checked(db);
             hm_summary_release(&s);
             sqlite3_close(db);
         }
@@ -590,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_summary_full_recount),
         cmocka_unit_test(test_summary_row_by_row),
         cmocka_unit_test(test_summary_any_order),
+        cmocka_unit_test(test_summary_crews),
         cmocka_unit_test(test_summary_changes),
         cmocka_unit_test(test_summary_outside),
         cmocka_unit_test(test_summary_span_counts),

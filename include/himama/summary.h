@@ -14,7 +14,9 @@
  *   month_town_events per month, town and "five ones" type (call,
  *                     reading, holiday, birthday): distinct activity_ids
  *                     with a child of the town;
- *   child_spans       per child: the runs of months in which it is paired.
+ *   child_spans       per child: the runs of months in which it is paired;
+ *   activity_crews    per month and activity with two or more volunteers
+ *                     in it: each of its volunteers.
  *
  * Activity rows new to the database are added up in memory while a file
  * is read and merged into the tables in key order at the end (or when an
@@ -86,7 +88,7 @@ typedef struct hm_summary {
     bool cur_ok, max_ok;
     size_t cap;              /* entries per accumulator or set before a merge */
     sqlite3_stmt *st[HM_SUM_NACC];
-    sqlite3_stmt *st_event, *st_child_months;
+    sqlite3_stmt *st_event, *st_child_months, *st_crew;
     sqlite3_stmt *st_child, *st_pairs, *st_del, *st_ins, *st_flag;
     int32_t *runs;           /* scratch: month runs of one child */
     size_t runs_cap;

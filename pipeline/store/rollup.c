@@ -36,7 +36,7 @@ static const char *const copied[] = {
     "ingest_log", "rejects", "warnings", "audit", "towns", "children", "volunteers",
     "pairings", "activities", "wishes", "donations", "expenditures", "trainings",
     "attendance", "stories", "feedback", "child_months", "volunteer_months", "month_town_events",
-    "child_spans", "activity_outside", "rollups",
+    "child_spans", "activity_outside", "activity_crews", "rollups",
 };
 
 /* Columns holding an ID or a reference to one: qualified as CODE:ID. */
@@ -49,7 +49,8 @@ static const char *const id_columns[] = {
 /* Each table's rows of a district, by its key's first column, deleted in
  * this order (the referring rows first). */
 static const char *const deleted[][2] = {
-    { "activity_outside", "activity_id" }, { "activities", "activity_id" },
+    { "activity_outside", "activity_id" }, { "activity_crews", "activity_id" },
+    { "activities", "activity_id" },
     { "attendance", "event_id" }, { "stories", "story_id" }, { "feedback", "feedback_id" },
     { "wishes", "wish_id" },
     { "pairings", "pairing_id" }, { "trainings", "event_id" },

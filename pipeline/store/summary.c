@@ -77,6 +77,7 @@ void hm_summary_release(hm_summary *s)
     free(s->cur);
     sqlite3_finalize(s->st_event);
     sqlite3_finalize(s->st_child_months);
+    sqlite3_finalize(s->st_crew);
     sqlite3_finalize(s->st_child);
     sqlite3_finalize(s->st_pairs);
     sqlite3_finalize(s->st_del);
@@ -385,6 +386,51 @@ static hm_error firsts(hm_summary *s, sqlite3 *db, const hm_summary_row *r, bool
     return HM_OK;
 }
 
+/*
+ * activity_crews: r's volunteer is new to its activity's month (firsts'
+ * *seen false).  The other rows of the activity in the month (s->cur, r
+ * itself last) name no volunteer, one, or several: with one, the activity
+ * has several volunteers from now on, and that one and r's volunteer are
+ * its crew; with several, they are in the table already and r's volunteer
+ * joins them (INSERT OR IGNORE: a changed month is counted again at the
+ * end of the file).  At most two rows per row, and only for the few
+ * activities with several volunteers.
+ */
+static hm_error crew_add(hm_summary *s, sqlite3 *db, const hm_summary_row *r,
+                         char *err, size_t errsz)
+{
+    size_t n = s->ncur ? s->ncur - 1 : 0;
+    const hm_summary_cur *one = NULL;   /* the first other volunteer's row */
+    bool several = false;
+    for (size_t i = 0; i < n && !several; i++) {
+        const hm_summary_cur *c = &s->cur[i];
+        if (memcmp(c->month, r->date, 7) != 0)
+            continue;
+        if (!one)
+            one = c;
+        else
+            several = bytes_cmp(s->cur_towns.buf + c->vol, c->vol_len,
+                                s->cur_towns.buf + one->vol, one->vol_len) != 0;
+    }
+    if (!one)
+        return HM_OK;
+    hm_error rc = hm_db_prepare(db, &s->st_crew,
+                                "INSERT OR IGNORE INTO activity_crews (month, activity_id,"
+                                " volunteer_id) VALUES (?1, ?2, ?3)", err, errsz);
+    for (int k = 0; k < (several ? 1 : 2) && rc == HM_OK; k++) {
+        sqlite3_bind_text(s->st_crew, 1, r->date, 7, SQLITE_STATIC);
+        sqlite3_bind_text(s->st_crew, 2, r->activity_id, (int)r->activity_len, SQLITE_STATIC);
+        if (k == 0)
+            sqlite3_bind_text(s->st_crew, 3, r->volunteer, (int)r->volunteer_len,
+                              SQLITE_STATIC);
+        else
+            sqlite3_bind_text(s->st_crew, 3, s->cur_towns.buf + one->vol, (int)one->vol_len,
+                              SQLITE_STATIC);
+        rc = hm_db_step_done(db, s->st_crew, err, errsz);
+    }
+    return rc;
+}
+
 /* activity_types.bit of type t, read from the table the first time. */
 static hm_error type_bit(hm_summary *s, sqlite3 *db, const char *t, int64_t *bit,
                          char *err, size_t errsz)
@@ -428,6 +474,8 @@ hm_error hm_summary_activity(hm_summary *s, sqlite3 *db, const hm_summary_row *r
                          0, &va, err, errsz);
     if (rc == HM_OK)
         hours_add(va, r, seen, prev);
+    if (rc == HM_OK && !seen)
+        rc = crew_add(s, db, r, err, errsz);
     if (rc == HM_OK && first && tl < 48) {
         char k[56];
         memcpy(k, r->date, 7);
@@ -725,6 +773,14 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         " WHERE a.date BETWEEN ?1 || '-01' AND ?1 || '-31'"
         " AND hm_five_ones(a.type)"
         " GROUP BY c.town_code, a.type",
+        "DELETE FROM activity_crews WHERE month = ?1",
+        "INSERT INTO activity_crews (month, activity_id, volunteer_id)"
+        " SELECT ?1, activity_id, volunteer_id"
+        " FROM (SELECT activity_id, volunteer_id,"
+        " count(*) OVER (PARTITION BY activity_id) AS n FROM activities"
+        " WHERE date BETWEEN ?1 || '-01' AND ?1 || '-31'"
+        " GROUP BY activity_id, volunteer_id)"
+        " WHERE n > 1",
     };
     /* Every month: one pass over activities each, after the spans. */
     static const char *const all[] = {
@@ -749,6 +805,13 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         " FROM activities a JOIN children c ON c.child_id = a.child_id"
         " WHERE hm_five_ones(a.type)"
         " GROUP BY substr(a.date, 1, 7), c.town_code, a.type",
+        "DELETE FROM activity_crews",
+        "INSERT INTO activity_crews (month, activity_id, volunteer_id)"
+        " SELECT month, activity_id, volunteer_id"
+        " FROM (SELECT substr(date, 1, 7) AS month, activity_id, volunteer_id,"
+        " count(*) OVER (PARTITION BY substr(date, 1, 7), activity_id) AS n"
+        " FROM activities GROUP BY substr(date, 1, 7), activity_id, volunteer_id)"
+        " WHERE n > 1",
     };
     if (month)
         return run_all(db, one, sizeof one / sizeof one[0], month, err, errsz);

@@ -19,7 +19,7 @@ for d in $D; do
 done
 out=$(hm rollup HM=HM.db CC=CC.db TZ=TZ.db 2>&1); rc=$?
 expect_eq "rollup succeeds" 0 "$rc"
-expect_match "says what it did" "TZ: added from 'TZ.db' \(SHA-256 [0-9a-f]{12}, schema version 7" "$out"
+expect_match "says what it did" "TZ: added from 'TZ.db' \(SHA-256 [0-9a-f]{12}, schema version 8" "$out"
 expect_eq "check passes on the rolled-up database" 0 "$(hm check >/dev/null 2>&1; echo $?)"
 expect_eq "the rollups table names each district by SHA-256" \
     "CC $(sha256sum CC.db | cut -c1-64)|HM $(sha256sum HM.db | cut -c1-64)|TZ $(sha256sum TZ.db | cut -c1-64)" \
@@ -36,7 +36,7 @@ same_rows() {   # TABLE COLUMNS
              + abs((SELECT count(*) FROM main.$1) - (SELECT count(*) FROM o.$1))"
 }
 for t in towns children volunteers pairings activities wishes donations expenditures trainings \
-         attendance stories feedback child_months volunteer_months month_events month_town_events \
+         attendance stories feedback child_months volunteer_months month_events month_town_events activity_crews \
          child_spans activity_outside span_counts span_gaps; do
     cols=$(sqlite3 h.db "SELECT group_concat('\"' || name || '\"') FROM pragma_table_info('$t')
                           WHERE name <> 'ingest_id'")
@@ -132,7 +132,7 @@ expect_eq "the district files never changed" "$sums" "$(sha256sum HM.db CC.db TZ
 
 # A district database of schema version 5: migrated in a copy.
 cp HM.db HM5.db
-sqlite3 -batch HM5.db "DROP TABLE feedback; DROP VIEW units; DROP VIEW town_units; DROP TABLE rollups;
+sqlite3 -batch HM5.db "DROP TABLE activity_crews; DROP TABLE feedback; DROP VIEW units; DROP VIEW town_units; DROP TABLE rollups;
     ALTER TABLE towns DROP COLUMN district; ALTER TABLE towns DROP COLUMN city;
     ALTER TABLE towns DROP COLUMN province; ALTER TABLE ingest_log DROP COLUMN rollup;
     PRAGMA user_version = 5; PRAGMA journal_mode = DELETE;" >/dev/null

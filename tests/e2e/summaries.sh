@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end: the summary tables (child_months, volunteer_months,
-# month_events, child_spans) stay equal to a recount from the kind tables
+# month_events, child_spans, activity_crews) stay equal to a recount from the kind tables
 # while later exports change activities (date, type, new participants),
 # pairings (ended, new) and children (exited, moved town); and a database
-# of schema version 1, 2, 4 or 5 migrates to the same summaries and schema.  `himama check`
+# of schema version 1, 2, 4, 5, 6 or 7 migrates to the same summaries and schema.  `himama check`
 # compares every summary row with a recount (queries/check_summaries.sql,
 # check_activity_outside.sql for the activity rows outside a pairing, and
 # check_span_counts.sql for the paired children counted by run of months).
@@ -23,10 +23,14 @@ sum_state() {
            || (SELECT count(*) FROM child_spans) || ' '
            || (SELECT count(*) || '/' || sum(paired) || '/' || sum(contacts) FROM child_months) || ' '
            || (SELECT count(*) || '/' || sum(activities) FROM volunteer_months) || ' '
-           || (SELECT count(*) || '/' || max(date) FROM activity_outside)"
+           || (SELECT count(*) || '/' || max(date) FROM activity_outside) || ' '
+           || (SELECT count(*) FROM activity_crews)"
 }
 before=$(sum_state)
 outside_before=$(q "SELECT count(*) FROM activity_outside")
+crews_before=$(q "SELECT count(*) FROM activity_crews")
+[ "$crews_before" -gt 0 ] ||
+    expect_eq "activities with several volunteers in the synthetic data" "some" "$crews_before"
 
 # Later exports.  Activities: 40 rows moved a month back with another
 # type; 15 activities gain a participant (a child of the same volunteer's
@@ -79,6 +83,11 @@ expect_match "runs of months counted equal a recount after updates" "ok +span_co
 outside_after=$(q "SELECT count(*) FROM activity_outside")
 [ "$outside_after" -gt "$outside_before" ] ||
     expect_eq "more rows outside a pairing after pairings ended" "more than $outside_before" "$outside_after"
+# A volunteer added to a known activity makes it one of several volunteers.
+crews_after=$(q "SELECT count(*) FROM activity_crews")
+[ "$crews_after" -gt "$crews_before" ] ||
+    expect_eq "more activity_crews rows after volunteers joined activities" \
+        "more than $crews_before" "$crews_after"
 # A participant added to a known activity is not a new activity.
 expect_eq "events of the added participants' months unchanged by them" "" "$(q "
 SELECT e.month || ' ' || e.type FROM month_events e
@@ -103,19 +112,20 @@ expect_eq "a report on an old database fails" 3 "$rc"
 expect_match "and says how to upgrade" "schema version 1.*himama init" "$out"
 out=$("$HIMAMA" --db v1.db init 2>&1); rc=$?
 expect_eq "init migrates" 0 "$rc"
-expect_match "init says so" "from schema version 1 to 7" "$out"
-expect_eq "schema version" 7 "$(sqlite3 v1.db "PRAGMA user_version")"
+expect_match "init says so" "from schema version 1 to 8" "$out"
+expect_eq "schema version" 8 "$(sqlite3 v1.db "PRAGMA user_version")"
 for t in month_events child_spans child_months volunteer_months activity_outside \
-         span_counts span_gaps; do
+         span_counts span_gaps activity_crews; do
     expect_eq "migrated $t equals the ingested one" "0" "$(sqlite3 v1.db "
         ATTACH 'h.db' AS n;
         SELECT (SELECT count(*) FROM (SELECT * FROM $t EXCEPT SELECT * FROM n.$t))
              + (SELECT count(*) FROM (SELECT * FROM n.$t EXCEPT SELECT * FROM $t))")"
 done
 
-# What version 7 added (feedback) and version 6 (units, rollups), dropped
+# What version 8 added (activity_crews), version 7 (feedback) and version 6 (units, rollups), dropped
 # to make older versions.
-V7_DROP="DROP TABLE feedback;"
+V8_DROP="DROP TABLE activity_crews;"
+V7_DROP="$V8_DROP DROP TABLE feedback;"
 V6_DROP="$V7_DROP DROP VIEW units; DROP VIEW town_units; DROP TABLE rollups;
     ALTER TABLE towns DROP COLUMN district; ALTER TABLE towns DROP COLUMN city;
     ALTER TABLE towns DROP COLUMN province; ALTER TABLE ingest_log DROP COLUMN rollup;"
@@ -131,12 +141,12 @@ sqlite3 -batch v2.db "$V6_DROP DROP TABLE activity_outside; DROP TRIGGER span_co
     PRAGMA user_version = 2;"
 out=$("$HIMAMA" --db v2.db init 2>&1); rc=$?
 expect_eq "init migrates from version 2" 0 "$rc"
-expect_match "init says so" "from schema version 2 to 7" "$out"
+expect_match "init says so" "from schema version 2 to 8" "$out"
 expect_eq "activity_outside counted by the migration" "0" "$(sqlite3 v2.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM activity_outside EXCEPT SELECT * FROM n.activity_outside))
          + (SELECT count(*) FROM (SELECT * FROM n.activity_outside EXCEPT SELECT * FROM activity_outside))")"
-for t in span_counts span_gaps volunteer_months; do
+for t in span_counts span_gaps volunteer_months activity_crews; do
     expect_eq "$t counted by the migration from version 2" "0" "$(sqlite3 v2.db "
         ATTACH 'h.db' AS n;
         SELECT (SELECT count(*) FROM (SELECT * FROM $t EXCEPT SELECT * FROM n.$t))
@@ -152,7 +162,7 @@ sqlite3 -batch v4.db "$V6_DROP ALTER TABLE volunteer_months DROP COLUMN particip
     PRAGMA user_version = 4;"
 out=$("$HIMAMA" --db v4.db init 2>&1); rc=$?
 expect_eq "init migrates from version 4" 0 "$rc"
-expect_match "init says so" "from schema version 4 to 7" "$out"
+expect_match "init says so" "from schema version 4 to 8" "$out"
 expect_eq "volunteer_months' hours counted by the migration from version 4" "0" "$(sqlite3 v4.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM volunteer_months EXCEPT SELECT * FROM n.volunteer_months))
@@ -167,7 +177,7 @@ cp h.db v5.db
 sqlite3 -batch v5.db "$V6_DROP PRAGMA user_version = 5;"
 out=$("$HIMAMA" --db v5.db init 2>&1); rc=$?
 expect_eq "init migrates from version 5" 0 "$rc"
-expect_match "init says so" "from schema version 5 to 7" "$out"
+expect_match "init says so" "from schema version 5 to 8" "$out"
 expect_eq "the towns have no units above them" \
     "$(sqlite3 h.db "SELECT count(*) FROM towns")|0" \
     "$(sqlite3 v5.db "SELECT count(*), count(district) + count(city) + count(province) FROM towns")"
@@ -179,11 +189,24 @@ expect_eq "and kept after it" "0" "$("$HIMAMA" --db v5.db check >/dev/null 2>&1;
 
 # Schema version 6: the same database without version 7's feedback table.
 cp h.db v6.db
-sqlite3 -batch v6.db "DROP TABLE feedback; PRAGMA user_version = 6;"
+sqlite3 -batch v6.db "$V7_DROP PRAGMA user_version = 6;"
 out=$("$HIMAMA" --db v6.db init 2>&1); rc=$?
 expect_eq "init migrates from version 6" 0 "$rc"
-expect_match "init says so" "from schema version 6 to 7" "$out"
+expect_match "init says so" "from schema version 6 to 8" "$out"
 expect_eq "the feedback table is the new schema's" \
     "$(sqlite3 h.db "SELECT sql FROM sqlite_master WHERE name LIKE 'feedback%' ORDER BY name")" \
     "$(sqlite3 v6.db "SELECT sql FROM sqlite_master WHERE name LIKE 'feedback%' ORDER BY name")"
+
+# Schema version 7: the same database without version 8's activity_crews.
+cp h.db v7.db
+sqlite3 -batch v7.db "DROP TABLE activity_crews; PRAGMA user_version = 7;"
+out=$("$HIMAMA" --db v7.db init 2>&1); rc=$?
+expect_eq "init migrates from version 7" 0 "$rc"
+expect_match "init says so" "from schema version 7 to 8" "$out"
+expect_eq "activity_crews counted by the migration from version 7" "0" "$(sqlite3 v7.db "
+    ATTACH 'h.db' AS n;
+    SELECT (SELECT count(*) FROM (SELECT * FROM activity_crews EXCEPT SELECT * FROM n.activity_crews))
+         + (SELECT count(*) FROM (SELECT * FROM n.activity_crews EXCEPT SELECT * FROM activity_crews))")"
+expect_eq "and not empty" "1" "$(sqlite3 v7.db "SELECT count(*) > 0 FROM activity_crews")"
+expect_eq "and kept after it" "0" "$("$HIMAMA" --db v7.db check >/dev/null 2>&1; echo $?)"
 finish
