@@ -50,7 +50,8 @@ CREATE TABLE volunteers (
     joined_on     TEXT,
     pool          TEXT CHECK (pool IN ('paired', 'reserve')),
     ingest_id     INTEGER,
-    line          INTEGER
+    line          INTEGER,
+    birth_date    TEXT    -- optional (schema version 8): the dossiers' age
 ) STRICT;
 CREATE INDEX volunteers_town ON volunteers (town_code);
 

@@ -19,7 +19,7 @@ for d in $D; do
 done
 out=$(hm rollup HM=HM.db CC=CC.db TZ=TZ.db 2>&1); rc=$?
 expect_eq "rollup succeeds" 0 "$rc"
-expect_match "says what it did" "TZ: added from 'TZ.db' \(SHA-256 [0-9a-f]{12}, schema version 7" "$out"
+expect_match "says what it did" "TZ: added from 'TZ.db' \(SHA-256 [0-9a-f]{12}, schema version 8" "$out"
 expect_eq "check passes on the rolled-up database" 0 "$(hm check >/dev/null 2>&1; echo $?)"
 expect_eq "the rollups table names each district by SHA-256" \
     "CC $(sha256sum CC.db | cut -c1-64)|HM $(sha256sum HM.db | cut -c1-64)|TZ $(sha256sum TZ.db | cut -c1-64)" \
