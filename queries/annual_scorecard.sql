@@ -29,6 +29,9 @@
 --                  the volunteer's first pairing (any year)
 --   years          whole years from since to the year's end (:to); 0 when
 --                  less than one, NULL when neither date is known
+--   age            whole years from the volunteer's birth_date to the
+--                  year's end (:to), NULL when no birth date is recorded
+--                  (internal: the public dossier leaves it out)
 -- A child counts as paired in a month as in the monthly report: a pairing
 -- active on a day of the month, the child not exited before it starts.
 --
@@ -147,7 +150,7 @@ fp AS (   -- the first pairing of each volunteer, any year
     SELECT volunteer_id, min(started_on) AS first_paired FROM pairings GROUP BY volunteer_id
 ),
 card AS (
-    SELECT v.volunteer_id, v.name, v.town_code, v.role, v.sector, v.organization,
+    SELECT v.volunteer_id, v.name, v.town_code, v.role, v.sector, v.organization, v.birth_date,
            CASE WHEN fp.first_paired IS NULL OR v.joined_on <= fp.first_paired
                 THEN v.joined_on ELSE fp.first_paired END AS since,
            coalesce(pv.months_paired - pv.months_uncalled, 0) AS call_months,
@@ -227,7 +230,9 @@ SELECT r.town_code,
        END AS gender,
        r.since,
        max(0, CAST(substr(:to, 1, 4) AS INTEGER) - CAST(substr(r.since, 1, 4) AS INTEGER)
-              - (substr(:to, 6, 5) < substr(r.since, 6, 5))) AS years
+              - (substr(:to, 6, 5) < substr(r.since, 6, 5))) AS years,
+       CAST(substr(:to, 1, 4) AS INTEGER) - CAST(substr(r.birth_date, 1, 4) AS INTEGER)
+           - (substr(:to, 6, 5) < substr(r.birth_date, 6, 5)) AS age
   FROM scored r
   LEFT JOIN towns t ON t.town_code = r.town_code
   LEFT JOIN q ON q.town_code = r.town_code

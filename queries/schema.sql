@@ -1,4 +1,4 @@
--- himama database schema, version 8 (PRAGMA user_version = 8).
+-- himama database schema, version 9 (PRAGMA user_version = 9).
 -- A database of an earlier version is brought here by queries/migrate_N.sql.
 --
 -- One table per kind of input file, named as the kind, columns named as in
@@ -50,7 +50,8 @@ CREATE TABLE volunteers (
     joined_on     TEXT,
     pool          TEXT CHECK (pool IN ('paired', 'reserve')),
     ingest_id     INTEGER,
-    line          INTEGER
+    line          INTEGER,
+    birth_date    TEXT    -- optional (schema version 9): the dossiers' age
 ) STRICT;
 CREATE INDEX volunteers_town ON volunteers (town_code);
 

@@ -65,6 +65,7 @@ static const char *type_name(hm_ftype t)
     case HM_F_PHONE: return "phone";
     case HM_F_DATE: return "date";
     case HM_F_BIRTHDATE: return "birthdate";
+    case HM_F_ADULT_BIRTHDATE: return "adult_birthdate";
     case HM_F_MONEY: return "money";
     case HM_F_MONEY_POS: return "money_pos";
     case HM_F_MINUTES: return "minutes";

@@ -69,7 +69,7 @@ static const struct { hm_kind_id kind; int index; int ncol; const char *upper; }
     C(VOLUNTEERS, VOLUNTEER_ID), C(VOLUNTEERS, NAME), C(VOLUNTEERS, ROLE),
     C(VOLUNTEERS, PHONE), C(VOLUNTEERS, TOWN_CODE), C(VOLUNTEERS, SECTOR),
     C(VOLUNTEERS, ORGANIZATION), C(VOLUNTEERS, SPECIALTIES), C(VOLUNTEERS, JOINED_ON),
-    C(VOLUNTEERS, POOL),
+    C(VOLUNTEERS, POOL), C(VOLUNTEERS, BIRTH_DATE),
     C(PAIRINGS, PAIRING_ID), C(PAIRINGS, VOLUNTEER_ID), C(PAIRINGS, CHILD_ID),
     C(PAIRINGS, STARTED_ON), C(PAIRINGS, ENDED_ON), C(PAIRINGS, END_REASON),
     C(ACTIVITIES, ACTIVITY_ID), C(ACTIVITIES, DATE), C(ACTIVITIES, TYPE),
@@ -159,7 +159,9 @@ static void test_ingest_kind_rules(void **state)
         for (size_t j = 0; j < r->norder; j++) {
             const hm_order_rule *o = &r->order[j];
             bool when = o->test == HM_ORDER_NEEDED_WHEN || o->test == HM_ORDER_ONLY_WHEN;
-            expect_column(k, o->a, true, HM_F_DATE);
+            bool age = o->test == HM_ORDER_AGE_AT;
+            expect_column(k, o->a, true, age ? HM_F_ADULT_BIRTHDATE : HM_F_DATE);
+            assert_true(age ? o->years > 0 : o->years == 0);
             expect_column(k, o->b, true, when ? HM_F_ENUM : HM_F_DATE);
             /* The reason takes both values (NEEDED_WHEN: b's, a being empty). */
             const char *p = strstr(o->reason, "%s");
@@ -173,7 +175,7 @@ static void test_ingest_kind_rules(void **state)
                 assert_null(o->code);
         }
     }
-    assert_int_equal(with_rules, 5);
+    assert_int_equal(with_rules, 6);
     assert_true(hm_kinds[HM_KIND_ACTIVITIES].rules->flags & HM_RULE_ACTIVITY);
     assert_true(hm_kinds[HM_KIND_PAIRINGS].rules->flags & HM_RULE_PAIRING);
     assert_null(hm_kinds[HM_KIND_TOWNS].rules);
@@ -679,6 +681,67 @@ static void test_ingest_feedback(void **state)
     run_close(&t);
 }
 
+/* A volunteer's birth date at the door: optional, from 1920 on, 16 or
+ * older today (2026-12-07 here) and on joining; a child's birth date keeps
+ * its own rule (from 1990), and the reasons name line and column and read
+ * back in Chinese. */
+static void test_ingest_volunteer_birth(void **state)
+{
+    (void)state;
+    run t;
+    hm_ingest_result res;
+    run_open(&t, "birth.db");
+    ingest(&t, "towns.csv", "town_code,town_name\nHM01,海门\n", &res);
+    hm_ingest_result_release(&res);
+    ingest(&t, "志愿者.csv",
+           "志愿者编号,姓名,区镇编码,加入日期,出生日期\n"
+           "V1,甲,HM01,2024-03-01,1975年6月1日\n"
+           "V2,乙,HM01,2024-03-01,\n"
+           "V3,丙,HM01,,1920-01-01\n"
+           "V4,丁,HM01,2024-03-01,1919-12-31\n"
+           "V5,戊,HM01,,2010-12-08\n"
+           "V6,己,HM01,2024-03-01,2008-03-02\n"
+           "V7,庚,HM01,2024-03-01,2008-03-01\n"
+           "V8,辛,HM01,2024-03-01,1980-02-30\n"
+           "V9,壬,HM01,,2010-12-07\n", &res);
+    assert_int_equal(res.rows_read, 9);
+    assert_int_equal(res.rows_loaded, 5);
+    assert_int_equal(res.rows_rejected, 4);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM volunteers WHERE volunteer_id || '=' ||"
+                                 " ifnull(birth_date, '-') IN ('V1=1975-06-01', 'V2=-',"
+                                 " 'V3=1920-01-01', 'V7=2008-03-01', 'V9=2010-12-07')"), 5);
+    static const char *const want[] = {
+        "5|出生日期|date before 1920-01-01: '1919-12-31'",
+        "6|出生日期|born 2010-12-08: under 16 today (2026-12-07); a volunteer is 16 or older",
+        "7|出生日期|born 2008-03-02: under 16 on joining (2024-03-01); a volunteer is 16 or "
+        "older",
+        "9|出生日期|not a calendar date: '1980-02-30'",
+    };
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(t.db, "SELECT line || '|' || \"column\" || '|' || reason"
+                                              " FROM rejects ORDER BY line", -1, &st, NULL),
+                     SQLITE_OK);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), want[i]);
+    }
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    expect_zh(want[1] + strlen("6|出生日期|"),
+              "出生日期 2010-12-08：至今（2026-12-07）未满 16 周岁；志愿者须年满 16 周岁", true);
+    expect_zh(want[2] + strlen("7|出生日期|"),
+              "出生日期 2008-03-02：加入时（2024-03-01）未满 16 周岁；志愿者须年满 16 周岁", true);
+    hm_ingest_result_release(&res);
+    /* A child born before 1990 is still refused by the children's rule. */
+    ingest(&t, "children.csv", "child_id,name,birth_date,town_code\n"
+           "C1,小甲,1989-12-31,HM01\nC2,小乙,2015-05-05,HM01\n", &res);
+    assert_int_equal(res.rows_loaded, 1);
+    assert_int_equal(count(t.db, "SELECT count(*) FROM rejects WHERE line = 2 AND reason ="
+                                 " 'date before 1990-01-01: ''1989-12-31'''"), 1);
+    hm_ingest_result_release(&res);
+    run_close(&t);
+}
+
 /* A record past the size cap keeps only the start of its raw text. */
 static void test_ingest_rejects_raw_bounded(void **state)
 {
@@ -778,6 +841,7 @@ int main(void)
         cmocka_unit_test(test_ingest_row_source),
         cmocka_unit_test(test_ingest_driver),
         cmocka_unit_test(test_ingest_feedback),
+        cmocka_unit_test(test_ingest_volunteer_birth),
         cmocka_unit_test(test_ingest_rejects_raw_bounded),
         cmocka_unit_test(test_ingest_reasons_zh),
         cmocka_unit_test(test_ingest_fd),

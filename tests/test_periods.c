@@ -739,7 +739,11 @@ static void test_periods_scorecard_reference(void **state)
         "UPDATE activities SET minutes = 45 WHERE activity_id IN ('E20', 'E21', 'E22');"
         /* joined on the year's end seven years before; joined after the first pairing */
         "UPDATE volunteers SET joined_on = '2019-12-31' WHERE volunteer_id = 'V1';"
-        "UPDATE volunteers SET joined_on = '2026-03-01' WHERE volunteer_id = 'V4';");
+        "UPDATE volunteers SET joined_on = '2026-03-01' WHERE volunteer_id = 'V4';"
+        /* ages at the year's end: a birthday on it, the day after, 29 February */
+        "UPDATE volunteers SET birth_date = '1970-12-31' WHERE volunteer_id = 'V1';"
+        "UPDATE volunteers SET birth_date = '1971-01-01' WHERE volunteer_id = 'V4';"
+        "UPDATE volunteers SET birth_date = '1920-02-29' WHERE volunteer_id = 'V2';");
     char err[256];   /* rows added behind ingest's back: count the summaries again */
     if (hm_summary_recount(db, NULL, err, sizeof err) != HM_OK)
         fail_msg("%s", err);
@@ -751,19 +755,23 @@ static void test_periods_scorecard_reference(void **state)
     /* The edges are in it: V4 has call months (February, March, May with
      * C4; April with C2 alone is not enough, C4 was paired then too). */
     assert_non_null(strstr(a.buf, "|V4|"));
-    /* V3: 90 + 3 x 45 minutes, 3.75 hours, shown as 4 (then gender, since, years) */
+    /* V3: 90 + 3 x 45 minutes, 3.75 hours, shown as 4 (then gender, since, years;
+     * no birth date, no age) */
     const char *v3 = strstr(a.buf, "|V3|"), *eol = v3 ? strchr(v3, '\n') : NULL;
     assert_non_null(eol);
 #define ENDS_WITH(row, tail) \
     assert_memory_equal(strchr(row, '\n') - strlen(tail), tail, strlen(tail))
-    ENDS_WITH(v3, "|4|NULL|2026-01-05|0|");
+    ENDS_WITH(v3, "|4|NULL|2026-01-05|0|NULL|");
     /* in the programme since the earlier of joining and the first pairing
      * (V3 never joined: its first pairing), whole years at the year's end */
     const char *v1 = strstr(a.buf, "|V1|"), *v4 = strstr(a.buf, "|V4|");
     assert_non_null(v1);
     assert_non_null(v4);
-    ENDS_WITH(v1, "|2019-12-31|7|");
-    ENDS_WITH(v4, "|2026-02-01|0|");
+    ENDS_WITH(v1, "|2019-12-31|7|56|");
+    ENDS_WITH(v4, "|2026-02-01|0|55|");
+    const char *v2 = strstr(a.buf, "|V2|");
+    assert_non_null(v2);
+    ENDS_WITH(v2, "|106|");
 #undef ENDS_WITH
     /* roles: V3 recorded as a father; V4 as a mother, V1 with none */
     sql_exec(db, "UPDATE volunteers SET role = 'father' WHERE volunteer_id = 'V3';"

@@ -335,6 +335,7 @@ static void test_synth_dates_and_references(void **state)
     idset towns = { 0 }, children = { 0 }, vols = { 0 }, events = { 0 };
     int32_t lo = hm_days_from_civil(2000, 1, 1), lo_birth = hm_days_from_civil(1990, 1, 1);
     int32_t hi = until_days();
+    size_t nbirths = 0;   /* volunteers' birth dates */
     /* first the entities, so references can be checked in any file */
     static const char *const order[] = { "towns", "children", "volunteers", "trainings" };
     for (size_t o = 0; o < 4; o++) {
@@ -375,6 +376,15 @@ static void test_synth_dates_and_references(void **state)
                         assert_true(d >= (col->type == HM_F_DATE ? lo : lo_birth));
                         assert_true(d <= hi);
                     }
+                }
+                if (col->type == HM_F_ADULT_BIRTHDATE && v[0]) {
+                    /* 25 to 68 at the data's end, 16 or older on joining */
+                    int32_t d = parse_date(v);
+                    int age = hm_date_age(d, hi);
+                    const char *joined = t.rows[j][hm_kind_column_index(k, "joined_on")];
+                    assert_true(age >= 25 && age <= 68);
+                    assert_true(!joined[0] || hm_date_age(d, parse_date(joined)) >= 16);
+                    nbirths++;
                 }
                 if (col->type == HM_F_ID)
                     assert_true(hm_utf8_count(v, strlen(v)) <= 32);
@@ -421,6 +431,8 @@ static void test_synth_dates_and_references(void **state)
         table_free(&t);
     }
     assert_int_equal(nfiles_checked, r.nfiles);
+    /* most volunteers give a birth date, some none */
+    assert_true(nbirths > vols.n * 8 / 10 && nbirths < vols.n);
     idset_free(&towns);
     idset_free(&children);
     idset_free(&vols);

@@ -11,7 +11,7 @@
 
 #include "himama.h"
 
-#define HM_SCHEMA_VERSION 8
+#define HM_SCHEMA_VERSION 9
 
 /*
  * Open the database at path (created when create is true and it does not

@@ -32,12 +32,20 @@ typedef enum hm_ftype {
     HM_F_PHONE,     /* phone number: code cleaning (full-width digits), <= 16 KiB */
     HM_F_DATE,      /* a date, 2000-01-01 .. today */
     HM_F_BIRTHDATE, /* a birth date, 1990-01-01 .. today */
+    HM_F_ADULT_BIRTHDATE, /* an adult's birth date, HM_ADULT_BIRTH_YEAR-01-01 .. today,
+                             HM_ADULT_MIN_AGE or older today */
     HM_F_MONEY,     /* yuan to integer fen, >= 0 */
     HM_F_MONEY_POS, /* yuan to integer fen, > 0 */
     HM_F_MINUTES,   /* integer 0..1440 */
     HM_F_ENUM,      /* one of an enumeration's codes or labels */
     HM_F_NEEDS      /* a list of need codes or labels */
 } hm_ftype;
+
+/* A volunteer's birth date (HM_F_ADULT_BIRTHDATE): from this year on, and
+ * the volunteer at least HM_ADULT_MIN_AGE years old today and on joining
+ * (the volunteers' HM_ORDER_AGE_AT rule). */
+#define HM_ADULT_BIRTH_YEAR 1920
+#define HM_ADULT_MIN_AGE 16
 
 /* What a column's value must exist in. */
 typedef enum hm_ref {
@@ -119,6 +127,7 @@ enum hm_col_volunteers {
     HM_COL_VOLUNTEERS_SPECIALTIES,
     HM_COL_VOLUNTEERS_JOINED_ON,
     HM_COL_VOLUNTEERS_POOL,
+    HM_COL_VOLUNTEERS_BIRTH_DATE,
     HM_NCOL_VOLUNTEERS
 };
 enum hm_col_pairings {
@@ -220,12 +229,16 @@ enum hm_col_feedback {
  * code) and HM_ORDER_ONLY_WHEN (a filled while b is another code); reason
  * is then a format taking b's value as "code/label", then a's (empty for
  * HM_ORDER_NEEDED_WHEN).
+ * On a birth date a and a date b: the row is rejected naming column a for
+ * HM_ORDER_AGE_AT when the person is under years old on b (whole years,
+ * as hm_date_age counts them); reason takes a's value, then b's.
  */
 typedef enum hm_order_test {
     HM_ORDER_NOT_BEFORE,
     HM_ORDER_NOT_BOTH,
     HM_ORDER_NEEDED_WHEN,
-    HM_ORDER_ONLY_WHEN
+    HM_ORDER_ONLY_WHEN,
+    HM_ORDER_AGE_AT
 } hm_order_test;
 
 typedef struct hm_order_rule {
@@ -233,6 +246,7 @@ typedef struct hm_order_rule {
     int a, b;                   /* columns (HM_COL_*) */
     const char *reason;
     const char *code;           /* NEEDED_WHEN, ONLY_WHEN: a code of b's enumeration */
+    int years;                  /* AGE_AT: the least age on b */
 } hm_order_rule;
 
 /*

@@ -109,8 +109,8 @@ void hm_nomination_roles_text(const hm_nomination_conf *c, const char *lang, hm_
  * rank in town, ID, name, role, sector), the figures, then the score and
  * the two flags, then what is shown and not scored: the service hours
  * and who the volunteer is (organisation, gender, in the programme
- * since, whole years in it at the year's end).  The shortlist sheet shows
- * them too, the flags left out.
+ * since, whole years in it at the year's end, age at the year's end).
+ * The shortlist sheet shows them too, the flags left out.
  */
 enum {
     HM_NOM_COL_TOWN, HM_NOM_COL_RANK, HM_NOM_COL_VOLUNTEER_ID, HM_NOM_COL_VOLUNTEER,
@@ -120,6 +120,7 @@ enum {
     HM_NOM_COL_ELIGIBLE, HM_NOM_COL_SHORTLISTED,
     HM_NOM_COL_HOURS,                                /* shown, not scored */
     HM_NOM_COL_ORG, HM_NOM_COL_GENDER, HM_NOM_COL_SINCE, HM_NOM_COL_YEARS,
+    HM_NOM_COL_AGE,
     HM_NOM_NCOL
 };
 
@@ -149,6 +150,7 @@ typedef struct hm_nom_candidate {
     char *gender;                /* from the role, "" when none */
     char *since;                 /* in the programme since 'YYYY-MM-DD', "" when unknown */
     int64_t years;               /* whole years in the programme at the year's end; -1 unknown */
+    int64_t age;                 /* age at the year's end; -1 no birth date recorded */
     int64_t hours;               /* service hours of the year (the scorecard's) */
     int64_t rank, score;
     int64_t fig[HM_NOM_NFIG];

@@ -90,6 +90,10 @@ void hm_civil_from_days(int32_t days, int *y, int *m, int *d);
 void hm_date_format(int32_t days, char out[11]);
 /* Parse strict "YYYY-MM-DD"; false when malformed or not on the calendar. */
 bool hm_date_parse_iso(const char *s, int32_t *days);
+/* A person born on day birth is this many whole years old on day at: the
+ * birthdays that have come by at (born on 29 February: 1 March in a common
+ * year), as queries/annual_scorecard.sql counts an age. */
+int hm_date_age(int32_t birth, int32_t at);
 /* Today: the UTC day of SOURCE_DATE_EPOCH when set, else the local day. */
 int32_t hm_today(void);
 /* Now as seconds since the epoch: SOURCE_DATE_EPOCH when set, else clock. */

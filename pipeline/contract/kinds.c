@@ -101,6 +101,8 @@ static const hm_column volunteers_c[] = {
     [HM_COL_VOLUNTEERS_SPECIALTIES] = COL("specialties", "特长", HM_F_TEXT),
     [HM_COL_VOLUNTEERS_JOINED_ON] = COL("joined_on", "加入日期", HM_F_DATE),
     [HM_COL_VOLUNTEERS_POOL] = EN("pool", "库", hm_enum_pool, false),
+    /* Optional, for the nomination dossiers' age (docs/decisions.md). */
+    [HM_COL_VOLUNTEERS_BIRTH_DATE] = COL("birth_date", "出生日期", HM_F_ADULT_BIRTHDATE),
 };
 static const hm_column pairings_c[] = {
     [HM_COL_PAIRINGS_PAIRING_ID] = KEY("pairing_id", "结对编号", HM_F_ID),
@@ -199,9 +201,9 @@ static const char *const feedback_p[] = { "feedback", "意见建议", NULL };
 /* The rules of a kind beyond its columns (kinds.h); NOT_BEFORE and
  * NOT_BOTH name a rule's kind and columns as in HM_COL_<KIND>_<COLUMN>. */
 #define NOT_BEFORE(k, a, b, why) \
-    { HM_ORDER_NOT_BEFORE, HM_COL_##k##_##a, HM_COL_##k##_##b, why, NULL }
+    { HM_ORDER_NOT_BEFORE, HM_COL_##k##_##a, HM_COL_##k##_##b, why, NULL, 0 }
 #define NOT_BOTH(k, a, b, why) \
-    { HM_ORDER_NOT_BOTH, HM_COL_##k##_##a, HM_COL_##k##_##b, why, NULL }
+    { HM_ORDER_NOT_BOTH, HM_COL_##k##_##a, HM_COL_##k##_##b, why, NULL, 0 }
 #define NONE (-1)
 
 static const hm_order_rule children_o[] = {
@@ -246,10 +248,22 @@ static const hm_kind_rules wishes_r = {
     .town = NONE, .date = NONE, .type = NONE, .start = NONE, .end = NONE, .alias = NONE,
 };
 
+/* Volunteers: HM_ADULT_MIN_AGE or older on joining (and today: the type). */
+static const hm_order_rule volunteers_o[] = {
+    { HM_ORDER_AGE_AT, HM_COL_VOLUNTEERS_BIRTH_DATE, HM_COL_VOLUNTEERS_JOINED_ON,
+      "born %s: under 16 on joining (%s); a volunteer is 16 or older", NULL, HM_ADULT_MIN_AGE },
+};
+_Static_assert(HM_ADULT_MIN_AGE == 16, "the volunteers' rule's reason says 16");
+static const hm_kind_rules volunteers_r = {
+    .order = volunteers_o, .norder = N(volunteers_o),
+    .id = HM_COL_VOLUNTEERS_VOLUNTEER_ID, .child = NONE, .volunteer = NONE, .town = NONE,
+    .date = NONE, .type = NONE, .start = NONE, .end = NONE, .alias = NONE,
+};
+
 /* Feedback: the date of resolution goes with the status resolved, and
  * only with it; it is not before the day the matter was raised. */
 #define WHEN(test, k, a, b, code, why) \
-    { HM_ORDER_##test, HM_COL_##k##_##a, HM_COL_##k##_##b, why, code }
+    { HM_ORDER_##test, HM_COL_##k##_##a, HM_COL_##k##_##b, why, code, 0 }
 static const hm_order_rule feedback_o[] = {
     WHEN(NEEDED_WHEN, FEEDBACK, RESOLVED_ON, STATUS, "resolved",
          "required when the status is %s"),
@@ -286,7 +300,7 @@ COUNT(FEEDBACK, feedback);
 const hm_kind hm_kinds[HM_NKINDS] = {
     KIND(TOWNS, towns, "区镇", 0, NULL),
     KIND(CHILDREN, children, "儿童", 1, &children_r),
-    KIND(VOLUNTEERS, volunteers, "志愿者", 2, NULL),
+    KIND(VOLUNTEERS, volunteers, "志愿者", 2, &volunteers_r),
     KIND(PAIRINGS, pairings, "结对", 3, &pairings_r),
     KIND(ACTIVITIES, activities, "活动", 6, &activities_r),
     KIND(WISHES, wishes, "微心愿", 7, &wishes_r),

@@ -194,6 +194,10 @@ static const reason_entry catalogue[] = {
       "办结日期", 0 },
     { "resolved_before", "resolved (%s) before it was raised (%s)",
       "办结日期（%1$s）早于提出日期（%2$s）", 0 },
+    { "young_joining", "born %s: under 16 on joining (%s); a volunteer is 16 or older",
+      "出生日期 %1$s：加入时（%2$s）未满 16 周岁；志愿者须年满 16 周岁", 0 },
+    { "young_today", "born %s: under %d today (%s); a volunteer is %d or older",
+      "出生日期 %1$s：至今（%3$s）未满 %2$s 周岁；志愿者须年满 %4$s 周岁", 0 },
 
     /* fields (fields.c) */
     { "utf8", "invalid utf-8 at byte %zu", "第 %1$s 字节处不是有效的 UTF-8", 0 },

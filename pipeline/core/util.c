@@ -361,6 +361,14 @@ void hm_date_format(int32_t days, char out[11])
     out[10] = '\0';
 }
 
+int hm_date_age(int32_t birth, int32_t at)
+{
+    int by, bm, bd, ay, am, ad;
+    hm_civil_from_days(birth, &by, &bm, &bd);
+    hm_civil_from_days(at, &ay, &am, &ad);
+    return ay - by - (am * 100 + ad < bm * 100 + bd);
+}
+
 bool hm_date_parse_iso(const char *s, int32_t *days)
 {
     int y = 0, m = 0, d = 0;

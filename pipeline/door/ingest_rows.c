@@ -59,14 +59,23 @@ bool hm_ingest_parse_field(const hm_column *c, const char *s, size_t len, int32_
     }
     switch (c->type) {
     case HM_F_DATE:
-    case HM_F_BIRTHDATE: {
+    case HM_F_BIRTHDATE:
+    case HM_F_ADULT_BIRTHDATE: {
         int32_t min = c->type == HM_F_DATE ? hm_days_from_civil(2000, 1, 1)
-                                           : hm_days_from_civil(1990, 1, 1);
+                    : c->type == HM_F_BIRTHDATE ? hm_days_from_civil(1990, 1, 1)
+                    : hm_days_from_civil(HM_ADULT_BIRTH_YEAR, 1, 1);
         int32_t days;
         char iso[11];
         if (!hm_field_date(t, min, today, &days, reason, rsz))
             return false;
         hm_date_format(days, iso);
+        if (c->type == HM_F_ADULT_BIRTHDATE && hm_date_age(days, today) < HM_ADULT_MIN_AGE) {
+            char now[11];
+            hm_date_format(today, now);
+            snprintf(reason, rsz, "born %s: under %d today (%s); a volunteer is %d or older",
+                     iso, HM_ADULT_MIN_AGE, now, HM_ADULT_MIN_AGE);
+            return false;
+        }
         slot_text(v, iso, 10);
         return true;
     }

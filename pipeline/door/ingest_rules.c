@@ -40,12 +40,28 @@ static bool when_broken(const hm_ingest_ctx *x, const hm_order_rule *r, const ch
     return true;
 }
 
+/* True when the person born on a is under r->years old on b (AGE_AT). */
+static bool too_young(const hm_slot *a, const hm_slot *b, int years)
+{
+    int32_t born, on;
+    return a->t == HM_SLOT_TEXT && b->t == HM_SLOT_TEXT && hm_date_parse_iso(a->s.buf, &born) &&
+           hm_date_parse_iso(b->s.buf, &on) && hm_date_age(born, on) < years;
+}
+
 /* True when the row breaks rule r; *column and reason then say how. */
 static bool order_broken(const hm_ingest_ctx *x, const hm_order_rule *r, const char **column,
                          char *reason, size_t rsz)
 {
     if (r->test == HM_ORDER_NEEDED_WHEN || r->test == HM_ORDER_ONLY_WHEN)
         return when_broken(x, r, column, reason, rsz);
+    if (r->test == HM_ORDER_AGE_AT) {
+        const hm_slot *a = &x->val[r->a], *b = &x->val[r->b];
+        if (!too_young(a, b, r->years))
+            return false;
+        *column = col_header(x, r->a);
+        snprintf(reason, rsz, r->reason, a->s.buf, b->s.buf);
+        return true;
+    }
     const hm_slot *a = &x->val[r->a], *b = &x->val[r->b];
     bool broken = r->test == HM_ORDER_NOT_BEFORE ? date_before(a, b)
                 : a->t != HM_SLOT_NULL && b->t != HM_SLOT_NULL;

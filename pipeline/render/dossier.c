@@ -7,10 +7,11 @@
  *
  * Each block: the candidate (name masked for the public audience when the
  * rules say so), town, sector, rank and score; a profile band (organisation,
- * gender, years in the programme, service hours); the nine scored figures
- * as tiles; the pairs of the year with each one's "five ones" (internal; in
- * public their sums only, no child listed); a bar chart of the candidate's
- * activities month by month; then the year's stories, newest first.
+ * gender, age (internal only), years in the programme, service hours); the
+ * nine scored figures as tiles; the pairs of the year with each one's "five
+ * ones" (internal; in public their sums only, no child listed); a bar chart
+ * of the candidate's activities month by month; then the year's stories,
+ * newest first.
  *
  * The layout rule: a block is first measured (drawn "dry", nothing put on
  * the page).  Two consecutive candidates whose blocks, compactly set, each
@@ -209,19 +210,29 @@ static void block_head(dctx *d, const hm_dossier_page *pg, const lay *L, hm_strb
     *y -= L->compact ? 10 : 12;
 }
 
-/* The profile band: organisation, gender, years in the programme, hours. */
+/* The profile band: organisation, gender, age (internal only), years in
+ * the programme, hours. */
 static void profile(dctx *d, const hm_nom_candidate *k, double width, const lay *L, double *y)
 {
-    enum { NCELL = 4 };
+    enum { NCELL = 5 };
+    const char *nr = d->en ? "not recorded" : "未记录";
     const char *label[NCELL] = {
         d->en ? "Organisation or team" : "单位或团队", d->en ? "Gender" : "性别",
-        d->en ? "In the programme" : "参与年限", d->en ? "Service hours this year" : "本年度服务时长",
+        d->en ? "Age (year end)" : "年龄（年末）", d->en ? "In the programme" : "参与年限",
+        d->en ? "Service hours this year" : "本年度服务时长",
     };
-    char years[96], hours[48];
-    const double share[NCELL] = { 0.34, 0.12, 0.33, 0.21 };
+    char years[96], hours[48], age[32];
+    /* The public dossier shows no age (docs/decisions.md): its cell is left out. */
+    const double share_pub[NCELL] = { 0.34, 0.12, 0, 0.33, 0.21 };
+    const double share_int[NCELL] = { 0.27, 0.11, 0.13, 0.29, 0.20 };
+    const double *share = d->pub ? share_pub : share_int;
     const double h = L->compact ? 28 : 32;
+    if (k->age < 0)
+        snprintf(age, sizeof age, "%s", nr);
+    else
+        snprintf(age, sizeof age, d->en ? "%lld" : "%lld 岁", (long long)k->age);
     if (k->years < 0)
-        snprintf(years, sizeof years, "%s", d->en ? "not recorded" : "未记录");
+        snprintf(years, sizeof years, "%s", nr);
     else if (k->years == 0)
         snprintf(years, sizeof years, d->en ? "under a year (since %.7s)" : "不足 1 年（%.7s 起）",
                  k->since);
@@ -232,12 +243,13 @@ static void profile(dctx *d, const hm_nom_candidate *k, double width, const lay 
         snprintf(years, sizeof years, "%lld 年（%.7s 起）", (long long)k->years, k->since);
     snprintf(hours, sizeof hours, d->en ? "%lld h" : "%lld 小时", (long long)k->hours);
     const char *value[NCELL] = { *k->organization ? k->organization : "—",
-                                 *k->gender ? k->gender : (d->en ? "not recorded" : "未记录"),
-                                 years, hours };
+                                 *k->gender ? k->gender : nr, age, years, hours };
     double x = d->t.margin_left, top = *y;
     rect(d, x, top - h, width, h, d->t.tile_bg);
     for (int i = 0; i < NCELL; i++) {
         double cw = width * share[i];
+        if (cw <= 0)
+            continue;
         txt(d, x + 8, top - 11, d->t.label_size - 1, d->t.muted, label[i]);
         txt_fit(d, x + 8, top - h + 6, 10.5, d->t.text, value[i], cw - 14);
         if (i)

@@ -316,6 +316,12 @@ fail:
     return rc;
 }
 
+/* What an age cell says when no birth date is recorded. */
+static const char *not_recorded(const nw *x)
+{
+    return x->en ? "not recorded" : "未记录";
+}
+
 hm_error hm_nom_book_row(hm_nom_book *x, const hm_nom_row *row, char *err, size_t errsz)
 {
     hm_error rc;
@@ -332,9 +338,11 @@ hm_error hm_nom_book_row(hm_nom_book *x, const hm_nom_row *row, char *err, size_
     }
     x->row++;
     for (size_t i = 0; i < NCARD; i++) {
-        if (row->null[i])
+        if (row->null[i] && i != HM_NOM_COL_AGE)
             continue;
-        if (hm_nom_column_is_text(i))
+        if (row->null[i])   /* no birth date: said so */
+            rc = put_s(x, x->card, (lxw_row_t)x->row, (lxw_col_t)i, not_recorded(x), NULL);
+        else if (hm_nom_column_is_text(i))
             rc = put_s(x, x->card, (lxw_row_t)x->row, (lxw_col_t)i, row->text[i], NULL);
         else
             rc = put_n(x, x->card, (lxw_row_t)x->row, (lxw_col_t)i, (double)row->num[i]);
@@ -370,6 +378,11 @@ static hm_error write_shortlist(nw *x, const hm_nom_candidate *cand, size_t n)
             (rc = put_s(x, sl, r, c++, k->gender, NULL)) != HM_OK ||
             (rc = put_s(x, sl, r, c++, k->since, NULL)) != HM_OK ||
             (k->years >= 0 && (rc = put_n(x, sl, r, c, (double)k->years)) != HM_OK))
+            return rc;
+        c++;
+        rc = k->age >= 0 ? put_n(x, sl, r, c, (double)k->age)
+                         : put_s(x, sl, r, c, not_recorded(x), NULL);
+        if (rc != HM_OK)
             return rc;
     }
     worksheet_autofilter(sl, 0, 0, (lxw_row_t)(n ? n : 1), SL_NCOL - 1);

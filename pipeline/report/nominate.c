@@ -229,6 +229,7 @@ static const col CARD_TAIL[] = {
     { "organization", "单位或团队", "Organisation" }, { "gender", "性别", "Gender" },
     { "since", "参与起始", "In the programme since" },
     { "years", "参与年限（年）", "Years in the programme" },
+    { "age", "年龄（岁）", "Age" },
 };
 _Static_assert(sizeof CARD_HEAD / sizeof CARD_HEAD[0] == HM_NOM_COL_FIG, "scorecard head");
 _Static_assert(sizeof CARD_TAIL / sizeof CARD_TAIL[0] == HM_NOM_NCOL - HM_NOM_COL_SCORE,
@@ -394,6 +395,8 @@ static void keep_candidate(hm_scorecard *s)
     k->since = hm_xstrdup(col_text(st, ci[HM_NOM_COL_SINCE]));
     k->years = sqlite3_column_type(st, ci[HM_NOM_COL_YEARS]) == SQLITE_NULL
                    ? -1 : sqlite3_column_int64(st, ci[HM_NOM_COL_YEARS]);
+    k->age = sqlite3_column_type(st, ci[HM_NOM_COL_AGE]) == SQLITE_NULL
+                 ? -1 : sqlite3_column_int64(st, ci[HM_NOM_COL_AGE]);
     k->hours = sqlite3_column_int64(st, ci[HM_NOM_COL_HOURS]);
 }
 

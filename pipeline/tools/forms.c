@@ -350,6 +350,10 @@ static void guidance(fw *w, const hm_column *c, hm_strbuf *g)
     case HM_F_BIRTHDATE:
         hm_strbuf_adds(g, "日期格式 2015-06-01，1990年以后");
         break;
+    case HM_F_ADULT_BIRTHDATE:
+        hm_strbuf_addf(g, "日期格式 1975-06-01，%d年以后，加入时和填表时均年满%d周岁",
+                       HM_ADULT_BIRTH_YEAR, HM_ADULT_MIN_AGE);
+        break;
     case HM_F_MONEY:
         hm_strbuf_adds(g, "金额（元），最多两位小数");
         break;
@@ -400,7 +404,8 @@ static void column_look(fw *w, const hm_column *c, double *width, lxw_format **f
     case HM_F_TEXT:     *width = 28; break;
     case HM_F_LONGTEXT: *width = 48; break;
     case HM_F_DATE:
-    case HM_F_BIRTHDATE: *width = 12; *fmt = w->f_date; break;
+    case HM_F_BIRTHDATE:
+    case HM_F_ADULT_BIRTHDATE: *width = 12; *fmt = w->f_date; break;
     case HM_F_MONEY:
     case HM_F_MONEY_POS: *width = 14; *fmt = w->f_money; break;
     case HM_F_MINUTES:  *width = 8; *fmt = w->f_int; break;
@@ -503,8 +508,11 @@ static hm_error column_validation(fw *w, lxw_worksheet *ws, int col, const hm_co
             return rc;
         v.error_type = LXW_VALIDATION_ERROR_TYPE_INFORMATION;  /* several are allowed */
         v.error_message = needs;
-    } else if (c->type == HM_F_DATE || c->type == HM_F_BIRTHDATE) {
-        lxw_datetime lo = { c->type == HM_F_BIRTHDATE ? 1990 : 2000, 1, 1, 0, 0, 0 };
+    } else if (c->type == HM_F_DATE || c->type == HM_F_BIRTHDATE ||
+               c->type == HM_F_ADULT_BIRTHDATE) {
+        lxw_datetime lo = { c->type == HM_F_BIRTHDATE ? 1990
+                            : c->type == HM_F_ADULT_BIRTHDATE ? HM_ADULT_BIRTH_YEAR : 2000,
+                            1, 1, 0, 0, 0 };
         lxw_datetime hi = { 2099, 12, 31, 0, 0, 0 };
         v.validate = LXW_VALIDATION_TYPE_DATE;
         v.criteria = LXW_VALIDATION_CRITERIA_BETWEEN;

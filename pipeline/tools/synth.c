@@ -32,7 +32,10 @@
  * the Spring Bud classes.  Most activity rows give minutes, some none.
  * Each town raises a few matters at the half-yearly symposiums of late June
  * and December (and now and then one between them); most are resolved in
- * one to four months, the rest are being handled or still wait.
+ * one to four months, the rest are being handled or still wait.  Most
+ * volunteers give a birth date (25 to 68 years old at the window's end,
+ * drawn from a stream of their own so the other columns keep their values;
+ * at least 18 on joining); about one in ten does not.
  *
  * Bad rows (--errors) are templates, one CSV line in the kind's column
  * order, with placeholders for a fresh key, existing references and dates
@@ -1058,13 +1061,13 @@ static const bad_row bad_children[] = {
 };
 
 static const bad_row bad_volunteers[] = {
-    { "sector", "unknown enumeration", "@N,沈丽华,爱心妈妈,13900000000,@T,宇航员,,,@D,结对库" },
-    { "town_code", "unknown town", "@N,顾美琴,爱心妈妈,,ZZ404,妇联执委,,,@D,结对库" },
+    { "sector", "unknown enumeration", "@N,沈丽华,爱心妈妈,13900000000,@T,宇航员,,,@D,结对库," },
+    { "town_code", "unknown town", "@N,顾美琴,爱心妈妈,,ZZ404,妇联执委,,,@D,结对库," },
     { "joined_on", "not a calendar date (30 February)",
-      "@N,倪秀英,爱心妈妈,,@T,在职老师,,,2023/2/30,储备库" },
-    { "name", "control character", "@N,陈\x07" "芳,爱心妈妈,,@T,其他,,,@D,结对库" },
+      "@N,倪秀英,爱心妈妈,,@T,在职老师,,,2023/2/30,储备库," },
+    { "name", "control character", "@N,陈\x07" "芳,爱心妈妈,,@T,其他,,,@D,结对库," },
     { "", "too few fields", "@N,季红梅,爱心妈妈" },
-    { "pool", "unknown enumeration", "@N,茅玲,爱心妈妈,,@T,其他,,,@D,候补库" },
+    { "pool", "unknown enumeration", "@N,茅玲,爱心妈妈,,@T,其他,,,@D,候补库," },
 };
 
 static const bad_row bad_pairings[] = {
@@ -1522,12 +1525,30 @@ static void write_children(synth *s)
     sw_close(s, &w);
 }
 
+/*
+ * The next volunteer's birth date from rb (a stream of its own), or NODATE
+ * for about one in ten: 25 to 68 years old at the window's end, most near
+ * the middle (the mean of two draws), and at least 18 on joining.
+ */
+static int32_t vol_birth(const synth *s, rng *rb, const volunteer *v)
+{
+    bool none = rng_chance(rb, 0.1);
+    int32_t age = (rng_range(rb, 25, 68) + rng_range(rb, 25, 68) + 1) / 2;
+    int32_t birth = s->until - age * 365 - age / 4 - rng_range(rb, 0, 364);
+    if (none)
+        return NODATE;
+    if (v->joined != NODATE && hm_date_age(birth, v->joined) < 18)
+        birth = v->joined - 18 * 365 - 5 - rng_range(rb, 0, 364);
+    return birth;
+}
+
 static void write_volunteers(synth *s)
 {
     sw w;
-    rng r;
+    rng r, rb;
     char id[16], b[160], ph[16];
     rng_seed(&r, s->seed, 11);
+    rng_seed(&rb, s->seed, 15);
     sw_open(s, &w, "志愿者名单.csv", "volunteers", true, false, true, false, DS_SLASH);
     sw_queue_bad(s, &w, "VX", bad_volunteers, N(bad_volunteers), 1, 0);
     for (uint32_t i = 0; i < s->nvols && w.open; i++) {
@@ -1561,6 +1582,7 @@ static void write_volunteers(synth *s)
         f_str(&w, b);
         f_date(s, &w, v->joined);
         f_enum(&w, &hm_enum_pool, v->reserve);
+        f_date(s, &w, vol_birth(s, &rb, v));
         rec_end(s, &w);
     }
     sw_close(s, &w);

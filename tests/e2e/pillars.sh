@@ -56,6 +56,15 @@ expect_eq "organisations that both volunteer and give" 1 \
     "$(q "SELECT count(DISTINCT v.organization) >= 3 FROM volunteers v JOIN donations d ON d.donor = v.organization AND d.donor_type = 'enterprise'")"
 expect_eq "the named teams are there" 3 \
     "$(q "SELECT count(DISTINCT organization) FROM volunteers WHERE organization IN ('中天爱心妈妈团', '春蕾班', '女企业家协会')")"
+# a candidate's age: in the internal dossier ("未记录" without a birth date),
+# not in the public one; most volunteers give a birth date, not all
+expect_eq "most volunteers give a birth date, some none" 1 \
+    "$(q "SELECT avg(birth_date IS NOT NULL) BETWEEN 0.8 AND 0.99 FROM volunteers")"
+dz=$(pdftotext -q "$A/dossiers.pdf" -)
+expect_match "the internal dossier shows the candidates' ages" "年龄（年末）" "$dz"
+expect_match "in whole years" "[0-9]+ 岁" "$dz"
+expect_eq "no age in the public dossier" "0" \
+    "$(pdftotext -q "$T/out/annual/2025/public/dossiers.pdf" - | grep -c '年龄')"
 # lists of children and of shortfalls: internal only
 for d in "$T/out/monthly/2026-09/public" "$T/out/halfyear/2026-H1/public"; do
     for s in unpaired unsurveyed pairs_none; do

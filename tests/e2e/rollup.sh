@@ -19,7 +19,7 @@ for d in $D; do
 done
 out=$(hm rollup HM=HM.db CC=CC.db TZ=TZ.db 2>&1); rc=$?
 expect_eq "rollup succeeds" 0 "$rc"
-expect_match "says what it did" "TZ: added from 'TZ.db' \(SHA-256 [0-9a-f]{12}, schema version 8" "$out"
+expect_match "says what it did" "TZ: added from 'TZ.db' \(SHA-256 [0-9a-f]{12}, schema version 9" "$out"
 expect_eq "check passes on the rolled-up database" 0 "$(hm check >/dev/null 2>&1; echo $?)"
 expect_eq "the rollups table names each district by SHA-256" \
     "CC $(sha256sum CC.db | cut -c1-64)|HM $(sha256sum HM.db | cut -c1-64)|TZ $(sha256sum TZ.db | cut -c1-64)" \
@@ -42,6 +42,11 @@ for t in towns children volunteers pairings activities wishes donations expendit
                           WHERE name <> 'ingest_id'")
     expect_eq "$t: the rolled-up rows are those of one ingest" 0 "$(same_rows "$t" "$cols")"
 done
+# Columns added later are carried too: the volunteers' birth dates.
+expect_eq "the volunteers' birth dates rolled up, every district's" \
+    "$(for d in $D; do sqlite3 "$d.db" "SELECT count(birth_date) FROM volunteers"; done |
+       awk '{ s += $1 } END { print (s > 0) "|" s }')" \
+    "$(q "SELECT count(birth_date) > 0, count(birth_date) FROM volunteers")"
 # The reports' figures (the manifests' figures and every section's rows).
 figures() {     # DB OUT
     "$HIMAMA" --db "$1" --out "$2" report monthly 2026-09 --audience internal >/dev/null 2>&1
@@ -132,7 +137,8 @@ expect_eq "the district files never changed" "$sums" "$(sha256sum HM.db CC.db TZ
 
 # A district database of schema version 5: migrated in a copy.
 cp HM.db HM5.db
-sqlite3 -batch HM5.db "DROP TABLE activity_crews; DROP TABLE feedback; DROP VIEW units; DROP VIEW town_units; DROP TABLE rollups;
+sqlite3 -batch HM5.db "ALTER TABLE volunteers DROP COLUMN birth_date;
+    DROP TABLE activity_crews; DROP TABLE feedback; DROP VIEW units; DROP VIEW town_units; DROP TABLE rollups;
     ALTER TABLE towns DROP COLUMN district; ALTER TABLE towns DROP COLUMN city;
     ALTER TABLE towns DROP COLUMN province; ALTER TABLE ingest_log DROP COLUMN rollup;
     PRAGMA user_version = 5; PRAGMA journal_mode = DELETE;" >/dev/null

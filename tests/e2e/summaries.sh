@@ -3,7 +3,7 @@
 # month_events, child_spans, activity_crews) stay equal to a recount from the kind tables
 # while later exports change activities (date, type, new participants),
 # pairings (ended, new) and children (exited, moved town); and a database
-# of schema version 1, 2, 4, 5, 6 or 7 migrates to the same summaries and schema.  `himama check`
+# of schema version 1, 2, 4, 5, 6, 7 or 8 migrates to the same summaries and schema.  `himama check`
 # compares every summary row with a recount (queries/check_summaries.sql,
 # check_activity_outside.sql for the activity rows outside a pairing, and
 # check_span_counts.sql for the paired children counted by run of months).
@@ -100,7 +100,8 @@ sqlite3 -batch v1.db "
 ATTACH 'h.db' AS n;
 INSERT INTO towns SELECT town_code, town_name, ingest_id, line FROM n.towns;
 INSERT INTO children SELECT * FROM n.children;
-INSERT INTO volunteers SELECT * FROM n.volunteers;
+INSERT INTO volunteers SELECT volunteer_id, name, role, phone, town_code, sector, organization,
+    specialties, joined_on, pool, ingest_id, line FROM n.volunteers;
 INSERT INTO pairings SELECT * FROM n.pairings;
 INSERT INTO activities SELECT * FROM n.activities;
 INSERT INTO child_months SELECT child_id, month, contacts, last_contact FROM n.child_months;
@@ -112,8 +113,8 @@ expect_eq "a report on an old database fails" 3 "$rc"
 expect_match "and says how to upgrade" "schema version 1.*himama init" "$out"
 out=$("$HIMAMA" --db v1.db init 2>&1); rc=$?
 expect_eq "init migrates" 0 "$rc"
-expect_match "init says so" "from schema version 1 to 8" "$out"
-expect_eq "schema version" 8 "$(sqlite3 v1.db "PRAGMA user_version")"
+expect_match "init says so" "from schema version 1 to 9" "$out"
+expect_eq "schema version" 9 "$(sqlite3 v1.db "PRAGMA user_version")"
 for t in month_events child_spans child_months volunteer_months activity_outside \
          span_counts span_gaps activity_crews; do
     expect_eq "migrated $t equals the ingested one" "0" "$(sqlite3 v1.db "
@@ -122,9 +123,11 @@ for t in month_events child_spans child_months volunteer_months activity_outside
              + (SELECT count(*) FROM (SELECT * FROM n.$t EXCEPT SELECT * FROM $t))")"
 done
 
-# What version 8 added (activity_crews), version 7 (feedback) and version 6 (units, rollups), dropped
-# to make older versions.
-V8_DROP="DROP TABLE activity_crews;"
+# What version 9 added (volunteers' birth dates), version 8 (activity_crews),
+# version 7 (feedback) and version 6 (units, rollups), dropped to make
+# older versions.
+V9_DROP="ALTER TABLE volunteers DROP COLUMN birth_date;"
+V8_DROP="$V9_DROP DROP TABLE activity_crews;"
 V7_DROP="$V8_DROP DROP TABLE feedback;"
 V6_DROP="$V7_DROP DROP VIEW units; DROP VIEW town_units; DROP TABLE rollups;
     ALTER TABLE towns DROP COLUMN district; ALTER TABLE towns DROP COLUMN city;
@@ -141,7 +144,7 @@ sqlite3 -batch v2.db "$V6_DROP DROP TABLE activity_outside; DROP TRIGGER span_co
     PRAGMA user_version = 2;"
 out=$("$HIMAMA" --db v2.db init 2>&1); rc=$?
 expect_eq "init migrates from version 2" 0 "$rc"
-expect_match "init says so" "from schema version 2 to 8" "$out"
+expect_match "init says so" "from schema version 2 to 9" "$out"
 expect_eq "activity_outside counted by the migration" "0" "$(sqlite3 v2.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM activity_outside EXCEPT SELECT * FROM n.activity_outside))
@@ -162,7 +165,7 @@ sqlite3 -batch v4.db "$V6_DROP ALTER TABLE volunteer_months DROP COLUMN particip
     PRAGMA user_version = 4;"
 out=$("$HIMAMA" --db v4.db init 2>&1); rc=$?
 expect_eq "init migrates from version 4" 0 "$rc"
-expect_match "init says so" "from schema version 4 to 8" "$out"
+expect_match "init says so" "from schema version 4 to 9" "$out"
 expect_eq "volunteer_months' hours counted by the migration from version 4" "0" "$(sqlite3 v4.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM volunteer_months EXCEPT SELECT * FROM n.volunteer_months))
@@ -177,7 +180,7 @@ cp h.db v5.db
 sqlite3 -batch v5.db "$V6_DROP PRAGMA user_version = 5;"
 out=$("$HIMAMA" --db v5.db init 2>&1); rc=$?
 expect_eq "init migrates from version 5" 0 "$rc"
-expect_match "init says so" "from schema version 5 to 8" "$out"
+expect_match "init says so" "from schema version 5 to 9" "$out"
 expect_eq "the towns have no units above them" \
     "$(sqlite3 h.db "SELECT count(*) FROM towns")|0" \
     "$(sqlite3 v5.db "SELECT count(*), count(district) + count(city) + count(province) FROM towns")"
@@ -192,21 +195,40 @@ cp h.db v6.db
 sqlite3 -batch v6.db "$V7_DROP PRAGMA user_version = 6;"
 out=$("$HIMAMA" --db v6.db init 2>&1); rc=$?
 expect_eq "init migrates from version 6" 0 "$rc"
-expect_match "init says so" "from schema version 6 to 8" "$out"
+expect_match "init says so" "from schema version 6 to 9" "$out"
 expect_eq "the feedback table is the new schema's" \
     "$(sqlite3 h.db "SELECT sql FROM sqlite_master WHERE name LIKE 'feedback%' ORDER BY name")" \
     "$(sqlite3 v6.db "SELECT sql FROM sqlite_master WHERE name LIKE 'feedback%' ORDER BY name")"
 
 # Schema version 7: the same database without version 8's activity_crews.
 cp h.db v7.db
-sqlite3 -batch v7.db "DROP TABLE activity_crews; PRAGMA user_version = 7;"
+sqlite3 -batch v7.db "$V8_DROP PRAGMA user_version = 7;"
 out=$("$HIMAMA" --db v7.db init 2>&1); rc=$?
 expect_eq "init migrates from version 7" 0 "$rc"
-expect_match "init says so" "from schema version 7 to 8" "$out"
+expect_match "init says so" "from schema version 7 to 9" "$out"
 expect_eq "activity_crews counted by the migration from version 7" "0" "$(sqlite3 v7.db "
     ATTACH 'h.db' AS n;
     SELECT (SELECT count(*) FROM (SELECT * FROM activity_crews EXCEPT SELECT * FROM n.activity_crews))
          + (SELECT count(*) FROM (SELECT * FROM n.activity_crews EXCEPT SELECT * FROM activity_crews))")"
 expect_eq "and not empty" "1" "$(sqlite3 v7.db "SELECT count(*) > 0 FROM activity_crews")"
+
+# Schema version 8: without version 9's volunteers' birth dates.  The
+# volunteers loaded before have none until their file comes again.
+cp h.db v8.db
+sqlite3 -batch v8.db "$V9_DROP PRAGMA user_version = 8;"
+out=$("$HIMAMA" --db v8.db init 2>&1); rc=$?
+expect_eq "init migrates from version 8" 0 "$rc"
+expect_match "init says so" "from schema version 8 to 9" "$out"
+expect_eq "the tables and views are the new database's, column by column (from 8)" \
+    "$(sqlite3 h.db "$schema_cols" | md5sum)" "$(sqlite3 v8.db "$schema_cols" | md5sum)"
+expect_eq "no birth date after the migration" "0" \
+    "$(sqlite3 v8.db "SELECT count(birth_date) FROM volunteers")"
+out=$("$HIMAMA" --db v8.db ingest --force data/志愿者*.csv 2>&1); rc=$?
+expect_eq "the volunteers' file again" 0 "$rc"
+expect_eq "the volunteers' file again gives the birth dates, as updates" \
+    "$(sqlite3 h.db "SELECT count(birth_date) FROM volunteers")|0" \
+    "$(sqlite3 v8.db "ATTACH 'h.db' AS n; SELECT count(v.birth_date), count(*) FILTER
+        (WHERE v.birth_date IS NOT n.birth_date) FROM volunteers v JOIN n.volunteers n USING
+        (volunteer_id)")"
 expect_eq "and kept after it" "0" "$("$HIMAMA" --db v7.db check >/dev/null 2>&1; echo $?)"
 finish

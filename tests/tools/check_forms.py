@@ -105,7 +105,8 @@ def check(path, expect_path):
             fmt = dim.number_format
             t = col["type"]
             want_fmt = {"id": "@", "name": "@", "phone": "@", "date": "yyyy-mm-dd",
-                        "birthdate": "yyyy-mm-dd", "money": "#,##0.00",
+                        "birthdate": "yyyy-mm-dd", "adult_birthdate": "yyyy-mm-dd",
+                        "money": "#,##0.00",
                         "money_pos": "#,##0.00", "minutes": "0"}.get(t, "General")
             expect(fmt == want_fmt, f"{at}: column format {fmt!r} != {want_fmt!r}")
             dv = dvs.get(f"{L}3:{L}{LAST_ROW}")
@@ -135,8 +136,8 @@ def check(path, expect_path):
                     style = "information" if t == "needs" else None
                     expect(dv.errorStyle == style or (style is None and dv.errorStyle == "stop"),
                            f"{at}: error style {dv.errorStyle}")
-            elif t in ("date", "birthdate"):
-                lo = serial(1990 if t == "birthdate" else 2000, 1, 1)
+            elif t in ("date", "birthdate", "adult_birthdate"):
+                lo = serial({"birthdate": 1990, "adult_birthdate": 1920}.get(t, 2000), 1, 1)
                 if expect(dv is not None and dv.type == "date", f"{at}: no date validation"):
                     expect(num(dv.formula1) == lo and num(dv.formula2) == serial(2099, 12, 31),
                            f"{at}: date range {dv.formula1}..{dv.formula2}")

@@ -17,9 +17,10 @@ month, the plain way:
                           waiting) and without a needs survey;
   service hours           by the volunteer's town, and each volunteer's
                           whole hours in the scorecard;
-  nominations             the shortlist's hours, organisation, gender and
-                          years in the programme, and each candidate's
-                          pairs with their five ones;
+  nominations             the shortlist's hours, organisation, gender,
+                          years in the programme and age at the year's end
+                          (未记录 without a birth date), and each
+                          candidate's pairs with their five ones;
   five ones per pair      the distribution by town, the pairs that kept none;
   children                by category, gender and age band, with the
                           contact rate;
@@ -28,6 +29,7 @@ month, the plain way:
 
 Prints one line per difference and a summary; exits 1 on any difference.
 """
+import calendar
 import collections
 import datetime
 import json
@@ -308,8 +310,8 @@ def pair_records(data, f, t):
 
 def profile(data, rows, iv, t, mins):
     """Who each volunteer of rows is: hours, organisation, gender (from the
-    role), in the programme since (joined or first paired, the earlier) and
-    whole years to t."""
+    role), in the programme since (joined or first paired, the earlier),
+    whole years to t, and the age at t (the birthdays passed by t)."""
     want = []
     for r in rows:
         vid = r[iv]
@@ -320,8 +322,14 @@ def profile(data, rows, iv, t, mins):
         if since:
             s = day(since)
             years = max(0, t.year - s.year - ((t.month, t.day) < (s.month, s.day)))
+        age = "未记录"
+        if v["birth_date"]:
+            b = day(v["birth_date"])
+            age = sum(1 for y in range(b.year + 1, t.year + 1)
+                      if (D(y, 3, 1) if (b.month, b.day) == (2, 29) and not calendar.isleap(y) else
+                          D(y, b.month, b.day)) <= t)
         want.append([vid, (mins[vid] + 30) // 60, v["organization"],
-                     {"mother": "女", "father": "男"}.get(v["role"]), since, years])
+                     {"mother": "女", "father": "男"}.get(v["role"]), since, years, age])
     return want
 
 
@@ -337,7 +345,7 @@ def nominations(data, path, f, t, name):
         if hdr is None:
             return
         cols = [hdr.index(h) for h in ("志愿者编号", "服务时长（小时）", "单位或团队", "性别",
-                                       "参与起始", "参与年限（年）")]
+                                       "参与起始", "参与年限（年）", "年龄（岁）")]
         got = sorted([r[i] if r[i] != "" else None for i in cols] for r in rows)
         compare("%s: %s profile" % (name, sheet), got, sorted(profile(data, rows, cols[0], t, mins)))
     recs = pair_records(data, f, t)
