@@ -4,8 +4,9 @@
  * The towns' rows are sorted by their units' paths from the level shown
  * down (a town's query order kept within its unit), then written out
  * depth first: a unit's row (the sums of its towns' rows, its ratios
- * recomputed from them), its units below, its towns; the query's total
- * row last.
+ * recomputed from them), its units below, its towns; the query's rows
+ * with no town last; then, with a rank, the rows are ranked and ordered
+ * among their siblings.
  */
 #include "himama/levels.h"
 #include "himama/db.h"
