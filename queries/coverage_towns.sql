@@ -44,7 +44,7 @@ SELECT 0 AS sort, town_code, town, registered, surveyed,
        registered - paired AS unpaired, registered - surveyed AS unsurveyed
   FROM by_town
 UNION ALL
-SELECT 1, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
+SELECT 1, NULL, :scope_total,
        coalesce(sum(registered), 0), coalesce(sum(surveyed), 0),
        CASE WHEN sum(registered) > 0 THEN 1.0 * sum(surveyed) / sum(registered) END,
        coalesce(sum(paired), 0),

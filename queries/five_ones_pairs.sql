@@ -49,7 +49,7 @@ SELECT 0 AS sort, town_code, town, pairs, all_kept, kept4, kept3, kept2, kept1, 
        months, called_months, call_kept, reading, holiday, birthday_due, birthday_kept, wish
   FROM by_town
 UNION ALL
-SELECT 1, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
+SELECT 1, NULL, :scope_total,
        coalesce(sum(pairs), 0), coalesce(sum(all_kept), 0), coalesce(sum(kept4), 0),
        coalesce(sum(kept3), 0), coalesce(sum(kept2), 0), coalesce(sum(kept1), 0),
        coalesce(sum(kept0), 0),

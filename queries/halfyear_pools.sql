@@ -40,7 +40,7 @@ by_town AS (
 SELECT 0 AS sort, town_code, town, paired_pool, reserve_pool, new_volunteers, active_pairings
   FROM by_town
 UNION ALL
-SELECT 1, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
+SELECT 1, NULL, :scope_total,
        coalesce(sum(paired_pool), 0), coalesce(sum(reserve_pool), 0),
        coalesce(sum(new_volunteers), 0), coalesce(sum(active_pairings), 0)
   FROM by_town

@@ -4,12 +4,14 @@
 -- fulfilled and money spent, ranked by contact rate, then calls per
 -- paired child.  Rows are attributed to the child's town (money to the
 -- expense's town; money with no town has a row of its own,
--- "区级（未分区镇）", after the towns, when there is any, so that the rows
--- add up to the district's total; children always have a town); an
+-- :scope_no_town ("区级（未分区镇）"), after the towns, when there is any,
+-- so that the rows add up to the total; children always have a town); an
 -- event with children of two towns counts in each, so the district row
 -- counts distinct events and events_counted_twice says by how much it is
 -- less than the sum of the towns.  Events count per month and add up
--- over the period, as in halfyear_kpi.sql.
+-- over the period, as in halfyear_kpi.sql.  child_months and
+-- contacted_months are the contact rate's denominator and numerator (a
+-- unit's rate is recomputed from their sums, levels.h).
 --
 -- Speed: paired and contacted children from the summary tables ingest
 -- keeps (child_spans, child_months), the district's events from
@@ -96,16 +98,17 @@ district AS (
       FROM by_town
 )
 SELECT 0 AS sort, ranking, town_code, town, paired, contact_rate,
-       calls, reading, holiday, birthday, wishes, spent, NULL AS events_counted_twice
+       calls, reading, holiday, birthday, wishes, spent, NULL AS events_counted_twice,
+       child_months, contacted_months
   FROM ranked
 UNION ALL
-SELECT 1, NULL, NULL, CASE :lang WHEN 'en' THEN 'District level (no town)' ELSE '区级（未分区镇）' END,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, spent, NULL
+SELECT 1, NULL, NULL, :scope_no_town,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, spent, NULL, NULL, NULL
   FROM nt WHERE spent > 0
 UNION ALL
-SELECT 2, NULL, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
+SELECT 2, NULL, NULL, :scope_total,
        paired, CASE WHEN child_months > 0 THEN 1.0 * contacted_months / child_months END,
        calls, reading, holiday, birthday, wishes, spent,
-       town_events - (calls + reading + holiday + birthday)
+       town_events - (calls + reading + holiday + birthday), child_months, contacted_months
   FROM district
 ORDER BY sort, ranking, town_code;

@@ -50,7 +50,7 @@ SELECT 0 AS sort, town_code, town, active, participations, minutes / 60.0 AS hou
        no_minutes
   FROM by_town
 UNION ALL
-SELECT 1, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
+SELECT 1, NULL, :scope_total,
        coalesce(sum(active), 0), coalesce(sum(participations), 0),
        coalesce(sum(minutes), 0) / 60.0,
        CASE WHEN sum(active) > 0 THEN sum(minutes) / 60.0 / sum(active) END,

@@ -81,7 +81,7 @@ SELECT 0 AS sort, town_code, town, paired, contacted,
        calls, reading, holiday, birthday, wishes, NULL AS events_counted_twice
   FROM by_town
 UNION ALL
-SELECT 1, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
+SELECT 1, NULL, :scope_total,
        paired, contacted, CASE WHEN paired > 0 THEN 1.0 * contacted / paired END,
        calls, reading, holiday, birthday, wishes,
        town_events - (calls + reading + holiday + birthday)

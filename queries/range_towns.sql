@@ -82,11 +82,11 @@ SELECT 0 AS sort, town_code, town, profiled, paired, calls, reading, holiday, bi
        NULL AS events_counted_twice
   FROM by_town
 UNION ALL
-SELECT 1, NULL, CASE :lang WHEN 'en' THEN 'District level (no town)' ELSE '区级（未分区镇）' END,
+SELECT 1, NULL, :scope_no_town,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, spent, NULL
   FROM nt WHERE spent > 0
 UNION ALL
-SELECT 2, NULL, CASE :lang WHEN 'en' THEN 'District total' ELSE '全区合计' END,
+SELECT 2, NULL, :scope_total,
        coalesce(sum(profiled), 0), coalesce(sum(paired), 0),
        (SELECT coalesce(sum(n), 0) FROM all_ev WHERE type = 'call'),
        (SELECT coalesce(sum(n), 0) FROM all_ev WHERE type = 'reading'),

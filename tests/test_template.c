@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "himama/level_words.h"
 #include "himama/template.h"
 #include "himama/util.h"
 
@@ -423,6 +424,50 @@ static void test_template_audience_refs(void **state)
 #undef INT_SEC
 }
 
+/* The words of a report's level: the keys a per-town table rolls up by, a list left to
+ * the packs, the {scope.*} placeholders and the words they stand for. */
+static void test_template_levels(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    hm_template *t = NULL;
+    assert_int_equal(hm_template_parse("t.tmpl", HEAD "elsewhere = {scope.area}: see the packs\n"
+                                       "[section s]\nkind = table\nheading = By {scope.row}\n"
+                                       "query = q\ncolumns = r:R:int, a:A:int, c:C:text:hidden\n"
+                                       "levels = c\nsums = a\nrank = r:a, a/a\n"
+                                       "intro = {scope.Rows} add up to the {scope.total}\n"
+                                       "[section l]\nkind = list\nheading = L\nquery = q\n"
+                                       "columns = a:A\ntown_list = yes\n", &t, err, sizeof err),
+                     HM_OK);
+    assert_string_equal(t->elsewhere, "{scope.area}: see the packs");
+    assert_string_equal(t->sec[0].rank, "r:a, a/a");
+    assert_false(t->sec[0].town_list);
+    assert_true(t->sec[1].town_list);
+    hm_template_free(t);
+    expect_error(HEAD "elsewhere = {s.a}\n" SEC, 2, "'elsewhere' may quote only values of the run");
+    expect_error(HEAD SEC "town_list = maybe\n", 7, "town_list must be 'yes' or 'no'");
+    expect_error(HEAD SEC "intro = {scope.weather}\n", 7, "names no section 'scope'");
+
+    /* a district's words are those the templates had before the levels */
+    assert_string_equal(hm_level_word(HM_LEVEL_DISTRICT, HM_LEVEL_TOWN, "zh", HM_WORD_TOTAL),
+                        "全区合计");
+    assert_string_equal(hm_level_word(HM_LEVEL_DISTRICT, HM_LEVEL_TOWN, "en", HM_WORD_NO_TOWN),
+                        "District level (no town)");
+    assert_string_equal(hm_level_word(HM_LEVEL_CITY, HM_LEVEL_DISTRICT, "zh", HM_WORD_TOTAL),
+                        "全市合计");
+    assert_string_equal(hm_level_word(HM_LEVEL_CITY, HM_LEVEL_DISTRICT, "zh", HM_WORD_ROWS),
+                        "区县");
+    assert_string_equal(hm_level_word(HM_LEVEL_NATION, HM_LEVEL_PROVINCE, "en", HM_WORD_ROWS_CAP),
+                        "Provinces");
+    assert_string_equal(hm_level_word(HM_LEVEL_TOWN, HM_LEVEL_TOWN, "zh", HM_WORD_ROW), "镇");
+    hm_level l;
+    assert_true(hm_level_parse("city", &l) && l == HM_LEVEL_CITY);
+    assert_false(hm_level_parse("street", &l));
+    assert_true(hm_level_above_district(HM_LEVEL_CITY));
+    assert_false(hm_level_above_district(HM_LEVEL_DISTRICT));
+    assert_false(hm_level_above_district(HM_LEVEL_TOWN));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_template_scan),
         cmocka_unit_test(test_template_ref_parse),
         cmocka_unit_test(test_template_audience_refs),
+        cmocka_unit_test(test_template_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,8 +10,11 @@
  * (province, city, district, in that order), its rows become one row per
  * unit of the first such level (what the PDF shows), each followed in the
  * workbook by its units of the levels below and, last, its towns, with
- * the query's total row kept at the end.  A column neither summed nor
- * recomputed is empty on a unit's row.  The units come from the view
+ * the query's rows with no town (money given no town, the total, labelled
+ * by the report's level) kept at the end.  With "rank = COL:KEY, ..." COL
+ * is recomputed on every town's and unit's row as its rank among the rows
+ * of its level under the same unit, and those rows are put in rank order.
+ * A column neither summed nor recomputed is empty on a unit's row.  The units come from the view
  * town_units, so a report of one unit (scope.h) rolls up its own towns.
  * A table whose towns are all in one unit at every level is left exactly
  * as the query gave it.

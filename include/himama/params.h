@@ -19,6 +19,10 @@
  *                         other reports)
  *   :town                 a town's records: the town's code (NULL when
  *                         the record is not a town's)
+ *   :scope_total          the total row's label at the report's level
+ *                         ('全区合计', 'City total', level_words.h)
+ *   :scope_no_town        the label of money no town is given
+ *                         ('区级（未分区镇）', 'City level (no town)')
  *
  * A query file may take part of its text from another file of the same
  * folder: a line "-- include NAME.sql" stands for that file's text (one
@@ -38,6 +42,7 @@
 #include <stdint.h>
 
 #include "himama.h"
+#include "himama/level_words.h"
 #include "himama/period.h"
 
 /* What the queries of one report see. */
@@ -49,6 +54,11 @@ typedef struct hm_query_params {
     char today[11];           /* :today, 'YYYY-MM-DD' */
     const char *child;        /* :child, a record's child; NULL binds NULL */
     const char *town;         /* :town, a record's town; NULL binds NULL */
+    hm_level level;           /* the report's level (level_words.h): :scope_total and
+                                 :scope_no_town name it; hm_query_params_init sets the
+                                 district, the job the level hm_scope_levels finds */
+    hm_level rows_level;      /* the level of a per-town table's rows (the towns unless
+                                 they lie in several units) */
 } hm_query_params;
 
 /* A parameter of one caller's own, bound beside the common ones. */

@@ -110,6 +110,8 @@ typedef struct hm_section {
                                     (levels.h): 0 for the rows the PDF shows (the units
                                     of the level below the report's own, the total), n
                                     for a row n levels further down (the workbook's) */
+    bool in_packs;           /* a list for the town cadres in a report above the district:
+                                no rows, its query not run; the packs (--each) hold them */
 } hm_section;
 
 /* A headline figure of the report, for the manifest (template "figure.KEY"). */

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "himama.h"
+#include "himama/level_words.h"
 #include "himama/params.h"
 #include "himama/report.h"
 #include "himama/units.h"
@@ -43,6 +44,21 @@ hm_error hm_scope_units(sqlite3 *db, const char *level, hm_unit **units, size_t 
  * its name ("江苏省/南通市/海门区/三厂街道").
  */
 char *hm_scope_label(const char *org, const hm_unit *u);
+
+/*
+ * The level of a report on db (its scope applied, when it is a unit's)
+ * into *own, and the level of its per-town tables' rows into *rows: u's
+ * level for a unit's report (NULL: the whole's); else one above the first
+ * level (province, city, district) at which the towns lie in more than
+ * one unit - the nearest level above it that the towns give, or the level
+ * just above it when they give none (a whole database whose towns lie in
+ * several districts of one city is the city's) - and the organisation's
+ * own district when the towns lie in one unit at every level.  *rows is
+ * that first level (the towns when there is none), as levels.h shows.
+ * HM_EDB with err set on failure.
+ */
+hm_error hm_scope_levels(sqlite3 *db, const hm_unit *u, hm_level *own, hm_level *rows,
+                         char *err, size_t errsz);
 
 /* Record in r that it is u's report (the manifest's "unit"). */
 void hm_scope_mark(hm_report *r, const hm_unit *u);

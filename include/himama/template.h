@@ -71,6 +71,12 @@ typedef struct hm_tmpl_section {
     char **sums;             /* "sums = a, b": the columns a unit's row adds up */
     size_t nratios;
     char **ratios;           /* "ratios = rate:num/den, ...": recomputed, never averaged */
+    bool town_list;          /* "town_list = yes": a list for the town cadres, which a
+                                report above the district leaves to the packs (its
+                                query not run, the template's "elsewhere" shown) */
+    char *rank;              /* "rank = COL:KEY, KEY2": COL ranks each rolled-up row among
+                                the rows of its level under the same unit, by KEY (a
+                                column, or num/den), then KEY2, ..., highest first */
     int text_line[5];        /* lines of heading, intro, note, empty, note_if (messages) */
     char *public_text[HM_TEXT_N];  /* "heading.public", ...: the public report's wording
                                       instead (NULL: the same as the internal one) */
@@ -88,6 +94,8 @@ typedef struct hm_template {
     char *path;              /* the file it was read from, for messages */
     char *title, *subtitle, *footer;   /* with placeholders; may be NULL */
     char *unfinished;        /* the banner of a period not yet ended; may be NULL */
+    char *elsewhere;         /* shown for a town_list section of a report above the
+                                district, instead of its rows; may be NULL */
     size_t nfig;
     hm_tmpl_figure *fig;     /* the headline figures, in template order */
     size_t nsec;
@@ -128,7 +136,11 @@ const char *hm_tmpl_section_text(const hm_tmpl_section *s, hm_tmpl_text which,
 /* ---- the placeholder grammar ------------------------------------------
  * A template's texts hold placeholders in braces, "{{" and "}}" standing
  * for the braces themselves.  A placeholder names a value of the run
- * ({period}, {year}, {month}, {from}, {to}, {org}, {generated}, {today}), a
+ * ({period}, {year}, {month}, {from}, {to}, {org}, {generated}, {today};
+ * the words of the report's level: {scope.total} 全区合计, {scope.area}
+ * 全区, {scope.unit} 区, {scope.no_town} 区级（未分区镇）, and of its
+ * per-town tables' rows: {scope.rows} 区镇, {scope.Rows} the same
+ * capitalised in English, {scope.row} 镇 / town as in "by town"), a
  * section's row count ({id.rows}) or one of its values ({id.col}: the
  * first row; {id.col:N}: row N from 1; {id.col:last}).  The template
  * checks them (hm_template_parse) and aggregate.c fills them, both
@@ -156,7 +168,10 @@ hm_error hm_tmpl_scan(const char *text, const hm_tmpl_scanner *sc, void *arg);
 /* The values of the run a placeholder may name. */
 typedef enum hm_tmpl_run_value {
     HM_RUN_PERIOD, HM_RUN_YEAR, HM_RUN_MONTH, HM_RUN_FROM, HM_RUN_TO, HM_RUN_ORG,
-    HM_RUN_GENERATED, HM_RUN_TODAY
+    HM_RUN_GENERATED, HM_RUN_TODAY,
+    /* the words of the report's level (level_words.h) */
+    HM_RUN_SCOPE_TOTAL, HM_RUN_SCOPE_AREA, HM_RUN_SCOPE_UNIT, HM_RUN_SCOPE_NO_TOWN,
+    HM_RUN_SCOPE_ROWS, HM_RUN_SCOPE_ROWS_CAP, HM_RUN_SCOPE_ROW
 } hm_tmpl_run_value;
 
 /* What a placeholder's body names. */

@@ -871,17 +871,19 @@ static void result_add(job_run *J, hm_report_result *res)
 
 /*
  * Restrict both connections to unit u (NULL: the whole, which needs
- * nothing: the whole is written first) and show it beside the
- * organisation.
+ * nothing: the whole is written first), show it beside the organisation,
+ * and find the report's level (hm_scope_levels) for its wording.
  */
 static hm_error report_scope(job_run *J, const hm_unit *u)
 {
     J->unit = u;
-    if (!u)
-        return HM_OK;
+    if (!u)   /* the whole's level: its towns' units say */
+        return hm_scope_levels(J->db, NULL, &J->q.level, &J->q.rows_level, J->err, J->errsz);
     hm_error rc = hm_scope_apply(J->db, u, &J->q, J->qdir, J->err, J->errsz);
     if (rc == HM_OK && J->twin)
         rc = hm_scope_apply(J->twin, u, &J->q, J->qdir, J->err, J->errsz);
+    if (rc == HM_OK)
+        rc = hm_scope_levels(J->db, u, &J->q.level, &J->q.rows_level, J->err, J->errsz);
     free(J->org);
     J->org = hm_scope_label(J->job->org, u);
     J->q.org = J->org;

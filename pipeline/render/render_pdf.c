@@ -269,17 +269,27 @@ static bool numeric_col(const hm_colspec *spec)
     return hm_pdf_numeric_col(spec);
 }
 
-/* The "no data" box shown for an empty table. */
+/* The "no data" box shown for an empty table: one line, or as many as its text wraps to
+ * (a list left to the packs says where its rows are). */
 static hm_error empty_box(rctx *c, const hm_section *s)
 {
     const char *text = s->empty && *s->empty ? s->empty : c->w->no_data;
-    double h = THEME.body_size * 2.4;
-    if (ensure(c, h))
-        return hm_pdf_status(c->pdf);
-    hm_pdf_fill_rect(c->pdf, c->left, c->y - h, c->width, h, THEME.empty_bg);
-    hm_pdf_text(c->pdf, c->left + 10, c->y - h / 2 - THEME.body_size * 0.35, THEME.body_size,
-                THEME.muted, text);
-    c->y -= h + LAYOUT.table_gap_after;
+    double size = THEME.body_size, lead = size * LAYOUT.body_leading;
+    hm_pdf_lines l = {0};
+    hm_pdf_wrap(c->pdf, text, size, c->width - 20, &l);
+    size_t n = l.n > 1 ? l.n : 1;
+    double h = size * 2.4 + (double)(n - 1) * lead;
+    if (!ensure(c, h)) {
+        hm_pdf_fill_rect(c->pdf, c->left, c->y - h, c->width, h, THEME.empty_bg);
+        if (n == 1)
+            hm_pdf_text(c->pdf, c->left + 10, c->y - h / 2 - size * 0.35, size, THEME.muted,
+                        text);
+        for (size_t i = 0; n > 1 && i < n; i++)
+            hm_pdf_text(c->pdf, c->left + 10, c->y - size * 1.2 - size * 0.35 -
+                        (double)i * lead, size, THEME.muted, l.line[i]);
+        c->y -= h + LAYOUT.table_gap_after;
+    }
+    hm_pdf_lines_release(&l);
     return hm_pdf_status(c->pdf);
 }
 

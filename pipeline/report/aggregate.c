@@ -288,6 +288,20 @@ static void run_placeholder(run *R, const hm_report *r, hm_tmpl_run_value which,
     case HM_RUN_TODAY:
         snprintf(buf, bufsz, "%s", q->today);
         break;
+    case HM_RUN_SCOPE_TOTAL:
+    case HM_RUN_SCOPE_AREA:
+    case HM_RUN_SCOPE_UNIT:
+    case HM_RUN_SCOPE_NO_TOWN:
+    case HM_RUN_SCOPE_ROWS:
+    case HM_RUN_SCOPE_ROWS_CAP:
+    case HM_RUN_SCOPE_ROW: {
+        static const hm_level_word_kind word[] = { HM_WORD_TOTAL, HM_WORD_AREA, HM_WORD_UNIT,
+                                                   HM_WORD_NO_TOWN, HM_WORD_ROWS,
+                                                   HM_WORD_ROWS_CAP, HM_WORD_ROW };
+        snprintf(buf, bufsz, "%s", hm_level_word(q->level, q->rows_level, q->lang,
+                                                 word[which - HM_RUN_SCOPE_TOTAL]));
+        break;
+    }
     }
 }
 
@@ -423,6 +437,7 @@ static void refs_collect(refs *rs, const hm_template *tmpl, const hm_report *r,
     text_refs(tmpl->subtitle, collect_one, &c);
     text_refs(tmpl->footer, collect_one, &c);
     text_refs(tmpl->unfinished, collect_one, &c);
+    text_refs(tmpl->elsewhere, collect_one, &c);
     for (size_t s = 0; s < r->nsec; s++)
         section_refs(&tmpl->sec[tidx[s]], strcmp(r->audience, "public") == 0, collect_one,
                      &c);
@@ -630,6 +645,13 @@ static void setup_section(run *R, const hm_tmpl_section *ts, hm_section *sec, bo
     }
 }
 
+/* Whether section ts's rows are left to the packs: a list for the town cadres in a
+ * report above the district (its query is not run; the template's elsewhere is shown). */
+static bool left_to_packs(const run *R, const hm_tmpl_section *ts)
+{
+    return ts->town_list && hm_level_above_district(R->ap->query->level);
+}
+
 /* Run section sec's query (template section ts), if it has one. */
 static hm_error query_section(run *R, const hm_tmpl_section *ts, hm_section *sec)
 {
@@ -640,6 +662,8 @@ static hm_error query_section(run *R, const hm_tmpl_section *ts, hm_section *sec
     qfile = hm_xmalloc(strlen(ts->query) + 5);
     snprintf(qfile, strlen(ts->query) + 5, "%s.sql", ts->query);
     sec->query = hm_path_join("queries", qfile);
+    if ((sec->in_packs = left_to_packs(R, ts)))
+        goto out;
     qpath = hm_path_join(R->ap->queries_dir, qfile);
     char why[512];
     if (hm_query_read(qpath, &sql, why, sizeof why) != HM_OK) {
@@ -720,6 +744,10 @@ static void fill_section(run *R, const hm_template *tmpl, hm_report *r, const si
         hm_targets_rows(R->ap->targets, r->lang, pub, figure_of, &L, &sec->table);
     }
     sec->heading = fill(R, r, hm_tmpl_section_text(ts, HM_TEXT_HEADING, pub));
+    if (left_to_packs(R, ts)) {   /* no rows: where they are, in place of the words on them */
+        sec->empty = fill(R, r, tmpl->elsewhere);
+        return;
+    }
     sec->intro = fill(R, r, hm_tmpl_section_text(ts, HM_TEXT_INTRO, pub));
     sec->empty = fill(R, r, hm_tmpl_section_text(ts, HM_TEXT_EMPTY, pub));
     if (!ts->note_if || value_set(R, ts->note_if))

@@ -4,18 +4,23 @@
  * The towns' rows are sorted by their units' paths from the level shown
  * down (a town's query order kept within its unit), then written out
  * depth first: a unit's row (the sums of its towns' rows, its ratios
- * recomputed from them), its units below, its towns; the query's total
- * row last.
+ * recomputed from them), its units below, its towns; the query's rows
+ * with no town last; then, with a rank, the rows are ranked and ordered
+ * among their siblings.
  */
 #include "himama/levels.h"
 #include "himama/db.h"
 #include "himama/util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { NLEVEL = 3 };   /* province, city, district; then the towns */
+
+/* What a new row is: a town's, a unit's, or a row of the query's with no town. */
+enum { ROW_TOWN, ROW_UNIT, ROW_OTHER };
 
 static const char *const level_zh[] = { "省", "市", "区县" };
 static const char *const level_en[] = { "Province", "City", "District" };
@@ -32,11 +37,14 @@ typedef struct rollup {
     size_t code, label;           /* the town code's and the label's columns */
     size_t nsum, *sum;            /* the summed columns */
     size_t nratio, (*ratio)[3];   /* rate, numerator, denominator */
+    size_t rank, nkey, (*key)[2]; /* the ranked column (SIZE_MAX: none) and its keys: a
+                                     column, or a numerator and denominator */
     const char *const *path_of;   /* per table row: NLEVEL paths (NULL: none) */
     int lv[NLEVEL + 1];           /* the levels shown, from the top; -1 ends */
     size_t *order;                /* the town rows, sorted */
     hm_value *out;                /* the new rows */
     unsigned char *depth;
+    unsigned char *kind;          /* per new row: ROW_TOWN, ROW_UNIT or ROW_OTHER */
     size_t nout;
     bool en;
 } rollup;
@@ -94,6 +102,44 @@ static size_t column(const hm_table *t, const char *name)
     return SIZE_MAX;
 }
 
+/* "rank" is not COLUMN:KEY, KEY, ... of the section's columns. */
+static hm_error rank_bad(const hm_tmpl_section *ts, char *err, size_t errsz)
+{
+    return hm_fail(HM_ETEMPLATE, err, errsz, "section '%s': rank wants COLUMN:KEY, KEY, "
+                   "... (a key a column or NUMERATOR/DENOMINATOR of its columns), not '%s'",
+                   ts->id, ts->rank);
+}
+
+/* The column of "rank = COL:KEY, KEY2, ..." and its keys. */
+static hm_error rank_find(rollup *u, const hm_tmpl_section *ts, char *err, size_t errsz)
+{
+    u->rank = SIZE_MAX;
+    if (!ts->rank)
+        return HM_OK;
+    const char *colon = strchr(ts->rank, ':');
+    char name[64], num[64], den[64];
+    if (!colon || (size_t)(colon - ts->rank) >= sizeof name)
+        return rank_bad(ts, err, errsz);
+    snprintf(name, sizeof name, "%.*s", (int)(colon - ts->rank), ts->rank);
+    if ((u->rank = column(u->t, name)) == SIZE_MAX)
+        return rank_bad(ts, err, errsz);
+    u->key = hm_xcalloc(strlen(colon) + 1, sizeof *u->key);
+    for (const char *k = colon + 1; *k;) {
+        size_t n = strcspn(k, ",");
+        char one[130];
+        snprintf(one, sizeof one, "%.*s", (int)(n < 129 ? n : 129), k);
+        int got = sscanf(one, " %63[^/ ] / %63[^ ]", num, den);
+        if (got < 1 || (u->key[u->nkey][0] = column(u->t, num)) == SIZE_MAX)
+            return rank_bad(ts, err, errsz);
+        u->key[u->nkey][1] = got == 2 ? column(u->t, den) : SIZE_MAX;
+        if (got == 2 && u->key[u->nkey][1] == SIZE_MAX)
+            return rank_bad(ts, err, errsz);
+        u->nkey++;
+        k += n + (k[n] == ',');
+    }
+    return u->nkey ? HM_OK : rank_bad(ts, err, errsz);
+}
+
 /* Find the columns ts names; HM_ETEMPLATE when one is missing. */
 static hm_error columns_find(rollup *u, const hm_tmpl_section *ts, char *err, size_t errsz)
 {
@@ -123,7 +169,7 @@ static hm_error columns_find(rollup *u, const hm_tmpl_section *ts, char *err, si
                            ts->ratios[i]);
         u->nratio++;
     }
-    return HM_OK;
+    return rank_find(u, ts, err, errsz);
 }
 
 /* Whether two paths (either may be NULL) are the same unit. */
@@ -180,12 +226,13 @@ static hm_value copy(const hm_value *v)
     return w;
 }
 
-/* Append table row r (a copy) at depth d. */
-static void put_row(rollup *u, size_t r, unsigned char d)
+/* Append table row r (a copy), a row of kind k, at depth d. */
+static void put_row(rollup *u, size_t r, unsigned char d, unsigned char k)
 {
     size_t nc = u->t->ncol;
     for (size_t c = 0; c < nc; c++)
         u->out[u->nout * nc + c] = copy(&u->t->cells[r * nc + c]);
+    u->kind[u->nout] = k;
     u->depth[u->nout++] = d;
 }
 
@@ -222,6 +269,7 @@ static void put_unit(rollup *u, size_t lo, size_t hi, const char *label, unsigne
         if (dn != 0)
             row[u->ratio[k][0]] = (hm_value){ .type = HM_V_REAL, .r = n / dn };
     }
+    u->kind[u->nout] = ROW_UNIT;
     u->depth[u->nout++] = d;
 }
 
@@ -240,7 +288,7 @@ static void emit(rollup *u, int k, size_t lo, size_t hi, unsigned char d)
     int l = u->lv[k];
     if (l < 0) {
         for (size_t i = lo; i < hi; i++)
-            put_row(u, u->order[i], d);
+            put_row(u, u->order[i], d, ROW_TOWN);
         return;
     }
     for (size_t a = lo; a < hi;) {
@@ -278,6 +326,121 @@ static bool levels_pick(rollup *u, const size_t *towns, size_t n)
     return first >= 0;
 }
 
+/* Key k of new row r (NaN: none, a NULL or a zero denominator). */
+static double rank_key(const rollup *u, size_t r, size_t k)
+{
+    const hm_value *row = &u->out[r * u->t->ncol];
+    const hm_value *n = &row[u->key[k][0]];
+    if (n->type != HM_V_INT && n->type != HM_V_REAL)
+        return NAN;
+    if (u->key[k][1] == SIZE_MAX)
+        return num(n);
+    double dn = num(&row[u->key[k][1]]);
+    return dn != 0 ? num(n) / dn : NAN;
+}
+
+/* Whether new row a ranks before new row b: by the keys in turn, highest first, none last. */
+static bool ranks_before(const rollup *u, size_t a, size_t b)
+{
+    for (size_t k = 0; k < u->nkey; k++) {
+        double x = rank_key(u, a, k), y = rank_key(u, b, k);
+        if (isnan(x) || isnan(y)) {
+            if (isnan(x) != isnan(y))
+                return isnan(y);
+            continue;
+        }
+        if (x != y)
+            return x > y;
+    }
+    return false;
+}
+
+/*
+ * Rank every town's and unit's row among its siblings (the rows of its
+ * depth under the same unit row): 1 plus the siblings ranking before it,
+ * as SQL's rank() does.  The query's rows with no town keep theirs.
+ */
+static void rank_all(rollup *u)
+{
+    size_t nc = u->t->ncol;
+    for (size_t r = 0; r < u->nout; r++) {
+        if (u->kind[r] == ROW_OTHER)
+            continue;
+        int64_t before = 0;
+        unsigned char d = u->depth[r];
+        for (size_t j = r; j-- > 0 && u->depth[j] >= d;)
+            before += u->depth[j] == d && u->kind[j] != ROW_OTHER && ranks_before(u, j, r);
+        for (size_t j = r + 1; j < u->nout && u->depth[j] >= d; j++)
+            before += u->depth[j] == d && u->kind[j] != ROW_OTHER && ranks_before(u, j, r);
+        hm_value *v = &u->out[r * nc + u->rank];
+        if (v->type == HM_V_TEXT)
+            free(v->s);
+        *v = (hm_value){ .type = HM_V_INT, .i = before + 1 };
+    }
+}
+
+/* The rank new row r holds (after rank_all). */
+static int64_t rank_of(const rollup *u, size_t r)
+{
+    return u->out[r * u->t->ncol + u->rank].i;
+}
+
+/*
+ * Order the blocks of idx[lo..hi) - each a row of depth d and the deeper
+ * rows after it - by their first row's rank, ties and the query's rows with
+ * no town kept where they are; then the blocks' rows below them the same.
+ */
+static void blocks_order(const rollup *u, size_t *idx, size_t lo, size_t hi, unsigned char d,
+                         size_t *tmp)
+{
+    size_t nb = 0, *start = hm_xcalloc(hi - lo + 2, sizeof *start);
+    for (size_t i = lo; i < hi; i++)
+        if (u->depth[idx[i]] == d && u->kind[idx[i]] != ROW_OTHER)
+            start[nb++] = i;
+    size_t end = nb ? start[nb - 1] + 1 : lo;   /* the last block's end: the rows after
+                                                   it (no town's) stay */
+    while (end < hi && u->depth[idx[end]] > d)
+        end++;
+    start[nb] = end;
+    for (size_t b = 1; b < nb; b++)   /* insertion sort of the blocks, stable */
+        for (size_t c = b; c > 0 && rank_of(u, idx[start[c]]) <
+                                     rank_of(u, idx[start[c - 1]]); c--) {
+            size_t a0 = start[c - 1], a1 = start[c], a2 = start[c + 1];
+            memcpy(tmp, idx + a1, (a2 - a1) * sizeof *idx);          /* block c */
+            memcpy(tmp + (a2 - a1), idx + a0, (a1 - a0) * sizeof *idx);   /* block c-1 */
+            memcpy(idx + a0, tmp, (a2 - a0) * sizeof *idx);
+            start[c] = a0 + (a2 - a1);
+        }
+    for (size_t b = 0; b < nb; b++)
+        blocks_order(u, idx, start[b] + 1, start[b + 1], (unsigned char)(d + 1), tmp);
+    free(start);
+}
+
+/* Put the new rows in rank order within each unit (rank_all done). */
+static void rank_order(rollup *u)
+{
+    size_t nc = u->t->ncol, n = u->nout;
+    size_t *idx = hm_xcalloc(n + 1, sizeof *idx), *tmp = hm_xcalloc(n + 1, sizeof *tmp);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    blocks_order(u, idx, 0, n, 0, tmp);
+    hm_value *out = hm_xcalloc(n * nc + 1, sizeof *out);
+    unsigned char *depth = hm_xcalloc(n + 1, 1), *kind = hm_xcalloc(n + 1, 1);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(&out[i * nc], &u->out[idx[i] * nc], nc * sizeof *out);
+        depth[i] = u->depth[idx[i]];
+        kind[i] = u->kind[idx[i]];
+    }
+    free(u->out);
+    free(u->depth);
+    free(u->kind);
+    u->out = out;
+    u->depth = depth;
+    u->kind = kind;
+    free(idx);
+    free(tmp);
+}
+
 /* The label column's header: the levels shown, then the template's own (the towns'). */
 static void label_header(rollup *u)
 {
@@ -308,16 +471,16 @@ static void roll(rollup *u, hm_section *sec, const size_t *towns, size_t ntown)
     size_t nout = t->nrow + nunit;   /* an upper bound: a unit's path is unique in order */
     u->out = hm_xcalloc(nout * nc + 1, sizeof *u->out);
     u->depth = hm_xcalloc(nout + 1, 1);
+    u->kind = hm_xcalloc(nout + 1, 1);
     emit(u, 0, 0, ntown, 0);
-    for (size_t r = 0; r < t->nrow; r++) {
-        if (t->cells[r * nc + u->code].type != HM_V_NULL)
-            continue;
-        put_row(u, r, 0);   /* the query's total: the whole's, as it counts it */
-        hm_value *lab = &u->out[(u->nout - 1) * nc + u->label];
-        if (lab->type == HM_V_TEXT) {
-            free(lab->s);
-            lab->s = hm_xstrdup(u->en ? "Total" : "合计");
-        }
+    /* the query's rows with no town (money no town is given, the total: the whole's,
+     * as it counts it, labelled by the report's level), as they are */
+    for (size_t r = 0; r < t->nrow; r++)
+        if (t->cells[r * nc + u->code].type == HM_V_NULL)
+            put_row(u, r, 0, ROW_OTHER);
+    if (u->rank != SIZE_MAX) {
+        rank_all(u);
+        rank_order(u);
     }
     for (size_t i = 0; i < t->nrow * nc; i++)
         if (t->cells[i].type == HM_V_TEXT)
@@ -328,6 +491,8 @@ static void roll(rollup *u, hm_section *sec, const size_t *towns, size_t ntown)
     u->out = NULL;
     sec->row_depth = u->depth;
     u->depth = NULL;
+    free(u->kind);
+    u->kind = NULL;
     label_header(u);
 }
 
@@ -360,6 +525,7 @@ hm_error hm_levels_apply(sqlite3 *db, const hm_tmpl_section *ts, hm_section *sec
     if (rc == HM_OK && ntown > 0 && levels_pick(&u, towns, ntown))
         roll(&u, sec, towns, ntown);
     free(u.order);
+    free(u.key);
     free(u.sum);
     free(u.ratio);
     free(towns);

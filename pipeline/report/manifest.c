@@ -222,7 +222,8 @@ hm_error hm_manifest_build(sqlite3 *db, const hm_report *r, const char *template
         add_str(sb, "      ", "heading", s->heading, true);
         add_str(sb, "      ", "sheet", s->sheet, true);
         add_str(sb, "      ", "query", s->query, true);
-        hm_strbuf_addf(sb, "      \"rows\": %zu\n    }", hm_table_rows(&s->table));
+        hm_strbuf_addf(sb, "      \"rows\": %zu%s\n    }", hm_table_rows(&s->table),
+                       s->in_packs ? ",\n      \"in_packs\": true" : "");
     }
     hm_strbuf_adds(sb, r->nsec ? "\n  ]\n}\n" : "]\n}\n");
     return HM_OK;

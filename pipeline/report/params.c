@@ -13,12 +13,13 @@
 /* The common parameters, in the order the messages list them. */
 enum {
     P_FROM, P_TO, P_PREV_FROM, P_PREV_TO, P_YTD_FROM, P_NEXT_FROM, P_NEXT_TO, P_TODAY,
-    P_AUDIENCE, P_LANG, P_KIND, P_PERIOD, P_ORG, P_CHILD, P_TOWN, NPARAMS
+    P_AUDIENCE, P_LANG, P_KIND, P_PERIOD, P_ORG, P_CHILD, P_TOWN, P_SCOPE_TOTAL, P_SCOPE_NO_TOWN, NPARAMS
 };
 
 static const char *const param_names[NPARAMS] = {
     ":from", ":to", ":prev_from", ":prev_to", ":ytd_from", ":next_from", ":next_to", ":today",
     ":audience", ":lang", ":kind", ":period", ":org", ":child", ":town",
+    ":scope_total", ":scope_no_town",
 };
 
 /* The value of common parameter i for q (NULL binds NULL). */
@@ -41,6 +42,9 @@ static const char *param_value(const hm_query_params *q, int i)
     case P_ORG: return q->org ? q->org : "";
     case P_CHILD: return q->child;
     case P_TOWN: return q->town;
+    case P_SCOPE_TOTAL: return hm_level_word(q->level, q->rows_level, q->lang, HM_WORD_TOTAL);
+    case P_SCOPE_NO_TOWN:
+        return hm_level_word(q->level, q->rows_level, q->lang, HM_WORD_NO_TOWN);
     }
     return NULL;
 }
@@ -53,6 +57,8 @@ void hm_query_params_init(hm_query_params *q, const hm_period *p, const char *au
     q->audience = audience;
     q->lang = lang;
     q->org = org;
+    q->level = HM_LEVEL_DISTRICT;
+    q->rows_level = HM_LEVEL_TOWN;
     hm_date_format(today, q->today);
 }
 

@@ -124,3 +124,47 @@ void hm_scope_mark(hm_report *r, const hm_unit *u)
     r->unit_level = hm_xstrdup(u->level);
     r->unit_path = hm_xstrdup(u->path);
 }
+
+hm_error hm_scope_levels(sqlite3 *db, const hm_unit *u, hm_level *own, hm_level *rows,
+                         char *err, size_t errsz)
+{
+    /* per level from the top: the units (a town giving none is one of its own), and
+     * whether any town gives one */
+    static const hm_level above[] = { HM_LEVEL_NATION, HM_LEVEL_PROVINCE, HM_LEVEL_CITY };
+    static const hm_level at[] = { HM_LEVEL_PROVINCE, HM_LEVEL_CITY, HM_LEVEL_DISTRICT };
+    sqlite3_stmt *st = NULL;
+    hm_error rc = hm_db_prepare(db, &st,
+        "SELECT count(DISTINCT province_path) + max(province_path IS NULL), "
+        "       count(province_path) > 0, "
+        "       count(DISTINCT city_path) + max(city_path IS NULL), count(city_path) > 0, "
+        "       count(DISTINCT district_path) + max(district_path IS NULL), "
+        "       count(district_path) > 0 "
+        "  FROM town_units", err, errsz);
+    if (rc != HM_OK)
+        return rc;
+    long long n[3] = { 0 }, given[3] = { 0 };
+    if (sqlite3_step(st) == SQLITE_ROW)
+        for (int l = 0; l < 3; l++) {
+            n[l] = sqlite3_column_int64(st, 2 * l);
+            given[l] = sqlite3_column_int64(st, 2 * l + 1);
+        }
+    else
+        rc = hm_db_fail(db, err, errsz);
+    sqlite3_finalize(st);
+    int split = 0;
+    while (split < 3 && n[split] <= 1)
+        split++;
+    *rows = split < 3 ? at[split] : HM_LEVEL_TOWN;
+    *own = HM_LEVEL_DISTRICT;
+    if (u && hm_level_parse(u->level, own))
+        return rc;
+    if (split < 3) {
+        *own = above[split];
+        for (int l = split - 1; l >= 0; l--)
+            if (given[l]) {
+                *own = at[l];
+                break;
+            }
+    }
+    return rc;
+}

@@ -23,7 +23,9 @@
 /* Placeholders every text may use, filled from the report's parameters
  * (in the order of hm_tmpl_run_value). */
 static const char *const run_names[] = {
-    "period", "year", "month", "from", "to", "org", "generated", "today", NULL
+    "period", "year", "month", "from", "to", "org", "generated", "today",
+    "scope.total", "scope.area", "scope.unit", "scope.no_town", "scope.rows", "scope.Rows",
+    "scope.row", NULL
 };
 
 hm_error hm_tmpl_scan(const char *text, const hm_tmpl_scanner *sc, void *arg)
@@ -159,6 +161,7 @@ static void section_release(hm_tmpl_section *s)
     free(s->empty);
     free(s->note_if);
     free(s->levels);
+    free(s->rank);
     free_parts(s->sums, s->nsums);
     free_parts(s->ratios, s->nratios);
     free(s->category);
@@ -179,6 +182,7 @@ void hm_template_free(hm_template *t)
     free(t->subtitle);
     free(t->footer);
     free(t->unfinished);
+    free(t->elsewhere);
     for (size_t i = 0; i < t->nfig; i++) {
         free(t->fig[i].key);
         free(t->fig[i].ref);
@@ -385,6 +389,14 @@ static hm_error section_key(parser *p, hm_tmpl_section *s, const char *key, cons
     /* the roll-up by unit of a per-town table (levels.h) */
     if (strcmp(key, "levels") == 0)
         return set_once(p, &s->levels, key, value);
+    if (strcmp(key, "rank") == 0)
+        return set_once(p, &s->rank, key, value);
+    if (strcmp(key, "town_list") == 0) {   /* a list for the town cadres (aggregate.h) */
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+            return perr(p, p->line, "town_list must be 'yes' or 'no', not '%s'", value);
+        s->town_list = strcmp(value, "yes") == 0;
+        return HM_OK;
+    }
     if (strcmp(key, "sums") == 0 || strcmp(key, "ratios") == 0) {
         bool sums = key[0] == 's';
         if (sums ? s->sums != NULL : s->ratios != NULL)
@@ -566,24 +578,39 @@ static hm_error check_child_by(parser *p, const hm_tmpl_section *s)
     return HM_OK;
 }
 
+/* check_run_only's state: a checker and the key checked. */
+typedef struct run_checker {
+    checker c;
+    const char *key;
+} run_checker;
+
 static hm_error run_only_one(void *arg, const char *body)
 {
-    checker *c = arg;
+    run_checker *rc = arg;
     hm_tmpl_ref ref;
     hm_tmpl_ref_parse(body, &ref);
     bool ok = ref.kind == HM_REF_RUN;
     hm_tmpl_ref_release(&ref);
-    return ok ? HM_OK : perr(c->p, c->line, "'unfinished' may quote only values of the run "
-                             "({today}, {from}, {to}, {period}, ...), not '{%s}'", body);
+    return ok ? HM_OK : perr(rc->c.p, rc->c.line, "'%s' may quote only values of the run "
+                             "({today}, {from}, {to}, {period}, {scope.area}, ...), not "
+                             "'{%s}'", rc->key, body);
 }
 
-/* The banner of an unfinished period: shown before any query runs, so it
- * quotes only values of the run. */
-static hm_error check_unfinished(parser *p, const hm_template *t, int line)
+static hm_error run_only_brace(void *arg, const char *why)
 {
-    static const hm_tmpl_scanner sc = { NULL, run_only_one, check_brace };
-    checker c = { p, t, line };
-    return hm_tmpl_scan(t->unfinished, &sc, &c);
+    run_checker *rc = arg;
+    return perr(rc->c.p, rc->c.line, "%s", why);
+}
+
+/* The banner of an unfinished period, shown before any query runs, and the text
+ * shown for a list left to the packs (whose query does not run): they quote only
+ * values of the run. */
+static hm_error check_run_only(parser *p, const hm_template *t, int line, const char *key,
+                               const char *text)
+{
+    static const hm_tmpl_scanner sc = { NULL, run_only_one, run_only_brace };
+    run_checker c = { { p, t, line }, key };
+    return hm_tmpl_scan(text, &sc, &c);
 }
 
 /* The "figure.KEY" lines: each names one value of a declared section. */
@@ -720,7 +747,8 @@ static hm_error check_template(parser *p, const hm_template *t, const int *text_
     if ((rc = check_text(p, t, text_lines[0], t->title)) != HM_OK ||
         (rc = check_text(p, t, text_lines[1], t->subtitle)) != HM_OK ||
         (rc = check_text(p, t, text_lines[2], t->footer)) != HM_OK ||
-        (rc = check_unfinished(p, t, text_lines[3])) != HM_OK ||
+        (rc = check_run_only(p, t, text_lines[3], "unfinished", t->unfinished)) != HM_OK ||
+        (rc = check_run_only(p, t, text_lines[4], "elsewhere", t->elsewhere)) != HM_OK ||
         (rc = check_figures(p, t)) != HM_OK)
         return rc;
     if (!t->title)
@@ -777,7 +805,7 @@ hm_error hm_template_parse(const char *name, const char *text, hm_template **out
     hm_template *t = hm_xcalloc(1, sizeof *t);
     hm_tmpl_section *cur = NULL;
     unsigned seen = 0;
-    int text_lines[4] = { 1, 1, 1, 1 };
+    int text_lines[5] = { 1, 1, 1, 1, 1 };
     hm_error rc = HM_OK;
     const char *s = text;
     *out = NULL;
@@ -853,11 +881,14 @@ hm_error hm_template_parse(const char *name, const char *text, hm_template **out
         } else if (strcmp(key, "unfinished") == 0) {
             text_lines[3] = p.line;
             rc = set_once(&p, &t->unfinished, key, value);
+        } else if (strcmp(key, "elsewhere") == 0) {
+            text_lines[4] = p.line;
+            rc = set_once(&p, &t->elsewhere, key, value);
         } else if (strncmp(key, "figure.", 7) == 0) {
             rc = add_figure(&p, t, key + 7, value);
         } else {
             rc = perr(&p, p.line, "unknown key '%s' before the first [section] "
-                      "(title, subtitle, footer, unfinished, figure.NAME)", key);
+                      "(title, subtitle, footer, unfinished, elsewhere, figure.NAME)", key);
         }
         free(key);
         free(value);

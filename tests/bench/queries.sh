@@ -39,7 +39,8 @@ INSERT INTO temp.sqlite_parameters (key, value) VALUES
   (':prev_to', '$prev_to'), (':ytd_from', '$ytd_from'), (':next_from', '$next_from'),
   (':next_to', '$next_to'), (':today', '$today'), (':audience', '${AUDIENCE:-internal}'),
   (':lang', '${LANG_:-zh}'), (':kind', 'monthly'), (':period', '$M'), (':org', ''),
-  (':child', NULL), (':town', NULL);
+  (':child', NULL), (':town', NULL), (':scope_total', '全区合计'),
+  (':scope_no_town', '区级（未分区镇）');
 EOF
 }
 

@@ -9,6 +9,8 @@
 #   town's children (checked against the store); the towns' additive
 #   figures in units/index.xlsx add up to the whole's; --unit of a town
 #   writes the same files as its pack;
+# - the city's whole report lists no one (the lists are in the district
+#   packs), its district's pack does;
 # - a bad unit or level is refused.
 . "$(dirname "$0")/../e2e_lib.sh"
 export SOURCE_DATE_EPOCH=1796601600   # 2026-12-07
@@ -55,6 +57,29 @@ expect_eq "--unit 海门区 equals the district's own database, but the money wi
 spent=$(sqlite3 "$T/city.db" "SELECT sum(amount_fen) FROM expenditures WHERE date LIKE '$M%' AND town_code IN (SELECT town_code FROM towns WHERE district = '海门区')")
 expect_eq "--unit 海门区: spending is its towns'" "$spent" \
     "$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['figures']['expenditures_fen'])" "$U/manifest.json")"
+
+# -- the city's report lists no one (its lists are the town cadres', in the packs);
+#    its district's pack lists as a district's report does
+lists=$("$PY" - "$W" "$U" <<'PY'
+import json, os, sys
+import openpyxl
+ids = ("uncontacted", "birthdays", "wishes_waiting", "quiet_volunteers", "unpaired",
+       "unsurveyed", "outside_pairing")
+for d in sys.argv[1:3]:
+    m = json.load(open(os.path.join(d, "manifest.json")))
+    s = {x["id"]: x for x in m["sections"]}
+    wb = openpyxl.load_workbook(os.path.join(d, "tables.xlsx"), read_only=True)
+    listed = 0   # the rows under each list's header that name a child or a volunteer
+    for x in ids:
+        rows = list(wb[s[x]["sheet"]].iter_rows(values_only=True))
+        head = next(i for i, r in enumerate(rows) if r[0] in ("区镇", "日期"))
+        listed += sum(1 for r in rows[head + 1:] if r[1] is not None)
+    print(sum(s[x]["rows"] for x in ids) > 0, all(s[x].get("in_packs") for x in ids),
+          listed > 0, end="; ")
+PY
+)
+expect_eq "the city lists no one (rows, in_packs, workbook rows); 海门区's pack lists"     "False True False; True False True; " "$lists"
+expect_eq "the city's briefing says where the lists are, once per list" 7     "$(pdftotext "$W/briefing.pdf" - | grep -c '的报告不列名单')"
 
 # -- the district, a pack per town
 H=("$HIMAMA" --db "$T/d.db" --out "$T/out-d")

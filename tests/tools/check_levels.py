@@ -30,6 +30,74 @@ def rows_of(ws):
     return rows[head], out
 
 
+def span(v):
+    """A workbook value as (lowest, highest): a public count of 1 or 2 is "<3";
+    None for a text."""
+    if v is None:
+        return (0, 0)
+    if isinstance(v, (int, float)):
+        return (v, v)
+    return (1, 2) if v == "<3" else None
+
+
+def check_tree(rows, depth, sums, rates=(), rank=None):
+    """The checks of a table rolled up by unit, for consistency.py.
+
+    rows are dicts (column -> workbook value), depth their outline levels.
+    A unit's row (one followed by deeper rows) must hold the sum of the rows
+    one level below it in each column of sums; a rate of rates on it lies
+    between its rows' lowest and highest (it is their weighted mean); with
+    rank = (column, key), the rows of one level under one unit are ranked
+    1, 2, ... in the order of key, highest first.  Returns (checks made,
+    failures as text)."""
+    checks, bad = 0, []
+    groups = [[i for i, d in enumerate(depth) if d == 0]]
+    for i, d in enumerate(depth):
+        kids = []
+        for j in range(i + 1, len(rows)):
+            if depth[j] <= d:
+                break
+            if depth[j] == d + 1:
+                kids.append(j)
+        if not kids:
+            continue
+        groups.append(kids)
+        label = next((v for v in rows[i].values() if isinstance(v, str)), "row %d" % (i + 1))
+        for c in sums:
+            vals = [span(rows[k].get(c)) for k in kids]
+            v = span(rows[i].get(c))
+            if c not in rows[i] or v is None or None in vals:
+                continue
+            checks += 1
+            lo, hi = sum(x[0] for x in vals), sum(x[1] for x in vals)
+            if v[1] < lo - 1e-6 * max(1.0, lo) or v[0] > hi + 1e-6 * max(1.0, hi):
+                bad.append("%s %s: %s, but its rows below add up to %s" % (
+                    label, c, rows[i].get(c), lo if lo == hi else "%s..%s" % (lo, hi)))
+        for c in rates:
+            vals = [rows[k].get(c) for k in kids if isinstance(rows[k].get(c), (int, float))]
+            v = rows[i].get(c)
+            if not vals or not isinstance(v, (int, float)):
+                continue
+            checks += 1
+            if v < min(vals) - 1e-9 or v > max(vals) + 1e-9:
+                bad.append("%s %s: %s, outside its rows' %s..%s" % (label, c, v, min(vals), max(vals)))
+    if rank:
+        col, key = rank
+        for g in groups:
+            g = [k for k in g if isinstance(rows[k].get(col), int)]
+            g.sort(key=lambda k: rows[k][col])
+            if not g:
+                continue
+            checks += 1
+            keys = [rows[k].get(key) for k in g]
+            if rows[g[0]][col] != 1 or any(
+                    isinstance(a, (int, float)) and isinstance(b, (int, float)) and a < b - 1e-9
+                    for a, b in zip(keys, keys[1:])):
+                bad.append("%s: the ranks %s do not follow %s %s" % (
+                    col, [rows[k][col] for k in g], key, keys))
+    return checks, bad
+
+
 def main(argv):
     total_cols = []
     args = argv[1:]

@@ -36,6 +36,13 @@ each number of a sentence comes from.  The checks:
     scorecard's children paired, and each dossier block shows its
     candidate's score, hours and the kept/due of each pair as the
     workbook does.
+ 6. a per-town table rolled up by unit (template key "levels": the
+    workbook's rows at outline levels) adds up at every level: a unit's
+    row is the sum of its rows below, its rates lie among theirs, its
+    ranks follow the rate (check_levels.py); the top level (the units
+    shown in the briefing, and the row of money no town is given) adds up
+    to the total; a list left to the packs (manifest "in_packs") shows no
+    row and no figure.
 
 Public reports show a count of children of 1 or 2 as "<3": such a value is
 taken as "1 or 2" and compared as a range; "<3" on a figure that is not a
@@ -55,6 +62,9 @@ import sys
 import tempfile
 
 import openpyxl
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_levels import check_tree   # noqa: E402  (a table rolled up by unit)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EPS = 1e-6
@@ -261,7 +271,14 @@ class Registry:
 
 # ---- templates ---------------------------------------------------------
 
-PH_RE = re.compile(r"\{([a-z0-9_]+)(?:\.([a-z0-9_]+))?(?::([0-9]+|last))?\}")
+PH_RE = re.compile(r"\{([a-z0-9_]+)(?:\.([A-Za-z0-9_]+))?(?::([0-9]+|last))?\}")
+
+
+def words_rx(text):
+    """A heading or a run's text as a regex: the words of the report's level
+    ({scope.total}, ...) stand for any words."""
+    parts = re.split(r"\{scope\.[A-Za-z_]+\}", text)
+    return re.compile("^" + ".+?".join(re.escape(x) for x in parts) + "$")
 
 
 def parse_template(path):
@@ -300,7 +317,7 @@ def sentence_regex(text, ctx):
         out.append(re.escape(re.sub(r"\s+", "", text[i:m.start()])))
         i = m.end()
         name, col, row = m.groups()
-        if col is None:
+        if col is None or name == "scope":
             if name in ("from", "to", "period"):
                 out.append(re.escape(ctx.get(name, "")))
             elif name in ("year", "month"):
@@ -491,6 +508,7 @@ class Report:
         self.sections = [s for s in self.sections
                          if s.get("audience") in (None, self.audience)]
         self.rows = {s["id"]: s["rows"] for s in self.m.get("sections", [])}
+        self.in_packs = {s["id"] for s in self.m.get("sections", []) if s.get("in_packs")}
         self.ctx = {"from": self.m["from"], "to": self.m["to"], "period": self.period}
         self.sheets = self.read_workbook()
         self.pdf_lines = self.read_pdf()
@@ -505,15 +523,23 @@ class Report:
         if not os.path.exists(path):
             return out
         wb = openpyxl.load_workbook(path, read_only=True)
+        full = None   # the whole workbook, for the outline levels of a table by unit
         names = set(wb.sheetnames)
         for s in self.sections:
             if s.get("sheet") not in names:
                 continue
-            rows = [tuple(r) for r in wb[s["sheet"]].iter_rows(values_only=True)]
+            if s.get("levels"):
+                full = full or openpyxl.load_workbook(path)
+                ws = full[s["sheet"]]
+            else:
+                ws = wb[s["sheet"]]
+            rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
             heads = [c["header"] for c in self.visible(s)]
             hi = None
-            for i, r in enumerate(rows):
-                if [("" if x is None else str(x)) for x in r[:len(heads)]] == heads:
+            for i, r in enumerate(rows):   # the first column's header may name the levels
+                if len(r) >= len(heads) and all(
+                        x == h or (isinstance(x, str) and x.endswith(" / " + h)) or (x is None and h == "")
+                        for x, h in zip([("" if x is None else str(x)) for x in r], heads)):
                     hi = i
                     break
             texts = [x for r in rows for x in r if isinstance(x, str)]
@@ -523,10 +549,14 @@ class Report:
                     if all(x is None for x in r):
                         break
                     data.append({c["name"]: r[k] for k, c in enumerate(self.visible(s)) if k < len(r)})
-                if len(data) == 1 and s.get("empty") and \
-                        [x for x in data[0].values() if x is not None] == [s["empty"]]:
+                texts1 = [x for x in data[0].values() if x is not None] if len(data) == 1 else []
+                if texts1 and (texts1 == [s.get("empty")] or (
+                        s["id"] in self.in_packs and len(texts1) == 1 and
+                        words_rx(self.top.get("elsewhere", "")).match(str(texts1[0])))):
                     data = []   # the "empty" text where the rows would be
-            out[s["id"]] = {"data": data, "texts": texts, "header": hi is not None}
+            depth = [ws.row_dimensions[hi + 2 + k].outline_level or 0 for k in range(len(data))] \
+                if s.get("levels") and hi is not None else [0] * len(data)
+            out[s["id"]] = {"data": data, "texts": texts, "header": hi is not None, "depth": depth}
         wb.close()
         return out
 
@@ -554,10 +584,10 @@ class Report:
         """The briefing's lines by section, from its heading to the next."""
         starts, at = [], 0
         for s in self.sections:
-            h = ((s.get("heading.public") if self.audience == "public" else None)
-                 or s.get("heading", "")).strip()
+            h = words_rx(((s.get("heading.public") if self.audience == "public" else None)
+                          or s.get("heading", "")).strip())
             for i in range(at, len(self.pdf_lines)):
-                if self.pdf_lines[i].strip() == h:
+                if h.match(self.pdf_lines[i].strip()):
                     starts.append((i, s["id"]))
                     at = i + 1
                     break
@@ -641,6 +671,14 @@ class Checker:
                 self.pdf_tiles(r, s, wb, pdf)
             if pdf is not None and wb is not None and wb["data"]:
                 self.pdf_total_row(r, s, wb, pdf)
+            if wb is not None and s.get("levels"):
+                self.levels(r, s, wb)
+            if sid in r.in_packs:
+                counted("list left to the packs")
+                if nrows or (wb and wb["data"]):
+                    fail(r.name, sid, "left to the packs (manifest in_packs), yet shows %s rows "
+                         "(manifest), %s (workbook)" % (nrows, len(wb["data"]) if wb else None))
+                continue
             if nrows is not None:
                 self.add(r, rows_key(r, sid), Val(float(nrows)), "%s sections[%s].rows" % (r.mf, sid))
                 if q in LIST_FIGURE:
@@ -733,11 +771,23 @@ class Checker:
                 self.add_cell(r, s, col, i, v, place, "children" in c["flags"] and s.get("kind") != "kpi")
         self.table_sums(r, s, data)
 
+    def levels(self, r, s, wb):
+        cols = [c.strip() for c in s.get("sums", "").split(",") if c.strip()]
+        rates = [c.split(":")[0].strip() for c in s.get("ratios", "").split(",") if c.strip()]
+        rank = s.get("rank")
+        rank = (rank.split(":")[0].strip(), rank.split(":")[1].split(",")[0].strip()) if rank else None
+        n, bad = check_tree(wb["data"], wb["depth"], cols, rates, rank)
+        for _ in range(n):
+            counted("level adds up")
+        for b in bad:
+            fail(r.name, "%s.levels" % s["id"], "%s (%s sheet %s)" % (b, r.xlsx_name, s.get("sheet")))
+
     def table_sums(self, r, s, data):
         q = s.get("query", "")
         if q not in ADDITIVE or len(data) < 2:
             return
         plain, events = ADDITIVE[q]
+        data = [d for d, lv in zip(data, r.sheets[s["id"]]["depth"]) if lv == 0]   # the top level
         total, parts = data[-1], data[:-1]
         tname = next((str(x) for x in total.values() if isinstance(x, str)), "?")
         twice = self.counted_twice.get((r.name, r.lang, s["id"]), Val(0.0))
@@ -819,7 +869,8 @@ class Checker:
         if lab_i is None:
             return
         label = total[names[lab_i]]
-        if not re.fullmatch(r"全区合计|合计|总计|District total|Total|Sum", label):
+        if not re.fullmatch(r"全[镇区市省国]合计|合计|总计|(Town|District|City|Province|National) "
+                            r"total|Total|Sum", label):
             return
         want = [(n, total.get(n)) for n in names[lab_i + 1:] if total.get(n) is not None]
         for line in lines:
