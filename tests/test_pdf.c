@@ -3,8 +3,8 @@
  * (every composite glyph with all its components), text is measured and
  * wrapped by code point, characters the font cannot show are counted,
  * the font's ToUnicode map is a real one (poppler and MuPDF read it
- * without a warning and give back the text drawn), and the same input
- * gives the same bytes.
+ * without a warning and give back the text drawn), the font program
+ * embedded is a true subset, and the same input gives the same bytes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,6 +78,87 @@ static void test_pdf_composite_glyphs_complete(void **state)
     assert_true(r.glyphs_used >= 400);
     assert_true(r.composites >= 100);
     assert_true(r.high_components >= 20);
+    temp_remove(dir, path);
+}
+
+/* The embedded font program of path (caller frees), and its length. */
+static unsigned char *font_program_of(const char *path, size_t *len)
+{
+    size_t n = 0, pos = 0;
+    unsigned num;
+    unsigned char *pdf = pfc_slurp(path, &n);
+    assert_non_null(pdf);
+    assert_true(pfc_ref(pdf, n, "/FontFile2 ", &pos, &num));
+    unsigned char *prog = pfc_object_stream(pdf, n, num, len);
+    assert_non_null(prog);
+    free(pdf);
+    return prog;
+}
+
+/* Sum of the big-endian words of b (len bytes, zero-padded). */
+static uint32_t sfnt_sum(const unsigned char *b, size_t len)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        unsigned char w[4] = {0};
+        memcpy(w, b + i, len - i < 4 ? len - i : 4);
+        sum += pfc_be32(w);
+    }
+    return sum;
+}
+
+/*
+ * The font program is a subset: no glyph names (post version 3), the
+ * metrics of glyphs not drawn zeroed, every table's checksum and the
+ * font's checkSumAdjustment right; and the CIDToGIDMap maps only the codes
+ * drawn.  (libharu's own program held the whole hmtx and post: 0.95 MB.)
+ */
+static void test_pdf_font_program_is_a_subset(void **state)
+{
+    (void)state;
+    char *dir = tu_temp_dir("himama-pdf");
+    char *path = hm_path_join(dir, "subset.pdf");
+    size_t len = 0, pos = 0, map_len = 0, n = 0;
+    unsigned num;
+
+    render_sample(path, true);
+    unsigned char *f = font_program_of(path, &len);
+    assert_true(len > 12 && len < 600000);
+    assert_int_equal(sfnt_sum(f, len), 0xB1B0AFBAu);
+    size_t ntables = pfc_be16(f + 4);
+    bool post = false, hmtx = false;
+    for (size_t t = 0; t < ntables; t++) {
+        const unsigned char *rec = f + 12 + 16 * t;
+        uint32_t off = pfc_be32(rec + 8), tlen = pfc_be32(rec + 12);
+        assert_true(off <= len && tlen <= len - off);
+        if (memcmp(rec, "head", 4) != 0)
+            assert_int_equal(pfc_be32(rec + 4), sfnt_sum(f + off, tlen));
+        if (memcmp(rec, "post", 4) == 0) {
+            assert_int_equal(tlen, 32);
+            assert_int_equal(pfc_be32(f + off), 0x00030000u);
+            post = true;
+        } else if (memcmp(rec, "hmtx", 4) == 0) {
+            size_t nonzero = 0;
+            for (uint32_t i = 0; i + 4 <= tlen; i += 4)
+                nonzero += pfc_be32(f + off + i) != 0;
+            assert_true(nonzero > 100 && nonzero < 2000);    /* of about 49,000 */
+            hmtx = true;
+        }
+    }
+    assert_true(post && hmtx);
+    free(f);
+
+    unsigned char *pdf = pfc_slurp(path, &n);
+    assert_non_null(pdf);
+    assert_true(pfc_ref(pdf, n, "/CIDToGIDMap ", &pos, &num));
+    unsigned char *map = pfc_object_stream(pdf, n, num, &map_len);
+    assert_non_null(map);
+    assert_true(map_len > 2 * 0x6D77);
+    assert_int_not_equal(pfc_be16(map + 2 * 0x6D77), 0);   /* 海: drawn */
+    assert_int_equal(pfc_be16(map + 2 * 'Q'), 0);          /* not drawn */
+    assert_int_equal(pfc_be16(map + 2 * 0x9F8D), 0);       /* 龍: not drawn */
+    free(map);
+    free(pdf);
     temp_remove(dir, path);
 }
 
@@ -545,6 +626,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pdf_composite_glyphs_complete),
         cmocka_unit_test(test_pdf_check_fails_without_fix),
+        cmocka_unit_test(test_pdf_font_program_is_a_subset),
         cmocka_unit_test(test_pdf_same_input_same_bytes),
         cmocka_unit_test(test_pdf_width_by_code_point),
         cmocka_unit_test(test_pdf_wrap_chinese_and_latin),
