@@ -21,6 +21,7 @@
 #ifndef HIMAMA_PDF_FONT_H
 #define HIMAMA_PDF_FONT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "himama.h"
@@ -49,9 +50,19 @@ uint32_t hm_font_face_glyphs(const hm_font_face *f);
 
 /*
  * The face's lookups, built on the first call from def (a libharu font
- * definition loaded from the same face) and shared afterwards.
+ * definition loaded from the same face, its cmap as loaded) and shared
+ * afterwards.
  */
 const hm_font_metrics *hm_font_face_metrics(const hm_font_face *f, HPDF_FontDef def);
+
+/*
+ * Give def (libharu's, of the face of m) a cmap of one segment whose glyph
+ * array is m's, so that libharu's lookup (a linear search of the segments,
+ * 65,536 times when the font is first used in a document, then several
+ * times per character drawn) answers the same at once.  false, def
+ * unchanged, when memory runs out.
+ */
+bool hm_font_flatten_cmap(HPDF_FontDef def, const hm_font_metrics *m);
 
 /*
  * Flag in flgs (n entries, one per glyph) every component of every flagged

@@ -203,10 +203,8 @@ hm_error hm_pdf_open(hm_pdf **out, const hm_pdf_opts *o, char *err, size_t errsz
                   "0x%04X", path, p->font_index, (unsigned)p->cb_error);
         goto out;
     }
-    p->font = HPDF_GetFont(p->doc, name, "UTF-8");
     p->fontdef = HPDF_GetFontDef(p->doc, name);
-    p->utf8 = HPDF_GetEncoder(p->doc, "UTF-8");
-    if (!p->font || !p->fontdef || !p->utf8 || p->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE) {
+    if (!p->fontdef || p->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE) {
         rc = check(p, CALL_FAILED, "selecting the font");
         goto out;
     }
@@ -216,6 +214,16 @@ hm_error hm_pdf_open(hm_pdf **out, const hm_pdf_opts *o, char *err, size_t errsz
         goto out;
     }
     p->metrics = hm_font_face_metrics(p->face, p->fontdef);
+    if (!hm_font_flatten_cmap(p->fontdef, p->metrics)) {
+        rc = fail(p, HM_EPDF, "out of memory loading the font '%s'", path);
+        goto out;
+    }
+    p->font = HPDF_GetFont(p->doc, name, "UTF-8");
+    p->utf8 = HPDF_GetEncoder(p->doc, "UTF-8");
+    if (!p->font || !p->utf8) {
+        rc = check(p, CALL_FAILED, "selecting the font");
+        goto out;
+    }
     p->placeholder = p->metrics->gid[PLACEHOLDER_CP] != 0 ? PLACEHOLDER_CP
                                                            : (uint32_t)PLACEHOLDER_FALLBACK;
     if ((rc = check(p, HPDF_SetCurrentEncoder(p->doc, "UTF-8"), "info encoder")))

@@ -21,6 +21,7 @@
 #include "himama/pdf_font.h"
 
 #include <hpdf_fontdef.h>
+#include <hpdf_mmgr.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -192,14 +193,57 @@ uint32_t hm_font_face_glyphs(const hm_font_face *f)
     return f->num_glyphs;
 }
 
+/*
+ * libharu's answer for code point u (HPDF_TTFontDef_GetGlyphid): the first
+ * cmap segment ending at or after u is found by binary search where
+ * libharu searches linearly (the same segment, the ends being in order:
+ * sorted says so; otherwise linearly too).  Where libharu would read past
+ * its arrays (no such segment, an index past the glyph array) the answer
+ * is 0.
+ */
+static uint16_t cmap_lookup(const HPDF_TTFontDefAttr a, uint16_t u, bool sorted)
+{
+    if (a->cmap.format == 0)
+        return a->cmap.glyph_id_array ? a->cmap.glyph_id_array[u & 0xFF] : 0;
+    unsigned n = a->cmap.seg_count_x2 / 2u, i = 0;
+    if (n == 0)
+        return 0;
+    if (sorted) {
+        unsigned lo = 0, hi = n;
+        while (lo < hi) {
+            unsigned mid = lo + (hi - lo) / 2;
+            if (u <= a->cmap.end_count[mid])
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        i = lo;
+    } else {
+        while (i < n && u > a->cmap.end_count[i])
+            i++;
+    }
+    if (i == n || a->cmap.start_count[i] > u)
+        return 0;
+    if (a->cmap.id_range_offset[i] == 0)
+        return (uint16_t)(u + a->cmap.id_delta[i]);
+    unsigned idx = a->cmap.id_range_offset[i] / 2u + (u - a->cmap.start_count[i]) - (n - i);
+    if (idx >= a->cmap.glyph_id_array_count)
+        return 0;
+    return (uint16_t)(a->cmap.glyph_id_array[idx] + a->cmap.id_delta[i]);
+}
+
 const hm_font_metrics *hm_font_face_metrics(const hm_font_face *f, HPDF_FontDef def)
 {
     hm_font_face *mf = (hm_font_face *)f;    /* the one member built later, under the lock */
     pthread_mutex_lock(&faces_lock);
     if (!mf->metrics) {
+        HPDF_TTFontDefAttr a = (HPDF_TTFontDefAttr)def->attr;
         hm_font_metrics *m = hm_xmalloc(sizeof *m);
+        bool sorted = true;
+        for (unsigned i = 1; i < a->cmap.seg_count_x2 / 2u; i++)
+            sorted = sorted && a->cmap.end_count[i - 1] <= a->cmap.end_count[i];
         for (uint32_t cp = 0; cp <= 0xFFFF; cp++) {
-            m->gid[cp] = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+            m->gid[cp] = cmap_lookup(a, (uint16_t)cp, sorted);
             /* what HPDF_TTFontDef_GetCharWidth answers, without flagging the glyph */
             m->width[cp] = HPDF_TTFontDef_GetGidWidth(def, m->gid[cp]);
         }
@@ -207,6 +251,44 @@ const hm_font_metrics *hm_font_face_metrics(const hm_font_face *f, HPDF_FontDef 
     }
     pthread_mutex_unlock(&faces_lock);
     return f->metrics;
+}
+
+bool hm_font_flatten_cmap(HPDF_FontDef def, const hm_font_metrics *m)
+{
+    HPDF_TTFontDefAttr a = (HPDF_TTFontDefAttr)def->attr;
+    HPDF_UINT16 *end = HPDF_GetMem(def->mmgr, sizeof *end);
+    HPDF_UINT16 *start = HPDF_GetMem(def->mmgr, sizeof *start);
+    HPDF_INT16 *delta = HPDF_GetMem(def->mmgr, sizeof *delta);
+    HPDF_UINT16 *range = HPDF_GetMem(def->mmgr, sizeof *range);
+    HPDF_UINT16 *gids = HPDF_GetMem(def->mmgr, sizeof m->gid);
+    bool ok = end && start && delta && range && gids;
+    if (ok) {
+        *end = 0xFFFF;
+        *start = 0;
+        *delta = 0;
+        *range = 2;         /* the glyph array's index is the code point */
+        memcpy(gids, m->gid, sizeof m->gid);
+        HPDF_UINT16 *old[] = { a->cmap.end_count, a->cmap.start_count,
+                               (HPDF_UINT16 *)a->cmap.id_delta, a->cmap.id_range_offset,
+                               a->cmap.glyph_id_array };
+        for (size_t k = 0; k < sizeof old / sizeof old[0]; k++)
+            if (old[k])
+                HPDF_FreeMem(def->mmgr, old[k]);
+        a->cmap.format = 4;
+        a->cmap.seg_count_x2 = 2;
+        a->cmap.end_count = end;
+        a->cmap.start_count = start;
+        a->cmap.id_delta = delta;
+        a->cmap.id_range_offset = range;
+        a->cmap.glyph_id_array = gids;
+        a->cmap.glyph_id_array_count = 0x10000;
+        return true;
+    }
+    void *got[] = { end, start, delta, range, gids };
+    for (size_t k = 0; k < sizeof got / sizeof got[0]; k++)
+        if (got[k])
+            HPDF_FreeMem(def->mmgr, got[k]);
+    return false;
 }
 
 /* Glyph gid's bytes in glyf and their length (0: empty, or out of bounds). */
