@@ -3,13 +3,14 @@
  * process and shared by every document, its code point lookups, and the
  * subset font program each PDF embeds.
  *
- * libharu parses the font again for every document, looks each code point
+ * libharu parses the font again for every document (reading it a few
+ * bytes per call through the C library), looks each code point
  * up with a linear search of the cmap segments (several times per
  * character drawn), and at saving writes as "subset" the whole hmtx, loca
  * and post tables (half a megabyte of glyph names in a CJK font) beside
  * the glyphs used, four bytes per call, before deflating it all.  Here the
  * face is mapped into memory once (the mapping and what is parsed from it
- * live until the process ends), the lookups become two tables built once
+ * live until the process ends) and libharu reads it from there, the lookups become two tables built once
  * from libharu's own answers (so widths and glyph numbers are exactly
  * libharu's), and hm_font_face_subset writes the program pdf.c hands to
  * libharu instead: glyph numbers unchanged (the CIDToGIDMap stays right),
@@ -63,6 +64,20 @@ const hm_font_metrics *hm_font_face_metrics(const hm_font_face *f, HPDF_FontDef 
  * unchanged, when memory runs out.
  */
 bool hm_font_flatten_cmap(HPDF_FontDef def, const hm_font_metrics *m);
+
+/* A reading position in a face's file (hm_font_face_stream). */
+typedef struct hm_font_cursor {
+    const hm_font_face *face;
+    size_t pos;
+} hm_font_cursor;
+
+/*
+ * A libharu stream reading the face's file from memory, for
+ * HPDF_TTFontDef_Load (libharu then reads the font through it while the
+ * document lives: cur must outlive the document).  NULL when libharu runs
+ * out of memory.
+ */
+HPDF_Stream hm_font_face_stream(const hm_font_face *f, HPDF_MMgr mmgr, hm_font_cursor *cur);
 
 /*
  * Flag in flgs (n entries, one per glyph) every component of every flagged

@@ -36,6 +36,7 @@
 #include "himama/util.h"
 
 #include <hpdf.h>
+#include <hpdf_doc.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
@@ -62,6 +63,7 @@ struct hm_pdf {
     HPDF_Encoder utf8;
     const hm_font_face *face;       /* shared by every document (pdf_font.h) */
     const hm_font_metrics *metrics; /* the face's code point lookups */
+    hm_font_cursor cursor;          /* libharu's reading position in the face */
     char *font_path;
     int font_index;
     bool glyph_fix;
@@ -166,6 +168,36 @@ static hm_error set_info(hm_pdf *p, HPDF_InfoType type, const char *value, const
     return check(p, HPDF_SetInfoAttr(p->doc, type, value), what);
 }
 
+/*
+ * Load the font into the document as HPDF_LoadTTFontFromFile(2) does, but
+ * reading the face shared by every document (pdf_font.h) from memory.
+ * Returns the font's name, or NULL with the error recorded.
+ */
+static const char *load_font(hm_pdf *p, const char *path, bool ttc)
+{
+    char ferr[256];
+    int index = ttc ? p->font_index : 0;
+    if (!(p->face = hm_font_face_get(path, index, ferr, sizeof ferr))) {
+        fail(p, HM_EPDF, "cannot load the TrueType font '%s' (face %d): %s", path, index, ferr);
+        return NULL;
+    }
+    HPDF_MMgr mmgr = p->doc->mmgr;
+    HPDF_Stream s = hm_font_face_stream(p->face, mmgr, &p->cursor);
+    HPDF_FontDef def = !s ? NULL
+                       : ttc ? HPDF_TTFontDef_Load2(mmgr, s, (HPDF_UINT)index, HPDF_TRUE)
+                             : HPDF_TTFontDef_Load(mmgr, s, HPDF_TRUE);
+    if (!def) {
+        fail(p, HM_EPDF, "cannot load the TrueType font '%s' (face %d): libharu error 0x%04X",
+             path, index, (unsigned)p->cb_error);
+        return NULL;
+    }
+    if (check(p, HPDF_Doc_RegisterFontDef(p->doc, def), "registering the font"))
+        return NULL;        /* libharu freed def */
+    memcpy(p->doc->ttfont_tag, "HPDFAA", 6);    /* the subset tag of a first font */
+    HPDF_TTFontDef_SetTagName(def, (char *)"HPDFAA");
+    return def->base_font;
+}
+
 hm_error hm_pdf_open(hm_pdf **out, const hm_pdf_opts *o, char *err, size_t errsz)
 {
     hm_pdf *p = hm_xcalloc(1, sizeof *p);
@@ -196,21 +228,14 @@ hm_error hm_pdf_open(hm_pdf **out, const hm_pdf_opts *o, char *err, size_t errsz
         goto out;
     if ((rc = check(p, HPDF_UseUTFEncodings(p->doc), "UTF-8 encodings")))
         goto out;
-    const char *name = ttc ? HPDF_LoadTTFontFromFile2(p->doc, path, (HPDF_UINT)p->font_index, HPDF_TRUE)
-                           : HPDF_LoadTTFontFromFile(p->doc, path, HPDF_TRUE);
+    const char *name = load_font(p, path, ttc);
     if (!name) {
-        rc = fail(p, HM_EPDF, "cannot load the TrueType font '%s' (face %d): libharu error "
-                  "0x%04X", path, p->font_index, (unsigned)p->cb_error);
+        rc = p->status;
         goto out;
     }
     p->fontdef = HPDF_GetFontDef(p->doc, name);
     if (!p->fontdef || p->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE) {
         rc = check(p, CALL_FAILED, "selecting the font");
-        goto out;
-    }
-    char ferr[256];
-    if (!(p->face = hm_font_face_get(path, ttc ? p->font_index : 0, ferr, sizeof ferr))) {
-        rc = fail(p, HM_EPDF, "%s", ferr);
         goto out;
     }
     p->metrics = hm_font_face_metrics(p->face, p->fontdef);

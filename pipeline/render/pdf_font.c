@@ -22,6 +22,7 @@
 
 #include <hpdf_fontdef.h>
 #include <hpdf_mmgr.h>
+#include <hpdf_streams.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +49,7 @@ struct hm_font_face {
     off_t size;
     struct timespec mtime;
     const unsigned char *map;      /* the whole file */
+    size_t map_len;
     const unsigned char *tbl[NTAGS];
     uint32_t len[NTAGS];           /* 0 with tbl NULL: absent */
     uint32_t num_glyphs;
@@ -147,6 +149,7 @@ static hm_font_face *face_open(const char *path, int index, const struct stat *s
     }
     hm_font_face *f = hm_xcalloc(1, sizeof *f);
     f->map = map;
+    f->map_len = (size_t)st->st_size;
     f->index = index;
     if (!face_parse(f, (size_t)st->st_size)) {
         hm_fail(HM_EPDF, err, errsz, "cannot read the glyph tables of the font '%s'", path);
@@ -289,6 +292,50 @@ bool hm_font_flatten_cmap(HPDF_FontDef def, const hm_font_metrics *m)
         if (got[k])
             HPDF_FreeMem(def->mmgr, got[k]);
     return false;
+}
+
+/* libharu's stream reading: like its file reader, over the mapped file. */
+static HPDF_STATUS stream_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
+{
+    hm_font_cursor *c = s->attr;
+    size_t left = c->pos < c->face->map_len ? c->face->map_len - c->pos : 0;
+    size_t n = *siz < left ? *siz : left;
+    memcpy(ptr, c->face->map + c->pos, n);
+    c->pos += n;
+    if (n == *siz)
+        return HPDF_OK;
+    memset(ptr + n, 0, *siz - n);
+    *siz = (HPDF_UINT)n;
+    return HPDF_STREAM_EOF;
+}
+
+static HPDF_STATUS stream_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode)
+{
+    hm_font_cursor *c = s->attr;
+    long long to = mode == HPDF_SEEK_SET ? 0 : mode == HPDF_SEEK_CUR ? (long long)c->pos
+                                                                      : (long long)c->face->map_len;
+    to += pos;
+    if (to < 0)
+        return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, 0);
+    c->pos = (size_t)to;
+    return HPDF_OK;
+}
+
+static HPDF_INT32 stream_tell(HPDF_Stream s)
+{
+    return (HPDF_INT32)((hm_font_cursor *)s->attr)->pos;
+}
+
+static HPDF_UINT32 stream_size(HPDF_Stream s)
+{
+    return (HPDF_UINT32)((hm_font_cursor *)s->attr)->face->map_len;
+}
+
+HPDF_Stream hm_font_face_stream(const hm_font_face *f, HPDF_MMgr mmgr, hm_font_cursor *cur)
+{
+    cur->face = f;
+    cur->pos = 0;
+    return HPDF_CallbackReader_New(mmgr, stream_read, stream_seek, stream_tell, stream_size, cur);
 }
 
 /* Glyph gid's bytes in glyf and their length (0: empty, or out of bounds). */
