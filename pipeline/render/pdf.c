@@ -70,6 +70,9 @@ struct hm_pdf {
     HPDF_Page *pages;
     size_t npage, apage;
     HPDF_Page page;                 /* current page */
+    bool fill_known, font_known;    /* set on the current page since it became current: */
+    uint32_t fill_rgb;              /* the fill colour */
+    double font_size;               /* the font's size */
     uint32_t placeholder;           /* code point drawn for missing ones */
     size_t nplaceholder;
     uint8_t used_cp[0x10000 / 8];   /* bit set: code point drawn (BMP only) */
@@ -300,6 +303,7 @@ hm_error hm_pdf_add_page(hm_pdf *p)
     }
     p->pages[p->npage++] = page;
     p->page = page;
+    p->fill_known = p->font_known = false;
     return HM_OK;
 }
 
@@ -310,6 +314,7 @@ hm_error hm_pdf_select_page(hm_pdf *p, size_t index)
     if (index >= p->npage)
         return fail(p, HM_EPDF, "no page %zu (the document has %zu)", index + 1, p->npage);
     p->page = p->pages[index];
+    p->fill_known = p->font_known = false;
     return HM_OK;
 }
 
@@ -402,12 +407,35 @@ static void prepare_text(hm_pdf *p, const char *utf8, hm_strbuf *sb)
     }
 }
 
-/* Set the fill colour of the current page. */
+/*
+ * Set the fill colour of the current page, unless it is already that
+ * colour (set since the page became current: the colour, like the font
+ * below, belongs to the page's graphics state and lasts across text
+ * objects; each setting costs libharu a 512-byte clear).
+ */
 static hm_error set_fill(hm_pdf *p, uint32_t rgb)
 {
-    return check(p, HPDF_Page_SetRGBFill(p->page, (HPDF_REAL)((rgb >> 16) & 0xFF) / 255.0f,
-                                         (HPDF_REAL)((rgb >> 8) & 0xFF) / 255.0f,
-                                         (HPDF_REAL)(rgb & 0xFF) / 255.0f), "fill colour");
+    if (p->fill_known && p->fill_rgb == rgb)
+        return p->status;
+    if (check(p, HPDF_Page_SetRGBFill(p->page, (HPDF_REAL)((rgb >> 16) & 0xFF) / 255.0f,
+                                      (HPDF_REAL)((rgb >> 8) & 0xFF) / 255.0f,
+                                      (HPDF_REAL)(rgb & 0xFF) / 255.0f), "fill colour"))
+        return p->status;
+    p->fill_known = true;
+    p->fill_rgb = rgb;
+    return HM_OK;
+}
+
+/* Set the font's size on the current page, unless it is already that. */
+static hm_error set_font(hm_pdf *p, double size)
+{
+    if (p->font_known && p->font_size == size)
+        return p->status;
+    if (check(p, HPDF_Page_SetFontAndSize(p->page, p->font, (HPDF_REAL)size), "font size"))
+        return p->status;
+    p->font_known = true;
+    p->font_size = size;
+    return HM_OK;
 }
 
 /* Set the stroke colour and line width of the current page. */
@@ -432,7 +460,7 @@ hm_error hm_pdf_text(hm_pdf *p, double x, double y, double size, uint32_t rgb,
     prepare_text(p, utf8, &sb);
     if (set_fill(p, rgb) ||
         check(p, HPDF_Page_BeginText(p->page), "begin text") ||
-        check(p, HPDF_Page_SetFontAndSize(p->page, p->font, (HPDF_REAL)size), "font size") ||
+        set_font(p, size) ||
         check(p, HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)y, sb.buf), "text") ||
         check(p, HPDF_Page_EndText(p->page), "end text"))
         goto out;
