@@ -252,8 +252,9 @@ const hm_font_metrics *hm_font_face_metrics(const hm_font_face *f, HPDF_FontDef 
         }
         mf->metrics = m;
     }
+    const hm_font_metrics *m = mf->metrics;
     pthread_mutex_unlock(&faces_lock);
-    return f->metrics;
+    return m;
 }
 
 bool hm_font_flatten_cmap(HPDF_FontDef def, const hm_font_metrics *m)
