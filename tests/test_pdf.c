@@ -4,8 +4,10 @@
  * wrapped by code point, characters the font cannot show are counted,
  * the font's ToUnicode map is a real one (poppler and MuPDF read it
  * without a warning and give back the text drawn), the font program
- * embedded is a true subset, and the same input gives the same bytes.
+ * embedded is a true subset, and the same input gives the same bytes,
+ * also from two threads drawing at once.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -195,6 +197,70 @@ static void test_pdf_same_input_same_bytes(void **state)
     unlink(a);
     free(a);
     temp_remove(dir, b);
+}
+
+/* Draw what render_sample draws, without asserting (for a thread). */
+static void *render_in_thread(void *arg)
+{
+    const char *path = arg;
+    hm_pdf *p = NULL;
+    char err[256];
+    hm_pdf_opts o = { .created = 1790000000, .title = "爱心妈妈测试", .author = "海门区妇联" };
+    hm_pdf_lines lines = {0};
+    if (hm_pdf_open(&p, &o, err, sizeof err) != HM_OK)
+        return NULL;
+    hm_pdf_add_page(p);
+    hm_pdf_text(p, 50, 790, 24, 0x1F3A5F, COMPOSITES);
+    hm_pdf_wrap(p, COMMON, 12, 495, &lines);
+    for (size_t i = 0; i < lines.n; i++)
+        hm_pdf_text(p, 50, 750 - 16.0 * (double)i, 12, 0x333333, lines.line[i]);
+    hm_pdf_lines_release(&lines);
+    hm_pdf_outline(p, "海门爱心妈妈", 0, 800);
+    hm_pdf_save(p, path);
+    hm_pdf_free(p);
+    return NULL;
+}
+
+/*
+ * Documents drawn in two threads at once (sharing the font face read once
+ * per process) are the bytes of one drawn alone.
+ */
+static void test_pdf_two_threads_same_bytes(void **state)
+{
+    (void)state;
+    char *dir = tu_temp_dir("himama-pdf");
+    char *path[3];
+    unsigned char *data[3];
+    size_t len[3];
+    pthread_t th[2];
+
+    for (int i = 0; i < 3; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "t%d.pdf", i);
+        path[i] = hm_path_join(dir, name);
+    }
+    /* the threads first (the first test: the face is read by one of them) */
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, render_in_thread, path[i + 1]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    render_sample(path[0], true);
+    for (int i = 0; i < 3; i++) {
+        data[i] = pfc_slurp(path[i], &len[i]);
+        assert_non_null(data[i]);
+    }
+    for (int i = 1; i < 3; i++) {
+        assert_int_equal(len[i], len[0]);
+        assert_memory_equal(data[i], data[0], len[0]);
+    }
+    for (int i = 0; i < 3; i++) {
+        free(data[i]);
+        if (i < 2) {
+            unlink(path[i]);
+            free(path[i]);
+        }
+    }
+    temp_remove(dir, path[2]);
 }
 
 /* Open a document with the default font (caller frees). */
@@ -624,6 +690,7 @@ static void test_pdf_fit_cuts_with_ellipsis(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pdf_two_threads_same_bytes),
         cmocka_unit_test(test_pdf_composite_glyphs_complete),
         cmocka_unit_test(test_pdf_check_fails_without_fix),
         cmocka_unit_test(test_pdf_font_program_is_a_subset),
