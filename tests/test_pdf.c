@@ -235,7 +235,7 @@ static void test_pdf_two_threads_same_bytes(void **state)
     pthread_t th[2];
 
     for (int i = 0; i < 3; i++) {
-        char name[16];
+        char name[24];
         snprintf(name, sizeof name, "t%d.pdf", i);
         path[i] = hm_path_join(dir, name);
     }
