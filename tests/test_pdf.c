@@ -3,9 +3,11 @@
  * (every composite glyph with all its components), text is measured and
  * wrapped by code point, characters the font cannot show are counted,
  * the font's ToUnicode map is a real one (poppler and MuPDF read it
- * without a warning and give back the text drawn), and the same input
- * gives the same bytes.
+ * without a warning and give back the text drawn), the font program
+ * embedded is a true subset, and the same input gives the same bytes,
+ * also from two threads drawing at once.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,6 +83,87 @@ static void test_pdf_composite_glyphs_complete(void **state)
     temp_remove(dir, path);
 }
 
+/* The embedded font program of path (caller frees), and its length. */
+static unsigned char *font_program_of(const char *path, size_t *len)
+{
+    size_t n = 0, pos = 0;
+    unsigned num;
+    unsigned char *pdf = pfc_slurp(path, &n);
+    assert_non_null(pdf);
+    assert_true(pfc_ref(pdf, n, "/FontFile2 ", &pos, &num));
+    unsigned char *prog = pfc_object_stream(pdf, n, num, len);
+    assert_non_null(prog);
+    free(pdf);
+    return prog;
+}
+
+/* Sum of the big-endian words of b (len bytes, zero-padded). */
+static uint32_t sfnt_sum(const unsigned char *b, size_t len)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        unsigned char w[4] = {0};
+        memcpy(w, b + i, len - i < 4 ? len - i : 4);
+        sum += pfc_be32(w);
+    }
+    return sum;
+}
+
+/*
+ * The font program is a subset: no glyph names (post version 3), the
+ * metrics of glyphs not drawn zeroed, every table's checksum and the
+ * font's checkSumAdjustment right; and the CIDToGIDMap maps only the codes
+ * drawn.  (libharu's own program held the whole hmtx and post: 0.95 MB.)
+ */
+static void test_pdf_font_program_is_a_subset(void **state)
+{
+    (void)state;
+    char *dir = tu_temp_dir("himama-pdf");
+    char *path = hm_path_join(dir, "subset.pdf");
+    size_t len = 0, pos = 0, map_len = 0, n = 0;
+    unsigned num;
+
+    render_sample(path, true);
+    unsigned char *f = font_program_of(path, &len);
+    assert_true(len > 12 && len < 600000);
+    assert_int_equal(sfnt_sum(f, len), 0xB1B0AFBAu);
+    size_t ntables = pfc_be16(f + 4);
+    bool post = false, hmtx = false;
+    for (size_t t = 0; t < ntables; t++) {
+        const unsigned char *rec = f + 12 + 16 * t;
+        uint32_t off = pfc_be32(rec + 8), tlen = pfc_be32(rec + 12);
+        assert_true(off <= len && tlen <= len - off);
+        if (memcmp(rec, "head", 4) != 0)
+            assert_int_equal(pfc_be32(rec + 4), sfnt_sum(f + off, tlen));
+        if (memcmp(rec, "post", 4) == 0) {
+            assert_int_equal(tlen, 32);
+            assert_int_equal(pfc_be32(f + off), 0x00030000u);
+            post = true;
+        } else if (memcmp(rec, "hmtx", 4) == 0) {
+            size_t nonzero = 0;
+            for (uint32_t i = 0; i + 4 <= tlen; i += 4)
+                nonzero += pfc_be32(f + off + i) != 0;
+            assert_true(nonzero > 100 && nonzero < 2000);    /* of about 49,000 */
+            hmtx = true;
+        }
+    }
+    assert_true(post && hmtx);
+    free(f);
+
+    unsigned char *pdf = pfc_slurp(path, &n);
+    assert_non_null(pdf);
+    assert_true(pfc_ref(pdf, n, "/CIDToGIDMap ", &pos, &num));
+    unsigned char *map = pfc_object_stream(pdf, n, num, &map_len);
+    assert_non_null(map);
+    assert_true(map_len > 2 * 0x6D77);
+    assert_int_not_equal(pfc_be16(map + 2 * 0x6D77), 0);   /* 海: drawn */
+    assert_int_equal(pfc_be16(map + 2 * 'Q'), 0);          /* not drawn */
+    assert_int_equal(pfc_be16(map + 2 * 0x9F8D), 0);       /* 龍: not drawn */
+    free(map);
+    free(pdf);
+    temp_remove(dir, path);
+}
+
 static void test_pdf_check_fails_without_fix(void **state)
 {
     (void)state;
@@ -114,6 +197,70 @@ static void test_pdf_same_input_same_bytes(void **state)
     unlink(a);
     free(a);
     temp_remove(dir, b);
+}
+
+/* Draw what render_sample draws, without asserting (for a thread). */
+static void *render_in_thread(void *arg)
+{
+    const char *path = arg;
+    hm_pdf *p = NULL;
+    char err[256];
+    hm_pdf_opts o = { .created = 1790000000, .title = "爱心妈妈测试", .author = "海门区妇联" };
+    hm_pdf_lines lines = {0};
+    if (hm_pdf_open(&p, &o, err, sizeof err) != HM_OK)
+        return NULL;
+    hm_pdf_add_page(p);
+    hm_pdf_text(p, 50, 790, 24, 0x1F3A5F, COMPOSITES);
+    hm_pdf_wrap(p, COMMON, 12, 495, &lines);
+    for (size_t i = 0; i < lines.n; i++)
+        hm_pdf_text(p, 50, 750 - 16.0 * (double)i, 12, 0x333333, lines.line[i]);
+    hm_pdf_lines_release(&lines);
+    hm_pdf_outline(p, "海门爱心妈妈", 0, 800);
+    hm_pdf_save(p, path);
+    hm_pdf_free(p);
+    return NULL;
+}
+
+/*
+ * Documents drawn in two threads at once (sharing the font face read once
+ * per process) are the bytes of one drawn alone.
+ */
+static void test_pdf_two_threads_same_bytes(void **state)
+{
+    (void)state;
+    char *dir = tu_temp_dir("himama-pdf");
+    char *path[3];
+    unsigned char *data[3];
+    size_t len[3];
+    pthread_t th[2];
+
+    for (int i = 0; i < 3; i++) {
+        char name[24];
+        snprintf(name, sizeof name, "t%d.pdf", i);
+        path[i] = hm_path_join(dir, name);
+    }
+    /* the threads first (the first test: the face is read by one of them) */
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, render_in_thread, path[i + 1]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    render_sample(path[0], true);
+    for (int i = 0; i < 3; i++) {
+        data[i] = pfc_slurp(path[i], &len[i]);
+        assert_non_null(data[i]);
+    }
+    for (int i = 1; i < 3; i++) {
+        assert_int_equal(len[i], len[0]);
+        assert_memory_equal(data[i], data[0], len[0]);
+    }
+    for (int i = 0; i < 3; i++) {
+        free(data[i]);
+        if (i < 2) {
+            unlink(path[i]);
+            free(path[i]);
+        }
+    }
+    temp_remove(dir, path[2]);
 }
 
 /* Open a document with the default font (caller frees). */
@@ -543,8 +690,10 @@ static void test_pdf_fit_cuts_with_ellipsis(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pdf_two_threads_same_bytes),
         cmocka_unit_test(test_pdf_composite_glyphs_complete),
         cmocka_unit_test(test_pdf_check_fails_without_fix),
+        cmocka_unit_test(test_pdf_font_program_is_a_subset),
         cmocka_unit_test(test_pdf_same_input_same_bytes),
         cmocka_unit_test(test_pdf_width_by_code_point),
         cmocka_unit_test(test_pdf_wrap_chinese_and_latin),

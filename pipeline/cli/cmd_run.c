@@ -14,7 +14,7 @@
  *      file the database could not take stays in processing for the next
  *      run;
  *   3. write the monthly report for both audiences (hm_report_write, as
- *      `report monthly` does).
+ *      `report monthly` does), the two at once on two cores.
  *
  * stdout gets exactly one line, for cron's mail; the detail goes to the
  * log file, one timestamped line per event.  Errors also go to stderr.
@@ -33,6 +33,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,28 +389,63 @@ static void sweep_temporaries(hm_log *log, const char *dir)
     closedir(d);
 }
 
-/* Write the monthly report of month for one audience, as `report` does. */
-static int run_report(hm_log *log, const hm_cli *cli, const hm_period *month,
-                      const char *audience)
-{
+/* One audience's monthly report, as `report` writes it (run_reports). */
+typedef struct report_task {
     hm_report_job job;
     hm_report_result res;
-    char err[1024] = "";
-    cli_report_job_init(cli, &job);
-    job.period = *month;
-    job.audience = audience;
-    job.each = cli->each;   /* config each: the packs, beside the whole's reports */
-    char *dir = hm_report_dir(cli->out, month, audience, NULL);
-    sweep_temporaries(log, dir);
-    hm_error rc = hm_report_write(&job, &res, err, sizeof err);
-    int code = cli_report_done(cli, &job, &res, rc, err);
-    if (code == HM_EXIT_OK)
-        hm_log_printf(log, "report monthly %s (%s) written to %s", month->label, audience, dir);
-    else
-        hm_log_printf(log, "report monthly %s (%s) NOT written (exit %d)", month->label,
-                      audience, code);
-    hm_report_result_release(&res);
-    free(dir);
+    hm_error rc;
+    char err[1024];
+} report_task;
+
+static void *report_task_run(void *arg)
+{
+    report_task *t = arg;
+    t->rc = hm_report_write(&t->job, &t->res, t->err, sizeof t->err);
+    return NULL;
+}
+
+/*
+ * Write the monthly report of month for both audiences, as `report` does,
+ * the internal one in a second thread while this one writes the public
+ * one (each has its own connection and files; on one core, or when no
+ * thread can be made, one after the other).  What each did is told
+ * afterwards, internal first.  Returns the higher exit code.
+ */
+static int run_reports(hm_log *log, const hm_cli *cli, const hm_period *month)
+{
+    static const char *const audiences[2] = { "internal", "public" };
+    report_task t[2];
+    char *dir[2];
+    int code = HM_EXIT_OK;
+    for (int i = 0; i < 2; i++) {
+        memset(&t[i], 0, sizeof t[i]);
+        cli_report_job_init(cli, &t[i].job);
+        t[i].job.period = *month;
+        t[i].job.audience = audiences[i];
+        t[i].job.each = cli->each;   /* config each: the packs, beside the whole's reports */
+        dir[i] = hm_report_dir(cli->out, month, audiences[i], NULL);
+        sweep_temporaries(log, dir[i]);
+    }
+    pthread_t other;
+    bool threaded = sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+                    pthread_create(&other, NULL, report_task_run, &t[0]) == 0;
+    if (!threaded)
+        report_task_run(&t[0]);
+    report_task_run(&t[1]);
+    if (threaded)
+        pthread_join(other, NULL);
+    for (int i = 0; i < 2; i++) {
+        int c = cli_report_done(cli, &t[i].job, &t[i].res, t[i].rc, t[i].err);
+        if (c == HM_EXIT_OK)
+            hm_log_printf(log, "report monthly %s (%s) written to %s", month->label,
+                          audiences[i], dir[i]);
+        else
+            hm_log_printf(log, "report monthly %s (%s) NOT written (exit %d)", month->label,
+                          audiences[i], c);
+        hm_report_result_release(&t[i].res);
+        free(dir[i]);
+        raise_to(&code, c);
+    }
     return code;
 }
 
@@ -541,8 +577,7 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
             hm_strbuf_addf(&line, ", %zu kept in %s", t.held, procdir);
     }
 
-    raise_to(&report_code, run_report(&log, cli, &period, "internal"));
-    raise_to(&report_code, run_report(&log, cli, &period, "public"));
+    raise_to(&report_code, run_reports(&log, cli, &period));
     raise_to(&code, report_code);
     monthdir = hm_report_dir(cli->out, &period, NULL, NULL);
     if (report_code == HM_EXIT_OK)

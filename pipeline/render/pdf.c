@@ -1,7 +1,7 @@
 /*
  * pdf.c - the drawing layer over libharu: one UTF-8 CJK font, A4 pages,
  * text measured and wrapped by code point, simple shapes, bookmarks, and
- * the composite-glyph fix before saving.
+ * the font program and text map written before saving.
  *
  * Design notes.
  *
@@ -11,13 +11,18 @@
  *   HPDF_ResetError so that the library state stays usable for cleanup.
  * - libharu's own text measuring and wrapping count UTF-8 bytes, not
  *   characters, and draw nothing for unspaced Chinese, so every width here
- *   is the sum of HPDF_Font_GetUnicodeWidth over code points.
+ *   is the sum of HPDF_Font_GetUnicodeWidth over code points (read from
+ *   the face's table, built once per process from libharu's answers:
+ *   pdf_font.h).
  * - Text goes through one filter (sanitize_cp) both when measured and when
  *   drawn, so a measured width is the width drawn: a character the font
  *   lacks (glyph 0), one above U+FFFF (libharu handles only the BMP) or an
  *   invalid byte becomes the placeholder.
- * - The subset fix (fix_composites) parses the font file's own table
- *   directory, loca and glyf; see the header for why it is needed.
+ * - The font program (attach_font_program): the document gets, before
+ *   libharu writes it, a font descriptor with the subset program of
+ *   pdf_font.h (the glyphs drawn and every component of a composite one;
+ *   see the header for why libharu's own is not used), and the
+ *   CIDToGIDMap keeps only the codes drawn (trim_cid_map).
  * - The text map (write_tounicode): with the UTF-8 encoder libharu writes
  *   each character as its 2-byte code point (Identity-H, so CID = code
  *   point, and a CIDToGIDMap takes it to the glyph), and hands its
@@ -27,12 +32,15 @@
  *   replaced by a bfchar/bfrange map of exactly those codes.
  */
 #include "himama/pdf.h"
+#include "himama/pdf_font.h"
 #include "himama/util.h"
 
 #include <hpdf.h>
+#include <hpdf_doc.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
+#include <hpdf_pages.h>
 #include <hpdf_streams.h>
 
 #include <math.h>
@@ -41,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #define PLACEHOLDER_CP 0x25A1u      /* □ */
 #define PLACEHOLDER_FALLBACK '?'
@@ -54,12 +63,18 @@ struct hm_pdf {
     HPDF_Font font;
     HPDF_FontDef fontdef;
     HPDF_Encoder utf8;
+    const hm_font_face *face;       /* shared by every document (pdf_font.h) */
+    const hm_font_metrics *metrics; /* the face's code point lookups */
+    hm_font_cursor cursor;          /* libharu's reading position in the face */
     char *font_path;
     int font_index;
     bool glyph_fix;
     HPDF_Page *pages;
     size_t npage, apage;
     HPDF_Page page;                 /* current page */
+    bool fill_known, font_known;    /* set on the current page since it became current: */
+    uint32_t fill_rgb;              /* the fill colour */
+    double font_size;               /* the font's size */
     uint32_t placeholder;           /* code point drawn for missing ones */
     size_t nplaceholder;
     uint8_t used_cp[0x10000 / 8];   /* bit set: code point drawn (BMP only) */
@@ -158,6 +173,36 @@ static hm_error set_info(hm_pdf *p, HPDF_InfoType type, const char *value, const
     return check(p, HPDF_SetInfoAttr(p->doc, type, value), what);
 }
 
+/*
+ * Load the font into the document as HPDF_LoadTTFontFromFile(2) does, but
+ * reading the face shared by every document (pdf_font.h) from memory.
+ * Returns the font's name, or NULL with the error recorded.
+ */
+static const char *load_font(hm_pdf *p, const char *path, bool ttc)
+{
+    char ferr[256];
+    int index = ttc ? p->font_index : 0;
+    if (!(p->face = hm_font_face_get(path, index, ferr, sizeof ferr))) {
+        fail(p, HM_EPDF, "cannot load the TrueType font '%s' (face %d): %s", path, index, ferr);
+        return NULL;
+    }
+    HPDF_MMgr mmgr = p->doc->mmgr;
+    HPDF_Stream s = hm_font_face_stream(p->face, mmgr, &p->cursor);
+    HPDF_FontDef def = !s ? NULL
+                       : ttc ? HPDF_TTFontDef_Load2(mmgr, s, (HPDF_UINT)index, HPDF_TRUE)
+                             : HPDF_TTFontDef_Load(mmgr, s, HPDF_TRUE);
+    if (!def) {
+        fail(p, HM_EPDF, "cannot load the TrueType font '%s' (face %d): libharu error 0x%04X",
+             path, index, (unsigned)p->cb_error);
+        return NULL;
+    }
+    if (check(p, HPDF_Doc_RegisterFontDef(p->doc, def), "registering the font"))
+        return NULL;        /* libharu freed def */
+    memcpy(p->doc->ttfont_tag, "HPDFAA", 6);    /* the subset tag of a first font */
+    HPDF_TTFontDef_SetTagName(def, (char *)"HPDFAA");
+    return def->base_font;
+}
+
 hm_error hm_pdf_open(hm_pdf **out, const hm_pdf_opts *o, char *err, size_t errsz)
 {
     hm_pdf *p = hm_xcalloc(1, sizeof *p);
@@ -188,22 +233,29 @@ hm_error hm_pdf_open(hm_pdf **out, const hm_pdf_opts *o, char *err, size_t errsz
         goto out;
     if ((rc = check(p, HPDF_UseUTFEncodings(p->doc), "UTF-8 encodings")))
         goto out;
-    const char *name = ttc ? HPDF_LoadTTFontFromFile2(p->doc, path, (HPDF_UINT)p->font_index, HPDF_TRUE)
-                           : HPDF_LoadTTFontFromFile(p->doc, path, HPDF_TRUE);
+    const char *name = load_font(p, path, ttc);
     if (!name) {
-        rc = fail(p, HM_EPDF, "cannot load the TrueType font '%s' (face %d): libharu error "
-                  "0x%04X", path, p->font_index, (unsigned)p->cb_error);
+        rc = p->status;
         goto out;
     }
-    p->font = HPDF_GetFont(p->doc, name, "UTF-8");
     p->fontdef = HPDF_GetFontDef(p->doc, name);
-    p->utf8 = HPDF_GetEncoder(p->doc, "UTF-8");
-    if (!p->font || !p->fontdef || !p->utf8 || p->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE) {
+    if (!p->fontdef || p->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE) {
         rc = check(p, CALL_FAILED, "selecting the font");
         goto out;
     }
-    p->placeholder = HPDF_TTFontDef_GetGlyphid(p->fontdef, PLACEHOLDER_CP) != 0
-                         ? PLACEHOLDER_CP : (uint32_t)PLACEHOLDER_FALLBACK;
+    p->metrics = hm_font_face_metrics(p->face, p->fontdef);
+    if (!hm_font_flatten_cmap(p->fontdef, p->metrics)) {
+        rc = fail(p, HM_EPDF, "out of memory loading the font '%s'", path);
+        goto out;
+    }
+    p->font = HPDF_GetFont(p->doc, name, "UTF-8");
+    p->utf8 = HPDF_GetEncoder(p->doc, "UTF-8");
+    if (!p->font || !p->utf8) {
+        rc = check(p, CALL_FAILED, "selecting the font");
+        goto out;
+    }
+    p->placeholder = p->metrics->gid[PLACEHOLDER_CP] != 0 ? PLACEHOLDER_CP
+                                                           : (uint32_t)PLACEHOLDER_FALLBACK;
     if ((rc = check(p, HPDF_SetCurrentEncoder(p->doc, "UTF-8"), "info encoder")))
         goto out;
     if ((rc = set_info(p, HPDF_INFO_TITLE, o ? o->title : NULL, "title")) ||
@@ -253,6 +305,7 @@ hm_error hm_pdf_add_page(hm_pdf *p)
     }
     p->pages[p->npage++] = page;
     p->page = page;
+    p->fill_known = p->font_known = false;
     return HM_OK;
 }
 
@@ -263,6 +316,7 @@ hm_error hm_pdf_select_page(hm_pdf *p, size_t index)
     if (index >= p->npage)
         return fail(p, HM_EPDF, "no page %zu (the document has %zu)", index + 1, p->npage);
     p->page = p->pages[index];
+    p->fill_known = p->font_known = false;
     return HM_OK;
 }
 
@@ -302,23 +356,20 @@ static uint32_t sanitize_cp(hm_pdf *p, uint32_t cp, bool *missing)
         return cp;
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
         return ' ';
-    if (cp > 0xFFFF || cp == 0xFFFD ||
-        HPDF_TTFontDef_GetGlyphid(p->fontdef, (HPDF_UINT16)cp) == 0) {
+    if (cp > 0xFFFF || cp == 0xFFFD || p->metrics->gid[cp] == 0) {
         *missing = true;
         return p->placeholder;
     }
     return cp;
 }
 
-/* Width of code point cp at size 1000 (font units per em of 1000). */
+/*
+ * Width of code point cp at size 1000 (font units per em of 1000): what
+ * HPDF_Font_GetUnicodeWidth answers, from the face's table.
+ */
 static double cp_width(hm_pdf *p, uint32_t cp)
 {
-    HPDF_INT w = HPDF_Font_GetUnicodeWidth(p->font, (HPDF_UNICODE)cp);
-    if (p->cb_error) {           /* a width lookup that failed: not fatal */
-        p->cb_error = HPDF_OK;
-        HPDF_ResetError(p->doc);
-        w = 0;
-    }
+    int w = cp <= 0xFFFF ? p->metrics->width[cp] : 0;
     return w > 0 ? (double)w : 0.0;
 }
 
@@ -358,12 +409,35 @@ static void prepare_text(hm_pdf *p, const char *utf8, hm_strbuf *sb)
     }
 }
 
-/* Set the fill colour of the current page. */
+/*
+ * Set the fill colour of the current page, unless it is already that
+ * colour (set since the page became current: the colour, like the font
+ * below, belongs to the page's graphics state and lasts across text
+ * objects; each setting costs libharu a 512-byte clear).
+ */
 static hm_error set_fill(hm_pdf *p, uint32_t rgb)
 {
-    return check(p, HPDF_Page_SetRGBFill(p->page, (HPDF_REAL)((rgb >> 16) & 0xFF) / 255.0f,
-                                         (HPDF_REAL)((rgb >> 8) & 0xFF) / 255.0f,
-                                         (HPDF_REAL)(rgb & 0xFF) / 255.0f), "fill colour");
+    if (p->fill_known && p->fill_rgb == rgb)
+        return p->status;
+    if (check(p, HPDF_Page_SetRGBFill(p->page, (HPDF_REAL)((rgb >> 16) & 0xFF) / 255.0f,
+                                      (HPDF_REAL)((rgb >> 8) & 0xFF) / 255.0f,
+                                      (HPDF_REAL)(rgb & 0xFF) / 255.0f), "fill colour"))
+        return p->status;
+    p->fill_known = true;
+    p->fill_rgb = rgb;
+    return HM_OK;
+}
+
+/* Set the font's size on the current page, unless it is already that. */
+static hm_error set_font(hm_pdf *p, double size)
+{
+    if (p->font_known && p->font_size == size)
+        return p->status;
+    if (check(p, HPDF_Page_SetFontAndSize(p->page, p->font, (HPDF_REAL)size), "font size"))
+        return p->status;
+    p->font_known = true;
+    p->font_size = size;
+    return HM_OK;
 }
 
 /* Set the stroke colour and line width of the current page. */
@@ -388,7 +462,7 @@ hm_error hm_pdf_text(hm_pdf *p, double x, double y, double size, uint32_t rgb,
     prepare_text(p, utf8, &sb);
     if (set_fill(p, rgb) ||
         check(p, HPDF_Page_BeginText(p->page), "begin text") ||
-        check(p, HPDF_Page_SetFontAndSize(p->page, p->font, (HPDF_REAL)size), "font size") ||
+        set_font(p, size) ||
         check(p, HPDF_Page_TextOut(p->page, (HPDF_REAL)x, (HPDF_REAL)y, sb.buf), "text") ||
         check(p, HPDF_Page_EndText(p->page), "end text"))
         goto out;
@@ -679,188 +753,137 @@ out:
     return p->status;
 }
 
-/* ---- the composite-glyph fix ---- */
+/* ---- streams deflated here ---- */
 
-/* Big-endian readers over a byte buffer. */
-static uint16_t be16(const unsigned char *b)
+/* Write the filter of a stream deflate_here deflated (libharu writes none for it). */
+static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream out)
 {
-    return (uint16_t)((b[0] << 8) | b[1]);
+    (void)dict;
+    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
 }
-
-static uint32_t be32(const unsigned char *b)
-{
-    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
-}
-
-/* Read n bytes at offset off of fp into buf; false on a short read. */
-static bool read_at(FILE *fp, uint32_t off, void *buf, size_t n)
-{
-    return fseek(fp, (long)off, SEEK_SET) == 0 && fread(buf, 1, n, fp) == n;
-}
-
-/* The parts of a TrueType face the fix needs. */
-typedef struct ttf_face {
-    uint32_t glyf_off, glyf_len;
-    uint32_t *loca;            /* num_glyphs + 1 offsets into glyf */
-    uint32_t num_glyphs;
-} ttf_face;
 
 /*
- * Find face index of the font file fp (a .ttc or a plain .ttf) and read its
- * head, maxp, loca and glyf locations.  Returns false with a message in p.
+ * Deflate the data of the stream dictionary d here, at zlib's fastest
+ * level, and have libharu write it as it is with its filter.  libharu
+ * deflates every stream at zlib's default level, which takes three times
+ * as long for streams a fifth smaller.  A stream libharu would not deflate,
+ * or that has its own writer, is left to libharu.
  */
-static bool ttf_face_read(hm_pdf *p, FILE *fp, ttf_face *f)
+static hm_error deflate_here(hm_pdf *p, HPDF_Dict d)
 {
-    unsigned char b[16];
-    uint32_t dir = 0;
-    uint32_t head = 0, maxp = 0, loca = 0, loca_len = 0;
-    bool ok = false;
-    unsigned char *raw = NULL;
-
-    memset(f, 0, sizeof *f);
-    if (!read_at(fp, 0, b, 12))
-        goto bad;
-    if (memcmp(b, "ttcf", 4) == 0) {
-        uint32_t nfonts = be32(b + 8);
-        if (p->font_index < 0 || (uint32_t)p->font_index >= nfonts ||
-            !read_at(fp, 12 + 4 * (uint32_t)p->font_index, b, 4))
-            goto bad;
-        dir = be32(b);
-        if (!read_at(fp, dir, b, 12))
-            goto bad;
-    }
-    uint16_t ntables = be16(b + 4);
-    for (uint16_t t = 0; t < ntables; t++) {
-        if (!read_at(fp, dir + 12 + 16u * t, b, 16))
-            goto bad;
-        uint32_t off = be32(b + 8), len = be32(b + 12);
-        if (memcmp(b, "head", 4) == 0)
-            head = off;
-        else if (memcmp(b, "maxp", 4) == 0)
-            maxp = off;
-        else if (memcmp(b, "loca", 4) == 0) {
-            loca = off;
-            loca_len = len;
-        } else if (memcmp(b, "glyf", 4) == 0) {
-            f->glyf_off = off;
-            f->glyf_len = len;
+    if (!d || !d->stream || d->stream->type != HPDF_STREAM_MEMORY || d->write_fn ||
+        d->filter != HPDF_STREAM_FILTER_FLATE_DECODE)
+        return p->status;
+    HPDF_UINT n = HPDF_Stream_Size(d->stream), got = n;
+    if (n == 0)
+        return p->status;
+    unsigned char *raw = hm_xmalloc(n);
+    uLongf zlen = compressBound(n);
+    unsigned char *z = hm_xmalloc(zlen);
+    HPDF_STATUS st = HPDF_Stream_Seek(d->stream, 0, HPDF_SEEK_SET);
+    if (st == HPDF_OK && (st = HPDF_Stream_Read(d->stream, raw, &got)) == HPDF_STREAM_EOF &&
+        got == n)
+        st = HPDF_OK;
+    if (st == HPDF_OK && got == n && compress2(z, &zlen, raw, n, Z_BEST_SPEED) == Z_OK) {
+        HPDF_MemStream_FreeData(d->stream);
+        if (!check(p, HPDF_Stream_Write(d->stream, z, (HPDF_UINT)zlen), "a deflated stream")) {
+            d->filter = HPDF_STREAM_FILTER_NONE;
+            d->write_fn = write_flate_filter;
         }
+    } else {
+        check(p, st == HPDF_OK ? CALL_FAILED : st, "deflating a stream");
     }
-    if (!head || !maxp || !loca || !f->glyf_off)
-        goto bad;
-    if (!read_at(fp, head + 50, b, 2))
-        goto bad;
-    bool long_loca = be16(b) != 0;
-    if (!read_at(fp, maxp + 4, b, 2))
-        goto bad;
-    f->num_glyphs = be16(b);
-    size_t entry = long_loca ? 4 : 2;
-    size_t need = ((size_t)f->num_glyphs + 1) * entry;
-    if (loca_len < need)
-        goto bad;
-    raw = hm_xmalloc(need);
-    if (!read_at(fp, loca, raw, need))
-        goto bad;
-    f->loca = hm_xmalloc(((size_t)f->num_glyphs + 1) * sizeof *f->loca);
-    for (size_t g = 0; g <= f->num_glyphs; g++)
-        f->loca[g] = long_loca ? be32(raw + 4 * g) : 2u * be16(raw + 2 * g);
-    ok = true;
-    goto out;
-bad:
-    fail(p, HM_EPDF, "cannot read the glyph tables of the font '%s'", p->font_path);
-out:
     free(raw);
-    return ok;
+    free(z);
+    return p->status;
 }
 
-/* Composite glyph flags (OpenType glyf table). */
-enum {
-    ARG_1_AND_2_ARE_WORDS = 0x0001,
-    WE_HAVE_A_SCALE = 0x0008,
-    MORE_COMPONENTS = 0x0020,
-    WE_HAVE_AN_X_AND_Y_SCALE = 0x0040,
-    WE_HAVE_A_TWO_BY_TWO = 0x0080
-};
-
-/*
- * Flag in flgs (n glyphs) every component of the composite glyph held in
- * g (len bytes).  Glyph numbers are read unsigned.  Returns how many
- * glyphs were newly flagged.
- */
-static size_t flag_components(const unsigned char *g, size_t len, unsigned char *flgs,
-                              uint32_t n)
+/* Deflate here every page's contents (deflate_here). */
+static hm_error deflate_pages(hm_pdf *p)
 {
-    size_t pos = 10, added = 0;
-    uint16_t flags;
-    do {
-        if (pos + 4 > len)
-            break;
-        flags = be16(g + pos);
-        uint16_t gid = be16(g + pos + 2);
-        pos += 4;
-        pos += (flags & ARG_1_AND_2_ARE_WORDS) ? 4 : 2;
-        if (flags & WE_HAVE_A_SCALE)
-            pos += 2;
-        else if (flags & WE_HAVE_AN_X_AND_Y_SCALE)
-            pos += 4;
-        else if (flags & WE_HAVE_A_TWO_BY_TWO)
-            pos += 8;
-        if (gid < n && !flgs[gid]) {
-            flgs[gid] = 1;
-            added++;
-        }
-    } while (flags & MORE_COMPONENTS);
-    return added;
+    for (size_t i = 0; i < p->npage && !p->status; i++)
+        deflate_here(p, ((HPDF_PageAttr)p->pages[i]->attr)->contents);
+    return p->status;
 }
 
+/* ---- the font program ---- */
+
 /*
- * Flag the components of every used composite glyph, repeating until
- * nothing new is flagged (components may themselves be composite, and
- * may come before their parent in glyph order).
+ * Give the font its descriptor and subset program before libharu writes it
+ * (libharu makes its own only for a font without a descriptor, and then
+ * embeds the whole hmtx, loca and post tables).  The descriptor holds what
+ * libharu's would, in its order; the program (pdf_font.h) holds the glyphs
+ * libharu flagged as drawn, every component of a composite one flagged
+ * too (unless no_glyph_fix: tests only).
  */
-static hm_error fix_composites(hm_pdf *p)
+static hm_error attach_font_program(hm_pdf *p)
 {
     HPDF_TTFontDefAttr attr = (HPDF_TTFontDefAttr)p->fontdef->attr;
-    unsigned char *flgs = attr->glyph_tbl.flgs;
-    unsigned char *done = NULL, *g = NULL;
-    size_t gcap = 0;
-    ttf_face f;
-    FILE *fp = fopen(p->font_path, "rb");
+    HPDF_FontAttr fa = (HPDF_FontAttr)p->font->attr;
+    HPDF_FontDef def = p->fontdef;
+    HPDF_MMgr mmgr = p->font->mmgr;
+    uint32_t n = attr->num_glyphs;
+    hm_strbuf prog = HM_STRBUF_INIT;
 
-    memset(&f, 0, sizeof f);
-    if (!fp)
-        return fail(p, HM_EIO, "cannot read the font '%s'", p->font_path);
-    if (!ttf_face_read(p, fp, &f))
-        goto out;
-    uint32_t n = f.num_glyphs < attr->num_glyphs ? f.num_glyphs : attr->num_glyphs;
-    done = hm_xcalloc(n ? n : 1, 1);
-    for (bool again = true; again;) {
-        again = false;
-        for (uint32_t gid = 0; gid < n; gid++) {
-            if (!flgs[gid] || done[gid])
-                continue;
-            done[gid] = 1;
-            uint32_t off = f.loca[gid], end = f.loca[gid + 1];
-            if (end <= off || end > f.glyf_len || end - off < 10)
-                continue;
-            size_t len = end - off;
-            if (len > gcap) {
-                gcap = len;
-                g = hm_xrealloc(g, gcap);
-            }
-            if (!read_at(fp, f.glyf_off + off, g, len)) {
-                fail(p, HM_EIO, "cannot read glyph %u of the font '%s'", gid, p->font_path);
-                goto out;
-            }
-            if ((int16_t)be16(g) < 0 && flag_components(g, len, flgs, n) > 0)
-                again = true;
+    if (n > hm_font_face_glyphs(p->face))
+        n = hm_font_face_glyphs(p->face);
+    if (n > 0)
+        attr->glyph_tbl.flgs[0] = 1;        /* .notdef */
+    if (p->glyph_fix)
+        hm_font_face_flag_components(p->face, attr->glyph_tbl.flgs, n);
+    hm_strbuf_init(&prog);
+    hm_font_face_subset(p->face, attr->glyph_tbl.flgs, n, &prog);
+
+    HPDF_Dict desc = HPDF_Dict_New(mmgr);
+    HPDF_Dict data = desc ? HPDF_DictStream_New(mmgr, fa->xref) : NULL;
+    HPDF_STATUS st = desc && data ? HPDF_OK : CALL_FAILED;
+    if (st == HPDF_OK) {
+        st += HPDF_Stream_Write(data->stream, (const HPDF_BYTE *)prog.buf, (HPDF_UINT)prog.len);
+        st += HPDF_Dict_Add(desc, "FontFile2", data);
+        st += HPDF_Dict_AddNumber(data, "Length1", (HPDF_INT32)prog.len);
+        st += HPDF_Dict_AddNumber(data, "Length2", 0);
+        st += HPDF_Dict_AddNumber(data, "Length3", 0);
+        data->filter = p->font->filter;
+        st += HPDF_Xref_Add(fa->xref, desc);
+        st += HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
+        st += HPDF_Dict_AddNumber(desc, "Ascent", def->ascent);
+        st += HPDF_Dict_AddNumber(desc, "Descent", def->descent);
+        st += HPDF_Dict_AddNumber(desc, "Flags", (HPDF_INT32)def->flags);
+        st += HPDF_Dict_Add(desc, "FontBBox", HPDF_Box_Array_New(mmgr, def->font_bbox));
+        st += HPDF_Dict_AddName(desc, "FontName", attr->base_font);
+        st += HPDF_Dict_AddNumber(desc, "ItalicAngle", def->italic_angle);
+        st += HPDF_Dict_AddNumber(desc, "StemV", def->stemv);
+        st += HPDF_Dict_AddNumber(desc, "XHeight", def->x_height);
+    }
+    hm_strbuf_release(&prog);
+    if (check(p, st, "the font program") || deflate_here(p, data))
+        return p->status;
+    def->descriptor = desc;
+    return HM_OK;
+}
+
+/*
+ * Map only the codes drawn in the font's CIDToGIDMap (libharu maps every
+ * code the font has; a code not drawn is never looked up), so the map
+ * compresses to almost nothing.
+ */
+static hm_error trim_cid_map(hm_pdf *p)
+{
+    HPDF_FontAttr fa = (HPDF_FontAttr)p->font->attr;
+    HPDF_Dict map = fa ? fa->map_stream : NULL;
+    if (!map || !map->stream || map->stream->type != HPDF_STREAM_MEMORY)
+        return fail(p, HM_EPDF, "the font has no CIDToGIDMap to trim");
+    size_t n = HPDF_Stream_Size(map->stream) / 2;
+    unsigned char *b = hm_xcalloc(n ? 2 * n : 1, 1);
+    for (size_t cp = 0; cp < n && cp <= 0xFFFF; cp++) {
+        if ((p->used_cp[cp >> 3] >> (cp & 7)) & 1) {
+            b[2 * cp] = (unsigned char)(p->metrics->gid[cp] >> 8);
+            b[2 * cp + 1] = (unsigned char)p->metrics->gid[cp];
         }
     }
-out:
-    fclose(fp);
-    free(done);
-    free(g);
-    free(f.loca);
+    HPDF_MemStream_FreeData(map->stream);
+    check(p, HPDF_Stream_Write(map->stream, b, (HPDF_UINT)(2 * n)), "the CIDToGIDMap");
+    free(b);
     return p->status;
 }
 
@@ -986,9 +1009,9 @@ hm_error hm_pdf_save(hm_pdf *p, const char *path)
         return p->status;
     if (p->npage == 0 && hm_pdf_add_page(p))
         return p->status;
-    if (p->glyph_fix && fix_composites(p))
+    if (attach_font_program(p) || trim_cid_map(p))
         return p->status;
-    if (write_tounicode(p))
+    if (write_tounicode(p) || deflate_pages(p))
         return p->status;
     if (check(p, HPDF_SaveToFile(p->doc, path), "saving")) {
         remove(path);

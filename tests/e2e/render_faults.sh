@@ -59,10 +59,10 @@ rm -rf fresh
 expect_eq "write error, no previous report: exit 3" 3 "$rc"
 expect_eq "write error, no previous report: nothing at the final path" "" "$(ls -A fresh/monthly/2026-09/internal 2>/dev/null)"
 
-# A full file system: a 300 KB tmpfs (the PDF is larger).  Skipped when
+# A full file system: a 64 KB tmpfs (the PDF is larger).  Skipped when
 # mounting is not allowed here.
 mkdir -p small
-if mount -t tmpfs -o size=300k,mode=0700 himama-test small 2>/dev/null; then
+if mount -t tmpfs -o size=64k,mode=0700 himama-test small 2>/dev/null; then
     trap 'umount "$T/small" 2>/dev/null; rm -rf "$T"' EXIT
     "$HIMAMA" --db "$T/h.db" --out "$T/small/out" report monthly 2026-09 > /dev/null 2> full.err; rc=$?
     expect_eq "disk full: exit 3" 3 "$rc"
