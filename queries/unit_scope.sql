@@ -5,7 +5,8 @@
 -- first, so no report query changes: this file is the one rule of what a
 -- unit holds.  Run on each of the report's connections (temp objects are
 -- the connection's own) after hm_unit_fill_towns has put the unit's towns
--- in temp.unit_towns; run again for the next unit (it drops what it made).
+-- in temp.unit_towns, and after unit_index.sql has been run once for the
+-- job; run again for the next unit (it drops what it made).
 --
 -- What belongs to a unit:
 --   towns, children, volunteers, expenditures, feedback, child_spans,
@@ -78,11 +79,15 @@ CREATE TEMP TABLE activities (
     volunteer_id TEXT NOT NULL, child_id TEXT NOT NULL, minutes INTEGER, title TEXT,
     notes TEXT, ingest_id INTEGER, line INTEGER,
     PRIMARY KEY (activity_id, volunteer_id, child_id)) WITHOUT ROWID;
-INSERT INTO temp.activities
-SELECT activity_id, date, type, volunteer_id, child_id, minutes, title, notes, ingest_id, line
-  FROM main.activities
- WHERE child_id IN (SELECT child_id FROM temp.unit_children)
-    OR volunteer_id IN (SELECT volunteer_id FROM temp.unit_volunteers);
+-- Its rows are those temp.town_activities (unit_index.sql) gives its towns:
+-- the rows whose child or volunteer is of one of them.
+INSERT OR IGNORE INTO temp.activities
+SELECT a.activity_id, a.date, a.type, a.volunteer_id, a.child_id, a.minutes, a.title, a.notes,
+       a.ingest_id, a.line
+  FROM temp.town_activities x
+  JOIN main.activities a ON a.activity_id = x.activity_id
+                        AND a.volunteer_id = x.volunteer_id AND a.child_id = x.child_id
+ WHERE x.town_code IN (SELECT town_code FROM temp.unit_towns);
 CREATE INDEX temp.activities_date ON activities (date, type);
 CREATE TEMP VIEW activity_outside AS
 SELECT * FROM main.activity_outside
@@ -132,7 +137,12 @@ INSERT INTO temp.month_events (month, type, events)
 SELECT substr(date, 1, 7), type, count(DISTINCT activity_id)
   FROM temp.activities WHERE date <= :to
  GROUP BY 1, 2;
-ANALYZE temp;
+-- The scope's tables only (not the large temp.town_activities).
+ANALYZE temp.unit_towns;
+ANALYZE temp.unit_children;
+ANALYZE temp.unit_volunteers;
+ANALYZE temp.activities;
+ANALYZE temp.month_events;
 
 -- The runs of paired months followed by another run of the same child (as
 -- span_gaps), of the unit's runs.

@@ -18,11 +18,22 @@
 #include "himama/units.h"
 
 /*
+ * Once per report job, before hm_scope_apply, on each connection: the
+ * activity rows of the towns reported on in town order
+ * (queries_dir/unit_index.sql, temp.town_activities), from which every
+ * unit's scope copies its rows by index ranges.  u is the one unit of
+ * --unit, or NULL for every town (--each).  HM_EQUERY or HM_EDB with err
+ * set on failure.
+ */
+hm_error hm_scope_index(sqlite3 *db, const hm_unit *u, const hm_query_params *q,
+                        const char *queries_dir, char *err, size_t errsz);
+
+/*
  * Restrict what db's unqualified table names read to unit u (a unit of
  * db, hm_unit_resolve): its towns into temp.unit_towns, then
  * queries_dir/unit_scope.sql, bound with q (its :to), which drops the
- * scope of an earlier call first.  Run it in the report's read
- * transaction, on each connection the report reads through.  HM_EQUERY
+ * scope of an earlier call first; hm_scope_index must have been run on
+ * db.  Run it in the report's read transaction, on each connection the report reads through.  HM_EQUERY
  * or HM_EDB with err set on failure.
  */
 hm_error hm_scope_apply(sqlite3 *db, const hm_unit *u, const hm_query_params *q,

@@ -176,6 +176,7 @@ struct job_run {
     hm_unit *units;                   /* the units to report, after the whole (--each) */
     size_t nunits;
     const hm_unit *unit;              /* the unit of the report being written, or NULL */
+    bool indexed;                     /* hm_scope_index has run on both connections */
     char *org;                        /* the organisation shown for a unit's report */
     hm_unit_index index;              /* --each: the rows of units/index.xlsx */
 };
@@ -869,6 +870,43 @@ static void result_add(job_run *J, hm_report_result *res)
     res->placeholders += J->pst.placeholders;
 }
 
+/* One connection's part of a scope step (both_run). */
+typedef struct {
+    job_run *J;
+    sqlite3 *db;
+    const hm_unit *u;
+    bool index;          /* hm_scope_index (with u: --unit's), else hm_scope_apply */
+    hm_error rc;
+    char err[512];
+} scope_step;
+
+static void *scope_step_run(void *arg)
+{
+    scope_step *s = arg;
+    s->rc = s->index ? hm_scope_index(s->db, s->u, &s->J->q, s->J->qdir, s->err, sizeof s->err)
+                     : hm_scope_apply(s->db, s->u, &s->J->q, s->J->qdir, s->err, sizeof s->err);
+    return NULL;
+}
+
+/* Run a scope step on both connections at once (the twin's in a second thread). */
+static hm_error scope_both(job_run *J, const hm_unit *u, bool index)
+{
+    scope_step a = { .J = J, .db = J->db, .u = u, .index = index };
+    scope_step b = { .J = J, .db = J->twin, .u = u, .index = index };
+    pthread_t t;
+    bool two = J->twin && pthread_create(&t, NULL, scope_step_run, &b) == 0;
+    scope_step_run(&a);
+    if (two)
+        pthread_join(t, NULL);
+    else if (J->twin)
+        scope_step_run(&b);
+    scope_step *bad = a.rc != HM_OK ? &a : J->twin && b.rc != HM_OK ? &b : NULL;
+    if (!bad)
+        return HM_OK;
+    snprintf(J->err, J->errsz, "%s", bad->err);
+    return bad->rc;
+}
+
 /*
  * Restrict both connections to unit u (NULL: the whole, which needs
  * nothing: the whole is written first), show it beside the organisation,
@@ -879,9 +917,13 @@ static hm_error report_scope(job_run *J, const hm_unit *u)
     J->unit = u;
     if (!u)   /* the whole's level: its towns' units say */
         return hm_scope_levels(J->db, NULL, &J->q.level, &J->q.rows_level, J->err, J->errsz);
-    hm_error rc = hm_scope_apply(J->db, u, &J->q, J->qdir, J->err, J->errsz);
-    if (rc == HM_OK && J->twin)
-        rc = hm_scope_apply(J->twin, u, &J->q, J->qdir, J->err, J->errsz);
+    hm_error rc = HM_OK;
+    if (!J->indexed) {   /* the first unit: the towns' activity rows, once */
+        rc = scope_both(J, J->job->unit ? u : NULL, true);
+        J->indexed = true;
+    }
+    if (rc == HM_OK)
+        rc = scope_both(J, u, false);
     if (rc == HM_OK)
         rc = hm_scope_levels(J->db, u, &J->q.level, &J->q.rows_level, J->err, J->errsz);
     free(J->org);

@@ -54,6 +54,33 @@ hm_error hm_scope_apply(sqlite3 *db, const hm_unit *u, const hm_query_params *q,
     return rc;
 }
 
+hm_error hm_scope_index(sqlite3 *db, const hm_unit *u, const hm_query_params *q,
+                        const char *queries_dir, char *err, size_t errsz)
+{
+    char *qpath = hm_path_join(queries_dir, "unit_index.sql"), *sql = NULL;
+    double t0 = hm_clock();
+    hm_error rc = HM_OK;
+    if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS scope_towns ("
+                         " town_code TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;"
+                         "DELETE FROM temp.scope_towns", NULL, NULL, NULL) != SQLITE_OK)
+        rc = hm_db_fail(db, err, errsz);
+    if (rc == HM_OK && u)
+        rc = hm_unit_fill_towns(db, u, NULL, err, errsz);
+    if (rc == HM_OK &&
+        sqlite3_exec(db, u ? "INSERT INTO temp.scope_towns SELECT town_code FROM temp.unit_towns"
+                           : "INSERT INTO temp.scope_towns SELECT town_code FROM main.towns",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        rc = hm_db_fail(db, err, errsz);
+    if (rc == HM_OK)
+        rc = hm_query_read(qpath, &sql, err, errsz);
+    if (rc == HM_OK)
+        rc = run_script(db, sql, q, qpath, err, errsz);
+    hm_timing("the units' activity index", t0, 0);
+    free(sql);
+    free(qpath);
+    return rc;
+}
+
 hm_error hm_scope_units(sqlite3 *db, const char *level, hm_unit **units, size_t *n,
                         char *err, size_t errsz)
 {
