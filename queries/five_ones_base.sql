@@ -17,6 +17,10 @@
 --   12     a reading session              28     the child's birthday fell on
 --   13     a holiday activity                    a paired day of the period
 --   14     a birthday activity            29     a wish fulfilled
+-- :five_ones_who is NULL (params.h), or, for the dossiers' candidates
+-- (pipeline/report/dossier_model.c), a JSON array of volunteer ids: the
+-- stream then holds those volunteers' rows only, so their pairs come out
+-- the same without the others' rows sorted and grouped.
 WITH RECURSIVE pn(m0, last) AS (
     SELECT CAST(substr(:from, 1, 4) AS INTEGER) * 12 + CAST(substr(:from, 6, 2) AS INTEGER),
            CAST(substr(:to, 1, 4) AS INTEGER) * 12 + CAST(substr(:to, 6, 2) AS INTEGER)
@@ -48,6 +52,8 @@ pr AS (   -- per pairing meeting the period: its first and last month in it, and
                AS due
       FROM pairings p JOIN children c ON c.child_id = p.child_id, pn
      WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
+       AND (:five_ones_who IS NULL
+            OR p.volunteer_id IN (SELECT value FROM json_each(:five_ones_who)))
 ),
 bits AS (   -- the stream: one integer per pairing, activity row or wish
     SELECT volunteer_id, child_id,
@@ -60,9 +66,13 @@ bits AS (   -- the stream: one integer per pairing, activity row or wish
                 WHEN 'reading' THEN 1 << 12 WHEN 'holiday' THEN 1 << 13 ELSE 1 << 14 END
       FROM pm CROSS JOIN activities a INDEXED BY activities_date ON a.date BETWEEN pm.f AND pm.t
      WHERE a.type IN ('call', 'reading', 'holiday', 'birthday')
+       AND (:five_ones_who IS NULL
+            OR a.volunteer_id IN (SELECT value FROM json_each(:five_ones_who)))
     UNION ALL
     SELECT claimed_by, child_id, 1 << 29 FROM wishes
      WHERE fulfilled_on BETWEEN :from AND :to AND claimed_by IS NOT NULL
+       AND (:five_ones_who IS NULL
+            OR claimed_by IN (SELECT value FROM json_each(:five_ones_who)))
 ),
 pb AS (   -- per pair paired in some month of the period
     SELECT volunteer_id, child_id, bit_or(b) AS b FROM bits

@@ -5,7 +5,15 @@
 -- wish fulfilled.
 -- By town, then the fewest calls first.  Internal only (names people and
 -- a shortfall); public runs get the alias and masked names all the same.
+-- The pairs (k) are kept in temp.shared_five_ones by whichever of this
+-- file and five_ones_none.sql runs first on a connection, and read back
+-- by the other (IF NOT EXISTS: one computation per report and connection;
+-- pipeline/report/aggregate.c drops temp.shared_* before and after each
+-- report, so a table is never another period's or scope's).
+CREATE TEMP TABLE IF NOT EXISTS shared_five_ones AS
 -- include five_ones_base.sql
+SELECT * FROM k;
+WITH k AS (SELECT * FROM temp.shared_five_ones)
 SELECT coalesce(t.town_name, k.town_code) AS town, k.volunteer_id,
        CASE WHEN :audience = 'public' THEN substr(v.name, 1, 1) || '*' ELSE v.name END AS volunteer,
        CASE WHEN :audience = 'public' THEN NULL ELSE v.phone END AS volunteer_phone,

@@ -21,7 +21,15 @@
 -- one sorted pass over the period's pairings, rows and wishes together);
 -- the pairs are then counted by town once and the towns joined to those
 -- counts, not each town searched among the pairs.
+-- The pairs (k) are kept in temp.shared_five_ones by whichever of this
+-- file and five_ones_none.sql runs first on a connection, and read back
+-- by the other (IF NOT EXISTS: one computation per report and connection;
+-- pipeline/report/aggregate.c drops temp.shared_* before and after each
+-- report, so a table is never another period's or scope's).
+CREATE TEMP TABLE IF NOT EXISTS shared_five_ones AS
 -- include five_ones_base.sql
+SELECT * FROM k;
+WITH k AS (SELECT * FROM temp.shared_five_ones)
 ,
 kt AS MATERIALIZED (   -- per town with pairs (one pass over k in town order)
     SELECT town_code, count(*) AS pairs, sum(kept = due) AS all_kept,

@@ -951,6 +951,37 @@ static void test_periods_query_include(void **state)
     sqlite3_close(db);
 }
 
+/* The five ones per pair are kept for a report on its connection
+ * (temp.shared_five_ones) and not read by the next: two half years on one
+ * connection give what each gives on a connection of its own. */
+static void test_periods_five_ones_per_report(void **state)
+{
+    (void)state;
+    static const char *const P[][3] = { { "2026-H1", "2026-01-01", "2026-06-30" },
+                                        { "2026-H2", "2026-07-01", "2026-12-31" } };
+    int64_t alone[2], pairs[2], none[2];
+    for (int i = 0; i < 2; i++) {
+        sqlite3 *db = tu_fixture_db(false);
+        hm_report *r = run(db, "halfyear", "halfyear", P[i][0], P[i][1], P[i][2], "internal");
+        const hm_section *f = tu_sec(r, "pair_five_ones");
+        alone[i] = tu_ival(f, f->table.nrow - 1, "pairs");
+        none[i] = (int64_t)tu_sec(r, "pairs_none")->table.nrow;
+        hm_report_free(r);
+        sqlite3_close(db);
+    }
+    assert_true(alone[0] != alone[1]);   /* else the test could not tell */
+    sqlite3 *db = tu_fixture_db(false);
+    for (int i = 0; i < 2; i++) {
+        hm_report *r = run(db, "halfyear", "halfyear", P[i][0], P[i][1], P[i][2], "internal");
+        const hm_section *f = tu_sec(r, "pair_five_ones");
+        pairs[i] = tu_ival(f, f->table.nrow - 1, "pairs");
+        assert_int_equal(pairs[i], alone[i]);
+        assert_int_equal((int64_t)tu_sec(r, "pairs_none")->table.nrow, none[i]);
+        hm_report_free(r);
+    }
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -968,6 +999,7 @@ int main(void)
         cmocka_unit_test(test_periods_dossier_page_model),
         cmocka_unit_test(test_periods_scorecard_reference),
         cmocka_unit_test(test_periods_query_include),
+        cmocka_unit_test(test_periods_five_ones_per_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,9 @@
  *                         ('全区合计', 'City total', level_words.h)
  *   :scope_no_town        the label of money no town is given
  *                         ('区级（未分区镇）', 'City level (no town)')
+ *   :five_ones_who        NULL: five_ones_base.sql's pairs of every
+ *                         volunteer (the dossiers bind a JSON array of
+ *                         their candidates' ids instead)
  *
  * A query file may take part of its text from another file of the same
  * folder: a line "-- include NAME.sql" stands for that file's text (one

@@ -972,6 +972,28 @@ static hm_error build_all(run *R, const hm_template *tmpl, hm_report *r,
     return f.rc;
 }
 
+/* Drop db's temp.shared_* tables: what one query keeps for another of the
+ * same report on this connection (five_ones_pairs.sql and
+ * five_ones_none.sql), so that no report reads another's. */
+static void shared_drop(sqlite3 *db)
+{
+    static const char list[] = "SELECT name FROM temp.sqlite_master WHERE type = 'table'"
+                               " AND name LIKE 'shared!_%' ESCAPE '!'";
+    hm_strbuf sb = HM_STRBUF_INIT;
+    sqlite3_stmt *st = NULL;
+    if (!db)
+        return;
+    hm_strbuf_init(&sb);
+    if (sqlite3_prepare_v2(db, list, -1, &st, NULL) == SQLITE_OK)
+        while (sqlite3_step(st) == SQLITE_ROW)
+            hm_strbuf_addf(&sb, "DROP TABLE IF EXISTS temp.\"%s\";",
+                           (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (sb.len)
+        sqlite3_exec(db, sb.buf, NULL, NULL, NULL);
+    hm_strbuf_release(&sb);
+}
+
 /* A new model for the run's parameters, with no section yet. */
 static hm_report *report_new(const hm_query_params *q)
 {
@@ -1036,7 +1058,12 @@ hm_error hm_aggregate(sqlite3 *db, const hm_template *tmpl, const hm_aggregate_p
         r->unfinished = fill(&R, r, tmpl->unfinished);   /* values of the run only */
     if (ap->sink && (rc = ap->sink->begin(ap->sink->arg, r, err, errsz)) != HM_OK)
         goto out;
-    if ((rc = build_all(&R, tmpl, r, tidx, ap->twin, ap->sink)) != HM_OK)
+    shared_drop(db);
+    shared_drop(ap->twin);
+    rc = build_all(&R, tmpl, r, tidx, ap->twin, ap->sink);
+    shared_drop(db);
+    shared_drop(ap->twin);
+    if (rc != HM_OK)
         goto out;
     figures_fill(&rs, tmpl, r);
     *out = r;

@@ -8,7 +8,8 @@
  * index by volunteer, and a search per candidate would read a year of
  * activities each time (hours for a national shortlist).  Their pairs'
  * five ones are gathered likewise, once, into temp.dossier_pairs
- * (queries/annual_dossier_five_ones.sql).
+ * (queries/annual_dossier_five_ones.sql), from a stream of the candidates'
+ * rows only (:five_ones_who, their ids as a JSON array).
  */
 #include "himama/dossier_model.h"
 #include "himama/params.h"
@@ -106,7 +107,15 @@ static hm_error candidate_pairs(hm_dossier_model *m, char *err, size_t errsz)
         rc = hm_fail(HM_EQUERY, err, errsz, "%s: %s", qpath, sqlite3_errmsg(m->db));
         goto out;
     }
-    if ((rc = hm_params_bind(st, m->p->query, NULL, 0, file, err, errsz)) != HM_OK)
+    hm_strbuf_release(&sb);
+    hm_strbuf_init(&sb);   /* now the candidates' ids, a JSON array */
+    for (size_t i = 0; i < m->n; i++) {
+        hm_strbuf_addc(&sb, i ? ',' : '[');
+        hm_strbuf_add_json(&sb, m->cand[i].volunteer_id);
+    }
+    hm_strbuf_adds(&sb, m->n ? "]" : "[]");
+    const hm_param_extra who = { ":five_ones_who", sb.buf, 0 };
+    if ((rc = hm_params_bind(st, m->p->query, &who, 1, file, err, errsz)) != HM_OK)
         goto out;
     if (sqlite3_step(st) != SQLITE_DONE ||
         sqlite3_exec(m->db, "CREATE INDEX temp.dossier_pairs_key"

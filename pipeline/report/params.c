@@ -13,13 +13,13 @@
 /* The common parameters, in the order the messages list them. */
 enum {
     P_FROM, P_TO, P_PREV_FROM, P_PREV_TO, P_YTD_FROM, P_NEXT_FROM, P_NEXT_TO, P_TODAY,
-    P_AUDIENCE, P_LANG, P_KIND, P_PERIOD, P_ORG, P_CHILD, P_TOWN, P_SCOPE_TOTAL, P_SCOPE_NO_TOWN, NPARAMS
+    P_AUDIENCE, P_LANG, P_KIND, P_PERIOD, P_ORG, P_CHILD, P_TOWN, P_SCOPE_TOTAL, P_SCOPE_NO_TOWN, P_FIVE_ONES_WHO, NPARAMS
 };
 
 static const char *const param_names[NPARAMS] = {
     ":from", ":to", ":prev_from", ":prev_to", ":ytd_from", ":next_from", ":next_to", ":today",
     ":audience", ":lang", ":kind", ":period", ":org", ":child", ":town",
-    ":scope_total", ":scope_no_town",
+    ":scope_total", ":scope_no_town", ":five_ones_who",
 };
 
 /* The value of common parameter i for q (NULL binds NULL). */
@@ -45,6 +45,7 @@ static const char *param_value(const hm_query_params *q, int i)
     case P_SCOPE_TOTAL: return hm_level_word(q->level, q->rows_level, q->lang, HM_WORD_TOTAL);
     case P_SCOPE_NO_TOWN:
         return hm_level_word(q->level, q->rows_level, q->lang, HM_WORD_NO_TOWN);
+    case P_FIVE_ONES_WHO: return NULL;   /* every volunteer; the dossiers bind their own */
     }
     return NULL;
 }
