@@ -58,11 +58,15 @@ void cli_progress(void *ctx, const char *file, long long rows, unsigned long lon
 struct hm_log;
 
 /*
- * Why hm_db_lock failed with HM_EIO, from errno, as one line staff can act
- * on ("the lock file 'DB.lock' is a link or not a regular file; remove it
- * ..."), into buf.
+ * Take the database's lock for a command that writes it (hm_db_lock):
+ * HM_EXIT_OK with *lockfd set (release it with hm_db_unlock), or the exit
+ * code with the reason printed (cli_error) and written into why, as one
+ * line staff can act on: HM_EXIT_LOCKED when another himama process holds
+ * it ("database 'DB' is in use by another himama process (pid N)"),
+ * HM_EXIT_FAIL when the lock file cannot be made ("the lock file 'DB.lock'
+ * is a link or not a regular file; remove it ...").
  */
-void cli_lock_failed(const char *db, char *buf, size_t size);
+int cli_lock(const hm_cli *cli, int *lockfd, char *why, size_t whysz);
 
 /*
  * A reason for the log with its quoted values left out (from the first

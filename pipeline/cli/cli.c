@@ -4,6 +4,7 @@
  * two commands that write reports (report, run) share.
  */
 #include "himama/cli.h"
+#include "himama/db.h"
 #include "himama/log.h"
 #include "himama/util.h"
 
@@ -62,14 +63,28 @@ void cli_progress(void *ctx, const char *file, long long rows, unsigned long lon
             secs > 0 ? rows / secs : rows);
 }
 
-void cli_lock_failed(const char *db, char *buf, size_t size)
+int cli_lock(const hm_cli *cli, int *lockfd, char *why, size_t whysz)
 {
-    int e = errno;
-    if (e == ELOOP || e == EINVAL)
-        snprintf(buf, size, "the lock file '%s.lock' is a link or not a regular file; "
-                 "remove it and run again", db);
-    else
-        snprintf(buf, size, "cannot create the lock file '%s.lock': %s", db, strerror(e));
+    long holder = 0;
+    hm_error rc = hm_db_lock(cli->db, lockfd, &holder);
+    if (rc == HM_OK)
+        return HM_EXIT_OK;
+    int code = HM_EXIT_LOCKED;
+    if (rc == HM_ELOCKED) {
+        snprintf(why, whysz, "database '%s' is in use by another himama process (pid %ld)",
+                 cli->db, holder);
+    } else {
+        int e = errno;
+        if (e == ELOOP || e == EINVAL)
+            snprintf(why, whysz, "the lock file '%s.lock' is a link or not a regular file; "
+                     "remove it and run again", cli->db);
+        else
+            snprintf(why, whysz, "cannot create the lock file '%s.lock': %s", cli->db,
+                     strerror(e));
+        code = HM_EXIT_FAIL;
+    }
+    cli_error("%s", why);
+    return code;
 }
 
 void cli_redact(const char *reason, char *out, size_t size)

@@ -112,21 +112,11 @@ int cmd_ingest(int argc, char **argv, hm_cli *cli)
     }
 
     int lockfd = -1, from;
-    long holder;
     sqlite3 *db = NULL;
-    int exit_code = HM_EXIT_OK;
-    hm_error rc = hm_db_lock(cli->db, &lockfd, &holder);
-    if (rc == HM_ELOCKED) {
-        cli_error("database '%s' is in use by another himama process (pid %ld)", cli->db, holder);
-        exit_code = HM_EXIT_LOCKED;
+    int exit_code = cli_lock(cli, &lockfd, err, sizeof err);
+    if (exit_code != HM_EXIT_OK)
         goto out;
-    }
-    if (rc != HM_OK) {
-        cli_lock_failed(cli->db, err, sizeof err);
-        cli_error("%s", err);
-        exit_code = HM_EXIT_FAIL;
-        goto out;
-    }
+    hm_error rc;
     if (hm_db_open(cli->db, true, &db, err, sizeof err) != HM_OK ||
         hm_db_migrate(db, cli->datadir, &from, err, sizeof err) != HM_OK) {
         cli_error("%s", err);

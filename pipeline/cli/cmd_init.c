@@ -13,22 +13,15 @@ int cmd_init(int argc, char **argv, hm_cli *cli)
     char err[512];
     sqlite3 *db = NULL;
     int lockfd = -1, from = 0;
-    long holder;
     (void)argv;
     if (argc != 1) {
         cli_error("init takes no arguments");
         return HM_EXIT_USAGE;
     }
-    hm_error rc = hm_db_lock(cli->db, &lockfd, &holder);
-    if (rc == HM_ELOCKED) {
-        cli_error("database '%s' is in use by another himama process (pid %ld)", cli->db, holder);
-        return HM_EXIT_LOCKED;
-    }
-    if (rc != HM_OK) {
-        cli_lock_failed(cli->db, err, sizeof err);
-        cli_error("%s", err);
-        return HM_EXIT_FAIL;
-    }
+    int locked = cli_lock(cli, &lockfd, err, sizeof err);
+    if (locked != HM_EXIT_OK)
+        return locked;
+    hm_error rc;
     int exit_code = HM_EXIT_OK;
     if ((rc = hm_db_open(cli->db, true, &db, err, sizeof err)) != HM_OK ||
         (rc = hm_db_migrate(db, cli->datadir, &from, err, sizeof err)) != HM_OK) {

@@ -43,17 +43,9 @@ int cmd_rollup(int argc, char **argv, hm_cli *cli)
         return HM_EXIT_USAGE;
     }
     int lockfd = -1, from = 0;
-    long holder;
-    hm_error rc = hm_db_lock(cli->db, &lockfd, &holder);
-    if (rc == HM_ELOCKED) {
-        cli_error("database '%s' is in use by another himama process (pid %ld)", cli->db, holder);
-        return HM_EXIT_LOCKED;
-    }
-    if (rc != HM_OK) {
-        cli_lock_failed(cli->db, err, sizeof err);
-        cli_error("%s", err);
-        return HM_EXIT_FAIL;
-    }
+    int locked = cli_lock(cli, &lockfd, err, sizeof err);
+    if (locked != HM_EXIT_OK)
+        return locked;
     sqlite3 *db = NULL;
     int exit_code = HM_EXIT_OK;
     if (hm_db_open(cli->db, true, &db, err, sizeof err) != HM_OK ||
@@ -72,7 +64,7 @@ int cmd_rollup(int argc, char **argv, hm_cli *cli)
         hm_rollup_opts o = { .code = code, .path = eq + 1, .level = level,
                              .datadir = cli->datadir, .force = force };
         hm_rollup_result r;
-        rc = hm_rollup_district(db, &o, &r, err, sizeof err);
+        hm_error rc = hm_rollup_district(db, &o, &r, err, sizeof err);
         if (rc != HM_OK) {
             cli_error("rollup: %s: %s", code, err);
             exit_code = rc == HM_EUSAGE ? HM_EXIT_USAGE : HM_EXIT_FAIL;

@@ -492,7 +492,6 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
     cli_run_file *files = NULL;
     size_t nfiles = 0;
     int lockfd = -1, code = HM_EXIT_OK, report_code = HM_EXIT_OK;
-    long holder = 0;
     hm_strbuf line = HM_STRBUF_INIT;
 
     int32_t today = hm_today();
@@ -519,21 +518,10 @@ int cmd_run(int argc, char **argv, hm_cli *cli)
             hm_log_printf(&log, "cannot create folder '%s': %s", dbdir, strerror(errno));
         free(dbdir);
     }
-    hm_error rc = hm_db_lock(cli->db, &lockfd, &holder);
-    if (rc != HM_OK) {
-        if (rc == HM_ELOCKED) {
-            cli_error("database '%s' is in use by another himama process (pid %ld)", cli->db,
-                      holder);
-            hm_strbuf_addf(&line, "database in use by another himama process (pid %ld)",
-                           holder);
-            code = HM_EXIT_LOCKED;
-        } else {
-            char why[1024];
-            cli_lock_failed(cli->db, why, sizeof why);
-            cli_error("%s", why);
-            hm_strbuf_adds(&line, why);
-            code = HM_EXIT_FAIL;
-        }
+    char why[1024];
+    code = cli_lock(cli, &lockfd, why, sizeof why);
+    if (code != HM_EXIT_OK) {
+        hm_strbuf_adds(&line, why);
         goto out;
     }
     hm_log_printf(&log, "run monthly %s started: inbox '%s', database '%s', out '%s'", month,

@@ -27,7 +27,7 @@ elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
 expect_eq "second run: exit 4" 4 "$rc"
 expect_match "second run names the holder" "in use by another himama process \(pid $first\)" "$(cat second.err)"
 expect_eq "second run: one line on stdout" 1 "$(wc -l < second.out)"
-expect_match "second run: summary" "^himama run monthly 2026-09: database in use by another himama process \(pid $first\)$" "$(cat second.out)"
+expect_match "second run: summary" "^himama run monthly 2026-09: database '[^']*' is in use by another himama process \(pid $first\)$" "$(cat second.out)"
 [ "$elapsed" -lt 3000 ] || { echo "FAIL: second run waited ${elapsed} ms"; fails=$((fails + 1)); }
 [ -f inbox/towns-late.csv ] || { echo "FAIL: second run moved a file"; fails=$((fails + 1)); }
 hm ingest ref/towns.csv 2> ingest.err; rc=$?
