@@ -72,6 +72,10 @@ done
 rc=0
 "$HIMAMA" --quiet --db "$W/base.db" --out "$W/base-out" ingest "${OLD[@]}" >"$W/base-ingest.log" 2>&1 || rc=$?
 [ "$rc" -le 2 ] || { cat "$W/base-ingest.log" >&2; echo "monthly job: store not made" >&2; exit 1; }
+# The script models one district's report: the store's towns lose the
+# units above them (synth gives the city's districts), so himama writes the
+# district report too, its town tables and lists as the script's.
+sqlite3 "$W/base.db" "UPDATE towns SET district = NULL, city = NULL, province = NULL" >/dev/null
 sqlite3 "$W/base.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 new_rows=0
 for f in "${NEW[@]}"; do new_rows=$((new_rows + $(tail -n +2 "$f" | wc -l))); done

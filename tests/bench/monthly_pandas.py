@@ -813,7 +813,12 @@ class Report:
         P = model.P
         self.vars = {"year": P["month"][:4], "month": str(int(P["month"][5:])),
                      "period": P["month"], "from": P["from"], "to": P["to"], "org": "",
-                     "generated": now.strftime("%Y-%m-%d %H:%M"), "today": now.strftime("%Y-%m-%d")}
+                     "generated": now.strftime("%Y-%m-%d %H:%M"), "today": now.strftime("%Y-%m-%d"),
+                     # the words of a district's report with town rows, as himama's
+                     # level words give them (the script models one district)
+                     "scope.total": "全区合计", "scope.area": "全区", "scope.unit": "区",
+                     "scope.no_town": "区级（未分区镇）", "scope.rows": "区镇", "scope.Rows": "区镇",
+                     "scope.row": "镇"}
 
     def text(self, s, key):
         return s.get(key + ".public") if self.public and key + ".public" in s else s.get(key)
