@@ -14,23 +14,7 @@ grp(ord, code, zh, en, fixed) AS (
     VALUES (1, 'left_behind', '留守儿童', 'Left-behind', 1), (2, 'distressed', '困境儿童', 'In distress', 1),
            (3, 'both', '留守困境儿童', 'Left-behind and in distress', 1), (4, NULL, '未填写', 'Not given', 0)
 ),
-g AS (
-    SELECT grp.ord, grp.zh, grp.en, count(r.child_id) AS children,
-           coalesce(sum(r.child_months > 0), 0) AS paired,
-           coalesce(sum(r.child_months), 0) AS child_months,
-           coalesce(sum(r.contacted_months), 0) AS contacted_months
-      FROM grp LEFT JOIN reg r ON r.category IS grp.code
-     GROUP BY grp.ord
-    HAVING grp.fixed OR count(r.child_id) > 0
-)
-SELECT 0 AS sort, ord, CASE :lang WHEN 'en' THEN en ELSE zh END AS grp, children, paired,
-       CASE WHEN child_months > 0 THEN 1.0 * contacted_months / child_months END AS contact_rate,
-       child_months, contacted_months
-  FROM g
-UNION ALL
-SELECT 1, 99, CASE :lang WHEN 'en' THEN 'Total' ELSE '合计' END,
-       coalesce(sum(children), 0), coalesce(sum(paired), 0),
-       CASE WHEN sum(child_months) > 0 THEN 1.0 * sum(contacted_months) / sum(child_months) END,
-       coalesce(sum(child_months), 0), coalesce(sum(contacted_months), 0)
-  FROM g
-ORDER BY sort, ord;
+member(ord, child_id) AS (
+    SELECT grp.ord, r.child_id FROM grp JOIN reg r ON r.category IS grp.code
+),
+-- include children_groups.sql
