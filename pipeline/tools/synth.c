@@ -893,9 +893,9 @@ static void rec_end(synth *s, sw *w)
         write_bad(s, w);
 }
 
-/* Open name in the output directory for kind (English name) and write its header. */
-static bool sw_open_file(synth *s, sw *w, const char *name, const char *kind, bool gb, bool bom,
-                         bool crlf, bool english, date_style ds)
+/* w emptied and set for a file name of kind, in the given encoding and form. */
+static void sw_init(sw *w, const char *name, const char *kind, bool gb, bool bom, bool crlf,
+                    bool english, date_style ds)
 {
     memset(w, 0, sizeof *w);
     hm_strbuf_init(&w->rec);
@@ -907,6 +907,13 @@ static bool sw_open_file(synth *s, sw *w, const char *name, const char *kind, bo
     w->english = english;
     w->ds = ds;
     w->cd = (iconv_t)-1;
+}
+
+/* Open name in the output directory for kind (English name) and write its header. */
+static bool sw_open_file(synth *s, sw *w, const char *name, const char *kind, bool gb, bool bom,
+                         bool crlf, bool english, date_style ds)
+{
+    sw_init(w, name, kind, gb, bom, crlf, english, ds);
     if (s->rc != HM_OK)
         return false;
     char *path = hm_path_join(s->o->dir, name);
@@ -948,16 +955,7 @@ static bool sw_open(synth *s, sw *w, const char *name, const char *kind, bool gb
 {
     if (!s->o->per_district)
         return sw_open_file(s, w, name, kind, gb, bom, crlf, english, ds);
-    memset(w, 0, sizeof *w);
-    hm_strbuf_init(&w->rec);
-    snprintf(w->name, sizeof w->name, "%s", name);
-    w->kind = hm_kind_by_name(kind);
-    w->gb = gb;
-    w->bom = bom;
-    w->crlf = crlf;
-    w->english = english;
-    w->ds = ds;
-    w->cd = (iconv_t)-1;
+    sw_init(w, name, kind, gb, bom, crlf, english, ds);
     w->parts = hm_xcalloc(s->ngroups, sizeof *w->parts);
     w->nparts = s->ngroups;
     w->open = s->rc == HM_OK;
