@@ -60,7 +60,8 @@
 -- and bit_count are himama's own SQL functions (pipeline/db.c); a month
 -- as a number is year * 12 + month, less par.m0 to count from the
 -- period's first month.
-WITH RECURSIVE
+-- include period_pieces.sql
+,
 days(d) AS (   -- the period's days, to seek activities_date by (date, type)
     SELECT :from UNION ALL SELECT date(d, '+1 day') FROM days WHERE d < :to
 ),
@@ -121,17 +122,6 @@ tr AS (   -- the year's trainings first, then their attendance (not every attend
 st AS (
     SELECT volunteer_id, count(*) AS stories
       FROM stories WHERE date BETWEEN :from AND :to GROUP BY volunteer_id
-),
-hm(ms) AS (   -- the period cut at month ends (hours_towns.sql)
-    SELECT date(:from, 'start of month')
-    UNION ALL
-    SELECT date(ms, '+1 month') FROM hm WHERE date(ms, '+1 month') <= :to
-),
-piece AS MATERIALIZED (
-    SELECT substr(ms, 1, 7) AS month, max(ms, :from) AS f,
-           min(date(ms, '+1 month', '-1 day'), :to) AS t,
-           ms >= :from AND date(ms, '+1 month', '-1 day') <= :to AS whole
-      FROM hm
 ),
 hw(lo, hi) AS MATERIALIZED (   -- the whole months (one run of them)
     SELECT min(month), max(month) FROM piece WHERE whole

@@ -1,7 +1,7 @@
 -- period_pieces.sql - the period cut at month ends, for the queries that
 -- read whole months from the summary tables and only the partial months
 -- at either end from the rows (hours_towns.sql, organisations.sql,
--- range_totals.sql, range_towns.sql take it by their line
+-- range_totals.sql, range_towns.sql, annual_scorecard.sql take it by their line
 -- "-- include period_pieces.sql", params.h).  Not a query by itself but
 -- the start of a WITH clause: piece has one row per calendar month the
 -- period meets, with its first and last day in the period (f, t) and

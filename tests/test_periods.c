@@ -672,12 +672,14 @@ static void bind_card(sqlite3_stmt *st)
     }
 }
 
-/* Every row of the query in file path, as text, one line per row. */
+/* Every row of the query in file path (read as himama reads a query,
+ * its include lines expanded), as text, one line per row. */
 static void card_rows(sqlite3 *db, const char *path, hm_strbuf *out)
 {
-    char *sql = hm_read_file(path, NULL);
+    char *sql = NULL, err[256];
     sqlite3_stmt *st = NULL;
-    assert_non_null(sql);
+    if (hm_query_read(path, &sql, err, sizeof err) != HM_OK)
+        fail_msg("%s", err);
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         fail_msg("%s: %s", path, sqlite3_errmsg(db));
     bind_card(st);
