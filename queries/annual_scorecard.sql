@@ -219,10 +219,8 @@ SELECT r.town_code,
                    WHEN 'father' THEN CASE :lang WHEN 'en' THEN 'Male' ELSE '男' END
        END AS gender,
        r.since,
-       max(0, CAST(substr(:to, 1, 4) AS INTEGER) - CAST(substr(r.since, 1, 4) AS INTEGER)
-              - (substr(:to, 6, 5) < substr(r.since, 6, 5))) AS years,
-       CAST(substr(:to, 1, 4) AS INTEGER) - CAST(substr(r.birth_date, 1, 4) AS INTEGER)
-           - (substr(:to, 6, 5) < substr(r.birth_date, 6, 5)) AS age
+       max(0, hm_years(r.since, :to)) AS years,
+       hm_years(r.birth_date, :to) AS age
   FROM scored r
   LEFT JOIN towns t ON t.town_code = r.town_code
   LEFT JOIN q ON q.town_code = r.town_code

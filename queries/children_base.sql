@@ -8,8 +8,7 @@
 -- and contacted child-months.
 WITH kids AS MATERIALIZED (
     SELECT c.child_id, c.category, c.gender,
-           CAST(substr(:to, 1, 4) AS INTEGER) - CAST(substr(c.birth_date, 1, 4) AS INTEGER)
-           - (substr(:to, 6, 5) < substr(c.birth_date, 6, 5)) AS age,
+           hm_years(c.birth_date, :to) AS age,
            c.registered_on, c.exited_on,
            coalesce((SELECT sum((CAST(substr(min(x.last_month, substr(:to, 1, 7)), 1, 4) AS INTEGER)
                                  - CAST(substr(max(x.first_month, substr(:from, 1, 7)), 1, 4) AS INTEGER)) * 12

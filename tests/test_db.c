@@ -151,12 +151,37 @@ static void test_db_bit_functions(void **state)
     sqlite3_close(db);
 }
 
+/* hm_years: whole years as hm_date_age counts them, as the ages and the
+ * years in the programme use it; NULL for a missing or malformed date. */
+static void test_db_years(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    char v[64];
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_true(hm_db_add_functions(db));
+    sql_value(db, "SELECT hm_years('2010-06-30', '2026-06-30') || ',' ||"
+                  " hm_years('2010-07-01', '2026-06-30') || ',' ||"
+                  " hm_years('2012-02-29', '2025-02-28') || ',' ||"
+                  " hm_years('2012-02-29', '2025-03-01') || ',' ||"
+                  " hm_years('2026-12-31', '2026-12-31')", v, sizeof v);
+    assert_string_equal(v, "16,15,12,13,0");
+    sql_value(db, "SELECT hm_years(NULL, '2026-06-30')", v, sizeof v);
+    assert_string_equal(v, "NULL");
+    sql_value(db, "SELECT hm_years('2010-6-30', '2026-06-30')", v, sizeof v);
+    assert_string_equal(v, "NULL");
+    sql_value(db, "SELECT hm_years('2010-06-30', '2026-02-30')", v, sizeof v);
+    assert_string_equal(v, "NULL");
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_db_twin_same_snapshot),
         cmocka_unit_test(test_db_twin_missing_database),
         cmocka_unit_test(test_db_bit_functions),
+        cmocka_unit_test(test_db_years),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

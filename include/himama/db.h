@@ -42,7 +42,10 @@ void hm_db_reader_cache(sqlite3 *db);
  * months held as the bits of an integer (queries/annual_scorecard.sql):
  * bit_or(x), the aggregate OR of x over the group (0 for none, NULLs
  * skipped), as in PostgreSQL; bit_count(x), the number of bits set in x
- * (NULL for NULL), as in MySQL.  hm_db_open adds them to every
+ * (NULL for NULL), as in MySQL; hm_years(from, to), whole years between
+ * two 'YYYY-MM-DD' dates as hm_date_age counts them (ages, years in the
+ * programme; NULL for NULL); hm_contact, hm_five_ones and hm_reason_zh
+ * (db.c says what each gives).  hm_db_open adds them to every
  * connection it opens; false when SQLite refused.
  */
 bool hm_db_add_functions(sqlite3 *db);

@@ -90,6 +90,21 @@ static void reason_zh(sqlite3_context *cx, int argc, sqlite3_value **argv)
     hm_strbuf_release(&zh);
 }
 
+/* hm_years(from, to): whole years from date from to date to ('YYYY-MM-DD'),
+ * as hm_date_age counts them (an age, years in the programme); NULL when
+ * either is NULL or not such a date. */
+static void years(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *a = (const char *)sqlite3_value_text(argv[0]);
+    const char *b = (const char *)sqlite3_value_text(argv[1]);
+    int32_t from, to;
+    if (!a || !b || sqlite3_value_bytes(argv[0]) != 10 || sqlite3_value_bytes(argv[1]) != 10 ||
+        !hm_date_parse_iso(a, &from) || !hm_date_parse_iso(b, &to))
+        return;
+    sqlite3_result_int(cx, hm_date_age(from, to));
+}
+
 bool hm_db_add_functions(sqlite3 *db)
 {
     int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
@@ -102,6 +117,8 @@ bool hm_db_add_functions(sqlite3 *db)
            sqlite3_create_function(db, "hm_five_ones", 1, det, (void *)hm_activity_five_ones,
                                    type_rule, NULL, NULL) == SQLITE_OK &&
            sqlite3_create_function(db, "hm_reason_zh", 1, det, NULL, reason_zh, NULL,
+                                   NULL) == SQLITE_OK &&
+           sqlite3_create_function(db, "hm_years", 2, det, NULL, years, NULL,
                                    NULL) == SQLITE_OK;
 }
 
