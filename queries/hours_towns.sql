@@ -13,31 +13,44 @@
 -- a part of a month the activity rows.
 -- include period_pieces.sql
 ,
-part AS MATERIALIZED (   -- per volunteer, with its town: participations, minutes, none given
-    -- the whole months (one run of them), a few rows of volunteer_months'
-    -- key per volunteer
-    SELECT w.town_code, w.volunteer_id, sum(v.participations) AS parts, sum(v.minutes) AS minutes,
-           sum(v.no_minutes) AS no_minutes
+whole AS MATERIALIZED (   -- per town, the whole months: volunteers, participations, minutes
+    -- (one run of them), a few rows of volunteer_months' key per volunteer;
+    -- the volunteers read in town order (volunteers_town), so no sort
+    SELECT w.town_code, count(DISTINCT w.volunteer_id) AS active, sum(v.participations) AS parts,
+           sum(v.minutes) AS minutes, sum(v.no_minutes) AS no_minutes
       FROM volunteers w
      CROSS JOIN volunteer_months v ON v.volunteer_id = w.volunteer_id
      WHERE v.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
                        AND (SELECT max(month) FROM piece WHERE whole)
-     GROUP BY w.town_code, w.volunteer_id
-    UNION ALL   -- the parts of months
-    SELECT w.town_code, x.volunteer_id, count(*), coalesce(sum(x.minutes), 0),
-           count(*) - count(x.minutes)
+     GROUP BY w.town_code
+),
+part AS MATERIALIZED (   -- per volunteer, the parts of months
+    SELECT x.volunteer_id, count(*) AS parts, coalesce(sum(x.minutes), 0) AS minutes,
+           count(*) - count(x.minutes) AS no_minutes
       FROM (SELECT a.volunteer_id, max(a.minutes) AS minutes   -- per activity and volunteer
               FROM piece p JOIN activities a INDEXED BY activities_date
                 ON a.date BETWEEN p.f AND p.t
              WHERE NOT p.whole
              GROUP BY p.month, a.activity_id, a.volunteer_id) x
-      JOIN volunteers w ON w.volunteer_id = x.volunteer_id
      GROUP BY x.volunteer_id
 ),
-bt AS MATERIALIZED (   -- per town: a volunteer with whole and part months is one
-    SELECT town_code, count(DISTINCT volunteer_id) AS active, sum(parts) AS participations,
+pt AS MATERIALIZED (   -- per town, the parts of months; a volunteer active in whole months
+    -- too is counted active there
+    SELECT w.town_code,
+           sum(NOT EXISTS (SELECT 1 FROM volunteer_months v
+                            WHERE v.volunteer_id = x.volunteer_id
+                              AND v.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
+                                              AND (SELECT max(month) FROM piece WHERE whole)))
+               AS active,
+           sum(x.parts) AS parts, sum(x.minutes) AS minutes, sum(x.no_minutes) AS no_minutes
+      FROM part x JOIN volunteers w ON w.volunteer_id = x.volunteer_id
+     GROUP BY w.town_code
+),
+bt AS MATERIALIZED (   -- per town: whole months and parts of months
+    SELECT town_code, sum(active) AS active, sum(parts) AS participations,
            sum(minutes) AS minutes, sum(no_minutes) AS no_minutes
-      FROM part GROUP BY town_code
+      FROM (SELECT * FROM whole UNION ALL SELECT * FROM pt)
+     GROUP BY town_code
 ),
 by_town AS MATERIALIZED (
     SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,

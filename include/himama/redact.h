@@ -49,18 +49,20 @@
  * The query that gives each child's public alias: columns child_id and
  * public_alias, one row per child of the store.  It can be used as a
  * subquery or a CTE in a report's query (JOIN (HM_REDACT_ALIAS_SQL) a
- * USING (child_id)); hm_redact_load reads the same query, so both always
+ * USING (child_id)); hm_redact_load reads the same query (of
+ * main.children: HM_REDACT_ALIAS_FROM names the table), so both always
  * agree.
  */
-#define HM_REDACT_ALIAS_SQL                                                           \
+#define HM_REDACT_ALIAS_FROM(CHILDREN)                                                \
     "SELECT child_id, CASE"                                                           \
     " WHEN alias IS NULL THEN child_id"                                               \
     " WHEN count(*) OVER (PARTITION BY town_code, alias) = 1 THEN alias"              \
     " WHEN row_number() OVER w <= 20 THEN alias || char(9311 + row_number() OVER w)"  \
     " ELSE alias || '（' || row_number() OVER w || '）' END AS public_alias"          \
     " FROM (SELECT child_id, town_code, nullif(trim(alias), '') AS alias"             \
-    " FROM children)"                                                                 \
+    " FROM " CHILDREN ")"                                                             \
     " WINDOW w AS (PARTITION BY town_code, alias ORDER BY child_id)"
+#define HM_REDACT_ALIAS_SQL HM_REDACT_ALIAS_FROM("children")
 
 typedef struct hm_redact hm_redact;
 
@@ -80,6 +82,20 @@ hm_error hm_redact_load(sqlite3 *db, hm_redact **out, char *err, size_t errsz);
  * one column of the children and builds no key table.
  */
 hm_error hm_redact_load_aliases(sqlite3 *db, hm_redact **out, char *err, size_t errsz);
+
+/*
+ * An empty dictionary that loads itself, as hm_redact_load (or with
+ * aliases_only as hm_redact_load_aliases) would, the first time one of
+ * the SQL functions registered with it (hm_redact_register) needs it:
+ * public_alias() of a child, or redact() of a text (redact() of an
+ * aliases-only one needs nothing loaded).  It reads the store through the
+ * connection that made the call, under a lock, so the connections it is
+ * registered on must see one snapshot of one store (a report's connection
+ * and its twin); a report that cleans no text and shows no child costs
+ * nothing.  Never NULL; free it with hm_redact_free after the connections
+ * are closed.  hm_redact_size counts what it holds so far.
+ */
+hm_redact *hm_redact_lazy(bool aliases_only);
 
 /* Free r and all it holds; NULL is fine. */
 void hm_redact_free(hm_redact *r);

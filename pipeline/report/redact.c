@@ -61,8 +61,10 @@
 #include "himama/redact.h"
 #include "himama/strset.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +107,11 @@ struct hm_redact {
     bool first_astral;          /* some key starts above U+FFFF */
     hm_strset digits;           /* known phone numbers, digits only */
     hm_strset child;            /* child_id -> arena offset of its public alias */
+    /* hm_redact_lazy: filled on first use, from the calling connection */
+    bool lazy;                  /* made by hm_redact_lazy (lock is initialised) */
+    bool pending;               /* lazy and not loaded yet (under lock) */
+    bool aliases_only;          /* what a lazy dictionary loads */
+    pthread_mutex_t lock;
 };
 
 /* ---- characters ---- */
@@ -761,12 +768,12 @@ void hm_redact_text_keep(const hm_redact *r, const char *in, const char *keep, h
 /* Each child: the public alias, and the names, schools and phones it brings. */
 static const char CHILDREN_SQL[] =
     "SELECT c.child_id, c.name, a.public_alias, c.guardian, c.class_teacher, c.school,"
-    " c.guardian_phone, c.alias FROM children c JOIN (" HM_REDACT_ALIAS_SQL ") a"
-    " USING (child_id) ORDER BY c.child_id";
+    " c.guardian_phone, c.alias FROM main.children c"
+    " JOIN (" HM_REDACT_ALIAS_FROM("main.children") ") a USING (child_id) ORDER BY c.child_id";
 
 /* Names shown in public (volunteers, towns), and the volunteers' phones. */
 static const char PUBLIC_SQL[] =
-    "SELECT name, phone FROM volunteers UNION ALL SELECT town_name, NULL FROM towns";
+    "SELECT name, phone FROM main.volunteers UNION ALL SELECT town_name, NULL FROM main.towns";
 
 /* Column i of st as text, or NULL. */
 static const char *col(sqlite3_stmt *st, int i)
@@ -775,10 +782,14 @@ static const char *col(sqlite3_stmt *st, int i)
 }
 
 /* Each child's public alias alone (hm_redact_load_aliases). */
-static const char ALIASES_SQL[] = "SELECT child_id, public_alias FROM (" HM_REDACT_ALIAS_SQL ")";
+static const char ALIASES_SQL[] =
+    "SELECT child_id, public_alias FROM (" HM_REDACT_ALIAS_FROM("main.children") ")";
 
 /* Read the children, volunteers and towns of db into r; with aliases_only,
- * only each child's public alias. */
+ * only each child's public alias.  The tables are main's: a lazy
+ * dictionary may load while a unit's temporary views of the same names
+ * stand in front of them (scope.h), and its names are the whole store's,
+ * as an eager one's. */
 static hm_error load_rows(sqlite3 *db, hm_redact *r, bool aliases_only, char *err, size_t errsz)
 {
     sqlite3_stmt *st = NULL;
@@ -851,6 +862,18 @@ hm_error hm_redact_load_aliases(sqlite3 *db, hm_redact **out, char *err, size_t 
     return load(db, true, out, err, errsz);
 }
 
+hm_redact *hm_redact_lazy(bool aliases_only)
+{
+    hm_redact *r = hm_xcalloc(1, sizeof *r);
+    hm_strbuf_init(&r->arena);
+    hm_strset_init(&r->digits);
+    hm_strset_init(&r->child);
+    pthread_mutex_init(&r->lock, NULL);
+    r->lazy = r->pending = true;
+    r->aliases_only = aliases_only;
+    return r;
+}
+
 void hm_redact_free(hm_redact *r)
 {
     if (!r)
@@ -860,6 +883,8 @@ void hm_redact_free(hm_redact *r)
     free(r->slots);
     hm_strset_release(&r->digits);
     hm_strset_release(&r->child);
+    if (r->lazy)
+        pthread_mutex_destroy(&r->lock);
     free(r);
 }
 
@@ -876,6 +901,36 @@ size_t hm_redact_size(const hm_redact *r)
 
 /* ---- SQL functions ---- */
 
+/*
+ * Make r ready for a call of one of its SQL functions on ctx's connection:
+ * a lazy dictionary not loaded yet is loaded now, once, from that
+ * connection (the report's connections share one snapshot); the other
+ * connection's calls wait for it.  redact() of an aliases-only dictionary
+ * needs nothing loaded (it cleans numbers alone, and no phone number is
+ * known to it).  False, with the error set on ctx, when the store cannot
+ * be read.
+ */
+static bool ready(sqlite3_context *ctx, hm_redact *r, bool for_redact)
+{
+    if (!r->lazy || (for_redact && r->aliases_only))
+        return true;
+    char err[512] = "";
+    bool ok = true;
+    pthread_mutex_lock(&r->lock);
+    if (r->pending) {
+        double t0 = hm_clock();
+        ok = load_rows(sqlite3_context_db_handle(ctx), r, r->aliases_only, err, sizeof err) ==
+             HM_OK;
+        r->pending = !ok;
+        if (ok)
+            hm_timing("the names to clean (first use)", t0, hm_redact_size(r));
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (!ok)
+        sqlite3_result_error(ctx, err, -1);
+    return ok;
+}
+
 /* redact(text [, keep]): the text cleaned, keep (the author's own name)
  * left as written; NULL and other types as given. */
 static void sql_redact(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -884,6 +939,8 @@ static void sql_redact(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_value(ctx, argv[0]);
         return;
     }
+    if (!ready(ctx, sqlite3_user_data(ctx), true))
+        return;
     const char *keep = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : NULL;
     hm_strbuf sb = HM_STRBUF_INIT;
     hm_strbuf_init(&sb);
@@ -898,6 +955,8 @@ static void sql_public_alias(sqlite3_context *ctx, int argc, sqlite3_value **arg
 {
     (void)argc;
     const char *id = (const char *)sqlite3_value_text(argv[0]);
+    if (id && !ready(ctx, sqlite3_user_data(ctx), false))
+        return;
     const char *a = id ? hm_redact_alias(sqlite3_user_data(ctx), id) : NULL;
     if (a)
         sqlite3_result_text(ctx, a, -1, SQLITE_TRANSIENT);
