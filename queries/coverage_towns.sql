@@ -16,27 +16,30 @@
 --   surveyed    registered, with needs recorded (the needs survey);
 --   unpaired    registered less paired; unsurveyed registered less surveyed.
 -- Same base as queries/coverage_kpi.sql.
-WITH kids AS MATERIALIZED (
-    SELECT c.child_id, c.town_code, c.needs IS NOT NULL AND c.needs <> '' AS surveyed,
+WITH kids AS (   -- each child once, in the store's order: paired is one search of
+    -- child_spans' key (LIMIT -1 keeps it a subquery, so paired is not
+    -- searched again for each use below)
+    SELECT c.town_code, c.needs IS NOT NULL AND c.needs <> '' AS surveyed,
            EXISTS (SELECT 1 FROM child_spans x
                     WHERE x.child_id = c.child_id AND x.first_month <= substr(:to, 1, 7)
                       AND x.last_month >= substr(:from, 1, 7)) AS paired,
            c.registered_on, c.exited_on
-      FROM children c
+      FROM children c LIMIT -1
 ),
-reg AS MATERIALIZED (
-    SELECT child_id, town_code, surveyed, paired FROM kids
+reg AS MATERIALIZED (   -- the registered children counted by town, then the towns
+    SELECT town_code, count(*) AS registered, sum(surveyed) AS surveyed, sum(paired) AS paired
+      FROM kids
      WHERE paired
         OR ((registered_on IS NULL OR registered_on <= :to)
             AND (exited_on IS NULL OR exited_on >= :to))
+     GROUP BY town_code
 ),
 by_town AS MATERIALIZED (
     SELECT t.town_code, coalesce(t.town_name, t.town_code) AS town,
-           count(r.child_id) AS registered,
-           coalesce(sum(r.surveyed), 0) AS surveyed,
-           coalesce(sum(r.paired), 0) AS paired
+           coalesce(r.registered, 0) AS registered,
+           coalesce(r.surveyed, 0) AS surveyed,
+           coalesce(r.paired, 0) AS paired
       FROM towns t LEFT JOIN reg r ON r.town_code = t.town_code
-     GROUP BY t.town_code
 )
 SELECT 0 AS sort, town_code, town, registered, surveyed,
        CASE WHEN registered > 0 THEN 1.0 * surveyed / registered END AS survey_rate,
