@@ -434,6 +434,57 @@ static void test_redact_sql_functions(void **state)
                                       "SELECT * FROM v", NULL, NULL, NULL), SQLITE_OK);
 }
 
+/*
+ * A lazy dictionary (hm_redact_lazy) loads nothing until a function needs
+ * it, then answers as the eager one, from main's tables even while a
+ * temporary view of the same name (a unit's scope) stands in front of
+ * them; redact() of an aliases-only one loads nothing at all.
+ */
+static void test_redact_lazy(void **state)
+{
+    fixture *f = *state;
+    char err[256];
+    hm_redact *lazy = hm_redact_lazy(false), *aliases = hm_redact_lazy(true);
+    sqlite3 *twin = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &twin), SQLITE_OK);
+    assert_int_equal(hm_redact_register(f->db, lazy, err, sizeof err), HM_OK);
+    assert_int_equal(hm_redact_register(twin, aliases, err, sizeof err), HM_OK);
+    /* No call, or a call with nothing to clean: nothing read. */
+    assert_int_equal(sqlite3_exec(f->db, "SELECT redact(NULL), public_alias(NULL)", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    assert_int_equal(hm_redact_size(lazy), 0);
+    assert_null(hm_redact_alias(lazy, "C02"));
+    /* An aliases-only one cleans numbers without loading (this connection
+     * has no store: loading would fail). */
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(twin, "SELECT redact('电话13900000001')", -1, &st,
+                                        NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "电话***");
+    sqlite3_finalize(st);
+    /* A unit's view hides every child: the dictionary is still the store's. */
+    assert_int_equal(sqlite3_exec(f->db, "CREATE TEMP VIEW children AS SELECT * FROM"
+                                  " main.children WHERE 0", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT redact('张小雨在悦来小学'),"
+                                        " public_alias('C02')", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "小琪①在某学校");
+    assert_string_equal((const char *)sqlite3_column_text(st, 1), "小琪②");
+    sqlite3_finalize(st);
+    assert_int_equal(hm_redact_size(lazy), hm_redact_size(f->r));
+    assert_string_equal(hm_redact_alias(lazy, "C01"), hm_redact_alias(f->r, "C01"));
+    /* public_alias() on a connection with no store: the error is the query's. */
+    assert_int_not_equal(sqlite3_exec(twin, "SELECT public_alias('C02')", NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_non_null(strstr(sqlite3_errmsg(twin), "names to clean"));
+    sqlite3_close(twin);
+    hm_redact_free(aliases);
+    assert_int_equal(sqlite3_exec(f->db, "DROP VIEW temp.children", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(hm_redact_register(f->db, f->r, err, sizeof err), HM_OK);
+    hm_redact_free(lazy);
+}
+
 /* Seconds allowed for a megabyte: generous, and more under valgrind. */
 static double time_limit(void)
 {
@@ -500,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_redact_empty_store),
         cmocka_unit_test(test_redact_load_error),
         cmocka_unit_test_setup_teardown(test_redact_sql_functions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redact_lazy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_long_text, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
