@@ -136,13 +136,12 @@ hp AS (   -- minutes per volunteer in the parts of months: once per month,
              GROUP BY p.month, a.activity_id, a.volunteer_id)
      GROUP BY volunteer_id
 ),
-fp AS (   -- the first pairing of each volunteer, any year
-    SELECT volunteer_id, min(started_on) AS first_paired FROM pairings GROUP BY volunteer_id
-),
 card AS (
     SELECT v.volunteer_id, v.name, v.town_code, v.role, v.sector, v.organization, v.birth_date,
-           CASE WHEN fp.first_paired IS NULL OR v.joined_on <= fp.first_paired
-                THEN v.joined_on ELSE fp.first_paired END AS since,
+           -- the first pairing of the volunteer, any year: a seek of its pairings
+           (SELECT CASE WHEN min(p.started_on) IS NULL OR v.joined_on <= min(p.started_on)
+                        THEN v.joined_on ELSE min(p.started_on) END
+              FROM pairings p WHERE p.volunteer_id = v.volunteer_id) AS since,
            coalesce(pv.months_paired - pv.months_uncalled, 0) AS call_months,
            coalesce(acts.reading, 0) AS reading,
            coalesce(acts.holiday, 0) AS holiday,
@@ -164,7 +163,6 @@ card AS (
       LEFT JOIN tr ON tr.volunteer_id = v.volunteer_id
       LEFT JOIN st ON st.volunteer_id = v.volunteer_id
       LEFT JOIN hp ON hp.volunteer_id = v.volunteer_id
-      LEFT JOIN fp ON fp.volunteer_id = v.volunteer_id
      WHERE v.joined_on IS NULL OR v.joined_on <= :to
         OR pv.volunteer_id IS NOT NULL OR acts.volunteer_id IS NOT NULL
         OR wz.volunteer_id IS NOT NULL OR tr.volunteer_id IS NOT NULL

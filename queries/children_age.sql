@@ -17,7 +17,8 @@ grp(ord, lo, hi, zh, en, fixed) AS (
            (3, 12, 14, '12～14 岁', '12-14', 1), (4, 15, 17, '15～17 岁', '15-17', 1),
            (5, 18, 999, '18 岁及以上', '18 and over', 0)
 ),
-member(ord, child_id) AS (
-    SELECT grp.ord, r.child_id FROM grp JOIN reg r ON r.age BETWEEN grp.lo AND grp.hi
+member(ord, child_id, child_months, contacted_months) AS (
+    SELECT grp.ord, r.child_id, r.child_months, r.contacted_months
+      FROM grp JOIN reg r ON r.age BETWEEN grp.lo AND grp.hi
 ),
 -- include children_groups.sql

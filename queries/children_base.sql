@@ -6,6 +6,11 @@
 -- coverage_towns.sql counts them (on record at its end, or paired in it),
 -- with its category, gender, age at the period's end, paired child-months
 -- and contacted child-months.
+-- The children (reg) are kept in temp.shared_children by whichever of the
+-- three runs first on a connection and read back by the others (as
+-- temp.shared_five_ones, five_ones_pairs.sql); the report takes the three
+-- on one connection, one after another (pipeline/report/aggregate.c).
+CREATE TEMP TABLE IF NOT EXISTS shared_children AS
 WITH kids AS MATERIALIZED (
     SELECT c.child_id, c.category, c.gender,
            hm_years(c.birth_date, :to) AS age,
@@ -28,3 +33,5 @@ reg AS MATERIALIZED (   -- registered (queries/coverage_towns.sql), with contact
         OR ((k.registered_on IS NULL OR k.registered_on <= :to)
             AND (k.exited_on IS NULL OR k.exited_on >= :to))
 )
+SELECT * FROM reg;
+WITH reg AS (SELECT * FROM temp.shared_children)

@@ -14,7 +14,8 @@ grp(ord, code, zh, en, fixed) AS (
     VALUES (1, 'left_behind', '留守儿童', 'Left-behind', 1), (2, 'distressed', '困境儿童', 'In distress', 1),
            (3, 'both', '留守困境儿童', 'Left-behind and in distress', 1), (4, NULL, '未填写', 'Not given', 0)
 ),
-member(ord, child_id) AS (
-    SELECT grp.ord, r.child_id FROM grp JOIN reg r ON r.category IS grp.code
+member(ord, child_id, child_months, contacted_months) AS (
+    SELECT grp.ord, r.child_id, r.child_months, r.contacted_months
+      FROM grp JOIN reg r ON r.category IS grp.code
 ),
 -- include children_groups.sql

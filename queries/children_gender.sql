@@ -13,7 +13,8 @@
 grp(ord, code, zh, en, fixed) AS (
     VALUES (1, 'F', '女', 'Girls', 1), (2, 'M', '男', 'Boys', 1), (3, NULL, '未填写', 'Not given', 0)
 ),
-member(ord, child_id) AS (
-    SELECT grp.ord, r.child_id FROM grp JOIN reg r ON r.gender IS grp.code
+member(ord, child_id, child_months, contacted_months) AS (
+    SELECT grp.ord, r.child_id, r.child_months, r.contacted_months
+      FROM grp JOIN reg r ON r.gender IS grp.code
 ),
 -- include children_groups.sql

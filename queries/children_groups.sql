@@ -4,7 +4,9 @@
 -- after children_base.sql (reg) and their own two tables:
 --   grp(ord, zh, en, fixed, ...)   the groups, in order; a fixed one is
 --                                  shown even with no children;
---   member(ord, child_id)          each registered child's group.
+--   member(ord, child_id, child_months, contacted_months)
+--                                  each registered child's group, with
+--                                  its months of reg.
 -- Per group: children, paired (with paired months), the contact rate
 -- (contacted over paired child-months, as the half-year's town table),
 -- then the total row; the groups add up to it.  Not a query by itself.
@@ -13,8 +15,7 @@ g AS (
            coalesce(sum(r.child_months > 0), 0) AS paired,
            coalesce(sum(r.child_months), 0) AS child_months,
            coalesce(sum(r.contacted_months), 0) AS contacted_months
-      FROM grp LEFT JOIN member m ON m.ord = grp.ord
-      LEFT JOIN reg r ON r.child_id = m.child_id
+      FROM grp LEFT JOIN member r ON r.ord = grp.ord
      GROUP BY grp.ord
     HAVING grp.fixed OR count(r.child_id) > 0
 )

@@ -21,16 +21,20 @@ v AS MATERIALIZED (
     SELECT volunteer_id, sector, role, is_new, active FROM a
      WHERE joined_on IS NULL OR joined_on <= :to OR active
 ),
+bs AS MATERIALIZED (   -- per sector given (one pass over v, not one per sector)
+    SELECT sector, count(*) AS volunteers, sum(role = 'mother') AS mothers,
+           sum(role = 'father') AS fathers, sum(is_new) AS new_volunteers, sum(active) AS active
+      FROM v GROUP BY sector
+),
 rows AS (
     SELECT 0 AS sort, s.ord, CASE :lang WHEN 'en' THEN s.en ELSE s.zh END AS sector,
-           count(v.volunteer_id) AS volunteers,
-           coalesce(sum(v.role = 'mother'), 0) AS mothers,
-           coalesce(sum(v.role = 'father'), 0) AS fathers,
-           coalesce(sum(v.is_new), 0) AS new_volunteers,
-           coalesce(sum(v.active), 0) AS active
-      FROM sectors s LEFT JOIN v ON v.sector IS s.code
-     GROUP BY s.ord
-    HAVING s.code IS NOT NULL OR count(v.volunteer_id) > 0
+           coalesce(b.volunteers, 0) AS volunteers,
+           coalesce(b.mothers, 0) AS mothers,
+           coalesce(b.fathers, 0) AS fathers,
+           coalesce(b.new_volunteers, 0) AS new_volunteers,
+           coalesce(b.active, 0) AS active
+      FROM sectors s LEFT JOIN bs b ON b.sector IS s.code
+     WHERE s.code IS NOT NULL OR b.volunteers > 0
 )
 SELECT sort, ord, sector, volunteers, mothers, fathers, new_volunteers, active FROM rows
 UNION ALL

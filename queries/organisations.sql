@@ -34,36 +34,45 @@
 schools AS MATERIALIZED (   -- names not shown in public (char(1): the schools' row)
     SELECT DISTINCT school FROM children WHERE :audience = 'public' AND school IS NOT NULL
 ),
-vorg AS MATERIALIZED (   -- every volunteer's organisation ('' none)
+vorg AS MATERIALIZED (   -- every volunteer's organisation ('' none), and joined by the end
     SELECT volunteer_id, CASE WHEN organization IN schools THEN char(1)
                               WHEN :audience = 'public' THEN redact(coalesce(organization, ''))
-                              ELSE coalesce(organization, '') END AS org
+                              ELSE coalesce(organization, '') END AS org,
+           joined_on IS NULL OR joined_on <= :to AS joined
       FROM volunteers
 ),
-vol AS MATERIALIZED (   -- volunteers on record, by organisation
-    SELECT o.org, count(*) AS n FROM vorg o JOIN volunteers v ON v.volunteer_id = o.volunteer_id
-     WHERE v.joined_on IS NULL OR v.joined_on <= :to
-        OR EXISTS (SELECT 1 FROM volunteer_months m WHERE m.volunteer_id = v.volunteer_id
-                     AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7))
-     GROUP BY o.org
+vm AS MATERIALIZED (   -- per volunteer with a month of the period in volunteer_months
+                       -- (so on record): participations and minutes of the whole
+                       -- months (hours_towns.sql), one seek per volunteer
+    SELECT w.volunteer_id,
+           sum(CASE WHEN v.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
+                                     AND (SELECT max(month) FROM piece WHERE whole)
+                    THEN v.participations END) AS parts,
+           sum(CASE WHEN v.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
+                                     AND (SELECT max(month) FROM piece WHERE whole)
+                    THEN v.minutes END) AS minutes
+      FROM volunteers w CROSS JOIN volunteer_months v ON v.volunteer_id = w.volunteer_id
+     WHERE v.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7)
+     GROUP BY w.volunteer_id
 ),
 part AS MATERIALIZED (   -- parts of months: one row per month, activity and volunteer
-    SELECT DISTINCT p.month, a.activity_id, a.volunteer_id
+    SELECT p.month, a.activity_id, a.volunteer_id, max(a.minutes) AS minutes
       FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t
-     WHERE NOT p.whole
-),
-hv AS MATERIALIZED (   -- per volunteer and its organisation (hours_towns.sql): whole months
-    SELECT v.volunteer_id, w.org, sum(v.participations) AS parts, sum(v.minutes) AS minutes
-      FROM vorg w CROSS JOIN volunteer_months v ON v.volunteer_id = w.volunteer_id
-     WHERE v.month BETWEEN (SELECT min(month) FROM piece WHERE whole)
-                       AND (SELECT max(month) FROM piece WHERE whole)
-     GROUP BY v.volunteer_id
-    UNION ALL   -- parts of months
-    SELECT a.volunteer_id, o.org, 1, max(a.minutes)   -- per month, activity and volunteer
-      FROM piece p JOIN activities a INDEXED BY activities_date ON a.date BETWEEN p.f AND p.t
-      JOIN vorg o ON o.volunteer_id = a.volunteer_id
      WHERE NOT p.whole
      GROUP BY p.month, a.activity_id, a.volunteer_id
+),
+byorg AS MATERIALIZED (   -- per organisation: volunteers on record (joined by the
+                          -- end, no joining date, or active in the period:
+                          -- halfyear_volunteers.sql), participations and minutes
+    SELECT o.org, sum(o.joined OR h.volunteer_id IS NOT NULL) AS volunteers,
+           sum(h.parts) AS parts, sum(h.minutes) AS minutes
+      FROM vorg o LEFT JOIN vm h ON h.volunteer_id = o.volunteer_id
+     GROUP BY o.org
+),
+hv AS MATERIALIZED (   -- participations and minutes (whole months, then parts of months)
+    SELECT org, parts, minutes FROM byorg
+    UNION ALL
+    SELECT o.org, 1, x.minutes FROM part x JOIN vorg o ON o.volunteer_id = x.volunteer_id
 ),
 mins AS MATERIALIZED (   -- participations and minutes by organisation
     SELECT org, sum(parts) AS parts, coalesce(sum(minutes), 0) AS minutes
@@ -112,14 +121,14 @@ gifts AS MATERIALIZED (
      GROUP BY 1
 ),
 names AS (
-    SELECT org FROM vorg UNION SELECT org FROM gifts UNION SELECT ''
+    SELECT org FROM byorg UNION SELECT org FROM gifts UNION SELECT ''
 ),
 rows AS MATERIALIZED (
-    SELECT n.org, coalesce(vol.n, 0) AS volunteers, coalesce(pairs.n, 0) AS pairings,
+    SELECT n.org, coalesce(b.volunteers, 0) AS volunteers, coalesce(pairs.n, 0) AS pairings,
            coalesce(pairs.children, 0) AS children, coalesce(acts.n, 0) AS activities,
            coalesce(mins.minutes, 0) AS minutes,
            coalesce(g.given, 0) AS given, coalesce(g.restricted, 0) AS restricted
-      FROM names n LEFT JOIN vol ON vol.org = n.org
+      FROM names n LEFT JOIN byorg b ON b.org = n.org
       LEFT JOIN pairs ON pairs.org = n.org
       LEFT JOIN acts ON acts.org = n.org
       LEFT JOIN mins ON mins.org = n.org

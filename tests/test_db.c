@@ -175,6 +175,33 @@ static void test_db_years(void **state)
     sqlite3_close(db);
 }
 
+/* hm_pairing_forms: the groups of connected pairings, one of each form and
+ * two many-to-many ones (one joined only through a later volunteer); no
+ * rows, all zero; rows out of volunteer order, an error. */
+static void test_db_pairing_forms(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    char v[128];
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_true(hm_db_add_functions(db));
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE p (v TEXT, c TEXT);"
+                                  "INSERT INTO p VALUES ('V1', 'C1'), ('V2', 'C2'), ('V2', 'C3'),"
+                                  " ('V3', 'C4'), ('V4', 'C4'), ('V5', 'C5'), ('V5', 'C6'),"
+                                  " ('V6', 'C6'), ('V6', 'C7'), ('V7', 'C8'), ('V8', 'C9'),"
+                                  " ('V9', 'C8'), ('V9', 'C9')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sql_value(db, "SELECT hm_pairing_forms(v, c) FROM (SELECT * FROM p ORDER BY v)", v, sizeof v);
+    assert_string_equal(v, "[[1,1,1,1],[1,2,1,2],[1,2,2,1],[2,8,5,5]]");
+    sql_value(db, "SELECT hm_pairing_forms(v, c) FROM p WHERE v = 'none'", v, sizeof v);
+    assert_string_equal(v, "[[0,0,0,0],[0,0,0,0],[0,0,0,0],[0,0,0,0]]");
+    assert_int_not_equal(sqlite3_exec(db, "SELECT hm_pairing_forms(v, c) FROM"
+                                      " (SELECT * FROM p ORDER BY v DESC)", NULL, NULL, NULL),
+                         SQLITE_OK);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_db_twin_missing_database),
         cmocka_unit_test(test_db_bit_functions),
         cmocka_unit_test(test_db_years),
+        cmocka_unit_test(test_db_pairing_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -766,7 +766,9 @@ static void fill_report(run *R, const hm_template *tmpl, hm_report *r)
  * The sections' queries on one connection, or on two at once
  * (params->twin): each thread takes the next section in template order
  * until none is left or one has failed.  The sections are independent
- * (each fills its own hm_section, hidden flags and placeholders).
+ * (each fills its own hm_section, hidden flags and placeholders).  Next
+ * sections whose queries keep the same temp.shared_* table (family) are
+ * taken together, so that the table is computed once, on one connection.
  *
  * With a sink (params->sink) a further thread hands each section to it in
  * template order as soon as the section, and every section its texts
@@ -779,6 +781,7 @@ typedef struct pool {
     size_t next, n;          /* the next section to take; how many */
     bool failed;             /* a section or the sink failed: take no more */
     bool *built;             /* per section: built (build_section done) */
+    char **family;           /* per section: the temp.shared_* table its query keeps, or NULL */
     const hm_template *tmpl;
     hm_report *r;
     const size_t *tidx;
@@ -800,28 +803,64 @@ static void *work(void *arg)
     pool *p = w->p;
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        size_t s = p->next;
+        size_t s = p->next, e = s;
         bool stop = p->failed || s == p->n;
-        if (!stop)
-            p->next++;
+        if (!stop) {
+            e = s + 1;
+            while (e < p->n && p->family[s] && p->family[e] &&
+                   strcmp(p->family[s], p->family[e]) == 0)
+                e++;
+            p->next = e;
+        }
         pthread_mutex_unlock(&p->lock);
         if (stop)
             break;
-        hm_error rc = build_section(&w->R, p->tmpl, p->r, p->tidx, s);
-        pthread_mutex_lock(&p->lock);
-        if (rc != HM_OK) {
-            w->rc = rc;
-            w->failed_at = s;
-            p->failed = true;
-        } else {
-            p->built[s] = true;
+        hm_error rc = HM_OK;
+        for (; s < e && rc == HM_OK; s++) {
+            rc = build_section(&w->R, p->tmpl, p->r, p->tidx, s);
+            pthread_mutex_lock(&p->lock);
+            if (rc != HM_OK) {
+                w->rc = rc;
+                w->failed_at = s;
+                p->failed = true;
+            } else {
+                p->built[s] = true;
+            }
+            pthread_cond_broadcast(&p->changed);
+            pthread_mutex_unlock(&p->lock);
         }
-        pthread_cond_broadcast(&p->changed);
-        pthread_mutex_unlock(&p->lock);
         if (rc != HM_OK)
             break;
     }
     return NULL;
+}
+
+/* The temp.shared_* table that section s's query keeps (the name after
+ * "IF NOT EXISTS shared_" in its text), or NULL: none, or not run. */
+static char *shared_family(const run *R, const hm_tmpl_section *ts)
+{
+    static const char mark[] = "IF NOT EXISTS shared_";
+    char *qfile, *qpath, *sql = NULL, *fam = NULL;
+    char why[512];
+    if (!ts->query || left_to_packs(R, ts))
+        return NULL;
+    qfile = hm_xmalloc(strlen(ts->query) + 5);
+    snprintf(qfile, strlen(ts->query) + 5, "%s.sql", ts->query);
+    qpath = hm_path_join(R->ap->queries_dir, qfile);
+    if (hm_query_read(qpath, &sql, why, sizeof why) == HM_OK) {
+        const char *at = strstr(sql, mark);
+        if (at) {
+            at += sizeof mark - 1;
+            size_t n = strspn(at, "abcdefghijklmnopqrstuvwxyz0123456789_");
+            fam = hm_xmalloc(n + 1);
+            memcpy(fam, at, n);
+            fam[n] = '\0';
+        }
+    }
+    free(sql);
+    free(qpath);
+    free(qfile);
+    return fam;
 }
 
 /* One text's placeholders all quote built sections (p locked). */
@@ -927,6 +966,9 @@ static hm_error build_all(run *R, const hm_template *tmpl, hm_report *r,
     pool p = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER,
                .n = r->nsec, .tmpl = tmpl, .r = r, .tidx = tidx };
     p.built = hm_xcalloc(r->nsec + 1, sizeof *p.built);
+    p.family = hm_xcalloc(r->nsec + 1, sizeof *p.family);
+    for (size_t s = 0; s < r->nsec; s++)
+        p.family[s] = shared_family(R, &tmpl->sec[tidx[s]]);
     worker w[2];
     feeder f;
     pthread_t th, fth;
@@ -958,6 +1000,9 @@ static hm_error build_all(run *R, const hm_template *tmpl, hm_report *r,
     else
         feed(&f);      /* no sink, or no thread for it: fill (and feed) now */
     free(p.built);
+    for (size_t s = 0; s < r->nsec; s++)
+        free(p.family[s]);
+    free(p.family);
     pthread_cond_destroy(&p.changed);
     const worker *bad = NULL;
     for (int i = 0; i < nw; i++)

@@ -9,6 +9,7 @@
 #include "himama/db.h"
 #include "himama/kinds.h"
 #include "himama/reasons.h"
+#include "himama/strset.h"
 #include "himama/util.h"
 
 #include <errno.h>
@@ -105,6 +106,128 @@ static void years(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_int(cx, hm_date_age(from, to));
 }
 
+/*
+ * hm_pairing_forms(volunteer_id, child_id): the pairing forms of
+ * queries/halfyear_pairing_forms.sql, as JSON [[groups, pairings,
+ * volunteers, children] for one-to-one, one-to-many, many-to-one,
+ * many-to-many].  Each row is a pairing (give each volunteer-child pair
+ * once), in volunteer order (a volunteer's rows together; else an error).
+ * A group is a connected component of the graph whose edges are the
+ * pairings, found by union-find: one pass, where SQL needs window
+ * functions and a walk.  Its form follows from how many volunteers and
+ * children it holds.
+ */
+typedef struct forms_acc {
+    bool ready;
+    hm_strset kids;          /* child id -> its node */
+    char *last;              /* the previous row's volunteer, and its node */
+    size_t last_len;
+    uint32_t last_node;
+    uint32_t *parent, *edges;   /* per node: union-find parent; pairings (at a root) */
+    unsigned char *kid;      /* per node: a child (1) or a volunteer (0) */
+    size_t nodes, cap;
+} forms_acc;
+
+static uint32_t forms_root(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+static uint32_t forms_node(forms_acc *a, unsigned char kid)
+{
+    if (a->nodes == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 4096;
+        a->parent = hm_xrealloc(a->parent, a->cap * sizeof *a->parent);
+        a->edges = hm_xrealloc(a->edges, a->cap * sizeof *a->edges);
+        a->kid = hm_xrealloc(a->kid, a->cap);
+    }
+    uint32_t id = (uint32_t)a->nodes++;
+    a->parent[id] = id;
+    a->edges[id] = 0;
+    a->kid[id] = kid;
+    return id;
+}
+
+static void forms_free(forms_acc *a)
+{
+    hm_strset_release(&a->kids);
+    free(a->last);
+    free(a->parent);
+    free(a->edges);
+    free(a->kid);
+    memset(a, 0, sizeof *a);
+}
+
+static void forms_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    forms_acc *a = sqlite3_aggregate_context(cx, sizeof *a);
+    const char *v = (const char *)sqlite3_value_text(argv[0]);
+    const char *c = (const char *)sqlite3_value_text(argv[1]);
+    if (!a || !v || !c)
+        return;
+    size_t nv = (size_t)sqlite3_value_bytes(argv[0]), nc = (size_t)sqlite3_value_bytes(argv[1]);
+    if (!a->ready) {
+        hm_strset_init(&a->kids);
+        a->ready = true;
+    }
+    if (!a->last || nv != a->last_len || memcmp(v, a->last, nv) != 0) {
+        if (a->last && strcmp(v, a->last) < 0) {
+            sqlite3_result_error(cx, "hm_pairing_forms: rows not in volunteer order", -1);
+            return;
+        }
+        free(a->last);
+        a->last = hm_xmalloc(nv + 1);
+        memcpy(a->last, v, nv + 1);
+        a->last_len = nv;
+        a->last_node = forms_node(a, 0);
+    }
+    long e = hm_strset_find(&a->kids, c, nc);
+    uint32_t k = e >= 0 ? (uint32_t)a->kids.val[e] : forms_node(a, 1);
+    if (e < 0)
+        hm_strset_add(&a->kids, c, nc, k);
+    uint32_t rv = forms_root(a->parent, a->last_node), rk = forms_root(a->parent, k);
+    if (rv != rk) {
+        a->parent[rk] = rv;
+        a->edges[rv] += a->edges[rk];
+    }
+    a->edges[rv]++;
+}
+
+static void forms_final(sqlite3_context *cx)
+{
+    forms_acc *a = sqlite3_aggregate_context(cx, 0);
+    long long f[4][4] = { { 0 } };   /* per form: groups, pairings, volunteers, children */
+    if (a && a->ready) {
+        hm_strset_release(&a->kids);   /* the ids are no longer needed */
+        uint32_t *n = hm_xcalloc(a->nodes * 2 + 1, sizeof *n);   /* per root: volunteers, children */
+        for (size_t x = 0; x < a->nodes; x++)
+            n[2 * forms_root(a->parent, (uint32_t)x) + a->kid[x]]++;
+        for (size_t x = 0; x < a->nodes; x++) {
+            if (a->parent[x] != x)
+                continue;
+            uint32_t vs = n[2 * x], ks = n[2 * x + 1];
+            int form = vs == 1 ? (ks == 1 ? 0 : 1) : (ks == 1 ? 2 : 3);
+            f[form][0]++;
+            f[form][1] += a->edges[x];
+            f[form][2] += vs;
+            f[form][3] += ks;
+        }
+        free(n);
+        forms_free(a);
+    }
+    char out[512];
+    snprintf(out, sizeof out, "[[%lld,%lld,%lld,%lld],[%lld,%lld,%lld,%lld],"
+             "[%lld,%lld,%lld,%lld],[%lld,%lld,%lld,%lld]]",
+             f[0][0], f[0][1], f[0][2], f[0][3], f[1][0], f[1][1], f[1][2], f[1][3],
+             f[2][0], f[2][1], f[2][2], f[2][3], f[3][0], f[3][1], f[3][2], f[3][3]);
+    sqlite3_result_text(cx, out, -1, SQLITE_TRANSIENT);
+}
+
 bool hm_db_add_functions(sqlite3 *db)
 {
     int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
@@ -119,7 +242,9 @@ bool hm_db_add_functions(sqlite3 *db)
            sqlite3_create_function(db, "hm_reason_zh", 1, det, NULL, reason_zh, NULL,
                                    NULL) == SQLITE_OK &&
            sqlite3_create_function(db, "hm_years", 2, det, NULL, years, NULL,
-                                   NULL) == SQLITE_OK;
+                                   NULL) == SQLITE_OK &&
+           sqlite3_create_function(db, "hm_pairing_forms", 2, det, NULL, NULL, forms_step,
+                                   forms_final) == SQLITE_OK;
 }
 
 hm_error hm_db_open(const char *path, bool create, sqlite3 **out,
