@@ -856,7 +856,8 @@ static hm_error load_rows(sqlite3 *db, hm_redact *r, bool aliases_only, char *er
         add_school(r, col(st, 5));
         add_phones(r, col(st, 6));
         add_kept(r, col(st, 7), PRIO_ALIAS);
-        add_kept(r, col(st, 2), PRIO_ALIAS);
+        if (!col(st, 7) || strcmp(col(st, 7), alias) != 0)   /* the same key twice changes nothing */
+            add_kept(r, alias, PRIO_ALIAS);
     }
     if (s != SQLITE_DONE)
         goto out;
