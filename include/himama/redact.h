@@ -124,7 +124,9 @@ void hm_redact_text_keep(const hm_redact *r, const char *in, const char *keep,
  */
 const char *hm_redact_alias(const hm_redact *r, const char *child_id);
 
-/* Number of strings in r's dictionary (names, schools, phone numbers). */
+/* Number of strings in r's dictionary: names, schools, and the known phone
+ * numbers it keeps (those a lookup may ask for: of 7 to 19 digits and not
+ * of a mobile number's or a landline's form, which are masked anyway). */
 size_t hm_redact_size(const hm_redact *r);
 
 /*

@@ -86,17 +86,22 @@ static const char CONFLICT[] = "某某";
 static const char SCHOOL[] = "某学校";
 static const char PHONE[] = "***";
 
-/* One key: its normalised bytes and its replacement, both in the arena. */
+/* One key: its normalised bytes and its replacement, both in the arena
+ * (offsets of 32 bits: a load whose arena outgrows them fails), in 16
+ * bytes, as a national store holds millions. */
 typedef struct entry {
-    uint64_t hash;
-    size_t key_off, rep_off;
-    uint32_t key_len;
-    int prio;
+    uint32_t hash;      /* hash32 of the key */
+    uint32_t key_off, rep_off;
+    uint16_t key_len;   /* at most MAX_KEY */
+    uint8_t prio;
     bool keep;          /* left as written (rep_off unused) */
 } entry;
 
 struct hm_redact {
     hm_strbuf arena;            /* keys, replacements and aliases, each NUL-terminated */
+    bool overflow;              /* the arena outgrew 32-bit offsets: the load fails */
+    uint32_t conflict_off, school_off;   /* CONFLICT and SCHOOL, once each */
+    hm_strset masks;            /* each adult's mask (张某), once: -> its arena offset */
     entry *ent;
     size_t nent, ent_cap;
     uint32_t *slots;            /* 0 empty, else entry index + 1 */
@@ -182,7 +187,7 @@ static void bit_set(uint64_t *set, size_t i)
 /* ---- the key table ---- */
 
 /* The entry with normalised key (hash h, n bytes), or NULL. */
-static entry *table_find(const hm_redact *r, uint64_t h, const char *key, size_t n)
+static entry *table_find(const hm_redact *r, uint32_t h, const char *key, size_t n)
 {
     if (!r->nslots)
         return NULL;
@@ -213,40 +218,58 @@ static void table_grow(hm_redact *r)
     r->nslots = n;
 }
 
-/* Copy s (n bytes) into the arena with a NUL; its offset. */
-static size_t arena_add(hm_redact *r, const char *s, size_t n)
+/* Copy s (n bytes) into the arena with a NUL; its offset (0 and
+ * r->overflow set when it would not fit in 32 bits). */
+static uint32_t arena_add(hm_redact *r, const char *s, size_t n)
 {
     size_t off = r->arena.len;
+    if (off + n + 1 > UINT32_MAX) {
+        r->overflow = true;
+        return 0;
+    }
     hm_strbuf_add(&r->arena, s, n);
     hm_strbuf_addc(&r->arena, '\0');
-    return off;
+    return (uint32_t)off;
 }
 
-static uint64_t fnv(const char *s, size_t n)
+/* The 64-bit FNV-1a hash of a key folded to the 32 bits an entry keeps. */
+static uint32_t hash32(uint64_t h)
+{
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static uint32_t fnv(const char *s, size_t n)
 {
     uint64_t h = FNV_OFFSET;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
-    return h;
+    return hash32(h);
 }
 
+/* A replacement's offset for a known string left as written. */
+#define KEEP UINT32_MAX
+
 /*
- * Add normalised key (n bytes) with replacement rep (NULL: a known string
- * left as written) and priority prio, resolving a clash with a key
- * already there (see the top of the file).
+ * Add normalised key (n bytes) with the replacement at arena offset rep
+ * (KEEP: a known string left as written) and priority prio, resolving a
+ * clash with a key already there (see the top of the file).  The result
+ * does not depend on the order of the calls: the highest priority wins,
+ * a priority is either kept or replaced (never both), and two different
+ * replacements of one priority make CONFLICT.
  */
-static void table_put(hm_redact *r, const char *key, size_t n, const char *rep, int prio)
+static void table_put(hm_redact *r, const char *key, size_t n, uint32_t rep, int prio)
 {
-    uint64_t h = fnv(key, n);
+    uint32_t h = fnv(key, n);
     entry *e = table_find(r, h, key, n);
     if (e) {
         if (prio > e->prio) {
-            e->keep = !rep;
-            if (rep)
-                e->rep_off = arena_add(r, rep, strlen(rep));
-            e->prio = prio;
-        } else if (prio == e->prio && !e->keep && strcmp(r->arena.buf + e->rep_off, rep) != 0) {
-            e->rep_off = arena_add(r, CONFLICT, strlen(CONFLICT));
+            e->keep = rep == KEEP;
+            e->rep_off = e->keep ? 0 : rep;
+            e->prio = (uint8_t)prio;
+        } else if (prio == e->prio && !e->keep && e->rep_off != rep &&
+                   e->rep_off != r->conflict_off &&
+                   strcmp(r->arena.buf + e->rep_off, r->arena.buf + rep) != 0) {
+            e->rep_off = r->conflict_off;
         }
         return;
     }
@@ -257,10 +280,9 @@ static void table_put(hm_redact *r, const char *key, size_t n, const char *rep, 
         r->ent = hm_xrealloc(r->ent, r->ent_cap * sizeof *r->ent);
     }
     size_t idx = r->nent++;
-    r->ent[idx] = (entry){ .hash = h, .key_len = (uint32_t)n, .prio = prio, .keep = !rep };
+    r->ent[idx] = (entry){ .hash = h, .key_len = (uint16_t)n, .prio = (uint8_t)prio,
+                           .keep = rep == KEEP, .rep_off = rep == KEEP ? 0 : rep };
     r->ent[idx].key_off = arena_add(r, key, n);
-    if (rep)
-        r->ent[idx].rep_off = arena_add(r, rep, strlen(rep));
     size_t i = h & (r->nslots - 1);
     while (r->slots[i])
         i = (i + 1) & (r->nslots - 1);
@@ -375,11 +397,12 @@ static void add_kept(hm_redact *r, const char *s, int prio)
 {
     norm k;
     if (s && normalise(s, strlen(s), &k) && usable(&k))
-        table_put(r, k.buf, k.len, NULL, prio);
+        table_put(r, k.buf, k.len, KEEP, prio);
 }
 
-/* A child's name: the full name and a given name of two or more characters. */
-static void add_child(hm_redact *r, const char *name, const char *alias)
+/* A child's name: the full name and a given name of two or more
+ * characters, replaced by the public alias at arena offset alias. */
+static void add_child(hm_redact *r, const char *name, uint32_t alias)
 {
     norm k;
     if (!name || !normalise(name, strlen(name), &k) || !usable(&k))
@@ -403,7 +426,11 @@ static void add_adult_part(hm_redact *r, const char *s, size_t n)
         snprintf(mask, sizeof mask, "%.*s某", (int)surname_len(&k), k.buf);
     else
         snprintf(mask, sizeof mask, "%s", CONFLICT);
-    table_put(r, k.buf, k.len, mask, PRIO_FULL);
+    size_t mlen = strlen(mask);
+    long m = hm_strset_find(&r->masks, mask, mlen);
+    if (m < 0)
+        m = hm_strset_add(&r->masks, mask, mlen, arena_add(r, mask, mlen));
+    table_put(r, k.buf, k.len, (uint32_t)r->masks.val[m], PRIO_FULL);
 }
 
 /* Whether the code point c separates two names in an adult's field. */
@@ -440,12 +467,12 @@ static void add_school(hm_redact *r, const char *school)
     norm k;
     if (!school || !normalise(school, strlen(school), &k) || !usable(&k))
         return;
-    table_put(r, k.buf, k.len, SCHOOL, PRIO_FULL);
+    table_put(r, k.buf, k.len, r->school_off, PRIO_FULL);
     const char *a = strchr(k.buf, '('), *b = strstr(k.buf, "（");
     const char *p = a && (!b || a < b) ? a : b;
     norm pre;
     if (p && normalise(k.buf, (size_t)(p - k.buf), &pre) && usable(&pre))
-        table_put(r, pre.buf, pre.len, SCHOOL, PRIO_FULL);
+        table_put(r, pre.buf, pre.len, r->school_off, PRIO_FULL);
 }
 
 /* ---- numbers ---- */
@@ -492,10 +519,20 @@ static void group_read(const char *s, size_t n, size_t i, group *g)
 /* What a number is: nothing private, a phone number, an identity or card number. */
 enum { NUM_NONE, NUM_PHONE, NUM_ID, NUM_ID_X };
 
+/* Whether the number d (nd digits) is a phone number by its form alone:
+ * a mobile number or a landline with its area code. */
+static bool phone_form(const char *d, size_t nd)
+{
+    return (nd == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9') ||
+           (nd >= 10 && nd <= 12 && d[0] == '0' && d[1] != '0');
+}
+
 /*
  * What the number d is (nd digits, d holding the first MAX_DIGITS; x: an
  * X follows it; single: it is one unbroken group).  NUM_ID_X: a 17-digit
- * identity number with its X.
+ * identity number with its X.  The known phone numbers are asked only
+ * about a number of 7 to MAX_DIGITS digits not of a phone's form
+ * (add_phones keeps no other).
  */
 static int number_kind(const hm_redact *r, const char *d, size_t nd, bool x, bool single)
 {
@@ -503,9 +540,7 @@ static int number_kind(const hm_redact *r, const char *d, size_t nd, bool x, boo
         return single ? NUM_ID : NUM_NONE;
     if (x && nd == 17)
         return NUM_ID_X;
-    if (nd == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9')
-        return NUM_PHONE;
-    if (nd >= 10 && nd <= 12 && d[0] == '0' && d[1] != '0')
+    if (phone_form(d, nd))
         return NUM_PHONE;
     if (nd >= 7 && hm_strset_find(&r->digits, d, nd) >= 0)
         return NUM_PHONE;
@@ -608,6 +643,16 @@ static size_t run_clean(const hm_redact *r, const char *s, size_t n, size_t i, s
     return stop;
 }
 
+/* Add the number d (nd digits) to the known phone numbers if number_kind
+ * may ask for it: of 7 to MAX_DIGITS digits and not a phone by its form
+ * (a store's phones are mostly mobile numbers, masked whether known or
+ * not, so this keeps the set small). */
+static void add_phone(hm_redact *r, const char *d, size_t nd)
+{
+    if (nd >= 7 && nd <= MAX_DIGITS && !phone_form(d, nd))
+        hm_strset_add(&r->digits, d, nd, 0);
+}
+
 /* Add each number in a phone field (seven digits or more) to the known ones. */
 static void add_phones(hm_redact *r, const char *field)
 {
@@ -632,12 +677,12 @@ static void add_phones(hm_redact *r, const char *field)
             if (nall + g.nd <= sizeof all && g.nd <= MAX_DIGITS)
                 memcpy(all + nall, g.d, g.nd);
             nall += g.nd;
-            if (g.nd >= 7 && g.nd <= MAX_DIGITS)
-                hm_strset_add(&r->digits, g.d, g.nd, 0);
+            if (g.nd <= MAX_DIGITS)
+                add_phone(r, g.d, g.nd);
             i = g.more ? g.next : g.end;
         } while (g.more);
-        if (nall >= 7 && nall <= sizeof all)
-            hm_strset_add(&r->digits, all, nall, 0);
+        if (nall <= sizeof all)
+            add_phone(r, all, nall);
     }
 }
 
@@ -709,16 +754,17 @@ static const entry *key_at(const hm_redact *r, const char *s, size_t n, size_t i
         if (bit_get(r->lens, len))
             pre[np++] = (prefix){ h, len, p };
     }
-    while (np--)
-        for (size_t sl = pre[np].hash & (r->nslots - 1); r->slots[sl];
-             sl = (sl + 1) & (r->nslots - 1)) {
+    while (np--) {
+        uint32_t h32 = hash32(pre[np].hash);
+        for (size_t sl = h32 & (r->nslots - 1); r->slots[sl]; sl = (sl + 1) & (r->nslots - 1)) {
             const entry *e = &r->ent[r->slots[sl] - 1];
-            if (e->hash == pre[np].hash && e->key_len == pre[np].len &&
+            if (e->hash == h32 && e->key_len == pre[np].len &&
                 key_here(r, e, s, n, i, pre[np].end)) {
                 *end = pre[np].end;
                 return e;
             }
         }
+    }
     return NULL;
 }
 
@@ -769,7 +815,7 @@ void hm_redact_text_keep(const hm_redact *r, const char *in, const char *keep, h
 static const char CHILDREN_SQL[] =
     "SELECT c.child_id, c.name, a.public_alias, c.guardian, c.class_teacher, c.school,"
     " c.guardian_phone, c.alias FROM main.children c"
-    " JOIN (" HM_REDACT_ALIAS_FROM("main.children") ") a USING (child_id) ORDER BY c.child_id";
+    " JOIN (" HM_REDACT_ALIAS_FROM("main.children") ") a USING (child_id)";
 
 /* Names shown in public (volunteers, towns), and the volunteers' phones. */
 static const char PUBLIC_SQL[] =
@@ -800,16 +846,18 @@ static hm_error load_rows(sqlite3 *db, hm_redact *r, bool aliases_only, char *er
         goto out;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = col(st, 0), *alias = col(st, aliases_only ? 1 : 2);
-        hm_strset_add(&r->child, id, strlen(id), (int64_t)arena_add(r, alias, strlen(alias)));
+        uint32_t alias_off = arena_add(r, alias, strlen(alias));
+        hm_strset_add(&r->child, id, strlen(id), alias_off);
         if (aliases_only)
             continue;
-        add_child(r, col(st, 1), alias);
+        add_child(r, col(st, 1), alias_off);
         add_adults(r, col(st, 3));
         add_adults(r, col(st, 4));
         add_school(r, col(st, 5));
         add_phones(r, col(st, 6));
         add_kept(r, col(st, 7), PRIO_ALIAS);
-        add_kept(r, col(st, 2), PRIO_ALIAS);
+        if (!col(st, 7) || strcmp(col(st, 7), alias) != 0)   /* the same key twice changes nothing */
+            add_kept(r, alias, PRIO_ALIAS);
     }
     if (s != SQLITE_DONE)
         goto out;
@@ -828,20 +876,35 @@ static hm_error load_rows(sqlite3 *db, hm_redact *r, bool aliases_only, char *er
     if (s == SQLITE_DONE)
         rc = HM_OK;
 out:
-    if (rc != HM_OK)
+    if (rc == HM_OK && r->overflow) {
+        rc = HM_EDB;
+        snprintf(err, errsz, "cannot read the names to clean from the store: more than 4 GB "
+                 "of names");
+    } else if (rc != HM_OK) {
         snprintf(err, errsz, "cannot read the names to clean from the store: %s",
                  sqlite3_errmsg(db));
+    }
     sqlite3_finalize(st);
     return rc;
 }
 
-/* hm_redact_load and hm_redact_load_aliases. */
-static hm_error load(sqlite3 *db, bool aliases_only, hm_redact **out, char *err, size_t errsz)
+/* An empty dictionary, its fixed replacements in the arena. */
+static hm_redact *make_empty(void)
 {
     hm_redact *r = hm_xcalloc(1, sizeof *r);
     hm_strbuf_init(&r->arena);
     hm_strset_init(&r->digits);
     hm_strset_init(&r->child);
+    hm_strset_init(&r->masks);
+    r->conflict_off = arena_add(r, CONFLICT, strlen(CONFLICT));
+    r->school_off = arena_add(r, SCHOOL, strlen(SCHOOL));
+    return r;
+}
+
+/* hm_redact_load and hm_redact_load_aliases. */
+static hm_error load(sqlite3 *db, bool aliases_only, hm_redact **out, char *err, size_t errsz)
+{
+    hm_redact *r = make_empty();
     *out = NULL;
     hm_error rc = load_rows(db, r, aliases_only, err, errsz);
     if (rc != HM_OK) {
@@ -864,10 +927,7 @@ hm_error hm_redact_load_aliases(sqlite3 *db, hm_redact **out, char *err, size_t 
 
 hm_redact *hm_redact_lazy(bool aliases_only)
 {
-    hm_redact *r = hm_xcalloc(1, sizeof *r);
-    hm_strbuf_init(&r->arena);
-    hm_strset_init(&r->digits);
-    hm_strset_init(&r->child);
+    hm_redact *r = make_empty();
     pthread_mutex_init(&r->lock, NULL);
     r->lazy = r->pending = true;
     r->aliases_only = aliases_only;
@@ -883,6 +943,7 @@ void hm_redact_free(hm_redact *r)
     free(r->slots);
     hm_strset_release(&r->digits);
     hm_strset_release(&r->child);
+    hm_strset_release(&r->masks);
     if (r->lazy)
         pthread_mutex_destroy(&r->lock);
     free(r);
