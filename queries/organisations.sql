@@ -34,12 +34,16 @@
 schools AS MATERIALIZED (   -- names not shown in public (char(1): the schools' row)
     SELECT DISTINCT school FROM children WHERE :audience = 'public' AND school IS NOT NULL
 ),
-vorg AS MATERIALIZED (   -- every volunteer's organisation ('' none), and joined by the end
-    SELECT volunteer_id, CASE WHEN organization IN schools THEN char(1)
-                              WHEN :audience = 'public' THEN redact(coalesce(organization, ''))
-                              ELSE coalesce(organization, '') END AS org,
-           joined_on IS NULL OR joined_on <= :to AS joined
-      FROM volunteers
+onames AS MATERIALIZED (   -- each organisation as written ('' none) and as shown,
+                          -- cleaned once per name, not once per volunteer
+    SELECT raw, CASE WHEN raw IN schools THEN char(1)
+                     WHEN :audience = 'public' THEN redact(raw)
+                     ELSE raw END AS org
+      FROM (SELECT DISTINCT coalesce(organization, '') AS raw FROM volunteers)
+),
+vorg AS MATERIALIZED (   -- every volunteer's organisation, and joined by the end
+    SELECT w.volunteer_id, n.org, w.joined_on IS NULL OR w.joined_on <= :to AS joined
+      FROM volunteers w JOIN onames n ON n.raw = coalesce(w.organization, '')
 ),
 vm AS MATERIALIZED (   -- per volunteer with a month of the period in volunteer_months
                        -- (so on record): participations and minutes of the whole
