@@ -5,7 +5,8 @@
 -- first, so no report query changes: this file is the one rule of what a
 -- unit holds.  Run on each of the report's connections (temp objects are
 -- the connection's own) after hm_unit_fill_towns has put the unit's towns
--- in temp.unit_towns, and after unit_index.sql has been run once for the
+-- in temp.unit_towns and hm_scope_events_put the unit's temp.unit_events
+-- and temp.unit_first, and after unit_index.sql has been run once for the
 -- job; run again for the next unit (it drops what it made).
 --
 -- What belongs to a unit:
@@ -13,13 +14,19 @@
 --     span_counts, month_town_events   those of its towns;
 --   pairings, wishes, child_months   those of its children;
 --   volunteer_months, attendance, activity_crews   those of its volunteers;
---   activities, activity_outside, stories   the rows naming a child or a
---     volunteer of it (a row with a child of one unit and a volunteer of
---     another belongs to both, as an event with children of two towns
---     counts in each town);
+--   activity_outside, stories   the rows naming a child or a volunteer of
+--     it (a row with a child of one unit and a volunteer of another belongs
+--     to both, as an event with children of two towns counts in each town);
+--   activities             those rows too, of the days :rows_from to
+--                          :rows_to (report/scope.c: a monthly report's
+--                          month; every day for the other kinds), and its
+--                          first row by date (temp.unit_first), so that
+--                          min(date) is the unit's data start;
 --   trainings              those a volunteer of it attended;
---   month_events           recounted from its activities (distinct
---                          activity_ids by month and type, up to :to);
+--   month_events           of its rows of every day (distinct activity_ids
+--                          by month and type, up to :to), counted for all
+--                          the job's units in one pass over the rows
+--                          (report/scope_events.c) into temp.unit_events;
 --   span_gaps              recounted from its child_spans;
 --   donations              none: a donation has no town, so it is the
 --                          organisation's, not a unit's (the money tables
@@ -88,6 +95,12 @@ SELECT a.activity_id, a.date, a.type, a.volunteer_id, a.child_id, a.minutes, a.t
   JOIN main.activities a ON a.activity_id = x.activity_id
                         AND a.volunteer_id = x.volunteer_id AND a.child_id = x.child_id
  WHERE x.town_code IN (SELECT town_code FROM temp.unit_towns);
+INSERT OR IGNORE INTO temp.activities
+SELECT a.activity_id, a.date, a.type, a.volunteer_id, a.child_id, a.minutes, a.title, a.notes,
+       a.ingest_id, a.line
+  FROM temp.unit_first x
+  JOIN main.activities a ON a.activity_id = x.activity_id
+                        AND a.volunteer_id = x.volunteer_id AND a.child_id = x.child_id;
 CREATE INDEX temp.activities_date ON activities (date, type);
 CREATE TEMP VIEW activity_outside AS
 SELECT * FROM main.activity_outside
@@ -129,14 +142,12 @@ CREATE TEMP VIEW month_town_events AS
 SELECT * FROM main.month_town_events WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
 
 -- Distinct activities by month and type (as month_events), of the unit's
--- activity rows up to the report's end.
+-- activity rows up to the report's end (temp.unit_events).
 CREATE TEMP TABLE month_events (
     month TEXT NOT NULL, type TEXT NOT NULL, events INTEGER NOT NULL,
     PRIMARY KEY (month, type)) WITHOUT ROWID;
 INSERT INTO temp.month_events (month, type, events)
-SELECT substr(date, 1, 7), type, count(DISTINCT activity_id)
-  FROM temp.activities WHERE date <= :to
- GROUP BY 1, 2;
+SELECT month, type, events FROM temp.unit_events;
 -- The scope's tables only (not the large temp.town_activities).
 ANALYZE temp.unit_towns;
 ANALYZE temp.unit_children;

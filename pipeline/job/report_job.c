@@ -177,6 +177,7 @@ struct job_run {
     size_t nunits;
     const hm_unit *unit;              /* the unit of the report being written, or NULL */
     bool indexed;                     /* hm_scope_index has run on both connections */
+    hm_scope_events *events;          /* the units' month_events and first rows */
     char *org;                        /* the organisation shown for a unit's report */
     hm_unit_index index;              /* --each: the rows of units/index.xlsx */
 };
@@ -853,6 +854,7 @@ static void job_release(job_run *J, bool ok)
     for (size_t i = 0; i < J->nunits; i++)
         hm_unit_release(&J->units[i]);
     free(J->units);
+    hm_scope_events_free(J->events);
     hm_unit_index_release(&J->index);
     hm_nomination_conf_release(&J->conf);
     pthread_cond_destroy(&J->nom.changed);
@@ -883,8 +885,17 @@ typedef struct {
 static void *scope_step_run(void *arg)
 {
     scope_step *s = arg;
-    s->rc = s->index ? hm_scope_index(s->db, s->u, &s->J->q, s->J->qdir, s->err, sizeof s->err)
-                     : hm_scope_apply(s->db, s->u, &s->J->q, s->J->qdir, s->err, sizeof s->err);
+    job_run *J = s->J;
+    if (!s->index) {
+        s->rc = hm_scope_apply(s->db, s->u, J->events, (size_t)(s->u - J->units), &J->q, J->qdir,
+                               s->err, sizeof s->err);
+        return NULL;
+    }
+    s->rc = hm_scope_index(s->db, s->u, &J->q, J->qdir, s->err, sizeof s->err);
+    /* the first connection counts the units' events meanwhile (once per job) */
+    if (s->rc == HM_OK && s->db == J->db)
+        s->rc = hm_scope_events_count(s->db, J->units, J->nunits, J->q.period.to, &J->events,
+                                      s->err, sizeof s->err);
     return NULL;
 }
 
