@@ -134,8 +134,13 @@ SELECT * FROM main.volunteer_months
 CREATE TEMP VIEW activity_crews AS
 SELECT * FROM main.activity_crews
  WHERE volunteer_id IN (SELECT volunteer_id FROM temp.unit_volunteers);
+-- A run's town is its child's (ingest computes a child's runs again when the
+-- child moves; `himama check` compares them with a recount), so the runs of
+-- the unit's towns are read by child, an index range each, not by a scan.
 CREATE TEMP VIEW child_spans AS
-SELECT * FROM main.child_spans WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
+SELECT * FROM main.child_spans
+ WHERE child_id IN (SELECT child_id FROM temp.unit_children)
+   AND town_code IN (SELECT town_code FROM temp.unit_towns);
 CREATE TEMP VIEW span_counts AS
 SELECT * FROM main.span_counts WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
 CREATE TEMP VIEW month_town_events AS
