@@ -38,7 +38,7 @@ DROP VIEW IF EXISTS temp.towns;
 DROP VIEW IF EXISTS temp.town_units;
 DROP VIEW IF EXISTS temp.children;
 DROP VIEW IF EXISTS temp.volunteers;
-DROP VIEW IF EXISTS temp.pairings;
+DROP TABLE IF EXISTS temp.pairings;
 DROP TABLE IF EXISTS temp.activities;
 DROP VIEW IF EXISTS temp.activity_outside;
 DROP VIEW IF EXISTS temp.wishes;
@@ -76,8 +76,21 @@ CREATE TEMP VIEW children AS
 SELECT * FROM main.children WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
 CREATE TEMP VIEW volunteers AS
 SELECT * FROM main.volunteers WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
-CREATE TEMP VIEW pairings AS
-SELECT * FROM main.pairings WHERE child_id IN (SELECT child_id FROM temp.unit_children);
+-- The unit's pairings, copied with the table's row IDs and indexes: a view's
+-- filter on the unit's children would be searched child by child inside
+-- every per-volunteer question (the quiet volunteers' children).
+CREATE TEMP TABLE pairings (
+    pairing_id TEXT NOT NULL PRIMARY KEY, volunteer_id TEXT NOT NULL, child_id TEXT NOT NULL,
+    started_on TEXT NOT NULL, ended_on TEXT, end_reason TEXT, ingest_id INTEGER, line INTEGER)
+    STRICT;
+INSERT INTO temp.pairings (rowid, pairing_id, volunteer_id, child_id, started_on, ended_on,
+                           end_reason, ingest_id, line)
+SELECT rowid, pairing_id, volunteer_id, child_id, started_on, ended_on, end_reason, ingest_id,
+       line
+  FROM main.pairings WHERE child_id IN (SELECT child_id FROM temp.unit_children)
+ ORDER BY rowid;
+CREATE INDEX temp.pairings_child ON pairings (child_id, started_on, ended_on);
+CREATE INDEX temp.pairings_volunteer ON pairings (volunteer_id, child_id, started_on, ended_on);
 -- The unit's activity rows, copied with the table's key and date index:
 -- queries name that index (INDEXED BY activities_date), which a view
 -- cannot have.
@@ -158,6 +171,7 @@ ANALYZE temp.unit_towns;
 ANALYZE temp.unit_children;
 ANALYZE temp.unit_volunteers;
 ANALYZE temp.activities;
+ANALYZE temp.pairings;
 ANALYZE temp.month_events;
 
 -- The runs of paired months followed by another run of the same child (as
