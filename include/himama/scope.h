@@ -31,6 +31,13 @@ hm_error hm_scope_index(sqlite3 *db, const hm_unit *u, const hm_query_params *q,
                         const char *queries_dir, char *err, size_t errsz);
 
 /*
+ * The days of the activity rows a unit's scope holds (unit_index.sql's
+ * :rows_from and :rows_to) into *from and *to: a monthly report's month
+ * (true), else every day (false).
+ */
+bool hm_scope_rows_window(const hm_query_params *q, const char **from, const char **to);
+
+/*
  * Restrict what db's unqualified table names read to unit u (a unit of
  * db, hm_unit_resolve), which is unit i of ev (hm_scope_events_count):
  * its towns into temp.unit_towns, its counts (hm_scope_events_put), then

@@ -898,11 +898,18 @@ static void *scope_step_run(void *arg)
                                s->err, sizeof s->err);
         return NULL;
     }
-    s->rc = hm_scope_index(s->db, s->u, &J->q, J->qdir, s->err, sizeof s->err);
-    /* the first connection counts the units' events meanwhile (once per job) */
+    /* The first connection counts the units' events in one pass (once per job), which
+     * makes its index of a monthly report's month too; the second builds its index
+     * meanwhile. */
+    const char *from, *to;
+    bool month = hm_scope_rows_window(&J->q, &from, &to);
+    s->rc = HM_OK;
+    if (s->db != J->db || !month)
+        s->rc = hm_scope_index(s->db, s->u, &J->q, J->qdir, s->err, sizeof s->err);
     if (s->rc == HM_OK && s->db == J->db)
-        s->rc = hm_scope_events_count(s->db, J->units, J->nunits, J->q.period.to, &J->events,
-                                      s->err, sizeof s->err);
+        s->rc = hm_scope_events_count(s->db, J->units, J->nunits, J->q.period.to,
+                                      month ? from : NULL, to, &J->events, s->err,
+                                      sizeof s->err);
     return NULL;
 }
 

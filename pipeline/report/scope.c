@@ -22,11 +22,20 @@
  * rows of other days (the five ones' year, the scorecard, the needs) and
  * keep every row.
  */
-static void rows_window(const hm_query_params *q, hm_param_extra w[2])
+bool hm_scope_rows_window(const hm_query_params *q, const char **from, const char **to)
 {
     bool month = q->period.kind == HM_PERIOD_MONTHLY;
-    w[0] = (hm_param_extra){ .name = ":rows_from", .text = month ? q->period.from : "0000-00-00" };
-    w[1] = (hm_param_extra){ .name = ":rows_to", .text = month ? q->period.to : "9999-99-99" };
+    *from = month ? q->period.from : "0000-00-00";
+    *to = month ? q->period.to : "9999-99-99";
+    return month;
+}
+
+static void rows_window(const hm_query_params *q, hm_param_extra w[2])
+{
+    const char *from, *to;
+    hm_scope_rows_window(q, &from, &to);
+    w[0] = (hm_param_extra){ .name = ":rows_from", .text = from };
+    w[1] = (hm_param_extra){ .name = ":rows_to", .text = to };
 }
 
 /* Run every statement of sql on db, each bound from q and the rows' window. */

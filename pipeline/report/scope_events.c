@@ -211,23 +211,44 @@ static void keep_first(first_row *f, const char *date, sqlite3_stmt *st)
     f->child_id = hm_xstrdup((const char *)sqlite3_column_text(st, 4));
 }
 
-/* Fill towns with every town of units[0..n) and its unit. */
-static hm_error map_towns(sqlite3 *db, const hm_unit *units, size_t n, id_map *towns,
+/* The towns of the units: code to town number, and each number's unit and code. */
+typedef struct {
+    id_map map;          /* code to town number */
+    int32_t *unit;       /* [town] its unit */
+    uint32_t *code;      /* [town] its code's offset in map.arena */
+    size_t n;
+} town_list;
+
+/* Fill t with every town of units[0..n) and its unit. */
+static hm_error map_towns(sqlite3 *db, const hm_unit *units, size_t n, town_list *t,
                           char *err, size_t errsz)
 {
     sqlite3_stmt *st = NULL;
     hm_error rc = HM_OK;
-    map_init(towns, 8192);
+    size_t cap = 1024;
+    map_init(&t->map, 8192);
+    t->unit = hm_xcalloc(cap, sizeof *t->unit);
+    t->code = hm_xcalloc(cap, sizeof *t->code);
     for (size_t i = 0; i < n && rc == HM_OK; i++) {
         if ((rc = hm_unit_fill_towns(db, &units[i], NULL, err, errsz)) != HM_OK ||
             (rc = hm_db_prepare(db, &st, "SELECT town_code FROM temp.unit_towns", err,
                                 errsz)) != HM_OK)
             break;
         int s;
-        while ((s = sqlite3_step(st)) == SQLITE_ROW)
-            if (!map_put(towns, (const char *)sqlite3_column_text(st, 0),
-                         (size_t)sqlite3_column_bytes(st, 0), (int32_t)i))
+        while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *code = (const char *)sqlite3_column_text(st, 0);
+            size_t len = (size_t)sqlite3_column_bytes(st, 0);
+            if (t->map.slot[map_find(&t->map, code, len)])
+                continue;   /* a town lies in one unit of a level */
+            if (t->n == cap) {
+                t->unit = hm_xrealloc(t->unit, (cap *= 2) * sizeof *t->unit);
+                t->code = hm_xrealloc(t->code, cap * sizeof *t->code);
+            }
+            t->unit[t->n] = (int32_t)i;
+            t->code[t->n] = (uint32_t)t->map.used;
+            if (!map_put(&t->map, code, len, (int32_t)t->n++))
                 s = SQLITE_NOMEM;
+        }
         if (s != SQLITE_DONE)
             rc = hm_db_fail(db, err, errsz);
         sqlite3_finalize(st);
@@ -236,9 +257,18 @@ static hm_error map_towns(sqlite3 *db, const hm_unit *units, size_t n, id_map *t
     return rc;
 }
 
-/* Fill people with the IDs of sql's rows (ID, town) whose town is one of towns'. */
+static void towns_release(town_list *t)
+{
+    map_release(&t->map);
+    free(t->unit);
+    free(t->code);
+    memset(t, 0, sizeof *t);
+}
+
+/* Fill people with the IDs of sql's rows (ID, town) whose town is one of towns', to
+ * the town's number. */
 static hm_error map_people(sqlite3 *db, const char *count_sql, const char *sql,
-                           const id_map *towns, id_map *people, char *err, size_t errsz)
+                           const town_list *towns, id_map *people, char *err, size_t errsz)
 {
     sqlite3_stmt *st = NULL;
     hm_error rc = hm_db_prepare(db, &st, count_sql, err, errsz);
@@ -252,9 +282,10 @@ static hm_error map_people(sqlite3 *db, const char *count_sql, const char *sql,
         return rc;
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        int32_t u = map_get(towns, sqlite3_column_text(st, 1), sqlite3_column_bytes(st, 1));
-        if (u >= 0 && !map_put(people, (const char *)sqlite3_column_text(st, 0),
-                               (size_t)sqlite3_column_bytes(st, 0), u))
+        int32_t t = map_get(&towns->map, sqlite3_column_text(st, 1),
+                            sqlite3_column_bytes(st, 1));
+        if (t >= 0 && !map_put(people, (const char *)sqlite3_column_text(st, 0),
+                               (size_t)sqlite3_column_bytes(st, 0), t))
             s = SQLITE_NOMEM;
     }
     if (s != SQLITE_DONE)
@@ -263,9 +294,72 @@ static hm_error map_people(sqlite3 *db, const char *count_sql, const char *sql,
     return rc;
 }
 
+/* What the pass reads and, with ins, writes: temp.town_activities' rows of the days
+ * from..to (unit_index.sql's rows of the units' towns). */
+typedef struct {
+    const town_list *towns;
+    const id_map *kids, *vols;
+    const char *to;             /* the events' last day */
+    sqlite3_stmt *ins;          /* NULL: no index rows */
+    const char *from, *rows_to;
+} pass_ctx;
+
+/* Add st's row (activity_id, -, -, volunteer_id, child_id) under town t to the index. */
+static int index_row(const pass_ctx *p, int32_t t, sqlite3_stmt *st)
+{
+    sqlite3_bind_text(p->ins, 1, p->towns->map.arena + p->towns->code[t], -1, SQLITE_STATIC);
+    for (int c = 0; c < 3; c++)
+        sqlite3_bind_text(p->ins, 2 + c, (const char *)sqlite3_column_text(st, c ? 2 + c : 0),
+                          sqlite3_column_bytes(st, c ? 2 + c : 0), SQLITE_STATIC);
+    int s = sqlite3_step(p->ins);
+    sqlite3_reset(p->ins);
+    return s == SQLITE_DONE ? SQLITE_OK : s;
+}
+
+/* One row of the pass (activity_id, date, type, volunteer_id, child_id), the last
+ * activity's hits counted when this is the next one's. */
+static int pass_row(hm_scope_events *e, const pass_ctx *p, sqlite3_stmt *st, hits *h,
+                    char **last, size_t *lastcap)
+{
+    const char *id = (const char *)sqlite3_column_text(st, 0);
+    const char *date = (const char *)sqlite3_column_text(st, 1);
+    const char *type = (const char *)sqlite3_column_text(st, 2);
+    if (!id || !date || !type)
+        return SQLITE_OK;   /* NOT NULL columns */
+    size_t idn = (size_t)sqlite3_column_bytes(st, 0);
+    if (!*last || strcmp(id, *last) != 0) {   /* a new activity: count the last one */
+        flush_hits(e, h);
+        if (idn + 1 > *lastcap)
+            *last = hm_xrealloc(*last, *lastcap = idn + 64);
+        memcpy(*last, id, idn + 1);
+    }
+    int32_t tc = map_get(p->kids, sqlite3_column_text(st, 4), sqlite3_column_bytes(st, 4));
+    int32_t tv = map_get(p->vols, sqlite3_column_text(st, 3), sqlite3_column_bytes(st, 3));
+    int32_t uc = tc >= 0 ? p->towns->unit[tc] : -1, uv = tv >= 0 ? p->towns->unit[tv] : -1;
+    int rc = SQLITE_OK;
+    if (p->ins && strcmp(date, p->from) >= 0 && strcmp(date, p->rows_to) <= 0) {
+        if (tc >= 0)
+            rc = index_row(p, tc, st);
+        if (rc == SQLITE_OK && tv >= 0 && tv != tc)
+            rc = index_row(p, tv, st);
+    }
+    if (uc >= 0)
+        keep_first(&e->first[uc], date, st);
+    if (uv >= 0 && uv != uc)
+        keep_first(&e->first[uv], date, st);
+    if ((uc < 0 && uv < 0) || strcmp(date, p->to) > 0)
+        return rc;
+    uint32_t c = cell_index(e, date, type);
+    if (uc >= 0)
+        add_hit(h, uc, c);
+    if (uv >= 0 && uv != uc)
+        add_hit(h, uv, c);
+    return rc;
+}
+
 /* The pass: every activity row in key order. */
-static hm_error count_rows(sqlite3 *db, hm_scope_events *e, const id_map *kids,
-                           const id_map *vols, const char *to, char *err, size_t errsz)
+static hm_error count_rows(sqlite3 *db, hm_scope_events *e, const pass_ctx *p, char *err,
+                           size_t errsz)
 {
     sqlite3_stmt *st = NULL;
     hm_error rc = hm_db_prepare(db, &st,
@@ -277,33 +371,9 @@ static hm_error count_rows(sqlite3 *db, hm_scope_events *e, const id_map *kids,
     char *last = NULL;   /* the activity whose hits h holds */
     size_t lastcap = 0;
     int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        const char *date = (const char *)sqlite3_column_text(st, 1);
-        const char *type = (const char *)sqlite3_column_text(st, 2);
-        if (!id || !date || !type)
-            continue;   /* NOT NULL columns */
-        size_t idn = (size_t)sqlite3_column_bytes(st, 0);
-        if (!last || strcmp(id, last) != 0) {   /* a new activity: count the last one */
-            flush_hits(e, &h);
-            if (idn + 1 > lastcap)
-                last = hm_xrealloc(last, lastcap = idn + 64);
-            memcpy(last, id, idn + 1);
-        }
-        int32_t uc = map_get(kids, sqlite3_column_text(st, 4), sqlite3_column_bytes(st, 4));
-        int32_t uv = map_get(vols, sqlite3_column_text(st, 3), sqlite3_column_bytes(st, 3));
-        if (uc >= 0)
-            keep_first(&e->first[uc], date, st);
-        if (uv >= 0 && uv != uc)
-            keep_first(&e->first[uv], date, st);
-        if ((uc < 0 && uv < 0) || strcmp(date, to) > 0)
-            continue;
-        uint32_t c = cell_index(e, date, type);
-        if (uc >= 0)
-            add_hit(&h, uc, c);
-        if (uv >= 0 && uv != uc)
-            add_hit(&h, uv, c);
-    }
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if (pass_row(e, p, st, &h, &last, &lastcap) != SQLITE_OK)
+            break;
     flush_hits(e, &h);
     free(h.v);
     free(last);
@@ -313,15 +383,34 @@ static hm_error count_rows(sqlite3 *db, hm_scope_events *e, const id_map *kids,
     return rc;
 }
 
+/* temp.town_activities as unit_index.sql makes it, empty, and its insert into *ins. */
+static hm_error index_open(sqlite3 *db, sqlite3_stmt **ins, char *err, size_t errsz)
+{
+    if (sqlite3_exec(db,
+            "DROP TABLE IF EXISTS temp.town_activities;"
+            "CREATE TEMP TABLE town_activities ("
+            " town_code TEXT NOT NULL, activity_id TEXT NOT NULL, volunteer_id TEXT NOT NULL,"
+            " child_id TEXT NOT NULL,"
+            " PRIMARY KEY (town_code, activity_id, volunteer_id, child_id)) WITHOUT ROWID",
+            NULL, NULL, NULL) != SQLITE_OK)
+        return hm_db_fail(db, err, errsz);
+    return hm_db_prepare(db, ins, "INSERT OR IGNORE INTO temp.town_activities"
+                                  " VALUES (?1, ?2, ?3, ?4)", err, errsz);
+}
+
 hm_error hm_scope_events_count(sqlite3 *db, const hm_unit *units, size_t n, const char *to,
+                               const char *rows_from, const char *rows_to,
                                hm_scope_events **out, char *err, size_t errsz)
 {
     double t0 = hm_clock();
     hm_scope_events *e = hm_xcalloc(1, sizeof *e);
-    id_map towns = { 0 }, kids = { 0 }, vols = { 0 };
+    town_list towns = { 0 };
+    id_map kids = { 0 }, vols = { 0 };
     e->nunits = n ? n : 1;
     e->first = hm_xcalloc(e->nunits, sizeof *e->first);
     cells_rehash(e, 1024);
+    pass_ctx p = { .towns = &towns, .kids = &kids, .vols = &vols, .to = to,
+                   .from = rows_from, .rows_to = rows_to };
     hm_error rc = map_towns(db, units, n, &towns, err, errsz);
     if (rc == HM_OK)
         rc = map_people(db, "SELECT count(*) FROM main.children",
@@ -331,12 +420,16 @@ hm_error hm_scope_events_count(sqlite3 *db, const hm_unit *units, size_t n, cons
         rc = map_people(db, "SELECT count(*) FROM main.volunteers",
                         "SELECT volunteer_id, town_code FROM main.volunteers", &towns, &vols,
                         err, errsz);
-    map_release(&towns);
+    if (rc == HM_OK && rows_from)
+        rc = index_open(db, &p.ins, err, errsz);
     if (rc == HM_OK)
-        rc = count_rows(db, e, &kids, &vols, to, err, errsz);
+        rc = count_rows(db, e, &p, err, errsz);
+    sqlite3_finalize(p.ins);
+    towns_release(&towns);
     map_release(&kids);
     map_release(&vols);
-    hm_timing("the units' events (one pass)", t0, n);
+    hm_timing(rows_from ? "the units' events and index (one pass)"
+                        : "the units' events (one pass)", t0, n);
     if (rc != HM_OK) {
         hm_scope_events_free(e);
         e = NULL;
