@@ -35,7 +35,8 @@ static uint64_t id_hash(const char *s, size_t n)
     return h ^ (h >> 29);
 }
 
-static void map_init(id_map *m, size_t n)
+/* An empty map for n IDs of bytes bytes in all. */
+static void map_init(id_map *m, size_t n, size_t bytes)
 {
     size_t slots = 1024;
     while (slots < n + n / 3 + 1)
@@ -43,8 +44,8 @@ static void map_init(id_map *m, size_t n)
     m->slot = hm_xcalloc(slots, sizeof *m->slot);
     m->unit = hm_xcalloc(slots, sizeof *m->unit);
     m->mask = slots - 1;
-    m->cap = 1 << 16;
-    m->arena = hm_xcalloc(m->cap, 1);
+    m->cap = bytes + n + 1;   /* each with its NUL */
+    m->arena = hm_xmalloc(m->cap);
     m->used = 0;
 }
 
@@ -226,7 +227,7 @@ static hm_error map_towns(sqlite3 *db, const hm_unit *units, size_t n, town_list
     sqlite3_stmt *st = NULL;
     hm_error rc = HM_OK;
     size_t cap = 1024;
-    map_init(&t->map, 8192);
+    map_init(&t->map, 8192, 1 << 16);
     t->unit = hm_xcalloc(cap, sizeof *t->unit);
     t->code = hm_xcalloc(cap, sizeof *t->code);
     for (size_t i = 0; i < n && rc == HM_OK; i++) {
@@ -274,10 +275,14 @@ static hm_error map_people(sqlite3 *db, const char *count_sql, const char *sql,
     hm_error rc = hm_db_prepare(db, &st, count_sql, err, errsz);
     if (rc != HM_OK)
         return rc;
-    size_t n = sqlite3_step(st) == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+    size_t n = 0, bytes = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        n = (size_t)sqlite3_column_int64(st, 0);
+        bytes = (size_t)sqlite3_column_int64(st, 1);
+    }
     sqlite3_finalize(st);
     st = NULL;
-    map_init(people, n);
+    map_init(people, n, bytes);
     if ((rc = hm_db_prepare(db, &st, sql, err, errsz)) != HM_OK)
         return rc;
     int s;
@@ -413,11 +418,13 @@ hm_error hm_scope_events_count(sqlite3 *db, const hm_unit *units, size_t n, cons
                    .from = rows_from, .rows_to = rows_to };
     hm_error rc = map_towns(db, units, n, &towns, err, errsz);
     if (rc == HM_OK)
-        rc = map_people(db, "SELECT count(*) FROM main.children",
+        rc = map_people(db, "SELECT count(*), sum(length(CAST(child_id AS BLOB)))"
+                        " FROM main.children",
                         "SELECT child_id, town_code FROM main.children", &towns, &kids, err,
                         errsz);
     if (rc == HM_OK)
-        rc = map_people(db, "SELECT count(*) FROM main.volunteers",
+        rc = map_people(db, "SELECT count(*), sum(length(CAST(volunteer_id AS BLOB)))"
+                        " FROM main.volunteers",
                         "SELECT volunteer_id, town_code FROM main.volunteers", &towns, &vols,
                         err, errsz);
     if (rc == HM_OK && rows_from)
