@@ -52,7 +52,7 @@ DROP VIEW IF EXISTS temp.child_months;
 DROP VIEW IF EXISTS temp.volunteer_months;
 DROP VIEW IF EXISTS temp.activity_crews;
 DROP VIEW IF EXISTS temp.child_spans;
-DROP VIEW IF EXISTS temp.span_counts;
+DROP TABLE IF EXISTS temp.span_counts;
 DROP VIEW IF EXISTS temp.month_town_events;
 DROP TABLE IF EXISTS temp.month_events;
 DROP TABLE IF EXISTS temp.span_gaps;
@@ -154,8 +154,23 @@ CREATE TEMP VIEW child_spans AS
 SELECT * FROM main.child_spans
  WHERE child_id IN (SELECT child_id FROM temp.unit_children)
    AND town_code IN (SELECT town_code FROM temp.unit_towns);
-CREATE TEMP VIEW span_counts AS
-SELECT * FROM main.span_counts WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
+-- The runs by first and last month have no index by town: the first unit of
+-- a job on this connection copies them once in town order
+-- (temp.town_span_counts, kept for the job's other units), and each unit
+-- takes its towns' ranges into a table of the same key as span_counts.
+CREATE TEMP TABLE IF NOT EXISTS town_span_counts (
+    town_code TEXT NOT NULL, first_month TEXT NOT NULL, last_month TEXT NOT NULL,
+    spans INTEGER NOT NULL, PRIMARY KEY (town_code, first_month, last_month)) WITHOUT ROWID;
+INSERT INTO temp.town_span_counts (town_code, first_month, last_month, spans)
+SELECT town_code, first_month, last_month, spans FROM main.span_counts
+ WHERE NOT EXISTS (SELECT 1 FROM temp.town_span_counts);
+CREATE TEMP TABLE span_counts (
+    first_month TEXT NOT NULL, last_month TEXT NOT NULL, town_code TEXT NOT NULL,
+    spans INTEGER NOT NULL, PRIMARY KEY (first_month, last_month, town_code)) STRICT,
+    WITHOUT ROWID;
+INSERT INTO temp.span_counts (first_month, last_month, town_code, spans)
+SELECT first_month, last_month, town_code, spans FROM temp.town_span_counts
+ WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
 CREATE TEMP VIEW month_town_events AS
 SELECT * FROM main.month_town_events WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
 
@@ -172,6 +187,7 @@ ANALYZE temp.unit_children;
 ANALYZE temp.unit_volunteers;
 ANALYZE temp.activities;
 ANALYZE temp.pairings;
+ANALYZE temp.span_counts;
 ANALYZE temp.month_events;
 
 -- The runs of paired months followed by another run of the same child (as
