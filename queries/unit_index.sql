@@ -7,6 +7,8 @@
 -- the row's child and the town of its volunteer, which are one row when
 -- they are the same town.  The rule of what a unit holds stays
 -- unit_scope.sql's: a row naming a child or a volunteer of the unit.
+-- Only the rows dated :rows_from to :rows_to (report/scope.c: a monthly
+-- report's month, every row for the other kinds) are held.
 DROP TABLE IF EXISTS temp.town_activities;
 DROP TABLE IF EXISTS temp.scope_children;
 DROP TABLE IF EXISTS temp.scope_volunteers;
@@ -33,8 +35,10 @@ SELECT * FROM (
     SELECT c.town_code, a.activity_id, a.volunteer_id, a.child_id
       FROM main.activities a INDEXED BY activities_date
       JOIN temp.scope_children c ON c.child_id = a.child_id
+     WHERE a.date BETWEEN :rows_from AND :rows_to
     UNION ALL
     SELECT v.town_code, a.activity_id, a.volunteer_id, a.child_id
       FROM main.activities a INDEXED BY activities_date
-      JOIN temp.scope_volunteers v ON v.volunteer_id = a.volunteer_id)
+      JOIN temp.scope_volunteers v ON v.volunteer_id = a.volunteer_id
+     WHERE a.date BETWEEN :rows_from AND :rows_to)
  ORDER BY 1, 2, 3, 4;

@@ -5,7 +5,8 @@
 -- first, so no report query changes: this file is the one rule of what a
 -- unit holds.  Run on each of the report's connections (temp objects are
 -- the connection's own) after hm_unit_fill_towns has put the unit's towns
--- in temp.unit_towns, and after unit_index.sql has been run once for the
+-- in temp.unit_towns and hm_scope_events_put the unit's temp.unit_events
+-- and temp.unit_first, and after unit_index.sql has been run once for the
 -- job; run again for the next unit (it drops what it made).
 --
 -- What belongs to a unit:
@@ -13,13 +14,19 @@
 --     span_counts, month_town_events   those of its towns;
 --   pairings, wishes, child_months   those of its children;
 --   volunteer_months, attendance, activity_crews   those of its volunteers;
---   activities, activity_outside, stories   the rows naming a child or a
---     volunteer of it (a row with a child of one unit and a volunteer of
---     another belongs to both, as an event with children of two towns
---     counts in each town);
+--   activity_outside, stories   the rows naming a child or a volunteer of
+--     it (a row with a child of one unit and a volunteer of another belongs
+--     to both, as an event with children of two towns counts in each town);
+--   activities             those rows too, of the days :rows_from to
+--                          :rows_to (report/scope.c: a monthly report's
+--                          month; every day for the other kinds), and its
+--                          first row by date (temp.unit_first), so that
+--                          min(date) is the unit's data start;
 --   trainings              those a volunteer of it attended;
---   month_events           recounted from its activities (distinct
---                          activity_ids by month and type, up to :to);
+--   month_events           of its rows of every day (distinct activity_ids
+--                          by month and type, up to :to), counted for all
+--                          the job's units in one pass over the rows
+--                          (report/scope_events.c) into temp.unit_events;
 --   span_gaps              recounted from its child_spans;
 --   donations              none: a donation has no town, so it is the
 --                          organisation's, not a unit's (the money tables
@@ -31,7 +38,7 @@ DROP VIEW IF EXISTS temp.towns;
 DROP VIEW IF EXISTS temp.town_units;
 DROP VIEW IF EXISTS temp.children;
 DROP VIEW IF EXISTS temp.volunteers;
-DROP VIEW IF EXISTS temp.pairings;
+DROP TABLE IF EXISTS temp.pairings;
 DROP TABLE IF EXISTS temp.activities;
 DROP VIEW IF EXISTS temp.activity_outside;
 DROP VIEW IF EXISTS temp.wishes;
@@ -45,7 +52,7 @@ DROP VIEW IF EXISTS temp.child_months;
 DROP VIEW IF EXISTS temp.volunteer_months;
 DROP VIEW IF EXISTS temp.activity_crews;
 DROP VIEW IF EXISTS temp.child_spans;
-DROP VIEW IF EXISTS temp.span_counts;
+DROP TABLE IF EXISTS temp.span_counts;
 DROP VIEW IF EXISTS temp.month_town_events;
 DROP TABLE IF EXISTS temp.month_events;
 DROP TABLE IF EXISTS temp.span_gaps;
@@ -69,8 +76,21 @@ CREATE TEMP VIEW children AS
 SELECT * FROM main.children WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
 CREATE TEMP VIEW volunteers AS
 SELECT * FROM main.volunteers WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
-CREATE TEMP VIEW pairings AS
-SELECT * FROM main.pairings WHERE child_id IN (SELECT child_id FROM temp.unit_children);
+-- The unit's pairings, copied with the table's row IDs and indexes: a view's
+-- filter on the unit's children would be searched child by child inside
+-- every per-volunteer question (the quiet volunteers' children).
+CREATE TEMP TABLE pairings (
+    pairing_id TEXT NOT NULL PRIMARY KEY, volunteer_id TEXT NOT NULL, child_id TEXT NOT NULL,
+    started_on TEXT NOT NULL, ended_on TEXT, end_reason TEXT, ingest_id INTEGER, line INTEGER)
+    STRICT;
+INSERT INTO temp.pairings (rowid, pairing_id, volunteer_id, child_id, started_on, ended_on,
+                           end_reason, ingest_id, line)
+SELECT rowid, pairing_id, volunteer_id, child_id, started_on, ended_on, end_reason, ingest_id,
+       line
+  FROM main.pairings WHERE child_id IN (SELECT child_id FROM temp.unit_children)
+ ORDER BY rowid;
+CREATE INDEX temp.pairings_child ON pairings (child_id, started_on, ended_on);
+CREATE INDEX temp.pairings_volunteer ON pairings (volunteer_id, child_id, started_on, ended_on);
 -- The unit's activity rows, copied with the table's key and date index:
 -- queries name that index (INDEXED BY activities_date), which a view
 -- cannot have.
@@ -88,6 +108,12 @@ SELECT a.activity_id, a.date, a.type, a.volunteer_id, a.child_id, a.minutes, a.t
   JOIN main.activities a ON a.activity_id = x.activity_id
                         AND a.volunteer_id = x.volunteer_id AND a.child_id = x.child_id
  WHERE x.town_code IN (SELECT town_code FROM temp.unit_towns);
+INSERT OR IGNORE INTO temp.activities
+SELECT a.activity_id, a.date, a.type, a.volunteer_id, a.child_id, a.minutes, a.title, a.notes,
+       a.ingest_id, a.line
+  FROM temp.unit_first x
+  JOIN main.activities a ON a.activity_id = x.activity_id
+                        AND a.volunteer_id = x.volunteer_id AND a.child_id = x.child_id;
 CREATE INDEX temp.activities_date ON activities (date, type);
 CREATE TEMP VIEW activity_outside AS
 SELECT * FROM main.activity_outside
@@ -121,27 +147,47 @@ SELECT * FROM main.volunteer_months
 CREATE TEMP VIEW activity_crews AS
 SELECT * FROM main.activity_crews
  WHERE volunteer_id IN (SELECT volunteer_id FROM temp.unit_volunteers);
+-- A run's town is its child's (ingest computes a child's runs again when the
+-- child moves; `himama check` compares them with a recount), so the runs of
+-- the unit's towns are read by child, an index range each, not by a scan.
 CREATE TEMP VIEW child_spans AS
-SELECT * FROM main.child_spans WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
-CREATE TEMP VIEW span_counts AS
-SELECT * FROM main.span_counts WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
+SELECT * FROM main.child_spans
+ WHERE child_id IN (SELECT child_id FROM temp.unit_children)
+   AND town_code IN (SELECT town_code FROM temp.unit_towns);
+-- The runs by first and last month have no index by town: the first unit of
+-- a job on this connection copies them once in town order
+-- (temp.town_span_counts, kept for the job's other units), and each unit
+-- takes its towns' ranges into a table of the same key as span_counts.
+CREATE TEMP TABLE IF NOT EXISTS town_span_counts (
+    town_code TEXT NOT NULL, first_month TEXT NOT NULL, last_month TEXT NOT NULL,
+    spans INTEGER NOT NULL, PRIMARY KEY (town_code, first_month, last_month)) WITHOUT ROWID;
+INSERT INTO temp.town_span_counts (town_code, first_month, last_month, spans)
+SELECT town_code, first_month, last_month, spans FROM main.span_counts
+ WHERE NOT EXISTS (SELECT 1 FROM temp.town_span_counts);
+CREATE TEMP TABLE span_counts (
+    first_month TEXT NOT NULL, last_month TEXT NOT NULL, town_code TEXT NOT NULL,
+    spans INTEGER NOT NULL, PRIMARY KEY (first_month, last_month, town_code)) STRICT,
+    WITHOUT ROWID;
+INSERT INTO temp.span_counts (first_month, last_month, town_code, spans)
+SELECT first_month, last_month, town_code, spans FROM temp.town_span_counts
+ WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
 CREATE TEMP VIEW month_town_events AS
 SELECT * FROM main.month_town_events WHERE town_code IN (SELECT town_code FROM temp.unit_towns);
 
 -- Distinct activities by month and type (as month_events), of the unit's
--- activity rows up to the report's end.
+-- activity rows up to the report's end (temp.unit_events).
 CREATE TEMP TABLE month_events (
     month TEXT NOT NULL, type TEXT NOT NULL, events INTEGER NOT NULL,
     PRIMARY KEY (month, type)) WITHOUT ROWID;
 INSERT INTO temp.month_events (month, type, events)
-SELECT substr(date, 1, 7), type, count(DISTINCT activity_id)
-  FROM temp.activities WHERE date <= :to
- GROUP BY 1, 2;
+SELECT month, type, events FROM temp.unit_events;
 -- The scope's tables only (not the large temp.town_activities).
 ANALYZE temp.unit_towns;
 ANALYZE temp.unit_children;
 ANALYZE temp.unit_volunteers;
 ANALYZE temp.activities;
+ANALYZE temp.pairings;
+ANALYZE temp.span_counts;
 ANALYZE temp.month_events;
 
 -- The runs of paired months followed by another run of the same child (as

@@ -2,7 +2,10 @@
  * test_units.c - the units above the towns (views units and town_units of
  * queries/schema.sql) and hm_unit_resolve / hm_unit_fill_towns: a code, a
  * name or a path finds one unit; a name two cities share is refused as
- * ambiguous; an unknown one is refused; a unit's towns are its own.
+ * ambiguous; an unknown one is refused; a unit's towns are its own; the
+ * units' month_events and first rows of hm_scope_events_count (one pass
+ * for all units) count an activity once per unit, month and type, in the
+ * units of its child and of its volunteer, up to the report's end.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +17,8 @@
 #include <string.h>
 
 #include "himama/migrate.h"
+#include "himama/scope.h"
+#include "himama/scope_events.h"
 #include "himama/units.h"
 #include "test_util.h"
 
@@ -164,6 +169,82 @@ static void test_units_move(void **state)
                                   NULL, NULL, NULL), SQLITE_OK);
 }
 
+/* Children, volunteers and activity rows for the events' test: A1 has two rows on two
+ * days of September in 南京市/鼓楼区 (one activity), A2 a volunteer of 南京市/鼓楼区 and a
+ * child of 福州市/鼓楼区 (one in each), A3 is after the report's end, A4 the first row
+ * of 福州市/鼓楼区. */
+static const char *const rows_sql =
+    "INSERT INTO children (child_id, name, birth_date, town_code) VALUES"
+    " ('K1', 'a', '2015-01-01', 'T1'), ('K2', 'b', '2015-01-01', 'T2'),"
+    " ('K3', 'c', '2015-01-01', 'T3');"
+    "INSERT INTO volunteers (volunteer_id, name, town_code) VALUES"
+    " ('V1', 'x', 'T1'), ('V3', 'y', 'T3');"
+    "INSERT INTO activities (activity_id, date, type, volunteer_id, child_id) VALUES"
+    " ('A1', '2026-09-05', 'call', 'V1', 'K1'), ('A1', '2026-09-20', 'call', 'V1', 'K2'),"
+    " ('A2', '2026-09-10', 'reading', 'V1', 'K3'), ('A3', '2026-11-01', 'call', 'V3', 'K3'),"
+    " ('A4', '2026-08-01', 'call', 'V3', 'K3');";
+
+/* Unit i's temp.unit_events and temp.unit_first after hm_scope_events_put, as text. */
+static char *events_of(sqlite3 *db, const hm_scope_events *e, size_t i)
+{
+    char err[256];
+    assert_int_equal(hm_scope_events_put(db, e, i, err, sizeof err), HM_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+        "SELECT coalesce((SELECT group_concat(month || ' ' || type || ' ' || events, ',')"
+        "  FROM (SELECT * FROM temp.unit_events ORDER BY 1, 2)), '') || ';' ||"
+        " coalesce((SELECT activity_id || '/' || volunteer_id || '/' || child_id"
+        "  FROM temp.unit_first), '')", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char *out = hm_xstrdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+static void test_units_scope_events(void **state)
+{
+    sqlite3 *db = *state;
+    char err[256];
+    hm_unit *u = NULL;
+    size_t n = 0;
+    hm_scope_events *e = NULL;
+    assert_int_equal(sqlite3_exec(db, rows_sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(hm_scope_units(db, "district", &u, &n, err, sizeof err), HM_OK);
+    assert_int_equal(n, 4);   /* by path: 江苏省/南京市/玄武区, 江苏省/南京市/鼓楼区,
+                                 江苏省/海门区, 福建省/福州市/鼓楼区 */
+    assert_string_equal(u[1].path, "江苏省/南京市/鼓楼区");
+    assert_string_equal(u[3].path, "福建省/福州市/鼓楼区");
+    assert_int_equal(hm_scope_events_count(db, u, n, "2026-10-31", NULL, NULL, &e, err,
+                                           sizeof err), HM_OK);
+    char *t = events_of(db, e, 1);
+    assert_string_equal(t, "2026-09 call 1,2026-09 reading 1;A1/V1/K1");
+    free(t);
+    t = events_of(db, e, 3);
+    assert_string_equal(t, "2026-08 call 1,2026-09 reading 1;A4/V3/K3");
+    free(t);
+    t = events_of(db, e, 0);
+    assert_string_equal(t, ";");
+    free(t);
+    hm_scope_events_free(e);
+    /* with the index of September's rows: each row under its child's and its
+     * volunteer's town */
+    assert_int_equal(hm_scope_events_count(db, u, n, "2026-10-31", "2026-09-01",
+                                           "2026-09-30", &e, err, sizeof err), HM_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+        "SELECT group_concat(town_code || ':' || activity_id || '/' || child_id, ',')"
+        "  FROM (SELECT * FROM temp.town_activities ORDER BY 1, 2, 3, 4)", -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                        "T1:A1/K1,T1:A1/K2,T1:A2/K3,T2:A1/K2,T3:A2/K3");
+    sqlite3_finalize(st);
+    hm_scope_events_free(e);
+    for (size_t i = 0; i < n; i++)
+        hm_unit_release(&u[i]);
+    free(u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_units_resolve_ambiguous),
         cmocka_unit_test(test_units_resolve_unknown),
         cmocka_unit_test(test_units_move),
+        cmocka_unit_test(test_units_scope_events),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

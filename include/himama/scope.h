@@ -15,29 +15,40 @@
 #include "himama/level_words.h"
 #include "himama/params.h"
 #include "himama/report.h"
+#include "himama/scope_events.h"
 #include "himama/units.h"
 
 /*
  * Once per report job, before hm_scope_apply, on each connection: the
  * activity rows of the towns reported on in town order
  * (queries_dir/unit_index.sql, temp.town_activities), from which every
- * unit's scope copies its rows by index ranges.  u is the one unit of
- * --unit, or NULL for every town (--each).  HM_EQUERY or HM_EDB with err
+ * unit's scope copies its rows by index ranges; of a monthly report, its
+ * month's rows only (report/scope.c).  u is the one unit of --unit, or
+ * NULL for every town (--each).  HM_EQUERY or HM_EDB with err
  * set on failure.
  */
 hm_error hm_scope_index(sqlite3 *db, const hm_unit *u, const hm_query_params *q,
                         const char *queries_dir, char *err, size_t errsz);
 
 /*
- * Restrict what db's unqualified table names read to unit u (a unit of
- * db, hm_unit_resolve): its towns into temp.unit_towns, then
- * queries_dir/unit_scope.sql, bound with q (its :to), which drops the
- * scope of an earlier call first; hm_scope_index must have been run on
- * db.  Run it in the report's read transaction, on each connection the report reads through.  HM_EQUERY
- * or HM_EDB with err set on failure.
+ * The days of the activity rows a unit's scope holds (unit_index.sql's
+ * :rows_from and :rows_to) into *from and *to: a monthly report's month
+ * (true), else every day (false).
  */
-hm_error hm_scope_apply(sqlite3 *db, const hm_unit *u, const hm_query_params *q,
-                        const char *queries_dir, char *err, size_t errsz);
+bool hm_scope_rows_window(const hm_query_params *q, const char **from, const char **to);
+
+/*
+ * Restrict what db's unqualified table names read to unit u (a unit of
+ * db, hm_unit_resolve), which is unit i of ev (hm_scope_events_count):
+ * its towns into temp.unit_towns, its counts (hm_scope_events_put), then
+ * queries_dir/unit_scope.sql, bound with q, which drops the scope of an
+ * earlier call first; hm_scope_index must have been run on db.  Run it
+ * in the report's read transaction, on each connection the report reads
+ * through.  HM_EQUERY or HM_EDB with err set on failure.
+ */
+hm_error hm_scope_apply(sqlite3 *db, const hm_unit *u, const hm_scope_events *ev, size_t i,
+                        const hm_query_params *q, const char *queries_dir, char *err,
+                        size_t errsz);
 
 /*
  * Every unit of level ("town", "district", "city" or "province") in db,

@@ -32,6 +32,15 @@ typedef struct hm_unit_index {
  * figures' keys and the report's kind, period and language. */
 void hm_unit_index_add(hm_unit_index *x, const hm_unit *u, const hm_report *r);
 
+/* u's row of r's figures, by x's keys (x has its first row), not yet added: a
+ * job writing units at once makes each unit's row as its report is done and
+ * adds them in the units' order. */
+hm_unit_index_row hm_unit_index_row_of(const hm_unit_index *x, const hm_unit *u,
+                                       const hm_report *r);
+
+/* Add row *w to x as its next row (x owns what *w held; *w is emptied). */
+void hm_unit_index_push(hm_unit_index *x, hm_unit_index_row *w);
+
 /* The index as a model (caller frees with hm_report_free): one table
  * section "units", its columns the level, the unit's path and name and the
  * figures; a figure the public small-count rule hides is "<3". */

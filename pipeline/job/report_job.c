@@ -177,6 +177,7 @@ struct job_run {
     size_t nunits;
     const hm_unit *unit;              /* the unit of the report being written, or NULL */
     bool indexed;                     /* hm_scope_index has run on both connections */
+    hm_scope_events *events;          /* the units' month_events and first rows */
     char *org;                        /* the organisation shown for a unit's report */
     hm_unit_index index;              /* --each: the rows of units/index.xlsx */
 };
@@ -852,10 +853,18 @@ static void job_release(job_run *J, bool ok)
     for (size_t i = 0; i < J->nunits; i++)
         hm_unit_release(&J->units[i]);
     free(J->units);
+    hm_scope_events_free(J->events);
     hm_unit_index_release(&J->index);
     hm_nomination_conf_release(&J->conf);
     pthread_cond_destroy(&J->nom.changed);
     pthread_mutex_destroy(&J->nom.lock);
+}
+
+/* Add a copy of file to res's files. */
+static void result_add_file(hm_report_result *res, const char *file)
+{
+    res->files = hm_xrealloc(res->files, (res->nfiles + 1) * sizeof *res->files);
+    res->files[res->nfiles++] = hm_xstrdup(file);
 }
 
 /* Add the files of one report to res (which may be NULL). */
@@ -882,8 +891,24 @@ typedef struct {
 static void *scope_step_run(void *arg)
 {
     scope_step *s = arg;
-    s->rc = s->index ? hm_scope_index(s->db, s->u, &s->J->q, s->J->qdir, s->err, sizeof s->err)
-                     : hm_scope_apply(s->db, s->u, &s->J->q, s->J->qdir, s->err, sizeof s->err);
+    job_run *J = s->J;
+    if (!s->index) {
+        s->rc = hm_scope_apply(s->db, s->u, J->events, (size_t)(s->u - J->units), &J->q, J->qdir,
+                               s->err, sizeof s->err);
+        return NULL;
+    }
+    /* The first connection counts the units' events in one pass (once per job), which
+     * makes its index of a monthly report's month too; the second builds its index
+     * meanwhile. */
+    const char *from, *to;
+    bool month = hm_scope_rows_window(&J->q, &from, &to);
+    s->rc = HM_OK;
+    if (s->db != J->db || !month)
+        s->rc = hm_scope_index(s->db, s->u, &J->q, J->qdir, s->err, sizeof s->err);
+    if (s->rc == HM_OK && s->db == J->db)
+        s->rc = hm_scope_events_count(s->db, J->units, J->nunits, J->q.period.to,
+                                      month ? from : NULL, to, &J->events, s->err,
+                                      sizeof s->err);
     return NULL;
 }
 
@@ -932,8 +957,16 @@ static hm_error report_scope(job_run *J, const hm_unit *u)
     return rc;
 }
 
-/* Write one report: the whole's (J->unit NULL) or a unit's, and commit its files. */
-static hm_error report_one(job_run *J, const char *tmpl_name, hm_report_result *res)
+/* What one unit's report of --each leaves for the job to add in the units' order. */
+typedef struct {
+    hm_report_result res;       /* its files */
+    hm_unit_index_row row;      /* its row of units/index.xlsx */
+} each_slot;
+
+/* Write one report: the whole's (J->unit NULL) or a unit's, and commit its files
+ * (into slot, when given, else into res and the index). */
+static hm_error report_one(job_run *J, const char *tmpl_name, hm_report_result *res,
+                           each_slot *slot)
 {
     hm_error rc;
     if ((rc = report_folder(J)) != HM_OK)
@@ -950,10 +983,134 @@ static hm_error report_one(job_run *J, const char *tmpl_name, hm_report_result *
     list_outputs(J);
     if ((rc = write_manifest(J, tmpl_name)) != HM_OK || (rc = commit(J, NULL)) != HM_OK)
         return rc;
-    result_add(J, res);
-    if (J->job->each)
+    result_add(J, slot ? &slot->res : res);
+    if (slot)
+        slot->row = hm_unit_index_row_of(&J->index, J->unit, J->rep);
+    else if (J->job->each)
         hm_unit_index_add(&J->index, J->unit, J->rep);
     return HM_OK;
+}
+
+/*
+ * --each on both cores: two workers, each a copy of the job reading
+ * through one of its two connections (the same snapshot), take the units
+ * in turn from a shared counter; each unit's files are committed as it is
+ * done, and its files and index row are added in the units' order once
+ * both workers have finished.  The job's template, dictionary, units and
+ * events are shared and only read meanwhile.
+ */
+typedef struct {
+    job_run *J;
+    const char *tmpl_name;
+    each_slot *slot;            /* [unit] */
+    pthread_mutex_t lock;       /* guards the three below */
+    size_t next;                /* the next unit to take */
+    hm_error rc;                /* the first failure's */
+    char err[1024];
+} each_pool;
+
+typedef struct {
+    each_pool *P;
+    job_run W;
+    char err[1024];
+} each_worker;
+
+static void *each_run(void *arg)
+{
+    each_worker *w = arg;
+    each_pool *P = w->P;
+    for (;;) {
+        pthread_mutex_lock(&P->lock);
+        size_t i = P->next < P->J->nunits && P->rc == HM_OK ? P->next++ : SIZE_MAX;
+        pthread_mutex_unlock(&P->lock);
+        if (i == SIZE_MAX)
+            break;
+        hm_error rc = report_scope(&w->W, &P->J->units[i]);
+        if (rc == HM_OK)
+            rc = report_one(&w->W, P->tmpl_name, NULL, &P->slot[i]);
+        report_release(&w->W, rc == HM_OK);
+        if (rc != HM_OK) {
+            pthread_mutex_lock(&P->lock);
+            if (P->rc == HM_OK) {
+                P->rc = rc;
+                snprintf(P->err, sizeof P->err, "%s", w->err);
+            }
+            pthread_mutex_unlock(&P->lock);
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* A worker: a copy of J on connection db alone, with no report in progress. */
+static void each_worker_init(each_worker *w, each_pool *P, sqlite3 *db)
+{
+    w->P = P;
+    w->W = *P->J;
+    w->W.db = db;
+    w->W.twin = NULL;
+    w->W.err = w->err;
+    w->W.errsz = sizeof w->err;
+    w->W.org = NULL;
+    w->W.np.query = &w->W.q;
+    w->err[0] = '\0';
+    pthread_mutex_init(&w->W.nom.lock, NULL);
+    pthread_cond_init(&w->W.nom.changed, NULL);
+}
+
+static void each_worker_release(each_worker *w)
+{
+    free(w->W.org);
+    pthread_cond_destroy(&w->W.nom.changed);
+    pthread_mutex_destroy(&w->W.nom.lock);
+}
+
+/* Every unit's report (after the whole's), on both connections at once. */
+static hm_error report_units(job_run *J, const char *tmpl_name, hm_report_result *res)
+{
+    hm_error rc = HM_OK;
+    if (J->nunits == 0)
+        return HM_OK;
+    if (!J->indexed) {   /* the towns' activity rows and the units' events, once */
+        rc = scope_both(J, NULL, true);
+        J->indexed = true;
+        if (rc != HM_OK)
+            return rc;
+    }
+    each_pool P = { .J = J, .tmpl_name = tmpl_name, .rc = HM_OK };
+    P.slot = hm_xcalloc(J->nunits, sizeof *P.slot);
+    pthread_mutex_init(&P.lock, NULL);
+    each_worker *w = hm_xcalloc(2, sizeof *w);
+    each_worker_init(&w[0], &P, J->db);
+    pthread_t t;
+    bool two = J->twin && J->nunits > 1;
+    if (two) {
+        each_worker_init(&w[1], &P, J->twin);
+        two = pthread_create(&t, NULL, each_run, &w[1]) == 0;
+        if (!two)
+            each_worker_release(&w[1]);
+    }
+    each_run(&w[0]);
+    if (two) {
+        pthread_join(t, NULL);
+        each_worker_release(&w[1]);
+    }
+    each_worker_release(&w[0]);
+    if ((rc = P.rc) != HM_OK)
+        snprintf(J->err, J->errsz, "%s", P.err);
+    for (size_t i = 0; i < J->nunits; i++) {   /* in the units' order */
+        if (P.slot[i].row.fig)
+            hm_unit_index_push(&J->index, &P.slot[i].row);
+        for (size_t k = 0; res && k < P.slot[i].res.nfiles; k++)
+            result_add_file(res, P.slot[i].res.files[k]);
+        if (res)
+            res->placeholders += P.slot[i].res.placeholders;
+        hm_report_result_release(&P.slot[i].res);
+    }
+    pthread_mutex_destroy(&P.lock);
+    free(P.slot);
+    free(w);
+    return rc;
 }
 
 /* --each: units/index.xlsx, one row per unit and the whole's, committed atomically. */
@@ -1008,13 +1165,14 @@ hm_error hm_report_write(const hm_report_job *job, hm_report_result *res, char *
         (rc = job_open(&J, tmpl_name)) != HM_OK || (rc = job_redact(&J)) != HM_OK)
         goto out;
     job_params(&J);
-    /* the whole's report, unless --unit; then each unit's, all in one snapshot */
-    for (size_t i = job->unit ? 1 : 0; i <= J.nunits; i++) {
-        if ((rc = report_scope(&J, i ? &J.units[i - 1] : NULL)) != HM_OK ||
-            (rc = report_one(&J, tmpl_name, res)) != HM_OK)
-            goto out;
-        report_release(&J, true);
-    }
+    /* the whole's report, unless --unit (its unit's alone); then each unit's on both
+     * connections at once, all in one snapshot */
+    if ((rc = report_scope(&J, job->unit ? &J.units[0] : NULL)) != HM_OK ||
+        (rc = report_one(&J, tmpl_name, res, NULL)) != HM_OK)
+        goto out;
+    report_release(&J, true);
+    if (job->each && (rc = report_units(&J, tmpl_name, res)) != HM_OK)
+        goto out;
     if (job->each && (rc = write_index(&J, res)) != HM_OK)
         goto out;
     sqlite3_exec(J.db, "COMMIT", NULL, NULL, NULL);

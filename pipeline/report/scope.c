@@ -13,10 +13,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Run every statement of sql on db, each bound from q. */
+/*
+ * The days of the activity rows a unit's scope copies (:rows_from, :rows_to):
+ * a monthly report reads a unit's rows of its month only (the month's rows
+ * outside a pairing; its key figures and types come from the unit's
+ * month_events, and its data start from the unit's first row, both of
+ * hm_scope_events), so its index holds that month; the other kinds read
+ * rows of other days (the five ones' year, the scorecard, the needs) and
+ * keep every row.
+ */
+bool hm_scope_rows_window(const hm_query_params *q, const char **from, const char **to)
+{
+    bool month = q->period.kind == HM_PERIOD_MONTHLY;
+    *from = month ? q->period.from : "0000-00-00";
+    *to = month ? q->period.to : "9999-99-99";
+    return month;
+}
+
+static void rows_window(const hm_query_params *q, hm_param_extra w[2])
+{
+    const char *from, *to;
+    hm_scope_rows_window(q, &from, &to);
+    w[0] = (hm_param_extra){ .name = ":rows_from", .text = from };
+    w[1] = (hm_param_extra){ .name = ":rows_to", .text = to };
+}
+
+/* Run every statement of sql on db, each bound from q and the rows' window. */
 static hm_error run_script(sqlite3 *db, const char *sql, const hm_query_params *q,
                            const char *qpath, char *err, size_t errsz)
 {
+    hm_param_extra w[2];
+    rows_window(q, w);
     const char *tail = sql;
     hm_error rc = HM_OK;
     while (rc == HM_OK && tail && *tail) {
@@ -25,7 +52,7 @@ static hm_error run_script(sqlite3 *db, const char *sql, const hm_query_params *
             return hm_fail(HM_EQUERY, err, errsz, "%s: %s", qpath, sqlite3_errmsg(db));
         if (!st)
             break;   /* only comments and blanks were left */
-        rc = hm_params_bind(st, q, NULL, 0, qpath, err, errsz);
+        rc = hm_params_bind(st, q, w, 2, qpath, err, errsz);
         if (rc == HM_OK) {
             int s;
             while ((s = sqlite3_step(st)) == SQLITE_ROW)
@@ -38,12 +65,15 @@ static hm_error run_script(sqlite3 *db, const char *sql, const hm_query_params *
     return rc;
 }
 
-hm_error hm_scope_apply(sqlite3 *db, const hm_unit *u, const hm_query_params *q,
-                        const char *queries_dir, char *err, size_t errsz)
+hm_error hm_scope_apply(sqlite3 *db, const hm_unit *u, const hm_scope_events *ev, size_t i,
+                        const hm_query_params *q, const char *queries_dir, char *err,
+                        size_t errsz)
 {
     char *qpath = hm_path_join(queries_dir, "unit_scope.sql"), *sql = NULL;
     double t0 = hm_clock();
     hm_error rc = hm_unit_fill_towns(db, u, NULL, err, errsz);
+    if (rc == HM_OK)
+        rc = hm_scope_events_put(db, ev, i, err, errsz);
     if (rc == HM_OK)
         rc = hm_query_read(qpath, &sql, err, errsz);
     if (rc == HM_OK)

@@ -43,22 +43,36 @@ void hm_unit_index_add(hm_unit_index *x, const hm_unit *u, const hm_report *r)
             x->format[x->nfig++] = r->fig[i].format;
         }
     }
+    hm_unit_index_row w = hm_unit_index_row_of(x, u, r);
+    hm_unit_index_push(x, &w);
+}
+
+hm_unit_index_row hm_unit_index_row_of(const hm_unit_index *x, const hm_unit *u,
+                                       const hm_report *r)
+{
+    hm_unit_index_row w;
+    memset(&w, 0, sizeof w);
+    if (u) {
+        w.level = hm_xstrdup(u->level);
+        w.path = hm_xstrdup(u->path);
+        w.name = hm_xstrdup(u->name);
+    }
+    w.fig = hm_xcalloc(x->nfig + 1, sizeof *w.fig);
+    for (size_t k = 0; k < x->nfig; k++)
+        for (size_t i = 0; i < r->nfig; i++)
+            if (r->fig[i].present && strcmp(r->fig[i].key, x->key[k]) == 0)
+                w.fig[k] = value_copy(&r->fig[i]);
+    return w;
+}
+
+void hm_unit_index_push(hm_unit_index *x, hm_unit_index_row *w)
+{
     if (x->nrow == x->cap) {
         x->cap = x->cap ? 2 * x->cap : 16;
         x->row = hm_xrealloc(x->row, x->cap * sizeof *x->row);
     }
-    hm_unit_index_row *w = &x->row[x->nrow++];
+    x->row[x->nrow++] = *w;
     memset(w, 0, sizeof *w);
-    if (u) {
-        w->level = hm_xstrdup(u->level);
-        w->path = hm_xstrdup(u->path);
-        w->name = hm_xstrdup(u->name);
-    }
-    w->fig = hm_xcalloc(x->nfig + 1, sizeof *w->fig);
-    for (size_t k = 0; k < x->nfig; k++)
-        for (size_t i = 0; i < r->nfig; i++)
-            if (r->fig[i].present && strcmp(r->fig[i].key, x->key[k]) == 0)
-                w->fig[k] = value_copy(&r->fig[i]);
 }
 
 /* A text value (a copy of s; NULL stays NULL). */
