@@ -9,7 +9,6 @@
 -- unit_scope.sql's: a row naming a child or a volunteer of the unit.
 -- Only the rows dated :rows_from to :rows_to (report/scope.c: a monthly
 -- report's month, every row for the other kinds) are held.
-DROP TABLE IF EXISTS temp.town_activities;
 DROP TABLE IF EXISTS temp.scope_children;
 DROP TABLE IF EXISTS temp.scope_volunteers;
 
@@ -26,10 +25,7 @@ SELECT volunteer_id, town_code FROM main.volunteers
 
 -- One sort of both sides, then the keys appended in order (the date index
 -- holds the key columns, so it is read instead of the rows).
-CREATE TEMP TABLE town_activities (
-    town_code TEXT NOT NULL, activity_id TEXT NOT NULL, volunteer_id TEXT NOT NULL,
-    child_id TEXT NOT NULL,
-    PRIMARY KEY (town_code, activity_id, volunteer_id, child_id)) WITHOUT ROWID;
+-- include town_activities.sql
 INSERT OR IGNORE INTO temp.town_activities
 SELECT * FROM (
     SELECT c.town_code, a.activity_id, a.volunteer_id, a.child_id

@@ -214,7 +214,7 @@ static void test_units_scope_events(void **state)
                                  江苏省/海门区, 福建省/福州市/鼓楼区 */
     assert_string_equal(u[1].path, "江苏省/南京市/鼓楼区");
     assert_string_equal(u[3].path, "福建省/福州市/鼓楼区");
-    assert_int_equal(hm_scope_events_count(db, u, n, "2026-10-31", NULL, NULL, &e, err,
+    assert_int_equal(hm_scope_events_count(db, u, n, "2026-10-31", NULL, NULL, "queries", &e, err,
                                            sizeof err), HM_OK);
     char *t = events_of(db, e, 1);
     assert_string_equal(t, "2026-09 call 1,2026-09 reading 1;A1/V1/K1");
@@ -229,7 +229,8 @@ static void test_units_scope_events(void **state)
     /* with the index of September's rows: each row under its child's and its
      * volunteer's town */
     assert_int_equal(hm_scope_events_count(db, u, n, "2026-10-31", "2026-09-01",
-                                           "2026-09-30", &e, err, sizeof err), HM_OK);
+                                           "2026-09-30", "queries", &e, err, sizeof err),
+                     HM_OK);
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(db,
         "SELECT group_concat(town_code || ':' || activity_id || '/' || child_id, ',')"

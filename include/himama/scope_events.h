@@ -29,14 +29,16 @@ typedef struct hm_scope_events hm_scope_events;
  * activity's rows come together and are counted once per unit, month and
  * type without a sort.  With rows_from (and rows_to), the same pass also
  * makes db's temp.town_activities (as queries/unit_index.sql would, for
- * the units' towns and the rows dated rows_from to rows_to), so that
- * unit_index.sql need not run on db.  Leaves temp.unit_towns holding the
+ * the units' towns and the rows dated rows_from to rows_to; the table as
+ * queries_dir's town_activities.sql defines it), so that unit_index.sql
+ * need not run on db.  Leaves temp.unit_towns holding the
  * last unit's towns.  HM_OK with *out set (free it with
  * hm_scope_events_free); HM_EDB with err set on failure.
  */
 hm_error hm_scope_events_count(sqlite3 *db, const hm_unit *units, size_t n, const char *to,
                                const char *rows_from, const char *rows_to,
-                               hm_scope_events **out, char *err, size_t errsz);
+                               const char *queries_dir, hm_scope_events **out, char *err,
+                               size_t errsz);
 
 /*
  * Put unit i's counts (the units of hm_scope_events_count) into db's

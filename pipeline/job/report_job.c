@@ -907,7 +907,7 @@ static void *scope_step_run(void *arg)
         s->rc = hm_scope_index(s->db, s->u, &J->q, J->qdir, s->err, sizeof s->err);
     if (s->rc == HM_OK && s->db == J->db)
         s->rc = hm_scope_events_count(s->db, J->units, J->nunits, J->q.period.to,
-                                      month ? from : NULL, to, &J->events, s->err,
+                                      month ? from : NULL, to, J->qdir, &J->events, s->err,
                                       sizeof s->err);
     return NULL;
 }

@@ -12,6 +12,7 @@
  */
 #include "himama/scope_events.h"
 #include "himama/db.h"
+#include "himama/params.h"
 #include "himama/util.h"
 
 #include <stdint.h>
@@ -388,24 +389,27 @@ static hm_error count_rows(sqlite3 *db, hm_scope_events *e, const pass_ctx *p, c
     return rc;
 }
 
-/* temp.town_activities as unit_index.sql makes it, empty, and its insert into *ins. */
-static hm_error index_open(sqlite3 *db, sqlite3_stmt **ins, char *err, size_t errsz)
+/* temp.town_activities, made empty by its one definition (queries_dir's
+ * town_activities.sql, which unit_index.sql includes), and its insert into *ins. */
+static hm_error index_open(sqlite3 *db, const char *queries_dir, sqlite3_stmt **ins, char *err,
+                           size_t errsz)
 {
-    if (sqlite3_exec(db,
-            "DROP TABLE IF EXISTS temp.town_activities;"
-            "CREATE TEMP TABLE town_activities ("
-            " town_code TEXT NOT NULL, activity_id TEXT NOT NULL, volunteer_id TEXT NOT NULL,"
-            " child_id TEXT NOT NULL,"
-            " PRIMARY KEY (town_code, activity_id, volunteer_id, child_id)) WITHOUT ROWID",
-            NULL, NULL, NULL) != SQLITE_OK)
-        return hm_db_fail(db, err, errsz);
+    char *qpath = hm_path_join(queries_dir, "town_activities.sql"), *sql = NULL;
+    hm_error rc = hm_query_read(qpath, &sql, err, errsz);
+    if (rc == HM_OK && sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        rc = hm_fail(HM_EDB, err, errsz, "%s: %s", qpath, sqlite3_errmsg(db));
+    free(sql);
+    free(qpath);
+    if (rc != HM_OK)
+        return rc;
     return hm_db_prepare(db, ins, "INSERT OR IGNORE INTO temp.town_activities"
                                   " VALUES (?1, ?2, ?3, ?4)", err, errsz);
 }
 
 hm_error hm_scope_events_count(sqlite3 *db, const hm_unit *units, size_t n, const char *to,
                                const char *rows_from, const char *rows_to,
-                               hm_scope_events **out, char *err, size_t errsz)
+                               const char *queries_dir, hm_scope_events **out, char *err,
+                               size_t errsz)
 {
     double t0 = hm_clock();
     hm_scope_events *e = hm_xcalloc(1, sizeof *e);
@@ -428,7 +432,7 @@ hm_error hm_scope_events_count(sqlite3 *db, const hm_unit *units, size_t n, cons
                         "SELECT volunteer_id, town_code FROM main.volunteers", &towns, &vols,
                         err, errsz);
     if (rc == HM_OK && rows_from)
-        rc = index_open(db, &p.ins, err, errsz);
+        rc = index_open(db, queries_dir, &p.ins, err, errsz);
     if (rc == HM_OK)
         rc = count_rows(db, e, &p, err, errsz);
     sqlite3_finalize(p.ins);
