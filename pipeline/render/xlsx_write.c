@@ -5,6 +5,7 @@
 #include "himama/util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,10 +73,18 @@ hm_error hm_xlsxw_fail_cell(lxw_error e, const char *sheet, lxw_row_t row, lxw_c
     return hm_xlsxw_fail(e, err, errsz, "sheet '%s' cell %s", sheet ? sheet : "?", cell);
 }
 
+/* libxlsxwriter writes a workbook's dates (docProps/core.xml) through gmtime(),
+ * whose result is one buffer per process: two workbooks closed at once (the two
+ * audiences of run monthly, two units' packs) would race on it, so closes take
+ * turns. */
+static pthread_mutex_t close_lock = PTHREAD_MUTEX_INITIALIZER;
+
 hm_error hm_xlsxw_close(lxw_workbook *wb, const char *path, const char *shown, char *err,
                         size_t errsz)
 {
+    pthread_mutex_lock(&close_lock);
     lxw_error e = workbook_close(wb);   /* frees the workbook whatever happens */
+    pthread_mutex_unlock(&close_lock);
     if (e == LXW_NO_ERROR)
         return HM_OK;
     remove(path);
