@@ -31,7 +31,7 @@ TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 BUILD = build
 ifneq ($(SANITIZE),)
-BUILD = build-san
+BUILD = build-$(if $(filter thread,$(SANITIZE)),tsan,san)
 HM_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all -O1
 LDSAN = -fsanitize=$(SANITIZE)
 endif
@@ -50,7 +50,7 @@ TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 HDRS = $(wildcard include/*.h include/himama/*.h)
 
-.PHONY: all deps test unit e2e sanitize valgrind demo bench install clean fuzz fuzz-regress
+.PHONY: all deps test unit e2e sanitize tsan valgrind demo bench install clean fuzz fuzz-regress
 
 all: himama
 
@@ -99,6 +99,13 @@ test: deps
 sanitize: deps
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined test
 
+# The commands that run threads, by a ThreadSanitizer build (tests/tsan/).
+tsan: deps
+	$(Q)$(MAKE) --no-print-directory build/himama
+	$(Q)$(MAKE) --no-print-directory SANITIZE=thread build-tsan/himama
+	$(Q)HIMAMA_BIN=$(CURDIR)/build/himama HIMAMA_TSAN_BIN=$(CURDIR)/build-tsan/himama \
+		tests/tsan/threads.sh && echo "tsan: no race reported"
+
 valgrind: deps
 	$(Q)$(MAKE) --no-print-directory $(TEST_BIN)
 	$(Q)HIMAMA_VALGRIND=1 tests/run.sh --unit-only $(TEST_BIN)
@@ -122,7 +129,7 @@ install: himama
 	@echo "  INSTALL $(DESTDIR)$(PREFIX)/bin/himama, $(DESTDIR)$(DATADIR), $(DESTDIR)$(MANDIR)/himama.1"
 
 clean:
-	rm -rf build build-san himama
+	rm -rf build build-san build-tsan himama
 
 # ---- fuzzing ------------------------------------------------------------
 # make fuzz [FUZZ_SECONDS=N]  run each libFuzzer harness in tests/fuzz/ for N
