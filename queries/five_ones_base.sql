@@ -33,7 +33,9 @@ pm(i, f, t) AS (   -- the period's months: number, first and last day in it
            min(date(f, 'start of month', '+2 month', '-1 day'), :to)
       FROM pm WHERE date(f, 'start of month', '+1 month') <= :to
 ),
-yy(y) AS (SELECT substr(:from, 1, 4) UNION SELECT substr(:to, 1, 4)),
+yy(y) AS MATERIALIZED (   -- the period's years, once (not a UNION per pairing)
+    SELECT substr(:from, 1, 4) UNION SELECT substr(:to, 1, 4)
+),
 pr AS (   -- per pairing meeting the period: its first and last month in it, and
           -- whether the child's birthday in the period fell on a paired day
     SELECT p.volunteer_id, p.child_id,
