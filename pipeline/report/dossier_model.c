@@ -9,7 +9,10 @@
  * activities each time (hours for a national shortlist).  Their pairs'
  * five ones are gathered likewise, once, into temp.dossier_pairs
  * (queries/annual_dossier_five_ones.sql), from a stream of the candidates'
- * rows only (:five_ones_who, their ids as a JSON array).
+ * rows only (:five_ones_who, their ids as a JSON array).  When every
+ * candidate already holds its children (hm_nom_candidate.children_loaded:
+ * the workbook's sheet of pairs loaded them on its own connection), the
+ * pairs are not gathered again and the children are copied from there.
  */
 #include "himama/dossier_model.h"
 #include "himama/params.h"
@@ -30,6 +33,7 @@ struct hm_dossier_model {
     const hm_nominate_params *p;
     const hm_nom_candidate *cand;
     size_t n;
+    bool loaded;             /* every candidate holds its children */
     sqlite3_stmt *q[NQ];
 };
 
@@ -140,11 +144,14 @@ hm_error hm_dossier_model_open(sqlite3 *db, const hm_nominate_params *p,
     m->p = p;
     m->cand = cand;
     m->n = n;
+    m->loaded = n > 0;
+    for (size_t i = 0; i < n; i++)
+        m->loaded = m->loaded && cand[i].children_loaded;
     *out = NULL;
     if ((rc = candidate_activities(m, err, errsz)) != HM_OK ||
-        (rc = candidate_pairs(m, err, errsz)) != HM_OK)
+        (!m->loaded && (rc = candidate_pairs(m, err, errsz)) != HM_OK))
         goto out;
-    for (int i = 0; i < NQ; i++) {
+    for (int i = m->loaded ? Q_CHILDREN + 1 : 0; i < NQ; i++) {
         char *qpath = hm_path_join(p->queries_dir, QFILES[i]);
         char *sql = NULL;
         rc = hm_query_read(qpath, &sql, err, errsz);
@@ -178,6 +185,19 @@ static hm_error step_failed(hm_dossier_model *m, int q, char *err, size_t errsz)
     return hm_fail(HM_EQUERY, err, errsz, "%s: %s", QFILES[q], sqlite3_errmsg(m->db));
 }
 
+/* A copy of the children that candidate k already holds, into pg. */
+static void copy_children(const hm_nom_candidate *k, hm_dossier_page *pg)
+{
+    pg->nchildren = k->nchildren;
+    pg->children = k->nchildren ? hm_xmalloc(k->nchildren * sizeof *pg->children) : NULL;
+    for (size_t i = 0; i < k->nchildren; i++) {
+        pg->children[i] = k->children[i];
+        pg->children[i].child = hm_xstrdup(k->children[i].child);
+        pg->children[i].town = hm_xstrdup(k->children[i].town);
+        pg->children[i].since = hm_xstrdup(k->children[i].since);
+    }
+}
+
 /* The candidate's children (alias, town, since, activities). */
 static hm_error load_children(hm_dossier_model *m, const char *vid, hm_dossier_page *pg,
                               char *err, size_t errsz)
@@ -185,6 +205,10 @@ static hm_error load_children(hm_dossier_model *m, const char *vid, hm_dossier_p
     sqlite3_stmt *st = m->q[Q_CHILDREN];
     size_t cap = 0;
     int src;
+    if (m->loaded) {
+        copy_children(pg->cand, pg);
+        return HM_OK;
+    }
     hm_error rc = bind_for(m, Q_CHILDREN, vid, err, errsz);
     if (rc != HM_OK)
         return rc;
