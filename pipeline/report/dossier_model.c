@@ -44,7 +44,11 @@ static char *dup_col(sqlite3_stmt *st, int i)
     return hm_xstrdup(s ? (const char *)s : "");
 }
 
-/* Fill temp.dossier_activities with the candidates' activity rows of the year. */
+/* Fill temp.dossier_activities with the candidates' activity rows of the
+ * year: for the children's activities, and for the months of the year
+ * that are parts of months (annual_dossier_months.sql: whole months come
+ * from volunteer_months).  With the children loaded and a year of whole
+ * months, nothing needs them: the table stays empty. */
 static hm_error candidate_activities(hm_dossier_model *m, char *err, size_t errsz)
 {
     static const char *const setup =
@@ -74,11 +78,14 @@ static hm_error candidate_activities(hm_dossier_model *m, char *err, size_t errs
                            "INSERT INTO temp.dossier_activities"
                            " SELECT a.volunteer_id, a.child_id, a.date, a.activity_id"
                            " FROM activities a WHERE a.date BETWEEN ?1 AND ?2"
-                           " AND a.volunteer_id IN (SELECT volunteer_id FROM temp.dossier_candidates)",
+                           " AND a.volunteer_id IN (SELECT volunteer_id FROM temp.dossier_candidates)"
+                           " AND NOT (?3 AND ?1 = date(?1, 'start of month')"
+                           " AND ?2 = date(?2, 'start of month', '+1 month', '-1 day'))",
                            -1, &st, NULL) != SQLITE_OK)
         goto fail;
     sqlite3_bind_text(st, 1, m->p->from, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, m->p->to, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, m->loaded);
     if (sqlite3_step(st) != SQLITE_DONE ||
         sqlite3_exec(m->db, "CREATE INDEX temp.dossier_activities_volunteer"
                             " ON dossier_activities (volunteer_id, date)",
