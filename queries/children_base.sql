@@ -24,7 +24,8 @@ WITH kids AS MATERIALIZED (
                         AND x.last_month >= substr(:from, 1, 7)), 0) AS child_months
       FROM children c
 ),
-reg AS MATERIALIZED (   -- registered (queries/coverage_towns.sql), with contacted months
+reg AS (   -- registered (queries/coverage_towns.sql), with contacted months
+          -- (not materialized: the shared table takes its rows straight)
     SELECT k.*, (SELECT count(*) FROM child_months m
                   WHERE m.child_id = k.child_id AND m.paired = 1
                     AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7)) AS contacted_months

@@ -33,7 +33,9 @@ pm(i, f, t) AS (   -- the period's months: number, first and last day in it
            min(date(f, 'start of month', '+2 month', '-1 day'), :to)
       FROM pm WHERE date(f, 'start of month', '+1 month') <= :to
 ),
-yy(y) AS (SELECT substr(:from, 1, 4) UNION SELECT substr(:to, 1, 4)),
+yy(y) AS MATERIALIZED (   -- the period's years, once (not a UNION per pairing)
+    SELECT substr(:from, 1, 4) UNION SELECT substr(:to, 1, 4)
+),
 pr AS (   -- per pairing meeting the period: its first and last month in it, and
           -- whether the child's birthday in the period fell on a paired day
     SELECT p.volunteer_id, p.child_id,
@@ -79,7 +81,7 @@ pb AS (   -- per pair paired in some month of the period
      GROUP BY volunteer_id, child_id
     HAVING bit_or(b) & (4095 << 16) <> 0
 ),
-pair AS MATERIALIZED (
+pair AS (   -- not materialized: k (or its reader) takes the rows straight from pb
     SELECT pb.volunteer_id, pb.child_id, c.town_code,
            bit_count((pb.b >> 16) & 4095) AS months,
            bit_count((pb.b >> 16) & pb.b & 4095) AS called_months,
@@ -90,7 +92,7 @@ pair AS MATERIALIZED (
            (pb.b >> 29) & 1 AS wish
       FROM pb JOIN children c ON c.child_id = pb.child_id
 ),
-k AS MATERIALIZED (
+k AS (
     SELECT *, call_kept + reading + holiday + birthday_kept + wish AS kept,
            4 + birthday_due AS due
       FROM pair

@@ -154,6 +154,13 @@ typedef struct hm_nom_candidate {
     int64_t hours;               /* service hours of the year (the scorecard's) */
     int64_t rank, score;
     int64_t fig[HM_NOM_NFIG];
+    /* The candidate's children and their five ones, as the dossier model
+     * gives them (hm_dossier_model_pairs), kept once loaded so that the
+     * workbook's sheet of pairs and the dossiers compute them once: owned;
+     * children_loaded false until then. */
+    struct hm_dossier_child *children;
+    size_t nchildren;
+    bool children_loaded;
 } hm_nom_candidate;
 
 /* Free the candidates cand[0..n) and the array; NULL is fine. */

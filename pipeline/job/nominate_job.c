@@ -18,23 +18,52 @@
 
 /* ---- the workbook -------------------------------------------------------- */
 
-/* The sheet of the candidates' pairs and their five ones (internal): a
- * dossier model on this connection, the children of each candidate only. */
-static hm_error write_pairs(sqlite3 *db, const hm_nominate_params *p, hm_nom_book *book,
-                            const hm_nom_candidate *cand, size_t n, char *err, size_t errsz)
+/* Whether the report has the sheet of the candidates' pairs (internal). */
+static bool has_pairs(const hm_nominate_params *p)
+{
+    return !(p->audience && strcmp(p->audience, "public") == 0);
+}
+
+/* The children of each candidate and their five ones (internal), from a
+ * dossier model on this connection, kept in the candidates: the sheet of
+ * pairs shows them, and the dossiers take them from there instead of
+ * computing them again (dossier_model.c). */
+static hm_error load_pairs(sqlite3 *db, const hm_nominate_params *p, hm_nom_candidate *cand,
+                           size_t n, char *err, size_t errsz)
 {
     hm_dossier_model *m = NULL;
     hm_dossier_page pg = { 0 };
     hm_error rc = HM_OK;
-    if (n == 0 || (p->audience && strcmp(p->audience, "public") == 0))
+    if (n == 0 || !has_pairs(p))
         return HM_OK;
     if ((rc = hm_dossier_model_open(db, p, cand, n, &m, err, errsz)) != HM_OK)
         return rc;
     for (size_t i = 0; i < n && rc == HM_OK; i++)
-        if ((rc = hm_dossier_model_pairs(m, i, &pg, err, errsz)) == HM_OK)
-            rc = hm_nom_book_pairs(book, &pg, err, errsz);
+        if ((rc = hm_dossier_model_pairs(m, i, &pg, err, errsz)) == HM_OK) {
+            cand[i].children = pg.children;
+            cand[i].nchildren = pg.nchildren;
+            cand[i].children_loaded = true;
+            pg.children = NULL;
+            pg.nchildren = 0;
+        }
     hm_dossier_page_release(&pg);
     hm_dossier_model_free(m);
+    return rc;
+}
+
+/* The sheet of the candidates' pairs and their five ones (internal), from
+ * the children load_pairs kept. */
+static hm_error write_pairs(const hm_nominate_params *p, hm_nom_book *book,
+                            const hm_nom_candidate *cand, size_t n, char *err, size_t errsz)
+{
+    hm_error rc = HM_OK;
+    if (!has_pairs(p))
+        return HM_OK;
+    for (size_t i = 0; i < n && rc == HM_OK; i++) {
+        hm_dossier_page pg = { .cand = &cand[i], .index = i, .nchildren = cand[i].nchildren,
+                               .children = cand[i].children };
+        rc = hm_nom_book_pairs(book, &pg, err, errsz);
+    }
     return rc;
 }
 
@@ -69,10 +98,12 @@ hm_error hm_nominations_xlsx_write(sqlite3 *db, const hm_nomination_conf *c,
     if ((rc = hm_nom_book_lists(book, cand, n, err, errsz)) != HM_OK)
         goto out;
     hm_nom_candidate *taken = hm_scorecard_take(sc, &n);
+    t0 = hm_clock();
+    rc = load_pairs(db, p, taken, n, err, errsz);
     if (hand_over)   /* the dossiers start; the candidates stay until the job ends */
         hand_over(arg, taken, n);
-    t0 = hm_clock();
-    rc = write_pairs(db, p, book, taken, n, err, errsz);
+    if (rc == HM_OK)
+        rc = write_pairs(p, book, taken, n, err, errsz);
     hm_timing("nominations.xlsx (the candidates' pairs)", t0, n);
     if (!hand_over)
         hm_nom_candidates_free(taken, n);

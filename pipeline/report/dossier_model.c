@@ -9,7 +9,10 @@
  * activities each time (hours for a national shortlist).  Their pairs'
  * five ones are gathered likewise, once, into temp.dossier_pairs
  * (queries/annual_dossier_five_ones.sql), from a stream of the candidates'
- * rows only (:five_ones_who, their ids as a JSON array).
+ * rows only (:five_ones_who, their ids as a JSON array).  When every
+ * candidate already holds its children (hm_nom_candidate.children_loaded:
+ * the workbook's sheet of pairs loaded them on its own connection), the
+ * pairs are not gathered again and the children are copied from there.
  */
 #include "himama/dossier_model.h"
 #include "himama/params.h"
@@ -30,6 +33,7 @@ struct hm_dossier_model {
     const hm_nominate_params *p;
     const hm_nom_candidate *cand;
     size_t n;
+    bool loaded;             /* every candidate holds its children */
     sqlite3_stmt *q[NQ];
 };
 
@@ -40,7 +44,11 @@ static char *dup_col(sqlite3_stmt *st, int i)
     return hm_xstrdup(s ? (const char *)s : "");
 }
 
-/* Fill temp.dossier_activities with the candidates' activity rows of the year. */
+/* Fill temp.dossier_activities with the candidates' activity rows of the
+ * year: for the children's activities, and for the months of the year
+ * that are parts of months (annual_dossier_months.sql: whole months come
+ * from volunteer_months).  With the children loaded and a year of whole
+ * months, nothing needs them: the table stays empty. */
 static hm_error candidate_activities(hm_dossier_model *m, char *err, size_t errsz)
 {
     static const char *const setup =
@@ -70,11 +78,14 @@ static hm_error candidate_activities(hm_dossier_model *m, char *err, size_t errs
                            "INSERT INTO temp.dossier_activities"
                            " SELECT a.volunteer_id, a.child_id, a.date, a.activity_id"
                            " FROM activities a WHERE a.date BETWEEN ?1 AND ?2"
-                           " AND a.volunteer_id IN (SELECT volunteer_id FROM temp.dossier_candidates)",
+                           " AND a.volunteer_id IN (SELECT volunteer_id FROM temp.dossier_candidates)"
+                           " AND NOT (?3 AND ?1 = date(?1, 'start of month')"
+                           " AND ?2 = date(?2, 'start of month', '+1 month', '-1 day'))",
                            -1, &st, NULL) != SQLITE_OK)
         goto fail;
     sqlite3_bind_text(st, 1, m->p->from, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, m->p->to, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, m->loaded);
     if (sqlite3_step(st) != SQLITE_DONE ||
         sqlite3_exec(m->db, "CREATE INDEX temp.dossier_activities_volunteer"
                             " ON dossier_activities (volunteer_id, date)",
@@ -140,11 +151,14 @@ hm_error hm_dossier_model_open(sqlite3 *db, const hm_nominate_params *p,
     m->p = p;
     m->cand = cand;
     m->n = n;
+    m->loaded = n > 0;
+    for (size_t i = 0; i < n; i++)
+        m->loaded = m->loaded && cand[i].children_loaded;
     *out = NULL;
     if ((rc = candidate_activities(m, err, errsz)) != HM_OK ||
-        (rc = candidate_pairs(m, err, errsz)) != HM_OK)
+        (!m->loaded && (rc = candidate_pairs(m, err, errsz)) != HM_OK))
         goto out;
-    for (int i = 0; i < NQ; i++) {
+    for (int i = m->loaded ? Q_CHILDREN + 1 : 0; i < NQ; i++) {
         char *qpath = hm_path_join(p->queries_dir, QFILES[i]);
         char *sql = NULL;
         rc = hm_query_read(qpath, &sql, err, errsz);
@@ -178,6 +192,19 @@ static hm_error step_failed(hm_dossier_model *m, int q, char *err, size_t errsz)
     return hm_fail(HM_EQUERY, err, errsz, "%s: %s", QFILES[q], sqlite3_errmsg(m->db));
 }
 
+/* A copy of the children that candidate k already holds, into pg. */
+static void copy_children(const hm_nom_candidate *k, hm_dossier_page *pg)
+{
+    pg->nchildren = k->nchildren;
+    pg->children = k->nchildren ? hm_xmalloc(k->nchildren * sizeof *pg->children) : NULL;
+    for (size_t i = 0; i < k->nchildren; i++) {
+        pg->children[i] = k->children[i];
+        pg->children[i].child = hm_xstrdup(k->children[i].child);
+        pg->children[i].town = hm_xstrdup(k->children[i].town);
+        pg->children[i].since = hm_xstrdup(k->children[i].since);
+    }
+}
+
 /* The candidate's children (alias, town, since, activities). */
 static hm_error load_children(hm_dossier_model *m, const char *vid, hm_dossier_page *pg,
                               char *err, size_t errsz)
@@ -185,6 +212,10 @@ static hm_error load_children(hm_dossier_model *m, const char *vid, hm_dossier_p
     sqlite3_stmt *st = m->q[Q_CHILDREN];
     size_t cap = 0;
     int src;
+    if (m->loaded) {
+        copy_children(pg->cand, pg);
+        return HM_OK;
+    }
     hm_error rc = bind_for(m, Q_CHILDREN, vid, err, errsz);
     if (rc != HM_OK)
         return rc;

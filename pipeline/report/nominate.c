@@ -478,6 +478,12 @@ void hm_nom_candidates_free(hm_nom_candidate *c, size_t n)
         free(c[i].organization);
         free(c[i].gender);
         free(c[i].since);
+        for (size_t k = 0; k < c[i].nchildren; k++) {
+            free(c[i].children[k].child);
+            free(c[i].children[k].town);
+            free(c[i].children[k].since);
+        }
+        free(c[i].children);
     }
     free(c);
 }
