@@ -161,4 +161,8 @@ hm_error hm_summary_outside_recount(sqlite3 *db, char *err, size_t errsz);
  * schema version 5, which added its service hours). */
 hm_error hm_summary_volunteer_recount(sqlite3 *db, char *err, size_t errsz);
 
+/* Count activity_crews again in full from activities (the migration to
+ * schema version 8, which added it). */
+hm_error hm_summary_crews_recount(sqlite3 *db, char *err, size_t errsz);
+
 #endif

@@ -66,13 +66,16 @@ hm_error hm_db_migrate(sqlite3 *db, const char *datadir, int *from,
         /* Count the summary tables the scripts added, once all exist:
          * from before version 2 every one; from version 2 the monthly
          * report's activity rows outside a pairing (version 3); from
-         * before version 5 the volunteers' months with their hours. */
+         * before version 5 the volunteers' months with their hours; from
+         * before version 8 the activities' crews. */
         if (rc == HM_OK && v < 2)
             rc = hm_summary_recount(db, NULL, err, errsz);
         if (rc == HM_OK && v >= 2 && v < 3)
             rc = hm_summary_outside_recount(db, err, errsz);
         if (rc == HM_OK && v >= 2 && v < 5)
             rc = hm_summary_volunteer_recount(db, err, errsz);
+        if (rc == HM_OK && v >= 2 && v < 8)
+            rc = hm_summary_crews_recount(db, err, errsz);
     }
     if (rc == HM_OK && v < HM_SCHEMA_VERSION) {
         char pragma[64];

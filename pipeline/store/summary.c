@@ -743,6 +743,23 @@ hm_error hm_summary_volunteer_recount(sqlite3 *db, char *err, size_t errsz)
     return run_all(db, sql, sizeof sql / sizeof sql[0], NULL, err, errsz);
 }
 
+/* activity_crews in full: per month and activity with two or more
+ * volunteers, each of them. */
+#define CREWS_DELETE "DELETE FROM activity_crews"
+#define CREWS_ALL \
+    "INSERT INTO activity_crews (month, activity_id, volunteer_id)" \
+    " SELECT month, activity_id, volunteer_id" \
+    " FROM (SELECT substr(date, 1, 7) AS month, activity_id, volunteer_id," \
+    " count(*) OVER (PARTITION BY substr(date, 1, 7), activity_id) AS n" \
+    " FROM activities GROUP BY substr(date, 1, 7), activity_id, volunteer_id)" \
+    " WHERE n > 1"
+
+hm_error hm_summary_crews_recount(sqlite3 *db, char *err, size_t errsz)
+{
+    static const char *const sql[] = { CREWS_DELETE, CREWS_ALL };
+    return run_all(db, sql, sizeof sql / sizeof sql[0], NULL, err, errsz);
+}
+
 hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t errsz)
 {
     /* One month: its rows are found by the activities_date index. */
@@ -807,13 +824,8 @@ hm_error hm_summary_recount(sqlite3 *db, const char *month, char *err, size_t er
         " FROM activities a JOIN children c ON c.child_id = a.child_id"
         " WHERE hm_five_ones(a.type)"
         " GROUP BY substr(a.date, 1, 7), c.town_code, a.type",
-        "DELETE FROM activity_crews",
-        "INSERT INTO activity_crews (month, activity_id, volunteer_id)"
-        " SELECT month, activity_id, volunteer_id"
-        " FROM (SELECT substr(date, 1, 7) AS month, activity_id, volunteer_id,"
-        " count(*) OVER (PARTITION BY substr(date, 1, 7), activity_id) AS n"
-        " FROM activities GROUP BY substr(date, 1, 7), activity_id, volunteer_id)"
-        " WHERE n > 1",
+        CREWS_DELETE,
+        CREWS_ALL,
     };
     if (month)
         return run_all(db, one, sizeof one / sizeof one[0], month, err, errsz);
