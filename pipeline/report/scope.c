@@ -65,29 +65,37 @@ static hm_error run_script(sqlite3 *db, const char *sql, const hm_query_params *
     return rc;
 }
 
+/* Read queries_dir's file name (its include lines expanded) and run it as
+ * run_script does. */
+static hm_error run_file(sqlite3 *db, const char *queries_dir, const char *name,
+                         const hm_query_params *q, char *err, size_t errsz)
+{
+    char *qpath = hm_path_join(queries_dir, name), *sql = NULL;
+    hm_error rc = hm_query_read(qpath, &sql, err, errsz);
+    if (rc == HM_OK)
+        rc = run_script(db, sql, q, qpath, err, errsz);
+    free(sql);
+    free(qpath);
+    return rc;
+}
+
 hm_error hm_scope_apply(sqlite3 *db, const hm_unit *u, const hm_scope_events *ev, size_t i,
                         const hm_query_params *q, const char *queries_dir, char *err,
                         size_t errsz)
 {
-    char *qpath = hm_path_join(queries_dir, "unit_scope.sql"), *sql = NULL;
     double t0 = hm_clock();
     hm_error rc = hm_unit_fill_towns(db, u, NULL, err, errsz);
     if (rc == HM_OK)
         rc = hm_scope_events_put(db, ev, i, err, errsz);
     if (rc == HM_OK)
-        rc = hm_query_read(qpath, &sql, err, errsz);
-    if (rc == HM_OK)
-        rc = run_script(db, sql, q, qpath, err, errsz);
+        rc = run_file(db, queries_dir, "unit_scope.sql", q, err, errsz);
     hm_timing("the unit's scope", t0, 0);
-    free(sql);
-    free(qpath);
     return rc;
 }
 
 hm_error hm_scope_index(sqlite3 *db, const hm_unit *u, const hm_query_params *q,
                         const char *queries_dir, char *err, size_t errsz)
 {
-    char *qpath = hm_path_join(queries_dir, "unit_index.sql"), *sql = NULL;
     double t0 = hm_clock();
     hm_error rc = HM_OK;
     if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS scope_towns ("
@@ -102,12 +110,8 @@ hm_error hm_scope_index(sqlite3 *db, const hm_unit *u, const hm_query_params *q,
                      NULL, NULL, NULL) != SQLITE_OK)
         rc = hm_db_fail(db, err, errsz);
     if (rc == HM_OK)
-        rc = hm_query_read(qpath, &sql, err, errsz);
-    if (rc == HM_OK)
-        rc = run_script(db, sql, q, qpath, err, errsz);
+        rc = run_file(db, queries_dir, "unit_index.sql", q, err, errsz);
     hm_timing("the units' activity index", t0, 0);
-    free(sql);
-    free(qpath);
     return rc;
 }
 
