@@ -21,6 +21,15 @@ hm_error hm_fail(hm_error rc, char *err, size_t errsz, const char *fmt, ...)
 
 /* Allocation that aborts with a message when memory runs out. */
 void *hm_xmalloc(size_t n);
+/*
+ * For a report (hm_report_write): keep freed memory for reuse instead of
+ * returning it to the system.  A report allocates and frees large blocks
+ * many times (the query sorters, the page caches, the workbooks' buffers);
+ * by default every block of 128 kB or more is a fresh mapping whose pages
+ * fault in again on each use, a fifth of a report's CPU on this kind of
+ * machine.  Process-wide, so it is called once per report, before work.
+ */
+void hm_malloc_keep(void);
 void *hm_xcalloc(size_t n, size_t size);
 void *hm_xrealloc(void *p, size_t n);
 char *hm_xstrdup(const char *s);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,12 @@ static void oom(size_t n)
 {
     fprintf(stderr, "himama: out of memory allocating %zu bytes\n", n);
     abort();
+}
+
+void hm_malloc_keep(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
 void *hm_xmalloc(size_t n)

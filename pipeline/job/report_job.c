@@ -1147,6 +1147,7 @@ hm_error hm_report_write(const hm_report_job *job, hm_report_result *res, char *
                                                : hm_period_kind_name(job->period.kind);
     job_run J;
     hm_error rc;
+    hm_malloc_keep();
     memset(&J, 0, sizeof J);
     J.job = job;
     J.annual = job->period.kind == HM_PERIOD_ANNUAL;

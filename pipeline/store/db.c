@@ -374,9 +374,16 @@ hm_error hm_db_require_current(sqlite3 *db, const char *path, char *err, size_t 
     return HM_ESCHEMA;
 }
 
+/* A store up to this size is read through a memory map (hm_db_reader_cache). */
+#define READ_MAP_MAX 67108864
+
 void hm_db_reader_cache(sqlite3 *db)
 {
     sqlite3_exec(db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
+    const char *path = sqlite3_db_filename(db, "main");
+    struct stat sb;
+    if (path && *path && stat(path, &sb) == 0 && sb.st_size <= READ_MAP_MAX)
+        sqlite3_exec(db, "PRAGMA mmap_size = 67108864", NULL, NULL, NULL);
 }
 
 /* BEGIN on db and read, so that its snapshot is taken now. */
