@@ -30,9 +30,7 @@ reg AS (   -- registered (queries/coverage_towns.sql), with contacted months
                   WHERE m.child_id = k.child_id AND m.paired = 1
                     AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7)) AS contacted_months
       FROM kids k
-     WHERE k.child_months > 0
-        OR ((k.registered_on IS NULL OR k.registered_on <= :to)
-            AND (k.exited_on IS NULL OR k.exited_on >= :to))
+     WHERE k.child_months > 0 OR hm_on_record(k.registered_on, k.exited_on, :to, :to)
 )
 SELECT * FROM reg;
 WITH reg AS (SELECT * FROM temp.shared_children)

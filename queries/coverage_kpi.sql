@@ -17,9 +17,7 @@ f AS (
     SELECT count(*) AS registered, coalesce(sum(surveyed), 0) AS surveyed,
            coalesce(sum(paired), 0) AS paired
       FROM kids
-     WHERE paired
-        OR ((registered_on IS NULL OR registered_on <= :to)
-            AND (exited_on IS NULL OR exited_on >= :to))
+     WHERE paired OR hm_on_record(registered_on, exited_on, :to, :to)
 )
 SELECT 1 AS ord, 'registered' AS metric,
        CASE :lang WHEN 'en' THEN 'Children registered' ELSE '建档儿童（名）' END AS label,

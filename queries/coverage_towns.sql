@@ -29,9 +29,7 @@ WITH kids AS (   -- each child once, in the store's order: paired is one search 
 reg AS MATERIALIZED (   -- the registered children counted by town, then the towns
     SELECT town_code, count(*) AS registered, sum(surveyed) AS surveyed, sum(paired) AS paired
       FROM kids
-     WHERE paired
-        OR ((registered_on IS NULL OR registered_on <= :to)
-            AND (exited_on IS NULL OR exited_on >= :to))
+     WHERE paired OR hm_on_record(registered_on, exited_on, :to, :to)
      GROUP BY town_code
 ),
 by_town AS MATERIALIZED (

@@ -9,8 +9,7 @@ WITH kids AS MATERIALIZED (
            (SELECT max(p.ended_on) FROM pairings p
              WHERE p.child_id = c.child_id AND p.ended_on <= :to) AS last_ended
       FROM children c
-     WHERE (c.registered_on IS NULL OR c.registered_on <= :to)
-       AND (c.exited_on IS NULL OR c.exited_on >= :to)
+     WHERE hm_on_record(c.registered_on, c.exited_on, :to, :to)
        AND NOT EXISTS (SELECT 1 FROM child_spans x
                         WHERE x.child_id = c.child_id AND x.first_month <= substr(:to, 1, 7)
                           AND x.last_month >= substr(:from, 1, 7))

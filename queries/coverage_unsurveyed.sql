@@ -19,7 +19,5 @@ SELECT coalesce(t.town_name, k.town_code) AS town,
        CASE WHEN k.paired THEN CASE :lang WHEN 'en' THEN 'yes' ELSE '是' END
             ELSE CASE :lang WHEN 'en' THEN 'no' ELSE '否' END END AS paired
   FROM kids k LEFT JOIN towns t ON t.town_code = k.town_code
- WHERE k.paired
-    OR ((k.registered_on IS NULL OR k.registered_on <= :to)
-        AND (k.exited_on IS NULL OR k.exited_on >= :to))
+ WHERE k.paired OR hm_on_record(k.registered_on, k.exited_on, :to, :to)
  ORDER BY k.registered_on NULLS LAST, k.town_code, k.child_id;

@@ -22,8 +22,7 @@ WITH RECURSIVE needs(ord, code, zh, en, types_zh, types_en) AS (
 ),
 kids AS MATERIALIZED (
     SELECT child_id, ';' || coalesce(needs, '') || ';' AS n FROM children
-     WHERE (registered_on IS NULL OR registered_on <= :to)
-       AND (exited_on IS NULL OR exited_on >= :from)
+     WHERE hm_on_record(registered_on, exited_on, :from, :to)
 ),
 -- The activity types matching each need, as bits of child_months.types
 -- (contacts: visits are not among them, see 'visited').

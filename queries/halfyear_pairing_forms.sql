@@ -20,12 +20,9 @@
 -- added up per form.  Speed (city, 3,900 pairings): under 5 ms of CPU,
 -- against 30 ms for the same groups found in SQL (window functions over
 -- the pairings, then a walk among the groups of several of both).
-WITH act AS MATERIALIZED (
-    SELECT DISTINCT p.volunteer_id, p.child_id
-      FROM pairings p JOIN children c ON c.child_id = p.child_id
-     WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :to)
-       AND (c.exited_on IS NULL OR c.exited_on >= :to)
-),
+WITH
+-- include pairings_at_end.sql
+,
 f(form, groups, pairings, volunteers, children) AS (
     SELECT j.key + 1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3
       FROM json_each((SELECT hm_pairing_forms(volunteer_id, child_id)

@@ -17,12 +17,8 @@ WITH vt AS MATERIALIZED (   -- volunteers on record by town, one pass
                      AND m.month BETWEEN substr(:from, 1, 7) AND substr(:to, 1, 7))
      GROUP BY town_code
 ),
-act AS MATERIALIZED (   -- the pairings active on the period's last day
-    SELECT DISTINCT p.volunteer_id, p.child_id
-      FROM pairings p JOIN children c ON c.child_id = p.child_id
-     WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :to)
-       AND (c.exited_on IS NULL OR c.exited_on >= :to)
-),
+-- include pairings_at_end.sql
+,
 at AS MATERIALIZED (   -- those pairings by the volunteer's town
     SELECT v.town_code, count(*) AS active_pairings
       FROM act JOIN volunteers v ON v.volunteer_id = act.volunteer_id

@@ -62,9 +62,8 @@ f AS (
         (SELECT coalesce(sum(n), 0) FROM ev WHERE type = 'birthday') AS birthday,
         (SELECT count(*) FROM wishes WHERE fulfilled_on BETWEEN :from AND :to) AS wishes,
         (SELECT count(*) FROM children c
-          WHERE (c.registered_on IS NULL OR c.registered_on <= :to
-                 OR c.child_id IN (SELECT child_id FROM pc))
-            AND (c.exited_on IS NULL OR c.exited_on >= :from)) AS profiled,
+          WHERE hm_on_record(CASE WHEN c.child_id IN (SELECT child_id FROM pc) THEN NULL
+                                  ELSE c.registered_on END, c.exited_on, :from, :to)) AS profiled,
         (SELECT count(*) FROM pc) AS paired,
         (SELECT count(*) FROM volunteers v
           WHERE v.joined_on IS NULL OR v.joined_on <= :to

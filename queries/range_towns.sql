@@ -37,9 +37,8 @@ paired AS MATERIALIZED (
 ),
 profiled AS MATERIALIZED (   -- as range_totals.sql: a child paired in the period is profiled
     SELECT child_id, town_code FROM children
-     WHERE (registered_on IS NULL OR registered_on <= :to
-            OR child_id IN (SELECT child_id FROM paired))
-       AND (exited_on IS NULL OR exited_on >= :from)
+     WHERE hm_on_record(CASE WHEN child_id IN (SELECT child_id FROM paired) THEN NULL
+                        ELSE registered_on END, exited_on, :from, :to)
 ),
 ev AS MATERIALIZED (
     SELECT town_code, sum(CASE type WHEN 'call' THEN n ELSE 0 END) AS calls,

@@ -175,6 +175,29 @@ static void test_db_years(void **state)
     sqlite3_close(db);
 }
 
+/* hm_on_record: a child's record open on some day of [from, to]; the ends
+ * count, a missing registration date is registered, a missing exit is
+ * open; NULL for a missing period end. */
+static void test_db_on_record(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    char v[64];
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_true(hm_db_add_functions(db));
+    sql_value(db, "SELECT hm_on_record('2026-06-30', NULL, '2026-06-30', '2026-06-30') || "
+                  "hm_on_record('2026-07-01', NULL, '2026-06-30', '2026-06-30') || "
+                  "hm_on_record(NULL, '2026-06-30', '2026-06-30', '2026-06-30') || "
+                  "hm_on_record(NULL, '2026-06-29', '2026-06-30', '2026-06-30') || "
+                  "hm_on_record('2026-03-01', '2026-05-01', '2026-01-01', '2026-06-30') || "
+                  "hm_on_record('2025-01-01', '2025-12-31', '2026-01-01', '2026-06-30') || "
+                  "hm_on_record(NULL, NULL, '2026-01-01', '2026-06-30')", v, sizeof v);
+    assert_string_equal(v, "1010101");
+    sql_value(db, "SELECT hm_on_record(NULL, NULL, NULL, '2026-06-30')", v, sizeof v);
+    assert_string_equal(v, "NULL");
+    sqlite3_close(db);
+}
+
 /* hm_pairing_forms: the groups of connected pairings, one of each form and
  * two many-to-many ones (one joined only through a later volunteer); no
  * rows, all zero; rows out of volunteer order, an error. */
@@ -209,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_db_twin_missing_database),
         cmocka_unit_test(test_db_bit_functions),
         cmocka_unit_test(test_db_years),
+        cmocka_unit_test(test_db_on_record),
         cmocka_unit_test(test_db_pairing_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

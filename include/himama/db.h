@@ -44,7 +44,9 @@ void hm_db_reader_cache(sqlite3 *db);
  * skipped), as in PostgreSQL; bit_count(x), the number of bits set in x
  * (NULL for NULL), as in MySQL; hm_years(from, to), whole years between
  * two 'YYYY-MM-DD' dates as hm_date_age counts them (ages, years in the
- * programme; NULL for NULL); hm_contact, hm_five_ones and hm_reason_zh
+ * programme; NULL for NULL); hm_on_record(registered_on, exited_on,
+ * from, to), a child on record in a period, the rule every query of
+ * registered children calls; hm_contact, hm_five_ones and hm_reason_zh
  * (db.c says what each gives).  hm_db_open adds them to every
  * connection it opens; false when SQLite refused.
  */

@@ -107,6 +107,28 @@ static void years(sqlite3_context *cx, int argc, sqlite3_value **argv)
 }
 
 /*
+ * hm_on_record(registered_on, exited_on, from, to): 1 when a child's record
+ * is open on some day from `from` to `to` (both 'YYYY-MM-DD'; the same day
+ * twice for "on record at the end"): registered by `to` or with no
+ * registration date, and not exited before `from`; else 0.  The one
+ * statement of the rule: the coverage tables, who the children are, the
+ * needs and the range's profiled children all call it (a child paired in
+ * the period counts as registered: its caller passes NULL for the date).
+ */
+static void on_record(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *reg = sqlite3_value_text(argv[0]);
+    const unsigned char *exited = sqlite3_value_text(argv[1]);
+    const unsigned char *from = sqlite3_value_text(argv[2]);
+    const unsigned char *to = sqlite3_value_text(argv[3]);
+    if (!from || !to)
+        return;
+    sqlite3_result_int(cx, (!reg || strcmp((const char *)reg, (const char *)to) <= 0) &&
+                               (!exited || strcmp((const char *)exited, (const char *)from) >= 0));
+}
+
+/*
  * hm_pairing_forms(volunteer_id, child_id): the pairing forms of
  * queries/halfyear_pairing_forms.sql, as JSON [[groups, pairings,
  * volunteers, children] for one-to-one, one-to-many, many-to-one,
@@ -242,6 +264,8 @@ bool hm_db_add_functions(sqlite3 *db)
            sqlite3_create_function(db, "hm_reason_zh", 1, det, NULL, reason_zh, NULL,
                                    NULL) == SQLITE_OK &&
            sqlite3_create_function(db, "hm_years", 2, det, NULL, years, NULL,
+                                   NULL) == SQLITE_OK &&
+           sqlite3_create_function(db, "hm_on_record", 4, det, NULL, on_record, NULL,
                                    NULL) == SQLITE_OK &&
            sqlite3_create_function(db, "hm_pairing_forms", 2, det, NULL, NULL, forms_step,
                                    forms_final) == SQLITE_OK;
