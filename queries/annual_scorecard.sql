@@ -70,22 +70,17 @@ pn(m0, mt) AS (
            CAST(substr(:to, 1, 4) AS INTEGER) * 12 + CAST(substr(:to, 6, 2) AS INTEGER)
 ),
 par(m0, last) AS (SELECT m0, mt - m0 FROM pn),   -- months 0..last
-pr AS (   -- per pairing meeting the period: its first and last month in it
+pr AS (   -- per pairing meeting the period: its months in it (hm_paired_months,
+          -- ingest's rule for child_spans)
     SELECT p.volunteer_id, p.child_id,
-           max(0, CAST(substr(p.started_on, 1, 4) AS INTEGER) * 12
-                  + CAST(substr(p.started_on, 6, 2) AS INTEGER) - par.m0) AS lo,
-           min(par.last,
-               coalesce(CAST(substr(p.ended_on, 1, 4) AS INTEGER) * 12
-                        + CAST(substr(p.ended_on, 6, 2) AS INTEGER) - par.m0, par.last),
-               coalesce(CAST(substr(c.exited_on, 1, 4) AS INTEGER) * 12
-                        + CAST(substr(c.exited_on, 6, 2) AS INTEGER) - par.m0, par.last)) AS hi
-      FROM pairings p JOIN children c ON c.child_id = p.child_id, par
+           hm_paired_months(p.started_on, p.ended_on, c.exited_on, :from, :to) AS months
+      FROM pairings p JOIN children c ON c.child_id = p.child_id
      WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
 ),
 vc AS (   -- per volunteer and child: the months paired, and those with a call (bits)
     SELECT volunteer_id, child_id, bit_or(paired) AS paired, bit_or(called) AS called
-      FROM (SELECT volunteer_id, child_id, (1 << (hi + 1)) - (1 << lo) AS paired, 0 AS called
-              FROM pr WHERE lo <= hi
+      FROM (SELECT volunteer_id, child_id, months AS paired, 0 AS called
+              FROM pr WHERE months <> 0
             UNION ALL
             SELECT a.volunteer_id, a.child_id, 0,
                    1 << (CAST(substr(a.date, 1, 4) AS INTEGER) * 12

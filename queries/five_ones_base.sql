@@ -21,12 +21,7 @@
 -- (pipeline/report/dossier_model.c), a JSON array of volunteer ids: the
 -- stream then holds those volunteers' rows only, so their pairs come out
 -- the same without the others' rows sorted and grouped.
-WITH RECURSIVE pn(m0, last) AS (
-    SELECT CAST(substr(:from, 1, 4) AS INTEGER) * 12 + CAST(substr(:from, 6, 2) AS INTEGER),
-           CAST(substr(:to, 1, 4) AS INTEGER) * 12 + CAST(substr(:to, 6, 2) AS INTEGER)
-           - CAST(substr(:from, 1, 4) AS INTEGER) * 12 - CAST(substr(:from, 6, 2) AS INTEGER)
-),
-pm(i, f, t) AS (   -- the period's months: number, first and last day in it
+WITH RECURSIVE pm(i, f, t) AS (   -- the period's months: number, first and last day in it
     SELECT 0, :from, min(date(:from, 'start of month', '+1 month', '-1 day'), :to)
     UNION ALL
     SELECT i + 1, date(f, 'start of month', '+1 month'),
@@ -36,31 +31,24 @@ pm(i, f, t) AS (   -- the period's months: number, first and last day in it
 yy(y) AS MATERIALIZED (   -- the period's years, once (not a UNION per pairing)
     SELECT substr(:from, 1, 4) UNION SELECT substr(:to, 1, 4)
 ),
-pr AS (   -- per pairing meeting the period: its first and last month in it, and
-          -- whether the child's birthday in the period fell on a paired day
+pr AS (   -- per pairing meeting the period: its months in it (hm_paired_months,
+          -- ingest's rule for child_spans), and whether the child's
+          -- birthday in the period fell on a paired day
     SELECT p.volunteer_id, p.child_id,
-           max(0, CAST(substr(p.started_on, 1, 4) AS INTEGER) * 12
-                  + CAST(substr(p.started_on, 6, 2) AS INTEGER) - pn.m0) AS lo,
-           min(pn.last,
-               coalesce(CAST(substr(p.ended_on, 1, 4) AS INTEGER) * 12
-                        + CAST(substr(p.ended_on, 6, 2) AS INTEGER) - pn.m0, pn.last),
-               coalesce(CAST(substr(c.exited_on, 1, 4) AS INTEGER) * 12
-                        + CAST(substr(c.exited_on, 6, 2) AS INTEGER) - pn.m0, pn.last)) AS hi,
+           hm_paired_months(p.started_on, p.ended_on, c.exited_on, :from, :to) AS months,
            EXISTS (SELECT 1 FROM yy
                     WHERE yy.y || substr(c.birth_date, 5) BETWEEN :from AND :to
                       AND yy.y || substr(c.birth_date, 5) >= p.started_on
                       AND (p.ended_on IS NULL OR yy.y || substr(c.birth_date, 5) <= p.ended_on)
                       AND (c.exited_on IS NULL OR yy.y || substr(c.birth_date, 5) <= c.exited_on))
                AS due
-      FROM pairings p JOIN children c ON c.child_id = p.child_id, pn
+      FROM pairings p JOIN children c ON c.child_id = p.child_id
      WHERE p.started_on <= :to AND (p.ended_on IS NULL OR p.ended_on >= :from)
        AND (:five_ones_who IS NULL
             OR p.volunteer_id IN (SELECT value FROM json_each(:five_ones_who)))
 ),
 bits AS (   -- the stream: one integer per pairing, activity row or wish
-    SELECT volunteer_id, child_id,
-           CASE WHEN lo <= hi THEN ((1 << (hi + 1)) - (1 << lo)) << 16 ELSE 0 END
-           | (due << 28) AS b
+    SELECT volunteer_id, child_id, (months << 16) | (due << 28) AS b
       FROM pr
     UNION ALL
     SELECT a.volunteer_id, a.child_id,

@@ -198,6 +198,31 @@ static void test_db_on_record(void **state)
     sqlite3_close(db);
 }
 
+/* hm_paired_months: the period's months a pairing pairs its child in, as
+ * bits from the period's first month: an open pairing, one within the
+ * period, one cut by the child's exit, one after, one before, an exit
+ * before the start; NULL for a period longer than 62 months. */
+static void test_db_paired_months(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    char v[64];
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_true(hm_db_add_functions(db));
+    sql_value(db, "SELECT hm_paired_months('2025-11-15', NULL, NULL, '2026-01-01', '2026-06-30')"
+                  " || ',' || hm_paired_months('2026-03-10', '2026-04-02', NULL, '2026-01-01', '2026-06-30')"
+                  " || ',' || hm_paired_months('2026-01-05', NULL, '2026-02-20', '2026-01-01', '2026-06-30')"
+                  " || ',' || hm_paired_months('2026-07-01', NULL, NULL, '2026-01-01', '2026-06-30')"
+                  " || ',' || hm_paired_months('2025-01-01', '2025-12-31', NULL, '2026-01-01', '2026-06-30')"
+                  " || ',' || hm_paired_months('2026-03-01', NULL, '2026-02-28', '2026-01-01', '2026-06-30')",
+              v, sizeof v);
+    assert_string_equal(v, "63,12,3,0,0,0");
+    sql_value(db, "SELECT hm_paired_months('2020-01-01', NULL, NULL, '2020-01-01', '2026-01-31')", v,
+              sizeof v);
+    assert_string_equal(v, "NULL");
+    sqlite3_close(db);
+}
+
 /* hm_pairing_forms: the groups of connected pairings, one of each form and
  * two many-to-many ones (one joined only through a later volunteer); no
  * rows, all zero; rows out of volunteer order, an error. */
@@ -233,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_db_bit_functions),
         cmocka_unit_test(test_db_years),
         cmocka_unit_test(test_db_on_record),
+        cmocka_unit_test(test_db_paired_months),
         cmocka_unit_test(test_db_pairing_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

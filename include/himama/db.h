@@ -46,7 +46,9 @@ void hm_db_reader_cache(sqlite3 *db);
  * two 'YYYY-MM-DD' dates as hm_date_age counts them (ages, years in the
  * programme; NULL for NULL); hm_on_record(registered_on, exited_on,
  * from, to), a child on record in a period, the rule every query of
- * registered children calls; hm_contact, hm_five_ones and hm_reason_zh
+ * registered children calls; hm_paired_months(started_on, ended_on,
+ * exited_on, from, to), the months of a period a pairing pairs its child
+ * in, as bits (the five ones per pair, the scorecard); hm_contact, hm_five_ones and hm_reason_zh
  * (db.c says what each gives).  hm_db_open adds them to every
  * connection it opens; false when SQLite refused.
  */

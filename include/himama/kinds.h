@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* An enumeration value: the stored English code and its Chinese label. */
 typedef struct hm_enum_value {
@@ -356,5 +357,22 @@ bool hm_kind_guidance(const char *first, size_t len);
  */
 bool hm_activity_contact(const char *type, size_t len);
 bool hm_activity_five_ones(const char *type, size_t len);
+
+/*
+ * The months a pairing pairs its child (DESIGN.md "Counting"), the one
+ * statement of the rule for ingest's child_spans (store/summary.c) and the
+ * queries' pairs (the SQL function hm_paired_months of store/db.c: the five
+ * ones per pair, the scorecard): from the month of started_on to that of
+ * ended_on (NULL: still active), and not after the month the child exited
+ * in (exited_on NULL: not exited), i.e. a pairing active on a day of the
+ * month, the child not exited before the month begins.  Months are
+ * numbered year * 12 + month - 1 (hm_month_number: -1 for a text that is
+ * not 'YYYY-MM...'); HM_MONTH_OPEN (9999-12) stands for "open".  Sets
+ * *first and *last and returns true when it pairs in at least one month.
+ */
+#define HM_MONTH_OPEN (9999 * 12 + 11)
+int32_t hm_month_number(const char *date);
+bool hm_pairing_months(const char *started_on, const char *ended_on, const char *exited_on,
+                       int32_t *first, int32_t *last);
 
 #endif

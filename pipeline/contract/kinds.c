@@ -5,6 +5,7 @@
 #include "himama/kinds.h"
 #include "himama/util.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -413,4 +414,27 @@ bool hm_activity_five_ones(const char *type, size_t len)
 {
     static const char *const five[] = { "call", "reading", "holiday", "birthday", NULL };
     return type_in(five, type, len);
+}
+
+int32_t hm_month_number(const char *date)
+{
+    if (!date)
+        return -1;
+    int y = 0, m = 0;
+    if (sscanf(date, "%4d-%2d", &y, &m) != 2 || y < 0 || m < 1 || m > 12)
+        return -1;
+    return y * 12 + m - 1;
+}
+
+bool hm_pairing_months(const char *started_on, const char *ended_on, const char *exited_on,
+                       int32_t *first, int32_t *last)
+{
+    int32_t a = hm_month_number(started_on);
+    int32_t b = ended_on ? hm_month_number(ended_on) : HM_MONTH_OPEN;
+    int32_t x = exited_on ? hm_month_number(exited_on) : HM_MONTH_OPEN;
+    if (x < b)
+        b = x;
+    *first = a;
+    *last = b;
+    return a >= 0 && b >= a;
 }

@@ -129,6 +129,30 @@ static void on_record(sqlite3_context *cx, int argc, sqlite3_value **argv)
 }
 
 /*
+ * hm_paired_months(started_on, ended_on, exited_on, from, to): the months
+ * of the period from..to (at most 62, counted from from's month as bit 0)
+ * in which a pairing pairs its child, as the bits of an integer, by
+ * hm_pairing_months (kinds.h), the rule ingest's child_spans follow; 0 for
+ * none, NULL for a period of no month or of more than 62.
+ */
+static void paired_months(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *d[5];
+    for (int i = 0; i < 5; i++)
+        d[i] = (const char *)sqlite3_value_text(argv[i]);
+    int32_t m0 = hm_month_number(d[3]), mt = hm_month_number(d[4]), a, b;
+    if (m0 < 0 || mt < m0 || mt - m0 > 61)
+        return;
+    if (!hm_pairing_months(d[0], d[1], d[2], &a, &b) || a > mt || b < m0) {
+        sqlite3_result_int64(cx, 0);
+        return;
+    }
+    int lo = (a > m0 ? a : m0) - m0, hi = (b < mt ? b : mt) - m0;
+    sqlite3_result_int64(cx, (sqlite3_int64)(((uint64_t)1 << (hi + 1)) - ((uint64_t)1 << lo)));
+}
+
+/*
  * hm_pairing_forms(volunteer_id, child_id): the pairing forms of
  * queries/halfyear_pairing_forms.sql, as JSON [[groups, pairings,
  * volunteers, children] for one-to-one, one-to-many, many-to-one,
@@ -266,6 +290,8 @@ bool hm_db_add_functions(sqlite3 *db)
            sqlite3_create_function(db, "hm_years", 2, det, NULL, years, NULL,
                                    NULL) == SQLITE_OK &&
            sqlite3_create_function(db, "hm_on_record", 4, det, NULL, on_record, NULL,
+                                   NULL) == SQLITE_OK &&
+           sqlite3_create_function(db, "hm_paired_months", 5, det, NULL, paired_months, NULL,
                                    NULL) == SQLITE_OK &&
            sqlite3_create_function(db, "hm_pairing_forms", 2, det, NULL, NULL, forms_step,
                                    forms_final) == SQLITE_OK;

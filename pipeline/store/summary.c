@@ -16,7 +16,7 @@
 #define SUMMARY_CAP (1u << 17)
 
 /* A month as a number (year * 12 + month - 1), and the open end. */
-#define MONTH_OPEN (9999 * 12 + 11)
+#define MONTH_OPEN HM_MONTH_OPEN
 
 /* Whether child is paired in month (SQL expressions): a run of child_spans
  * holds the month. */
@@ -526,12 +526,7 @@ hm_error hm_summary_child_town(hm_summary *s, sqlite3 *db, const char *child, si
 
 static int32_t month_of(const unsigned char *date)
 {
-    if (!date)
-        return -1;
-    int y = 0, m = 0;
-    if (sscanf((const char *)date, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12)
-        return -1;
-    return y * 12 + m - 1;
+    return hm_month_number((const char *)date);
 }
 
 static void month_text(int32_t m, char out[8])
@@ -582,11 +577,10 @@ static hm_error spans_one(hm_summary *s, sqlite3 *db, const char *c, size_t len,
     /* The child: gone (never so: children are not deleted) means no spans. */
     sqlite3_bind_text(s->st_child, 1, c, (int)len, SQLITE_STATIC);
     int src = sqlite3_step(s->st_child);
-    int32_t exit_month = MONTH_OPEN;
-    char *town = NULL;
+    char *exited = NULL, *town = NULL;
     if (src == SQLITE_ROW) {
         if (sqlite3_column_type(s->st_child, 0) != SQLITE_NULL)
-            exit_month = month_of(sqlite3_column_text(s->st_child, 0));
+            exited = hm_xstrdup((const char *)sqlite3_column_text(s->st_child, 0));
         town = hm_xstrdup((const char *)sqlite3_column_text(s->st_child, 1));
     }
     sqlite3_reset(s->st_child);
@@ -597,12 +591,10 @@ static hm_error spans_one(hm_summary *s, sqlite3 *db, const char *c, size_t len,
     if (town) {
         sqlite3_bind_text(s->st_pairs, 1, c, (int)len, SQLITE_STATIC);
         while ((src = sqlite3_step(s->st_pairs)) == SQLITE_ROW) {
-            int32_t a = month_of(sqlite3_column_text(s->st_pairs, 0));
-            int32_t b = sqlite3_column_type(s->st_pairs, 1) == SQLITE_NULL
-                        ? MONTH_OPEN : month_of(sqlite3_column_text(s->st_pairs, 1));
-            if (b > exit_month)
-                b = exit_month;
-            if (a < 0 || b < a)
+            int32_t a, b;
+            if (!hm_pairing_months((const char *)sqlite3_column_text(s->st_pairs, 0),
+                                   (const char *)sqlite3_column_text(s->st_pairs, 1), exited,
+                                   &a, &b))
                 continue;
             if (2 * (n + 1) > s->runs_cap) {
                 s->runs_cap = s->runs_cap ? s->runs_cap * 2 : 64;
@@ -615,6 +607,7 @@ static hm_error spans_one(hm_summary *s, sqlite3 *db, const char *c, size_t len,
         sqlite3_reset(s->st_pairs);
         if (src != SQLITE_DONE) {
             free(town);
+            free(exited);
             return hm_db_fail(db, err, errsz);
         }
     }
@@ -638,6 +631,7 @@ static hm_error spans_one(hm_summary *s, sqlite3 *db, const char *c, size_t len,
         i = j;
     }
     free(town);
+    free(exited);
     if (rc == HM_OK && flags) {
         sqlite3_bind_text(s->st_flag, 1, c, (int)len, SQLITE_STATIC);
         rc = hm_db_step_done(db, s->st_flag, err, errsz);
