@@ -428,9 +428,11 @@ static void add_adult_part(hm_redact *r, const char *s, size_t n)
         snprintf(mask, sizeof mask, "%s", CONFLICT);
     size_t mlen = strlen(mask);
     long m = hm_strset_find(&r->masks, mask, mlen);
-    if (m < 0)
-        m = hm_strset_add(&r->masks, mask, mlen, arena_add(r, mask, mlen));
-    table_put(r, k.buf, k.len, (uint32_t)r->masks.val[m], PRIO_FULL);
+    if (m < 0 && (m = hm_strset_add(&r->masks, mask, mlen, arena_add(r, mask, mlen))) < 0) {
+        r->overflow = true;
+        return;
+    }
+    table_put(r, k.buf, k.len, (uint32_t)hm_strset_val(&r->masks, (size_t)m), PRIO_FULL);
 }
 
 /* Whether the code point c separates two names in an adult's field. */
@@ -649,8 +651,9 @@ static size_t run_clean(const hm_redact *r, const char *s, size_t n, size_t i, s
  * not, so this keeps the set small). */
 static void add_phone(hm_redact *r, const char *d, size_t nd)
 {
-    if (nd >= 7 && nd <= MAX_DIGITS && !phone_form(d, nd))
-        hm_strset_add(&r->digits, d, nd, 0);
+    if (nd >= 7 && nd <= MAX_DIGITS && !phone_form(d, nd) &&
+        hm_strset_add(&r->digits, d, nd, 0) < 0)
+        r->overflow = true;
 }
 
 /* Add each number in a phone field (seven digits or more) to the known ones. */
@@ -847,7 +850,8 @@ static hm_error load_rows(sqlite3 *db, hm_redact *r, bool aliases_only, char *er
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = col(st, 0), *alias = col(st, aliases_only ? 1 : 2);
         uint32_t alias_off = arena_add(r, alias, strlen(alias));
-        hm_strset_add(&r->child, id, strlen(id), alias_off);
+        if (hm_strset_add(&r->child, id, strlen(id), alias_off) < 0)
+            r->overflow = true;
         if (aliases_only)
             continue;
         add_child(r, col(st, 1), alias_off);
@@ -894,8 +898,8 @@ static hm_redact *make_empty(void)
     hm_redact *r = hm_xcalloc(1, sizeof *r);
     hm_strbuf_init(&r->arena);
     hm_strset_init(&r->digits);
-    hm_strset_init(&r->child);
-    hm_strset_init(&r->masks);
+    hm_strset_init_val(&r->child, 4);
+    hm_strset_init_val(&r->masks, 4);
     r->conflict_off = arena_add(r, CONFLICT, strlen(CONFLICT));
     r->school_off = arena_add(r, SCHOOL, strlen(SCHOOL));
     return r;
@@ -952,7 +956,7 @@ void hm_redact_free(hm_redact *r)
 const char *hm_redact_alias(const hm_redact *r, const char *child_id)
 {
     long e = hm_strset_find(&r->child, child_id, strlen(child_id));
-    return e < 0 ? NULL : r->arena.buf + r->child.val[e];
+    return e < 0 ? NULL : r->arena.buf + hm_strset_val(&r->child, (size_t)e);
 }
 
 size_t hm_redact_size(const hm_redact *r)
