@@ -149,6 +149,8 @@ static inline bool hm_ingest_field_blank(const char *f, size_t n)
 
 /* --------------------------------------------------- ingest_cache.c */
 
+/* An empty cache in c (hm_ingest_cache_new makes one). */
+void hm_ingest_cache_init(hm_ingest_cache *c);
 /* Forget every lookup (a unit rolled back). */
 void hm_ingest_cache_clear(hm_ingest_cache *c);
 /* A unit of kind k (NULL: unknown) committed: forget the lookups into its table. */

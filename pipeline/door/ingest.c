@@ -478,6 +478,7 @@ static hm_error run_unit(sqlite3 *db, const char *name, const hm_ingest_opts *o,
     x.path = name;
     x.sheet = src->sheet;
     x.k = res->kind;
+    hm_ingest_cache_init(&x.own);
     x.c = o->cache ? o->cache : &x.own;
     memcpy(x.now, started, sizeof x.now);
 

@@ -9,10 +9,20 @@
 #include "himama/db.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+void hm_ingest_cache_init(hm_ingest_cache *c)
+{
+    memset(c, 0, sizeof *c);
+    hm_strset_init_val(&c->refs[HM_REF_CHILD], 4);   /* the town's entry in towns */
+    hm_strset_init_val(&c->pairs, 8);
+}
 
 hm_ingest_cache *hm_ingest_cache_new(void)
 {
-    return hm_xcalloc(1, sizeof(hm_ingest_cache));
+    hm_ingest_cache *c = hm_xmalloc(sizeof(hm_ingest_cache));
+    hm_ingest_cache_init(c);
+    return c;
 }
 
 static void pairs_clear(hm_ingest_cache *c)
@@ -76,13 +86,11 @@ hm_error hm_ingest_ref_exists(hm_ingest_ctx *x, hm_ref ref, const hm_slot *v, bo
     long e = hm_strset_find(&x->c->refs[ref], v->s.buf, v->s.len);
     if (e >= 0) {
         *found = true;
-        *val = x->c->refs[ref].val[e];
+        *val = hm_strset_val(&x->c->refs[ref], (size_t)e);
         return HM_OK;
     }
-    if (x->c->refs[ref].n >= HM_INGEST_CACHE_CAP) {
+    if (x->c->refs[ref].n >= HM_INGEST_CACHE_CAP)
         hm_strset_release(&x->c->refs[ref]);
-        hm_strset_init(&x->c->refs[ref]);
-    }
     sqlite3_stmt *st = x->st_ref[ref];
     hm_slot_bind(st, 1, v);
     int rc = sqlite3_step(st);
@@ -92,13 +100,18 @@ hm_error hm_ingest_ref_exists(hm_ingest_ctx *x, hm_ref ref, const hm_slot *v, bo
         *val = ref != HM_REF_CHILD ? 0
             : hm_strset_add(&x->c->towns, (const char *)sqlite3_column_text(st, 0),
                             (size_t)sqlite3_column_bytes(st, 0), 0);
-        hm_strset_add(&x->c->refs[ref], v->s.buf, v->s.len, *val);
+        if (*val >= 0)   /* else not kept: the lookup is only saved */
+            hm_strset_add(&x->c->refs[ref], v->s.buf, v->s.len, *val);
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         snprintf(err, errsz, "database error: %s", sqlite3_errmsg(x->db));
         return HM_EDB;
+    }
+    if (*found && *val < 0) {
+        snprintf(err, errsz, "the towns of the referenced children pass 4 GB");
+        return HM_ENOMEM;
     }
     return HM_OK;
 }
@@ -135,7 +148,10 @@ static hm_error load_pairs(hm_ingest_ctx *x, const hm_slot *v, const hm_slot *c,
         return HM_EDB;
     }
     int64_t val = (int64_t)first | ((int64_t)(ca->nspans - first) / 2) << 32;
-    *entry = hm_strset_add(&ca->pairs, key->buf, key->len, val);
+    if ((*entry = hm_strset_add(&ca->pairs, key->buf, key->len, val)) < 0) {
+        snprintf(err, errsz, "the pairs of volunteer and child looked up pass 4 GB");
+        return HM_ENOMEM;
+    }
     return HM_OK;
 }
 
@@ -153,7 +169,7 @@ hm_error hm_ingest_was_paired(hm_ingest_ctx *x, const hm_slot *v, const hm_slot 
         pairs_clear(x->c);
     if (e < 0 && (rc = load_pairs(x, v, c, &key, &e, err, errsz)) != HM_OK)
         goto out;
-    int64_t val = x->c->pairs.val[e];
+    int64_t val = hm_strset_val(&x->c->pairs, (size_t)e);
     size_t first = (size_t)(val & 0xffffffff), n = (size_t)(val >> 32);
     for (size_t i = 0; i < n && !*paired; i++)
         *paired = x->c->spans[first + 2 * i] <= day && day <= x->c->spans[first + 2 * i + 1];

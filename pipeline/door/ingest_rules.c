@@ -194,9 +194,11 @@ static bool activity_row(const hm_ingest_ctx *x, hm_summary_row *row)
         .child = c->s.buf, .child_len = c->s.len,
         .volunteer = v->s.buf, .volunteer_len = v->s.len,
         .date = d->s.buf, .type = t->s.buf,
-        .town = x->child_town < 0 ? "" : towns->arena + towns->off[x->child_town],
-        .town_len = x->child_town < 0 ? 0 : towns->len[x->child_town],
     };
+    if (x->child_town >= 0)
+        row->town = hm_strset_key(towns, (size_t)x->child_town, &row->town_len);
+    else
+        row->town = "";
     if (x->k->id == HM_KIND_ACTIVITIES) {   /* the service hours (summary.h) */
         const hm_slot *m = &x->val[HM_COL_ACTIVITIES_MINUTES];
         row->has_minutes = m->t == HM_SLOT_INT;

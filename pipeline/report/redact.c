@@ -79,33 +79,25 @@ enum {
     PRIO_FULL = 3       /* a full name, a school */
 };
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
-
 static const char CONFLICT[] = "某某";
 static const char SCHOOL[] = "某学校";
 static const char PHONE[] = "***";
 
-/* One key: its normalised bytes and its replacement, both in the arena
- * (offsets of 32 bits: a load whose arena outgrows them fails), in 16
- * bytes, as a national store holds millions. */
-typedef struct entry {
-    uint32_t hash;      /* hash32 of the key */
-    uint32_t key_off, rep_off;
-    uint16_t key_len;   /* at most MAX_KEY */
-    uint8_t prio;
-    bool keep;          /* left as written (rep_off unused) */
-} entry;
+/* A key's value in the names set: the arena offset of its replacement (0
+ * when kept), its priority and whether it is left as written.  A national
+ * store holds millions of keys: the set keeps each in about 20 bytes past
+ * its own (strset.h). */
+#define VAL(rep, prio, keep) ((int64_t)(rep) | (int64_t)(prio) << 32 | (int64_t)(keep) << 40)
+#define VAL_REP(v) ((uint32_t)(v))
+#define VAL_PRIO(v) ((int)((v) >> 32 & 0xff))
+#define VAL_KEEP(v) ((bool)((v) >> 40 & 1))
 
 struct hm_redact {
-    hm_strbuf arena;            /* keys, replacements and aliases, each NUL-terminated */
-    bool overflow;              /* the arena outgrew 32-bit offsets: the load fails */
+    hm_strbuf arena;            /* replacements and aliases, each NUL-terminated */
+    bool overflow;              /* an arena outgrew 32-bit offsets: the load fails */
     uint32_t conflict_off, school_off;   /* CONFLICT and SCHOOL, once each */
     hm_strset masks;            /* each adult's mask (张某), once: -> its arena offset */
-    entry *ent;
-    size_t nent, ent_cap;
-    uint32_t *slots;            /* 0 empty, else entry index + 1 */
-    size_t nslots;              /* power of two */
+    hm_strset names;            /* normalised key -> VAL(replacement, priority, kept) */
     uint64_t lens[MAX_KEY / 64 + 1];   /* bit n: some key has n bytes */
     size_t maxlen;
     uint64_t first[65536 / 64]; /* bit c: some key starts with code point c */
@@ -186,38 +178,6 @@ static void bit_set(uint64_t *set, size_t i)
 
 /* ---- the key table ---- */
 
-/* The entry with normalised key (hash h, n bytes), or NULL. */
-static entry *table_find(const hm_redact *r, uint32_t h, const char *key, size_t n)
-{
-    if (!r->nslots)
-        return NULL;
-    for (size_t i = h & (r->nslots - 1);; i = (i + 1) & (r->nslots - 1)) {
-        uint32_t s = r->slots[i];
-        if (!s)
-            return NULL;
-        entry *e = &r->ent[s - 1];
-        if (e->hash == h && e->key_len == n &&
-            memcmp(r->arena.buf + e->key_off, key, n) == 0)
-            return e;
-    }
-}
-
-/* Double the slot table and place every entry again. */
-static void table_grow(hm_redact *r)
-{
-    size_t n = r->nslots ? r->nslots * 2 : 1024;
-    uint32_t *slots = hm_xcalloc(n, sizeof *slots);
-    for (size_t e = 0; e < r->nent; e++) {
-        size_t i = r->ent[e].hash & (n - 1);
-        while (slots[i])
-            i = (i + 1) & (n - 1);
-        slots[i] = (uint32_t)(e + 1);
-    }
-    free(r->slots);
-    r->slots = slots;
-    r->nslots = n;
-}
-
 /* Copy s (n bytes) into the arena with a NUL; its offset (0 and
  * r->overflow set when it would not fit in 32 bits). */
 static uint32_t arena_add(hm_redact *r, const char *s, size_t n)
@@ -230,20 +190,6 @@ static uint32_t arena_add(hm_redact *r, const char *s, size_t n)
     hm_strbuf_add(&r->arena, s, n);
     hm_strbuf_addc(&r->arena, '\0');
     return (uint32_t)off;
-}
-
-/* The 64-bit FNV-1a hash of a key folded to the 32 bits an entry keeps. */
-static uint32_t hash32(uint64_t h)
-{
-    return (uint32_t)(h ^ (h >> 32));
-}
-
-static uint32_t fnv(const char *s, size_t n)
-{
-    uint64_t h = FNV_OFFSET;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
-    return hash32(h);
 }
 
 /* A replacement's offset for a known string left as written. */
@@ -259,34 +205,23 @@ static uint32_t fnv(const char *s, size_t n)
  */
 static void table_put(hm_redact *r, const char *key, size_t n, uint32_t rep, int prio)
 {
-    uint32_t h = fnv(key, n);
-    entry *e = table_find(r, h, key, n);
-    if (e) {
-        if (prio > e->prio) {
-            e->keep = rep == KEEP;
-            e->rep_off = e->keep ? 0 : rep;
-            e->prio = (uint8_t)prio;
-        } else if (prio == e->prio && !e->keep && e->rep_off != rep &&
-                   e->rep_off != r->conflict_off &&
-                   strcmp(r->arena.buf + e->rep_off, r->arena.buf + rep) != 0) {
-            e->rep_off = r->conflict_off;
+    bool keep = rep == KEEP;
+    long e = hm_strset_find(&r->names, key, n);
+    if (e >= 0) {
+        int64_t v = hm_strset_val(&r->names, (size_t)e);
+        if (prio > VAL_PRIO(v)) {
+            hm_strset_set_val(&r->names, (size_t)e, VAL(keep ? 0 : rep, prio, keep));
+        } else if (prio == VAL_PRIO(v) && !VAL_KEEP(v) && VAL_REP(v) != rep &&
+                   VAL_REP(v) != r->conflict_off &&
+                   strcmp(r->arena.buf + VAL_REP(v), r->arena.buf + rep) != 0) {
+            hm_strset_set_val(&r->names, (size_t)e, VAL(r->conflict_off, prio, false));
         }
         return;
     }
-    if ((r->nent + 1) * 2 > r->nslots)
-        table_grow(r);
-    if (r->nent == r->ent_cap) {
-        r->ent_cap = r->ent_cap ? r->ent_cap * 2 : 256;
-        r->ent = hm_xrealloc(r->ent, r->ent_cap * sizeof *r->ent);
+    if (hm_strset_add(&r->names, key, n, VAL(keep ? 0 : rep, prio, keep)) < 0) {
+        r->overflow = true;
+        return;
     }
-    size_t idx = r->nent++;
-    r->ent[idx] = (entry){ .hash = h, .key_len = (uint16_t)n, .prio = (uint8_t)prio,
-                           .keep = rep == KEEP, .rep_off = rep == KEEP ? 0 : rep };
-    r->ent[idx].key_off = arena_add(r, key, n);
-    size_t i = h & (r->nslots - 1);
-    while (r->slots[i])
-        i = (i + 1) & (r->nslots - 1);
-    r->slots[i] = (uint32_t)(idx + 1);
     bit_set(r->lens, n);
     if (n > r->maxlen)
         r->maxlen = n;
@@ -428,9 +363,11 @@ static void add_adult_part(hm_redact *r, const char *s, size_t n)
         snprintf(mask, sizeof mask, "%s", CONFLICT);
     size_t mlen = strlen(mask);
     long m = hm_strset_find(&r->masks, mask, mlen);
-    if (m < 0)
-        m = hm_strset_add(&r->masks, mask, mlen, arena_add(r, mask, mlen));
-    table_put(r, k.buf, k.len, (uint32_t)r->masks.val[m], PRIO_FULL);
+    if (m < 0 && (m = hm_strset_add(&r->masks, mask, mlen, arena_add(r, mask, mlen))) < 0) {
+        r->overflow = true;
+        return;
+    }
+    table_put(r, k.buf, k.len, (uint32_t)hm_strset_val(&r->masks, (size_t)m), PRIO_FULL);
 }
 
 /* Whether the code point c separates two names in an adult's field. */
@@ -649,8 +586,9 @@ static size_t run_clean(const hm_redact *r, const char *s, size_t n, size_t i, s
  * not, so this keeps the set small). */
 static void add_phone(hm_redact *r, const char *d, size_t nd)
 {
-    if (nd >= 7 && nd <= MAX_DIGITS && !phone_form(d, nd))
-        hm_strset_add(&r->digits, d, nd, 0);
+    if (nd >= 7 && nd <= MAX_DIGITS && !phone_form(d, nd) &&
+        hm_strset_add(&r->digits, d, nd, 0) < 0)
+        r->overflow = true;
 }
 
 /* Add each number in a phone field (seven digits or more) to the known ones. */
@@ -695,43 +633,28 @@ typedef struct prefix {
     size_t end;     /* where it ends in the text */
 } prefix;
 
-/*
- * Whether key e is what s[i..end) says (n: the length of s), ignorable
- * characters skipped; a Latin-letter key only as a whole word.
- */
-static bool key_here(const hm_redact *r, const entry *e, const char *s, size_t n, size_t i,
-                     size_t end)
+/* Whether key (len bytes), found at s[i..end) (n: the length of s), may
+ * match there: a Latin-letter key only as a whole word. */
+static bool word_edges(const char *key, size_t len, const char *s, size_t n, size_t i,
+                       size_t end)
 {
-    const unsigned char *key = (const unsigned char *)r->arena.buf + e->key_off;
-    size_t k = 0;
-    for (size_t p = i; p < end;) {
-        uint32_t c;
-        size_t m = hm_utf8_decode(s + p, n - p, &c);
-        if (k && ignorable(c)) {
-            p += m;
-            continue;
-        }
-        for (size_t j = 0; j < m; j++)
-            if (k + j >= e->key_len || fold((unsigned char)s[p + j]) != key[k + j])
-                return false;
-        k += m;
-        p += m;
-    }
-    if (ascii_alnum(key[0]) && i > 0 && ascii_alnum((unsigned char)s[i - 1]))
+    if (ascii_alnum((unsigned char)key[0]) && i > 0 && ascii_alnum((unsigned char)s[i - 1]))
         return false;
-    return !(ascii_alnum(key[e->key_len - 1]) && end < n && ascii_alnum((unsigned char)s[end]));
+    return !(ascii_alnum((unsigned char)key[len - 1]) && end < n &&
+             ascii_alnum((unsigned char)s[end]));
 }
 
 /*
- * The longest key that matches s (n bytes) at i, or NULL; *end is where
- * the match ends.  pre has room for r->maxlen + 1 prefixes.  The walk
- * reads at most maxlen normalised bytes (and MAX_GAP ignorable characters
- * between two of them), so a position costs O(maxlen).
+ * The names entry of the longest key that matches s (n bytes) at i, or -1;
+ * *end is where the match ends.  pre has room for r->maxlen + 1 prefixes,
+ * buf for r->maxlen bytes (the text normalised).  The walk reads at most
+ * maxlen normalised bytes (and MAX_GAP ignorable characters between two
+ * of them), hashing as it goes, so a position costs O(maxlen).
  */
-static const entry *key_at(const hm_redact *r, const char *s, size_t n, size_t i,
-                           prefix *pre, size_t *end)
+static long key_at(const hm_redact *r, const char *s, size_t n, size_t i, prefix *pre,
+                   char *buf, size_t *end)
 {
-    uint64_t h = FNV_OFFSET;
+    uint64_t h = HM_STRSET_HASH0;
     size_t len = 0, np = 0, gap = 0;
     for (size_t p = i; p < n;) {
         uint32_t c;
@@ -747,25 +670,24 @@ static const entry *key_at(const hm_redact *r, const char *s, size_t n, size_t i
         if (len + m > r->maxlen)
             break;
         gap = 0;
-        for (size_t j = 0; j < m; j++)
-            h = (h ^ fold((unsigned char)s[p + j])) * FNV_PRIME;
+        for (size_t j = 0; j < m; j++) {
+            unsigned char b = fold((unsigned char)s[p + j]);
+            buf[len + j] = (char)b;
+            h = hm_strset_hash_step(h, b);
+        }
         len += m;
         p += m;
         if (bit_get(r->lens, len))
             pre[np++] = (prefix){ h, len, p };
     }
     while (np--) {
-        uint32_t h32 = hash32(pre[np].hash);
-        for (size_t sl = h32 & (r->nslots - 1); r->slots[sl]; sl = (sl + 1) & (r->nslots - 1)) {
-            const entry *e = &r->ent[r->slots[sl] - 1];
-            if (e->hash == h32 && e->key_len == pre[np].len &&
-                key_here(r, e, s, n, i, pre[np].end)) {
-                *end = pre[np].end;
-                return e;
-            }
+        long e = hm_strset_find_hashed(&r->names, buf, pre[np].len, pre[np].hash);
+        if (e >= 0 && word_edges(buf, pre[np].len, s, n, i, pre[np].end)) {
+            *end = pre[np].end;
+            return e;
         }
     }
-    return NULL;
+    return -1;
 }
 
 /* Whether a key may start with code point c. */
@@ -782,22 +704,24 @@ void hm_redact_text(const hm_redact *r, const char *in, hm_strbuf *out)
 void hm_redact_text_keep(const hm_redact *r, const char *in, const char *keep, hm_strbuf *out)
 {
     size_t n = strlen(in), from = 0, nkeep = keep ? strlen(keep) : 0;
-    prefix *pre = hm_xmalloc((r->maxlen + 1) * sizeof *pre);
+    prefix *pre = hm_xmalloc((r->maxlen + 1) * (sizeof *pre + 1));
+    char *buf = (char *)(pre + r->maxlen + 1);
     for (size_t i = 0; i < n;) {
         uint32_t c;
         size_t m = hm_utf8_decode(in + i, n - i, &c), end;
-        const entry *e;
+        long e;
         if (!m) {
             hm_strbuf_add(out, in + from, i - from);
             hm_strbuf_adds(out, "\xef\xbf\xbd");
             from = ++i;
-        } else if (may_start(r, c) && (e = key_at(r, in, n, i, pre, &end))) {
-            if (e->keep || (nkeep && end - i == nkeep && memcmp(in + i, keep, nkeep) == 0)) {
+        } else if (may_start(r, c) && (e = key_at(r, in, n, i, pre, buf, &end)) >= 0) {
+            int64_t v = hm_strset_val(&r->names, (size_t)e);
+            if (VAL_KEEP(v) || (nkeep && end - i == nkeep && memcmp(in + i, keep, nkeep) == 0)) {
                 i = end;   /* copied with what follows */
                 continue;
             }
             hm_strbuf_add(out, in + from, i - from);
-            hm_strbuf_adds(out, r->arena.buf + e->rep_off);
+            hm_strbuf_adds(out, r->arena.buf + VAL_REP(v));
             from = i = end;
         } else if (digit_value(c) >= 0) {
             from = i = run_clean(r, in, n, i, from, out);
@@ -847,7 +771,8 @@ static hm_error load_rows(sqlite3 *db, hm_redact *r, bool aliases_only, char *er
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = col(st, 0), *alias = col(st, aliases_only ? 1 : 2);
         uint32_t alias_off = arena_add(r, alias, strlen(alias));
-        hm_strset_add(&r->child, id, strlen(id), alias_off);
+        if (hm_strset_add(&r->child, id, strlen(id), alias_off) < 0)
+            r->overflow = true;
         if (aliases_only)
             continue;
         add_child(r, col(st, 1), alias_off);
@@ -893,9 +818,10 @@ static hm_redact *make_empty(void)
 {
     hm_redact *r = hm_xcalloc(1, sizeof *r);
     hm_strbuf_init(&r->arena);
+    hm_strset_init_val(&r->names, 8);
     hm_strset_init(&r->digits);
-    hm_strset_init(&r->child);
-    hm_strset_init(&r->masks);
+    hm_strset_init_val(&r->child, 4);
+    hm_strset_init_val(&r->masks, 4);
     r->conflict_off = arena_add(r, CONFLICT, strlen(CONFLICT));
     r->school_off = arena_add(r, SCHOOL, strlen(SCHOOL));
     return r;
@@ -939,8 +865,7 @@ void hm_redact_free(hm_redact *r)
     if (!r)
         return;
     hm_strbuf_release(&r->arena);
-    free(r->ent);
-    free(r->slots);
+    hm_strset_release(&r->names);
     hm_strset_release(&r->digits);
     hm_strset_release(&r->child);
     hm_strset_release(&r->masks);
@@ -952,12 +877,12 @@ void hm_redact_free(hm_redact *r)
 const char *hm_redact_alias(const hm_redact *r, const char *child_id)
 {
     long e = hm_strset_find(&r->child, child_id, strlen(child_id));
-    return e < 0 ? NULL : r->arena.buf + r->child.val[e];
+    return e < 0 ? NULL : r->arena.buf + hm_strset_val(&r->child, (size_t)e);
 }
 
 size_t hm_redact_size(const hm_redact *r)
 {
-    return r->nent + r->digits.n;
+    return r->names.n + r->digits.n;
 }
 
 /* ---- SQL functions ---- */

@@ -13,99 +13,21 @@
 #include "himama/scope_events.h"
 #include "himama/db.h"
 #include "himama/params.h"
+#include "himama/strset.h"
 #include "himama/util.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* IDs to a unit: open addressing over offsets into one arena of the IDs. */
-typedef struct {
-    uint32_t *slot;      /* arena offset + 1 of the ID, 0 empty */
-    int32_t *unit;       /* the unit of the ID in the same slot */
-    size_t mask;         /* slots - 1 (a power of two) */
-    char *arena;
-    size_t used, cap;
-} id_map;
-
-static uint64_t id_hash(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h ^ (h >> 29);
-}
-
-/* An empty map for n IDs of bytes bytes in all. */
-static void map_init(id_map *m, size_t n, size_t bytes)
-{
-    size_t slots = 1024;
-    while (slots < n + n / 3 + 1)
-        slots *= 2;
-    m->slot = hm_xcalloc(slots, sizeof *m->slot);
-    m->unit = hm_xcalloc(slots, sizeof *m->unit);
-    m->mask = slots - 1;
-    m->cap = bytes + n + 1;   /* each with its NUL */
-    m->arena = hm_xmalloc(m->cap);
-    m->used = 0;
-}
-
-static void map_release(id_map *m)
-{
-    free(m->slot);
-    free(m->unit);
-    free(m->arena);
-    memset(m, 0, sizeof *m);
-}
-
-/* The slot of s (n bytes): its own, or the empty one where it would go. */
-static size_t map_find(const id_map *m, const char *s, size_t n)
-{
-    size_t i = (size_t)id_hash(s, n) & m->mask;
-    while (m->slot[i]) {
-        const char *k = m->arena + m->slot[i] - 1;
-        if (strncmp(k, s, n) == 0 && k[n] == '\0')
-            return i;
-        i = (i + 1) & m->mask;
-    }
-    return i;
-}
-
-/* Map s to unit; false when the arena would pass 4 GB. */
-static bool map_put(id_map *m, const char *s, size_t n, int32_t unit)
-{
-    size_t i = map_find(m, s, n);
-    if (m->slot[i]) {
-        m->unit[i] = unit;
-        return true;
-    }
-    if (m->used + n + 1 >= UINT32_MAX)
-        return false;
-    while (m->used + n + 1 > m->cap)
-        m->arena = hm_xrealloc(m->arena, m->cap *= 2);
-    memcpy(m->arena + m->used, s, n);
-    m->arena[m->used + n] = '\0';
-    m->slot[i] = (uint32_t)(m->used + 1);
-    m->unit[i] = unit;
-    m->used += n + 1;
-    return true;
-}
-
-/* The unit of s, or -1. */
-static int32_t map_get(const id_map *m, const unsigned char *s, int n)
+/* The unit (or town) of an ID in a set of IDs, or -1. */
+static int32_t map_get(const hm_strset *m, const unsigned char *s, int n)
 {
     if (!s)
         return -1;
-    size_t i = map_find(m, (const char *)s, (size_t)n);
-    return m->slot[i] ? m->unit[i] : -1;
+    long e = hm_strset_find(m, (const char *)s, (size_t)n);
+    return e < 0 ? -1 : (int32_t)hm_strset_val(m, (size_t)e);
 }
-
-/* A month and type: key is 'YYYY-MM TYPE', the type from key + type_at, the month
- * the type_at - 1 bytes before it. */
-typedef struct {
-    char key[160];
-    size_t type_at;
-} cell;
 
 /* A unit's first row by date (its key), the strings owned. */
 typedef struct {
@@ -115,10 +37,10 @@ typedef struct {
 
 struct hm_scope_events {
     size_t nunits;
-    cell *cells;           /* the months and types seen, in the order seen */
-    size_t ncells, capcells;
-    int32_t *slot;         /* hash of (month, type) to a cell, -1 empty */
-    size_t mask;
+    hm_strset cells;       /* the months and types seen, in the order seen: 'YYYY-MM TYPE'
+                            * -> where the type starts (the month is the bytes before
+                            * it but one) */
+    size_t capcells;
     uint32_t *count;       /* [cell][unit] */
     first_row *first;      /* [unit] */
 };
@@ -134,21 +56,6 @@ typedef struct {
     size_t n, cap;
 } hits;
 
-static void cells_rehash(hm_scope_events *e, size_t slots)
-{
-    free(e->slot);
-    e->slot = hm_xmalloc(slots * sizeof *e->slot);
-    for (size_t i = 0; i < slots; i++)
-        e->slot[i] = -1;
-    e->mask = slots - 1;
-    for (size_t c = 0; c < e->ncells; c++) {
-        size_t i = (size_t)id_hash(e->cells[c].key, strlen(e->cells[c].key)) & e->mask;
-        while (e->slot[i] >= 0)
-            i = (i + 1) & e->mask;
-        e->slot[i] = (int32_t)c;
-    }
-}
-
 /* The cell of the row's month (the date's first 7 bytes) and type, added when new. */
 static uint32_t cell_index(hm_scope_events *e, const char *date, const char *type)
 {
@@ -157,25 +64,18 @@ static uint32_t cell_index(hm_scope_events *e, const char *date, const char *typ
     int n = snprintf(key, sizeof key, "%.*s %s", (int)mlen, date, type);
     if (n < 0 || (size_t)n >= sizeof key)
         n = (int)sizeof key - 1;   /* a type that long is no type the schema knows */
-    size_t i = (size_t)id_hash(key, (size_t)n) & e->mask;
-    for (; e->slot[i] >= 0; i = (i + 1) & e->mask)
-        if (strcmp(e->cells[e->slot[i]].key, key) == 0)
-            return (uint32_t)e->slot[i];
-    if (e->ncells == e->capcells) {
+    long c = hm_strset_find(&e->cells, key, (size_t)n);
+    if (c >= 0)
+        return (uint32_t)c;
+    if (e->cells.n == e->capcells) {
         size_t old = e->capcells;
         e->capcells = old ? old * 2 : 256;
-        e->cells = hm_xrealloc(e->cells, e->capcells * sizeof *e->cells);
         e->count = hm_xrealloc(e->count, e->capcells * e->nunits * sizeof *e->count);
         memset(e->count + old * e->nunits, 0,
                (e->capcells - old) * e->nunits * sizeof *e->count);
     }
-    cell *c = &e->cells[e->ncells];
-    snprintf(c->key, sizeof c->key, "%s", key);
-    c->type_at = mlen + 1;
-    e->slot[i] = (int32_t)e->ncells++;
-    if (e->ncells * 2 > e->mask)
-        cells_rehash(e, (e->mask + 1) * 2);
-    return (uint32_t)(e->ncells - 1);
+    /* a few hundred keys of at most 160 bytes: far from the set's limit */
+    return (uint32_t)hm_strset_add(&e->cells, key, (size_t)n, (int64_t)mlen + 1);
 }
 
 /* Count the activity whose hits are h once per unit and cell. */
@@ -213,11 +113,11 @@ static void keep_first(first_row *f, const char *date, sqlite3_stmt *st)
     f->child_id = hm_xstrdup((const char *)sqlite3_column_text(st, 4));
 }
 
-/* The towns of the units: code to town number, and each number's unit and code. */
+/* The towns of the units: their codes, numbered in the order found (a
+ * code's entry in map is its town number), and each number's unit. */
 typedef struct {
-    id_map map;          /* code to town number */
+    hm_strset map;       /* the towns' codes */
     int32_t *unit;       /* [town] its unit */
-    uint32_t *code;      /* [town] its code's offset in map.arena */
     size_t n;
 } town_list;
 
@@ -228,9 +128,8 @@ static hm_error map_towns(sqlite3 *db, const hm_unit *units, size_t n, town_list
     sqlite3_stmt *st = NULL;
     hm_error rc = HM_OK;
     size_t cap = 1024;
-    map_init(&t->map, 8192, 1 << 16);
+    hm_strset_init(&t->map);
     t->unit = hm_xcalloc(cap, sizeof *t->unit);
-    t->code = hm_xcalloc(cap, sizeof *t->code);
     for (size_t i = 0; i < n && rc == HM_OK; i++) {
         if ((rc = hm_unit_fill_towns(db, &units[i], NULL, err, errsz)) != HM_OK ||
             (rc = hm_db_prepare(db, &st, "SELECT town_code FROM temp.unit_towns", err,
@@ -240,18 +139,17 @@ static hm_error map_towns(sqlite3 *db, const hm_unit *units, size_t n, town_list
         while ((s = sqlite3_step(st)) == SQLITE_ROW) {
             const char *code = (const char *)sqlite3_column_text(st, 0);
             size_t len = (size_t)sqlite3_column_bytes(st, 0);
-            if (t->map.slot[map_find(&t->map, code, len)])
+            if (hm_strset_find(&t->map, code, len) >= 0)
                 continue;   /* a town lies in one unit of a level */
-            if (t->n == cap) {
-                t->unit = hm_xrealloc(t->unit, (cap *= 2) * sizeof *t->unit);
-                t->code = hm_xrealloc(t->code, cap * sizeof *t->code);
+            if (hm_strset_add(&t->map, code, len, 0) < 0) {
+                rc = hm_fail(HM_ENOMEM, err, errsz, "the units' town codes pass 4 GB");
+                break;
             }
-            t->unit[t->n] = (int32_t)i;
-            t->code[t->n] = (uint32_t)t->map.used;
-            if (!map_put(&t->map, code, len, (int32_t)t->n++))
-                s = SQLITE_NOMEM;
+            if (t->n == cap)
+                t->unit = hm_xrealloc(t->unit, (cap *= 2) * sizeof *t->unit);
+            t->unit[t->n++] = (int32_t)i;
         }
-        if (s != SQLITE_DONE)
+        if (rc == HM_OK && s != SQLITE_DONE)
             rc = hm_db_fail(db, err, errsz);
         sqlite3_finalize(st);
         st = NULL;
@@ -261,16 +159,15 @@ static hm_error map_towns(sqlite3 *db, const hm_unit *units, size_t n, town_list
 
 static void towns_release(town_list *t)
 {
-    map_release(&t->map);
+    hm_strset_release(&t->map);
     free(t->unit);
-    free(t->code);
     memset(t, 0, sizeof *t);
 }
 
 /* Fill people with the IDs of sql's rows (ID, town) whose town is one of towns', to
- * the town's number. */
+ * the town's number (the IDs are the table's key: each comes once). */
 static hm_error map_people(sqlite3 *db, const char *count_sql, const char *sql,
-                           const town_list *towns, id_map *people, char *err, size_t errsz)
+                           const town_list *towns, hm_strset *people, char *err, size_t errsz)
 {
     sqlite3_stmt *st = NULL;
     hm_error rc = hm_db_prepare(db, &st, count_sql, err, errsz);
@@ -283,18 +180,22 @@ static hm_error map_people(sqlite3 *db, const char *count_sql, const char *sql,
     }
     sqlite3_finalize(st);
     st = NULL;
-    map_init(people, n, bytes);
+    hm_strset_init_val(people, 4);
+    hm_strset_reserve(people, n, bytes);
     if ((rc = hm_db_prepare(db, &st, sql, err, errsz)) != HM_OK)
         return rc;
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        int32_t t = map_get(&towns->map, sqlite3_column_text(st, 1),
-                            sqlite3_column_bytes(st, 1));
-        if (t >= 0 && !map_put(people, (const char *)sqlite3_column_text(st, 0),
-                               (size_t)sqlite3_column_bytes(st, 0), t))
-            s = SQLITE_NOMEM;
+        const char *code = (const char *)sqlite3_column_text(st, 1);
+        long t = code ? hm_strset_find(&towns->map, code, (size_t)sqlite3_column_bytes(st, 1))
+                      : -1;
+        if (t >= 0 && hm_strset_add(people, (const char *)sqlite3_column_text(st, 0),
+                                    (size_t)sqlite3_column_bytes(st, 0), t) < 0) {
+            rc = hm_fail(HM_ENOMEM, err, errsz, "the IDs of the units' people pass 4 GB");
+            break;
+        }
     }
-    if (s != SQLITE_DONE)
+    if (rc == HM_OK && s != SQLITE_DONE)
         rc = hm_db_fail(db, err, errsz);
     sqlite3_finalize(st);
     return rc;
@@ -304,7 +205,7 @@ static hm_error map_people(sqlite3 *db, const char *count_sql, const char *sql,
  * from..to (unit_index.sql's rows of the units' towns). */
 typedef struct {
     const town_list *towns;
-    const id_map *kids, *vols;
+    const hm_strset *kids, *vols;   /* ID -> town number */
     const char *to;             /* the events' last day */
     sqlite3_stmt *ins;          /* NULL: no index rows */
     const char *from, *rows_to;
@@ -313,7 +214,9 @@ typedef struct {
 /* Add st's row (activity_id, -, -, volunteer_id, child_id) under town t to the index. */
 static int index_row(const pass_ctx *p, int32_t t, sqlite3_stmt *st)
 {
-    sqlite3_bind_text(p->ins, 1, p->towns->map.arena + p->towns->code[t], -1, SQLITE_STATIC);
+    size_t len;
+    const char *code = hm_strset_key(&p->towns->map, (size_t)t, &len);
+    sqlite3_bind_text(p->ins, 1, code, (int)len, SQLITE_STATIC);
     for (int c = 0; c < 3; c++)
         sqlite3_bind_text(p->ins, 2 + c, (const char *)sqlite3_column_text(st, c ? 2 + c : 0),
                           sqlite3_column_bytes(st, c ? 2 + c : 0), SQLITE_STATIC);
@@ -414,10 +317,10 @@ hm_error hm_scope_events_count(sqlite3 *db, const hm_unit *units, size_t n, cons
     double t0 = hm_clock();
     hm_scope_events *e = hm_xcalloc(1, sizeof *e);
     town_list towns = { 0 };
-    id_map kids = { 0 }, vols = { 0 };
+    hm_strset kids = { 0 }, vols = { 0 };
     e->nunits = n ? n : 1;
     e->first = hm_xcalloc(e->nunits, sizeof *e->first);
-    cells_rehash(e, 1024);
+    hm_strset_init_val(&e->cells, 4);
     pass_ctx p = { .towns = &towns, .kids = &kids, .vols = &vols, .to = to,
                    .from = rows_from, .rows_to = rows_to };
     hm_error rc = map_towns(db, units, n, &towns, err, errsz);
@@ -437,8 +340,8 @@ hm_error hm_scope_events_count(sqlite3 *db, const hm_unit *units, size_t n, cons
         rc = count_rows(db, e, &p, err, errsz);
     sqlite3_finalize(p.ins);
     towns_release(&towns);
-    map_release(&kids);
-    map_release(&vols);
+    hm_strset_release(&kids);
+    hm_strset_release(&vols);
     hm_timing(rows_from ? "the units' events and index (one pass)"
                         : "the units' events (one pass)", t0, n);
     if (rc != HM_OK) {
@@ -463,12 +366,14 @@ hm_error hm_scope_events_put(sqlite3 *db, const hm_scope_events *e, size_t i, ch
     sqlite3_stmt *st = NULL;
     hm_error rc = hm_db_prepare(db, &st, "INSERT INTO temp.unit_events VALUES (?1, ?2, ?3)",
                                 err, errsz);
-    for (size_t c = 0; c < e->ncells && rc == HM_OK; c++) {
+    for (size_t c = 0; c < e->cells.n && rc == HM_OK; c++) {
         uint32_t k = e->count[c * e->nunits + i];
         if (!k)
             continue;
-        sqlite3_bind_text(st, 1, e->cells[c].key, (int)e->cells[c].type_at - 1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, e->cells[c].key + e->cells[c].type_at, -1, SQLITE_STATIC);
+        size_t len, type_at = (size_t)hm_strset_val(&e->cells, c);
+        const char *key = hm_strset_key(&e->cells, c, &len);
+        sqlite3_bind_text(st, 1, key, (int)type_at - 1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, key + type_at, (int)(len - type_at), SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, k);
         rc = hm_db_step_done(db, st, err, errsz);
     }
@@ -497,8 +402,7 @@ void hm_scope_events_free(hm_scope_events *e)
         free(e->first[i].child_id);
     }
     free(e->first);
-    free(e->cells);
-    free(e->slot);
+    hm_strset_release(&e->cells);
     free(e->count);
     free(e);
 }

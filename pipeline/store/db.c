@@ -218,7 +218,7 @@ static void forms_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
         return;
     size_t nv = (size_t)sqlite3_value_bytes(argv[0]), nc = (size_t)sqlite3_value_bytes(argv[1]);
     if (!a->ready) {
-        hm_strset_init(&a->kids);
+        hm_strset_init_val(&a->kids, 4);
         a->ready = true;
     }
     if (!a->last || nv != a->last_len || memcmp(v, a->last, nv) != 0) {
@@ -233,9 +233,11 @@ static void forms_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
         a->last_node = forms_node(a, 0);
     }
     long e = hm_strset_find(&a->kids, c, nc);
-    uint32_t k = e >= 0 ? (uint32_t)a->kids.val[e] : forms_node(a, 1);
-    if (e < 0)
-        hm_strset_add(&a->kids, c, nc, k);
+    uint32_t k = e >= 0 ? (uint32_t)hm_strset_val(&a->kids, (size_t)e) : forms_node(a, 1);
+    if (e < 0 && hm_strset_add(&a->kids, c, nc, k) < 0) {
+        sqlite3_result_error(cx, "hm_pairing_forms: the child IDs pass 4 GB", -1);
+        return;
+    }
     uint32_t rv = forms_root(a->parent, a->last_node), rk = forms_root(a->parent, k);
     if (rv != rk) {
         a->parent[rk] = rv;

@@ -53,6 +53,7 @@ void hm_summary_init(hm_summary *s)
     hm_strbuf_init(&s->cur_towns);
     hm_strbuf_init(&s->max);
     s->cap = SUMMARY_CAP;
+    hm_strset_init_val(&s->type_bits, 8);
 }
 
 static void set_reset(hm_strset *k)
@@ -96,9 +97,10 @@ static const hm_strset *sort_set;
 static int by_key(const void *a, const void *b)
 {
     const hm_strset *k = sort_set;
-    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    size_t li = k->len[i], lj = k->len[j];
-    int c = memcmp(k->arena + k->off[i], k->arena + k->off[j], li < lj ? li : lj);
+    size_t li, lj;
+    const char *ki = hm_strset_key(k, *(const uint32_t *)a, &li);
+    const char *kj = hm_strset_key(k, *(const uint32_t *)b, &lj);
+    int c = memcmp(ki, kj, li < lj ? li : lj);
     return c ? c : (li > lj) - (li < lj);
 }
 
@@ -127,8 +129,8 @@ static hm_error merge(hm_summary *s, sqlite3 *db, int w, char *err, size_t errsz
     sqlite3_stmt *st = s->st[w];
     for (size_t i = 0; i < k->n && rc == HM_OK; i++) {
         uint32_t e = order[i];
-        const char *key = k->arena + k->off[e];
-        size_t len = k->len[e];
+        size_t len;
+        const char *key = hm_strset_key(k, e, &len);
         const hm_summary_acc *a = &s->acc[w][e];
         if (w == HM_SUM_EVENTS) {         /* YYYY-MM, '\x1f', type */
             sqlite3_bind_text(st, 1, key, 7, SQLITE_STATIC);
@@ -177,7 +179,8 @@ static hm_error count(hm_summary *s, sqlite3 *db, int w, const char *key, size_t
             if (rc != HM_OK)
                 return rc;
         }
-        e = hm_strset_add(k, key, len, 0);
+        if ((e = hm_strset_add(k, key, len, 0)) < 0)
+            return hm_fail(HM_ENOMEM, err, errsz, "summary keys: more than 4 GB");
         if ((size_t)e >= s->acc_cap[w]) {
             s->acc_cap[w] = s->acc_cap[w] ? s->acc_cap[w] * 2 : 1024;
             s->acc[w] = hm_xrealloc(s->acc[w], s->acc_cap[w] * sizeof *s->acc[w]);
@@ -451,7 +454,7 @@ static hm_error type_bit(hm_summary *s, sqlite3 *db, const char *t, int64_t *bit
             return hm_db_fail(db, err, errsz);
     }
     long e = hm_strset_find(&s->type_bits, t, strlen(t));
-    *bit = e < 0 ? 0 : s->type_bits.val[e];
+    *bit = e < 0 ? 0 : hm_strset_val(&s->type_bits, (size_t)e);
     return HM_OK;
 }
 
@@ -647,8 +650,11 @@ static hm_error spans_marked(hm_summary *s, sqlite3 *db, char *err, size_t errsz
     if (k->n == 0)
         return HM_OK;
     uint32_t *order = sorted(k);
-    for (size_t i = 0; i < k->n && rc == HM_OK; i++)
-        rc = spans_one(s, db, k->arena + k->off[order[i]], k->len[order[i]], true, err, errsz);
+    for (size_t i = 0; i < k->n && rc == HM_OK; i++) {
+        size_t len;
+        const char *child = hm_strset_key(k, order[i], &len);
+        rc = spans_one(s, db, child, len, true, err, errsz);
+    }
     free(order);
     set_reset(k);
     return rc;
@@ -664,7 +670,8 @@ hm_error hm_summary_child(hm_summary *s, sqlite3 *db, const char *child, size_t 
         if (rc != HM_OK)
             return rc;
     }
-    hm_strset_add(&s->children, child, len, 0);
+    if (hm_strset_add(&s->children, child, len, 0) < 0)
+        return hm_fail(HM_ENOMEM, err, errsz, "summary children: more than 4 GB");
     return HM_OK;
 }
 
@@ -678,7 +685,7 @@ hm_error hm_summary_finish(hm_summary *s, sqlite3 *db, char *err, size_t errsz)
         rc = merge(s, db, w, err, errsz);
     for (size_t m = 0; m < s->dirty.n && rc == HM_OK; m++) {
         char month[8];
-        memcpy(month, s->dirty.arena + s->dirty.off[m], 7);
+        memcpy(month, hm_strset_key(&s->dirty, m, NULL), 7);
         month[7] = '\0';
         rc = hm_summary_recount(db, month, err, errsz);
     }
@@ -928,8 +935,8 @@ static hm_error outside_check(hm_summary *s, sqlite3 *db, char *err, size_t errs
         goto out;
     order = sorted(&o->pairs);
     for (size_t i = 0; i < o->pairs.n && rc == HM_OK; i++) {
-        const char *key = o->pairs.arena + o->pairs.off[order[i]];
-        size_t len = o->pairs.len[order[i]];
+        size_t len;
+        const char *key = hm_strset_key(&o->pairs, order[i], &len);
         const char *sep = memchr(key, '\x1f', len);
         if (!sep)
             continue;
@@ -1020,13 +1027,15 @@ hm_error hm_summary_outside_pairing(hm_summary *s, sqlite3 *db, const char *volu
     hm_strbuf_add(&key, volunteer, vlen);
     hm_strbuf_addc(&key, '\x1f');
     hm_strbuf_add(&key, child, clen);
-    hm_strset_add(&o->pairs, key.buf, key.len, 0);
+    if (hm_strset_add(&o->pairs, key.buf, key.len, 0) < 0)
+        rc = hm_fail(HM_ENOMEM, err, errsz, "summary pairs: more than 4 GB");
     int32_t a = lost_from ? month_of((const unsigned char *)lost_from) : -1;
     if (a >= 0) {
         int32_t b = lost_to ? month_of((const unsigned char *)lost_to) : MONTH_OPEN;
         if (b < a)
             b = a;
-        hm_strset_add(&o->lost, key.buf, key.len, 0);
+        if (hm_strset_add(&o->lost, key.buf, key.len, 0) < 0)
+            rc = hm_fail(HM_ENOMEM, err, errsz, "summary pairs: more than 4 GB");
         if (o->nspans + 2 > o->spans_cap) {
             o->spans_cap = o->spans_cap ? o->spans_cap * 2 : 64;
             o->spans = hm_xrealloc(o->spans, o->spans_cap * sizeof *o->spans);
