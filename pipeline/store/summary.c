@@ -15,9 +15,6 @@
  * merges it adds cost no measurable time (docs/performance.md). */
 #define SUMMARY_CAP (1u << 17)
 
-/* A month as a number (year * 12 + month - 1), and the open end. */
-#define MONTH_OPEN HM_MONTH_OPEN
-
 /* Whether child is paired in month (SQL expressions): a run of child_spans
  * holds the month. */
 #define PAIRED_SQL(child, month) \
@@ -527,11 +524,6 @@ hm_error hm_summary_child_town(hm_summary *s, sqlite3 *db, const char *child, si
 
 /* ---------------------------------------------------------- spans */
 
-static int32_t month_of(const unsigned char *date)
-{
-    return hm_month_number((const char *)date);
-}
-
 static void month_text(int32_t m, char out[8])
 {
     int y = (int)(m / 12) % 10000, mm = (int)(m % 12) + 1;
@@ -949,14 +941,14 @@ static hm_error outside_check(hm_summary *s, sqlite3 *db, char *err, size_t errs
         goto out;
 
     /* The months holding lost days, up to the last month with activities. */
-    int32_t lo = MONTH_OPEN, hi = -1;
+    int32_t lo = HM_MONTH_OPEN, hi = -1;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT max(date) FROM activities", -1, &st, NULL) != SQLITE_OK) {
         rc = hm_db_fail(db, err, errsz);
         goto out;
     }
     if (sqlite3_step(st) == SQLITE_ROW)
-        hi = month_of(sqlite3_column_text(st, 0));
+        hi = hm_month_number((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     for (size_t i = 0; i < o->nspans; i += 2)
         if (o->spans[i] < lo)
@@ -1029,9 +1021,9 @@ hm_error hm_summary_outside_pairing(hm_summary *s, sqlite3 *db, const char *volu
     hm_strbuf_add(&key, child, clen);
     if (hm_strset_add(&o->pairs, key.buf, key.len, 0) < 0)
         rc = hm_fail(HM_ENOMEM, err, errsz, "summary pairs: more than 4 GB");
-    int32_t a = lost_from ? month_of((const unsigned char *)lost_from) : -1;
+    int32_t a = hm_month_number(lost_from);
     if (a >= 0) {
-        int32_t b = lost_to ? month_of((const unsigned char *)lost_to) : MONTH_OPEN;
+        int32_t b = lost_to ? hm_month_number(lost_to) : HM_MONTH_OPEN;
         if (b < a)
             b = a;
         if (hm_strset_add(&o->lost, key.buf, key.len, 0) < 0)
